@@ -1,0 +1,1 @@
+"""Users, roles, branches, sessions, API tokens and the audit log."""

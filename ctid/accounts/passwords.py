@@ -1,0 +1,49 @@
+"""Password hashing (argon2id) and the password rules users are held to."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 8
+MAX_LENGTH = 256
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class Passwords:
+    """argon2id with the library's current defaults; rehash when they change."""
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self._hasher = hasher or PasswordHasher()
+        self._dummy = self._hasher.hash("timing-equaliser")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """Constant work whether or not the user exists, so timing does not reveal usernames."""
+        try:
+            return self._hasher.verify(password_hash or self._dummy, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+def problem_with(password: str, username: str) -> str | None:
+    """Why a new password is refused, or None. Deliberately simple rules: length and not the username."""
+    if len(password) < MIN_LENGTH:
+        return f"must be at least {MIN_LENGTH} characters"
+    if len(password) > MAX_LENGTH:
+        return f"must be at most {MAX_LENGTH} characters"
+    if password.strip().lower() == username.strip().lower():
+        return "must not be the user name"
+    return None
+
+
+def generate(length: int = 14) -> str:
+    """A one-time password: unambiguous characters, easy to read out over the phone."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))

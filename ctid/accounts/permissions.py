@@ -1,0 +1,34 @@
+"""Roles grant permissions; routes and services ask for permissions, never for roles.
+
+Asking for a permission rather than a role keeps the check readable at the route ("may this user manage
+users?") and lets a later issue grant one extra right without touching every view.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ctid.accounts.models import Role, User
+
+
+class Permission(StrEnum):
+    USE_CONSOLE = "console.use"
+    MANAGE_OWN_ACCOUNT = "account.own"
+    MANAGE_USERS = "users.manage"
+    MANAGE_BRANCHES = "branches.manage"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_ALL_TOKENS = "tokens.manage_all"
+    VIEW_SYSTEM = "system.view"
+
+
+_EVERYONE = {Permission.USE_CONSOLE, Permission.MANAGE_OWN_ACCOUNT}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.OPERATOR: frozenset(_EVERYONE),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.VIEW_SYSTEM}),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def allows(user: User, permission: Permission) -> bool:
+    return user.active and permission in ROLE_PERMISSIONS[user.role]

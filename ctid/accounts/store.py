@@ -1,0 +1,213 @@
+"""SQL for branches, users, sessions and API tokens. Functions take an open connection so that the
+service decides the transaction (a change and its audit entry commit together)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts.models import ApiToken, Branch, Role, Session, User
+from ctid.accounts.tables import api_tokens, branches, sessions, users
+from ctid.paging import Page, PageRequest
+
+_USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
+
+
+# --- branches ---------------------------------------------------------------------------------------------
+
+
+async def insert_branch(conn: AsyncConnection, values: dict[str, Any]) -> Branch:
+    result = await conn.execute(insert(branches).values(**values).returning(*branches.c))
+    return _branch(result.mappings().one())
+
+
+async def update_branch(conn: AsyncConnection, branch_id: int, values: dict[str, Any]) -> Branch:
+    result = await conn.execute(
+        update(branches).where(branches.c.id == branch_id).values(**values).returning(*branches.c)
+    )
+    return _branch(result.mappings().one())
+
+
+async def get_branch(conn: AsyncConnection, branch_id: int) -> Branch | None:
+    row = (await conn.execute(select(branches).where(branches.c.id == branch_id))).mappings().first()
+    return _branch(row) if row else None
+
+
+async def branch_by_code(conn: AsyncConnection, code: str) -> Branch | None:
+    row = (await conn.execute(select(branches).where(branches.c.code == code))).mappings().first()
+    return _branch(row) if row else None
+
+
+async def list_branches(conn: AsyncConnection) -> list[Branch]:
+    rows = await conn.execute(select(branches).order_by(branches.c.code))
+    return [_branch(r) for r in rows.mappings()]
+
+
+def _branch(row: RowMapping) -> Branch:
+    return Branch(**{c.name: row[c.name] for c in branches.c})
+
+
+# --- users ------------------------------------------------------------------------------------------------
+
+
+async def insert_user(conn: AsyncConnection, values: dict[str, Any]) -> User:
+    result = await conn.execute(insert(users).values(**values).returning(*_USER_COLUMNS))
+    return _user(result.mappings().one())
+
+
+async def update_user(conn: AsyncConnection, user_id: int, values: dict[str, Any]) -> User:
+    result = await conn.execute(
+        update(users).where(users.c.id == user_id).values(**values).returning(*_USER_COLUMNS)
+    )
+    return _user(result.mappings().one())
+
+
+async def get_user(conn: AsyncConnection, user_id: int) -> User | None:
+    row = (await conn.execute(select(*_USER_COLUMNS).where(users.c.id == user_id))).mappings().first()
+    return _user(row) if row else None
+
+
+async def users_by_ids(conn: AsyncConnection, ids: set[int]) -> dict[int, User]:
+    rows = await conn.execute(select(*_USER_COLUMNS).where(users.c.id.in_(sorted(ids))))
+    return {u.id: u for u in map(_user, rows.mappings())}
+
+
+async def user_with_hash(conn: AsyncConnection, username: str) -> tuple[User, str] | None:
+    """A user and its password hash, by user name (case-insensitive), for logging in."""
+    query = select(users).where(func.lower(users.c.username) == username.strip().lower())
+    row = (await conn.execute(query)).mappings().first()
+    return (_user(row), row["password_hash"]) if row else None
+
+
+async def password_hash(conn: AsyncConnection, user_id: int) -> str | None:
+    value = await conn.scalar(select(users.c.password_hash).where(users.c.id == user_id))
+    return str(value) if value is not None else None
+
+
+async def count_users(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(func.count()).select_from(users)) or 0)
+
+
+async def list_users(
+    conn: AsyncConnection, page: PageRequest, branch_id: int | None = None, role: Role | None = None, text: str = ""
+) -> Page[User]:
+    conditions = []
+    if branch_id is not None:
+        conditions.append(users.c.branch_id == branch_id)
+    if role is not None:
+        conditions.append(users.c.role == role.value)
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        conditions.append(
+            or_(users.c.username.ilike(pattern, escape="\\"), users.c.display_name.ilike(pattern, escape="\\"))
+        )
+    total = await conn.scalar(select(func.count()).select_from(users).where(*conditions))
+    rows = await conn.execute(
+        select(*_USER_COLUMNS)
+        .where(*conditions)
+        .order_by(users.c.username)
+        .limit(page.per_page)
+        .offset(page.offset)
+    )
+    return Page([_user(r) for r in rows.mappings()], int(total or 0), page)
+
+
+def _user(row: RowMapping) -> User:
+    values = {c.name: row[c.name] for c in _USER_COLUMNS}
+    values["role"] = Role(values["role"])
+    return User(**values)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- sessions ---------------------------------------------------------------------------------------------
+
+
+async def insert_session(conn: AsyncConnection, token_hash: str, session: Session, address: str) -> None:
+    await conn.execute(
+        insert(sessions).values(
+            token_hash=token_hash,
+            user_id=session.user_id,
+            csrf_token=session.csrf_token,
+            address=address,
+            created_at=session.created_at,
+            expires_at=session.expires_at,
+        )
+    )
+
+
+async def session_by_hash(conn: AsyncConnection, token_hash: str, now: datetime) -> Session | None:
+    query = select(sessions).where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+    row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        return None
+    return Session(
+        user_id=row["user_id"],
+        csrf_token=row["csrf_token"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+async def delete_session(conn: AsyncConnection, token_hash: str) -> None:
+    await conn.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
+
+
+async def delete_user_sessions(conn: AsyncConnection, user_id: int, keep: str | None = None) -> None:
+    query = delete(sessions).where(sessions.c.user_id == user_id)
+    if keep is not None:
+        query = query.where(sessions.c.token_hash != keep)
+    await conn.execute(query)
+
+
+async def purge_expired_sessions(conn: AsyncConnection, now: datetime) -> int:
+    result = await conn.execute(delete(sessions).where(sessions.c.expires_at <= now))
+    return result.rowcount
+
+
+# --- API tokens -------------------------------------------------------------------------------------------
+
+
+async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> ApiToken:
+    columns = [c for c in api_tokens.c if c.name != "token_hash"]
+    result = await conn.execute(insert(api_tokens).values(**values).returning(*columns))
+    return _token(result.mappings().one())
+
+
+async def token_by_hash(conn: AsyncConnection, token_hash: str) -> ApiToken | None:
+    row = (await conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash))).mappings().first()
+    return _token(row) if row else None
+
+
+async def get_token(conn: AsyncConnection, token_id: int) -> ApiToken | None:
+    row = (await conn.execute(select(api_tokens).where(api_tokens.c.id == token_id))).mappings().first()
+    return _token(row) if row else None
+
+
+async def list_tokens(conn: AsyncConnection, user_id: int | None = None) -> list[ApiToken]:
+    query = select(api_tokens).order_by(api_tokens.c.id.desc())
+    if user_id is not None:
+        query = query.where(api_tokens.c.user_id == user_id)
+    return [_token(r) for r in (await conn.execute(query)).mappings()]
+
+
+async def set_token_times(conn: AsyncConnection, token_id: int, **times: datetime) -> None:
+    await conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(**times))
+
+
+def _token(row: RowMapping) -> ApiToken:
+    return ApiToken(
+        id=row["id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )

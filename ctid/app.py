@@ -1,0 +1,110 @@
+"""Wiring: build the components from a Config and run them until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from ctid import __version__, logs
+from ctid.accounts.service import AccountService
+from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.service import AuditService
+from ctid.config import Config
+from ctid.db import Database
+from ctid.events import EventBus
+from ctid.lifecycle import Supervisor
+from ctid.pidfile import AlreadyRunning, PidFile
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """A start that cannot go on (port in use, another daemon running): a clear message, exit status 1."""
+
+
+@dataclass
+class Services:
+    """Everything the web and the CLI use, built once per process."""
+
+    config: Config
+    bus: EventBus
+    db: Database
+    accounts: AccountService
+    audit: AuditService
+    started_monotonic: float = field(default_factory=time.monotonic)
+
+
+def build_services(config: Config) -> Services:
+    db = Database(config.database_url)
+    security = config.security
+    throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
+    return Services(
+        config=config,
+        bus=EventBus(),
+        db=db,
+        accounts=AccountService(db, throttle, session_hours=config.web.session_hours),
+        audit=AuditService(db),
+    )
+
+
+async def serve(config: Config, out: TextIO = sys.stdout) -> None:
+    """Run the daemon until a stop signal."""
+    from ctid.web.server import WebServer
+
+    services = build_services(config)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    supervisor = Supervisor([services.db, WebServer(services)])
+    await supervisor.start()
+    try:
+        if password := await services.accounts.bootstrap():
+            _announce_admin(out, password, config)
+        log.info("ctid %s ready on http://%s:%d/", __version__, config.web.host, config.web.port)
+        await stopping.wait()
+        log.info("stop requested, shutting down")
+    finally:
+        await supervisor.stop()
+        await services.bus.drain()
+    log.info("ctid stopped")
+
+
+def _announce_admin(out: TextIO, password: str, config: Config) -> None:
+    """Printed once, on the console only: never logged."""
+    out.write(
+        "\n"
+        "  ctid created the first administrator.\n"
+        f"    user name: admin\n    password:  {password}\n"
+        f"  Log in at http://{config.web.host}:{config.web.port}/ and change it; it is not shown again.\n\n"
+    )
+    out.flush()
+
+
+def run(config: Config) -> int:
+    """The ``ctid run`` entry: lock the data dir, log, serve; returns the exit status."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    logs.setup(config.log, config.data_dir)
+    pidfile = PidFile(config.data_dir / "ctid.pid")
+    try:
+        pidfile.acquire()
+    except AlreadyRunning as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    if pidfile.stale_pid:
+        log.warning("found a stale PID file (pid %d, not running): the last run did not stop cleanly",
+                    pidfile.stale_pid)
+    log.info("ctid %s starting with config %s, data dir %s", __version__, config.source, config.data_dir.resolve())
+    try:
+        asyncio.run(serve(config))
+    except StartupError as exc:
+        log.error("cannot start: %s", exc)
+        return 1
+    finally:
+        pidfile.release()
+    return 0

@@ -1,0 +1,154 @@
+"""The ``ctid`` command.
+
+Exit status: 0 done, 1 failed at run time (port in use, another daemon, bad input to a command),
+2 bad configuration or bad command line. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ctid import __version__, config
+from ctid.accounts.models import Actor, Role
+from ctid.accounts.service import NewUser
+from ctid.app import Services, build_services
+from ctid.errors import CtidError
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except config.ConfigError as exc:
+        print(f"ctid: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CtidError as exc:
+        print(f"ctid: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ctid", description="CTI daemon for dealership service desks")
+    parser.add_argument("--version", action="version", version=f"ctid {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the daemon")
+    _config_option(run)
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("path", nargs="?", help="config file (default: $CTID_CONFIG or embedded defaults)")
+    check.set_defaults(handler=_check_config)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(required=True, metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="apply pending migrations")
+    _config_option(upgrade)
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(required=True, metavar="ACTION")
+    add = user.add_parser("add", help="add a user (password from stdin, or generated and printed)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--branch", help="branch code (default: the first branch)")
+    add.add_argument("--display-name", default="")
+    _config_option(add)
+    add.set_defaults(handler=_user_add)
+
+    token = commands.add_parser("token", help="manage API tokens").add_subparsers(required=True, metavar="ACTION")
+    create = token.add_parser("create", help="create an API token for a user (printed once)")
+    create.add_argument("user")
+    create.add_argument("--name", default="cli", help="what the token is for")
+    _config_option(create)
+    create.set_defaults(handler=_token_create)
+    return parser
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", "-c", help="config file (default: $CTID_CONFIG or embedded defaults)")
+
+
+def _load(path: str | None) -> config.Config:
+    return config.load(path or os.environ.get("CTID_CONFIG") or None)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ctid.app import run
+
+    return run(_load(args.config))
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    loaded = _load(args.path)
+    print(f"{loaded.source}: OK ({len(loaded.lines)} line(s), database {loaded.database_url.split(':', 1)[0]})")
+    return 0
+
+
+def _with_services(args: argparse.Namespace, action: Callable[[Services], Awaitable[Any]]) -> Any:
+    services = build_services(_load(args.config))
+    services.config.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def go() -> Any:
+        await services.db.start()
+        try:
+            return await action(services)
+        finally:
+            await services.db.stop()
+
+    return asyncio.run(go())
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from ctid.db import head_revision
+
+    _with_services(args, lambda services: asyncio.sleep(0))
+    print(f"database is at revision {head_revision()}")
+    return 0
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    password = _read_password()
+
+    async def add(services: Services) -> tuple[str, str]:
+        accounts = services.accounts
+        branch = await (accounts.branch_by_code(args.branch) if args.branch else accounts.default_branch())
+        new = NewUser(args.name, Role(args.role), branch.id, args.display_name, password, not password)
+        user, initial = await accounts.create_user(Actor.system("cli"), new)
+        return user.username, initial
+
+    username, initial = _with_services(args, add)
+    print(f"created user {username}")
+    if not password:
+        print(f"one-time password: {initial}  (the user must change it at first login)")
+    return 0
+
+
+def _read_password() -> str:
+    """From stdin when piped; asked twice on a terminal; empty means generate one."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password (empty: generate one): ")
+    if first and getpass.getpass("again: ") != first:
+        raise CtidError("the two passwords differ")
+    return first
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    async def create(services: Services) -> str:
+        user = await services.accounts.user_by_name(args.user)
+        secret, _token = await services.accounts.create_token(Actor.system("cli"), user.id, args.name)
+        return secret
+
+    print(_with_services(args, create))
+    return 0

@@ -1,0 +1,331 @@
+"""One TOML file -> frozen dataclasses, validated on load.
+
+Every error names the file, the key and what is wrong, because the person reading it is an installer at a
+dealership with a terminal, not a developer with a debugger. The schema is the dataclasses below: a field's
+type and its ``check`` metadata are the validation, and ``config/ctid.example.toml`` documents every field
+(a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Check = Callable[[Any], str | None]
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who edits the file."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        where = f"{source}: {key}" if key else source
+        super().__init__(f"config error in {where}: {problem}")
+
+
+def _port(value: int) -> str | None:
+    return None if 1 <= value <= 65535 else f"must be between 1 and 65535, got {value}"
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else f"must be greater than 0, got {value}"
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r} (use an IANA name such as 'Asia/Shanghai')"
+    return None
+
+
+def _region(value: str) -> str | None:
+    import phonenumbers
+
+    if value.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return None
+    return f"unknown phone region {value!r} (use a two-letter code such as 'CN')"
+
+
+def _digits(value: str) -> str | None:
+    return None if value == "" or value.isdigit() else f"must contain digits only, got {value!r}"
+
+
+def _locale(value: str) -> str | None:
+    return None if value in LOCALES else f"must be one of {', '.join(LOCALES)}, got {value!r}"
+
+
+def _db_url(value: str) -> str | None:
+    if value == "" or value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return None
+    return f"must start with sqlite+aiosqlite:// or postgresql+asyncpg://, got {value.split(':', 1)[0]!r}"
+
+
+def _line_name(value: str) -> str | None:
+    if value and len(value) <= 40 and all(c.isalnum() or c in "-_." for c in value):
+        return None
+    return f"must be 1-40 letters, digits, '-', '_' or '.', got {value!r}"
+
+
+def _checked(default: Any, check: Check | None = None, **kw: Any) -> Any:
+    return field(default=default, metadata={"check": check}, **kw)
+
+
+LOCALES = ("zh_CN", "en")
+LINE_DRIVERS = ("sim", "modem")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = _checked(8080, _port)
+    public_origin: str = ""
+    secure_cookies: bool = False
+    session_hours: float = _checked(12.0, _positive)
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = _checked("", _db_url)
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    dir: Path = Path("./var")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str = "ctid"
+    timezone: str = _checked("Asia/Shanghai", _timezone)
+    phone_region: str = _checked("CN", _region)
+    local_area_code: str = _checked("", _digits)
+    outside_line_prefix: str = _checked("", _digits)
+    default_locale: str = _checked("zh_CN", _locale)
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    file_max_mb: int = _checked(10, _positive)
+    file_backups: int = _checked(5, _positive)
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    login_max_failures: int = _checked(5, _positive)
+    login_window_s: int = _checked(900, _positive)
+    login_lockout_s: int = _checked(300, _positive)
+
+
+@dataclass(frozen=True)
+class SimLineOptions:
+    """A simulated line: the same events as a modem, driven by a script or the CLI."""
+
+    script: tuple[str, ...] = ()
+    ring_interval_s: float = _checked(0.0, lambda v: None if v >= 0 else "must be 0 (off) or more")
+
+
+@dataclass(frozen=True)
+class ModemLineOptions:
+    """A voice modem on a serial port (see TELEPHONY.md)."""
+
+    device: str = "/dev/ttyACM0"
+    baud: int = _checked(115200, _positive)
+    init: tuple[str, ...] = ()
+    country: str = ""
+    cid_mode: Literal["formatted", "unformatted"] = "formatted"
+    ring_timeout_s: float = _checked(8.0, _positive)
+
+
+DRIVER_OPTIONS: Mapping[str, type] = {"sim": SimLineOptions, "modem": ModemLineOptions}
+
+
+@dataclass(frozen=True)
+class LineConfig:
+    name: str
+    driver: str
+    label: str = ""
+    options: SimLineOptions | ModemLineOptions = field(default_factory=SimLineOptions)
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Config:
+    web: WebConfig = field(default_factory=WebConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    lines: tuple[LineConfig, ...] = ()
+    source: str = "(embedded defaults)"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.storage.dir
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or a SQLite file in the data dir."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'ctid.sqlite3').resolve()}"
+
+
+SECTIONS: Mapping[str, type] = {
+    "web": WebConfig,
+    "database": DatabaseConfig,
+    "storage": StorageConfig,
+    "site": SiteConfig,
+    "log": LogConfig,
+    "security": SecurityConfig,
+}
+
+
+def load(path: str | Path | None) -> Config:
+    """Load and validate a config file; ``None`` gives the embedded defaults."""
+    if path is None:
+        return Config()
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(source, "", "file not found") from None
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read file: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(source, "", f"not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "", f"TOML syntax error: {exc}") from None
+    return parse(data, source)
+
+
+def parse(data: Mapping[str, Any], source: str) -> Config:
+    """Validate an already-decoded TOML document."""
+    known = {*SECTIONS, "lines"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(source, key, f"unknown section or key (known: {', '.join(sorted(known))})")
+    sections = {
+        name: _build(cls, _table(data.get(name, {}), source, name), source, name)
+        for name, cls in SECTIONS.items()
+    }
+    lines = _lines(data.get("lines", []), source)
+    return Config(**sections, lines=lines, source=source)
+
+
+def _table(value: Any, source: str, key: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(source, key, f"must be a table ([{key}]), got {_kind(value)}")
+    return value
+
+
+def _lines(value: Any, source: str) -> tuple[LineConfig, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(source, "lines", "must be an array of tables ([[lines]])")
+    seen: set[str] = set()
+    lines = []
+    for index, item in enumerate(value):
+        where = f"lines[{index}]"
+        table = dict(_table(item, source, where))
+        line = _line(table, source, where)
+        if line.name in seen:
+            raise ConfigError(source, f"{where}.name", f"duplicate line name {line.name!r}")
+        seen.add(line.name)
+        lines.append(line)
+    return tuple(lines)
+
+
+def _line(table: dict[str, Any], source: str, where: str) -> LineConfig:
+    for required in ("name", "driver"):
+        if required not in table:
+            raise ConfigError(source, f"{where}.{required}", "missing (every [[lines]] needs name and driver)")
+    name = _value(table.pop("name"), str, source, f"{where}.name", _line_name)
+    driver = _value(table.pop("driver"), str, source, f"{where}.driver")
+    label = _value(table.pop("label", ""), str, source, f"{where}.label")
+    if driver not in DRIVER_OPTIONS:
+        raise ConfigError(
+            source, f"{where}.driver", f"unknown line driver {driver!r} (known: {', '.join(LINE_DRIVERS)})"
+        )
+    options = _build(DRIVER_OPTIONS[driver], table, source, where)
+    return LineConfig(name=name, driver=driver, label=label, options=options)
+
+
+def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in table:
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(source, f"{where}.{key}", f"unknown key (known in [{where}]: {known})")
+    values = {
+        name: _value(table[name], hints[name], source, f"{where}.{name}", f.metadata.get("check"))
+        for name, f in fields.items()
+        if name in table
+    }
+    return cls(**values)
+
+
+def _value(value: Any, hint: Any, source: str, key: str, check: Check | None = None) -> Any:
+    converted = _convert(value, hint, source, key)
+    if check is not None and (problem := check(converted)):
+        raise ConfigError(source, key, problem)
+    return converted
+
+
+def _convert(value: Any, hint: Any, source: str, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value not in choices:
+            listed = ", ".join(repr(c) for c in choices)
+            raise ConfigError(source, key, f"must be one of {listed}, got {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(source, key, f"must be a list, got {_kind(value)}")
+        item_type = typing.get_args(hint)[0]
+        return tuple(_convert(v, item_type, source, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin in (types.UnionType, typing.Union):
+        raise ConfigError(source, key, "cannot be set here")
+    return _scalar(value, hint, source, key)
+
+
+def _scalar(value: Any, hint: Any, source: str, key: str) -> Any:
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+    elif hint is Path:
+        if isinstance(value, str) and value:
+            return Path(value)
+    expected = {bool: "true or false", int: "an integer", float: "a number", str: "a string", Path: "a path"}
+    raise ConfigError(source, key, f"must be {expected.get(hint, hint)}, got {_kind(value)} {value!r}")
+
+
+def _kind(value: Any) -> str:
+    kinds = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "table"}
+    return kinds.get(type(value), type(value).__name__)

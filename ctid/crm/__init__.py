@@ -1,0 +1,1 @@
+"""Dealership CRM: customers, vehicles, service history, follow-ups, complaints, prospects."""

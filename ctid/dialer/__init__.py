@@ -1,0 +1,1 @@
+"""Auto-dialer campaigns and attempts."""

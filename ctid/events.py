@@ -1,0 +1,110 @@
+"""The in-process event bus: frozen dataclass events, typed subscriptions.
+
+Why a bus: the line state machine must not know who listens (call log, screen pops, recording, dialer).
+One failing subscriber is logged and never stops the others; a slow consumer takes its own bounded queue
+(``queue()``) so that it cannot hold up the line that publishes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event on the bus."""
+
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[E], Awaitable[None] | None]
+Unsubscribe = Callable[[], None]
+
+
+class EventQueue:
+    """A bounded queue of events for one slow consumer; overflow drops the oldest and counts it."""
+
+    def __init__(self, maxsize: int) -> None:
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
+        self.dropped = 0
+        self.close: Unsubscribe = lambda: None
+
+    def put(self, event: Event) -> None:
+        if self._queue.full():
+            self._queue.get_nowait()
+            self.dropped += 1
+        self._queue.put_nowait(event)
+
+    async def get(self) -> Event:
+        return await self._queue.get()
+
+
+class EventBus:
+    """Publish events to the handlers subscribed to their type (or a base type)."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[Event], list[Callable[[Any], Awaitable[None] | None]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def subscribe(self, event_type: type[E], handler: Handler[E]) -> Unsubscribe:
+        """Call ``handler`` for every event of ``event_type``; returns the call that undoes it."""
+        handlers = self._handlers.setdefault(event_type, [])
+        handlers.append(handler)
+
+        def unsubscribe() -> None:
+            if handler in handlers:
+                handlers.remove(handler)
+
+        return unsubscribe
+
+    def queue(self, *event_types: type[Event], maxsize: int = 1000) -> EventQueue:
+        """A bounded queue fed with events of these types, for consumers slower than the publisher."""
+        queue = EventQueue(maxsize)
+        undo = [self.subscribe(t, queue.put) for t in event_types or (Event,)]
+
+        def close() -> None:
+            for unsubscribe in undo:
+                unsubscribe()
+
+        queue.close = close
+        return queue
+
+    def publish(self, event: Event) -> None:
+        """Deliver at once to sync handlers; async handlers run as tasks so publishing never blocks."""
+        for event_type in type(event).__mro__:
+            for handler in list(self._handlers.get(event_type, ())):
+                self._call(handler, event)
+
+    def _call(self, handler: Callable[[Any], Awaitable[None] | None], event: Event) -> None:
+        try:
+            result = handler(event)
+        except Exception:
+            log.exception("event subscriber %s failed on %s", _name(handler), type(event).__name__)
+            return
+        if inspect.isawaitable(result):
+            task = asyncio.ensure_future(self._guard(result, handler, event))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _guard(self, result: Awaitable[None], handler: Callable[..., Any], event: Event) -> None:
+        try:
+            await result
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("event subscriber %s failed on %s", _name(handler), type(event).__name__)
+
+    async def drain(self) -> None:
+        """Wait for the async handlers now running (used at shutdown and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _name(handler: Callable[..., Any]) -> str:
+    return getattr(handler, "__qualname__", repr(handler))

@@ -1,0 +1,1 @@
+"""Call recording: audio capture, crash-safe files, metadata and retention."""

@@ -1,0 +1,1 @@
+"""Reminder rules that turn due dates into daily queues."""

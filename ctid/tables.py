@@ -1,0 +1,8 @@
+"""Every table, gathered on one MetaData for Alembic (each package defines its own in tables.py)."""
+
+from ctid.accounts import tables as _accounts
+from ctid.audit import tables as _audit
+from ctid.db import metadata
+
+__all__ = ["metadata"]
+del _accounts, _audit

@@ -1,0 +1,1 @@
+"""Phone line drivers: transport -> protocol -> modem -> line state machine (no customer knowledge)."""

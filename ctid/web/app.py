@@ -1,0 +1,49 @@
+"""The aiohttp application factory: ``make_app(services)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from ctid.app import Services
+from ctid.web.auth import auth_middleware
+from ctid.web.csrf import csrf_middleware
+from ctid.web.errors import error_middleware
+from ctid.web.i18n import Catalogs
+from ctid.web.keys import CATALOGS, SERVICES
+from ctid.web.security import security_headers
+from ctid.web.views import account, admin, api, audit, auth, health, home
+
+HERE = Path(__file__).parent
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+class TestableUndefined(jinja2.StrictUndefined):
+    """Strict when printed (a typo fails loudly), but ``{% if missing %}`` is simply false."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+def make_app(services: Services) -> web.Application:
+    app = web.Application(
+        middlewares=[security_headers, error_middleware, auth_middleware, csrf_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
+    app[SERVICES] = services
+    app[CATALOGS] = Catalogs()
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=TestableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    for module in (health, auth, home, account, admin, audit, api):
+        app.router.add_routes(module.routes)
+    app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
+    return app

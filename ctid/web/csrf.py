@@ -1,0 +1,66 @@
+"""CSRF protection for every state-changing request made with a cookie.
+
+Logged-in forms carry the session's token; the login form (no session yet) uses a double-submit cookie.
+Requests authenticated with a Bearer token are exempt: a browser cannot be tricked into sending one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Final
+
+from aiohttp import web
+
+from ctid.errors import N_, PermissionDenied
+from ctid.web.auth import Handler, identity
+
+FIELD: Final = "csrf_token"
+HEADER: Final = "X-CSRF-Token"
+ANONYMOUS_COOKIE: Final = "ctid_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CsrfRefused(PermissionDenied):
+    code = "csrf"
+
+
+def token_for(request: web.Request) -> str:
+    """The token to embed in a form on this page."""
+    who = identity(request)
+    if who is not None and who.session is not None:
+        return who.session.csrf_token
+    return request.get(ANONYMOUS_COOKIE) or request.cookies.get(ANONYMOUS_COOKIE) or _new_anonymous(request)
+
+
+def _new_anonymous(request: web.Request) -> str:
+    token = secrets.token_urlsafe(32)
+    request[ANONYMOUS_COOKIE] = token
+    return token
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.method not in SAFE_METHODS:
+        await _check(request)
+    response = await handler(request)
+    if fresh := request.get(ANONYMOUS_COOKIE):
+        response.set_cookie(ANONYMOUS_COOKIE, fresh, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+async def _check(request: web.Request) -> None:
+    who = identity(request)
+    if who is not None and who.via_token:
+        return
+    expected = who.session.csrf_token if who and who.session else request.cookies.get(ANONYMOUS_COOKIE, "")
+    sent = request.headers.get(HEADER, "")
+    if not sent and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        value = form.get(FIELD, "")
+        sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+        raise CsrfRefused(
+            N_("This form has expired or did not come from this site (missing or wrong CSRF token). "
+               "Reload the page and try again.")
+        )

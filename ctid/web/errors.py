@@ -1,0 +1,85 @@
+"""Domain errors and HTTP errors become responses here, and only here.
+
+Pages get a friendly page in the user's language; ``/api/v1`` gets ``{"error": {code, message}}``. An
+unexpected exception is logged with its traceback and shown as a 500 without details.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from aiohttp import web
+
+from ctid.errors import Conflict, CtidError, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
+from ctid.web.auth import Handler, is_api
+from ctid.web.render import _, json_error, render
+
+log = logging.getLogger(__name__)
+
+STATUS: dict[type[CtidError], int] = {
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    ValidationError: 422,
+    Throttled: 429,
+}
+
+TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "Invalid input",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except CtidError as exc:
+        return _domain_error(request, exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _http_error(request, exc)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _page(request, 500, "internal", _(request, "The error has been logged."))
+
+
+def _domain_error(request: web.Request, exc: CtidError) -> web.StreamResponse:
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+    if status == 401 and not is_api(request):
+        raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe="/?=&"))
+    message = _(request, exc.message, **exc.params)
+    response = _page(request, status, exc.code, message, field=getattr(exc, "field", None))
+    if isinstance(exc, Throttled):
+        response.headers["Retry-After"] = str(int(exc.retry_after) + 1)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ctid"'
+    return response
+
+
+def _http_error(request: web.Request, exc: web.HTTPException) -> web.StreamResponse:
+    code = exc.reason.lower().replace(" ", "_")
+    return _page(request, exc.status, code, _(request, TITLES.get(exc.status, exc.reason)))
+
+
+def _page(request: web.Request, status: int, code: str, message: str, field: str | None = None) -> web.Response:
+    if is_api(request):
+        extra = {"field": field} if field else {}
+        return json_error(status, code, message, **extra)
+    title = _(request, TITLES.get(status, "Error"))
+    try:
+        return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+    except Exception:
+        log.exception("the error page itself failed")
+        return web.Response(status=status, text=f"{status} {title}\n{message}\n")

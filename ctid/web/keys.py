@@ -1,0 +1,31 @@
+"""Typed keys for the aiohttp app and request state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ctid.accounts.models import Session, User
+from ctid.app import Services
+from ctid.web.i18n import Catalogs
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is making this request and how they proved it."""
+
+    user: User
+    session: Session | None = None
+    session_secret: str | None = None
+
+    @property
+    def via_token(self) -> bool:
+        return self.session is None
+
+
+SERVICES = web.AppKey("services", Services)
+CATALOGS = web.AppKey("catalogs", Catalogs)
+
+IDENTITY = "ctid.identity"
+LOCALE = "ctid.locale"

@@ -1,0 +1,73 @@
+"""A user's own account: password and API tokens."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ctid.accounts.models import Actor
+from ctid.accounts.permissions import Permission
+from ctid.errors import ValidationError
+from ctid.web import forms
+from ctid.web.auth import client_address, current, requires
+from ctid.web.keys import SERVICES
+from ctid.web.render import _, render
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/account/password")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def password_form(request: web.Request) -> web.Response:
+    return render(request, "account/password.html", {"done": "done" in request.query})
+
+
+@routes.post("/account/password")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def change_password(request: web.Request) -> web.Response:
+    who = current(request)
+    form = await request.post()
+    old, new = forms.secret(form, "old_password"), forms.secret(form, "new_password")
+    try:
+        if new != forms.secret(form, "confirm_password"):
+            raise ValidationError("confirm_password", "The two new passwords differ.")
+        await request.app[SERVICES].accounts.change_password(
+            who.user, old, new, who.session_secret or "", client_address(request)
+        )
+    except ValidationError as exc:
+        error = _(request, exc.message, **exc.params)
+        return render(request, "account/password.html", {"error": error, "field": exc.field}, status=422)
+    raise web.HTTPSeeOther("/account/password?done")
+
+
+@routes.get("/account/tokens")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def tokens(request: web.Request) -> web.Response:
+    user = current(request).user
+    listed = await request.app[SERVICES].accounts.list_tokens(user.id)
+    return render(request, "account/tokens.html", {"tokens": listed})
+
+
+@routes.post("/account/tokens")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def create_token(request: web.Request) -> web.Response:
+    user = current(request).user
+    form = await request.post()
+    accounts = request.app[SERVICES].accounts
+    actor = Actor.of(user, client_address(request))
+    try:
+        secret, _token = await accounts.create_token(actor, user.id, forms.text(form, "name", 100, required=True))
+    except ValidationError as exc:
+        listed = await accounts.list_tokens(user.id)
+        error = _(request, exc.message, **exc.params)
+        return render(request, "account/tokens.html", {"tokens": listed, "error": error}, status=422)
+    listed = await accounts.list_tokens(user.id)
+    return render(request, "account/tokens.html", {"tokens": listed, "new_secret": secret})
+
+
+@routes.post("/account/tokens/{id:\\d+}/revoke")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def revoke_token(request: web.Request) -> web.Response:
+    who = current(request)
+    actor = Actor.of(who.user, client_address(request))
+    await request.app[SERVICES].accounts.revoke_token(actor, int(request.match_info["id"]))
+    raise web.HTTPSeeOther("/account/tokens")

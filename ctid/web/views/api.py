@@ -1,0 +1,148 @@
+"""JSON API, version 1: the same services as the pages, for programs with a Bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from ctid import __version__
+from ctid.accounts.models import Actor, ApiToken, Branch, Role, User
+from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
+from ctid.accounts.service import BranchFields, NewUser
+from ctid.errors import N_, ValidationError
+from ctid.paging import Page
+from ctid.web import forms
+from ctid.web.auth import client_address, current, requires
+from ctid.web.keys import SERVICES
+
+routes = web.RouteTableDef()
+MAX_BODY = 64 * 1024
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ValidationError("body", N_("The request body is too large."))
+    try:
+        data = await request.json()
+    except ValueError:
+        raise ValidationError("body", N_("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ValidationError("body", N_("The request body must be a JSON object."))
+    return data
+
+
+def _actor(request: web.Request) -> Actor:
+    return Actor.of(current(request).user, client_address(request))
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return dict(_json(asdict(user)), role=user.role.value)
+
+
+def branch_json(branch: Branch) -> dict[str, Any]:
+    return dict(_json(asdict(branch)))
+
+
+def token_json(token: ApiToken) -> dict[str, Any]:
+    return dict(_json(asdict(token)), active=token.active)
+
+
+def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"items": items, "total": page.total, "page": page.number, "pages": page.pages}
+
+
+@routes.get("/api/v1/me")
+@requires(Permission.USE_CONSOLE)
+async def me(request: web.Request) -> web.Response:
+    user = current(request).user
+    permissions = sorted(p.value for p in ROLE_PERMISSIONS[user.role])
+    return web.json_response({"user": user_json(user), "permissions": permissions, "version": __version__})
+
+
+@routes.get("/api/v1/users")
+@requires(Permission.MANAGE_USERS)
+async def list_users(request: web.Request) -> web.Response:
+    query = request.query
+    page = await request.app[SERVICES].accounts.list_users(
+        forms.page_request(query),
+        branch_id=forms.optional_integer(query, "branch", 1, 2**31),
+        role=forms.optional_choice(query, "role", Role),
+        text=forms.text(query, "q", 64),
+    )
+    return web.json_response(page_json(page, [user_json(u) for u in page.items]))
+
+
+@routes.post("/api/v1/users")
+@requires(Permission.MANAGE_USERS)
+async def create_user(request: web.Request) -> web.Response:
+    data = await _body(request)
+    new = NewUser(
+        username=forms.text(data, "username", 64, required=True),
+        role=forms.choice(data, "role", Role),
+        branch_id=forms.integer(data, "branch_id", 1, 2**31),
+        display_name=forms.text(data, "display_name", 100),
+        password=forms.secret(data, "password"),
+    )
+    user, password = await request.app[SERVICES].accounts.create_user(_actor(request), new)
+    body = {"user": user_json(user)}
+    if not new.password:
+        body["password"] = password
+    return web.json_response(body, status=201)
+
+
+@routes.get("/api/v1/branches")
+@requires(Permission.USE_CONSOLE)
+async def list_branches(request: web.Request) -> web.Response:
+    branches = await request.app[SERVICES].accounts.list_branches()
+    return web.json_response({"items": [branch_json(b) for b in branches]})
+
+
+@routes.post("/api/v1/branches")
+@requires(Permission.MANAGE_BRANCHES)
+async def create_branch(request: web.Request) -> web.Response:
+    data = await _body(request)
+    fields = BranchFields(
+        code=forms.text(data, "code", 32, required=True),
+        name=forms.text(data, "name", 100, required=True),
+        address=forms.text(data, "address", 300),
+        phone=forms.text(data, "phone", 40),
+        active=data.get("active", True) is not False,
+    )
+    branch = await request.app[SERVICES].accounts.create_branch(_actor(request), fields)
+    return web.json_response({"branch": branch_json(branch)}, status=201)
+
+
+@routes.get("/api/v1/audit")
+@requires(Permission.VIEW_AUDIT)
+async def audit(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    page = await services.audit.search(forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone)))
+    return web.json_response(page_json(page, [_json(asdict(e)) for e in page.items]))
+
+
+@routes.get("/api/v1/tokens")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def list_tokens(request: web.Request) -> web.Response:
+    tokens = await request.app[SERVICES].accounts.list_tokens(current(request).user.id)
+    return web.json_response({"items": [token_json(t) for t in tokens]})
+
+
+@routes.post("/api/v1/tokens/{id:\\d+}/revoke")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def revoke_token(request: web.Request) -> web.Response:
+    token = await request.app[SERVICES].accounts.revoke_token(_actor(request), int(request.match_info["id"]))
+    return web.json_response({"token": token_json(token)})

@@ -1,0 +1,25 @@
+"""Browsing the audit log."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission
+from ctid.web import forms
+from ctid.web.auth import requires
+from ctid.web.keys import SERVICES
+from ctid.web.render import render
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/admin/audit")
+@requires(Permission.VIEW_AUDIT)
+async def audit_log(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    where = forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone))
+    page = await services.audit.search(where)
+    choices = await services.audit.choices()
+    return render(request, "admin/audit.html", {"page": page, "choices": choices, "query": request.query})

@@ -1,0 +1,85 @@
+"""Logging in and out, and choosing the language."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission
+from ctid.errors import NotAuthenticated, Throttled
+from ctid.web import forms
+from ctid.web.auth import PUBLIC, SESSION_COOKIE, client_address, current, identity, requires
+from ctid.web.i18n import LANGUAGE_NAMES
+from ctid.web.keys import SERVICES
+from ctid.web.render import LANGUAGE_COOKIE, _, render
+
+routes = web.RouteTableDef()
+
+
+def safe_next(value: str) -> str:
+    """Only same-site paths: an open redirect after login is a phishing tool."""
+    if value.startswith("/") and not value.startswith(("//", "/\\")) and "\n" not in value:
+        return value
+    return "/"
+
+
+@routes.get("/login")
+@requires(PUBLIC)
+async def login_form(request: web.Request) -> web.Response:
+    if identity(request) is not None:
+        raise web.HTTPSeeOther(safe_next(request.query.get("next", "/")))
+    return render(request, "login.html", {"next": safe_next(request.query.get("next", "/"))})
+
+
+@routes.post("/login")
+@requires(PUBLIC)
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = forms.text(form, "username", 64)
+    next_path = safe_next(forms.text(form, "next", 500))
+    accounts = request.app[SERVICES].accounts
+    try:
+        secret, session, _user = await accounts.login(username, forms.secret(form, "password"), client_address(request))
+    except (NotAuthenticated, Throttled) as exc:
+        status = 429 if isinstance(exc, Throttled) else 401
+        message = _(request, exc.message, **exc.params)
+        return render(request, "login.html", {"next": next_path, "error": message, "username": username}, status)
+    if old := identity(request):
+        if old.session_secret:
+            await accounts.logout(old.session_secret, old.user, client_address(request))
+    response = web.HTTPSeeOther(next_path)
+    config = request.app[SERVICES].config
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int((session.expires_at - session.created_at).total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=config.web.secure_cookies,
+        path="/",
+    )
+    raise response
+
+
+@routes.post("/logout")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def logout(request: web.Request) -> web.Response:
+    who = current(request)
+    if who.session_secret:
+        await request.app[SERVICES].accounts.logout(who.session_secret, who.user, client_address(request))
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+@routes.post("/language")
+@requires(PUBLIC)
+async def language(request: web.Request) -> web.Response:
+    form = await request.post()
+    locale = forms.text(form, "locale", 8)
+    if locale not in LANGUAGE_NAMES:
+        locale = ""
+    if (who := identity(request)) is not None:
+        await request.app[SERVICES].accounts.set_locale(who.user, locale)
+    response = web.HTTPSeeOther(safe_next(forms.text(form, "next", 500)))
+    response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", path="/")
+    raise response

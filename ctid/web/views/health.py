@@ -1,0 +1,27 @@
+"""Liveness for monitors and load balancers: public, says nothing private."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from ctid import __version__
+from ctid.web.auth import PUBLIC, requires
+from ctid.web.keys import SERVICES
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+@requires(PUBLIC)
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
+    database = await services.db.ping()
+    body = {
+        "status": "ok" if database else "degraded",
+        "version": __version__,
+        "database": "ok" if database else "error",
+        "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
+    }
+    return web.json_response(body, status=200 if database else 503)
