@@ -97,9 +97,13 @@ def run(config: Config) -> int:
         log.error("cannot start: %s", exc)
         return 1
     if pidfile.stale_pid:
-        log.warning("found a stale PID file (pid %d, not running): the last run did not stop cleanly",
-                    pidfile.stale_pid)
-    log.info("ctid %s starting with config %s, data dir %s", __version__, config.source, config.data_dir.resolve())
+        log.warning(
+            "found a stale PID file (pid %d, not running): the last run did not stop cleanly",
+            pidfile.stale_pid,
+        )
+    log.info(
+        "ctid %s starting with config %s, data dir %s", __version__, config.source, config.data_dir.resolve()
+    )
     try:
         asyncio.run(serve(config))
     except StartupError as exc:

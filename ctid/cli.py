@@ -52,7 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="config file (default: $CTID_CONFIG or embedded defaults)")
     check.set_defaults(handler=_check_config)
 
-    db = commands.add_parser("db", help="database maintenance").add_subparsers(required=True, metavar="ACTION")
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        required=True, metavar="ACTION"
+    )
     upgrade = db.add_parser("upgrade", help="apply pending migrations")
     _config_option(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
@@ -66,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     _config_option(add)
     add.set_defaults(handler=_user_add)
 
-    token = commands.add_parser("token", help="manage API tokens").add_subparsers(required=True, metavar="ACTION")
+    token = commands.add_parser("token", help="manage API tokens").add_subparsers(
+        required=True, metavar="ACTION"
+    )
     create = token.add_parser("create", help="create an API token for a user (printed once)")
     create.add_argument("user")
     create.add_argument("--name", default="cli", help="what the token is for")
@@ -91,7 +95,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     loaded = _load(args.path)
-    print(f"{loaded.source}: OK ({len(loaded.lines)} line(s), database {loaded.database_url.split(':', 1)[0]})")
+    print(
+        f"{loaded.source}: OK ({len(loaded.lines)} line(s), database {loaded.database_url.split(':', 1)[0]})"
+    )
     return 0
 
 

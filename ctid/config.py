@@ -254,7 +254,9 @@ def _lines(value: Any, source: str) -> tuple[LineConfig, ...]:
 def _line(table: dict[str, Any], source: str, where: str) -> LineConfig:
     for required in ("name", "driver"):
         if required not in table:
-            raise ConfigError(source, f"{where}.{required}", "missing (every [[lines]] needs name and driver)")
+            raise ConfigError(
+                source, f"{where}.{required}", "missing (every [[lines]] needs name and driver)"
+            )
     name = _value(table.pop("name"), str, source, f"{where}.name", _line_name)
     driver = _value(table.pop("driver"), str, source, f"{where}.driver")
     label = _value(table.pop("label", ""), str, source, f"{where}.label")
@@ -306,24 +308,20 @@ def _convert(value: Any, hint: Any, source: str, key: str) -> Any:
     return _scalar(value, hint, source, key)
 
 
+_SCALARS: Mapping[Any, tuple[str, Callable[[Any], bool], Callable[[Any], Any]]] = {
+    bool: ("true or false", lambda v: isinstance(v, bool), bool),
+    int: ("an integer", lambda v: isinstance(v, int) and not isinstance(v, bool), int),
+    float: ("a number", lambda v: isinstance(v, int | float) and not isinstance(v, bool), float),
+    str: ("a string", lambda v: isinstance(v, str), str),
+    Path: ("a path", lambda v: isinstance(v, str) and v != "", Path),
+}
+
+
 def _scalar(value: Any, hint: Any, source: str, key: str) -> Any:
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-    elif hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif hint is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-    elif hint is str:
-        if isinstance(value, str):
-            return value
-    elif hint is Path:
-        if isinstance(value, str) and value:
-            return Path(value)
-    expected = {bool: "true or false", int: "an integer", float: "a number", str: "a string", Path: "a path"}
-    raise ConfigError(source, key, f"must be {expected.get(hint, hint)}, got {_kind(value)} {value!r}")
+    expected, accepts, convert = _SCALARS[hint]
+    if accepts(value):
+        return convert(value)
+    raise ConfigError(source, key, f"must be {expected}, got {_kind(value)} {value!r}")
 
 
 def _kind(value: Any) -> str:

@@ -2,6 +2,9 @@
 
 Messages are English templates with ``%(name)s`` parameters so the web can translate them (the templates
 are marked with ``N_`` where they are raised, for extraction) and fill the parameters afterwards.
+
+The fixed arguments (message, field, retry_after) are positional-only so that any parameter name is free
+for a template: ``ValidationError(name, N_("%(field)s is required."), field=name)`` must not collide.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ def N_(message: str) -> str:
 class CtidError(Exception):
     code = "error"
 
-    def __init__(self, message: str, **params: Any) -> None:
+    def __init__(self, message: str, /, **params: Any) -> None:
         self.message = message
         self.params = params
         super().__init__(message % params if params else message)
@@ -42,7 +45,7 @@ class Conflict(CtidError):
 class Throttled(CtidError):
     code = "throttled"
 
-    def __init__(self, message: str, retry_after: float, **params: Any) -> None:
+    def __init__(self, message: str, retry_after: float, /, **params: Any) -> None:
         super().__init__(message, **params)
         self.retry_after = retry_after
 
@@ -52,6 +55,6 @@ class ValidationError(CtidError):
 
     code = "invalid"
 
-    def __init__(self, field: str, message: str, **params: Any) -> None:
+    def __init__(self, field: str, message: str, /, **params: Any) -> None:
         super().__init__(message, **params)
         self.field = field

@@ -1,7 +1,7 @@
 """Logging to stderr and to a rotating file in the data dir.
 
 Phone numbers are personal data and must not fill log files: ``PhoneMaskFilter`` masks the middle of any
-long digit run in every record (13912345678 -> 139****5678) before it reaches a handler.
+long digit run in every record (13912345678 -> 139*****678) before it reaches a handler.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ctid.config import LogConfig
 
-_LONG_DIGITS = re.compile(r"(?<!\d)(\+?\d{3})(\d{1,8})(\d{4})(?!\d)")
+_LONG_DIGITS = re.compile(r"(?<!\d)(\+?\d{3})(\d+)(\d{3})(?!\d)")
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -44,7 +44,10 @@ def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(
             logging.handlers.RotatingFileHandler(
-                path, maxBytes=config.file_max_mb * 1024 * 1024, backupCount=config.file_backups, encoding="utf-8"
+                path,
+                maxBytes=config.file_max_mb * 1024 * 1024,
+                backupCount=config.file_backups,
+                encoding="utf-8",
             )
         )
     for handler in handlers:

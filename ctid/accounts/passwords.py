@@ -7,6 +7,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from ctid.errors import N_
+
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -33,14 +35,17 @@ class Passwords:
         return self._hasher.check_needs_rehash(password_hash)
 
 
-def problem_with(password: str, username: str) -> str | None:
-    """Why a new password is refused, or None. Deliberately simple rules: length and not the username."""
+def problem_with(password: str, username: str) -> tuple[str, dict[str, int]] | None:
+    """Why a new password is refused (a message template and its parameters), or None.
+
+    Deliberately simple rules, as current guidance recommends: length, and not the user name.
+    """
     if len(password) < MIN_LENGTH:
-        return f"must be at least {MIN_LENGTH} characters"
+        return N_("The password must be at least %(count)d characters."), {"count": MIN_LENGTH}
     if len(password) > MAX_LENGTH:
-        return f"must be at most {MAX_LENGTH} characters"
+        return N_("The password must be at most %(count)d characters."), {"count": MAX_LENGTH}
     if password.strip().lower() == username.strip().lower():
-        return "must not be the user name"
+        return N_("The password must not be the user name."), {}
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ctid.accounts.models import Role, User
+from ctid.errors import N_
 
 
 class Permission(StrEnum):
@@ -28,6 +29,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.VIEW_SYSTEM}),
     Role.ADMIN: frozenset(Permission),
 }
+
+
+ROLE_LABELS = {Role.ADMIN: N_("admin"), Role.SUPERVISOR: N_("supervisor"), Role.OPERATOR: N_("operator")}
 
 
 def allows(user: User, permission: Permission) -> bool:

@@ -34,7 +34,7 @@ from ctid.paging import Page, PageRequest
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "ctid_"
+TOKEN_PREFIX = "ctid_"  # noqa: S105 - a marker, not a secret
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 _BRANCH_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 DEFAULT_BRANCH = ("main", "总店")
@@ -99,7 +99,9 @@ class AccountService:
                 return None
             branch = await self._default_branch(conn)
             password = passwords.generate()
-            new = NewUser("admin", Role.ADMIN, branch.id, "Administrator", password, must_change_password=True)
+            new = NewUser(
+                "admin", Role.ADMIN, branch.id, "Administrator", password, must_change_password=True
+            )
             await self._insert_user(conn, Actor.system(), new)
         log.warning("created the first admin user 'admin'; its one-time password is printed on the console")
         return password
@@ -121,7 +123,9 @@ class AccountService:
         """Check a password (throttled per user and per address) and open a new session."""
         now = self._monotonic()
         if (wait := self._throttle.retry_after(username, address, now)) is not None:
-            raise Throttled(N_("Too many failed logins. Try again in %(seconds)d seconds."), wait, seconds=wait)
+            raise Throttled(
+                N_("Too many failed logins. Try again in %(seconds)d seconds."), wait, seconds=wait
+            )
         async with self._db.connect() as conn:
             found = await store.user_with_hash(conn, username)
         user, stored_hash = found if found else (None, None)
@@ -176,7 +180,8 @@ class AccountService:
         username = new.username.strip()
         if not _USERNAME.match(username):
             raise ValidationError(
-                "username", N_("User names are 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit.")
+                "username",
+                N_("User names are 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit."),
             )
         self._check_password(new.password, username)
         if await store.get_branch(conn, new.branch_id) is None:
@@ -240,11 +245,15 @@ class AccountService:
             if not self._passwords.verify(await store.password_hash(conn, user.id), old):
                 raise ValidationError("old_password", N_("The current password is wrong."))
             if old == new:
-                raise ValidationError("new_password", N_("The new password must differ from the current one."))
+                raise ValidationError(
+                    "new_password", N_("The new password must differ from the current one.")
+                )
             self._check_password(new, user.username)
             updated = await store.update_user(conn, user.id, self._password_values(new, must_change=False))
             await store.delete_user_sessions(conn, user.id, keep=_digest(keep_session))
-            await audit.record(conn, Actor.of(user, address), "user.password", ("user", user.id), self._clock())
+            await audit.record(
+                conn, Actor.of(user, address), "user.password", ("user", user.id), self._clock()
+            )
         return updated
 
     async def set_locale(self, user: User, locale: str) -> User:
@@ -262,7 +271,8 @@ class AccountService:
 
     def _check_password(self, password: str, username: str) -> None:
         if problem := passwords.problem_with(password, username):
-            raise ValidationError("password", N_("The password %(problem)s."), problem=problem)
+            message, params = problem
+            raise ValidationError("password", message, **params)
 
     async def get_user(self, user_id: int) -> User:
         async with self._db.connect() as conn:
@@ -341,7 +351,9 @@ class AccountService:
             except IntegrityError:
                 raise Conflict(N_("A branch with code %(code)s exists."), code=values["code"]) from None
             before, after = changes(_branch_public(branch), values)
-            await audit.record(conn, actor, "branch.update", ("branch", branch_id), self._clock(), before, after)
+            await audit.record(
+                conn, actor, "branch.update", ("branch", branch_id), self._clock(), before, after
+            )
         return updated
 
     # --- API tokens ---------------------------------------------------------------------------------------

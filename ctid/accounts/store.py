@@ -93,7 +93,11 @@ async def count_users(conn: AsyncConnection) -> int:
 
 
 async def list_users(
-    conn: AsyncConnection, page: PageRequest, branch_id: int | None = None, role: Role | None = None, text: str = ""
+    conn: AsyncConnection,
+    page: PageRequest,
+    branch_id: int | None = None,
+    role: Role | None = None,
+    text: str = "",
 ) -> Page[User]:
     conditions = []
     if branch_id is not None:
@@ -103,7 +107,9 @@ async def list_users(
     if text:
         pattern = f"%{_escape_like(text)}%"
         conditions.append(
-            or_(users.c.username.ilike(pattern, escape="\\"), users.c.display_name.ilike(pattern, escape="\\"))
+            or_(
+                users.c.username.ilike(pattern, escape="\\"), users.c.display_name.ilike(pattern, escape="\\")
+            )
         )
     total = await conn.scalar(select(func.count()).select_from(users).where(*conditions))
     rows = await conn.execute(
@@ -181,7 +187,11 @@ async def insert_token(conn: AsyncConnection, values: dict[str, Any]) -> ApiToke
 
 
 async def token_by_hash(conn: AsyncConnection, token_hash: str) -> ApiToken | None:
-    row = (await conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash))).mappings().first()
+    row = (
+        (await conn.execute(select(api_tokens).where(api_tokens.c.token_hash == token_hash)))
+        .mappings()
+        .first()
+    )
     return _token(row) if row else None
 
 

@@ -24,7 +24,7 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 class TestableUndefined(jinja2.StrictUndefined):
     """Strict when printed (a typo fails loudly), but ``{% if missing %}`` is simply false."""
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]
         return False
 
 

@@ -73,12 +73,12 @@ async def _identify(request: web.Request) -> Identity | None:
     accounts = request.app[SERVICES].accounts
     authorization = request.headers.get("Authorization", "")
     if authorization:
-        scheme, _, secret = authorization.partition(" ")
-        user = await accounts.token_user(secret.strip()) if scheme.lower() == "bearer" else None
+        scheme, _, token = authorization.partition(" ")
+        user = await accounts.token_user(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise NotAuthenticated(N_("The API token is missing, wrong or revoked."))
         return Identity(user)
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret:
         return None
     found = await accounts.session(secret)

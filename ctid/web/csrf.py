@@ -61,6 +61,8 @@ async def _check(request: web.Request) -> None:
         sent = value if isinstance(value, str) else ""
     if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise CsrfRefused(
-            N_("This form has expired or did not come from this site (missing or wrong CSRF token). "
-               "Reload the page and try again.")
+            N_(
+                "This form has expired or did not come from this site (missing or wrong CSRF token). "
+                "Reload the page and try again."
+            )
         )

@@ -11,7 +11,16 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from ctid.errors import Conflict, CtidError, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
+from ctid.errors import (
+    N_,
+    Conflict,
+    CtidError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 from ctid.web.auth import Handler, is_api
 from ctid.web.render import _, json_error, render
 
@@ -26,17 +35,18 @@ STATUS: dict[type[CtidError], int] = {
     Throttled: 429,
 }
 
+DEFAULT_TITLE = N_("Error")
 TITLES = {
-    400: "Bad request",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Invalid input",
-    429: "Too many attempts",
-    500: "Something went wrong",
+    400: N_("Bad request"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Invalid input"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -58,7 +68,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 def _domain_error(request: web.Request, exc: CtidError) -> web.StreamResponse:
     status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
     if status == 401 and not is_api(request):
-        raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe="/?=&"))
+        # '&' (and '#', '+', '%') encoded, or the page's own query would be cut off the next value
+        raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe="/?="))
     message = _(request, exc.message, **exc.params)
     response = _page(request, status, exc.code, message, field=getattr(exc, "field", None))
     if isinstance(exc, Throttled):
@@ -73,13 +84,17 @@ def _http_error(request: web.Request, exc: web.HTTPException) -> web.StreamRespo
     return _page(request, exc.status, code, _(request, TITLES.get(exc.status, exc.reason)))
 
 
-def _page(request: web.Request, status: int, code: str, message: str, field: str | None = None) -> web.Response:
+def _page(
+    request: web.Request, status: int, code: str, message: str, field: str | None = None
+) -> web.Response:
     if is_api(request):
         extra = {"field": field} if field else {}
         return json_error(status, code, message, **extra)
-    title = _(request, TITLES.get(status, "Error"))
+    title = _(request, TITLES.get(status, DEFAULT_TITLE))
     try:
-        return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+        return render(
+            request, "error.html", {"status": status, "title": title, "message": message}, status=status
+        )
     except Exception:
         log.exception("the error page itself failed")
         return web.Response(status=status, text=f"{status} {title}\n{message}\n")

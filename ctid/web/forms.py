@@ -27,12 +27,14 @@ def text(data: Input, name: str, max_length: int = 200, required: bool = False) 
     """A single-line text value, stripped, without control characters."""
     value = data.get(name, "")
     if not isinstance(value, str):
-        raise ValidationError(name, N_("%(field)s must be text."), field=name)
+        raise ValidationError(name, N_("%(what)s must be text."), what=name)
     value = "".join(c for c in value if unicodedata.category(c)[0] != "C" or c == " ").strip()
     if required and not value:
-        raise ValidationError(name, N_("%(field)s is required."), field=name)
+        raise ValidationError(name, N_("%(what)s is required."), what=name)
     if len(value) > max_length:
-        raise ValidationError(name, N_("%(field)s is longer than %(max)d characters."), field=name, max=max_length)
+        raise ValidationError(
+            name, N_("%(what)s is longer than %(max)d characters."), what=name, max=max_length
+        )
     return value
 
 
@@ -40,7 +42,7 @@ def secret(data: Input, name: str) -> str:
     """A password as typed (no stripping: spaces may be part of it)."""
     value = data.get(name, "")
     if not isinstance(value, str) or len(value) > 1024:
-        raise ValidationError(name, N_("%(field)s is not valid."), field=name)
+        raise ValidationError(name, N_("%(what)s is not valid."), what=name)
     return value
 
 
@@ -49,14 +51,14 @@ def integer(data: Input, name: str, low: int, high: int, default: int | None = N
     if raw in ("", None) and default is not None:
         return default
     if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise ValidationError(name, N_("%(field)s must be a whole number."), field=name)
+        raise ValidationError(name, N_("%(what)s must be a whole number."), what=name)
     try:
         value = int(raw.strip()) if isinstance(raw, str) else raw
     except ValueError:
-        raise ValidationError(name, N_("%(field)s must be a whole number."), field=name) from None
+        raise ValidationError(name, N_("%(what)s must be a whole number."), what=name) from None
     if not low <= value <= high:
         raise ValidationError(
-            name, N_("%(field)s must be between %(low)d and %(high)d."), field=name, low=low, high=high
+            name, N_("%(what)s must be between %(low)d and %(high)d."), what=name, low=low, high=high
         )
     return value
 
@@ -73,7 +75,9 @@ def choice(data: Input, name: str, enum: type[E], default: E | None = None) -> E
         return enum(raw)
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise ValidationError(name, N_("%(field)s must be one of: %(allowed)s."), field=name, allowed=allowed) from None
+        raise ValidationError(
+            name, N_("%(what)s must be one of: %(allowed)s."), what=name, allowed=allowed
+        ) from None
 
 
 def optional_choice(data: Input, name: str, enum: type[E]) -> E | None:
@@ -101,7 +105,7 @@ def day(data: Input, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(name, N_("%(field)s must be a date like 2026-03-22."), field=name) from None
+        raise ValidationError(name, N_("%(what)s must be a date like 2026-03-22."), what=name) from None
 
 
 def day_range(data: Input, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:

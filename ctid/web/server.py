@@ -43,7 +43,10 @@ class WebServer:
 
     async def stop(self) -> None:
         if self._purger is not None:
+            # Await it: a purge cut off mid-transaction must finish unwinding before the database closes.
             self._purger.cancel()
+            await asyncio.gather(self._purger, return_exceptions=True)
+            self._purger = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission
-from ctid.errors import ValidationError
+from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import client_address, current, requires
 from ctid.web.keys import SERVICES
@@ -29,7 +29,7 @@ async def change_password(request: web.Request) -> web.Response:
     old, new = forms.secret(form, "old_password"), forms.secret(form, "new_password")
     try:
         if new != forms.secret(form, "confirm_password"):
-            raise ValidationError("confirm_password", "The two new passwords differ.")
+            raise ValidationError("confirm_password", N_("The two new passwords differ."))
         await request.app[SERVICES].accounts.change_password(
             who.user, old, new, who.session_secret or "", client_address(request)
         )
@@ -55,7 +55,9 @@ async def create_token(request: web.Request) -> web.Response:
     accounts = request.app[SERVICES].accounts
     actor = Actor.of(user, client_address(request))
     try:
-        secret, _token = await accounts.create_token(actor, user.id, forms.text(form, "name", 100, required=True))
+        secret, _token = await accounts.create_token(
+            actor, user.id, forms.text(form, "name", 100, required=True)
+        )
     except ValidationError as exc:
         listed = await accounts.list_tokens(user.id)
         error = _(request, exc.message, **exc.params)

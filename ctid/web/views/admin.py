@@ -10,7 +10,7 @@ from multidict import MultiDictProxy
 from ctid.accounts.models import Actor, Role
 from ctid.accounts.permissions import Permission
 from ctid.accounts.service import BranchFields, NewUser, UserChanges
-from ctid.errors import Conflict, NotFound, ValidationError
+from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
 from ctid.web.auth import client_address, current, requires
 from ctid.web.keys import SERVICES
@@ -100,7 +100,10 @@ async def update_user(request: web.Request) -> web.Response:
 
 
 async def _user_form(
-    request: web.Request, user_id: int | None, form: MultiDictProxy[Any] | dict[str, Any], error: Exception | None = None
+    request: web.Request,
+    user_id: int | None,
+    form: MultiDictProxy[Any] | dict[str, Any],
+    error: Exception | None = None,
 ) -> web.Response:
     accounts = request.app[SERVICES].accounts
     edited = await accounts.get_user(user_id) if user_id else None
@@ -151,11 +154,15 @@ async def create_branch(request: web.Request) -> web.Response:
 @routes.get("/admin/branches/{id:\\d+}")
 @requires(Permission.MANAGE_BRANCHES)
 async def edit_branch_form(request: web.Request) -> web.Response:
-    branch = next((b for b in await request.app[SERVICES].accounts.list_branches() if b.id == _path_id(request)), None)
+    branch = next(
+        (b for b in await request.app[SERVICES].accounts.list_branches() if b.id == _path_id(request)), None
+    )
     if branch is None:
-        raise NotFound("No such branch.")
+        raise NotFound(N_("No such branch."))
     form = {k: getattr(branch, k) for k in ("code", "name", "address", "phone")}
-    return render(request, "admin/branch_form.html", {"form": {**form, "active": branch.active}, "edited": branch})
+    return render(
+        request, "admin/branch_form.html", {"form": {**form, "active": branch.active}, "edited": branch}
+    )
 
 
 @routes.post("/admin/branches/{id:\\d+}")
@@ -163,7 +170,9 @@ async def edit_branch_form(request: web.Request) -> web.Response:
 async def update_branch(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await request.app[SERVICES].accounts.update_branch(_actor(request), _path_id(request), _branch_fields(form))
+        await request.app[SERVICES].accounts.update_branch(
+            _actor(request), _path_id(request), _branch_fields(form)
+        )
     except (ValidationError, Conflict) as exc:
         context = {"form": form, "edited": {"id": _path_id(request)}, **_error_context(request, exc)}
         return render(request, "admin/branch_form.html", context, status=422)

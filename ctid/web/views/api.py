@@ -98,7 +98,7 @@ async def create_user(request: web.Request) -> web.Response:
         password=forms.secret(data, "password"),
     )
     user, password = await request.app[SERVICES].accounts.create_user(_actor(request), new)
-    body = {"user": user_json(user)}
+    body: dict[str, Any] = {"user": user_json(user)}
     if not new.password:
         body["password"] = password
     return web.json_response(body, status=201)
@@ -130,7 +130,9 @@ async def create_branch(request: web.Request) -> web.Response:
 @requires(Permission.VIEW_AUDIT)
 async def audit(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
-    page = await services.audit.search(forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone)))
+    page = await services.audit.search(
+        forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone))
+    )
     return web.json_response(page_json(page, [_json(asdict(e)) for e in page.items]))
 
 

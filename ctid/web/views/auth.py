@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
@@ -16,8 +18,14 @@ routes = web.RouteTableDef()
 
 
 def safe_next(value: str) -> str:
-    """Only same-site paths: an open redirect after login is a phishing tool."""
-    if value.startswith("/") and not value.startswith(("//", "/\\")) and "\n" not in value:
+    """Only same-site paths: an open redirect after login is a phishing tool.
+
+    Any control character is refused too, not just a newline: browsers delete tabs and newlines from a
+    Location, so ``/<TAB>/evil.example`` would arrive as ``//evil.example``, another site.
+    """
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        return "/"
+    if value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
     return "/"
 
@@ -38,14 +46,22 @@ async def login(request: web.Request) -> web.Response:
     next_path = safe_next(forms.text(form, "next", 500))
     accounts = request.app[SERVICES].accounts
     try:
-        secret, session, _user = await accounts.login(username, forms.secret(form, "password"), client_address(request))
+        secret, session, _user = await accounts.login(
+            username, forms.secret(form, "password"), client_address(request)
+        )
     except (NotAuthenticated, Throttled) as exc:
         status = 429 if isinstance(exc, Throttled) else 401
         message = _(request, exc.message, **exc.params)
-        return render(request, "login.html", {"next": next_path, "error": message, "username": username}, status)
-    if old := identity(request):
-        if old.session_secret:
-            await accounts.logout(old.session_secret, old.user, client_address(request))
+        page = render(
+            request, "login.html", {"next": next_path, "error": message, "username": username}, status
+        )
+        if isinstance(exc, Throttled):
+            # as the error middleware does for every other 429: tells scripts and proxies when to retry
+            page.headers["Retry-After"] = str(int(exc.retry_after) + 1)
+        return page
+    old = identity(request)
+    if old is not None and old.session_secret:
+        await accounts.logout(old.session_secret, old.user, client_address(request))
     response = web.HTTPSeeOther(next_path)
     config = request.app[SERVICES].config
     response.set_cookie(

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# ctid quick start on a fresh Debian machine (run as root, or as a user with sudo):
+#   ./quickstart.sh run    installs what ctid needs and runs the daemon on its embedded defaults
+#   ./quickstart.sh test   installs what the tests need and runs lint, type checks and the whole test suite
+# Extra arguments after "run" go to "ctid run" (e.g. --config /etc/ctid/ctid.toml); after "test", to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode="${1:-}"
+shift || true
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: $0 run|test [args...]" >&2; exit 2 ;;
+esac
+
+# System packages: PortAudio (PyAudio builds against it) and ffmpeg (recording transcodes) for the daemon;
+# Chromium and CJK fonts for the browser tests.
+RUN_PACKAGES=(portaudio19-dev ffmpeg)
+TEST_PACKAGES=(chromium fonts-noto-cjk)
+packages=("${RUN_PACKAGES[@]}")
+[ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
+if [ -z "$PYTHON" ]; then
+  packages+=(python3 python3-venv)
+  PYTHON=python3
+elif ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
+  # Debian's own python3 needs python3-venv for "python3 -m venv"; a python.org/pyenv build has it built in.
+  packages+=(python3-venv)
+fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "quickstart: installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python: a virtual environment in .venv, reinstalled only when pyproject.toml changes.
+extras=""
+[ "$mode" = test ] && extras="[dev]"
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-dev}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f "$stamp" ]; then
+  echo "quickstart: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+if [ "$mode" = run ]; then
+  exec .venv/bin/ctid run "$@"
+fi
+
+echo "quickstart: ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "quickstart: mypy (strict on ctid/)"
+.venv/bin/mypy
+echo "quickstart: pytest"
+exec .venv/bin/pytest -q -p no:cacheprovider "$@"

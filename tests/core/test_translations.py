@@ -1,0 +1,47 @@
+"""Every message the UI can show has a Chinese translation with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+
+from ctid.web.i18n import Catalogs, Translator
+from tools import messages
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def test_every_message_is_translated_to_chinese() -> None:
+    extracted = messages.extract()
+    chinese = messages.read("zh_CN")
+    missing = []
+    for message in extracted:
+        if not message.id:
+            continue
+        translated = chinese.get(message.id)
+        if translated is None or not all(_strings(translated.string)):
+            missing.append(message.id)
+    assert not missing, f"run `python -m tools.messages` and translate: {missing}"
+
+
+def test_translations_keep_their_placeholders() -> None:
+    for message in messages.read("zh_CN"):
+        if not message.id:
+            continue
+        expected = set(PLACEHOLDER.findall(" ".join(_strings(message.id))))
+        for text in _strings(message.string):
+            assert set(PLACEHOLDER.findall(text)) == expected, message.id
+
+
+def test_catalogs_compile_and_translate() -> None:
+    catalogs = Catalogs()
+    zh = Translator("zh_CN", catalogs.get("zh_CN"))
+    en = Translator("en", catalogs.get("en"))
+    assert zh.gettext("Log in") == "登录"
+    assert en.gettext("Log in") == "Log in"
+    assert zh.gettext("Welcome, %(name)s", name="王") == "欢迎，王"
+    assert zh.ngettext("%(num)d entry", "%(num)d entries", 3) == "共 3 条"
+    assert en.ngettext("%(num)d entry", "%(num)d entries", 1) == "1 entry"

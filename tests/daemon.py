@@ -1,0 +1,95 @@
+"""Start the real daemon as a process, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PASSWORD = re.compile(r"password:\s+(\S+)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(directory: Path, port: int, extra: str = "") -> Path:
+    path = directory / "ctid.toml"
+    path.write_text(
+        f'[web]\nport = {port}\n[storage]\ndir = "{directory / "var"}"\n[log]\nlevel = "INFO"\n{extra}',
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class Daemon:
+    """A ``ctid run`` process whose stdout and stderr go to files we can read while it runs."""
+
+    config: Path
+    port: int
+    process: subprocess.Popen[bytes] = field(init=False)
+
+    def start(self) -> Daemon:
+        out = open(self.config.parent / "stdout.txt", "wb")  # noqa: SIM115 - closed with the process
+        err = open(self.config.parent / "stderr.txt", "wb")  # noqa: SIM115
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ctid", "run", "--config", str(self.config)],
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stdout(self) -> str:
+        return (self.config.parent / "stdout.txt").read_text(errors="replace")
+
+    def stderr(self) -> str:
+        return (self.config.parent / "stderr.txt").read_text(errors="replace")
+
+    def wait_healthy(self, timeout: float = 30.0) -> float:
+        """Seconds until /healthz answers 200."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daemon exited with {self.process.returncode}: {self.stderr()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return time.monotonic() - started
+            except OSError:
+                time.sleep(0.02)
+        raise TimeoutError(f"daemon not healthy after {timeout} s: {self.stderr()}")
+
+    def admin_password(self, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if match := PASSWORD.search(self.stdout()):
+                return match.group(1)
+            time.sleep(0.05)
+        raise TimeoutError("the daemon printed no admin password")
+
+    def stop(self, timeout: float = 10.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
