@@ -52,7 +52,8 @@ def main() -> None:
             warm.append(seconds)
             rss.append(mb)
     for label, runs in (("new database", cold), ("existing database", warm)):
-        print(f"start -> /healthz 200, {label}: median {statistics.median(runs):.2f} s, max {max(runs):.2f} s")
+        median = statistics.median(runs)
+        print(f"start -> /healthz 200, {label}: median {median:.2f} s, max {max(runs):.2f} s")
     print(f"idle RSS: median {statistics.median(rss):.1f} MB, max {max(rss):.1f} MB")
     verdict = max(cold + warm) < 2.0 and max(rss) < 100
     print(f"targets (< 2 s, < 100 MB): {'met' if verdict else 'NOT met'}")
