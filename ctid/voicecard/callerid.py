@@ -42,6 +42,7 @@ SDMF_CALL: Final = 0x04
 SDMF_MESSAGE_WAITING: Final = 0x06
 MESSAGE_TYPES: Final = frozenset({MDMF_CALL, MDMF_MESSAGE_WAITING, SDMF_CALL, SDMF_MESSAGE_WAITING})
 
+_IDENTITY: Final = frozenset({"number", "reason"})  # the first of either identifies the caller
 _REASONS: Final[dict[str, Reason]] = {"P": "private", "O": "unavailable", "A": "anonymous"}
 
 
@@ -85,7 +86,7 @@ class CallerIdUpdate:
     changed: frozenset[str]
 
 
-# --- FSK frames ----------------------------------------------------------------------------------------------
+# --- FSK frames ---------------------------------------------------------------------------------------------
 
 
 def decode_frame(
@@ -143,12 +144,13 @@ def _parameters(body: bytes) -> Iterator[tuple[int, bytes]]:
 
 
 def _mdmf_fields(body: bytes, name_encoding: str) -> dict[str, Any]:
-    """Map MDMF parameters to ``CallerId`` fields; the first of a repeated parameter wins, unknown are skipped."""
+    """MDMF parameters -> ``CallerId`` fields; the first of a repeated one wins, unknown ones are skipped."""
     fields: dict[str, Any] = {}
     for kind, value in _parameters(body):
         for name, field_value in _parameter_fields(kind, value, name_encoding):
-            if field_value is not None:
-                fields.setdefault(name, field_value)
+            identity_known = name in _IDENTITY and not _IDENTITY.isdisjoint(fields)
+            if field_value is not None and name not in fields and not identity_known:
+                fields[name] = field_value
     return fields
 
 
@@ -216,11 +218,12 @@ def _reason(value: bytes) -> Reason:
     return _REASONS.get(value.decode("ascii", errors="ignore").strip().upper(), "unavailable")
 
 
-# --- DTMF caller ID ------------------------------------------------------------------------------------------
+# --- DTMF caller ID -----------------------------------------------------------------------------------------
 
 _DTMF_NUMBER = re.compile(r"[AD]([0-9]{2,})[C#]?")
 _DTMF_B_REASON = re.compile(r"B([0-9]{2})[C#]?")
 _DTMF_D_REASON = re.compile(r"D([13])[C#]?")
+_DTMF_B_REASONS: Final[dict[str, Reason]] = {"00": "unavailable", "10": "private"}
 
 
 def decode_dtmf(digits: str) -> CallerId:
@@ -234,14 +237,14 @@ def decode_dtmf(digits: str) -> CallerId:
     if match := _DTMF_NUMBER.fullmatch(text):
         return CallerId(format="dtmf", number=match[1])
     if match := _DTMF_B_REASON.fullmatch(text):
-        reason: Reason | None = {"00": "unavailable", "10": "private"}.get(match[1])
+        reason = _DTMF_B_REASONS.get(match[1])
         if reason is None:
             raise FrameError(f"unknown DTMF caller-ID reason code B{match[1]}")
         return CallerId(format="dtmf", reason=reason)
     raise FrameError(f"not DTMF caller ID: {text[:40]!r}")
 
 
-# --- the modem's formatted output ----------------------------------------------------------------------------
+# --- the modem's formatted output ---------------------------------------------------------------------------
 
 _TAG_LINE = re.compile(r"([A-Za-z_]+) ?= ?(.*)")
 _NUMBER_TAGS: Final = frozenset({"NMBR", "DDN_NMBR", "DDN", "NBR"})
@@ -310,7 +313,7 @@ class FormattedCallerIdParser:
         return self._merge({"when": self._date + value}, "formatted")
 
     def _message(self, value: str) -> CallerIdUpdate | None:
-        """``MESG``: a whole frame (``+VCID=2``), parameters the modem did not understand, or ``CALID_...``."""
+        """``MESG``: a whole frame (``+VCID=2``), parameters the modem did not know, or ``CALID_...``."""
         if value.upper().startswith("CALID"):
             return self._merge({"error": f"seizure heard but no valid frame ({value[:16]})"}, "formatted")
         if not _HEX.fullmatch(value):
@@ -325,7 +328,7 @@ class FormattedCallerIdParser:
         return self._merge(_set_fields(frame), frame.format)
 
     def _parameters_or_error(self, data: bytes, error: FrameError) -> CallerIdUpdate | None:
-        """Not a valid frame: it may be bare MDMF parameters; if not, report it only if it looked like a frame."""
+        """Not a valid frame: it may be bare MDMF parameters; if not, report it if it looked like a frame."""
         try:
             fields = _mdmf_fields(data, self._name_encoding)
         except FrameError:
@@ -340,13 +343,13 @@ class FormattedCallerIdParser:
         return "number" in self._fields or "reason" in self._fields
 
     def _merge(self, fields: dict[str, Any], source: CallerIdFormat) -> CallerIdUpdate | None:
-        """First value wins (a number or a reason: the first of either), except ``error``, the latest problem."""
+        """First value wins (of number and reason, the first of either); ``error`` is the latest problem."""
         identified = self._identifies()
         changed = set()
         for name, value in fields.items():
             if value is None or value == _DEFAULTS[name] or self._fields.get(name) == value:
                 continue
-            if name in ("number", "reason") and identified:
+            if name in _IDENTITY and identified:
                 continue
             if name == "error" or name not in self._fields:
                 self._fields[name] = value

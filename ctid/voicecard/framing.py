@@ -30,7 +30,7 @@ DTMF_CODES: Final = frozenset("0123456789*#ABCD")
 """DTMF digits a modem reports as ``DLE <digit>`` in voice mode."""
 
 SIGNAL_CODES: Final = frozenset("bdHPhplLqsRrvVJouac")
-"""Other V.253 DLE events: busy, dial tone, handset hook, loop break, polarity, silence, ring, voice, SIT..."""
+"""Other V.253 DLE events: busy, dial tone, handset hook, loop break, polarity, silence, ring, SIT..."""
 
 END_PLAYBACK: Final = bytes([DLE, ETX])
 """Sent after the last audio byte of ``AT+VTX``: the modem finishes playing and returns ``OK``."""
@@ -104,7 +104,7 @@ def decode_text(data: bytes, encoding: str = "gbk") -> str:
 
 
 def escape_dle(data: bytes) -> bytes:
-    """Escape audio for ``AT+VTX``: a 0x10 byte is sent as ``DLE DLE`` so the modem does not take it as DLE."""
+    """Escape audio for ``AT+VTX``: a 0x10 byte goes as ``DLE DLE`` so the modem does not take it as DLE."""
     return data.replace(bytes([DLE]), bytes([DLE, DLE]))
 
 
@@ -151,6 +151,7 @@ class ModemFramer:
         self._csi_length = 0
         self._after_dle = False
         self._audio_on_connect = False
+        self._skip_lf = False  # CONNECT<CR> switched to audio: its <LF> is not audio
         self._last_dtmf: tuple[str, float] | None = None
 
     @property
@@ -164,6 +165,7 @@ class ModemFramer:
         self._mode = mode
         self._after_dle = False
         self._audio_on_connect = False
+        self._skip_lf = False
         if mode == "audio":
             self._reset_line()
 
@@ -189,6 +191,10 @@ class ModemFramer:
 
     def _audio_run(self, data: bytes, index: int, out: _Output) -> int:
         """Copy audio up to the next DLE in one slice (8000 bytes a second: no per-byte Python here)."""
+        if self._skip_lf:
+            self._skip_lf = False
+            if data[index] == LF:
+                return index + 1
         end = data.find(DLE, index)
         if end < 0:
             out.audio(data[index:])
@@ -206,26 +212,29 @@ class ModemFramer:
         elif byte == DLE and self._mode == "voice":
             self._after_dle = True
         elif byte == ESC:
-            self._escape = "esc"
+            self._escape, self._csi_length = "esc", 0
         elif byte in (CR, LF):
-            self._end_line(out)
+            self._end_line(out, byte)
         elif 0x20 <= byte < 0x7F or 0x80 <= byte < 0xFF:
             self._add_to_line(byte)
         # anything else (NUL, other C0 controls, DEL, 0xFF, a DLE in command mode) is noise
 
     def _in_escape(self, byte: int) -> bool:
-        """Consume ANSI escape sequences; False hands a byte that ends a broken sequence back to ``_step``."""
-        if self._escape == "esc":
-            if byte == ord("["):
-                self._escape, self._csi_length = "csi", 0
-                return True
-            self._escape = ""
-            return 0x40 <= byte <= 0x5F  # a two-byte escape sequence
-        if 0x20 <= byte <= 0x3F and self._csi_length < _MAX_CSI:
+        """Consume ANSI escape sequences; False hands a byte that ends a broken sequence back to ``_step``.
+
+        ``ESC [`` params final is a control sequence (CSI); ``ESC`` intermediates final (``ESC 7``,
+        ``ESC ( B``) is a short one. Both are bounded so that a stray ESC cannot swallow a line.
+        """
+        if self._escape == "esc" and byte == ord("["):
+            self._escape, self._csi_length = "csi", 0
+            return True
+        in_csi = self._escape == "csi"
+        middle = (0x20, 0x3F) if in_csi else (0x20, 0x2F)
+        if middle[0] <= byte <= middle[1] and self._csi_length < _MAX_CSI:
             self._csi_length += 1
             return True
         self._escape = ""
-        return 0x40 <= byte <= 0x7E  # the final byte of a control sequence
+        return (0x40 if in_csi else 0x30) <= byte <= 0x7E  # the final byte
 
     def _add_to_line(self, byte: int) -> None:
         if len(self._line) >= self._max_line:
@@ -233,7 +242,7 @@ class ModemFramer:
         else:
             self._line.append(byte)
 
-    def _end_line(self, out: _Output) -> None:
+    def _end_line(self, out: _Output, terminator: int) -> None:
         overflow, raw = self._line_overflow, bytes(self._line)
         self._reset_line()
         text = "" if overflow else decode_text(raw, self._encoding)
@@ -242,6 +251,7 @@ class ModemFramer:
         out.add(ModemLine(text))
         if self._audio_on_connect and self._mode == "voice" and text == "CONNECT":
             self.set_mode("audio")
+            self._skip_lf = terminator == CR
 
     def _reset_line(self) -> None:
         self._line.clear()

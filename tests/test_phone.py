@@ -1,0 +1,184 @@
+"""The one phone number normaliser: every way a customer's number is written gives one E.164 key."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import phonenumbers
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from ctid.phone import PhoneNormaliser, PhoneNumber
+
+GUANGZHOU = "+862088881234"
+MOBILE = "+8613912345678"
+
+
+@pytest.mark.parametrize("prefix", ["", "9", "0"])
+def test_every_way_of_writing_a_guangzhou_landline_is_one_customer(prefix: str) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix=prefix)
+    written = ["020-8888-1234", "88881234", "+86 20 8888 1234", "0086 20 88881234", "(020) 8888 1234"]
+    dialed = [prefix + number for number in ["020-8888-1234", "88881234", "0086 20 88881234"]]
+    assert {site.normalise(number).e164 for number in written + dialed} == {GUANGZHOU}
+
+
+@pytest.mark.parametrize("prefix", ["", "9", "0"])
+def test_every_way_of_writing_a_mobile_is_one_customer(prefix: str) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix=prefix)
+    written = ["13912345678", "+8613912345678", "008613912345678", "86 139 1234 5678", "013912345678"]
+    written += [
+        prefix + "13912345678",
+        "１３９－１２３４－５６７８",
+        "139 1234 5678 转 12",
+        f"{prefix},13912345678",
+    ]
+    assert {site.normalise(number).e164 for number in written} == {MOBILE}
+
+
+def test_a_local_number_needs_the_local_area_code() -> None:
+    assert PhoneNormaliser("CN").normalise("88881234").e164 is None
+    assert PhoneNormaliser("CN", local_area_code="20").normalise("88881234").e164 == GUANGZHOU
+    assert PhoneNormaliser("CN", local_area_code="0755").normalise("88881234").e164 == "+8675588881234"
+
+
+def test_an_eight_digit_number_is_a_local_number_not_another_citys() -> None:
+    site = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix="9")
+    assert site.normalise("87695438").e164 == "+862087695438"  # phonenumbers alone: 0876-95438
+    assert site.normalise("987695438").e164 == "+862087695438"
+
+
+def test_with_prefix_zero_a_pbx_dialed_number_is_not_read_as_international() -> None:
+    site = PhoneNormaliser("CN", outside_line_prefix="0")
+    assert site.normalise("0020 5744 9654").e164 == "+862057449654"  # 0 + 020..., not Egypt (+20 5744 9654)
+    assert site.normalise("0044 20 7946 0000").e164 == "+442079460000"  # not valid in China: as given
+    assert site.normalise("00016502530000").e164 == "+16502530000"  # 0 + 001 650...
+
+
+def test_the_caller_can_say_whether_a_number_carries_the_outside_line_prefix() -> None:
+    site = PhoneNormaliser("CN", outside_line_prefix="0")
+    assert site.normalise("0016502530000").e164 == "+8616502530000"  # the guess: 0 + a Chinese mobile
+    assert site.normalise("0016502530000", dialed=False).e164 == "+16502530000"  # caller ID, no PBX prefix
+    assert site.normalise("0020 5744 9654", dialed=False).e164 == "+2057449654"
+    assert site.normalise("0044 20 7946 0000", dialed=True).e164 == "+442079460000"  # nothing else valid
+
+
+GARBAGE = [
+    "",
+    "P",
+    "O",
+    "A",
+    "Private",
+    "anonymous",
+    "unknown",
+    "+",
+    "---",
+    "1-800-FLOWERS",
+    "13912345678abc",
+]
+GARBAGE += ["12345", "95555", "\x00\x01", "9" * 40, "+86", "0086"]
+
+
+@pytest.mark.parametrize("raw", GARBAGE)
+def test_private_unknown_and_garbage_have_no_key(raw: str) -> None:
+    number = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix="9").normalise(raw)
+    assert number.e164 is None and not number.is_valid
+
+
+def test_raw_keeps_what_was_given_without_control_characters() -> None:
+    number = PhoneNormaliser("CN").normalise("\x00 139\t1234\u202e5678\r\n")
+    assert number == PhoneNumber("139 12345678", MOBILE)
+
+
+def test_unknown_numbers_are_never_the_same_customer() -> None:
+    site = PhoneNormaliser("CN")
+    assert not site.normalise("P").same_as(site.normalise("P"))
+    assert site.normalise("13912345678").same_as(site.normalise("+86 139 1234 5678"))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "number", "dial"),
+    [
+        ("", "+86 20 8888 1234", "88881234"),  # local: no area code
+        ("9", "020 8888 1234", "988881234"),
+        ("", "0755 8888 1234", "075588881234"),  # another city: trunk prefix and area code
+        ("0", "13912345678", "013912345678"),
+        ("", "+1 650 253 0000", "0016502530000"),  # abroad: China's international prefix
+        ("9", "+44 20 7946 0000", "900442079460000"),
+    ],
+)
+def test_dial_string_from_a_guangzhou_site(prefix: str, number: str, dial: str) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix=prefix)
+    assert site.dial_string(site.normalise(number)) == dial
+
+
+def test_dial_string_refuses_a_number_without_a_key() -> None:
+    with pytest.raises(ValueError, match="not a valid phone number"):
+        PhoneNormaliser().dial_string(PhoneNumber("P", None))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"region": "XX"},
+        {"local_area_code": "0a20"},
+        {"outside_line_prefix": "9,"},
+        {"local_area_code": "２０"},
+    ],
+)
+def test_bad_site_settings_are_refused(options: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        PhoneNormaliser(**options)
+
+
+# --- properties ---------------------------------------------------------------------------------------------
+
+SITES = st.builds(
+    PhoneNormaliser,
+    st.just("CN"),
+    st.sampled_from(["", "020", "10", "0755", "0571"]),
+    st.sampled_from(["", "9", "0", "81"]),  # "81": a PBX prefix that is also the start of area codes
+)
+
+
+@st.composite
+def cn_landlines(draw: st.DrawFn) -> tuple[str, str]:
+    """(area code without trunk 0, 8-digit subscriber number) that phonenumbers calls valid."""
+    area = draw(st.sampled_from(["10", "20", "21", "755", "571", "28", "769"]))
+    subscriber = draw(st.from_regex(r"[2-8][0-9]{7}", fullmatch=True))
+    assume(phonenumbers.is_valid_number(phonenumbers.parse("0" + area + subscriber, "CN")))
+    return area, subscriber
+
+
+MOBILES = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=40), SITES)
+def test_any_text_normalises_without_raising_and_raw_is_clean(raw: str, site: PhoneNormaliser) -> None:
+    number = site.normalise(raw)
+    assert all(unicodedata.category(char)[0] != "C" for char in number.raw)
+    assert number.e164 is None or (number.e164.startswith("+") and number.e164[1:].isdigit())
+
+
+@settings(max_examples=150)
+@given(cn_landlines(), SITES)
+def test_written_forms_of_a_landline_agree(landline: tuple[str, str], site: PhoneNormaliser) -> None:
+    area, subscriber = landline
+    forms = [
+        f"0{area}-{subscriber}",
+        f"+86 {area} {subscriber}",
+        f"0086{area}{subscriber}",
+        f"(0{area}){subscriber}",
+    ]
+    if site.local_area_code.lstrip("0") == area:
+        forms.append(subscriber)
+    assert {site.normalise(form).e164 for form in forms} == {f"+86{area}{subscriber}"}
+
+
+@settings(max_examples=150)
+@given(st.one_of(cn_landlines().map(lambda landline: "0" + "".join(landline)), MOBILES), SITES)
+def test_what_we_dial_normalises_back_to_the_same_number(raw: str, site: PhoneNormaliser) -> None:
+    number = site.normalise(raw)
+    assume(number.e164 is not None)
+    assert site.normalise(site.dial_string(number)).e164 == number.e164
