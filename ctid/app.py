@@ -7,18 +7,23 @@ import logging
 import signal
 import sys
 import time
-from dataclasses import dataclass, field
-from typing import TextIO
+from dataclasses import asdict, dataclass, field
+from typing import Any, TextIO
 
 from ctid import __version__, logs
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
+from ctid.calls.service import CallLog
 from ctid.config import Config
+from ctid.control import Command, ControlServer
 from ctid.db import Database
 from ctid.events import EventBus
 from ctid.lifecycle import Supervisor
+from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
+from ctid.voicecard.lines import Lines
+from ctid.voicecard.sim import SimCall
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,9 @@ class Services:
     db: Database
     accounts: AccountService
     audit: AuditService
+    normaliser: PhoneNormaliser
+    calls: CallLog
+    lines: Lines
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -43,13 +51,39 @@ def build_services(config: Config) -> Services:
     db = Database(config.database_url)
     security = config.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
+    site = config.site
+    normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
+    bus = EventBus()
     return Services(
         config=config,
-        bus=EventBus(),
+        bus=bus,
         db=db,
         accounts=AccountService(db, throttle, session_hours=config.web.session_hours),
         audit=AuditService(db),
+        normaliser=normaliser,
+        calls=CallLog(db, bus, normaliser),
+        lines=Lines(config.lines, bus),
     )
+
+
+def control_commands(services: Services) -> dict[str, Command]:
+    """What the control socket offers local commands (``ctid line simulate``)."""
+
+    async def simulate(request: dict[str, Any]) -> dict[str, Any]:
+        call = SimCall(
+            number=str(request.get("number") or "") or None,
+            name=str(request.get("name") or "") or None,
+            rings=int(request.get("rings", 3)),
+            answer_after=request.get("answer_after"),
+            ring_period_s=float(request.get("ring_period_s", 5.0)),
+        )
+        services.lines.simulate(str(request.get("line", "")), call)
+        return {}
+
+    async def lines(_request: dict[str, Any]) -> dict[str, Any]:
+        return {"lines": [asdict(info) for info in services.lines.infos()]}
+
+    return {"simulate": simulate, "lines": lines}
 
 
 async def serve(config: Config, out: TextIO = sys.stdout) -> None:
@@ -61,7 +95,8 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
-    supervisor = Supervisor([services.db, WebServer(services)])
+    control = ControlServer(config.data_dir / "ctid.sock", control_commands(services))
+    supervisor = Supervisor([services.db, services.calls, services.lines, control, WebServer(services)])
     await supervisor.start()
     try:
         if password := await services.accounts.bootstrap():

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ctid import __version__, config
+from ctid import __version__, config, control
 from ctid.accounts.models import Actor, Role
 from ctid.accounts.service import NewUser
 from ctid.app import Services, build_services
@@ -67,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name", default="")
     _config_option(add)
     add.set_defaults(handler=_user_add)
+
+    line = commands.add_parser("line", help="phone lines").add_subparsers(required=True, metavar="ACTION")
+    simulate = line.add_parser("simulate", help="make a simulated line of a running daemon ring")
+    simulate.add_argument("name", help='the line\'s name (a driver = "sim" line)')
+    simulate.add_argument("--number", default="", help="the caller's number (empty: no caller ID)")
+    simulate.add_argument("--name", dest="caller_name", default="", help="the caller's name")
+    simulate.add_argument("--rings", type=int, default=3, help="how many times it rings (default 3)")
+    simulate.add_argument("--answer-after", type=int, default=None, help="answered after this many rings")
+    _config_option(simulate)
+    simulate.set_defaults(handler=_line_simulate)
 
     token = commands.add_parser("token", help="manage API tokens").add_subparsers(
         required=True, metavar="ACTION"
@@ -148,6 +158,24 @@ def _read_password() -> str:
     if first and getpass.getpass("again: ") != first:
         raise CtidError("the two passwords differ")
     return first
+
+
+def _line_simulate(args: argparse.Namespace) -> int:
+    loaded = _load(args.config)
+    request = {
+        "line": args.name,
+        "number": args.number,
+        "name": args.caller_name,
+        "rings": args.rings,
+        "answer_after": args.answer_after,
+    }
+    try:
+        asyncio.run(control.send(loaded.data_dir / "ctid.sock", "simulate", **request))
+    except control.ControlError as exc:
+        print(f"ctid: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"line {args.name} is ringing")
+    return 0
 
 
 def _token_create(args: argparse.Namespace) -> int:

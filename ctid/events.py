@@ -44,6 +44,9 @@ class EventQueue:
     async def get(self) -> Event:
         return await self._queue.get()
 
+    def empty(self) -> bool:
+        return self._queue.empty()
+
 
 class EventBus:
     """Publish events to the handlers subscribed to their type (or a base type)."""

@@ -14,6 +14,8 @@ from ctid.errors import N_
 
 class Permission(StrEnum):
     USE_CONSOLE = "console.use"
+    VIEW_CALLS = "calls.view"
+    VIEW_LINES = "lines.view"
     MANAGE_OWN_ACCOUNT = "account.own"
     MANAGE_USERS = "users.manage"
     MANAGE_BRANCHES = "branches.manage"
@@ -22,7 +24,12 @@ class Permission(StrEnum):
     VIEW_SYSTEM = "system.view"
 
 
-_EVERYONE = {Permission.USE_CONSOLE, Permission.MANAGE_OWN_ACCOUNT}
+_EVERYONE = {
+    Permission.USE_CONSOLE,
+    Permission.MANAGE_OWN_ACCOUNT,
+    Permission.VIEW_CALLS,
+    Permission.VIEW_LINES,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_EVERYONE),

@@ -15,7 +15,7 @@ from ctid.web.errors import error_middleware
 from ctid.web.i18n import Catalogs
 from ctid.web.keys import CATALOGS, SERVICES
 from ctid.web.security import security_headers
-from ctid.web.views import account, admin, api, audit, auth, health, home
+from ctid.web.views import account, admin, api, audit, auth, calls, health, home
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -43,7 +43,7 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    for module in (health, auth, home, account, admin, audit, api):
+    for module in (health, auth, home, account, admin, audit, api, calls):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ctid.audit.models import AuditFilter
+from ctid.calls.models import CallFilter
 from ctid.errors import N_, ValidationError
 from ctid.paging import MAX_PER_PAGE, PageRequest
 
@@ -21,6 +22,8 @@ E = TypeVar("E", bound=StrEnum)
 Input = Mapping[str, Any]
 
 MAX_TEXT = 1000
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def text(data: Input, name: str, max_length: int = 200, required: bool = False) -> str:
@@ -99,13 +102,18 @@ def page_request(data: Input, default_per_page: int = 50) -> PageRequest:
 
 
 def day(data: Input, name: str) -> date | None:
+    """A date between FIRST_DAY and LAST_DAY: the extremes Python accepts break the arithmetic after it
+    (9999-12-31 + 1 day overflows in day_range; 0001-01-01 in a zone east of UTC cannot become UTC)."""
     raw = text(data, name, max_length=10)
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value: date | None = date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(name, N_("%(what)s must be a date like 2026-03-22."), what=name) from None
+        value = None
+    if value is None or not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(name, N_("%(what)s must be a date like 2026-03-22."), what=name)
+    return value
 
 
 def day_range(data: Input, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
@@ -116,6 +124,30 @@ def day_range(data: Input, tz: ZoneInfo) -> tuple[datetime | None, datetime | No
     since = datetime.combine(first, time(), tz) if first else None
     until = datetime.combine(last + timedelta(days=1), time(), tz) if last else None
     return since, until
+
+
+def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
+    since, until = day_range(data, tz)
+    number = text(data, "number", 40)
+    if number and not any(c.isdigit() for c in number):
+        raise ValidationError("number", N_("%(what)s must contain digits."), what="number")
+    direction = text(data, "direction", 8)
+    if direction not in ("", "inbound", "outbound"):
+        raise ValidationError(
+            "direction",
+            N_("%(what)s must be one of: %(allowed)s."),
+            what="direction",
+            allowed="inbound, outbound",
+        )
+    return CallFilter(
+        line=text(data, "line", 40),
+        direction=direction,
+        outcome=text(data, "outcome", 16),
+        number=number,
+        since=since,
+        until=until,
+        page=page_request(data),
+    )
 
 
 def audit_filter(data: Input, tz: ZoneInfo) -> AuditFilter:

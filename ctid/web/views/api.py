@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,9 +13,9 @@ from ctid.accounts.models import Actor, ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.accounts.service import BranchFields, NewUser
 from ctid.errors import N_, ValidationError
-from ctid.paging import Page
 from ctid.web import forms
 from ctid.web.auth import client_address, current, requires
+from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
@@ -39,30 +38,16 @@ def _actor(request: web.Request) -> Actor:
     return Actor.of(current(request).user, client_address(request))
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    return value
-
-
 def user_json(user: User) -> dict[str, Any]:
-    return dict(_json(asdict(user)), role=user.role.value)
+    return dict(jsonable(asdict(user)), role=user.role.value)
 
 
 def branch_json(branch: Branch) -> dict[str, Any]:
-    return dict(_json(asdict(branch)))
+    return dict(jsonable(asdict(branch)))
 
 
 def token_json(token: ApiToken) -> dict[str, Any]:
-    return dict(_json(asdict(token)), active=token.active)
-
-
-def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"items": items, "total": page.total, "page": page.number, "pages": page.pages}
+    return dict(jsonable(asdict(token)), active=token.active)
 
 
 @routes.get("/api/v1/me")
@@ -133,7 +118,7 @@ async def audit(request: web.Request) -> web.Response:
     page = await services.audit.search(
         forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone))
     )
-    return web.json_response(page_json(page, [_json(asdict(e)) for e in page.items]))
+    return web.json_response(page_json(page, [jsonable(asdict(e)) for e in page.items]))
 
 
 @routes.get("/api/v1/tokens")

@@ -1,0 +1,44 @@
+"""Calls as the log keeps them, and the filter used to list them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ctid.paging import PageRequest
+
+
+@dataclass(frozen=True)
+class Call:
+    id: str
+    line: str
+    direction: str
+    number: str | None
+    number_e164: str | None
+    name: str | None
+    reason: str | None
+    customer_id: int | None
+    started_at: datetime
+    identified_at: datetime | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    outcome: str | None
+    end_reason: str | None
+    rings: int
+    duration_s: float | None
+    talk_s: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    line: str = ""
+    direction: str = ""
+    outcome: str = ""
+    number: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    page: PageRequest = field(default_factory=PageRequest)

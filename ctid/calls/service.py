@@ -1,0 +1,158 @@
+"""The call log as a component: line events in, one row per call out.
+
+Events reach it through its own bounded queue (a slow disk never holds up the line that publishes), and
+are written in order, one short transaction per stage. At start, calls a killed daemon left open are
+closed with the reason "daemon restart", so the log never shows a call ringing forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ctid.calls import store
+from ctid.calls.models import Call, CallFilter
+from ctid.db import Database, utcnow
+from ctid.events import Event, EventBus, EventQueue
+from ctid.paging import Page
+from ctid.phone import PhoneNormaliser
+from ctid.voicecard.callerid import CallerId
+from ctid.voicecard.events import (
+    CallAnswered,
+    CallConnected,
+    CallDialing,
+    CallEnded,
+    CallEvent,
+    CallFailed,
+    CallIdentified,
+    CallIdUpdated,
+    CallMissed,
+    CallRinging,
+)
+
+log = logging.getLogger(__name__)
+QUEUE_SIZE = 10_000
+DRAIN_S = 2.0
+
+
+@dataclass(frozen=True)
+class _Stop(Event):
+    """Queued last at stop: everything before it is written first."""
+
+
+class CallLog:
+    name = "call log"
+
+    def __init__(
+        self, db: Database, bus: EventBus, normaliser: PhoneNormaliser, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._db = db
+        self._bus = bus
+        self._normaliser = normaliser
+        self._clock = clock
+        self._queue: EventQueue | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._known: set[str] = set()
+
+    async def start(self) -> None:
+        async with self._db.begin() as conn:
+            closed = await store.close_unfinished(conn, self._clock(), "daemon restart")
+        if closed:
+            log.warning("closed %d call(s) left open by the last run", closed)
+        self._queue = self._bus.queue(CallEvent, maxsize=QUEUE_SIZE)
+        self._task = asyncio.create_task(self._run(self._queue), name="call-log")
+
+    async def stop(self) -> None:
+        """Write what is queued (for up to DRAIN_S), then stop."""
+        if self._queue is None or self._task is None:
+            return
+        self._queue.close()
+        self._queue.put(_Stop())
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), DRAIN_S)
+        except TimeoutError:
+            log.error("the call log could not write everything within %.0f s", DRAIN_S)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        if self._queue.dropped:
+            log.error("the call log dropped %d event(s): the database was too slow", self._queue.dropped)
+
+    async def _run(self, queue: EventQueue) -> None:
+        while not isinstance(event := await queue.get(), _Stop):
+            if not isinstance(event, CallEvent):
+                continue
+            try:
+                await self.record(event)
+            except Exception:
+                log.exception("could not log %s for call %s", type(event).__name__, event.call_id)
+
+    async def record(self, event: CallEvent) -> None:
+        """Write one stage of a call (public for tests and for replaying)."""
+        values = self._values(event)
+        async with self._db.begin() as conn:
+            if event.call_id in self._known or await store.get_call(conn, event.call_id):
+                await store.update_call(conn, event.call_id, values)
+            else:
+                await store.insert_call(conn, {**self._new_row(event), **values})
+        if isinstance(event, CallEnded):
+            self._known.discard(event.call_id)
+        else:
+            self._known.add(event.call_id)
+
+    def _new_row(self, event: CallEvent) -> dict[str, Any]:
+        direction = "outbound" if isinstance(event, CallDialing | CallConnected | CallFailed) else "inbound"
+        if isinstance(event, CallEnded):
+            direction = event.direction
+        return {"id": event.call_id, "line": event.line, "direction": direction, "started_at": event.at}
+
+    def _values(self, event: CallEvent) -> dict[str, Any]:
+        match event:
+            case CallRinging():
+                return {"rings": event.ring_count}
+            case CallIdentified() | CallIdUpdated():
+                values = self._caller(event.caller_id)
+                return {**values, "identified_at": event.at} if isinstance(event, CallIdentified) else values
+            case CallAnswered():
+                return {"answered_at": event.at, "outcome": "answered"}
+            case CallConnected():
+                return {"answered_at": event.at, "outcome": "connected"}
+            case CallMissed():
+                return {"outcome": "missed", "rings": event.rings}
+            case CallDialing():
+                return {
+                    "number": event.number,
+                    "number_e164": self._normaliser.normalise(event.number, dialed=True).e164,
+                }
+            case CallFailed():
+                return {"outcome": event.failure}
+            case CallEnded():
+                return {
+                    "ended_at": event.at,
+                    "outcome": event.outcome,
+                    "end_reason": event.reason,
+                    "rings": event.rings,
+                    "duration_s": round(event.duration_s, 3),
+                    "talk_s": None if event.talk_s is None else round(event.talk_s, 3),
+                }
+        return {}
+
+    def _caller(self, caller_id: CallerId) -> dict[str, Any]:
+        number = caller_id.number
+        return {
+            "number": number,
+            "number_e164": self._normaliser.normalise(number).e164 if number else None,
+            "name": caller_id.name,
+            "reason": caller_id.reason,
+        }
+
+    async def search(self, where: CallFilter) -> Page[Call]:
+        async with self._db.connect() as conn:
+            return await store.search(conn, where)
+
+    async def get(self, call_id: str) -> Call | None:
+        async with self._db.connect() as conn:
+            return await store.get_call(conn, call_id)

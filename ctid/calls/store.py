@@ -1,0 +1,68 @@
+"""SQL for the call log. Every stage is its own short write, so a crash loses at most the stage in flight."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.calls.models import Call, CallFilter
+from ctid.calls.tables import calls
+from ctid.paging import Page
+
+
+async def insert_call(conn: AsyncConnection, values: dict[str, Any]) -> None:
+    await conn.execute(insert(calls).values(**values))
+
+
+async def update_call(conn: AsyncConnection, call_id: str, values: dict[str, Any]) -> bool:
+    result = await conn.execute(update(calls).where(calls.c.id == call_id).values(**values))
+    return result.rowcount > 0
+
+
+async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
+    row = (await conn.execute(select(calls).where(calls.c.id == call_id))).mappings().first()
+    return _call(row) if row else None
+
+
+async def close_unfinished(conn: AsyncConnection, now: datetime, reason: str) -> int:
+    """Calls a killed daemon left open: end them now, say why."""
+    result = await conn.execute(
+        update(calls)
+        .where(calls.c.ended_at.is_(None))
+        .values(ended_at=now, end_reason=reason, outcome=func.coalesce(calls.c.outcome, "unknown"))
+    )
+    return result.rowcount
+
+
+async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
+    conditions = []
+    for column, value in ((calls.c.line, where.line), (calls.c.direction, where.direction)):
+        if value:
+            conditions.append(column == value)
+    if where.outcome:
+        conditions.append(calls.c.outcome == where.outcome)
+    if where.number:
+        digits = "".join(c for c in where.number if c.isdigit())
+        pattern = f"%{digits}%"
+        conditions.append(or_(calls.c.number.like(pattern), calls.c.number_e164.like(pattern)))
+    if where.since:
+        conditions.append(calls.c.started_at >= where.since)
+    if where.until:
+        conditions.append(calls.c.started_at < where.until)
+    total = await conn.scalar(select(func.count()).select_from(calls).where(*conditions))
+    rows = await conn.execute(
+        select(calls)
+        .where(*conditions)
+        .order_by(calls.c.started_at.desc(), calls.c.id.desc())
+        .limit(where.page.per_page)
+        .offset(where.page.offset)
+    )
+    return Page([_call(r) for r in rows.mappings()], int(total or 0), where.page)
+
+
+def _call(row: RowMapping) -> Call:
+    return Call(**{c.name: row[c.name] for c in calls.c})

@@ -1,0 +1,27 @@
+"""The calls table."""
+
+from sqlalchemy import Column, Float, Integer, String, Table
+
+from ctid.db import UtcDateTime, metadata
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("line", String(40), nullable=False, index=True),
+    Column("direction", String(8), nullable=False),
+    Column("number", String(40), nullable=True),
+    Column("number_e164", String(20), nullable=True, index=True),
+    Column("name", String(100), nullable=True),
+    Column("reason", String(16), nullable=True),
+    Column("customer_id", Integer, nullable=True, index=True),
+    Column("started_at", UtcDateTime, nullable=False, index=True),
+    Column("identified_at", UtcDateTime, nullable=True),
+    Column("answered_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True, index=True),
+    Column("end_reason", String(16), nullable=True),
+    Column("rings", Integer, nullable=False, server_default="0"),
+    Column("duration_s", Float, nullable=True),
+    Column("talk_s", Float, nullable=True),
+)

@@ -1,0 +1,140 @@
+"""A simulated line: the same events as a modem line, for demos, tests and training.
+
+Calls come from ``simulate()`` (the CLI's ``ctid line simulate`` reaches it through the control socket),
+or by themselves every ``ring_interval_s`` (plus up to half again, so a demo does not tick like a
+metronome) from the configured ``script`` entries ``"<number>[,<name>]"``. Caller ID goes through the real
+formatted parser, so a simulated call exercises the same path as a modem's ``NMBR = ...`` lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ctid.config import SimLineOptions
+from ctid.db import utcnow
+from ctid.events import EventBus
+from ctid.voicecard.callerid import FormattedCallerIdParser
+from ctid.voicecard.driver import LineDriver
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SimCall:
+    """One scripted call: who calls, how many rings, and whether (after how many rings) someone answers."""
+
+    number: str | None
+    name: str | None = None
+    rings: int = 3
+    answer_after: int | None = None
+    talk_s: float = 5.0
+    ring_period_s: float = 5.0
+
+    @classmethod
+    def parse(cls, entry: str) -> SimCall:
+        number, _, name = entry.partition(",")
+        return cls(number=number.strip() or None, name=name.strip() or None)
+
+
+class SimLine(LineDriver):
+    driver = "sim"
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        bus: EventBus,
+        options: SimLineOptions,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(name, label, bus, ring_timeout_s=8.0, clock=clock)
+        self._options = options
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._script = [SimCall.parse(entry) for entry in options.script]
+        self._dial_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._set_info(identity="ctid simulator")
+        if self._options.ring_interval_s > 0:
+            self._spawn(self._ring_forever(), "sim-auto")
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._cancel_timer()
+
+    def simulate(self, call: SimCall) -> None:
+        """Start a scripted call now (in the background)."""
+        self._spawn(self.play(call), "sim-call")
+
+    async def play(self, call: SimCall) -> str | None:
+        """Play a call to its end; returns its call id."""
+        parser = FormattedCallerIdParser()
+        self.ring()
+        call_id = self.machine.call_id
+        for line in self._caller_id_lines(call):
+            if update := parser.feed(line):
+                self.caller_id(update)
+        for ring in range(2, call.rings + 1):
+            await asyncio.sleep(call.ring_period_s)
+            if call.answer_after is not None and ring > call.answer_after:
+                break
+            self.ring()
+        if call.answer_after is None:
+            return call_id  # it stops ringing; the state machine's timer marks it missed
+        self._apply(self.machine.offhook)
+        await asyncio.sleep(call.talk_s)
+        self._apply(self.machine.onhook)
+        return call_id
+
+    @staticmethod
+    def _caller_id_lines(call: SimCall) -> list[str]:
+        when = utcnow().strftime("%m%d%H%M")
+        lines = [f"DATE = {when[:4]}", f"TIME = {when[4:]}", f"NMBR = {call.number or 'O'}"]
+        if call.name:
+            lines.append(f"NAME = {call.name}")
+        return lines
+
+    async def dial(self, number: str) -> str:
+        self._apply(self.machine.dial, number)
+        call_id = self.machine.call_id or ""
+        self._spawn(self._answer_dial(), "sim-dial")
+        return call_id
+
+    async def _answer_dial(self) -> None:
+        await asyncio.sleep(0.3)
+        self._apply(self.machine.dial_result, "OK")
+
+    async def hangup(self) -> None:
+        if self.machine.state == "dialing":
+            self._apply(self.machine.dial_result, "ERROR")
+        self._apply(self.machine.onhook)
+
+    async def _ring_forever(self) -> None:
+        index = 0
+        while True:
+            await asyncio.sleep(self._options.ring_interval_s * (1 + random.random() / 2))
+            if self.machine.state != "idle":
+                continue
+            call = self._script[index % len(self._script)] if self._script else SimCall(_random_mobile())
+            index += 1
+            try:
+                await self.play(call)
+            except Exception:
+                log.exception("line %s: simulated call failed", self.name)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> None:
+        task = asyncio.create_task(coroutine, name=f"{self.name}:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _random_mobile() -> str:
+    return "13" + "".join(random.choice("0123456789") for _ in range(9))

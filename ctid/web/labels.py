@@ -1,0 +1,33 @@
+"""Words the pages show for values that come from data (statuses, outcomes, reasons).
+
+Templates translate them with ``_(value)``; marking them here lets the message extractor find them.
+"""
+
+from ctid.errors import N_
+
+VALUE_LABELS = (
+    # directions
+    N_("inbound"),
+    N_("outbound"),
+    # call outcomes and end reasons
+    N_("answered"),
+    N_("missed"),
+    N_("connected"),
+    N_("cancelled"),
+    N_("busy"),
+    N_("no answer"),
+    N_("no carrier"),
+    N_("no dial tone"),
+    N_("error"),
+    N_("unknown"),
+    N_("line lost"),
+    # line statuses
+    N_("up"),
+    N_("down"),
+    N_("ringing"),
+    N_("in call"),
+    # why a number is absent
+    N_("private"),
+    N_("unavailable"),
+    N_("anonymous"),
+)

@@ -1,0 +1,73 @@
+"""The call log and the lines: pages and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission
+from ctid.calls.models import Call
+from ctid.voicecard.driver import LineInfo
+from ctid.web import forms
+from ctid.web.auth import requires
+from ctid.web.json import jsonable, page_json
+from ctid.web.keys import SERVICES
+from ctid.web.render import render
+
+routes = web.RouteTableDef()
+OUTCOMES = (
+    "answered",
+    "missed",
+    "connected",
+    "busy",
+    "no answer",
+    "no carrier",
+    "no dial tone",
+    "error",
+    "unknown",
+)
+
+
+def call_json(call: Call) -> dict[str, Any]:
+    return dict(jsonable(asdict(call)))
+
+
+def line_json(info: LineInfo) -> dict[str, Any]:
+    return dict(jsonable(asdict(info)))
+
+
+async def _search(request: web.Request) -> Any:
+    services = request.app[SERVICES]
+    where = forms.call_filter(request.query, ZoneInfo(services.config.site.timezone))
+    return await services.calls.search(where)
+
+
+@routes.get("/calls")
+@requires(Permission.VIEW_CALLS)
+async def calls_page(request: web.Request) -> web.Response:
+    page = await _search(request)
+    lines = request.app[SERVICES].lines.infos()
+    context = {"page": page, "query": request.query, "lines": lines, "outcomes": OUTCOMES}
+    return render(request, "calls.html", context)
+
+
+@routes.get("/api/v1/calls")
+@requires(Permission.VIEW_CALLS)
+async def calls_api(request: web.Request) -> web.Response:
+    page = await _search(request)
+    return web.json_response(page_json(page, [call_json(c) for c in page.items]))
+
+
+@routes.get("/lines")
+@requires(Permission.VIEW_LINES)
+async def lines_page(request: web.Request) -> web.Response:
+    return render(request, "lines.html", {"lines": request.app[SERVICES].lines.infos()})
+
+
+@routes.get("/api/v1/lines")
+@requires(Permission.VIEW_LINES)
+async def lines_api(request: web.Request) -> web.Response:
+    return web.json_response({"items": [line_json(i) for i in request.app[SERVICES].lines.infos()]})

@@ -1,0 +1,172 @@
+"""The call log writes a row at every stage, so a crash loses no call; it filters and pages for the API."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ctid.calls.models import CallFilter
+from ctid.calls.service import CallLog
+from ctid.config import SimLineOptions
+from ctid.db import Database
+from ctid.events import EventBus
+from ctid.paging import PageRequest
+from ctid.phone import PhoneNormaliser
+from ctid.voicecard.callerid import FormattedCallerIdParser
+from ctid.voicecard.events import CallEvent, LineEvent
+from ctid.voicecard.line import LineStateMachine
+from ctid.voicecard.sim import SimCall, SimLine
+
+T0 = datetime(2026, 3, 22, 6, 5, tzinfo=UTC)
+
+
+class Clock:
+    """Drives the pure state machine with explicit times."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def wall(self) -> datetime:
+        return T0 + timedelta(seconds=self.now - 100.0)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'calls.sqlite3'}")
+    await database.start()
+    yield database
+    await database.stop()
+
+
+@pytest.fixture
+def call_log(db: Database) -> CallLog:
+    return CallLog(db, EventBus(), PhoneNormaliser("CN", "020"), clock=lambda: T0 + timedelta(hours=1))
+
+
+def _row(db_path: Path, call_id: str) -> dict[str, object]:
+    """Read with plain sqlite3, as another process (or the next daemon after a crash) would."""
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute("select * from calls where id = ?", (call_id,)).fetchone()
+    return dict(row) if row else {}
+
+
+async def _record(call_log: CallLog, events: list[LineEvent]) -> None:
+    for event in events:
+        if isinstance(event, CallEvent):
+            await call_log.record(event)
+
+
+async def test_each_stage_is_on_disk_before_the_next(call_log: CallLog, tmp_path: Path) -> None:
+    clock, parser = Clock(), FormattedCallerIdParser()
+    line = LineStateMachine("front", ring_timeout_s=8, new_call_id=lambda: "c1")
+    path = tmp_path / "calls.sqlite3"
+
+    await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
+    assert _row(path, "c1")["rings"] == 1 and _row(path, "c1")["ended_at"] is None
+
+    for text in ("DATE = 0322", "TIME = 1405", "NMBR = 88881234"):
+        if update := parser.feed(text):
+            await _record(call_log, line.caller_id(update, now=clock.now, wall=clock.wall()))
+    row = _row(path, "c1")
+    assert row["number"] == "88881234" and row["number_e164"] == "+862088881234"
+    assert row["identified_at"] is not None and row["outcome"] is None
+
+    clock.now += 4
+    await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
+    clock.now += 1
+    await _record(call_log, line.offhook(now=clock.now, wall=clock.wall()))
+    assert _row(path, "c1")["outcome"] == "answered"
+
+    clock.now += 30
+    await _record(call_log, line.onhook(now=clock.now, wall=clock.wall()))
+    row = _row(path, "c1")
+    assert (row["outcome"], row["end_reason"], row["rings"]) == ("answered", "hangup", 2)
+    assert row["duration_s"] == pytest.approx(35) and row["talk_s"] == pytest.approx(30)
+
+
+async def test_missed_private_call(call_log: CallLog, tmp_path: Path) -> None:
+    clock, parser = Clock(), FormattedCallerIdParser()
+    line = LineStateMachine("front", ring_timeout_s=8, new_call_id=lambda: "c2")
+    await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
+    await _record(call_log, line.caller_id(parser.feed("NMBR = P"), now=clock.now, wall=clock.wall()))  # type: ignore[arg-type]
+    clock.now += 9
+    await _record(call_log, line.tick(now=clock.now, wall=clock.wall()))
+    row = _row(tmp_path / "calls.sqlite3", "c2")
+    assert (row["number"], row["reason"], row["outcome"], row["end_reason"]) == (
+        None,
+        "private",
+        "missed",
+        "missed",
+    )
+
+
+async def test_calls_left_open_by_a_killed_daemon_are_closed_at_start(
+    call_log: CallLog, db: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    line = LineStateMachine("front", new_call_id=lambda: "c3")
+    await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
+    restarted = CallLog(db, EventBus(), PhoneNormaliser(), clock=lambda: T0 + timedelta(hours=1))
+    await restarted.start()
+    await restarted.stop()
+    row = _row(tmp_path / "calls.sqlite3", "c3")
+    assert (row["end_reason"], row["outcome"]) == ("daemon restart", "unknown")
+    assert row["ended_at"] is not None
+
+
+async def test_outbound_call_from_a_sim_line_through_the_bus(db: Database, tmp_path: Path) -> None:
+    bus = EventBus()
+    call_log = CallLog(db, bus, PhoneNormaliser("CN", "020"))
+    await call_log.start()
+    sim = SimLine("desk", "Desk", bus, SimLineOptions())
+    await sim.start()
+    call_id = await sim.dial("13912345678")
+    await asyncio.sleep(0.5)
+    await sim.hangup()
+    await sim.stop()
+    await call_log.stop()
+    row = _row(tmp_path / "calls.sqlite3", call_id)
+    assert (row["direction"], row["number"], row["number_e164"]) == (
+        "outbound",
+        "13912345678",
+        "+8613912345678",
+    )
+    assert row["answered_at"] is not None and row["ended_at"] is not None
+
+
+async def test_inbound_answered_sim_call_through_the_bus(db: Database) -> None:
+    bus = EventBus()
+    call_log = CallLog(db, bus, PhoneNormaliser("CN", "020"))
+    await call_log.start()
+    sim = SimLine("desk", "Desk", bus, SimLineOptions())
+    call_id = await sim.play(
+        SimCall("13912345678", "王伟", rings=3, answer_after=2, talk_s=0.05, ring_period_s=0.01)
+    )
+    await call_log.stop()
+    call = await call_log.get(call_id or "")
+    assert call is not None
+    assert (call.name, call.outcome, call.rings, call.direction) == ("王伟", "answered", 2, "inbound")
+
+
+async def test_search_filters_and_pages_newest_first(call_log: CallLog) -> None:
+    clock = Clock()
+    for index in range(5):
+        line = LineStateMachine(f"line{index % 2}", new_call_id=lambda i=index: f"k{i}")  # type: ignore[misc]
+        parser = FormattedCallerIdParser()
+        clock.now += 60
+        await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
+        update = parser.feed(f"NMBR = 1391234567{index}")
+        assert update is not None
+        await _record(call_log, line.caller_id(update, now=clock.now, wall=clock.wall()))
+    page = await call_log.search(CallFilter(page=PageRequest(1, 2)))
+    assert [c.id for c in page.items] == ["k4", "k3"] and page.total == 5 and page.pages == 3
+    assert [c.id for c in (await call_log.search(CallFilter(line="line1"))).items] == ["k3", "k1"]
+    assert [c.id for c in (await call_log.search(CallFilter(number="5672"))).items] == ["k2"]
+    later = T0 + timedelta(seconds=170)
+    assert {c.id for c in (await call_log.search(CallFilter(since=later))).items} == {"k2", "k3", "k4"}
