@@ -8,22 +8,25 @@ block the writer), foreign keys on, a busy timeout instead of instant "database 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, DateTime, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Connection, DateTime, MetaData, Select, event, func, select
+from sqlalchemy.engine import Dialect, RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from ctid.paging import Page, PageRequest
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -56,6 +59,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    query: Select[Any],
+    order_by: list[Any],
+    request: PageRequest,
+    convert: Callable[[RowMapping], T],
+) -> Page[T]:
+    """One page of a query's rows (converted) and the total count, for every paginated list."""
+    total = await conn.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = await conn.execute(query.order_by(*order_by).limit(request.per_page).offset(request.offset))
+    return Page([convert(row) for row in rows.mappings()], int(total or 0), request)
 
 
 def utcnow() -> datetime:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import ApiToken, Branch, Role, Session, User
 from ctid.accounts.tables import api_tokens, branches, sessions, users
+from ctid.db import fetch_page
 from ctid.paging import Page, PageRequest
 
 _USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
@@ -111,15 +112,8 @@ async def list_users(
                 users.c.username.ilike(pattern, escape="\\"), users.c.display_name.ilike(pattern, escape="\\")
             )
         )
-    total = await conn.scalar(select(func.count()).select_from(users).where(*conditions))
-    rows = await conn.execute(
-        select(*_USER_COLUMNS)
-        .where(*conditions)
-        .order_by(users.c.username)
-        .limit(page.per_page)
-        .offset(page.offset)
-    )
-    return Page([_user(r) for r in rows.mappings()], int(total or 0), page)
+    query = select(*_USER_COLUMNS).where(*conditions)
+    return await fetch_page(conn, query, [users.c.username], page, _user)
 
 
 def _user(row: RowMapping) -> User:

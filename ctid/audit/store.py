@@ -6,13 +6,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor
 from ctid.audit.models import AuditEntry, AuditFilter
 from ctid.audit.tables import audit_log
+from ctid.db import fetch_page
 from ctid.paging import Page
 
 
@@ -55,15 +56,8 @@ async def search(conn: AsyncConnection, where: AuditFilter) -> Page[AuditEntry]:
         conditions.append(audit_log.c.at >= where.since)
     if where.until:
         conditions.append(audit_log.c.at < where.until)
-    total = await conn.scalar(select(func.count()).select_from(audit_log).where(*conditions))
-    rows = await conn.execute(
-        select(audit_log)
-        .where(*conditions)
-        .order_by(audit_log.c.id.desc())
-        .limit(where.page.per_page)
-        .offset(where.page.offset)
-    )
-    return Page([_entry(r) for r in rows.mappings()], int(total or 0), where.page)
+    query = select(audit_log).where(*conditions)
+    return await fetch_page(conn, query, [audit_log.c.id.desc()], where.page, _entry)
 
 
 async def distinct_values(conn: AsyncConnection) -> dict[str, list[str]]:

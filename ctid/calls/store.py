@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
 from ctid.calls.tables import calls
+from ctid.db import fetch_page
 from ctid.paging import Page
 
 
@@ -53,15 +54,8 @@ async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
         conditions.append(calls.c.started_at >= where.since)
     if where.until:
         conditions.append(calls.c.started_at < where.until)
-    total = await conn.scalar(select(func.count()).select_from(calls).where(*conditions))
-    rows = await conn.execute(
-        select(calls)
-        .where(*conditions)
-        .order_by(calls.c.started_at.desc(), calls.c.id.desc())
-        .limit(where.page.per_page)
-        .offset(where.page.offset)
-    )
-    return Page([_call(r) for r in rows.mappings()], int(total or 0), where.page)
+    order = [calls.c.started_at.desc(), calls.c.id.desc()]
+    return await fetch_page(conn, select(calls).where(*conditions), order, where.page, _call)
 
 
 def _call(row: RowMapping) -> Call:

@@ -49,8 +49,7 @@ def required_permission(request: web.Request) -> Permission | str | None:
 
 
 def identity(request: web.Request) -> Identity | None:
-    value = request.get(IDENTITY)
-    return value if isinstance(value, Identity) else None
+    return request[IDENTITY] if IDENTITY in request else None
 
 
 def current(request: web.Request) -> Identity:
@@ -92,7 +91,8 @@ async def _identify(request: web.Request) -> Identity | None:
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     required = required_permission(request)
     if required == PUBLIC:
-        request[IDENTITY] = await _identify_quietly(request)
+        if (quiet := await _identify_quietly(request)) is not None:
+            request[IDENTITY] = quiet
         return await handler(request)
     if required is None:
         log.error("route %s %s declares no permission: refused", request.method, request.path)

@@ -18,6 +18,7 @@ from ctid.web.auth import Handler, identity
 FIELD: Final = "csrf_token"
 HEADER: Final = "X-CSRF-Token"
 ANONYMOUS_COOKIE: Final = "ctid_csrf"
+_FRESH_TOKEN = web.RequestKey("ctid.fresh_csrf", str)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -30,12 +31,12 @@ def token_for(request: web.Request) -> str:
     who = identity(request)
     if who is not None and who.session is not None:
         return who.session.csrf_token
-    return request.get(ANONYMOUS_COOKIE) or request.cookies.get(ANONYMOUS_COOKIE) or _new_anonymous(request)
+    return request.get(_FRESH_TOKEN) or request.cookies.get(ANONYMOUS_COOKIE) or _new_anonymous(request)
 
 
 def _new_anonymous(request: web.Request) -> str:
     token = secrets.token_urlsafe(32)
-    request[ANONYMOUS_COOKIE] = token
+    request[_FRESH_TOKEN] = token
     return token
 
 
@@ -44,7 +45,7 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if request.method not in SAFE_METHODS:
         await _check(request)
     response = await handler(request)
-    if fresh := request.get(ANONYMOUS_COOKIE):
+    if fresh := request.get(_FRESH_TOKEN):
         response.set_cookie(ANONYMOUS_COOKIE, fresh, httponly=True, samesite="Strict", path="/")
     return response
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ctid.accounts.models import Session, User
 from ctid.app import Services
-from ctid.web.i18n import Catalogs
+from ctid.web.i18n import Catalogs, Translator
 
 
 @dataclass(frozen=True)
@@ -27,5 +27,5 @@ class Identity:
 SERVICES = web.AppKey("services", Services)
 CATALOGS = web.AppKey("catalogs", Catalogs)
 
-IDENTITY = "ctid.identity"
-LOCALE = "ctid.locale"
+IDENTITY = web.RequestKey("ctid.identity", Identity)
+LOCALE = web.RequestKey("ctid.locale", Translator)

@@ -22,9 +22,8 @@ LANGUAGE_COOKIE = "ctid_lang"
 
 def translator(request: web.Request) -> Translator:
     """The request's language: the user's setting, the language cookie, Accept-Language, the site default."""
-    cached = request.get(LOCALE)
-    if isinstance(cached, Translator):
-        return cached
+    if LOCALE in request:
+        return request[LOCALE]
     who = identity(request)
     config = request.app[SERVICES].config
     locale = (who.user.locale if who else None) or request.cookies.get(LANGUAGE_COOKIE, "")
