@@ -3,17 +3,22 @@
 Every change goes through here, is checked against the actor's permissions, and is written to the audit
 log in the same transaction. Secrets (session cookies, API tokens) are random and stored only as SHA-256
 hashes: a stolen database copy does not log anyone in.
+
+Passwords are hashed and checked in a worker thread, never inside a transaction: argon2 takes a large
+fraction of a second by design, which would otherwise stall every call and screen pop on the event loop
+(and hold SQLite's write lock).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -89,20 +94,24 @@ class AccountService:
         self._session_length = timedelta(hours=session_hours)
         self._clock = clock
         self._monotonic = monotonic
+        # one login password check at a time, see login()
+        self._password_checks = asyncio.Semaphore(1)
 
     # --- first start --------------------------------------------------------------------------------------
 
     async def bootstrap(self) -> str | None:
         """On a database with no users: a default branch and an admin. Returns its one-time password."""
+        async with self._db.connect() as conn:
+            if await store.count_users(conn):
+                return None
+        password = passwords.generate()
+        password_hash = await self._hash(password)
         async with self._db.begin() as conn:
             if await store.count_users(conn):
                 return None
             branch = await self._default_branch(conn)
-            password = passwords.generate()
-            new = NewUser(
-                "admin", Role.ADMIN, branch.id, "Administrator", password, must_change_password=True
-            )
-            await self._insert_user(conn, Actor.system(), new)
+            new = NewUser("admin", Role.ADMIN, branch.id, "Administrator", must_change_password=True)
+            await self._insert_user(conn, Actor.system(), new, password_hash)
         log.warning("created the first admin user 'admin'; its one-time password is printed on the console")
         return password
 
@@ -120,26 +129,38 @@ class AccountService:
     # --- logging in ---------------------------------------------------------------------------------------
 
     async def login(self, username: str, password: str, address: str) -> tuple[str, Session, User]:
-        """Check a password (throttled per user and per address) and open a new session."""
-        now = self._monotonic()
-        if (wait := self._throttle.retry_after(username, address, now)) is not None:
-            raise Throttled(
-                N_("Too many failed logins. Try again in %(seconds)d seconds."), wait, seconds=wait
-            )
+        """Check a password (throttled per user and per address) and open a new session.
+
+        Password checks queue one at a time and the throttle is asked again at the head of the queue, so
+        each guess sees the failures of the guesses before it: fifty sent at once cannot all be checked.
+        """
+        self._refuse_if_throttled(username, address)
         async with self._db.connect() as conn:
             found = await store.user_with_hash(conn, username)
         user, stored_hash = found if found else (None, None)
-        if not self._passwords.verify(stored_hash, password) or user is None or not user.active:
-            self._throttle.failed(username, address, now)
-            log.info("failed login for %r from %s", username[:64], address)
-            raise NotAuthenticated(N_("Wrong user name or password."))
-        self._throttle.succeeded(username, address)
+        async with self._password_checks:
+            self._refuse_if_throttled(username, address)
+            verified = await asyncio.to_thread(self._passwords.verify, stored_hash, password)
+            if not verified or user is None or not user.active:
+                self._throttle.failed(username, address, self._monotonic())
+                log.info("failed login for %r from %s", username[:64], address)
+                raise NotAuthenticated(N_("Wrong user name or password."))
+            self._throttle.succeeded(username, address)
+        rehashed = None
+        if stored_hash and self._passwords.needs_rehash(stored_hash):
+            rehashed = await self._hash(password)
         async with self._db.begin() as conn:
-            if stored_hash and self._passwords.needs_rehash(stored_hash):
-                await store.update_user(conn, user.id, {"password_hash": self._passwords.hash(password)})
+            if rehashed:
+                await store.update_user(conn, user.id, {"password_hash": rehashed})
             secret, session = await self._open_session(conn, user, address)
             await audit.record(conn, Actor.of(user, address), "user.login", ("user", user.id), self._clock())
         return secret, session, user
+
+    def _refuse_if_throttled(self, username: str, address: str) -> None:
+        if (wait := self._throttle.retry_after(username, address, self._monotonic())) is not None:
+            raise Throttled(
+                N_("Too many failed logins. Try again in %(seconds)d seconds."), wait, seconds=wait
+            )
 
     async def _open_session(self, conn: AsyncConnection, user: User, address: str) -> tuple[str, Session]:
         now = self._clock()
@@ -172,18 +193,22 @@ class AccountService:
         """Create a user; returns it and its initial password (generated when none was given)."""
         await self._require(actor, Permission.MANAGE_USERS)
         password = new.password or passwords.generate()
-        async with self._db.begin() as conn:
-            user = await self._insert_user(conn, actor, NewUser(**{**asdict(new), "password": password}))
-        return user, password
-
-    async def _insert_user(self, conn: AsyncConnection, actor: Actor, new: NewUser) -> User:
-        username = new.username.strip()
-        if not _USERNAME.match(username):
+        if not _USERNAME.match(new.username.strip()):
             raise ValidationError(
                 "username",
                 N_("User names are 2-64 letters, digits, '.', '_' or '-', starting with a letter or digit."),
             )
-        self._check_password(new.password, username)
+        self._check_password(password, new.username.strip())
+        password_hash = await self._hash(password)
+        async with self._db.begin() as conn:
+            user = await self._insert_user(conn, actor, new, password_hash)
+        return user, password
+
+    async def _insert_user(
+        self, conn: AsyncConnection, actor: Actor, new: NewUser, password_hash: str
+    ) -> User:
+        """Insert a user whose name and password were checked (and the password hashed) beforehand."""
+        username = new.username.strip()
         if await store.get_branch(conn, new.branch_id) is None:
             raise ValidationError("branch_id", N_("No such branch."))
         if await store.user_with_hash(conn, username):
@@ -196,7 +221,7 @@ class AccountService:
                 "display_name": new.display_name.strip(),
                 "role": Role(new.role).value,
                 "branch_id": new.branch_id,
-                "password_hash": self._passwords.hash(new.password),
+                "password_hash": password_hash,
                 "must_change_password": new.must_change_password,
                 "created_at": now,
             },
@@ -206,9 +231,14 @@ class AccountService:
 
     async def update_user(self, actor: Actor, user_id: int, edit: UserChanges) -> User:
         await self._require(actor, Permission.MANAGE_USERS)
+        password_values: dict[str, Any] = {}
+        if edit.new_password:
+            # user names never change, so the rule can be checked (and the hash made) before the transaction
+            self._check_password(edit.new_password, (await self.get_user(user_id)).username)
+            password_values = await self._password_values(edit.new_password, must_change=True)
         async with self._db.begin() as conn:
             user = await self._existing_user(conn, user_id)
-            values = self._user_values(user, edit)
+            values = {**self._user_values(edit), **password_values}
             if actor.user_id == user.id and (edit.active is False or edit.role not in (None, Role.ADMIN)):
                 raise ValidationError("role", N_("You cannot demote or deactivate your own account."))
             updated = await store.update_user(conn, user.id, values) if values else user
@@ -220,7 +250,7 @@ class AccountService:
             await audit.record(conn, actor, "user.update", ("user", user.id), self._clock(), before, after)
         return updated
 
-    def _user_values(self, user: User, edit: UserChanges) -> dict[str, Any]:
+    def _user_values(self, edit: UserChanges) -> dict[str, Any]:
         values: dict[str, Any] = {}
         if edit.display_name is not None:
             values["display_name"] = edit.display_name.strip()
@@ -234,22 +264,20 @@ class AccountService:
             if edit.locale not in ("", *LOCALES):
                 raise ValidationError("locale", N_("Unknown language."))
             values["locale"] = edit.locale or None
-        if edit.new_password:
-            self._check_password(edit.new_password, user.username)
-            values.update(self._password_values(edit.new_password, must_change=True))
         return values
 
     async def change_password(self, user: User, old: str, new: str, keep_session: str, address: str) -> User:
         """A user changes their own password; every other session of theirs is closed."""
+        async with self._db.connect() as conn:
+            current_hash = await store.password_hash(conn, user.id)
+        if not await asyncio.to_thread(self._passwords.verify, current_hash, old):
+            raise ValidationError("old_password", N_("The current password is wrong."))
+        if old == new:
+            raise ValidationError("new_password", N_("The new password must differ from the current one."))
+        self._check_password(new, user.username)
+        values = await self._password_values(new, must_change=False)
         async with self._db.begin() as conn:
-            if not self._passwords.verify(await store.password_hash(conn, user.id), old):
-                raise ValidationError("old_password", N_("The current password is wrong."))
-            if old == new:
-                raise ValidationError(
-                    "new_password", N_("The new password must differ from the current one.")
-                )
-            self._check_password(new, user.username)
-            updated = await store.update_user(conn, user.id, self._password_values(new, must_change=False))
+            updated = await store.update_user(conn, user.id, values)
             await store.delete_user_sessions(conn, user.id, keep=_digest(keep_session))
             await audit.record(
                 conn, Actor.of(user, address), "user.password", ("user", user.id), self._clock()
@@ -262,9 +290,12 @@ class AccountService:
         async with self._db.begin() as conn:
             return await store.update_user(conn, user.id, {"locale": locale or None})
 
-    def _password_values(self, password: str, must_change: bool) -> dict[str, Any]:
+    async def _hash(self, password: str) -> str:
+        return await asyncio.to_thread(self._passwords.hash, password)
+
+    async def _password_values(self, password: str, must_change: bool) -> dict[str, Any]:
         return {
-            "password_hash": self._passwords.hash(password),
+            "password_hash": await self._hash(password),
             "must_change_password": must_change,
             "password_changed_at": self._clock(),
         }

@@ -28,6 +28,7 @@ class LoginThrottle:
         self.window_s = window_s
         self.lockout_s = lockout_s
         self._records: dict[str, _Record] = {}
+        self._prune_above = MAX_KEYS
 
     @staticmethod
     def keys(username: str, address: str) -> tuple[str, str]:
@@ -54,11 +55,19 @@ class LoginThrottle:
         record.failures.append(now)
         if len(record.failures) >= limit:
             record.lockouts += 1
-            record.locked_until = now + min(self.lockout_s * 2 ** (record.lockouts - 1), MAX_LOCKOUT_S)
+            # the exponent is capped: 2 ** 1024 does not fit a float, and a patient attacker gets there
+            doubling = 2.0 ** min(record.lockouts - 1, 32)
+            record.locked_until = now + min(self.lockout_s * doubling, MAX_LOCKOUT_S)
             record.failures.clear()
 
     def _prune(self, now: float) -> None:
-        if len(self._records) <= MAX_KEYS:
+        """Forget records that can no longer lock anyone, once there are many.
+
+        The next scan waits until the table has doubled: scanning at every failure once past MAX_KEYS
+        made each failed login cost a walk over every record (a minute of CPU for a spray of 10,000
+        names, all of it on the event loop); now a failure costs O(1) amortised.
+        """
+        if len(self._records) <= self._prune_above:
             return
         stale = [
             k
@@ -67,3 +76,4 @@ class LoginThrottle:
         ]
         for key in stale:
             del self._records[key]
+        self._prune_above = max(MAX_KEYS, 2 * len(self._records))

@@ -49,7 +49,8 @@ def required_permission(request: web.Request) -> Permission | str | None:
 
 
 def identity(request: web.Request) -> Identity | None:
-    return request[IDENTITY] if IDENTITY in request else None
+    found: Identity | None = request.get(IDENTITY)
+    return found
 
 
 def current(request: web.Request) -> Identity:

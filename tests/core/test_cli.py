@@ -43,7 +43,15 @@ def test_db_upgrade_creates_the_schema(config_path: Path, capsys: pytest.Capture
     database = config_path.parent / "var" / "ctid.sqlite3"
     with sqlite3.connect(database) as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-        assert {"users", "branches", "sessions", "api_tokens", "audit_log", "calls", "alembic_version"} <= tables
+        assert {
+            "users",
+            "branches",
+            "sessions",
+            "api_tokens",
+            "audit_log",
+            "calls",
+            "alembic_version",
+        } <= tables
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
 

@@ -1,0 +1,16 @@
+"""Fixtures for the accounts tests: the services over a fresh SQLite file in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.accounts.support import Site, build_site, make_config
+
+
+@pytest.fixture
+async def site(tmp_path: Path) -> AsyncIterator[Site]:
+    async with build_site(make_config(str(tmp_path / "var"))) as built:
+        yield built

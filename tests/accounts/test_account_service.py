@@ -1,0 +1,331 @@
+"""AccountService over a real SQLite file: rules, permissions, sessions, tokens, and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from ctid.accounts.models import Actor, Role
+from ctid.accounts.passwords import Passwords
+from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
+from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.models import AuditFilter
+from ctid.db import utcnow
+from ctid.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
+from ctid.paging import PageRequest
+from tests.accounts.support import PASSWORD, TEST_ACTOR, Site, build_site, make_config
+
+ADDRESS = "192.168.1.20"
+
+
+async def audit(
+    site: Site, action: str = "", entity_type: str = ""
+) -> list[tuple[str, str, dict[str, object] | None]]:
+    page = await site.services.audit.search(AuditFilter(action=action, entity_type=entity_type))
+    return [(e.action, e.actor_name, e.after) for e in page.items]
+
+
+# --- first start --------------------------------------------------------------------------------------------
+
+
+async def test_bootstrap_creates_one_admin_once(site: Site) -> None:
+    admin = await site.accounts.user_by_name("admin")
+    assert admin.role is Role.ADMIN and admin.must_change_password
+    assert [b.code for b in await site.accounts.list_branches()] == ["main"]
+    assert await site.accounts.bootstrap() is None
+    assert len(site.admin_password) >= 12
+    _secret, _session, user = await site.accounts.login("admin", site.admin_password, ADDRESS)
+    assert user.id == admin.id
+    assert ("user.create", "system", None) not in await audit(site, action="user.create")
+
+
+# --- logging in ---------------------------------------------------------------------------------------------
+
+
+async def test_login_opens_a_session_found_by_its_secret(site: Site) -> None:
+    user = await site.user("olga")
+    secret, session, found = await site.accounts.login("OLGA", PASSWORD, ADDRESS)
+    assert found.id == user.id
+    assert session.expires_at - session.created_at == timedelta(hours=12)
+    live = await site.accounts.session(secret)
+    assert live is not None and live[1].id == user.id and live[0].csrf_token == session.csrf_token
+    assert await site.accounts.session(secret + "x") is None
+    assert ("user.login", "olga", None) in await audit(site, action="user.login")
+
+
+async def test_wrong_and_unknown_are_the_same_error(site: Site) -> None:
+    await site.user("olga")
+    with pytest.raises(NotAuthenticated) as wrong:
+        await site.accounts.login("olga", "not it at all", ADDRESS)
+    with pytest.raises(NotAuthenticated) as unknown:
+        await site.accounts.login("nobody", "not it at all", ADDRESS)
+    assert wrong.value.message == unknown.value.message
+
+
+async def test_login_is_throttled_and_released_by_the_clock(site: Site) -> None:
+    await site.user("olga")
+    for _attempt in range(5):
+        with pytest.raises(NotAuthenticated):
+            await site.accounts.login("olga", "wrong password", ADDRESS)
+    with pytest.raises(Throttled) as throttled:
+        await site.accounts.login("olga", PASSWORD, ADDRESS)
+    assert 0 < throttled.value.retry_after <= 300
+    site.clock.advance(300)
+    await site.accounts.login("olga", PASSWORD, ADDRESS)
+
+
+async def test_concurrent_guesses_cannot_outrun_the_throttle(site: Site) -> None:
+    """Fifty wrong passwords sent at once must not all be checked: the throttle sees each failure."""
+    await site.user("olga")
+    results = await asyncio.gather(
+        *(site.accounts.login("olga", f"guess number {n}", ADDRESS) for n in range(50)),
+        return_exceptions=True,
+    )
+    checked = sum(isinstance(r, NotAuthenticated) for r in results)
+    refused = sum(isinstance(r, Throttled) for r in results)
+    assert (checked, refused) == (5, 45)
+
+
+async def test_logins_do_not_stall_the_event_loop(tmp_path: Path) -> None:
+    """argon2 takes a large fraction of a second on purpose: with the production hasher, the loop must go
+    on serving (screen pops, websockets) while a password is checked."""
+    config = make_config(str(tmp_path / "var"))
+    async with build_site(config) as site:
+        real = AccountService(site.services.db, LoginThrottle(), hasher=Passwords())
+        await real.create_user(TEST_ACTOR, NewUser("olga", Role.OPERATOR, 1, password=PASSWORD))
+        worst = 0.0
+
+        async def heartbeat() -> None:
+            nonlocal worst
+            while True:
+                before = time.perf_counter()
+                await asyncio.sleep(0.005)
+                worst = max(worst, time.perf_counter() - before)
+
+        ticker = asyncio.create_task(heartbeat())
+        await asyncio.sleep(0.02)
+        started = time.perf_counter()
+        await real.login("olga", PASSWORD, ADDRESS)
+        with pytest.raises(NotAuthenticated):
+            await real.login("olga", "wrong password", ADDRESS)
+        await real.change_password(
+            await real.user_by_name("olga"), PASSWORD, "another good passphrase", "", ADDRESS
+        )
+        elapsed = time.perf_counter() - started
+        ticker.cancel()
+        assert elapsed > 0.15, "the production hasher should be slow; is this test measuring anything?"
+        assert worst < 0.1, f"the event loop stalled for {worst:.3f} s"
+
+
+async def test_a_disabled_user_cannot_log_in_and_loses_sessions(site: Site) -> None:
+    user = await site.user("olga")
+    secret, _session, _user = await site.accounts.login("olga", PASSWORD, ADDRESS)
+    await site.accounts.update_user(TEST_ACTOR, user.id, UserChanges(active=False))
+    assert await site.accounts.session(secret) is None
+    with pytest.raises(NotAuthenticated):
+        await site.accounts.login("olga", PASSWORD, ADDRESS)
+
+
+async def test_sessions_expire_and_are_purged(site: Site) -> None:
+    await site.user("olga")
+    secret, _session, _user = await site.accounts.login("olga", PASSWORD, ADDRESS)
+    later = AccountService(site.services.db, LoginThrottle(), clock=lambda: utcnow() + timedelta(hours=13))
+    assert await later.session(secret) is None
+    assert await site.accounts.session(secret) is not None
+    assert await later.purge_sessions() == 1
+    assert await site.accounts.session(secret) is None
+
+
+async def test_logout_ends_only_that_session(site: Site) -> None:
+    user = await site.user("olga")
+    desk, _s, _u = await site.accounts.login("olga", PASSWORD, ADDRESS)
+    phone, _s, _u = await site.accounts.login("olga", PASSWORD, "10.0.0.9")
+    await site.accounts.logout(desk, user, ADDRESS)
+    assert await site.accounts.session(desk) is None
+    assert await site.accounts.session(phone) is not None
+
+
+# --- passwords ----------------------------------------------------------------------------------------------
+
+
+async def test_change_password_keeps_this_session_and_ends_the_others(site: Site) -> None:
+    user = await site.user("olga", must_change_password=True)
+    desk, _s, _u = await site.accounts.login("olga", PASSWORD, ADDRESS)
+    phone, _s, _u = await site.accounts.login("olga", PASSWORD, "10.0.0.9")
+    updated = await site.accounts.change_password(user, PASSWORD, "a new passphrase", desk, ADDRESS)
+    assert not updated.must_change_password and updated.password_changed_at is not None
+    assert await site.accounts.session(desk) is not None
+    assert await site.accounts.session(phone) is None
+    await site.accounts.login("olga", "a new passphrase", ADDRESS)
+    assert [a for a, _who, _after in await audit(site, action="user.password")] == ["user.password"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("wrong password", "a new passphrase", "old_password"),
+        (PASSWORD, PASSWORD, "new_password"),
+        (PASSWORD, "short", "password"),
+        (PASSWORD, "x" * 257, "password"),
+        (PASSWORD, " OLGA ", "password"),
+    ],
+)
+async def test_change_password_rules(site: Site, old: str, new: str, field: str) -> None:
+    user = await site.user("olga")
+    with pytest.raises(ValidationError) as refused:
+        await site.accounts.change_password(user, old, new, "", ADDRESS)
+    assert refused.value.field == field
+    str(refused.value)
+    await site.accounts.login("olga", PASSWORD, ADDRESS)  # unchanged
+
+
+async def test_an_admin_reset_forces_a_change_and_ends_sessions(site: Site) -> None:
+    boss = await site.user("boss", Role.ADMIN)
+    user = await site.user("olga")
+    secret, _s, _u = await site.accounts.login("olga", PASSWORD, ADDRESS)
+    await site.accounts.update_user(Actor.of(boss), user.id, UserChanges(new_password="temporary pass"))
+    assert await site.accounts.session(secret) is None
+    _secret, _session, again = await site.accounts.login("olga", "temporary pass", ADDRESS)
+    assert again.must_change_password
+    [(_action, who, after)] = await audit(site, action="user.update")
+    assert who == "boss" and after == {"password": "(reset)"}
+
+
+# --- users, branches and who may change them ---------------------------------------------------------------
+
+
+async def test_creating_a_user_is_audited_with_the_actor(site: Site) -> None:
+    boss = await site.user("boss", Role.ADMIN)
+    user, password = await site.accounts.create_user(
+        Actor.of(boss, ADDRESS), NewUser("olga", Role.OPERATOR, 1, "Olga")
+    )
+    assert len(password) >= 12 and user.must_change_password
+    [entry] = (
+        await site.services.audit.search(AuditFilter(action="user.create", entity_id=str(user.id)))
+    ).items
+    assert (entry.actor_id, entry.actor_name, entry.address) == (boss.id, "boss", ADDRESS)
+    assert entry.after == {
+        "username": "olga",
+        "display_name": "Olga",
+        "role": "operator",
+        "branch_id": 1,
+        "active": True,
+        "locale": None,
+    }
+    assert password not in str(entry.after)
+
+
+@pytest.mark.parametrize(
+    ("new", "error", "field"),
+    [
+        (NewUser("o", Role.OPERATOR, 1, password=PASSWORD), ValidationError, "username"),
+        (NewUser("has space", Role.OPERATOR, 1, password=PASSWORD), ValidationError, "username"),
+        (NewUser("-dash", Role.OPERATOR, 1, password=PASSWORD), ValidationError, "username"),
+        (NewUser("x" * 65, Role.OPERATOR, 1, password=PASSWORD), ValidationError, "username"),
+        (NewUser("olga2", Role.OPERATOR, 1, password="short"), ValidationError, "password"),
+        (NewUser("olga2", Role.OPERATOR, 999, password=PASSWORD), ValidationError, "branch_id"),
+        (NewUser("OLGA", Role.OPERATOR, 1, password=PASSWORD), Conflict, None),
+    ],
+)
+async def test_create_user_rules(site: Site, new: NewUser, error: type[Exception], field: str | None) -> None:
+    await site.user("olga")
+    with pytest.raises(error) as refused:
+        await site.accounts.create_user(TEST_ACTOR, new)
+    assert getattr(refused.value, "field", None) == field
+    str(refused.value)
+
+
+async def test_services_check_permissions_too(site: Site) -> None:
+    """The API and the CLI reach the service directly: it must refuse what the pages refuse."""
+    operator = Actor.of(await site.user("olga"))
+    supervisor = Actor.of(await site.user("sue", Role.SUPERVISOR))
+    for actor in (operator, supervisor):
+        with pytest.raises(PermissionDenied):
+            await site.accounts.create_user(actor, NewUser("eve", Role.ADMIN, 1, password=PASSWORD))
+        with pytest.raises(PermissionDenied):
+            await site.accounts.create_branch(actor, BranchFields("evil", "Evil"))
+        with pytest.raises(PermissionDenied):
+            await site.accounts.update_user(actor, 1, UserChanges(role=Role.OPERATOR))
+    assert [u.username for u in (await site.accounts.list_users(PageRequest())).items] == [
+        "admin",
+        "olga",
+        "sue",
+    ]
+
+
+async def test_a_disabled_admin_loses_their_rights(site: Site) -> None:
+    boss = await site.user("boss", Role.ADMIN)
+    await site.accounts.update_user(TEST_ACTOR, boss.id, UserChanges(active=False))
+    with pytest.raises(PermissionDenied):
+        await site.accounts.create_branch(Actor.of(boss), BranchFields("east", "East"))
+
+
+async def test_an_admin_cannot_lock_themself_out(site: Site) -> None:
+    boss = await site.user("boss", Role.ADMIN)
+    for change in (UserChanges(active=False), UserChanges(role=Role.OPERATOR)):
+        with pytest.raises(ValidationError):
+            await site.accounts.update_user(Actor.of(boss), boss.id, change)
+    assert (await site.accounts.get_user(boss.id)).role is Role.ADMIN
+
+
+async def test_branches_are_validated_and_audited(site: Site) -> None:
+    boss = Actor.of(await site.user("boss", Role.ADMIN))
+    east = await site.accounts.create_branch(boss, BranchFields(" east ", " East side ", phone="021 1234"))
+    assert (east.code, east.name) == ("east", "East side")
+    with pytest.raises(Conflict):
+        await site.accounts.create_branch(boss, BranchFields("east", "Again"))
+    with pytest.raises(Conflict):
+        await site.accounts.update_branch(boss, east.id, BranchFields("main", "East side"))
+    with pytest.raises(ValidationError):
+        await site.accounts.create_branch(boss, BranchFields("", "Nameless"))
+    with pytest.raises(NotFound):
+        await site.accounts.update_branch(boss, 999, BranchFields("x", "X"))
+    await site.accounts.update_branch(boss, east.id, BranchFields("east", "East", active=False))
+    [(_action, who, after)] = await audit(site, action="branch.update")
+    assert who == "boss" and after == {"name": "East", "active": False, "phone": ""}
+
+
+async def test_user_search_treats_wildcards_literally(site: Site) -> None:
+    for name in ("ab", "a_b", "axb"):
+        await site.user(name)
+    found = await site.accounts.list_users(PageRequest(), text="_")
+    assert [u.username for u in found.items] == ["a_b"]
+    assert (await site.accounts.list_users(PageRequest(), text="%")).items == []
+
+
+# --- API tokens ---------------------------------------------------------------------------------------------
+
+
+async def test_tokens_authenticate_until_revoked(site: Site) -> None:
+    user = await site.user("olga")
+    secret, token = await site.accounts.create_token(Actor.of(user), user.id, "desk script")
+    assert secret.startswith("ctid_") and token.prefix == secret[:12]
+    assert (await site.accounts.token_user(secret)) == user
+    assert await site.accounts.token_user("ctid_" + "x" * 43) is None
+    assert await site.accounts.token_user(secret[5:]) is None
+    [listed] = await site.accounts.list_tokens(user.id)
+    assert listed.last_used_at is not None
+    await site.accounts.revoke_token(Actor.of(user), token.id)
+    assert await site.accounts.token_user(secret) is None
+    actions = [a for a, _who, _after in await audit(site, entity_type="api_token")]
+    assert actions == ["token.revoke", "token.create"]
+
+
+async def test_tokens_of_others_need_the_right(site: Site) -> None:
+    olga, oscar = await site.user("olga"), await site.user("oscar")
+    boss = await site.user("boss", Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        await site.accounts.create_token(Actor.of(olga), oscar.id, "sneaky")
+    _secret, token = await site.accounts.create_token(Actor.of(oscar), oscar.id, "own")
+    with pytest.raises(PermissionDenied):
+        await site.accounts.revoke_token(Actor.of(olga), token.id)
+    revoked = await site.accounts.revoke_token(Actor.of(boss), token.id)
+    assert not revoked.active
+    with pytest.raises(NotFound):
+        await site.accounts.revoke_token(Actor.of(boss), 999)
+    with pytest.raises(ValidationError):
+        await site.accounts.create_token(Actor.of(olga), olga.id, "   ")

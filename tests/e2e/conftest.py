@@ -1,0 +1,49 @@
+"""Browser test fixtures: the real daemon as a process, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.daemon import Daemon, free_port, write_config
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Daemon]:
+    """``ctid run`` on a free port with a fresh data dir; stopped with SIGTERM, which must exit 0."""
+    port = free_port()
+    running = Daemon(write_config(tmp_path, port, '[site]\nname = "Test Motors"\n'), port).start()
+    try:
+        running.wait_healthy()
+        yield running
+    finally:
+        status = running.stop()
+    assert status == 0, running.stderr()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} not installed (./quickstart.sh test installs it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

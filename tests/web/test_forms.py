@@ -1,0 +1,236 @@
+"""Property tests of the input parsers: whatever arrives, a clean value or a ValidationError, never a 500."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ctid.accounts.models import Role
+from ctid.errors import ValidationError
+from ctid.paging import MAX_PER_PAGE
+from ctid.web import forms
+
+FORMS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TZ = ZoneInfo("Asia/Shanghai")
+NAMES = ["name", "page", "per_page", "from", "to", "actor", "action", "entity_type", "entity_id", "role"]
+
+# What a form, a query string or a JSON body can hold: text (including controls and odd Unicode), numbers,
+# booleans, null, lists and objects.
+scalars = st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"\s*-?\d{1,12}\s*", fullmatch=True),
+    st.dates().map(date.isoformat),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
+inputs = st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=5), values, max_size=6)
+
+
+def no_control_characters(value: str) -> bool:
+    return all(unicodedata.category(c)[0] != "C" for c in value)
+
+
+def outcome(parse: Callable[[], Any]) -> Any:
+    """The parser's result, or None when it refused with a ValidationError naming a field."""
+    try:
+        return parse()
+    except ValidationError as exc:
+        assert isinstance(exc.field, str) and exc.field
+        str(exc)  # the message template fills with its parameters
+        return None
+
+
+@FORMS
+@given(data=inputs, max_length=st.integers(0, 300), required=st.booleans())
+@example(data={"name": "  a\x00b\u200bc\td\n "}, max_length=10, required=True)
+@example(data={"name": "\x00\x01"}, max_length=10, required=True)
+def test_text_is_clean_single_line_text(data: dict[str, Any], max_length: int, required: bool) -> None:
+    value = outcome(lambda: forms.text(data, "name", max_length, required))
+    if value is None:
+        return
+    assert isinstance(value, str)
+    assert no_control_characters(value)
+    assert value == value.strip()
+    assert len(value) <= max_length
+    assert value or not required
+
+
+def test_text_examples() -> None:
+    assert forms.text({"n": "  a\x00b\u200bc\td\n "}, "n") == "abcd"
+    assert forms.text({}, "n") == ""
+    with pytest.raises(ValidationError) as refused:
+        forms.text({"n": " \x00 "}, "n", required=True)
+    assert refused.value.field == "n"
+    with pytest.raises(ValidationError):
+        forms.text({"n": "x" * 11}, "n", max_length=10)
+    with pytest.raises(ValidationError):
+        forms.text({"n": ["a"]}, "n")
+
+
+@FORMS
+@given(data=inputs)
+def test_secret_is_kept_as_typed_or_refused(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.secret(data, "name"))
+    if value is not None:
+        assert value == data.get("name", "")
+        assert len(value) <= 1024
+
+
+@FORMS
+@given(
+    data=inputs,
+    low=st.integers(-(2**40), 2**40),
+    span=st.integers(0, 2**40),
+    default=st.none() | st.integers(),
+)
+def test_integer_is_in_bounds_or_refused(
+    data: dict[str, Any], low: int, span: int, default: int | None
+) -> None:
+    high = low + span
+    value = outcome(lambda: forms.integer(data, "page", low, high, default))
+    if value is None:
+        return
+    assert isinstance(value, int) and not isinstance(value, bool)
+    assert low <= value <= high or (value == default and data.get("page", "") in ("", None))
+
+
+@FORMS
+@given(data=inputs)
+def test_optional_integer(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.optional_integer(data, "page", 1, 100))
+    assert value is None or 1 <= value <= 100
+
+
+def test_integer_examples() -> None:
+    assert forms.integer({"n": " 42 "}, "n", 1, 100) == 42
+    assert forms.integer({"n": 7}, "n", 1, 100) == 7
+    assert forms.integer({}, "n", 1, 100, default=5) == 5
+    for bad in ("4.5", "abc", "", True, 1.0, "9" * 5000, "101", "0", [1]):
+        with pytest.raises(ValidationError) as refused:
+            forms.integer({"n": bad}, "n", 1, 100)
+        assert refused.value.field == "n"
+
+
+@FORMS
+@given(data=inputs)
+def test_choice_is_a_member_or_refused(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.choice(data, "role", Role))
+    assert value is None or isinstance(value, Role)
+    value = outcome(lambda: forms.optional_choice(data, "role", Role))
+    assert value is None or isinstance(value, Role)
+
+
+def test_choice_examples() -> None:
+    assert forms.choice({"role": "operator"}, "role", Role) is Role.OPERATOR
+    assert forms.choice({}, "role", Role, default=Role.ADMIN) is Role.ADMIN
+    assert forms.optional_choice({"role": ""}, "role", Role) is None
+    for bad in ("Operator", "root", 1, ["operator"], {"a": 1}):
+        with pytest.raises(ValidationError):
+            forms.choice({"role": bad}, "role", Role)
+
+
+@FORMS
+@given(data=inputs)
+def test_boolean_never_raises(data: dict[str, Any]) -> None:
+    assert isinstance(forms.boolean(data, "name"), bool)
+
+
+def test_boolean_examples() -> None:
+    assert [forms.boolean({"b": v}, "b") for v in ("on", "1", " TRUE ", "yes", True)] == [True] * 5
+    assert [forms.boolean({"b": v}, "b") for v in ("", "off", "0", "no", False, None, 1, ["on"])] == [
+        False
+    ] * 8
+    assert forms.boolean({}, "b") is False
+
+
+@FORMS
+@given(data=inputs, default_per_page=st.integers(1, MAX_PER_PAGE))
+def test_page_request_stays_in_bounds(data: dict[str, Any], default_per_page: int) -> None:
+    request = outcome(lambda: forms.page_request(data, default_per_page))
+    if request is None:
+        return
+    assert 1 <= request.page <= 1_000_000
+    assert 1 <= request.per_page <= MAX_PER_PAGE
+    assert request.offset == (request.page - 1) * request.per_page
+    if data.get("per_page", "") in ("", None):
+        assert request.per_page == default_per_page
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [({"page": "0"}, "page"), ({"page": "1000001"}, "page"), ({"per_page": "0"}, "per_page"),
+     ({"per_page": str(MAX_PER_PAGE + 1)}, "per_page"), ({"page": "-1"}, "page")],
+)  # fmt: skip
+def test_page_request_refuses_out_of_bounds(query: dict[str, str], field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        forms.page_request(query)
+    assert refused.value.field == field
+
+
+dates = st.dates().map(date.isoformat)
+day_inputs = st.fixed_dictionaries({}, optional={"from": dates | values, "to": dates | values})
+
+
+@FORMS
+@given(data=day_inputs | inputs)
+@example(data={"to": "9999-12-31"})
+@example(data={"from": "0001-01-01"})
+@example(data={"from": "2026-03-22", "to": "2026-03-21"})
+def test_day_range_is_an_ordered_aware_range_or_refused(data: dict[str, Any]) -> None:
+    result = outcome(lambda: forms.day_range(data, TZ))
+    if result is None:
+        return
+    since, until = result
+    for moment in (since, until):
+        if moment is not None:
+            assert moment.tzinfo is not None
+            moment.astimezone(UTC)  # storable: the database keeps UTC
+    if since is not None and until is not None:
+        assert until - since >= timedelta(days=1)
+
+
+def test_day_range_examples() -> None:
+    since, until = forms.day_range({"from": "2026-03-22", "to": "2026-03-22"}, TZ)
+    assert since == datetime(2026, 3, 21, 16, tzinfo=UTC)
+    assert until == datetime(2026, 3, 22, 16, tzinfo=UTC)
+    assert forms.day_range({}, TZ) == (None, None)
+    refused_ranges = [
+        ({"from": "22/03/2026"}, "from"),
+        ({"to": "2026-02-30"}, "to"),
+        ({"from": "2026-03-23", "to": "2026-03-22"}, "to"),
+        ({"to": "9999-12-31"}, "to"),  # the day after does not exist
+        ({"from": "0001-01-01"}, "from"),  # midnight in Shanghai is not in year 1 in UTC
+    ]
+    for bad, field in refused_ranges:
+        with pytest.raises(ValidationError) as refused:
+            forms.day_range(bad, TZ)
+        assert refused.value.field == field
+
+
+@FORMS
+@given(data=day_inputs | inputs)
+def test_audit_filter_is_clean_or_refused(data: dict[str, Any]) -> None:
+    where = outcome(lambda: forms.audit_filter(data, TZ))
+    if where is None:
+        return
+    for value, limit in (
+        (where.actor, 64),
+        (where.action, 64),
+        (where.entity_type, 32),
+        (where.entity_id, 64),
+    ):
+        assert len(value) <= limit and no_control_characters(value)
