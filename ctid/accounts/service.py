@@ -129,23 +129,15 @@ class AccountService:
     # --- logging in ---------------------------------------------------------------------------------------
 
     async def login(self, username: str, password: str, address: str) -> tuple[str, Session, User]:
-        """Check a password (throttled per user and per address) and open a new session.
-
-        Password checks queue one at a time and the throttle is asked again at the head of the queue, so
-        each guess sees the failures of the guesses before it: fifty sent at once cannot all be checked.
-        """
+        """Check a password (throttled per user and per address) and open a new session."""
         self._refuse_if_throttled(username, address)
         async with self._db.connect() as conn:
             found = await store.user_with_hash(conn, username)
         user, stored_hash = found if found else (None, None)
-        async with self._password_checks:
-            self._refuse_if_throttled(username, address)
-            verified = await asyncio.to_thread(self._passwords.verify, stored_hash, password)
-            if not verified or user is None or not user.active:
-                self._throttle.failed(username, address, self._monotonic())
-                log.info("failed login for %r from %s", username[:64], address)
-                raise NotAuthenticated(N_("Wrong user name or password."))
-            self._throttle.succeeded(username, address)
+        usable = user is not None and user.active
+        if not await self._verify_throttled(username, address, stored_hash, password, usable) or user is None:
+            log.info("failed login for %r from %s", username[:64], address)
+            raise NotAuthenticated(N_("Wrong user name or password."))
         rehashed = None
         if stored_hash and self._passwords.needs_rehash(stored_hash):
             rehashed = await self._hash(password)
@@ -155,6 +147,22 @@ class AccountService:
             secret, session = await self._open_session(conn, user, address)
             await audit.record(conn, Actor.of(user, address), "user.login", ("user", user.id), self._clock())
         return secret, session, user
+
+    async def _verify_throttled(
+        self, username: str, address: str, stored_hash: str | None, password: str, usable: bool = True
+    ) -> bool:
+        """Check a password under the login throttle; a wrong one counts as a failed login.
+
+        Checks queue one at a time and ask the throttle again at the head of the queue, so each guess sees
+        the failures of the guesses before it: fifty sent at once cannot all be checked.
+        """
+        async with self._password_checks:
+            self._refuse_if_throttled(username, address)
+            if await asyncio.to_thread(self._passwords.verify, stored_hash, password) and usable:
+                self._throttle.succeeded(username, address)
+                return True
+            self._throttle.failed(username, address, self._monotonic())
+            return False
 
     def _refuse_if_throttled(self, username: str, address: str) -> None:
         if (wait := self._throttle.retry_after(username, address, self._monotonic())) is not None:
@@ -270,7 +278,7 @@ class AccountService:
         """A user changes their own password; every other session of theirs is closed."""
         async with self._db.connect() as conn:
             current_hash = await store.password_hash(conn, user.id)
-        if not await asyncio.to_thread(self._passwords.verify, current_hash, old):
+        if not await self._verify_throttled(user.username, address, current_hash, old):
             raise ValidationError("old_password", N_("The current password is wrong."))
         if old == new:
             raise ValidationError("new_password", N_("The new password must differ from the current one."))

@@ -22,6 +22,8 @@ E = TypeVar("E", bound=StrEnum)
 Input = Mapping[str, Any]
 
 MAX_TEXT = 1000
+# control, format, surrogate, private-use and unassigned characters, and line/paragraph separators
+_NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
@@ -31,7 +33,7 @@ def text(data: Input, name: str, max_length: int = 200, required: bool = False) 
     value = data.get(name, "")
     if not isinstance(value, str):
         raise ValidationError(name, N_("%(what)s must be text."), what=name)
-    value = "".join(c for c in value if unicodedata.category(c)[0] != "C" or c == " ").strip()
+    value = "".join(c for c in value if c == " " or unicodedata.category(c) not in _NOT_IN_A_LINE).strip()
     if required and not value:
         raise ValidationError(name, N_("%(what)s is required."), what=name)
     if len(value) > max_length:

@@ -6,6 +6,9 @@ Templates translate them with ``_(value)``; marking them here lets the message e
 from ctid.errors import N_
 
 VALUE_LABELS = (
+    # yes / no for stored flags
+    N_("yes"),
+    N_("no"),
     # directions
     N_("inbound"),
     N_("outbound"),

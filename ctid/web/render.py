@@ -54,6 +54,7 @@ def render(
         "path": request.path,
         "localtime": lambda value: _localtime(value, tz),
         "static_url": lambda name: str(request.app.router["static"].url_for(filename=name)),
+        "show": lambda value: _shown(translator(request), value),
         "urlencode": lambda query, **changes: urlencode({**dict(query), **changes}),
         **(context or {}),
     }
@@ -64,6 +65,16 @@ def render(
 
 def _localtime(value: datetime | None, tz: ZoneInfo) -> str:
     return "" if value is None else value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _shown(translate: Translator, value: Any) -> str:
+    """A stored value for people: no Python ``None``/``True`` on a page."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        label = "yes" if value else "no"  # marked for translation in labels.py
+        return translate.gettext(label)
+    return str(value)
 
 
 def json_error(status: int, code: str, message: str, **extra: Any) -> web.Response:

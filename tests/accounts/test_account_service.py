@@ -164,6 +164,18 @@ async def test_change_password_keeps_this_session_and_ends_the_others(site: Site
     assert [a for a, _who, _after in await audit(site, action="user.password")] == ["user.password"]
 
 
+async def test_guessing_the_current_password_is_throttled_like_a_login(site: Site) -> None:
+    """A stolen session must not become a way to guess the password without the login throttle."""
+    user = await site.user("olga")
+    for _attempt in range(5):
+        with pytest.raises(ValidationError):
+            await site.accounts.change_password(user, "a guess", "a new passphrase", "", ADDRESS)
+    with pytest.raises(Throttled):
+        await site.accounts.change_password(user, PASSWORD, "a new passphrase", "", ADDRESS)
+    with pytest.raises(Throttled):
+        await site.accounts.login("olga", PASSWORD, ADDRESS)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [

@@ -41,7 +41,10 @@ inputs = st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=5), values, m
 
 
 def no_control_characters(value: str) -> bool:
-    return all(unicodedata.category(c)[0] != "C" for c in value)
+    """No control or format characters, and nothing that breaks a line (U+2028, U+2029)."""
+    return all(
+        unicodedata.category(c)[0] != "C" and unicodedata.category(c) not in ("Zl", "Zp") for c in value
+    )
 
 
 def outcome(parse: Callable[[], Any]) -> Any:
@@ -71,6 +74,7 @@ def test_text_is_clean_single_line_text(data: dict[str, Any], max_length: int, r
 
 def test_text_examples() -> None:
     assert forms.text({"n": "  a\x00b\u200bc\td\n "}, "n") == "abcd"
+    assert forms.text({"n": "王\u2028伟\u2029"}, "n") == "王伟"
     assert forms.text({}, "n") == ""
     with pytest.raises(ValidationError) as refused:
         forms.text({"n": " \x00 "}, "n", required=True)
