@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--answer-after", type=int, default=None, help="answered after this many rings")
     _config_option(simulate)
     simulate.set_defaults(handler=_line_simulate)
+    _add_line_live_commands(line)
 
     token = commands.add_parser("token", help="manage API tokens").add_subparsers(
         required=True, metavar="ACTION"
@@ -175,6 +177,44 @@ def _line_simulate(args: argparse.Namespace) -> int:
         print(f"ctid: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(f"line {args.name} is ringing")
+    return 0
+
+
+def _add_line_live_commands(line: Any) -> None:
+    """``line test`` (open a configured line here) and ``line watch`` (a running daemon's line events)."""
+    test = line.add_parser("test", help="open a line from the config here and show its init and events live")
+    test.add_argument("name", help="the line's name in the config")
+    _config_option(test)
+    test.set_defaults(handler=_line_test)
+    watch = line.add_parser("watch", help="show the line events of a running daemon live")
+    watch.add_argument("name", nargs="?", help="only this line (default: all)")
+    _config_option(watch)
+    watch.set_defaults(handler=_line_watch)
+
+
+def _line_test(args: argparse.Namespace) -> int:
+    from ctid.voicecard.console import line_test
+
+    loaded = _load(args.config)
+    found = [line for line in loaded.lines if line.name == args.name]
+    if not found:
+        known = ", ".join(line.name for line in loaded.lines) or "none"
+        print(f"ctid: no line named {args.name!r} in {loaded.source} (lines: {known})", file=sys.stderr)
+        return EXIT_FAILED
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(line_test(found[0], sys.stdout))
+    return 0
+
+
+def _line_watch(args: argparse.Namespace) -> int:
+    from ctid.voicecard.console import line_watch
+
+    loaded = _load(args.config)
+    try:
+        asyncio.run(line_watch(loaded.data_dir / "ctid.sock", args.name, sys.stdout))
+    except control.ControlError as exc:
+        print(f"ctid: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

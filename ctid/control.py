@@ -1,39 +1,151 @@
-"""The control socket: how ``ctid line simulate`` (and other local commands) talk to a running daemon.
+"""The control socket: how local commands (``ctid line simulate``, ``line watch``) talk to a running daemon.
 
 A Unix socket in the data dir, mode 0600: only the account that runs ctid (and root) can use it, so it
 needs no password and is never reachable from the network. One JSON object per line each way.
+
+Two kinds of request. A command gets one reply (``{"ok": true, ...}`` or ``{"ok": false, "error": ...}``).
+A stream (``watch``) gets ``{"ok": true}`` and then one object per line until either side closes: events
+as they are published, each with ``type`` and ``mono``, the daemon's ``time.monotonic()`` at publication.
+``mono`` is CLOCK_MONOTONIC, one clock for every process on the machine, so a client can time the daemon's
+reaction to something it did itself (the caller-ID bench does) without the socket's delay in the figure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import dataclasses
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ctid.errors import CtidError
+from ctid.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 
 Command = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+Stream = Callable[[dict[str, Any]], "Subscription"]
 MAX_REQUEST = 64 * 1024
+STREAM_QUEUE = 1000
 
 
 class ControlError(Exception):
     """The daemon could not be reached or refused the command; the message says which."""
 
 
+def to_json(value: Any) -> bytes:
+    """One JSON line; datetimes as ISO 8601, sets as sorted lists, dataclasses as objects."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default).encode() + b"\n"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
+def event_record(event: Event, mono: float) -> dict[str, Any]:
+    """An event as a stream sends it: its class name as ``type``, ``mono``, then its fields."""
+    return {"type": type(event).__name__, "mono": mono, **dataclasses.asdict(event)}
+
+
+class _StampedQueue:
+    """Events with the monotonic time they were published; a full queue drops the oldest and counts them.
+
+    Why stamp in the subscriber: the bus calls it synchronously inside ``publish``, so the stamp is the
+    moment of publication, whatever the socket's delay afterwards.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._items: collections.deque[tuple[float, Event]] = collections.deque(maxlen=maxsize)
+        self._ready = asyncio.Event()
+        self.dropped = 0
+
+    def put(self, event: Event) -> None:
+        if len(self._items) == self._items.maxlen:
+            self.dropped += 1
+        self._items.append((time.monotonic(), event))
+        self._ready.set()
+
+    async def get(self) -> tuple[float, Event]:
+        while not self._items:
+            self._ready.clear()
+            await self._ready.wait()
+        return self._items.popleft()
+
+
+class Subscription(Protocol):
+    """What a stream opener returns: subscribed already, items as they come, ``close`` to unsubscribe."""
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def __anext__(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class EventWatch:
+    """Events of one type published from now on, as stream items, optionally only those matching ``where``.
+
+    A client too slow for its queue loses the oldest events and is told with ``{"type": "dropped", ...}``.
+    """
+
+    def __init__(
+        self, bus: EventBus, event_type: type[Event], where: dict[str, Any], maxsize: int = STREAM_QUEUE
+    ) -> None:
+        self._where = where
+        self._queue = _StampedQueue(maxsize)
+        self.close = bus.subscribe(event_type, self._queue.put)
+
+    def __aiter__(self) -> EventWatch:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        while True:
+            if dropped := self._queue.dropped:
+                self._queue.dropped = 0
+                return {"type": "dropped", "mono": time.monotonic(), "count": dropped}
+            mono, event = await self._queue.get()
+            record = event_record(event, mono)
+            if all(record.get(key) == value for key, value in self._where.items()):
+                return record
+
+
+def event_stream(bus: EventBus, event_type: type[Event]) -> Stream:
+    """The ``watch`` stream: ``{"command": "watch", "where": {"line": "front"}}``; ``where`` is optional."""
+
+    def open_watch(request: dict[str, Any]) -> EventWatch:
+        where = request.get("where") or {}
+        if not isinstance(where, dict):
+            raise CtidError("'where' must be an object of field values")
+        return EventWatch(bus, event_type, where)
+
+    return open_watch
+
+
 class ControlServer:
     name = "control socket"
 
-    def __init__(self, path: Path, commands: Mapping[str, Command]) -> None:
+    def __init__(
+        self, path: Path, commands: Mapping[str, Command], streams: Mapping[str, Stream] | None = None
+    ) -> None:
         self.path = path
         self._commands = commands
+        self._streams = streams or {}
         self._server: asyncio.Server | None = None
+        self._pumps: set[asyncio.Task[None]] = set()
+        self._connections: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -46,31 +158,65 @@ class ControlServer:
             os.umask(old_umask)
 
     async def stop(self) -> None:
+        """Stop listening and end the open streams (a ``watch`` never ends by itself)."""
         if self._server is not None:
             self._server.close()
+            for pump in list(self._pumps):
+                pump.cancel()  # not the connection's task: Python 3.11 logs a cancelled connection handler
+            if self._connections:
+                await asyncio.wait(self._connections, timeout=1.0)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
             self._server = None
         self.path.unlink(missing_ok=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = asyncio.current_task()
+        assert connection is not None
+        self._connections.add(connection)
         try:
             line = await asyncio.wait_for(reader.readline(), 10)
-            reply = await self._answer(line)
-            writer.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
-            await writer.drain()
-        except (TimeoutError, ConnectionError, ValueError):
+            request = _parse(line)
+            if isinstance(request, dict) and request.get("command") in self._streams:
+                await self._stream(request, reader, writer)
+            else:
+                writer.write(to_json(await self._answer(request)))
+                await writer.drain()
+        except (TimeoutError, ConnectionError):
             pass
         finally:
+            self._connections.discard(connection)
             writer.close()
 
-    async def _answer(self, line: bytes) -> dict[str, Any]:
+    async def _stream(
+        self, request: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """``{"ok": true}``, then the items until the client hangs up (EOF) or the daemon stops."""
         try:
-            request = json.loads(line)
-        except ValueError:
+            subscription = self._streams[request["command"]](request)
+        except CtidError as exc:
+            writer.write(to_json({"ok": False, "error": str(exc)}))
+            await writer.drain()
+            return
+        writer.write(to_json({"ok": True}))
+        pump = asyncio.create_task(_pump(subscription, writer))
+        hangup = asyncio.create_task(reader.read())  # the client sends nothing more: EOF means gone
+        self._pumps.add(pump)
+        try:
+            await asyncio.wait({pump, hangup}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._pumps.discard(pump)
+            subscription.close()
+            for task in (pump, hangup):
+                task.cancel()
+            await asyncio.gather(pump, hangup, return_exceptions=True)
+
+    async def _answer(self, request: Any) -> dict[str, Any]:
+        if request is None:
             return {"ok": False, "error": "the request is not JSON"}
         if not isinstance(request, dict) or request.get("command") not in self._commands:
-            return {"ok": False, "error": f"unknown command (known: {', '.join(sorted(self._commands))})"}
+            known = ", ".join(sorted({*self._commands, *self._streams}))
+            return {"ok": False, "error": f"unknown command (known: {known})"}
         try:
             result = await self._commands[request["command"]](request)
         except CtidError as exc:
@@ -81,16 +227,34 @@ class ControlServer:
         return {"ok": True, **result}
 
 
-async def send(path: Path, command: str, **arguments: Any) -> dict[str, Any]:
-    """Send one command to the daemon whose data dir holds ``path``; raises ControlError."""
+def _parse(line: bytes) -> Any:
+    """The request, or None if it is not JSON."""
     try:
-        reader, writer = await asyncio.open_unix_connection(str(path))
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
+async def _pump(subscription: Subscription, writer: asyncio.StreamWriter) -> None:
+    async for item in subscription:
+        writer.write(to_json(item))
+        await writer.drain()
+
+
+async def _connect(path: Path) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    try:
+        return await asyncio.open_unix_connection(str(path))
     except (FileNotFoundError, ConnectionRefusedError):
         raise ControlError(f"no ctid is running with this data dir (no control socket at {path})") from None
     except PermissionError:
         raise ControlError(f"not allowed to use {path}: run as the user that runs ctid") from None
+
+
+async def send(path: Path, command: str, **arguments: Any) -> dict[str, Any]:
+    """Send one command to the daemon whose data dir holds ``path``; raises ControlError."""
+    reader, writer = await _connect(path)
     try:
-        writer.write(json.dumps({"command": command, **arguments}).encode() + b"\n")
+        writer.write(to_json({"command": command, **arguments}))
         await writer.drain()
         reply = json.loads(await asyncio.wait_for(reader.readline(), 30) or b"{}")
     finally:
@@ -98,3 +262,30 @@ async def send(path: Path, command: str, **arguments: Any) -> dict[str, Any]:
     if not reply.get("ok"):
         raise ControlError(reply.get("error", "the daemon gave no answer"))
     return dict(reply)
+
+
+@contextlib.asynccontextmanager
+async def watching(
+    path: Path, command: str = "watch", **arguments: Any
+) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+    """Open a stream: ``async with watching(socket, where=...) as items: async for item in items: ...``.
+
+    Raises ControlError on entry if the daemon is not there or refuses; once entered, the subscription is in
+    place, so whatever happens next is in ``items`` (the bench relies on that). Items end when the daemon
+    closes the stream.
+    """
+    reader, writer = await _connect(path)
+    try:
+        writer.write(to_json({"command": command, **arguments}))
+        await writer.drain()
+        reply = json.loads(await asyncio.wait_for(reader.readline(), 30) or b"{}")
+        if not reply.get("ok"):
+            raise ControlError(reply.get("error", "the daemon gave no answer"))
+        yield _items(reader)
+    finally:
+        writer.close()
+
+
+async def _items(reader: asyncio.StreamReader) -> AsyncIterator[dict[str, Any]]:
+    while line := await reader.readline():
+        yield json.loads(line)

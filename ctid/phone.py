@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from ctid.text import clean_text
+
 _SEPARATORS = r" ()./,\-\u2010-\u2015"  # "," is also a dial string's pause (after a PBX prefix)
 _DIALABLE_TEXT = re.compile(rf"\+?[0-9{_SEPARATORS}]*[0-9][0-9{_SEPARATORS}]*")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|转|分机)\s*[0-9]{1,6}\s*$", re.IGNORECASE)
@@ -76,7 +78,7 @@ class PhoneNormaliser:
         ID that the PBX does not prefix if the prefix is ``0``: with it, ``0016502530000`` (a US caller) is
         also ``0`` + ``016502530000`` (a Chinese mobile), and the guess prefers the latter.
         """
-        given = _without_controls(raw)
+        given = clean_text(raw)
         dialable = _dialable(given)
         return PhoneNumber(given, None if dialable is None else self._key(dialable, dialed))
 
@@ -131,16 +133,6 @@ class PhoneNormaliser:
         if self._area_nsn and area_length == len(self._area_nsn) and national.startswith(self._area_nsn):
             return national[area_length:]
         return _digits(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
-
-
-def _without_controls(text: str) -> str:
-    """Keep what was given, minus control/format characters (they break display and matching)."""
-    kept = (" " if char.isspace() else char for char in text if char.isspace() or _is_visible(char))
-    return " ".join("".join(kept).split())
-
-
-def _is_visible(char: str) -> bool:
-    return unicodedata.category(char)[0] != "C"
 
 
 def _dialable(text: str) -> str | None:

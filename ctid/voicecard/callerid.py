@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from ctid.voicecard.framing import clean_text, decode_text
+from ctid.text import clean_text
+from ctid.voicecard.framing import decode_text
 
 __all__ = [
     "CallerId",
@@ -42,6 +43,7 @@ SDMF_CALL: Final = 0x04
 SDMF_MESSAGE_WAITING: Final = 0x06
 MESSAGE_TYPES: Final = frozenset({MDMF_CALL, MDMF_MESSAGE_WAITING, SDMF_CALL, SDMF_MESSAGE_WAITING})
 
+_DIALED: Final = re.compile(r"\+?[0-9*#][0-9*# -]{0,39}")  # what an exchange sends as a number
 _IDENTITY: Final = frozenset({"number", "reason"})  # the first of either identifies the caller
 _REASONS: Final[dict[str, Reason]] = {"P": "private", "O": "unavailable", "A": "anonymous"}
 
@@ -199,8 +201,14 @@ def _when(value: bytes) -> str | None:
 
 
 def _number(value: bytes) -> tuple[str | None, Reason | None]:
-    """A number parameter as received (ASCII); a lone ``P``/``O``/``A`` is a reason, not a number."""
-    return _text_or_reason(clean_text(value.decode("ascii", errors="ignore")))
+    """A number parameter as received (ASCII); a lone ``P``/``O``/``A`` is a reason, not a number.
+
+    Anything else that is not dialable characters is noise, not a number to show an operator: neither.
+    """
+    number, reason = _text_or_reason(clean_text(value.decode("ascii", errors="ignore")))
+    if number is not None and not _DIALED.fullmatch(number):
+        return None, None
+    return number, reason
 
 
 def _name(value: bytes, encoding: str) -> tuple[str | None, Reason | None]:
@@ -365,8 +373,9 @@ class FormattedCallerIdParser:
 
 def _set_fields(caller_id: CallerId) -> dict[str, Any]:
     """The fields of ``caller_id`` that hold something (format aside)."""
+    values = ((name, getattr(caller_id, name)) for name in _DEFAULTS)  # flat fields: no deep copy needed
     return {
         name: value
-        for name, value in dataclasses.asdict(caller_id).items()
+        for name, value in values
         if name != "format" and value is not None and value != _DEFAULTS[name]
     }

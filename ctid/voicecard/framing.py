@@ -13,9 +13,11 @@ with DLE unescaping until ``DLE ETX``, which switches back to ``voice`` by itsel
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
+
+from ctid.text import clean_text as clean_text  # re-exported: the framer's users clean text too
 
 Mode = Literal["command", "voice", "audio"]
 
@@ -39,6 +41,7 @@ STOP_RECORDING: Final = bytes([DLE]) + b"!"
 """Sent during ``AT+VRX``: the modem answers with ``DLE ETX`` and ``OK``."""
 
 _MAX_CSI = 16  # an ANSI control sequence longer than this is not one: stop eating the line
+_TEXT_RUN: Final = re.compile(rb"[\x20-\x7e\x80-\xfe]+")  # bytes that ``_step`` would add to the line
 
 
 @dataclass(frozen=True)
@@ -72,22 +75,6 @@ class AudioEnd:
 
 
 Item = ModemLine | DleEvent | AudioData | AudioEnd
-
-
-def clean_text(text: str) -> str:
-    """Make text from the outside world safe to show, log and store.
-
-    Every whitespace run becomes one space; control, format (bidi overrides, zero-width), private-use,
-    surrogate and unassigned characters and U+FFFD (the mark of a failed decode) are removed. Why: caller-ID
-    names and modem lines end up in browsers and logs, where such characters spoof or break the display.
-    """
-    kept = []
-    for char in unicodedata.normalize("NFC", text):
-        if char.isspace():
-            kept.append(" ")
-        elif char != "\ufffd" and unicodedata.category(char)[0] != "C":
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 def decode_text(data: bytes, encoding: str = "gbk") -> str:
@@ -184,10 +171,19 @@ class ModemFramer:
         while index < len(data):
             if self._mode == "audio" and not self._after_dle:
                 index = self._audio_run(data, index, out)
+            elif not self._after_dle and not self._escape and (run := _TEXT_RUN.match(data, index)):
+                self._add_text(run.group())
+                index = run.end()
             else:
                 self._step(data[index], now, out)
                 index += 1
         return out.finish()
+
+    def _add_text(self, text: bytes) -> None:
+        """A run of line bytes at once, as ``_add_to_line`` byte by byte (caller ID is latency-critical)."""
+        room = self._max_line - len(self._line)
+        self._line += text[: max(room, 0)]
+        self._line_overflow = self._line_overflow or len(text) > room
 
     def _audio_run(self, data: bytes, index: int, out: _Output) -> int:
         """Copy audio up to the next DLE in one slice (8000 bytes a second: no per-byte Python here)."""

@@ -1,0 +1,338 @@
+"""A fake voice modem on a pty, shared by the tests and the caller-ID bench.
+
+The real transport (pyserial-asyncio on the pty's slave side) talks to it as to a cheap Conexant USB modem:
+it echoes until ``ATE0``, answers AT commands, and plays what a test scripts: rings, caller ID in the mode the
+driver chose (formatted lines, ``MESG`` frames, or nothing when it "forgot" ``AT+VCID``), DLE events, garbage.
+It runs on the caller's asyncio loop and never blocks it (non-blocking writes, buffered).
+
+The device the driver opens is a symlink owned by the fake, so ``unplug`` (close the pty, remove the link)
+and ``plug`` (a new pty, the link re-pointed) happen under the driver as with a USB modem; a replugged modem
+has lost its settings, as a real one has after a power cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+import tty
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DLE = b"\x10"
+IDENTITY = ("CX93001-EIS_V0.2002-V92", "Zoom 3095 V.92 USB Mini Modem")
+_FLAGS = re.compile(r"(?:[EVQMLX][0-9]|S[0-9]+=[0-9]+|&[CDK][0-9])+")
+
+
+async def wait_until(condition: Callable[[], bool], within_s: float = 3.0) -> None:
+    """Poll ``condition`` every millisecond; TimeoutError after ``within_s``.
+
+    Polling, not an event: the conditions read plain attributes that loop callbacks update (bytes read from
+    a pty, items framed), and a millisecond is finer than anything a test here needs.
+    """
+    async with asyncio.timeout(within_s):
+        while not condition():  # noqa: ASYNC110 - see above
+            await asyncio.sleep(0.001)
+
+
+# --- caller-ID payloads -------------------------------------------------------------------------------------
+
+
+def with_checksum(body: bytes) -> bytes:
+    """Type, length and parameters + the two's-complement checksum byte."""
+    return body + bytes([-sum(body) % 256])
+
+
+def mdmf(
+    number: str | None = None, name: str | None = None, *, reason: str | None = None, when: str = "03221405"
+) -> bytes:
+    """An MDMF call-setup frame (no preamble): date, number or reason (``P``/``O``), name (GBK) or reason."""
+    params = b"\x01\x08" + when.encode()
+    if number is not None:
+        params += b"\x02" + bytes([len(number)]) + number.encode()
+    else:
+        params += b"\x04\x01" + (reason or "O").encode()
+    if name is not None:
+        encoded = name.encode("gbk")
+        params += b"\x07" + bytes([len(encoded)]) + encoded
+    elif reason is not None:
+        params += b"\x08\x01" + reason.encode()
+    return with_checksum(b"\x80" + bytes([len(params)]) + params)
+
+
+def sdmf(number: str | None = None, *, reason: str | None = None, when: str = "03221405") -> bytes:
+    """An SDMF frame: MMDDHHMM, then the number or a single ``P``/``O``."""
+    params = when.encode() + (number if number is not None else reason or "O").encode()
+    return with_checksum(b"\x04" + bytes([len(params)]) + params)
+
+
+def formatted(
+    number: str | None = None, name: str | None = None, *, reason: str | None = None, when: str = "03221405"
+) -> list[bytes]:
+    """What ``AT+VCID=1`` prints, one chunk per line (the bench times the NMBR and NAME lines apart)."""
+    lines = [b"\r\n", f"DATE = {when[:4]}\r\n".encode(), f"TIME = {when[4:]}\r\n".encode()]
+    lines.append(f"NMBR = {number if number is not None else reason or 'O'}\r\n".encode())
+    if name is not None:
+        lines.append(b"NAME = " + name.encode("gbk") + b"\r\n")
+    return lines
+
+
+def mesg(frame: bytes) -> bytes:
+    """What ``AT+VCID=2`` prints: the frame as hex."""
+    return b"\r\nMESG = " + frame.hex().upper().encode() + b"\r\n"
+
+
+# --- the modem ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ModemState:
+    """What a power cycle or ATZ resets."""
+
+    echo: bool = True
+    caller_id: int = 0  # 0 off, 1 formatted, 2 unformatted (MESG frames)
+    fclass: int = 0
+    off_hook: bool = False
+
+
+class FakeModem:
+    """A modem on a pty behind the symlink ``path``; ``plug()`` to start."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        identity: Sequence[str] = IDENTITY,
+        country: str = "26",
+        vcid: bool = True,
+        dial_result: str = "OK",
+        dial_delay_s: float = 0.05,
+    ) -> None:
+        self.path = path
+        self.identity = tuple(identity)
+        self.country = country
+        self.vcid = vcid  # False: AT+VCID answers ERROR (the driver must fall back to AT#CID)
+        self.dial_result = dial_result
+        self.dial_delay_s = dial_delay_s
+        self.state = ModemState()
+        self.muted = False  # no answers at all
+        self.stalled = False  # answers held back until ``resume()`` (a modem that hangs, then recovers)
+        self.answer_delay_s = 0.0  # time to process a command: answers come in order, this far apart
+        self._backlog: list[list[str]] = []
+        self._free_at = 0.0
+        self.commands: list[str] = []
+        self.received = bytearray()
+        self.last_write_at = 0.0
+        self._master: int | None = None
+        self._slave: int | None = None
+        self._inbox = bytearray()
+        self._outbox = bytearray()
+        self._dialing: asyncio.TimerHandle | None = None
+        self._changed = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    # --- plugging -------------------------------------------------------------------------------------------
+
+    @property
+    def plugged(self) -> bool:
+        return self._master is not None
+
+    def plug(self) -> None:
+        """A fresh pty (a power-cycled modem: default settings) behind ``path``."""
+        assert self._master is None, "already plugged"
+        master, slave = os.openpty()
+        tty.setraw(slave)  # no echo or CR translation before the driver's pyserial configures the port
+        os.set_blocking(master, False)
+        self._master, self._slave, self.state = master, slave, ModemState()
+        self.path.unlink(missing_ok=True)
+        self.path.symlink_to(os.ttyname(slave))
+        self._loop.add_reader(master, self._readable)
+
+    def unplug(self) -> None:
+        """The USB cable pulled: the pty closes under the driver and the device path disappears."""
+        if self._master is None:
+            return
+        self._loop.remove_reader(self._master)
+        self._loop.remove_writer(self._master)
+        self._cancel_dial()
+        os.close(self._master)
+        if self._slave is not None:
+            os.close(self._slave)
+        self._master = self._slave = None
+        self._inbox.clear()
+        self._outbox.clear()
+        self.path.unlink(missing_ok=True)
+
+    def resume(self) -> None:
+        """A stalled modem recovers: it works through the commands it held, answering each late."""
+        self.stalled = False
+        backlog, self._backlog = self._backlog, []
+        for answer in backlog:
+            self._respond(answer)
+
+    def power_blip(self) -> None:
+        """The modem resets itself: echo back on, caller ID off (the driver is not told)."""
+        self.state = ModemState()
+
+    # --- what the line does ---------------------------------------------------------------------------------
+
+    def ring(self, tag: str | None = None) -> None:
+        self.write(b"\r\nRING" + (b" " + tag.encode() if tag else b"") + b"\r\n")
+
+    def caller_id(
+        self,
+        number: str | None = None,
+        name: str | None = None,
+        *,
+        reason: str | None = None,
+        sdmf_frame: bool = False,
+    ) -> None:
+        """Caller ID as this modem prints it in its current mode; nothing if caller ID is off."""
+        if self.state.caller_id == 1:
+            self.write(b"".join(formatted(number, name, reason=reason)))
+        elif self.state.caller_id == 2:
+            frame = sdmf(number, reason=reason) if sdmf_frame else mdmf(number, name, reason=reason)
+            self.write(mesg(frame))
+
+    def dle(self, code: str) -> None:
+        """A DLE event (voice mode): ``H`` handset off hook, ``h`` on hook, ``l`` loop break, a DTMF digit."""
+        self.write(DLE + code.encode())
+
+    # --- bytes ----------------------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Send ``data`` to the driver; ``last_write_at`` is the monotonic time its last byte left."""
+        if self._master is None:
+            return
+        self._outbox += data
+        self._flush()
+
+    @property
+    def pending(self) -> int:
+        """Bytes written but not yet taken by the pty (its buffer was full)."""
+        return len(self._outbox)
+
+    async def drain(self, within_s: float = 5.0) -> None:
+        """Until everything written has gone into the pty (TimeoutError if the driver stops reading)."""
+        await wait_until(lambda: not self._outbox or self._master is None, within_s)
+
+    async def wait_for_command(self, command: str, *, count: int = 1, within_s: float = 3.0) -> None:
+        """Until ``command`` (as sent, upper case) has been received ``count`` times in all."""
+        async with asyncio.timeout(within_s):
+            while self.commands.count(command) < count:
+                await self._changed.wait()
+
+    def _flush(self) -> None:
+        assert self._master is not None
+        while self._outbox:
+            try:
+                written = os.write(self._master, self._outbox)
+            except BlockingIOError:
+                self._loop.add_writer(self._master, self._writable)
+                return
+            del self._outbox[:written]
+        self.last_write_at = time.monotonic()
+
+    def _writable(self) -> None:
+        assert self._master is not None
+        self._loop.remove_writer(self._master)
+        self._flush()
+
+    def _readable(self) -> None:
+        assert self._master is not None
+        try:
+            data = os.read(self._master, 4096)
+        except OSError:
+            return
+        self.received += data
+        if self._dialing is not None and data:
+            self._cancel_dial()
+            self._answer("NO CARRIER")  # any character aborts a dial
+            return
+        self._inbox += data
+        while b"\r" in self._inbox:
+            raw, _, rest = bytes(self._inbox).partition(b"\r")
+            self._inbox[:] = rest
+            text = raw.decode("ascii", "replace").replace("\n", "").strip()
+            if text:
+                self._command(text)
+
+    # --- AT commands ----------------------------------------------------------------------------------------
+
+    def _command(self, text: str) -> None:
+        command = text.upper()
+        self.commands.append(command)
+        self._changed.set()
+        self._changed = asyncio.Event()
+        if self.muted:
+            return
+        if self.state.echo:
+            self.write(text.encode() + b"\r")
+        if not command.startswith("AT"):
+            return
+        if (body := command[2:].replace(" ", "")).startswith("D"):
+            self._dial(body)
+        else:
+            lines, result = self._answer_for(body)
+            self._respond([*lines, result])
+
+    def _respond(self, answer: list[str]) -> None:
+        """Answer now, or after the commands before it (``answer_delay_s`` each), or after ``resume()``."""
+        if self.stalled:
+            self._backlog.append(answer)
+        elif not self.answer_delay_s:
+            self._answer(*answer)
+        else:
+            self._free_at = max(self._loop.time(), self._free_at) + self.answer_delay_s
+            self._loop.call_at(self._free_at, lambda: self._answer(*answer))
+
+    def _answer_for(self, body: str) -> tuple[list[str], str]:
+        """The info lines and result code for one AT command body (after ``AT``)."""
+        state = self.state
+        if body in ("", "H", "H0", "+VLS=0") or _FLAGS.fullmatch(body):
+            state.off_hook = False if body.startswith("H") else state.off_hook
+            state.echo = _flag(body, "E", state.echo)
+            return [], "OK"
+        if body in ("Z", "&F"):
+            self.state = ModemState()
+            return [], "OK"
+        if body in ("I", "I0", "I3"):
+            return [self.identity[0 if body != "I3" else 1]], "OK"
+        if body == "+GCI?":
+            return [f"+GCI: {self.country}"], "OK"
+        if match := re.fullmatch(r"(\+VCID|#CID)=([012])", body):
+            if match[1] == "+VCID" and not self.vcid:
+                return [], "ERROR"
+            state.caller_id = int(match[2])
+            return [], "OK"
+        if match := re.fullmatch(r"\+FCLASS=([018])", body):
+            state.fclass = int(match[1])
+            return [], "OK"
+        return [], "ERROR"
+
+    def _dial(self, body: str) -> None:
+        if not re.fullmatch(r"DT?[0-9*#,W]+;?", body):
+            self._answer("ERROR")
+            return
+        self.state.off_hook = True
+        self._dialing = self._loop.call_later(self.dial_delay_s, self._dial_done)
+
+    def _dial_done(self) -> None:
+        self._dialing = None
+        self._answer(self.dial_result)
+
+    def _cancel_dial(self) -> None:
+        if self._dialing is not None:
+            self._dialing.cancel()
+            self._dialing = None
+
+    def _answer(self, *lines: str) -> None:
+        self.write(b"".join(b"\r\n" + line.encode() + b"\r\n" for line in lines))
+
+
+def _flag(body: str, letter: str, current: bool) -> bool:
+    """The value of a ``E0``/``E1`` style flag in ``body``, or ``current`` if absent."""
+    match = re.search(letter + r"([01])", body)
+    return current if match is None else match[1] == "1"
