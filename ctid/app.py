@@ -106,6 +106,7 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
             _announce_admin(out, password, config)
         log.info("ctid %s ready on http://%s:%d/", __version__, config.web.host, config.web.port)
         _freeze_startup_heap()
+        _prefer_the_event_loop()
         await stopping.wait()
         log.info("stop requested, shutting down")
     finally:
@@ -123,6 +124,16 @@ def _freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def _prefer_the_event_loop() -> None:
+    """Let the event loop take the GIL back within 0.5 ms instead of Python's default 5 ms.
+
+    Why: worker threads (SQLite through aiosqlite, argon2, transcoding) hold the GIL while they run Python
+    code; when a caller-ID byte arrives the loop thread must wait for the switch interval before it can read
+    it. At the default 5 ms that wait alone can break the 2 ms pop target; at 0.5 ms it cannot.
+    """
+    sys.setswitchinterval(0.0005)
 
 
 def _announce_admin(out: TextIO, password: str, config: Config) -> None:

@@ -145,6 +145,7 @@ class ModemLineOptions:
     country: str = ""
     cid_mode: Literal["formatted", "unformatted"] = "formatted"
     ring_timeout_s: float = _checked(8.0, _positive)
+    watchdog_s: float = _checked(30.0, _positive)
 
 
 DRIVER_OPTIONS: Mapping[str, type] = {"sim": SimLineOptions, "modem": ModemLineOptions}

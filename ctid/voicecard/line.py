@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
+from ctid.errors import N_, Conflict
 from ctid.voicecard.callerid import CallerId, CallerIdUpdate
 from ctid.voicecard.events import (
     CallAnswered,
@@ -59,16 +60,22 @@ _DIALABLE: Final = frozenset("0123456789*#,W")  # "," pauses (after a PBX prefix
 _RINGING: Final = ("ringing", "identified")
 
 
-class LineError(Exception):
-    """The line cannot do what was asked."""
+class LineError(Conflict):
+    """The line cannot do what was asked (a conflict with its state: HTTP 409 in the API)."""
+
+    code = "line"
 
 
 class LineBusyError(LineError):
     """Dial refused: the line is ringing, in a call, or off hook."""
 
+    code = "line_busy"
+
 
 class LineDownError(LineError):
     """Dial refused: the modem or the line is gone."""
+
+    code = "line_down"
 
 
 def _random_call_id() -> str:
@@ -283,11 +290,17 @@ class LineStateMachine:
 
     def _dial(self, number: str, now: float, at: datetime) -> list[LineEvent]:
         if self._down_detail is not None:
-            raise LineDownError(f"line {self.line} is down ({self._down_detail or 'lost'}): cannot dial")
+            raise LineDownError(
+                N_("Line %(line)s is down (%(detail)s): cannot dial."),
+                line=self.line,
+                detail=self._down_detail or "lost",
+            )
         if self._call is not None:
-            raise LineBusyError(f"line {self.line} is busy ({self._call.state} call): cannot dial {number}")
+            raise LineBusyError(
+                N_("Line %(line)s is busy (%(state)s): cannot dial."), line=self.line, state=self._call.state
+            )
         if self._off_hook:
-            raise LineBusyError(f"line {self.line} is in use (off hook): cannot dial {number}")
+            raise LineBusyError(N_("Line %(line)s is in use (off hook): cannot dial."), line=self.line)
         if not number or not set(number.upper()) <= _DIALABLE:
             raise ValueError(f"not a dial string: {number!r} (digits, * # , W only)")
         call = _Call(self._new_call_id(), "outbound", "dialing", started=now, number=number.upper())

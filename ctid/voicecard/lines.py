@@ -18,9 +18,11 @@ def build_driver(config: LineConfig, bus: EventBus) -> LineDriver:
     options = config.options
     if isinstance(options, SimLineOptions):
         return SimLine(config.name, config.display_name, bus, options)
-    from ctid.voicecard.modem_driver import ModemDriver
+    from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 
-    return ModemDriver(config.name, config.display_name, bus, options)
+    return ModemDriver(
+        config.name, config.display_name, bus, options, timing=ModemTiming(watchdog_s=options.watchdog_s)
+    )
 
 
 class Lines:

@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from ctid.config import ModemLineOptions
 from ctid.db import utcnow
+from ctid.errors import N_
 from ctid.events import EventBus
 from ctid.voicecard.callerid import CallerIdUpdate, FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
@@ -174,7 +175,7 @@ class ModemDriver(LineDriver):
         """
         modem = self._modem
         if modem is None and self.machine.status != "down":
-            raise LineDownError(f"line {self.name} is not open: cannot dial")
+            raise LineDownError(N_("Line %(line)s is not open: cannot dial."), line=self.name)
         self._apply(self.machine.dial, number)
         call_id = self.machine.call_id or ""
         assert modem is not None  # a line without a modem is down, and the machine refused the dial
