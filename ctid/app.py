@@ -18,11 +18,13 @@ from ctid.audit.service import AuditService
 from ctid.calls.service import CallLog
 from ctid.config import Config
 from ctid.control import Command, ControlServer, event_stream
+from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import EventBus
 from ctid.lifecycle import Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
+from ctid.screenpop.service import ScreenPops
 from ctid.voicecard.events import LineEvent
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall
@@ -46,6 +48,8 @@ class Services:
     normaliser: PhoneNormaliser
     calls: CallLog
     lines: Lines
+    crm: CustomerDirectory
+    pops: ScreenPops
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -56,16 +60,40 @@ def build_services(config: Config) -> Services:
     site = config.site
     normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
     bus = EventBus()
+    accounts = AccountService(db, throttle, session_hours=config.web.session_hours)
+    calls = CallLog(db, bus, normaliser)
+    crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
+    labels = {line.name: line.display_name for line in config.lines}
+    pops = ScreenPops(bus, crm, calls, normaliser, labels, lambda: line_branches(config, accounts))
     return Services(
         config=config,
         bus=bus,
         db=db,
-        accounts=AccountService(db, throttle, session_hours=config.web.session_hours),
+        accounts=accounts,
         audit=AuditService(db),
         normaliser=normaliser,
-        calls=CallLog(db, bus, normaliser),
+        calls=calls,
         lines=Lines(config.lines, bus),
+        crm=crm,
+        pops=pops,
     )
+
+
+async def line_branches(config: Config, accounts: AccountService) -> dict[str, int]:
+    """Each line's branch id, from its ``branch`` code (empty: the first branch)."""
+    default = (await accounts.default_branch()).id
+    by_code = {branch.code: branch.id for branch in await accounts.list_branches()}
+    result = {}
+    for line in config.lines:
+        if line.branch and line.branch not in by_code:
+            log.error(
+                "line %s: no branch with code %r; its calls pop nowhere until one exists",
+                line.name,
+                line.branch,
+            )
+            continue
+        result[line.name] = by_code[line.branch] if line.branch else default
+    return result
 
 
 def control_commands(services: Services) -> dict[str, Command]:
@@ -99,7 +127,9 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
         loop.add_signal_handler(signum, stopping.set)
     streams = {"watch": event_stream(services.bus, LineEvent)}  # ctid line watch, bench/callerid_latency.py
     control = ControlServer(config.data_dir / "ctid.sock", control_commands(services), streams)
-    supervisor = Supervisor([services.db, services.calls, services.lines, control, WebServer(services)])
+    supervisor = Supervisor(
+        [services.db, services.calls, services.pops, services.lines, control, WebServer(services)]
+    )
     await supervisor.start()
     try:
         if password := await services.accounts.bootstrap():

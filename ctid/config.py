@@ -156,6 +156,7 @@ class LineConfig:
     name: str
     driver: str
     label: str = ""
+    branch: str = ""
     options: SimLineOptions | ModemLineOptions = field(default_factory=SimLineOptions)
 
     @property
@@ -261,12 +262,13 @@ def _line(table: dict[str, Any], source: str, where: str) -> LineConfig:
     name = _value(table.pop("name"), str, source, f"{where}.name", _line_name)
     driver = _value(table.pop("driver"), str, source, f"{where}.driver")
     label = _value(table.pop("label", ""), str, source, f"{where}.label")
+    branch = _value(table.pop("branch", ""), str, source, f"{where}.branch")
     if driver not in DRIVER_OPTIONS:
         raise ConfigError(
             source, f"{where}.driver", f"unknown line driver {driver!r} (known: {', '.join(LINE_DRIVERS)})"
         )
     options = _build(DRIVER_OPTIONS[driver], table, source, where)
-    return LineConfig(name=name, driver=driver, label=label, options=options)
+    return LineConfig(name=name, driver=driver, label=label, branch=branch, options=options)
 
 
 def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:

@@ -121,9 +121,10 @@ class AccountService:
             return await self._default_branch(conn)
 
     async def _default_branch(self, conn: AsyncConnection) -> Branch:
-        existing = await store.list_branches(conn)
-        if existing:
-            return existing[0]
+        """The first branch ever created (the head shop), whatever codes later branches get."""
+        first = await store.first_branch(conn)
+        if first is not None:
+            return first
         return await self._insert_branch(conn, Actor.system(), BranchFields(*DEFAULT_BRANCH))
 
     # --- logging in ---------------------------------------------------------------------------------------
@@ -394,6 +395,30 @@ class AccountService:
                 conn, actor, "branch.update", ("branch", branch_id), self._clock(), before, after
             )
         return updated
+
+    # --- the lines a user's console follows ---------------------------------------------------------------
+
+    async def bound_lines(self, user_id: int) -> list[str]:
+        async with self._db.connect() as conn:
+            return await store.bound_lines(conn, user_id)
+
+    async def bind_lines(self, actor: Actor, user_id: int, lines: list[str], known: set[str]) -> list[str]:
+        """Set the lines whose calls pop on this user's console (their own choice, or an admin's)."""
+        await self._require_self_or(actor, user_id, Permission.MANAGE_USERS)
+        unknown = sorted(set(lines) - known)
+        if unknown:
+            raise ValidationError("lines", N_("No line named %(name)s."), name=", ".join(unknown))
+        chosen = sorted(set(lines))
+        async with self._db.begin() as conn:
+            user = await self._existing_user(conn, user_id)
+            before = await store.bound_lines(conn, user.id)
+            await store.set_bound_lines(conn, user.id, chosen)
+            if before != chosen:
+                after = {"lines": chosen}
+                await audit.record(
+                    conn, actor, "user.lines", ("user", user.id), self._clock(), {"lines": before}, after
+                )
+        return chosen
 
     # --- API tokens ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import ApiToken, Branch, Role, Session, User
-from ctid.accounts.tables import api_tokens, branches, sessions, users
+from ctid.accounts.tables import api_tokens, branches, sessions, user_lines, users
 from ctid.db import fetch_page
 from ctid.paging import Page, PageRequest
 
@@ -40,6 +40,11 @@ async def get_branch(conn: AsyncConnection, branch_id: int) -> Branch | None:
 
 async def branch_by_code(conn: AsyncConnection, code: str) -> Branch | None:
     row = (await conn.execute(select(branches).where(branches.c.code == code))).mappings().first()
+    return _branch(row) if row else None
+
+
+async def first_branch(conn: AsyncConnection) -> Branch | None:
+    row = (await conn.execute(select(branches).order_by(branches.c.id).limit(1))).mappings().first()
     return _branch(row) if row else None
 
 
@@ -215,3 +220,19 @@ def _token(row: RowMapping) -> ApiToken:
         last_used_at=row["last_used_at"],
         revoked_at=row["revoked_at"],
     )
+
+
+# --- the lines a user's console follows ---------------------------------------------------------------------
+
+
+async def bound_lines(conn: AsyncConnection, user_id: int) -> list[str]:
+    rows = await conn.execute(
+        select(user_lines.c.line).where(user_lines.c.user_id == user_id).order_by("line")
+    )
+    return [r[0] for r in rows]
+
+
+async def set_bound_lines(conn: AsyncConnection, user_id: int, lines: list[str]) -> None:
+    await conn.execute(delete(user_lines).where(user_lines.c.user_id == user_id))
+    if lines:
+        await conn.execute(insert(user_lines), [{"user_id": user_id, "line": line} for line in lines])

@@ -55,3 +55,10 @@ api_tokens = Table(
     Column("last_used_at", UtcDateTime, nullable=True),
     Column("revoked_at", UtcDateTime, nullable=True),
 )
+
+user_lines = Table(
+    "user_lines",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", String(40), primary_key=True),
+)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ctid.calls import store
+from ctid.calls.events import CallMatched
 from ctid.calls.models import Call, CallFilter
 from ctid.db import Database, utcnow
 from ctid.events import Event, EventBus, EventQueue
@@ -129,6 +130,8 @@ class CallLog:
                 }
             case CallFailed():
                 return {"outcome": event.failure}
+            case CallMatched():
+                return {"customer_id": event.customer_id}
             case CallEnded():
                 return {
                     "ended_at": event.at,
@@ -152,6 +155,11 @@ class CallLog:
     async def search(self, where: CallFilter) -> Page[Call]:
         async with self._db.connect() as conn:
             return await store.search(conn, where)
+
+    async def recent_with(self, e164: str, limit: int = 5, before: str | None = None) -> list[Call]:
+        """The last calls with this number (for the pop card), leaving out the call ``before``."""
+        async with self._db.connect() as conn:
+            return await store.recent_with(conn, e164, limit, before)
 
     async def get(self, call_id: str) -> Call | None:
         async with self._db.connect() as conn:

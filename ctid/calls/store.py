@@ -29,6 +29,14 @@ async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
     return _call(row) if row else None
 
 
+async def recent_with(conn: AsyncConnection, e164: str, limit: int, exclude: str | None) -> list[Call]:
+    query = select(calls).where(calls.c.number_e164 == e164)
+    if exclude:
+        query = query.where(calls.c.id != exclude)
+    rows = await conn.execute(query.order_by(calls.c.started_at.desc()).limit(limit))
+    return [_call(r) for r in rows.mappings()]
+
+
 async def close_unfinished(conn: AsyncConnection, now: datetime, reason: str) -> int:
     """Calls a killed daemon left open: end them now, say why."""
     result = await conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -12,10 +13,11 @@ from ctid.app import Services
 from ctid.web.auth import auth_middleware
 from ctid.web.csrf import csrf_middleware
 from ctid.web.errors import error_middleware
+from ctid.web.hub import Hub
 from ctid.web.i18n import Catalogs
-from ctid.web.keys import CATALOGS, SERVICES
+from ctid.web.keys import CATALOGS, HUB, SERVICES
 from ctid.web.security import security_headers
-from ctid.web.views import account, admin, api, audit, auth, calls, health, home
+from ctid.web.views import account, admin, api, audit, auth, calls, health, home, ws
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -35,6 +37,8 @@ def make_app(services: Services) -> web.Application:
     )
     app[SERVICES] = services
     app[CATALOGS] = Catalogs()
+    app[HUB] = Hub(services.bus)
+    app.cleanup_ctx.append(_hub_lifetime)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -43,7 +47,14 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    for module in (health, auth, home, account, admin, audit, api, calls):
+    for module in (health, auth, home, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app
+
+
+async def _hub_lifetime(app: web.Application) -> AsyncIterator[None]:
+    """The hub follows the bus while the app runs; at shutdown it closes every console politely."""
+    app[HUB].start()
+    yield
+    await app[HUB].stop()

@@ -62,7 +62,8 @@ def current(request: web.Request) -> Identity:
 
 
 def is_api(request: web.Request) -> bool:
-    return request.path.startswith("/api/")
+    """Programs' endpoints: errors as JSON, no login redirects."""
+    return request.path.startswith("/api/") or request.path == "/ws"
 
 
 def client_address(request: web.Request) -> str:

@@ -54,7 +54,7 @@ def test_every_key_is_documented_in_the_example() -> None:
     documented_drivers = {line["driver"]: set(line) for line in data["lines"]}
     for driver, options in config.DRIVER_OPTIONS.items():
         assert driver in documented_drivers, f"no [[lines]] example with driver = {driver!r}"
-        expected = {f.name for f in dataclasses.fields(options)} | {"name", "label", "driver"}
+        expected = {f.name for f in dataclasses.fields(options)} | {"name", "label", "branch", "driver"}
         assert expected - documented_drivers[driver] == set(), f"driver {driver} keys undocumented"
     assert {line.driver for line in parsed.lines} == set(config.DRIVER_OPTIONS)
 

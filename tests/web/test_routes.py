@@ -120,7 +120,7 @@ async def test_operator_may_use_what_operators_are_for(as_operator: Browser) -> 
 
 async def test_unauthenticated_pages_redirect_to_login_with_next(app: web.Application, anon: Browser) -> None:
     for method, path, need in app_routes(app):
-        if need == PUBLIC or path.startswith("/api/"):
+        if need == PUBLIC or path.startswith("/api/") or path == "/ws":
             continue
         if method == "GET":
             response = await anon.get(path + "?x=1")
@@ -134,7 +134,7 @@ async def test_unauthenticated_pages_redirect_to_login_with_next(app: web.Applic
 
 async def test_unauthenticated_api_is_401_json(app: web.Application, anon: Browser) -> None:
     for method, path, need in app_routes(app):
-        if need == PUBLIC or not path.startswith("/api/"):
+        if need == PUBLIC or not (path.startswith("/api/") or path == "/ws"):
             continue
         response = await anon.client.request(method, path, allow_redirects=False)
         assert response.status == 401, (method, path)

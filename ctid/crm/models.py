@@ -1,0 +1,170 @@
+"""What the CRM hands out for a screen pop: a customer's card and its parts (frozen dataclasses, no rows).
+
+The card is what an operator needs before picking up: who it is, which cars, when they were last in,
+what is open (follow-ups, complaints) and what is due (insurance, inspection, maintenance, birthday).
+Money is ``Decimal`` yuan (stored as integer fen): repair orders must add up to the fen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class CustomerKind(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"  # 单位
+
+
+class Gender(StrEnum):
+    """Lets the operator greet 王先生 / 王女士 before the caller says a word."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+class VehicleRole(StrEnum):
+    """How a customer relates to a vehicle; one person may hold all three."""
+
+    OWNER = "owner"  # 车主 (on the registration)
+    USER = "user"  # 使用人
+    DRIVER = "driver"  # 送修人 / 司机
+
+
+class VehicleStatus(StrEnum):
+    ACTIVE = "active"
+    SOLD = "sold"
+    SCRAPPED = "scrapped"
+
+
+class VisitStatus(StrEnum):
+    OPEN = "open"  # in the workshop now
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class FollowUpKind(StrEnum):
+    FOLLOW_UP = "follow_up"  # 回访
+    COMPLAINT = "complaint"  # 投诉
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
+
+
+class ReminderKind(StrEnum):
+    INSURANCE = "insurance"
+    INSPECTION = "inspection"
+    MAINTENANCE = "maintenance"
+    BIRTHDAY = "birthday"
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer record as stored: a person or a company (单位), in one branch."""
+
+    id: int
+    branch_id: int
+    kind: CustomerKind
+    name: str
+    gender: Gender | None
+    birthday: date | None
+    level: str  # the dealer's own tiers (VIP, 金卡 ...): free text
+    source: str  # how they came to us (来电, 到店, 转介绍 ...): free text
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Phone:
+    number: str  # as the customer gave it
+    e164: str | None
+    label: str = ""  # 手机, 家庭, 公司 ...
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    id: int
+    plate: str
+    vin: str | None
+    brand: str
+    model: str
+    colour: str
+    roles: tuple[VehicleRole, ...]  # this customer's roles, in VehicleRole order
+    status: VehicleStatus
+    mileage_km: int | None
+    insurance_expiry: date | None
+    inspection_due: date | None
+    next_service_due: date | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A service visit / repair order, newest first on a card."""
+
+    id: int
+    vehicle_id: int
+    plate: str
+    visited_on: date
+    mileage_km: int | None
+    summary: str  # the service items' names, joined with "、"
+    amount: Decimal
+    advisor: str
+    status: VisitStatus
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    kind: FollowUpKind
+    category: str
+    channel: str
+    content: str
+    status: FollowUpStatus
+    due_on: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    kind: ReminderKind
+    due_on: date
+    plate: str | None  # None for a birthday
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """Enough to list candidates when one number matches several customers."""
+
+    id: int
+    name: str
+    kind: CustomerKind
+    branch_id: int
+    level: str
+    last_visit_on: date | None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    id: int
+    name: str
+    kind: CustomerKind
+    branch_id: int
+    gender: Gender | None
+    level: str
+    birthday: date | None
+    notes: str
+    phones: tuple[Phone, ...]
+    vehicles: tuple[Vehicle, ...]
+    last_visits: tuple[Visit, ...]
+    open_follow_ups: tuple[FollowUp, ...]
+    due_reminders: tuple[DueReminder, ...]

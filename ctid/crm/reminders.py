@@ -1,0 +1,66 @@
+"""What is due for a customer, for the card: a pure function of the card's data and today's date.
+
+Pure so that the rules are tested without a database and give the same answer in the pop, in the admin
+pages and (later) in the reminder campaigns. The rules:
+
+- an active vehicle's insurance expiry, annual inspection or next service is due when it falls within the
+  next ``VEHICLE_HORIZON_DAYS`` days or is already overdue (an overdue date is the most urgent of all);
+  sold and scrapped vehicles are not reminded;
+- a birthday is due when its next occurrence (today included) is within ``BIRTHDAY_HORIZON_DAYS`` days;
+  someone born on 29 February has it on the 28th in other years.
+
+Reminders come soonest first (overdue ones at the top).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleStatus
+
+VEHICLE_HORIZON_DAYS = 30
+BIRTHDAY_HORIZON_DAYS = 7
+_KIND_ORDER = {kind: i for i, kind in enumerate(ReminderKind)}
+
+
+def due_reminders(vehicles: Iterable[Vehicle], birthday: date | None, today: date) -> tuple[DueReminder, ...]:
+    """Every reminder due for these vehicles and this birthday on ``today``, soonest first."""
+    found = [r for vehicle in vehicles for r in vehicle_reminders(vehicle, today)]
+    if birthday is not None and (upcoming := birthday_reminder(birthday, today)) is not None:
+        found.append(upcoming)
+    return tuple(sorted(found, key=lambda r: (r.due_on, _KIND_ORDER[r.kind], r.plate or "")))
+
+
+def vehicle_reminders(vehicle: Vehicle, today: date) -> list[DueReminder]:
+    if vehicle.status != VehicleStatus.ACTIVE:
+        return []
+    last_day = today + timedelta(days=VEHICLE_HORIZON_DAYS)
+    dates = (
+        (ReminderKind.INSURANCE, vehicle.insurance_expiry),
+        (ReminderKind.INSPECTION, vehicle.inspection_due),
+        (ReminderKind.MAINTENANCE, vehicle.next_service_due),
+    )
+    return [
+        DueReminder(kind, due, vehicle.plate) for kind, due in dates if due is not None and due <= last_day
+    ]
+
+
+def birthday_reminder(birthday: date, today: date) -> DueReminder | None:
+    upcoming = next_birthday(birthday, today)
+    if upcoming - today > timedelta(days=BIRTHDAY_HORIZON_DAYS):
+        return None
+    return DueReminder(ReminderKind.BIRTHDAY, upcoming, None)
+
+
+def next_birthday(birthday: date, today: date) -> date:
+    """The first birthday on or after ``today``."""
+    this_year = _anniversary(birthday, today.year)
+    return this_year if this_year >= today else _anniversary(birthday, today.year + 1)
+
+
+def _anniversary(birthday: date, year: int) -> date:
+    try:
+        return birthday.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)

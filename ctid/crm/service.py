@@ -1,0 +1,164 @@
+"""The customer directory: who is calling (``match``), their card (``card``), and a new customer from the pop.
+
+``match`` runs on every ring, before the second one: one indexed query in one hop to a reader thread
+(``Database.read``), nothing else. ``card`` reads every part of a card in one hop too. ``create_customer``
+checks the form before opening the transaction, then writes the customer, its phones, its vehicle and the
+audit entry together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts import store as accounts
+from ctid.accounts.models import Actor, Role
+from ctid.accounts.permissions import Permission, allows
+from ctid.audit import store as audit
+from ctid.crm import store
+from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
+from ctid.crm.new_customer import CheckedCustomer, NewCustomer, NewVehicle, check
+from ctid.crm.reminders import due_reminders
+from ctid.db import Database, utcnow
+from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
+from ctid.phone import PhoneNormaliser
+
+LAST_VISITS = 5
+
+
+class CustomerDirectory:
+    def __init__(
+        self,
+        db: Database,
+        normaliser: PhoneNormaliser,
+        *,
+        timezone: str = "Asia/Shanghai",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._normaliser = normaliser
+        self._timezone = ZoneInfo(timezone)
+        self._clock = clock
+
+    def today(self) -> date:
+        """The dealership's date (due dates and birthdays are local days, not UTC ones)."""
+        return self._clock().astimezone(self._timezone).date()
+
+    async def match(self, e164: str) -> list[CustomerSummary]:
+        """Every customer with this number (a switchboard or a family shares one), last seen first."""
+        return await self._db.read(store.match, e164)
+
+    async def card(self, customer_id: int, today: date) -> CustomerCard:
+        """Everything the operator needs on the screen before picking up; NotFound if there is no such
+        customer (deleted between the match and the card)."""
+        card = await self._db.read(_read_card, customer_id, today)
+        if card is None:
+            raise NotFound(N_("No such customer."))
+        return card
+
+    async def create_customer(self, actor: Actor, new: NewCustomer) -> CustomerCard:
+        """Create a customer from the pop's form; audited in the same transaction. Returns its card."""
+        checked = check(new, self._normaliser)
+        now = self._clock()
+        try:
+            async with self._db.begin() as conn:
+                await _require_branch(conn, actor, checked.branch_id)
+                customer = await store.insert_customer(conn, _customer_values(checked, now))
+                await store.insert_phones(conn, customer.id, checked.phones)
+                if checked.vehicle is not None:
+                    await _give_vehicle(conn, customer, checked.vehicle, now)
+                entity = ("customer", customer.id)
+                await audit.record(conn, actor, "customer.create", entity, now, after=_audit(checked))
+        except IntegrityError:  # the same plate added at the same moment by another operator
+            raise Conflict(N_("Someone else just added this plate. Try again.")) from None
+        return await self.card(customer.id, self.today())
+
+
+def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard | None:
+    """The whole card in one go (it runs in a reader thread: one hop for all of its queries)."""
+    customer = store.get_customer(conn, customer_id)
+    if customer is None:
+        return None
+    vehicles = store.vehicles(conn, customer.id)
+    visits = store.last_visits(conn, customer.id, [v.id for v in vehicles], LAST_VISITS)
+    birthday = customer.birthday if customer.kind == CustomerKind.PERSON else None
+    return CustomerCard(
+        id=customer.id,
+        name=customer.name,
+        kind=customer.kind,
+        branch_id=customer.branch_id,
+        gender=customer.gender,
+        level=customer.level,
+        birthday=customer.birthday,
+        notes=customer.notes,
+        phones=tuple(store.phones(conn, customer.id)),
+        vehicles=tuple(vehicles),
+        last_visits=tuple(visits),
+        open_follow_ups=tuple(store.open_follow_ups(conn, customer.id)),
+        due_reminders=due_reminders(vehicles, birthday, today),
+    )
+
+
+async def _require_branch(conn: AsyncConnection, actor: Actor, branch_id: int) -> None:
+    """The branch exists, and a user other than an admin works in it (the service checks too, so the API
+    cannot do what the console would not)."""
+    if await accounts.get_branch(conn, branch_id) is None:
+        raise ValidationError("branch_id", N_("No such branch."))
+    if actor.user_id is None:
+        return
+    user = await accounts.get_user(conn, actor.user_id)
+    if user is None or not allows(user, Permission.USE_CONSOLE):
+        raise PermissionDenied(N_("You are not allowed to do this."))
+    if user.role != Role.ADMIN and user.branch_id != branch_id:
+        raise PermissionDenied(N_("You are not allowed to do this."))
+
+
+async def _give_vehicle(
+    conn: AsyncConnection, customer: Customer, vehicle: NewVehicle, now: datetime
+) -> None:
+    """Link the branch's vehicle with this plate, or create it (its details stay as they were if known)."""
+    vehicle_id = await store.vehicle_id_by_plate(conn, customer.branch_id, vehicle.plate)
+    if vehicle_id is None:
+        values = {
+            "branch_id": customer.branch_id,
+            "plate": vehicle.plate,
+            "brand": vehicle.brand,
+            "model": vehicle.model,
+            "status": VehicleStatus.ACTIVE.value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        vehicle_id = await store.insert_vehicle(conn, values)
+    await store.link_vehicle(conn, customer.id, vehicle_id, vehicle.role)
+
+
+def _customer_values(checked: CheckedCustomer, now: datetime) -> dict[str, Any]:
+    return {
+        "branch_id": checked.branch_id,
+        "kind": checked.kind.value,
+        "name": checked.name,
+        "gender": checked.gender.value if checked.gender else None,
+        "level": checked.level,
+        "source": checked.source,
+        "notes": checked.notes,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _audit(checked: CheckedCustomer) -> dict[str, Any]:
+    after: dict[str, Any] = {
+        "name": checked.name,
+        "kind": checked.kind.value,
+        "branch_id": checked.branch_id,
+        "phones": [phone.e164 for phone in checked.phones],
+    }
+    if checked.vehicle is not None:
+        after["vehicle"] = {"plate": checked.vehicle.plate, "role": checked.vehicle.role.value}
+    return after

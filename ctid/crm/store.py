@@ -1,0 +1,318 @@
+"""SQL for the CRM. Functions take an open connection so that the service decides the transaction (a new
+customer, its phones, its vehicle and the audit entry commit together).
+
+The reads behind a screen pop are synchronous functions of a ``Connection``: the service runs them through
+``Database.read`` (one thread hop for a whole card, see ctid.read_thread), or inside a transaction through
+``AsyncConnection.run_sync``. Their statements are built once at import: they run on every ring.
+Writes are ordinary async functions of an ``AsyncConnection``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.crm.models import (
+    OPEN_FOLLOW_UP_STATUSES,
+    Customer,
+    CustomerKind,
+    CustomerSummary,
+    FollowUp,
+    FollowUpKind,
+    FollowUpStatus,
+    Gender,
+    Phone,
+    Vehicle,
+    VehicleRole,
+    VehicleStatus,
+    Visit,
+    VisitStatus,
+)
+from ctid.crm.tables import customer_phones, customer_vehicles, customers, follow_ups, visit_items, visits
+from ctid.crm.tables import vehicles as vehicles_table
+
+ITEM_SEPARATOR = "、"
+_ROLE_ORDER = {role: i for i, role in enumerate(VehicleRole)}
+
+# --- the screen pop: who is calling -----------------------------------------------------------------------
+
+_LAST_VISIT = (
+    select(func.max(visits.c.visited_on))
+    .where(visits.c.customer_id == customers.c.id)
+    .scalar_subquery()
+    .label("last_visit_on")
+)
+_MATCH = (
+    select(
+        customers.c.id,
+        customers.c.name,
+        customers.c.kind,
+        customers.c.branch_id,
+        customers.c.level,
+        _LAST_VISIT,
+    )
+    .select_from(customer_phones.join(customers, customers.c.id == customer_phones.c.customer_id))
+    .where(customer_phones.c.e164 == bindparam("e164"))
+    .order_by(_LAST_VISIT.desc().nulls_last(), customers.c.id.desc())
+)
+
+
+def match(conn: Connection, e164: str) -> list[CustomerSummary]:
+    """Every customer with this number, the one seen most recently first (one indexed query)."""
+    rows = conn.execute(_MATCH, {"e164": e164})
+    return [
+        CustomerSummary(
+            id=row.id,
+            name=row.name,
+            kind=CustomerKind(row.kind),
+            branch_id=row.branch_id,
+            level=row.level,
+            last_visit_on=row.last_visit_on,
+        )
+        for row in rows
+    ]
+
+
+# --- the parts of a card ----------------------------------------------------------------------------------
+
+_CUSTOMER = select(customers).where(customers.c.id == bindparam("customer_id"))
+_PHONES = (
+    select(customer_phones.c.number, customer_phones.c.e164, customer_phones.c.label)
+    .where(customer_phones.c.customer_id == bindparam("customer_id"))
+    .order_by(customer_phones.c.position, customer_phones.c.id)
+)
+_VEHICLES = (
+    select(vehicles_table, customer_vehicles.c.role)
+    .select_from(
+        customer_vehicles.join(vehicles_table, vehicles_table.c.id == customer_vehicles.c.vehicle_id)
+    )
+    .where(customer_vehicles.c.customer_id == bindparam("customer_id"))
+)
+_FOLLOW_UPS = (
+    select(follow_ups)
+    .where(
+        follow_ups.c.customer_id == bindparam("customer_id"),
+        follow_ups.c.status.in_([s.value for s in OPEN_FOLLOW_UP_STATUSES]),
+    )
+    # complaints first: the operator must not miss one; then what is due first
+    .order_by(
+        (follow_ups.c.kind == FollowUpKind.COMPLAINT.value).desc(),
+        follow_ups.c.due_on.asc().nulls_last(),
+        follow_ups.c.id,
+    )
+)
+
+
+def get_customer(conn: Connection, customer_id: int) -> Customer | None:
+    row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).mappings().first()
+    return _customer(row) if row else None
+
+
+def phones(conn: Connection, customer_id: int) -> list[Phone]:
+    rows = conn.execute(_PHONES, {"customer_id": customer_id})
+    return [Phone(number=r.number, e164=r.e164, label=r.label) for r in rows]
+
+
+def vehicles(conn: Connection, customer_id: int) -> list[Vehicle]:
+    """The customer's vehicles, each once with all of its roles; active ones first, then by plate."""
+    rows = conn.execute(_VEHICLES, {"customer_id": customer_id}).mappings().all()
+    roles: dict[int, list[VehicleRole]] = defaultdict(list)
+    first: dict[int, RowMapping] = {}
+    for row in rows:
+        roles[row["id"]].append(VehicleRole(row["role"]))
+        first.setdefault(row["id"], row)
+    found = [_vehicle(row, roles[vehicle_id]) for vehicle_id, row in first.items()]
+    return sorted(found, key=lambda v: (v.status != VehicleStatus.ACTIVE, v.plate))
+
+
+def last_visits(
+    conn: Connection, customer_id: int, vehicle_ids: Sequence[int], limit: int = 5
+) -> list[Visit]:
+    """The newest visits made by this customer or to one of their vehicles (a driver may have brought in
+    the owner's car), with the items' names joined into a summary."""
+    who = visits.c.customer_id == customer_id
+    if vehicle_ids:
+        who = or_(who, visits.c.vehicle_id.in_(list(vehicle_ids)))
+    query = (
+        select(visits, vehicles_table.c.plate)
+        .join(vehicles_table, vehicles_table.c.id == visits.c.vehicle_id)
+        .where(who, visits.c.status != VisitStatus.CANCELLED.value)
+        .order_by(visits.c.visited_on.desc(), visits.c.id.desc())
+        .limit(limit)
+    )
+    rows = conn.execute(query).mappings().all()
+    names = _item_names(conn, [row["id"] for row in rows])
+    return [_visit(row, ITEM_SEPARATOR.join(names.get(row["id"], ()))) for row in rows]
+
+
+def _item_names(conn: Connection, visit_ids: list[int]) -> dict[int, list[str]]:
+    if not visit_ids:
+        return {}
+    query = (
+        select(visit_items.c.visit_id, visit_items.c.name)
+        .where(visit_items.c.visit_id.in_(visit_ids))
+        .order_by(visit_items.c.visit_id, visit_items.c.id)
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    for row in conn.execute(query):
+        names[row.visit_id].append(row.name)
+    return names
+
+
+def open_follow_ups(conn: Connection, customer_id: int) -> list[FollowUp]:
+    rows = conn.execute(_FOLLOW_UPS, {"customer_id": customer_id})
+    return [_follow_up(row) for row in rows.mappings()]
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+
+
+async def insert_customer(conn: AsyncConnection, values: dict[str, Any]) -> Customer:
+    result = await conn.execute(insert(customers).values(**values).returning(*customers.c))
+    return _customer(result.mappings().one())
+
+
+async def insert_phones(conn: AsyncConnection, customer_id: int, numbers: Iterable[Phone]) -> None:
+    rows = [
+        {"customer_id": customer_id, "number": p.number, "e164": p.e164, "label": p.label, "position": i}
+        for i, p in enumerate(numbers)
+    ]
+    if rows:
+        await conn.execute(insert(customer_phones), rows)
+
+
+async def vehicle_id_by_plate(conn: AsyncConnection, branch_id: int, plate: str) -> int | None:
+    query = select(vehicles_table.c.id).where(
+        vehicles_table.c.branch_id == branch_id, vehicles_table.c.plate == plate
+    )
+    found = await conn.scalar(query)
+    return int(found) if found is not None else None
+
+
+async def insert_vehicle(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    return int(
+        (
+            await conn.execute(insert(vehicles_table).values(**values).returning(vehicles_table.c.id))
+        ).scalar_one()
+    )
+
+
+async def link_vehicle(conn: AsyncConnection, customer_id: int, vehicle_id: int, role: VehicleRole) -> None:
+    """Give a customer a role for a vehicle (doing nothing if they already hold it)."""
+    exists = await conn.scalar(
+        select(func.count())
+        .select_from(customer_vehicles)
+        .where(
+            customer_vehicles.c.customer_id == customer_id,
+            customer_vehicles.c.vehicle_id == vehicle_id,
+            customer_vehicles.c.role == role.value,
+        )
+    )
+    if not exists:
+        values = {"customer_id": customer_id, "vehicle_id": vehicle_id, "role": role.value}
+        await conn.execute(insert(customer_vehicles).values(**values))
+
+
+async def insert_customers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Many customers in one statement (imports, the demo); their ids in the order given."""
+    return await _insert_many(conn, customers, rows)
+
+
+async def insert_phone_rows(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    await _insert_many(conn, customer_phones, rows)
+
+
+async def insert_vehicles(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    return await _insert_many(conn, vehicles_table, rows)
+
+
+async def link_vehicles(conn: AsyncConnection, links: Iterable[tuple[int, int, VehicleRole]]) -> None:
+    """New (customer id, vehicle id, role) links (an existing one is an integrity error)."""
+    rows = [{"customer_id": c, "vehicle_id": v, "role": role.value} for c, v, role in links]
+    await _insert_many(conn, customer_vehicles, rows)
+
+
+async def insert_visits(
+    conn: AsyncConnection, rows: Sequence[dict[str, Any]], items: Sequence[Sequence[dict[str, Any]]]
+) -> list[int]:
+    """Visits and, for each, its items (``name``, ``price``, ``quantity``); the visits' ids in order."""
+    ids = await _insert_many(conn, visits, rows)
+    item_rows = [
+        {**item, "visit_id": visit_id} for visit_id, its in zip(ids, items, strict=True) for item in its
+    ]
+    await _insert_many(conn, visit_items, item_rows)
+    return ids
+
+
+async def insert_follow_ups(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    return await _insert_many(conn, follow_ups, rows)
+
+
+async def _insert_many(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """One INSERT for all rows (SQLAlchemy batches them into multi-row VALUES); ids in the order given."""
+    if not rows:
+        return []
+    if "id" not in table.c:
+        await conn.execute(insert(table), list(rows))
+        return []
+    query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(row.id) for row in await conn.execute(query, list(rows))]
+
+
+# --- rows to dataclasses ----------------------------------------------------------------------------------
+
+
+def _customer(row: RowMapping) -> Customer:
+    values = {c.name: row[c.name] for c in customers.c}
+    values["kind"] = CustomerKind(values["kind"])
+    values["gender"] = Gender(values["gender"]) if values["gender"] else None
+    return Customer(**values)
+
+
+def _vehicle(row: RowMapping, roles: list[VehicleRole]) -> Vehicle:
+    return Vehicle(
+        id=row["id"],
+        plate=row["plate"],
+        vin=row["vin"],
+        brand=row["brand"],
+        model=row["model"],
+        colour=row["colour"],
+        roles=tuple(sorted(set(roles), key=_ROLE_ORDER.__getitem__)),
+        status=VehicleStatus(row["status"]),
+        mileage_km=row["mileage_km"],
+        insurance_expiry=row["insurance_expiry"],
+        inspection_due=row["inspection_due"],
+        next_service_due=row["next_service_due"],
+    )
+
+
+def _visit(row: RowMapping, summary: str) -> Visit:
+    return Visit(
+        id=row["id"],
+        vehicle_id=row["vehicle_id"],
+        plate=row["plate"],
+        visited_on=row["visited_on"],
+        mileage_km=row["mileage_km"],
+        summary=summary,
+        amount=row["amount"],
+        advisor=row["advisor"],
+        status=VisitStatus(row["status"]),
+    )
+
+
+def _follow_up(row: RowMapping) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        kind=FollowUpKind(row["kind"]),
+        category=row["category"],
+        channel=row["channel"],
+        content=row["content"],
+        status=FollowUpStatus(row["status"]),
+        due_on=row["due_on"],
+        created_at=row["created_at"],
+    )

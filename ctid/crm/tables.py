@@ -1,0 +1,138 @@
+"""CRM tables: customers and their phones, vehicles and who drives them, service visits, follow-ups.
+
+Indexes serve the screen pop first: ``customer_phones (e164, customer_id)`` answers "who is calling" from
+the index alone, ``visits (customer_id, visited_on)`` orders the candidates by their last visit, and every
+part of a card is read by customer (or vehicle) id. Enumerations are checked by the service, not by CHECK
+constraints: adding a status later must not rebuild a table of a million rows in SQLite.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from ctid.db import UtcDateTime, metadata
+
+_FEN = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """Yuan as ``Decimal`` in Python, integer fen in the database: exact on every backend (SQLite has no
+    decimal type, and floats do not add up to the fen)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(_FEN)
+
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("branch_id", Integer, ForeignKey("branches.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("gender", String(8), nullable=True),
+    Column("birthday", Date, nullable=True),
+    Column("level", String(16), nullable=False, server_default=""),
+    Column("source", String(32), nullable=False, server_default=""),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_customers_branch_id_name", "branch_id", "name"),
+)
+
+customer_phones = Table(
+    "customer_phones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("e164", String(20), nullable=True),
+    Column("label", String(16), nullable=False, server_default=""),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Index("ix_customer_phones_e164_customer_id", "e164", "customer_id", unique=True),
+    Index("ix_customer_phones_customer_id_position", "customer_id", "position"),
+)
+
+vehicles = Table(
+    "vehicles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("branch_id", Integer, ForeignKey("branches.id"), nullable=False),
+    Column("plate", String(16), nullable=False),
+    Column("vin", String(17), nullable=True),
+    Column("brand", String(32), nullable=False, server_default=""),
+    Column("model", String(64), nullable=False, server_default=""),
+    Column("colour", String(16), nullable=False, server_default=""),
+    Column("mileage_km", Integer, nullable=True),
+    Column("purchase_date", Date, nullable=True),
+    Column("registration_date", Date, nullable=True),
+    Column("insurance_expiry", Date, nullable=True),
+    Column("inspection_due", Date, nullable=True),
+    Column("next_service_due", Date, nullable=True),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("branch_id", "plate", name="uq_vehicles_branch_id_plate"),
+    UniqueConstraint("vin", name="uq_vehicles_vin"),
+)
+
+customer_vehicles = Table(
+    "customer_vehicles",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("vehicle_id", Integer, ForeignKey("vehicles.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Index("ix_customer_vehicles_vehicle_id", "vehicle_id"),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vehicle_id", Integer, ForeignKey("vehicles.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="SET NULL"), nullable=True),
+    Column("visited_on", Date, nullable=False),
+    Column("mileage_km", Integer, nullable=True),
+    Column("amount", Money, nullable=False, server_default="0"),
+    Column("advisor", String(64), nullable=False, server_default=""),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="completed"),
+    Index("ix_visits_customer_id_visited_on", "customer_id", "visited_on"),
+    Index("ix_visits_vehicle_id_visited_on", "vehicle_id", "visited_on"),
+)
+
+visit_items = Table(
+    "visit_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_id", Integer, ForeignKey("visits.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("price", Money, nullable=False, server_default="0"),
+    Column("quantity", Integer, nullable=False, server_default="1"),
+    Index("ix_visit_items_visit_id", "visit_id"),
+)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("category", String(32), nullable=False, server_default=""),
+    Column("channel", String(16), nullable=False, server_default=""),
+    Column("content", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("due_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_follow_ups_customer_id_status", "customer_id", "status"),
+)

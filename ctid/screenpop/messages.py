@@ -1,0 +1,154 @@
+"""Every message the websocket hub sends is built here, and only here (see docs/api.md, "Websocket").
+
+Pure functions from dataclasses to JSON-ready dicts, so the contract is tested without a socket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from ctid.calls.models import Call
+from ctid.crm.models import CustomerCard, CustomerSummary
+from ctid.voicecard.events import Direction
+
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PopCall:
+    """What a pop says about a call; updated as the call's events arrive."""
+
+    id: str
+    line: str
+    line_label: str
+    direction: Direction
+    started_at: datetime
+    number: str | None = None
+    number_e164: str | None = None
+    name: str | None = None
+    reason: str | None = None
+
+    def with_caller(
+        self, number: str | None, e164: str | None, name: str | None, reason: str | None
+    ) -> PopCall:
+        return replace(self, number=number, number_e164=e164, name=name, reason=reason)
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def call_json(call: PopCall) -> Message:
+    return {
+        "id": call.id,
+        "line": call.line,
+        "line_label": call.line_label,
+        "direction": call.direction,
+        "number": call.number,
+        "number_e164": call.number_e164,
+        "name": call.name,
+        "reason": call.reason,
+        "started_at": call.started_at.isoformat(),
+    }
+
+
+def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
+    return {
+        "id": card.id,
+        "name": card.name,
+        "kind": card.kind.value,
+        "level": card.level,
+        "branch_id": card.branch_id,
+        "phones": [{"number": p.number, "e164": p.e164, "label": p.label} for p in card.phones],
+        "vehicles": [
+            {
+                "id": v.id,
+                "plate": v.plate,
+                "vin": v.vin,
+                "brand": v.brand,
+                "model": v.model,
+                "roles": [r.value for r in v.roles],
+                "mileage_km": v.mileage_km,
+                "insurance_expiry": _day(v.insurance_expiry),
+                "inspection_due": _day(v.inspection_due),
+                "next_service_due": _day(v.next_service_due),
+            }
+            for v in card.vehicles
+        ],
+        "last_visits": [
+            {
+                "visited_on": _day(v.visited_on),
+                "plate": v.plate,
+                "mileage_km": v.mileage_km,
+                "summary": v.summary,
+                "amount": str(v.amount),  # a Decimal in yuan: as text, so no float rounding on the way
+                "advisor": v.advisor,
+            }
+            for v in card.last_visits
+        ],
+        "open_follow_ups": [
+            {
+                "kind": f.kind.value,
+                "category": f.category,
+                "content": f.content,
+                "status": f.status.value,
+                "due_on": _day(f.due_on),
+            }
+            for f in card.open_follow_ups
+        ],
+        "due_reminders": [
+            {"kind": r.kind.value, "due_on": _day(r.due_on), "plate": r.plate} for r in card.due_reminders
+        ],
+        "recent_calls": [
+            {"started_at": c.started_at.isoformat(), "direction": c.direction, "outcome": c.outcome}
+            for c in recent_calls
+        ],
+    }
+
+
+def candidate_json(summary: CustomerSummary) -> Message:
+    return {"id": summary.id, "name": summary.name, "kind": summary.kind.value}
+
+
+def ringing(call: PopCall) -> Message:
+    return {"type": "call.ringing", "call": call_json(call)}
+
+
+def identified(
+    call: PopCall, customer: Message | None, candidates: list[Message], lookup: str = "done"
+) -> Message:
+    """``lookup``: "done", "pending" (a ``call.updated`` with the customer follows) or "failed"."""
+    return {
+        "type": "call.identified",
+        "call": call_json(call),
+        "customer": customer,
+        "candidates": candidates,
+        "lookup": lookup,
+    }
+
+
+def updated(call: PopCall, **extra: Any) -> Message:
+    return {"type": "call.updated", "call": call_json(call), **extra}
+
+
+def answered(call: PopCall) -> Message:
+    return {"type": "call.answered", "call": call_json(call)}
+
+
+def ended(call: PopCall, outcome: str, duration_s: float) -> Message:
+    return {
+        "type": "call.ended",
+        "call": call_json(call),
+        "outcome": outcome,
+        "duration_s": round(duration_s, 1),
+    }
+
+
+def line_status(name: str, label: str, status: str, detail: str = "") -> Message:
+    return {"type": "line.status", "line": {"name": name, "label": label, "status": status, "detail": detail}}
+
+
+def hello(user: Message, lines: list[Message]) -> Message:
+    return {"type": "hello", "user": user, "lines": lines}

@@ -1,0 +1,215 @@
+"""The screen-pop service: follows every inbound call and publishes what its line's consoles must show.
+
+Why it publishes ``PopEvent``s on the bus instead of writing to sockets: the websocket hub lives in the web
+layer, above this one. The hub decides who may see a line; this service decides what a pop says.
+
+A pop never fails silently: the customer lookup gets ``lookup_budget_s``; if it is slower, the pop goes out
+at once with the number and ``lookup: "pending"``, and a ``call.updated`` carries the customer when it comes
+(or ``lookup: "failed"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ctid.calls.events import CallMatched
+from ctid.calls.service import CallLog
+from ctid.crm.service import CustomerDirectory
+from ctid.events import Event, EventBus, Unsubscribe
+from ctid.phone import PhoneNormaliser
+from ctid.screenpop import messages
+from ctid.screenpop.messages import Message, PopCall
+from ctid.voicecard.events import (
+    CallAnswered,
+    CallEnded,
+    CallIdentified,
+    CallIdUpdated,
+    CallRinging,
+    LineEvent,
+    LineStatusChanged,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PopEvent(Event):
+    """A message for the consoles that follow ``line`` (its operators, its branch's supervisors)."""
+
+    line: str
+    branch_id: int
+    message: Message
+
+
+@dataclass
+class _ActivePop:
+    call: PopCall
+    last: Message
+
+
+class ScreenPops:
+    name = "screen pops"
+
+    def __init__(
+        self,
+        bus: EventBus,
+        directory: CustomerDirectory,
+        calls: CallLog,
+        normaliser: PhoneNormaliser,
+        line_labels: Mapping[str, str],
+        line_branches: Callable[[], Awaitable[dict[str, int]]],
+        lookup_budget_s: float = 0.25,
+    ) -> None:
+        self._bus = bus
+        self._directory = directory
+        self._calls = calls
+        self._normaliser = normaliser
+        self._labels = dict(line_labels)
+        self._line_branches = line_branches
+        self._branches: dict[str, int] = {}
+        self._budget = lookup_budget_s
+        self._active: dict[str, _ActivePop] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: Unsubscribe | None = None
+
+    async def start(self) -> None:
+        self._branches = await self._line_branches()
+        self._unsubscribe = self._bus.subscribe(LineEvent, self._on_line_event)
+
+    async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def branch_of(self, line: str) -> int | None:
+        return self._branches.get(line)
+
+    def active_messages(self, lines: set[str]) -> list[Message]:
+        """The latest message of every call now active on these lines, for a console that (re)connects."""
+        return [pop.last for pop in self._active.values() if pop.call.line in lines]
+
+    # --- line events (called synchronously by the bus: no waiting here) -----------------------------------
+
+    def _on_line_event(self, event: LineEvent) -> None:
+        match event:
+            case LineStatusChanged():
+                label = self._labels.get(event.line, event.line)
+                self._publish(event.line, messages.line_status(event.line, label, event.status, event.detail))
+            case CallRinging() if event.call_id not in self._active:
+                label = self._labels.get(event.line, event.line)
+                call = PopCall(event.call_id, event.line, label, "inbound", event.at)
+                self._active[call.id] = _ActivePop(call, messages.ringing(call))
+                self._publish(call.line, self._active[call.id].last)
+            case CallIdentified() if event.call_id in self._active:
+                self._identified(event)
+            case CallIdUpdated() if event.call_id in self._active:
+                pop = self._active[event.call_id]
+                pop.call = self._with_caller(pop.call, event)
+                self._publish(pop.call.line, messages.updated(pop.call))
+            case CallAnswered() if event.call_id in self._active:
+                pop = self._active[event.call_id]
+                self._publish(pop.call.line, messages.answered(pop.call))
+            case CallEnded() if event.call_id in self._active:
+                pop = self._active.pop(event.call_id)
+                self._publish(pop.call.line, messages.ended(pop.call, event.outcome, event.duration_s))
+
+    def _with_caller(self, call: PopCall, event: CallIdentified | CallIdUpdated) -> PopCall:
+        caller = event.caller_id
+        e164 = self._normaliser.normalise(caller.number).e164 if caller.number else None
+        return call.with_caller(caller.number, e164, caller.name, caller.reason)
+
+    def _identified(self, event: CallIdentified) -> None:
+        pop = self._active[event.call_id]
+        pop.call = self._with_caller(pop.call, event)
+        if pop.call.number_e164 is None:
+            self._remember(pop.call, messages.identified(pop.call, None, []))
+            return
+        self._spawn(self._lookup_and_pop(pop.call, event))
+
+    # --- the customer lookup ----------------------------------------------------------------------------
+
+    async def _lookup_and_pop(self, call: PopCall, event: CallIdentified) -> None:
+        lookup = asyncio.ensure_future(self._lookup(call))
+        try:
+            customer, candidates = await asyncio.wait_for(asyncio.shield(lookup), self._budget)
+        except TimeoutError:
+            log.warning("customer lookup for call %s is slow: popping the number first", call.id)
+            self._remember(call, messages.identified(call, None, [], lookup="pending"))
+            await self._late_pop(call, lookup)
+            return
+        except Exception:
+            log.exception("customer lookup for call %s failed", call.id)
+            self._remember(call, messages.identified(call, None, [], lookup="failed"))
+            return
+        self._remember(call, messages.identified(call, customer, candidates))
+        self._matched(call, event, customer, candidates)
+
+    async def _late_pop(
+        self, call: PopCall, lookup: asyncio.Future[tuple[Message | None, list[Message]]]
+    ) -> None:
+        try:
+            customer, candidates = await lookup
+        except Exception:
+            log.exception("customer lookup for call %s failed", call.id)
+            self._publish(call.line, messages.updated(call, lookup="failed"))
+            return
+        if (pop := self._active.get(call.id)) is None:
+            return
+        pop.last = messages.identified(call, customer, candidates)
+        self._publish(
+            call.line, messages.updated(call, customer=customer, candidates=candidates, lookup="done")
+        )
+
+    async def _lookup(self, call: PopCall) -> tuple[Message | None, list[Message]]:
+        assert call.number_e164 is not None
+        found = await self._directory.match(call.number_e164)
+        candidates = [messages.candidate_json(s) for s in found] if len(found) > 1 else []
+        if len(found) != 1:
+            return None, candidates
+        card = await self._directory.card(found[0].id, self._today())
+        recent = await self._calls.recent_with(call.number_e164, limit=5, before=call.id)
+        return messages.card_json(card, recent), candidates
+
+    def _today(self) -> date:
+        return self._directory.today()
+
+    def _matched(
+        self, call: PopCall, event: CallIdentified, customer: Message | None, candidates: list[Message]
+    ) -> None:
+        ids = tuple(c["id"] for c in candidates) or ((customer["id"],) if customer else ())
+        if ids:
+            customer_id = customer["id"] if customer else None
+            self._bus.publish(
+                CallMatched(
+                    line=call.line, at=event.at, call_id=call.id, customer_id=customer_id, candidates=ids
+                )
+            )
+
+    # --- publishing ---------------------------------------------------------------------------------------
+
+    def _remember(self, call: PopCall, message: Message) -> None:
+        """Publish a call's newest state, unless the call has ended meanwhile (a late lookup)."""
+        pop = self._active.get(call.id)
+        if pop is None:
+            return
+        pop.call, pop.last = call, message
+        self._publish(call.line, message)
+
+    def _publish(self, line: str, message: Message) -> None:
+        branch = self._branches.get(line)
+        if branch is None:
+            log.error("line %s has no branch: its pops reach no one", line)
+            return
+        self._bus.publish(PopEvent(line=line, branch_id=branch, message=message))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

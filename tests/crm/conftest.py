@@ -1,0 +1,59 @@
+"""Fixtures for the CRM tests: a migrated SQLite file in tmp_path, a branch, the directory, the demo."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from ctid.accounts.service import AccountService
+from ctid.accounts.throttle import LoginThrottle
+from ctid.crm.demo import seed_demo
+from ctid.crm.service import CustomerDirectory
+from ctid.db import Database
+from ctid.phone import PhoneNormaliser
+from tests.accounts.support import fast_passwords
+
+TODAY = date(2026, 3, 22)
+NOW = datetime(2026, 3, 22, 2, 30, tzinfo=UTC)  # 10:30 in Guangzhou
+
+
+@pytest.fixture
+def normaliser() -> PhoneNormaliser:
+    return PhoneNormaliser("CN", "020")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "crm.sqlite3"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{db_path}")
+    await database.start()
+    yield database
+    await database.stop()
+
+
+@pytest.fixture
+def accounts(db: Database) -> AccountService:
+    return AccountService(db, LoginThrottle(), hasher=fast_passwords(), clock=lambda: NOW)
+
+
+@pytest.fixture
+async def branch_id(accounts: AccountService) -> int:
+    return (await accounts.default_branch()).id
+
+
+@pytest.fixture
+def directory(db: Database, normaliser: PhoneNormaliser) -> CustomerDirectory:
+    return CustomerDirectory(db, normaliser, clock=lambda: NOW)
+
+
+@pytest.fixture
+async def demo(db: Database, normaliser: PhoneNormaliser, branch_id: int) -> int:
+    """The demo data set (60 customers: the known ones and random ones) in the default branch."""
+    return await seed_demo(db, normaliser, branch_id, count=60, today=TODAY)

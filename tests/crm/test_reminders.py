@@ -1,0 +1,137 @@
+"""The reminder rules, tested directly: they are a pure function of the card's data and today."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleRole, VehicleStatus
+from ctid.crm.reminders import (
+    BIRTHDAY_HORIZON_DAYS,
+    VEHICLE_HORIZON_DAYS,
+    due_reminders,
+    next_birthday,
+)
+
+TODAY = date(2026, 3, 22)
+dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31))
+
+
+def car(
+    plate: str = "粤A12345",
+    insurance: date | None = None,
+    inspection: date | None = None,
+    service: date | None = None,
+    status: VehicleStatus = VehicleStatus.ACTIVE,
+) -> Vehicle:
+    return Vehicle(
+        1,
+        plate,
+        None,
+        "大众",
+        "朗逸",
+        "白色",
+        (VehicleRole.OWNER,),
+        status,
+        None,
+        insurance,
+        inspection,
+        service,
+    )
+
+
+def days(n: int) -> date:
+    return TODAY + timedelta(days=n)
+
+
+def test_vehicle_dates_within_30_days_or_overdue_are_due() -> None:
+    reminders = due_reminders([car(insurance=days(30), inspection=days(31), service=days(-400))], None, TODAY)
+    assert reminders == (
+        DueReminder(ReminderKind.MAINTENANCE, days(-400), "粤A12345"),
+        DueReminder(ReminderKind.INSURANCE, days(30), "粤A12345"),
+    )
+
+
+def test_a_date_due_today_is_due() -> None:
+    assert due_reminders([car(inspection=TODAY)], None, TODAY) == (
+        DueReminder(ReminderKind.INSPECTION, TODAY, "粤A12345"),
+    )
+
+
+def test_sold_and_scrapped_cars_are_not_reminded() -> None:
+    for status in (VehicleStatus.SOLD, VehicleStatus.SCRAPPED):
+        assert due_reminders([car(insurance=days(1), status=status)], None, TODAY) == ()
+
+
+def test_no_dates_no_reminders() -> None:
+    assert due_reminders([car()], None, TODAY) == ()
+
+
+def test_birthday_within_7_days_today_included() -> None:
+    assert due_reminders([], date(1980, 3, 22), TODAY) == (DueReminder(ReminderKind.BIRTHDAY, TODAY, None),)
+    assert due_reminders([], date(1980, 3, 29), TODAY) == (DueReminder(ReminderKind.BIRTHDAY, days(7), None),)
+    assert due_reminders([], date(1980, 3, 30), TODAY) == ()
+    assert due_reminders([], date(1980, 3, 21), TODAY) == ()  # yesterday: next one is a year away
+
+
+def test_birthday_across_the_new_year() -> None:
+    assert due_reminders([], date(1990, 1, 2), date(2026, 12, 28)) == (
+        DueReminder(ReminderKind.BIRTHDAY, date(2027, 1, 2), None),
+    )
+
+
+def test_born_on_29_february() -> None:
+    assert next_birthday(date(1992, 2, 29), date(2027, 2, 20)) == date(2027, 2, 28)
+    assert next_birthday(date(1992, 2, 29), date(2028, 2, 20)) == date(2028, 2, 29)
+    assert next_birthday(date(1992, 2, 29), date(2027, 3, 1)) == date(2028, 2, 29)
+
+
+def test_soonest_first_across_cars_and_kinds() -> None:
+    cars = [
+        car("粤B00001", insurance=days(5), service=days(5)),
+        car("粤A00002", insurance=days(5), inspection=days(-1)),
+    ]
+    reminders = due_reminders(cars, date(1980, 3, 24), TODAY)
+    assert [(r.kind, (r.due_on - TODAY).days, r.plate) for r in reminders] == [
+        (ReminderKind.INSPECTION, -1, "粤A00002"),
+        (ReminderKind.BIRTHDAY, 2, None),
+        (ReminderKind.INSURANCE, 5, "粤A00002"),
+        (ReminderKind.INSURANCE, 5, "粤B00001"),
+        (ReminderKind.MAINTENANCE, 5, "粤B00001"),
+    ]
+
+
+@given(
+    today=dates,
+    insurance=st.none() | dates,
+    inspection=st.none() | dates,
+    service=st.none() | dates,
+    status=st.sampled_from(VehicleStatus),
+)
+def test_a_vehicle_date_is_due_exactly_when_active_and_not_beyond_the_horizon(
+    today: date, insurance: date | None, inspection: date | None, service: date | None, status: VehicleStatus
+) -> None:
+    reminders = due_reminders(
+        [car(insurance=insurance, inspection=inspection, service=service, status=status)], None, today
+    )
+    expected = {
+        (kind, due)
+        for kind, due in ((ReminderKind.INSURANCE, insurance), (ReminderKind.INSPECTION, inspection),
+                          (ReminderKind.MAINTENANCE, service))
+        if due is not None and status == VehicleStatus.ACTIVE and (due - today).days <= VEHICLE_HORIZON_DAYS
+    }  # fmt: skip
+    assert {(r.kind, r.due_on) for r in reminders} == expected
+    assert [r.due_on for r in reminders] == sorted(r.due_on for r in reminders)
+
+
+@given(birthday=dates, today=dates)
+def test_the_next_birthday_is_the_first_anniversary_from_today(birthday: date, today: date) -> None:
+    upcoming = next_birthday(birthday, today)
+    assert today <= upcoming < today + timedelta(days=367)
+    assert upcoming.month == birthday.month
+    assert upcoming.day == birthday.day or (birthday.day, upcoming.day) == (29, 28)
+    reminders = due_reminders([], birthday, today)
+    due = (upcoming - today).days <= BIRTHDAY_HORIZON_DAYS
+    assert reminders == ((DueReminder(ReminderKind.BIRTHDAY, upcoming, None),) if due else ())

@@ -1,0 +1,129 @@
+"""The websocket message contract (docs/api.md, "Websocket"), built without a socket."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from ctid.crm.models import (
+    CustomerCard,
+    CustomerKind,
+    DueReminder,
+    FollowUp,
+    FollowUpKind,
+    FollowUpStatus,
+    Phone,
+    ReminderKind,
+    Vehicle,
+    VehicleRole,
+    VehicleStatus,
+    Visit,
+    VisitStatus,
+)
+from ctid.screenpop import messages
+
+CALL = messages.PopCall("c1", "front", "前台", "inbound", datetime(2026, 3, 22, 6, 5, tzinfo=UTC))
+CARD = CustomerCard(
+    id=7,
+    name="张伟",
+    kind=CustomerKind.PERSON,
+    branch_id=1,
+    gender=None,
+    level="VIP",
+    birthday=date(1980, 3, 25),
+    notes="",
+    phones=(Phone("138 0013 8000", "+8613800138000", "手机"),),
+    vehicles=(
+        Vehicle(
+            3,
+            "粤A12345",
+            None,
+            "大众",
+            "朗逸",
+            "白",
+            (VehicleRole.OWNER, VehicleRole.DRIVER),
+            VehicleStatus.ACTIVE,
+            52_000,
+            date(2026, 4, 1),
+            None,
+            date(2026, 3, 17),
+        ),
+    ),
+    last_visits=(
+        Visit(
+            9,
+            3,
+            "粤A12345",
+            date(2026, 1, 5),
+            50_000,
+            "常规保养、洗车",
+            Decimal("688.50"),
+            "李工",
+            VisitStatus.COMPLETED,
+        ),
+    ),
+    open_follow_ups=(
+        FollowUp(
+            4,
+            FollowUpKind.COMPLAINT,
+            "维修价格",
+            "电话",
+            "报价太高",
+            FollowUpStatus.OPEN,
+            date(2026, 3, 30),
+            datetime(2026, 3, 1, tzinfo=UTC),
+        ),
+    ),
+    due_reminders=(DueReminder(ReminderKind.INSURANCE, date(2026, 4, 1), "粤A12345"),),
+)
+
+
+def test_identified_with_a_card_is_json_and_follows_the_contract() -> None:
+    call = CALL.with_caller("13800138000", "+8613800138000", None, None)
+    message = json.loads(json.dumps(messages.identified(call, messages.card_json(CARD, []), [])))
+    assert message["type"] == "call.identified" and message["lookup"] == "done"
+    assert set(message["call"]) == {
+        "id",
+        "line",
+        "line_label",
+        "direction",
+        "number",
+        "number_e164",
+        "name",
+        "reason",
+        "started_at",
+    }
+    customer = message["customer"]
+    assert customer["vehicles"][0]["roles"] == ["owner", "driver"]
+    assert customer["vehicles"][0]["insurance_expiry"] == "2026-04-01"
+    assert customer["last_visits"][0] == {
+        "visited_on": "2026-01-05",
+        "plate": "粤A12345",
+        "mileage_km": 50_000,
+        "summary": "常规保养、洗车",
+        "amount": "688.50",
+        "advisor": "李工",
+    }
+    assert customer["open_follow_ups"][0]["kind"] == "complaint"
+    assert customer["due_reminders"] == [{"kind": "insurance", "due_on": "2026-04-01", "plate": "粤A12345"}]
+
+
+def test_every_message_has_a_type_and_the_call() -> None:
+    built = [
+        messages.ringing(CALL),
+        messages.identified(CALL, None, [], lookup="pending"),
+        messages.updated(CALL, lookup="failed"),
+        messages.answered(CALL),
+        messages.ended(CALL, "missed", 12.345),
+    ]
+    assert [m["type"] for m in built] == [
+        "call.ringing",
+        "call.identified",
+        "call.updated",
+        "call.answered",
+        "call.ended",
+    ]
+    assert all(m["call"]["id"] == "c1" for m in built)
+    assert built[-1]["duration_s"] == 12.3
+    assert messages.line_status("front", "前台", "down", "unplugged")["line"]["status"] == "down"

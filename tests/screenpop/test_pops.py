@@ -1,0 +1,293 @@
+"""Screen pops end to end inside one process: sim lines -> state machine -> ScreenPops -> hub -> websockets.
+
+Real SQLite, real aiohttp server and websocket clients; the lines are simulated (the modem path to the same
+events is covered by tests/voicecard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ctid.accounts.models import Actor, Role, User
+from ctid.config import Config, parse
+from ctid.crm.new_customer import NewCustomer
+from ctid.screenpop.service import PopEvent
+from ctid.voicecard.sim import SimCall, SimLine
+from ctid.web.app import make_app
+from ctid.web.hub import CLIENT_QUEUE
+from ctid.web.keys import HUB
+from tests.accounts.support import PASSWORD, Site, build_site, make_config
+
+LINES = [
+    {"name": "front", "label": "前台", "driver": "sim"},
+    {"name": "back", "label": "售后", "driver": "sim"},
+    {"name": "east-1", "label": "东区", "driver": "sim", "branch": "east"},
+]
+KNOWN = "13800138000"
+
+
+@pytest.fixture
+def config(tmp_path: Any) -> Config:
+    base = make_config(str(tmp_path / "var"))
+    return replace(base, lines=parse({"lines": LINES}, "test").lines)
+
+
+@pytest.fixture
+async def site(config: Config) -> AsyncIterator[Site]:
+    async with build_site(config) as built:
+        await built.branch("east", "东区店")
+        services = built.services
+        for component in (services.calls, services.pops, services.lines):
+            await component.start()
+        yield built
+        for component in (services.lines, services.pops, services.calls):
+            await component.stop()
+
+
+@pytest.fixture
+async def server(site: Site, aiohttp_server: Any) -> Any:
+    return await aiohttp_server(make_app(site.services))
+
+
+class Console:
+    """A logged-in browser's websocket."""
+
+    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.session, self.ws = session, ws
+
+    async def next(self, kind: str, within_s: float = 3.0) -> dict[str, Any]:
+        """The next message of this type (skipping others)."""
+        deadline = time.monotonic() + within_s
+        while True:
+            message = await self.ws.receive_json(timeout=max(0.01, deadline - time.monotonic()))
+            if message["type"] == kind:
+                return dict(message)
+
+    async def silent(self, seconds: float = 0.3) -> bool:
+        try:
+            message = await self.ws.receive(timeout=seconds)
+        except TimeoutError:
+            return True
+        return message.type != aiohttp.WSMsgType.TEXT
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self.session.close()
+
+
+async def connect(server: Any, username: str, origin: str | None = None) -> Console:
+    base = str(server.make_url("/"))
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
+    login = await session.get(base + "login")
+    token = (await login.text()).split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"}
+    await session.post(base + "login", data=form, allow_redirects=False)
+    ws = await session.ws_connect(base + "ws", origin=origin or base.rstrip("/"))
+    console = Console(session, ws)
+    await console.next("hello")
+    return console
+
+
+async def operator(
+    site: Site, name: str, lines: list[str], role: Role = Role.OPERATOR, branch: str = ""
+) -> User:
+    branch_id = (await site.accounts.branch_by_code(branch)).id if branch else None
+    user = await site.user(name, role, branch_id=branch_id)
+    known = {line["name"] for line in LINES}
+    await site.accounts.bind_lines(Actor.system(), user.id, lines, known)
+    return user
+
+
+def sim(site: Site, name: str) -> SimLine:
+    line = site.services.lines.get(name)
+    assert isinstance(line, SimLine)
+    return line
+
+
+def ring(site: Site, line: str, number: str | None, name: str | None = None) -> None:
+    sim(site, line).simulate(SimCall(number, name, rings=1, ring_period_s=0.01))
+
+
+async def known_customer(site: Site) -> int:
+    branch = (await site.accounts.default_branch()).id
+    new = NewCustomer("张伟", "person", branch, [KNOWN], plate="粤A12345", brand="大众", model="朗逸")
+    return (await site.services.crm.create_customer(Actor.system(), new)).id
+
+
+async def test_the_bound_operator_gets_the_known_callers_card(site: Site, server: Any) -> None:
+    customer_id = await known_customer(site)
+    await operator(site, "olga", ["front"])
+    console = await connect(server, "olga")
+    started = time.monotonic()
+    ring(site, "front", KNOWN)
+    ringing = await console.next("call.ringing")
+    identified = await console.next("call.identified")
+    assert time.monotonic() - started < 1.0
+    assert ringing["call"]["line"] == "front" and ringing["call"]["line_label"] == "前台"
+    call, customer = identified["call"], identified["customer"]
+    assert (call["number"], call["number_e164"], call["direction"]) == (KNOWN, "+8613800138000", "inbound")
+    assert customer["id"] == customer_id and customer["name"] == "张伟"
+    assert [v["plate"] for v in customer["vehicles"]] == ["粤A12345"]
+    assert identified["candidates"] == [] and identified["lookup"] == "done"
+    await console.close()
+    await asyncio.sleep(0.1)
+    stored = await site.services.calls.get(call["id"])
+    assert stored is not None and stored.customer_id == customer_id, "the match is written onto the call"
+
+
+async def test_an_unknown_caller_pops_with_no_customer(site: Site, server: Any) -> None:
+    await operator(site, "olga", ["front"])
+    console = await connect(server, "olga")
+    ring(site, "front", "13900001111")
+    identified = await console.next("call.identified")
+    assert identified["customer"] is None and identified["candidates"] == []
+    assert identified["call"]["number"] == "13900001111"
+    await console.close()
+
+
+async def test_a_shared_number_pops_every_candidate(site: Site, server: Any) -> None:
+    branch = (await site.accounts.default_branch()).id
+    for name in ("广州恒通物流有限公司", "李强"):
+        await site.services.crm.create_customer(
+            Actor.system(), NewCustomer(name, "person", branch, ["020-8888-1234"])
+        )
+    await operator(site, "olga", ["front"])
+    console = await connect(server, "olga")
+    ring(site, "front", "+86 20 8888 1234")
+    identified = await console.next("call.identified")
+    assert identified["customer"] is None
+    assert sorted(c["name"] for c in identified["candidates"]) == ["广州恒通物流有限公司", "李强"]
+    await console.close()
+
+
+async def test_each_console_gets_only_its_own_lines_and_branch(site: Site, server: Any) -> None:
+    await operator(site, "front_op", ["front"])
+    await operator(site, "back_op", ["back"])
+    await operator(site, "east_op", ["east-1"], branch="east")
+    await operator(site, "boss", [], Role.SUPERVISOR)
+    consoles = {name: await connect(server, name) for name in ("front_op", "back_op", "east_op", "boss")}
+    ring(site, "front", "13900002222")
+    assert (await consoles["front_op"].next("call.identified"))["call"]["line"] == "front"
+    assert (await consoles["boss"].next("call.identified"))["call"]["line"] == "front"
+    assert await consoles["back_op"].silent() and await consoles["east_op"].silent()
+    ring(site, "east-1", "13900003333")
+    assert (await consoles["east_op"].next("call.identified"))["call"]["line"] == "east-1"
+    assert await consoles["front_op"].silent() and await consoles["boss"].silent(), "another branch's call"
+    for console in consoles.values():
+        await console.close()
+
+
+async def test_a_reconnecting_console_gets_the_calls_in_progress(site: Site, server: Any) -> None:
+    await operator(site, "olga", ["front"])
+    sim(site, "front").simulate(SimCall("13900004444", rings=3, ring_period_s=5))
+    await asyncio.sleep(0.2)
+    console = await connect(server, "olga")
+    replay = await console.next("call.identified")
+    assert replay["call"]["number"] == "13900004444"
+    await console.close()
+
+
+async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_others(
+    site: Site, server: Any
+) -> None:
+    await operator(site, "fast", ["front"])
+    await operator(site, "stuck", ["front"])
+    fast = await connect(server, "fast")
+    stuck = StuckConsole(server, fast.session)
+    await stuck.open()
+    hub = server.app[HUB]
+    assert hub.clients == 2
+    branch = (await site.accounts.default_branch()).id
+    # 20 KB a message, three queues' worth: far more than the stuck socket's buffers can absorb
+    count, pad = CLIENT_QUEUE * 3, "x" * 20_000
+    reader = asyncio.create_task(_read_updates(fast, count))
+    started = time.monotonic()
+    for index in range(count):
+        message = {"type": "call.updated", "call": {"id": "x", "line": "front"}, "pad": pad, "n": index}
+        site.services.bus.publish(PopEvent(line="front", branch_id=branch, message=message))
+        await asyncio.sleep(0.002)
+    received = await asyncio.wait_for(reader, 20)
+    assert received == list(range(count)), "the reading console got everything, in order"
+    assert time.monotonic() - started < 20
+    assert hub.clients == 1, "the stuck console was disconnected"
+    stuck.close()
+    await fast.close()
+
+
+async def _read_updates(console: Console, count: int) -> list[int]:
+    return [(await console.next("call.updated", 20))["n"] for _ in range(count)]
+
+
+class StuckConsole:
+    """A websocket client that completes the handshake and then never reads (tiny receive buffer)."""
+
+    def __init__(self, server: Any, logged_in: aiohttp.ClientSession) -> None:
+        self.server, self.logged_in = server, logged_in
+        self.sock = socket.socket()
+
+    async def open(self) -> None:
+        cookies = self.logged_in.cookie_jar.filter_cookies(self.server.make_url("/"))
+        cookie = "; ".join(f"{k}={v.value}" for k, v in cookies.items())
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.sock.connect((self.server.host, self.server.port))
+        origin = str(self.server.make_url("/")).rstrip("/")
+        request = (
+            f"GET /ws HTTP/1.1\r\nHost: {self.server.host}:{self.server.port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\nCookie: {cookie}\r\n\r\n"
+        )
+        self.sock.sendall(request.encode())
+        await asyncio.sleep(0.3)  # handshake done; from now on nothing is read
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+async def test_origin_is_checked(site: Site, server: Any) -> None:
+    await operator(site, "olga", ["front"])
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await connect(server, "olga", origin="http://evil.example")
+    assert refused.value.status == 403
+
+
+async def test_programs_connect_with_a_bearer_token(site: Site, server: Any) -> None:
+    user = await operator(site, "robot", ["front"])
+    secret, _id = await site.token(user)
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(server.make_url("/ws"), headers={"Authorization": f"Bearer {secret}"})
+        hello = await ws.receive_json(timeout=3)
+        assert hello["type"] == "hello" and [line["name"] for line in hello["lines"]] == ["front"]
+        await ws.close()
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(server.make_url("/ws"))
+        assert refused.value.status == 401
+
+
+async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
+    site: Site, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer_id = await known_customer(site)
+    directory = site.services.crm
+    real_match = directory.match
+
+    async def slow_match(e164: str) -> Any:
+        await asyncio.sleep(0.5)
+        return await real_match(e164)
+
+    monkeypatch.setattr(directory, "match", slow_match)
+    await operator(site, "olga", ["front"])
+    console = await connect(server, "olga")
+    ring(site, "front", KNOWN)
+    first = await console.next("call.identified", within_s=0.45)
+    assert first["lookup"] == "pending" and first["call"]["number"] == KNOWN and first["customer"] is None
+    update = await console.next("call.updated", within_s=2)
+    assert update["lookup"] == "done" and update["customer"]["id"] == customer_id
+    await console.close()
