@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TextIO
 
 from ctid import __version__, logs
@@ -16,8 +16,9 @@ from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
 from ctid.calls.service import CallLog
-from ctid.config import Config
+from ctid.config import Config, LineConfig, SimLineOptions
 from ctid.control import Command, ControlServer, event_stream
+from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import EventBus
@@ -51,6 +52,25 @@ class Services:
     crm: CustomerDirectory
     pops: ScreenPops
     started_monotonic: float = field(default_factory=time.monotonic)
+
+
+DEMO_RING_INTERVAL_S = 20.0  # the sim line adds up to half again: a call every 20-30 s
+
+
+def with_demo_line(config: Config) -> Config:
+    """On the embedded defaults, a simulated line that rings every 20-30 s with the demo's callers."""
+    if not config.demo or config.lines:
+        return config
+    script = (*DEMO_KNOWN, DEMO_UNKNOWN)
+    line = LineConfig("demo", "sim", "演示线路", options=SimLineOptions(script, DEMO_RING_INTERVAL_S))
+    return replace(config, lines=(line,))
+
+
+async def seed_demo_data(services: Services) -> None:
+    """Demo customers, vehicles and visits in the demo's own database (once; later starts keep them)."""
+    branch = await services.accounts.default_branch()
+    if added := await seed_demo(services.db, services.normaliser, branch.id):
+        log.info("demo mode: added %d demo customers", added)
 
 
 def build_services(config: Config) -> Services:
@@ -120,6 +140,7 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
     """Run the daemon until a stop signal."""
     from ctid.web.server import WebServer
 
+    config = with_demo_line(config)
     services = build_services(config)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -134,6 +155,8 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
     try:
         if password := await services.accounts.bootstrap():
             _announce_admin(out, password, config)
+        if config.demo:
+            await seed_demo_data(services)
         log.info("ctid %s ready on http://%s:%d/", __version__, config.web.host, config.web.port)
         _freeze_startup_heap()
         _prefer_the_event_loop()

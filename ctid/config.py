@@ -81,6 +81,7 @@ def _checked(default: Any, check: Check | None = None, **kw: Any) -> Any:
 
 
 LOCALES = ("zh_CN", "en")
+EMBEDDED = "(embedded defaults)"
 LINE_DRIVERS = ("sim", "modem")
 
 
@@ -173,7 +174,12 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     lines: tuple[LineConfig, ...] = ()
-    source: str = "(embedded defaults)"
+    source: str = EMBEDDED
+
+    @property
+    def demo(self) -> bool:
+        """Running on the embedded defaults (no config file): the newcomer's demo. Never for a real config."""
+        return self.source == EMBEDDED
 
     @property
     def data_dir(self) -> Path:
@@ -184,7 +190,8 @@ class Config:
         """The configured URL, or a SQLite file in the data dir."""
         if self.database.url:
             return self.database.url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'ctid.sqlite3').resolve()}"
+        name = "ctid-demo.sqlite3" if self.demo else "ctid.sqlite3"  # demo data never mixes with real data
+        return f"sqlite+aiosqlite:///{(self.data_dir / name).resolve()}"
 
 
 SECTIONS: Mapping[str, type] = {

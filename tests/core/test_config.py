@@ -35,7 +35,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert defaults.site.timezone == "Asia/Shanghai" and defaults.site.phone_region == "CN"
     assert defaults.data_dir == Path("./var")
     assert defaults.database_url.startswith("sqlite+aiosqlite:///") and defaults.database_url.endswith(
-        "var/ctid.sqlite3"
+        "var/ctid-demo.sqlite3"
     )
 
 
