@@ -13,7 +13,6 @@ reaction to something it did itself (the caller-ID bench does) without the socke
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import json
@@ -60,31 +59,6 @@ def event_record(event: Event, mono: float) -> dict[str, Any]:
     return {"type": type(event).__name__, "mono": mono, **dataclasses.asdict(event)}
 
 
-class _StampedQueue:
-    """Events with the monotonic time they were published; a full queue drops the oldest and counts them.
-
-    Why stamp in the subscriber: the bus calls it synchronously inside ``publish``, so the stamp is the
-    moment of publication, whatever the socket's delay afterwards.
-    """
-
-    def __init__(self, maxsize: int) -> None:
-        self._items: collections.deque[tuple[float, Event]] = collections.deque(maxlen=maxsize)
-        self._ready = asyncio.Event()
-        self.dropped = 0
-
-    def put(self, event: Event) -> None:
-        if len(self._items) == self._items.maxlen:
-            self.dropped += 1
-        self._items.append((time.monotonic(), event))
-        self._ready.set()
-
-    async def get(self) -> tuple[float, Event]:
-        while not self._items:
-            self._ready.clear()
-            await self._ready.wait()
-        return self._items.popleft()
-
-
 class Subscription(Protocol):
     """What a stream opener returns: subscribed already, items as they come, ``close`` to unsubscribe."""
 
@@ -105,8 +79,8 @@ class EventWatch:
         self, bus: EventBus, event_type: type[Event], where: dict[str, Any], maxsize: int = STREAM_QUEUE
     ) -> None:
         self._where = where
-        self._queue = _StampedQueue(maxsize)
-        self.close = bus.subscribe(event_type, self._queue.put)
+        self._queue = bus.queue(event_type, maxsize=maxsize)
+        self.close = self._queue.close
 
     def __aiter__(self) -> EventWatch:
         return self
@@ -116,7 +90,7 @@ class EventWatch:
             if dropped := self._queue.dropped:
                 self._queue.dropped = 0
                 return {"type": "dropped", "mono": time.monotonic(), "count": dropped}
-            mono, event = await self._queue.get()
+            mono, event = await self._queue.get_stamped()
             record = event_record(event, mono)
             if all(record.get(key) == value for key, value in self._where.items()):
                 return record

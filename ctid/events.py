@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,10 +29,14 @@ Unsubscribe = Callable[[], None]
 
 
 class EventQueue:
-    """A bounded queue of events for one slow consumer; overflow drops the oldest and counts it."""
+    """A bounded queue of events for one slow consumer; overflow drops the oldest and counts it.
+
+    Each event is stamped with ``time.monotonic()`` as it is queued: the bus calls ``put`` synchronously
+    inside ``publish``, so the stamp is the moment of publication, whatever the consumer's delay afterwards.
+    """
 
     def __init__(self, maxsize: int) -> None:
-        self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
+        self._queue: asyncio.Queue[tuple[float, Event]] = asyncio.Queue(maxsize)
         self.dropped = 0
         self.close: Unsubscribe = lambda: None
 
@@ -39,9 +44,13 @@ class EventQueue:
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
-        self._queue.put_nowait(event)
+        self._queue.put_nowait((time.monotonic(), event))
 
     async def get(self) -> Event:
+        return (await self._queue.get())[1]
+
+    async def get_stamped(self) -> tuple[float, Event]:
+        """The next event and the monotonic time it was published."""
         return await self._queue.get()
 
     def empty(self) -> bool:

@@ -14,7 +14,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from ctid.calls.events import CallMatched
@@ -173,12 +172,9 @@ class ScreenPops:
         candidates = [messages.candidate_json(s) for s in found] if len(found) > 1 else []
         if len(found) != 1:
             return None, candidates
-        card = await self._directory.card(found[0].id, self._today())
+        card = await self._directory.card(found[0].id, self._directory.today())
         recent = await self._calls.recent_with(call.number_e164, limit=5, before=call.id)
         return messages.card_json(card, recent), candidates
-
-    def _today(self) -> date:
-        return self._directory.today()
 
     def _matched(
         self, call: PopCall, event: CallIdentified, customer: Message | None, candidates: list[Message]

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 from aiohttp import web
 from aiohttp.web_urldispatcher import StaticResource
 
+from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission, allows
 from ctid.errors import N_, NotAuthenticated, PermissionDenied
 from ctid.web.keys import IDENTITY, SERVICES, Identity
@@ -59,6 +60,11 @@ def current(request: web.Request) -> Identity:
     if found is None:
         raise NotAuthenticated(N_("Please log in."))
     return found
+
+
+def actor(request: web.Request) -> Actor:
+    """The logged-in user at their address, as the audit log records who made a change."""
+    return Actor.of(current(request).user, client_address(request))
 
 
 def is_api(request: web.Request) -> bool:

@@ -8,7 +8,7 @@ from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission
 from ctid.errors import N_, ValidationError
 from ctid.web import forms
-from ctid.web.auth import client_address, current, requires
+from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.keys import SERVICES
 from ctid.web.render import _, render
 
@@ -69,7 +69,5 @@ async def create_token(request: web.Request) -> web.Response:
 @routes.post("/account/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
-    who = current(request)
-    actor = Actor.of(who.user, client_address(request))
-    await request.app[SERVICES].accounts.revoke_token(actor, int(request.match_info["id"]))
+    await request.app[SERVICES].accounts.revoke_token(actor(request), int(request.match_info["id"]))
     raise web.HTTPSeeOther("/account/tokens")

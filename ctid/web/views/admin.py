@@ -7,20 +7,16 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.accounts.service import BranchFields, NewUser, UserChanges
 from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
-from ctid.web.auth import client_address, current, requires
+from ctid.web.auth import actor, requires
 from ctid.web.keys import SERVICES
 from ctid.web.render import _, render
 
 routes = web.RouteTableDef()
-
-
-def _actor(request: web.Request) -> Actor:
-    return Actor.of(current(request).user, client_address(request))
 
 
 def _path_id(request: web.Request) -> int:
@@ -68,7 +64,7 @@ async def create_user(request: web.Request) -> web.Response:
             password=forms.secret(form, "password"),
             must_change_password=forms.boolean(form, "must_change_password"),
         )
-        user, password = await request.app[SERVICES].accounts.create_user(_actor(request), new)
+        user, password = await request.app[SERVICES].accounts.create_user(actor(request), new)
     except (ValidationError, Conflict) as exc:
         return await _user_form(request, None, form, exc)
     generated = "" if forms.secret(form, "password") else password
@@ -93,7 +89,7 @@ async def update_user(request: web.Request) -> web.Response:
             active=forms.boolean(form, "active"),
             new_password=forms.secret(form, "new_password") or None,
         )
-        await request.app[SERVICES].accounts.update_user(_actor(request), _path_id(request), edit)
+        await request.app[SERVICES].accounts.update_user(actor(request), _path_id(request), edit)
     except (ValidationError, Conflict) as exc:
         return await _user_form(request, _path_id(request), form, exc)
     raise web.HTTPSeeOther("/admin/users")
@@ -144,7 +140,7 @@ async def new_branch_form(request: web.Request) -> web.Response:
 async def create_branch(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await request.app[SERVICES].accounts.create_branch(_actor(request), _branch_fields(form))
+        await request.app[SERVICES].accounts.create_branch(actor(request), _branch_fields(form))
     except (ValidationError, Conflict) as exc:
         context = {"form": form, "edited": None, **_error_context(request, exc)}
         return render(request, "admin/branch_form.html", context, status=422)
@@ -171,7 +167,7 @@ async def update_branch(request: web.Request) -> web.Response:
     form = await request.post()
     try:
         await request.app[SERVICES].accounts.update_branch(
-            _actor(request), _path_id(request), _branch_fields(form)
+            actor(request), _path_id(request), _branch_fields(form)
         )
     except (ValidationError, Conflict) as exc:
         context = {"form": form, "edited": {"id": _path_id(request)}, **_error_context(request, exc)}
@@ -204,5 +200,5 @@ async def all_tokens(request: web.Request) -> web.Response:
 @routes.post("/admin/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_ALL_TOKENS)
 async def revoke_any_token(request: web.Request) -> web.Response:
-    await request.app[SERVICES].accounts.revoke_token(_actor(request), _path_id(request))
+    await request.app[SERVICES].accounts.revoke_token(actor(request), _path_id(request))
     raise web.HTTPSeeOther("/admin/tokens")

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid import __version__
-from ctid.accounts.models import Actor, ApiToken, Branch, Role, User
+from ctid.accounts.models import ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.accounts.service import BranchFields, NewUser
 from ctid.errors import N_, ValidationError
 from ctid.web import forms
-from ctid.web.auth import client_address, current, requires
+from ctid.web.auth import actor, current, requires
 from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 
@@ -32,10 +32,6 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValidationError("body", N_("The request body must be a JSON object."))
     return data
-
-
-def _actor(request: web.Request) -> Actor:
-    return Actor.of(current(request).user, client_address(request))
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -82,7 +78,7 @@ async def create_user(request: web.Request) -> web.Response:
         display_name=forms.text(data, "display_name", 100),
         password=forms.secret(data, "password"),
     )
-    user, password = await request.app[SERVICES].accounts.create_user(_actor(request), new)
+    user, password = await request.app[SERVICES].accounts.create_user(actor(request), new)
     body: dict[str, Any] = {"user": user_json(user)}
     if not new.password:
         body["password"] = password
@@ -107,7 +103,7 @@ async def create_branch(request: web.Request) -> web.Response:
         phone=forms.text(data, "phone", 40),
         active=data.get("active", True) is not False,
     )
-    branch = await request.app[SERVICES].accounts.create_branch(_actor(request), fields)
+    branch = await request.app[SERVICES].accounts.create_branch(actor(request), fields)
     return web.json_response({"branch": branch_json(branch)}, status=201)
 
 
@@ -131,5 +127,5 @@ async def list_tokens(request: web.Request) -> web.Response:
 @routes.post("/api/v1/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
-    token = await request.app[SERVICES].accounts.revoke_token(_actor(request), int(request.match_info["id"]))
+    token = await request.app[SERVICES].accounts.revoke_token(actor(request), int(request.match_info["id"]))
     return web.json_response({"token": token_json(token)})

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.errors import N_, PermissionDenied, ValidationError
 from ctid.screenpop import messages
-from ctid.web.auth import client_address, current, requires
+from ctid.web.auth import actor, current, requires
 from ctid.web.hub import Client
 from ctid.web.keys import HUB, SERVICES, Identity
 
@@ -120,9 +120,7 @@ async def bind_my_lines(request: web.Request) -> web.Response:
         raise ValidationError("lines", N_("%(what)s must be a list of line names."), what="lines")
     services = request.app[SERVICES]
     known = {c["name"] for c in _line_choices(request, who, set())}
-    bound = await services.accounts.bind_lines(
-        Actor.of(who.user, client_address(request)), who.user.id, lines, known
-    )
+    bound = await services.accounts.bind_lines(actor(request), who.user.id, lines, known)
     return web.json_response({"lines": _line_choices(request, who, set(bound))})
 
 
