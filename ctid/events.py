@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ctid.tasks import TaskSet
+
 log = logging.getLogger(__name__)
 
 
@@ -62,7 +64,7 @@ class EventBus:
 
     def __init__(self) -> None:
         self._handlers: dict[type[Event], list[Callable[[Any], Awaitable[None] | None]]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskSet()
 
     def subscribe(self, event_type: type[E], handler: Handler[E]) -> Unsubscribe:
         """Call ``handler`` for every event of ``event_type``; returns the call that undoes it."""
@@ -100,9 +102,7 @@ class EventBus:
             log.exception("event subscriber %s failed on %s", _name(handler), type(event).__name__)
             return
         if inspect.isawaitable(result):
-            task = asyncio.ensure_future(self._guard(result, handler, event))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._guard(result, handler, event))
 
     async def _guard(self, result: Awaitable[None], handler: Callable[..., Any], event: Event) -> None:
         try:
@@ -114,8 +114,7 @@ class EventBus:
 
     async def drain(self) -> None:
         """Wait for the async handlers now running (used at shutdown and in tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait()
 
 
 def _name(handler: Callable[..., Any]) -> str:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ctid.calls.events import CallMatched
 from ctid.calls.service import CallLog
@@ -23,6 +22,7 @@ from ctid.events import Event, EventBus, Unsubscribe
 from ctid.phone import PhoneNormaliser
 from ctid.screenpop import messages
 from ctid.screenpop.messages import Message, PopCall
+from ctid.tasks import TaskSet
 from ctid.voicecard.events import (
     CallAnswered,
     CallEnded,
@@ -73,7 +73,7 @@ class ScreenPops:
         self._branches: dict[str, int] = {}
         self._budget = lookup_budget_s
         self._active: dict[str, _ActivePop] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet()
         self._unsubscribe: Unsubscribe | None = None
 
     async def start(self) -> None:
@@ -83,9 +83,7 @@ class ScreenPops:
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
 
     def branch_of(self, line: str) -> int | None:
         return self._branches.get(line)
@@ -130,7 +128,7 @@ class ScreenPops:
         if pop.call.number_e164 is None:
             self._remember(pop.call, messages.identified(pop.call, None, []))
             return
-        self._spawn(self._lookup_and_pop(pop.call, event))
+        self._tasks.spawn(self._lookup_and_pop(pop.call, event))
 
     # --- the customer lookup ----------------------------------------------------------------------------
 
@@ -204,8 +202,3 @@ class ScreenPops:
             log.error("line %s has no branch: its pops reach no one", line)
             return
         self._bus.publish(PopEvent(line=line, branch_id=branch, message=message))
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

@@ -19,6 +19,7 @@ from typing import Any
 from ctid.config import SimLineOptions
 from ctid.db import utcnow
 from ctid.events import EventBus
+from ctid.tasks import TaskSet
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
 
@@ -55,7 +56,7 @@ class SimLine(LineDriver):
     ) -> None:
         super().__init__(name, label, bus, ring_timeout_s=8.0, clock=clock)
         self._options = options
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskSet()
         self._script = [SimCall.parse(entry) for entry in options.script]
         self._dial_task: asyncio.Task[None] | None = None
 
@@ -65,9 +66,7 @@ class SimLine(LineDriver):
             self._spawn(self._ring_forever(), "sim-auto")
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.cancel()
         self._cancel_timer()
 
     def simulate(self, call: SimCall) -> None:
@@ -131,9 +130,7 @@ class SimLine(LineDriver):
                 log.exception("line %s: simulated call failed", self.name)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> None:
-        task = asyncio.create_task(coroutine, name=f"{self.name}:{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(coroutine, f"{self.name}:{name}")
 
 
 def _random_mobile() -> str:

@@ -19,6 +19,7 @@ from aiohttp import WSCloseCode, web
 from ctid.accounts.models import Role, User
 from ctid.events import EventBus, Unsubscribe
 from ctid.screenpop.service import PopEvent
+from ctid.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Hub:
         self._bus = bus
         self._clients: set[Client] = set()
         self._unsubscribe: Unsubscribe | None = None
-        self._closing: set[asyncio.Task[None]] = set()
+        self._closing = TaskSet()
 
     @property
     def clients(self) -> int:
@@ -73,7 +74,7 @@ class Hub:
             self._unsubscribe()
         for client in list(self._clients):
             await self._close(client, WSCloseCode.GOING_AWAY, "server stopping")
-        await asyncio.gather(*self._closing, return_exceptions=True)
+        await self._closing.wait()
 
     def add(self, client: Client) -> None:
         self._clients.add(client)
@@ -94,9 +95,7 @@ class Hub:
     def _drop_slow(self, client: Client) -> None:
         log.warning("console of %s stopped reading: disconnected", client.user.username)
         self._clients.discard(client)
-        task = asyncio.create_task(self._close(client, CLOSE_SLOW, "too slow"))
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        self._closing.spawn(self._close(client, CLOSE_SLOW, "too slow"))
 
     async def _close(self, client: Client, code: int, reason: str) -> None:
         """Close politely, and cut the connection if the client does not even read the close frame."""
