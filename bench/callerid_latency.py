@@ -36,8 +36,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.support import modem_daemon, percentile, write
 from ctid.control import watching
-from tests.daemon import Daemon, free_port, write_config
 from tests.fakemodem import FakeModem, formatted, mdmf, mesg, sdmf
 
 RING_TIMEOUT_S = 0.08
@@ -146,13 +146,6 @@ class Baseline:
         self._fake.unplug()
 
 
-def write(fake: FakeModem, chunk: bytes) -> float:
-    """Write one chunk; the monotonic time right after its last byte went into the pty."""
-    fake.write(chunk)
-    assert not fake.pending, "the pty was full: the timestamp would be late"
-    return fake.last_write_at
-
-
 async def one_call(
     fake: FakeModem, events: Events, scenario: Scenario, number: str
 ) -> dict[str, float] | None:
@@ -203,37 +196,18 @@ async def measure(
 
 
 async def run(calls: int, warmup: int, directory: Path) -> dict[str, Samples]:
-    fakes = {name: FakeModem(directory / f"tty-{name}") for name in ("formatted", "unformatted")}
-    for fake in fakes.values():
-        fake.plug()
-    lines = "".join(
-        f'[[lines]]\nname = "{name}"\ndriver = "modem"\ndevice = "{fake.path}"\ncid_mode = "{name}"\n'
-        f"ring_timeout_s = {RING_TIMEOUT_S}\n"
-        for name, fake in fakes.items()
-    )
-    port = free_port()
-    daemon = Daemon(write_config(directory, port, lines), port).start()
-    baseline = await Baseline.start(directory)
-    try:
-        await asyncio.to_thread(daemon.wait_healthy)
-        await fakes["formatted"].wait_for_command("AT+VCID=1", within_s=10)
-        await fakes["unformatted"].wait_for_command("AT+VCID=2", within_s=10)
-        async with watching(directory / "var" / "ctid.sock") as records:
-            events = Events(records)
-            try:
-                return await measure(fakes, events, baseline, calls, warmup)
-            finally:
-                events.close()
-    finally:
-        await baseline.stop()
-        await asyncio.to_thread(daemon.stop)
-        for fake in fakes.values():
-            fake.unplug()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+    modes = {name: name for name in ("formatted", "unformatted")}
+    async with modem_daemon(directory, modes, f"ring_timeout_s = {RING_TIMEOUT_S}\n") as (_daemon, fakes):
+        baseline = await Baseline.start(directory)
+        try:
+            async with watching(directory / "var" / "ctid.sock") as records:
+                events = Events(records)
+                try:
+                    return await measure(fakes, events, baseline, calls, warmup)
+                finally:
+                    events.close()
+        finally:
+            await baseline.stop()
 
 
 def report(results: dict[str, Samples], calls: int) -> bool:

@@ -25,6 +25,7 @@ from ctid.events import EventBus
 from ctid.lifecycle import Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
+from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.voicecard.events import LineEvent
 from ctid.voicecard.lines import Lines
@@ -51,6 +52,7 @@ class Services:
     lines: Lines
     crm: CustomerDirectory
     pops: ScreenPops
+    console: Console
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -85,6 +87,7 @@ def build_services(config: Config) -> Services:
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
     labels = {line.name: line.display_name for line in config.lines}
     pops = ScreenPops(bus, crm, calls, normaliser, labels, lambda: line_branches(config, accounts))
+    lines = Lines(config.lines, bus)
     return Services(
         config=config,
         bus=bus,
@@ -93,9 +96,10 @@ def build_services(config: Config) -> Services:
         audit=AuditService(db),
         normaliser=normaliser,
         calls=calls,
-        lines=Lines(config.lines, bus),
+        lines=lines,
         crm=crm,
         pops=pops,
+        console=Console(accounts, lines, pops, calls, crm, normaliser),
     )
 
 

@@ -27,6 +27,9 @@ class Call:
     rings: int
     duration_s: float | None
     talk_s: float | None
+    note: str | None = None
+    note_by: int | None = None
+    note_at: datetime | None = None
 
     @property
     def active(self) -> bool:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ctid.accounts.models import Actor
+from ctid.audit import store as audit
 from ctid.calls import store
 from ctid.calls.events import CallMatched
 from ctid.calls.models import Call, CallFilter
 from ctid.db import Database, utcnow
+from ctid.errors import N_, NotFound, ValidationError
 from ctid.events import Event, EventBus, EventQueue
 from ctid.paging import Page
 from ctid.phone import PhoneNormaliser
@@ -38,6 +41,7 @@ from ctid.voicecard.events import (
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 DRAIN_S = 2.0
+MAX_NOTE = 2000
 
 
 @dataclass(frozen=True)
@@ -164,3 +168,42 @@ class CallLog:
     async def get(self, call_id: str) -> Call | None:
         async with self._db.connect() as conn:
             return await store.get_call(conn, call_id)
+
+    async def missed(self, lines: Collection[str], since: datetime, limit: int = 50) -> list[Call]:
+        """Missed calls on these lines that nobody has returned yet, newest first."""
+        if not lines:
+            return []
+        async with self._db.connect() as conn:
+            return await store.missed(conn, sorted(lines), since, limit)
+
+    async def save_note(self, actor: Actor, call_id: str, note: str) -> Call:
+        """The operator's note on a call (replacing the last one); audited with the text before and after."""
+        text = clean_note(note)
+        now = self._clock()
+        async with self._db.begin() as conn:
+            before = await store.get_call(conn, call_id)
+            if before is None:
+                raise NotFound(N_("No such call."))
+            values = {"note": text or None, "note_by": actor.user_id, "note_at": now}
+            await store.update_call(conn, call_id, values)
+            entity = ("call", call_id)
+            await audit.record(conn, actor, "call.note", entity, now, {"note": before.note}, {"note": text})
+        return replace(before, note=text or None, note_by=actor.user_id, note_at=now)
+
+    async def link_customer(self, actor: Actor, call_id: str, customer_id: int) -> None:
+        """Say who called, when the operator knows better than the match (a new customer, one of several)."""
+        async with self._db.begin() as conn:
+            before = await store.get_call(conn, call_id)
+            if before is None:
+                raise NotFound(N_("No such call."))
+            await store.update_call(conn, call_id, {"customer_id": customer_id})
+            changed = ({"customer_id": before.customer_id}, {"customer_id": customer_id})
+            await audit.record(conn, actor, "call.customer", ("call", call_id), self._clock(), *changed)
+
+
+def clean_note(note: str) -> str:
+    """A note as stored: trimmed, at most MAX_NOTE characters (ValidationError beyond)."""
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise ValidationError("note", N_("At most %(count)d characters."), count=MAX_NOTE)
+    return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,3 +69,23 @@ async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
 
 def _call(row: RowMapping) -> Call:
     return Call(**{c.name: row[c.name] for c in calls.c})
+
+
+async def missed(conn: AsyncConnection, lines: Sequence[str], since: datetime, limit: int) -> list[Call]:
+    """Missed inbound calls on these lines not yet returned: no later answered or connected call with the
+    same number. A call without a number (private, unavailable) stays listed: it cannot be returned."""
+    later = calls.alias("later")
+    returned = (
+        select(later.c.id)
+        .where(later.c.number_e164 == calls.c.number_e164)
+        .where(later.c.started_at > calls.c.started_at)
+        .where(later.c.outcome.in_(("answered", "connected")))
+    )
+    query = (
+        select(calls)
+        .where(calls.c.line.in_(list(lines)), calls.c.direction == "inbound", calls.c.outcome == "missed")
+        .where(calls.c.started_at >= since, ~returned.exists())
+        .order_by(calls.c.started_at.desc())
+        .limit(limit)
+    )
+    return [_call(r) for r in (await conn.execute(query)).mappings()]

@@ -1,6 +1,6 @@
 """The calls table."""
 
-from sqlalchemy import Column, Float, Integer, String, Table
+from sqlalchemy import Column, Float, Integer, String, Table, Text
 
 from ctid.db import UtcDateTime, metadata
 
@@ -24,4 +24,7 @@ calls = Table(
     Column("rings", Integer, nullable=False, server_default="0"),
     Column("duration_s", Float, nullable=True),
     Column("talk_s", Float, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("note_by", Integer, nullable=True),
+    Column("note_at", UtcDateTime, nullable=True),
 )

@@ -8,7 +8,7 @@ audit entry together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -61,6 +61,10 @@ class CustomerDirectory:
         if card is None:
             raise NotFound(N_("No such customer."))
         return card
+
+    async def names(self, ids: Collection[int]) -> dict[int, str]:
+        """Customers' names by id (for lists of calls)."""
+        return await self._db.read(store.names, sorted(ids)) if ids else {}
 
     async def create_customer(self, actor: Actor, new: NewCustomer) -> CustomerCard:
         """Create a customer from the pop's form; audited in the same transaction. Returns its card."""

@@ -113,6 +113,11 @@ def get_customer(conn: Connection, customer_id: int) -> Customer | None:
     return _customer(row) if row else None
 
 
+def names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    rows = conn.execute(select(customers.c.id, customers.c.name).where(customers.c.id.in_(list(ids))))
+    return {row.id: row.name for row in rows}
+
+
 def phones(conn: Connection, customer_id: int) -> list[Phone]:
     rows = conn.execute(_PHONES, {"customer_id": customer_id})
     return [Phone(number=r.number, e164=r.e164, label=r.label) for r in rows]

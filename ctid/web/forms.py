@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from ctid.audit.models import AuditFilter
 from ctid.calls.models import CallFilter
+from ctid.crm.models import CustomerKind, VehicleRole
+from ctid.crm.new_customer import NewCustomer
 from ctid.errors import N_, ValidationError
 from ctid.paging import MAX_PER_PAGE, PageRequest
 
@@ -163,3 +165,51 @@ def audit_filter(data: Input, tz: ZoneInfo) -> AuditFilter:
         until=until,
         page=page_request(data),
     )
+
+
+def text_list(data: Input, name: str, max_items: int = 20, max_length: int = 40) -> list[str]:
+    """A JSON list of single-line texts (phone numbers, line names); blanks dropped."""
+    value = data.get(name, [])
+    if not isinstance(value, list) or len(value) > max_items:
+        raise ValidationError(
+            name, N_("%(what)s must be a list of at most %(max)d texts."), what=name, max=max_items
+        )
+    cleaned = (text({name: item}, name, max_length) for item in value)
+    return [item for item in cleaned if item]
+
+
+def multiline(data: Input, name: str, max_length: int = 2000) -> str:
+    """Free text over several lines (a note): line breaks and tabs kept, other control characters not."""
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise ValidationError(name, N_("%(what)s must be text."), what=name)
+    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) not in _NOT_IN_A_LINE)
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > max_length:
+        raise ValidationError(
+            name, N_("%(what)s is longer than %(max)d characters."), what=name, max=max_length
+        )
+    return value
+
+
+def new_customer(data: Input) -> NewCustomer:
+    """The pop's new-customer form as JSON; the branch is the operator's (set by the console service)."""
+    return NewCustomer(
+        name=text(data, "name", 100, required=True),
+        kind=choice(data, "kind", CustomerKind, default=CustomerKind.PERSON),
+        branch_id=0,
+        phones=text_list(data, "phones", max_items=10),
+        plate=text(data, "plate", 16),
+        brand=text(data, "brand", 32),
+        model=text(data, "model", 64),
+        vehicle_role=choice(data, "vehicle_role", VehicleRole, default=VehicleRole.OWNER),
+        notes=multiline(data, "notes"),
+    )
+
+
+def call_id(data: Input, name: str = "call_id") -> str | None:
+    """A call id as the websocket messages give it (hex), or None."""
+    value = text(data, name, 32)
+    if value and not all(c in "0123456789abcdefABCDEF-" for c in value):
+        raise ValidationError(name, N_("%(what)s is not valid."), what=name)
+    return value or None

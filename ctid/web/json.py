@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from aiohttp import web
+
+from ctid.errors import N_, ValidationError
 from ctid.paging import Page
+
+MAX_BODY = 64 * 1024
 
 
 def jsonable(value: Any) -> Any:
@@ -21,3 +26,16 @@ def jsonable(value: Any) -> Any:
 
 def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "total": page.total, "page": page.number, "pages": page.pages}
+
+
+async def read_object(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object body; a ValidationError (422) for anything else or anything too large."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ValidationError("body", N_("The request body is too large."))
+    try:
+        data = await request.json()
+    except ValueError:
+        raise ValidationError("body", N_("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise ValidationError("body", N_("The request body must be a JSON object."))
+    return data

@@ -33,4 +33,20 @@ VALUE_LABELS = (
     N_("private"),
     N_("unavailable"),
     N_("anonymous"),
+    # customers and vehicles
+    N_("person"),
+    N_("company"),
+    N_("owner"),
+    N_("user"),
+    N_("driver"),
+    # follow-ups and complaints
+    N_("follow_up"),
+    N_("complaint"),
+    N_("open"),
+    N_("in_progress"),
+    # reminders
+    N_("insurance"),
+    N_("inspection"),
+    N_("maintenance"),
+    N_("birthday"),
 )

@@ -12,26 +12,12 @@ from ctid import __version__
 from ctid.accounts.models import ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.accounts.service import BranchFields, NewUser
-from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
-from ctid.web.json import jsonable, page_json
+from ctid.web.json import jsonable, page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
-MAX_BODY = 64 * 1024
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ValidationError("body", N_("The request body is too large."))
-    try:
-        data = await request.json()
-    except ValueError:
-        raise ValidationError("body", N_("The request body is not valid JSON.")) from None
-    if not isinstance(data, dict):
-        raise ValidationError("body", N_("The request body must be a JSON object."))
-    return data
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -70,7 +56,7 @@ async def list_users(request: web.Request) -> web.Response:
 @routes.post("/api/v1/users")
 @requires(Permission.MANAGE_USERS)
 async def create_user(request: web.Request) -> web.Response:
-    data = await _body(request)
+    data = await read_object(request)
     new = NewUser(
         username=forms.text(data, "username", 64, required=True),
         role=forms.choice(data, "role", Role),
@@ -95,7 +81,7 @@ async def list_branches(request: web.Request) -> web.Response:
 @routes.post("/api/v1/branches")
 @requires(Permission.MANAGE_BRANCHES)
 async def create_branch(request: web.Request) -> web.Response:
-    data = await _body(request)
+    data = await read_object(request)
     fields = BranchFields(
         code=forms.text(data, "code", 32, required=True),
         name=forms.text(data, "name", 100, required=True),

@@ -1,0 +1,159 @@
+"""What an operator's console may do, and on which lines: follow, dial, hang up, note, list missed calls.
+
+Why one place: the websocket hub, the console's API and the line picker must agree on who may use which
+line. Operators use the lines bound to them; supervisors and admins every line of their branch; nobody a
+line of another branch (a line whose branch is unknown belongs to no one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.service import AccountService
+from ctid.calls.models import Call
+from ctid.calls.service import CallLog
+from ctid.crm.models import CustomerCard
+from ctid.crm.new_customer import NewCustomer
+from ctid.crm.service import CustomerDirectory
+from ctid.db import utcnow
+from ctid.errors import N_, NotFound, PermissionDenied, ValidationError
+from ctid.phone import PhoneNormaliser
+from ctid.screenpop.service import ScreenPops
+from ctid.voicecard.driver import LineInfo
+from ctid.voicecard.lines import Lines
+
+MISSED_DAYS = 7
+MISSED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """A line of the user's branch for the console's line picker."""
+
+    name: str
+    label: str
+    status: str
+    bound: bool
+
+
+@dataclass(frozen=True)
+class MissedCall:
+    call: Call
+    customer_name: str | None
+
+
+class Console:
+    def __init__(
+        self,
+        accounts: AccountService,
+        lines: Lines,
+        pops: ScreenPops,
+        calls: CallLog,
+        directory: CustomerDirectory,
+        normaliser: PhoneNormaliser,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._accounts = accounts
+        self._lines = lines
+        self._pops = pops
+        self._calls = calls
+        self._directory = directory
+        self._normaliser = normaliser
+        self._clock = clock
+
+    # --- which lines -------------------------------------------------------------------------------------
+
+    def branch_lines(self, user: User) -> list[LineInfo]:
+        return [i for i in self._lines.infos() if self._pops.branch_of(i.name) == user.branch_id]
+
+    async def lines_for(self, user: User) -> frozenset[str]:
+        """The lines whose calls pop on this user's console and on which they may dial."""
+        mine = {i.name for i in self.branch_lines(user)}
+        if user.role in (Role.SUPERVISOR, Role.ADMIN):
+            return frozenset(mine)
+        return frozenset(mine.intersection(await self._accounts.bound_lines(user.id)))
+
+    async def line_choices(self, user: User, bound: list[str] | None = None) -> list[LineChoice]:
+        chosen = set(await self._accounts.bound_lines(user.id) if bound is None else bound)
+        return [LineChoice(i.name, i.label, i.status, i.name in chosen) for i in self.branch_lines(user)]
+
+    async def bind(self, actor: Actor, user: User, lines: list[str]) -> list[LineChoice]:
+        """Set a user's lines (their own choice in the console, or an admin's default)."""
+        known = {i.name for i in self.branch_lines(user)}
+        bound = await self._accounts.bind_lines(actor, user.id, lines, known)
+        return await self.line_choices(user, bound)
+
+    async def _require_line(self, user: User, line: str) -> None:
+        self._lines.get(line)  # NotFound for a name that is no line at all
+        if line not in await self.lines_for(user):
+            raise PermissionDenied(N_("Line %(name)s is not one of your lines."), name=line)
+
+    # --- acting on a line --------------------------------------------------------------------------------
+
+    async def dial(self, user: User, line: str, raw_number: str) -> str:
+        """Dial a number on one of the user's lines; returns the call id. LineBusy/LineDown are 409s."""
+        await self._require_line(user, line)
+        number = self._normaliser.normalise(raw_number)
+        if number.e164 is None:
+            raise ValidationError("number", N_("%(number)s is not a phone number."), number=number.raw)
+        return await self._lines.get(line).dial(self._normaliser.dial_string(number))
+
+    async def hangup(self, user: User, line: str) -> None:
+        await self._require_line(user, line)
+        await self._lines.get(line).hangup()
+
+    # --- calls -------------------------------------------------------------------------------------------
+
+    async def _visible_call(self, user: User, call_id: str) -> Call:
+        """A call on a line of the user's branch; NotFound otherwise (another branch's calls do not exist)."""
+        call = await self._calls.get(call_id)
+        if call is None or self._pops.branch_of(call.line) != user.branch_id:
+            raise NotFound(N_("No such call."))
+        return call
+
+    async def save_note(self, actor: Actor, user: User, call_id: str, note: str) -> Call:
+        await self._visible_call(user, call_id)
+        return await self._calls.save_note(actor, call_id, note)
+
+    async def missed(self, user: User) -> list[MissedCall]:
+        """Missed calls of the last MISSED_DAYS on the user's lines that nobody has returned yet."""
+        since = self._clock() - timedelta(days=MISSED_DAYS)
+        found = await self._calls.missed(await self.lines_for(user), since, MISSED_LIMIT)
+        names = await self._directory.names({c.customer_id for c in found if c.customer_id})
+        return [MissedCall(c, names.get(c.customer_id) if c.customer_id else None) for c in found]
+
+    # --- customers ---------------------------------------------------------------------------------------
+
+    async def card(self, user: User, customer_id: int) -> CustomerCard:
+        card = await self._directory.card(customer_id, self._directory.today())
+        if card.branch_id != user.branch_id:
+            raise NotFound(N_("No such customer."))
+        return card
+
+    async def recent_calls(self, card: CustomerCard, limit: int = 5) -> list[Call]:
+        """The last calls with any of the customer's numbers, newest first."""
+        found: list[Call] = []
+        for phone in card.phones:
+            if phone.e164:
+                found.extend(await self._calls.recent_with(phone.e164, limit))
+        return sorted(found, key=lambda c: c.started_at, reverse=True)[:limit]
+
+    async def create_customer(
+        self, actor: Actor, user: User, new: NewCustomer, call_id: str | None = None
+    ) -> CustomerCard:
+        """A customer from the pop's form, in the user's branch; with ``call_id``, that call is theirs."""
+        if call_id:
+            await self._visible_call(user, call_id)
+        card = await self._directory.create_customer(actor, replace(new, branch_id=user.branch_id))
+        if call_id:
+            await self._calls.link_customer(actor, call_id, card.id)
+        return card
+
+    async def link_customer(self, actor: Actor, user: User, call_id: str, customer_id: int) -> None:
+        """The operator picked one of several candidates: the call is theirs."""
+        await self._visible_call(user, call_id)
+        await self.card(user, customer_id)
+        await self._calls.link_customer(actor, call_id, customer_id)

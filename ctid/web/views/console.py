@@ -1,0 +1,119 @@
+"""The operator console: its page, and the API its script uses (lines, dialing, notes, customers).
+
+Views only parse and answer; what may be done on which line is ctid.screenpop.console's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission
+from ctid.crm.models import CustomerCard
+from ctid.screenpop import messages
+from ctid.screenpop.console import LineChoice
+from ctid.web import forms
+from ctid.web.auth import actor, current, requires
+from ctid.web.json import read_object
+from ctid.web.keys import SERVICES
+from ctid.web.labels import VALUE_LABELS
+from ctid.web.render import _, render
+from ctid.web.views.calls import call_json
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/console")
+@requires(Permission.USE_CONSOLE)
+async def console_page(request: web.Request) -> web.Response:
+    """The console's words for data values (outcomes, roles, reminder kinds) travel with the page."""
+    values = {value: _(request, value) for value in VALUE_LABELS}
+    timezone = request.app[SERVICES].config.site.timezone
+    return render(request, "console.html", {"value_labels": values, "timezone": timezone})
+
+
+def _choices_json(choices: list[LineChoice]) -> web.Response:
+    return web.json_response({"lines": [asdict(c) for c in choices]})
+
+
+@routes.get("/api/v1/me/lines")
+@requires(Permission.USE_CONSOLE)
+async def my_lines(request: web.Request) -> web.Response:
+    return _choices_json(await request.app[SERVICES].console.line_choices(current(request).user))
+
+
+@routes.put("/api/v1/me/lines")
+@requires(Permission.USE_CONSOLE)
+async def bind_my_lines(request: web.Request) -> web.Response:
+    """The console's line picker: which lines pop on my screen (applies on the next websocket connect)."""
+    lines = forms.text_list(await read_object(request), "lines", max_items=100)
+    console = request.app[SERVICES].console
+    return _choices_json(await console.bind(actor(request), current(request).user, lines))
+
+
+@routes.get("/api/v1/me/missed")
+@requires(Permission.USE_CONSOLE)
+async def my_missed_calls(request: web.Request) -> web.Response:
+    missed = await request.app[SERVICES].console.missed(current(request).user)
+    return web.json_response(
+        {"items": [dict(call_json(m.call), customer_name=m.customer_name) for m in missed]}
+    )
+
+
+@routes.post("/api/v1/lines/{name}/dial")
+@requires(Permission.USE_CONSOLE)
+async def dial(request: web.Request) -> web.Response:
+    number = forms.text(await read_object(request), "number", 40, required=True)
+    line = request.match_info["name"]
+    call_id = await request.app[SERVICES].console.dial(current(request).user, line, number)
+    return web.json_response({"call_id": call_id, "line": line}, status=202)
+
+
+@routes.post("/api/v1/lines/{name}/hangup")
+@requires(Permission.USE_CONSOLE)
+async def hangup(request: web.Request) -> web.Response:
+    await request.app[SERVICES].console.hangup(current(request).user, request.match_info["name"])
+    return web.json_response({"line": request.match_info["name"]})
+
+
+@routes.put("/api/v1/calls/{id}/note")
+@requires(Permission.USE_CONSOLE)
+async def save_note(request: web.Request) -> web.Response:
+    note = forms.multiline(await read_object(request), "note")
+    console = request.app[SERVICES].console
+    call = await console.save_note(actor(request), current(request).user, request.match_info["id"], note)
+    return web.json_response(call_json(call))
+
+
+@routes.put("/api/v1/calls/{id}/customer")
+@requires(Permission.USE_CONSOLE)
+async def link_customer(request: web.Request) -> web.Response:
+    customer_id = forms.integer(await read_object(request), "customer_id", 1, 2**62)
+    console = request.app[SERVICES].console
+    await console.link_customer(actor(request), current(request).user, request.match_info["id"], customer_id)
+    return web.json_response({"call_id": request.match_info["id"], "customer_id": customer_id})
+
+
+async def _card_json(request: web.Request, card: CustomerCard) -> dict[str, Any]:
+    return messages.card_json(card, await request.app[SERVICES].console.recent_calls(card))
+
+
+@routes.get("/api/v1/customers/{id:\\d+}")
+@requires(Permission.USE_CONSOLE)
+async def customer_card(request: web.Request) -> web.Response:
+    customer_id = forms.integer(request.match_info, "id", 1, 2**62)
+    card = await request.app[SERVICES].console.card(current(request).user, customer_id)
+    return web.json_response(await _card_json(request, card))
+
+
+@routes.post("/api/v1/customers")
+@requires(Permission.USE_CONSOLE)
+async def create_customer(request: web.Request) -> web.Response:
+    """The pop's new-customer form; with ``call_id`` the call is linked to the new customer."""
+    data = await read_object(request)
+    new, call_id = forms.new_customer(data), forms.call_id(data)
+    console = request.app[SERVICES].console
+    card = await console.create_customer(actor(request), current(request).user, new, call_id)
+    return web.json_response(await _card_json(request, card), status=201)
