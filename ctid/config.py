@@ -134,6 +134,7 @@ class SimLineOptions:
 
     script: tuple[str, ...] = ()
     ring_interval_s: float = _checked(0.0, lambda v: None if v >= 0 else "must be 0 (off) or more")
+    ring_timeout_s: float = _checked(8.0, _positive)
 
 
 @dataclass(frozen=True)

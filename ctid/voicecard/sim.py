@@ -54,7 +54,7 @@ class SimLine(LineDriver):
         options: SimLineOptions,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        super().__init__(name, label, bus, ring_timeout_s=8.0, clock=clock)
+        super().__init__(name, label, bus, ring_timeout_s=options.ring_timeout_s, clock=clock)
         self._options = options
         self._tasks = TaskSet()
         self._script = [SimCall.parse(entry) for entry in options.script]

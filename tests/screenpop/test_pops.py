@@ -9,117 +9,19 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import pytest
 
-from ctid.accounts.models import Actor, Role, User
-from ctid.config import Config, parse
+from ctid.accounts.models import Actor, Role
 from ctid.crm.new_customer import NewCustomer
 from ctid.screenpop.service import PopEvent
-from ctid.voicecard.sim import SimCall, SimLine
-from ctid.web.app import make_app
+from ctid.voicecard.sim import SimCall
 from ctid.web.hub import CLIENT_QUEUE
 from ctid.web.keys import HUB
-from tests.accounts.support import PASSWORD, Site, build_site, make_config
-
-LINES = [
-    {"name": "front", "label": "前台", "driver": "sim"},
-    {"name": "back", "label": "售后", "driver": "sim"},
-    {"name": "east-1", "label": "东区", "driver": "sim", "branch": "east"},
-]
-KNOWN = "13800138000"
-
-
-@pytest.fixture
-def config(tmp_path: Any) -> Config:
-    base = make_config(str(tmp_path / "var"))
-    return replace(base, lines=parse({"lines": LINES}, "test").lines)
-
-
-@pytest.fixture
-async def site(config: Config) -> AsyncIterator[Site]:
-    async with build_site(config) as built:
-        await built.branch("east", "东区店")
-        services = built.services
-        for component in (services.calls, services.pops, services.lines):
-            await component.start()
-        yield built
-        for component in (services.lines, services.pops, services.calls):
-            await component.stop()
-
-
-@pytest.fixture
-async def server(site: Site, aiohttp_server: Any) -> Any:
-    return await aiohttp_server(make_app(site.services))
-
-
-class Console:
-    """A logged-in browser's websocket."""
-
-    def __init__(self, session: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.session, self.ws = session, ws
-
-    async def next(self, kind: str, within_s: float = 3.0) -> dict[str, Any]:
-        """The next message of this type (skipping others)."""
-        deadline = time.monotonic() + within_s
-        while True:
-            message = await self.ws.receive_json(timeout=max(0.01, deadline - time.monotonic()))
-            if message["type"] == kind:
-                return dict(message)
-
-    async def silent(self, seconds: float = 0.3) -> bool:
-        try:
-            message = await self.ws.receive(timeout=seconds)
-        except TimeoutError:
-            return True
-        return message.type != aiohttp.WSMsgType.TEXT
-
-    async def close(self) -> None:
-        await self.ws.close()
-        await self.session.close()
-
-
-async def connect(server: Any, username: str, origin: str | None = None) -> Console:
-    base = str(server.make_url("/"))
-    session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
-    login = await session.get(base + "login")
-    token = (await login.text()).split('name="csrf_token" value="')[1].split('"')[0]
-    form = {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"}
-    await session.post(base + "login", data=form, allow_redirects=False)
-    ws = await session.ws_connect(base + "ws", origin=origin or base.rstrip("/"))
-    console = Console(session, ws)
-    await console.next("hello")
-    return console
-
-
-async def operator(
-    site: Site, name: str, lines: list[str], role: Role = Role.OPERATOR, branch: str = ""
-) -> User:
-    branch_id = (await site.accounts.branch_by_code(branch)).id if branch else None
-    user = await site.user(name, role, branch_id=branch_id)
-    known = {line["name"] for line in LINES}
-    await site.accounts.bind_lines(Actor.system(), user.id, lines, known)
-    return user
-
-
-def sim(site: Site, name: str) -> SimLine:
-    line = site.services.lines.get(name)
-    assert isinstance(line, SimLine)
-    return line
-
-
-def ring(site: Site, line: str, number: str | None, name: str | None = None) -> None:
-    sim(site, line).simulate(SimCall(number, name, rings=1, ring_period_s=0.01))
-
-
-async def known_customer(site: Site) -> int:
-    branch = (await site.accounts.default_branch()).id
-    new = NewCustomer("张伟", "person", branch, [KNOWN], plate="粤A12345", brand="大众", model="朗逸")
-    return (await site.services.crm.create_customer(Actor.system(), new)).id
+from tests.accounts.support import Site
+from tests.screenpop.support import KNOWN, Console, connect, known_customer, operator, ring, sim
 
 
 async def test_the_bound_operator_gets_the_known_callers_card(site: Site, server: Any) -> None:

@@ -1,0 +1,37 @@
+"""Fixtures of the screen-pop tests: a site with sim lines started, and its web app on a real server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from ctid.config import Config, parse
+from ctid.web.app import make_app
+from tests.accounts.support import Site, build_site, make_config
+from tests.screenpop.support import LINES
+
+
+@pytest.fixture
+def config(tmp_path: Any) -> Config:
+    base = make_config(str(tmp_path / "var"))
+    return replace(base, lines=parse({"lines": LINES}, "test").lines)
+
+
+@pytest.fixture
+async def site(config: Config) -> AsyncIterator[Site]:
+    async with build_site(config) as built:
+        await built.branch("east", "东区店")
+        services = built.services
+        for component in (services.calls, services.pops, services.lines):
+            await component.start()
+        yield built
+        for component in (services.lines, services.pops, services.calls):
+            await component.stop()
+
+
+@pytest.fixture
+async def server(site: Site, aiohttp_server: Any) -> Any:
+    return await aiohttp_server(make_app(site.services))
