@@ -25,10 +25,16 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
+def daemon_config() -> str:
+    """The config the daemon runs with after [web] and [storage]; a test module may override it."""
+    return '[site]\nname = "Test Motors"\n'
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, daemon_config: str) -> Iterator[Daemon]:
     """``ctid run`` on a free port with a fresh data dir; stopped with SIGTERM, which must exit 0."""
     port = free_port()
-    running = Daemon(write_config(tmp_path, port, '[site]\nname = "Test Motors"\n'), port).start()
+    running = Daemon(write_config(tmp_path, port, daemon_config), port).start()
     try:
         running.wait_healthy()
         yield running

@@ -1,0 +1,38 @@
+"""What the browser tests share: a page that records console errors, logging in, submitting forms."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+
+
+def new_page(browser: Browser, locale: str, problems: list[str]) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        # a CSP violation or a missing asset shows up here; the 403s this test asks for do too
+        if message.type == "error" and "status of 403" not in message.text:
+            problems.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    return context, page
+
+
+def path_of(page: Page, base: str) -> str:
+    return page.url.removeprefix(base)
+
+
+def submit(page: Page, form: str) -> None:
+    with page.expect_navigation():
+        page.locator(f"{form} button[type=submit]").click()
+
+
+def log_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.fill('form[action="/login"] input[name=username]', username)
+    page.fill('form[action="/login"] input[name=password]', password)
+    submit(page, 'form[action="/login"]')
