@@ -30,6 +30,12 @@ to learn the message type) and does nothing else; the JSON is parsed and checked
 still taken one console at a time: the last console's stamp waits for the reads of the others this process
 handled before it. That share is printed ("this process's own work"), as is the first console's figure.
 
+For reading the figures, also printed: the daemon's ``CallIdentified`` from its control socket's ``watch``
+stream (its ``mono`` stamp, as in ``bench/callerid_latency.py``), which splits the figure into the caller-ID
+part and the pop part (lookup, card, delivery); the bound console's place in the order the consoles got the
+pop (the daemon sends to all of the line's consoles alike, so this place decides much of its figure); and the
+size of the pop's JSON.
+
 Also: number-to-customer lookup alone, ``CustomerDirectory.match`` of ``--lookups`` stored numbers through the
 real ``Database`` (reader thread included) on the copied database before the daemon starts, each awaited alone
 (``bench/crm_lookup.py``'s ``timed``). Targets: bound console p99 < 10 ms, all consoles p99 < 50 ms, lookup
@@ -41,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import gc
 import hashlib
 import json
@@ -282,9 +289,9 @@ async def prepare_site(path: Path, clients: int, lookups: int, seed: int) -> Sit
         normaliser = PhoneNormaliser("CN")
         directory = CustomerDirectory(db, normaliser)
         numbers = bulk.known_numbers(path, lookups + WARMUP, seed=seed)
-        await timed([lambda n=n: directory.match(n) for n in numbers[:WARMUP]])
+        await timed([functools.partial(directory.match, n) for n in numbers[:WARMUP]])
         numbers = numbers[WARMUP:]
-        lookup_ms = await timed([lambda n=n: directory.match(n) for n in numbers])
+        lookup_ms = await timed([functools.partial(directory.match, n) for n in numbers])
         single = [n for n in numbers if len(await directory.match(n)) == 1]
         callers = list(dict.fromkeys(x for n in single if (x := national(n, normaliser)) is not None))
         tokens, supervisors = await add_consoles(
@@ -333,6 +340,10 @@ class CallTimes:
     """Until the daemon published ``CallIdentified`` (its ``mono`` stamp): the caller-ID part of the pop."""
     own_ms: float
     """This process's work on other consoles' reads before it stamped the last console's."""
+    bound_rank: int
+    """The bound console's place in the order of receipt (1: first)."""
+    size: int
+    """Bytes of the message's JSON."""
 
 
 @dataclass
@@ -361,11 +372,14 @@ class Calls:
         mark = write(self.fake, b"".join(formatted(number)))
         identified = await board.everyone(IDENTIFIED, RING_TIMEOUT_S + WAIT_S)
         ended = await board.everyone(ENDED, RING_TIMEOUT_S + WAIT_S)
+        try:
+            _seen, event = await self.events.next("CallIdentified", LINE)
+            await self.events.next("CallEnded", LINE)
+        except TimeoutError:
+            return f"{number}: the daemon reported no CallIdentified or no CallEnded"
         if not (identified and ended):
             got = {kind.decode(): len(board.seen.get(kind, ())) for kind in (IDENTIFIED, ENDED)}
             return f"{number}: consoles that got each message: {got}"
-        _seen, event = await self.events.next("CallIdentified", LINE)
-        await self.events.next("CallEnded", LINE)
         if (problem := check(board, number)) is not None:
             return problem
         return times(board, mark, event["mono"])
@@ -393,6 +407,8 @@ def times(board: Board, mark: float, identified: float) -> CallTimes:
         first_ms=(min(stamps.values()) - mark) * 1000,
         daemon_ms=(identified - mark) * 1000,
         own_ms=own * 1000,
+        bound_rank=sorted(stamps.values()).index(stamps[0]) + 1,
+        size=len(board.seen[IDENTIFIED][0][1]),
     )
 
 
@@ -483,6 +499,11 @@ def report(args: argparse.Namespace, site: Site, results: Results, daemon: Daemo
     met &= row(f"all {args.clients} consoles (the last to get it)", [c.last_ms for c in calls], ALL_TARGET_MS)
     met &= row("number -> customer lookup alone (match)", site.lookup_ms, MATCH_TARGET_MS)
     print("for reading the figures:")
+    if calls:
+        ranks, sizes = [c.bound_rank for c in calls], [c.size for c in calls]
+        place = f"p50 {percentile(ranks, 0.5):g}, range {min(ranks)}-{max(ranks)} of {args.clients}"
+        size = f"{int(percentile(sizes, 0.5)):,} bytes of JSON"
+        print(f"  the bound console's place in the order of receipt: {place}; the pop: {size}")
     row("  caller ID -> CallIdentified in the daemon", [c.daemon_ms for c in calls])
     row(f"  first of the {args.clients} consoles", [c.first_ms for c in calls])
     row("  this process's own work before the last stamp", [c.own_ms for c in calls])

@@ -162,8 +162,7 @@ class CallLog:
 
     async def recent_with(self, e164: str, limit: int = 5, before: str | None = None) -> list[Call]:
         """The last calls with this number (for the pop card), leaving out the call ``before``."""
-        async with self._db.connect() as conn:
-            return await store.recent_with(conn, e164, limit, before)
+        return await self._db.read(store.recent_with, e164, limit, before)
 
     async def get(self, call_id: str) -> Call | None:
         async with self._db.connect() as conn:

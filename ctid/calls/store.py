@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,11 +30,12 @@ async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
     return _call(row) if row else None
 
 
-async def recent_with(conn: AsyncConnection, e164: str, limit: int, exclude: str | None) -> list[Call]:
+def recent_with(conn: Connection, e164: str, limit: int, exclude: str | None) -> list[Call]:
+    """Synchronous: the pop runs it in the read thread (``Database.read``), beside the customer lookup."""
     query = select(calls).where(calls.c.number_e164 == e164)
     if exclude:
         query = query.where(calls.c.id != exclude)
-    rows = await conn.execute(query.order_by(calls.c.started_at.desc()).limit(limit))
+    rows = conn.execute(query.order_by(calls.c.started_at.desc()).limit(limit))
     return [_call(r) for r in rows.mappings()]
 
 

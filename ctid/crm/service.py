@@ -54,6 +54,10 @@ class CustomerDirectory:
         """Every customer with this number (a switchboard or a family shares one), last seen first."""
         return await self._db.read(store.match, e164)
 
+    async def identify(self, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
+        """``match`` and, when exactly one customer has the number, their ``card``: one hop for a pop."""
+        return await self._db.read(_identify, e164, today)
+
     async def card(self, customer_id: int, today: date) -> CustomerCard:
         """Everything the operator needs on the screen before picking up; NotFound if there is no such
         customer (deleted between the match and the card)."""
@@ -82,6 +86,11 @@ class CustomerDirectory:
         except IntegrityError:  # the same plate added at the same moment by another operator
             raise Conflict(N_("Someone else just added this plate. Try again.")) from None
         return await self.card(customer.id, self.today())
+
+
+def _identify(conn: Connection, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
+    found = store.match(conn, e164)
+    return found, _read_card(conn, found[0].id, today) if len(found) == 1 else None
 
 
 def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard | None:

@@ -18,10 +18,12 @@ from typing import Any
 
 from ctid.config import SimLineOptions
 from ctid.db import utcnow
+from ctid.errors import N_
 from ctid.events import EventBus
 from ctid.tasks import TaskSet
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
+from ctid.voicecard.line import LineBusyError
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,10 @@ class SimLine(LineDriver):
         self._cancel_timer()
 
     def simulate(self, call: SimCall) -> None:
-        """Start a scripted call now (in the background)."""
+        """Start a scripted call now (in the background). A line already in a call refuses, as a real one
+        would: a second caller would otherwise be merged into the first one's call."""
+        if self.machine.state != "idle":
+            raise LineBusyError(N_("Line %(line)s is in use: it cannot ring now."), line=self.name)
         self._spawn(self.play(call), "sim-call")
 
     async def play(self, call: SimCall) -> str | None:

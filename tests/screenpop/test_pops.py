@@ -18,7 +18,7 @@ from ctid.accounts.models import Actor, Role
 from ctid.crm.new_customer import NewCustomer
 from ctid.screenpop.service import PopEvent
 from ctid.voicecard.sim import SimCall
-from ctid.web.hub import CLIENT_QUEUE
+from ctid.web.hub import CLIENT_BUFFER
 from ctid.web.keys import HUB
 from tests.accounts.support import Site
 from tests.screenpop.support import KNOWN, Console, connect, known_customer, operator, ring, sim
@@ -108,8 +108,9 @@ async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_othe
     hub = server.app[HUB]
     assert hub.clients == 2
     branch = (await site.accounts.default_branch()).id
-    # 20 KB a message, three queues' worth: far more than the stuck socket's buffers can absorb
-    count, pad = CLIENT_QUEUE * 3, "x" * 20_000
+    # 20 KB a message, 15 MB in all: far more than the stuck socket's kernel buffers and CLIENT_BUFFER
+    count, pad = 768, "x" * 20_000
+    assert count * len(pad) > 10 * CLIENT_BUFFER
     reader = asyncio.create_task(_read_updates(fast, count))
     started = time.monotonic()
     for index in range(count):
@@ -178,13 +179,13 @@ async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
 ) -> None:
     customer_id = await known_customer(site)
     directory = site.services.crm
-    real_match = directory.match
+    real_identify = directory.identify
 
-    async def slow_match(e164: str) -> Any:
+    async def slow_identify(e164: str, today: Any) -> Any:
         await asyncio.sleep(0.5)
-        return await real_match(e164)
+        return await real_identify(e164, today)
 
-    monkeypatch.setattr(directory, "match", slow_match)
+    monkeypatch.setattr(directory, "identify", slow_identify)
     await operator(site, "olga", ["front"])
     console = await connect(server, "olga")
     ring(site, "front", KNOWN)
@@ -192,4 +193,24 @@ async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
     assert first["lookup"] == "pending" and first["call"]["number"] == KNOWN and first["customer"] is None
     update = await console.next("call.updated", within_s=2)
     assert update["lookup"] == "done" and update["customer"]["id"] == customer_id
+    await console.close()
+
+
+async def test_frames_of_every_length_class_reach_a_real_client_whole(site: Site, server: Any) -> None:
+    """The hub frames messages itself: 7-bit, 16-bit and 64-bit lengths and their edges, multibyte text."""
+    await operator(site, "olga", ["front"])
+    console = await connect(server, "olga")
+    branch = (await site.accounts.default_branch()).id
+    base = len(b'{"type": "call.updated", "call": {"line": "front"}, "n": 0, "pad": ""}')
+    sizes = [0, 125 - base, 126 - base, 65535 - base, 65536 - base, 200_000]
+    for n, size in enumerate(sizes):
+        message = {"type": "call.updated", "call": {"line": "front"}, "n": n, "pad": "x" * max(size, 0)}
+        site.services.bus.publish(PopEvent(line="front", branch_id=branch, message=message))
+    site.services.bus.publish(
+        PopEvent(line="front", branch_id=branch, message={"type": "call.updated", "n": 99, "pad": "张伟粤A"})
+    )
+    for n, size in enumerate(sizes):
+        got = await console.next("call.updated")
+        assert (got["n"], len(got["pad"])) == (n, max(size, 0))
+    assert (await console.next("call.updated"))["pad"] == "张伟粤A"
     await console.close()

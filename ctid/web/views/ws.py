@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 from aiohttp import WSMsgType, web
@@ -36,21 +35,23 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     who = current(request)
     if not _allowed_origin(request, who):
         raise PermissionDenied(N_("You are not allowed to do this."))
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_CLIENT_MESSAGE)
+    lines = await request.app[SERVICES].console.lines_for(who.user)
+    # No compression: pops are small, on the shop's LAN, and the hub writes its frames itself (see hub.py).
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_CLIENT_MESSAGE, compress=False)
     await ws.prepare(request)
-    client = Client(who.user, await request.app[SERVICES].console.lines_for(who.user), ws, request.transport)
+    transport = request.transport
+    if not isinstance(transport, asyncio.Transport):
+        return ws  # the client left during the handshake
+    client = Client(who.user, lines, ws, transport)
     hub = request.app[HUB]
     _greet(request, client)
     hub.add(client)
-    writer = asyncio.create_task(_write(client), name=f"ws-writer-{who.user.username}")
     try:
         async for message in ws:
             if message.type == WSMsgType.TEXT and message.data == '{"type":"ping"}':
-                client.offer(json.dumps({"type": "pong"}))
+                client.send({"type": "pong"})
     finally:
         hub.remove(client)
-        writer.cancel()
-        await asyncio.gather(writer, return_exceptions=True)
     return ws
 
 
@@ -74,10 +75,4 @@ def _greet(request: web.Request, client: Client) -> None:
         lines,
     )
     for message in [hello, *services.pops.active_messages(set(client.lines))]:
-        client.offer(json.dumps(message, ensure_ascii=False))
-
-
-async def _write(client: Client) -> None:
-    while True:
-        text = await client.queue.get()
-        await client.ws.send_str(text)
+        client.send(message)

@@ -1,0 +1,32 @@
+"""The simulated line behaves like a real one where a console can tell the difference."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ctid.config import SimLineOptions
+from ctid.events import EventBus
+from ctid.voicecard.events import CallEnded, CallRinging
+from ctid.voicecard.line import LineBusyError
+from ctid.voicecard.sim import SimCall, SimLine
+from tests.voicecard.conftest import Recorder
+
+
+async def test_a_ringing_sim_line_refuses_a_second_caller_and_misses_after_its_timeout() -> None:
+    bus = EventBus()
+    events = Recorder(bus)
+    line = SimLine("desk", "Desk", bus, SimLineOptions(ring_timeout_s=0.2))
+    await line.start()
+    line.simulate(SimCall("13900001111", rings=1))
+    await asyncio.sleep(0.05)
+    with pytest.raises(LineBusyError):
+        line.simulate(SimCall("13900002222", rings=1))
+    for _ in range(100):
+        if events.of(CallEnded):
+            break
+        await asyncio.sleep(0.01)
+    await line.stop()
+    assert len(events.of(CallRinging)) == 1
+    assert [e.outcome for e in events.of(CallEnded)] == ["missed"]
