@@ -80,9 +80,16 @@ class Console:
         chosen = set(await self._accounts.bound_lines(user.id) if bound is None else bound)
         return [LineChoice(i.name, i.label, i.status, i.name in chosen) for i in self.branch_lines(user)]
 
-    async def bind(self, actor: Actor, user: User, lines: list[str]) -> list[LineChoice]:
-        """Set a user's lines (their own choice in the console, or an admin's default)."""
+    async def bind(
+        self, actor: Actor, user: User, lines: list[str], *, only_known: bool = False
+    ) -> list[LineChoice]:
+        """Set a user's lines (their own choice in the console, or an admin's default on the user's page).
+
+        ``only_known``: quietly leave out lines outside the user's branch (the admin just moved the user to
+        another branch on the same form) instead of refusing them."""
         known = {i.name for i in self.branch_lines(user)}
+        if only_known:
+            lines = [name for name in lines if name in known]
         bound = await self._accounts.bind_lines(actor, user.id, lines, known)
         return await self.line_choices(user, bound)
 

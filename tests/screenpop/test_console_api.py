@@ -239,3 +239,20 @@ async def test_the_console_page_needs_a_login_and_carries_no_inline_script(site:
             assert response.status in (302, 303) and "/login" in response.headers["Location"]
         async with anonymous.get(str(server.make_url("/api/v1/me/missed"))) as response:
             assert response.status == 401
+
+
+async def test_an_admin_sets_an_operators_lines_on_the_users_page(site: Site, server: Any) -> None:
+    olga = await operator(site, "olga", ["front"])
+    await operator(site, "root", [], Role.ADMIN)
+    admin = await connect(server, "root")
+    await admin.api("GET", "/api/v1/me")  # fetches the CSRF token
+    page = await (await admin.session.get(admin.base + f"admin/users/{olga.id}")).text()
+    assert 'name="lines" value="front" checked' in page and 'value="east-1"' not in page
+    form = [("display_name", "Olga"), ("role", "operator"), ("branch_id", str(olga.branch_id))]
+    form += [("active", "on"), ("lines", "back"), ("lines", "desk"), ("lines", "east-1")]
+    headers = {"X-CSRF-Token": admin.csrf or ""}
+    url = admin.base + f"admin/users/{olga.id}"
+    async with admin.session.post(url, data=form, headers=headers, allow_redirects=False) as response:
+        assert response.status == 303
+    assert await site.accounts.bound_lines(olga.id) == ["back", "desk"], "another branch's line is left out"
+    await admin.close()

@@ -89,7 +89,10 @@ async def update_user(request: web.Request) -> web.Response:
             active=forms.boolean(form, "active"),
             new_password=forms.secret(form, "new_password") or None,
         )
-        await request.app[SERVICES].accounts.update_user(actor(request), _path_id(request), edit)
+        services = request.app[SERVICES]
+        user = await services.accounts.update_user(actor(request), _path_id(request), edit)
+        lines = [str(name) for name in form.getall("lines", [])]
+        await services.console.bind(actor(request), user, lines, only_known=True)
     except (ValidationError, Conflict) as exc:
         return await _user_form(request, _path_id(request), form, exc)
     raise web.HTTPSeeOther("/admin/users")
@@ -108,6 +111,7 @@ async def _user_form(
         "form": form,
         "roles": list(Role),
         "branches": await accounts.list_branches(),
+        "line_choices": await request.app[SERVICES].console.line_choices(edited) if edited else [],
         **_error_context(request, error),
     }
     return render(request, "admin/user_form.html", context, status=422 if error else 200)
