@@ -160,9 +160,11 @@ class CallLog:
         async with self._db.connect() as conn:
             return await store.search(conn, where)
 
-    async def recent_with(self, e164: str, limit: int = 5, before: str | None = None) -> list[Call]:
+    async def recent_with(
+        self, e164s: Collection[str], limit: int = 5, before: str | None = None
+    ) -> list[Call]:
         """The last calls with this number (for the pop card), leaving out the call ``before``."""
-        return await self._db.read(store.recent_with, e164, limit, before)
+        return await self._db.read(store.recent_with, sorted(e164s), limit, before)
 
     async def get(self, call_id: str) -> Call | None:
         async with self._db.connect() as conn:

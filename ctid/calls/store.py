@@ -30,9 +30,9 @@ async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
     return _call(row) if row else None
 
 
-def recent_with(conn: Connection, e164: str, limit: int, exclude: str | None) -> list[Call]:
+def recent_with(conn: Connection, e164s: Sequence[str], limit: int, exclude: str | None) -> list[Call]:
     """Synchronous: the pop runs it in the read thread (``Database.read``), beside the customer lookup."""
-    query = select(calls).where(calls.c.number_e164 == e164)
+    query = select(calls).where(calls.c.number_e164.in_(list(e164s)))
     if exclude:
         query = query.where(calls.c.id != exclude)
     rows = conn.execute(query.order_by(calls.c.started_at.desc()).limit(limit))

@@ -141,12 +141,8 @@ class Console:
         return card
 
     async def recent_calls(self, card: CustomerCard, limit: int = 5) -> list[Call]:
-        """The last calls with any of the customer's numbers, newest first."""
-        found: list[Call] = []
-        for phone in card.phones:
-            if phone.e164:
-                found.extend(await self._calls.recent_with(phone.e164, limit))
-        return sorted(found, key=lambda c: c.started_at, reverse=True)[:limit]
+        """The last calls with any of the customer's numbers, newest first (one read for all of them)."""
+        return await self._calls.recent_with({p.e164 for p in card.phones if p.e164}, limit)
 
     async def create_customer(
         self, actor: Actor, user: User, new: NewCustomer, call_id: str | None = None

@@ -107,14 +107,16 @@ class ScreenPops:
                 self._active[call.id] = _ActivePop(call, messages.ringing(call))
                 self._publish(call.line, self._active[call.id].last)
             case CallIdentified() if event.call_id in self._active:
-                self._identified(event)
+                pop = self._active[event.call_id]
+                pop.call = self._with_caller(pop.call, event)
+                self._identified(pop, event.at)
             case CallIdUpdated() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 before = pop.call.number_e164
                 pop.call = self._with_caller(pop.call, event)
                 self._publish(pop.call.line, messages.updated(pop.call))
                 if pop.call.number_e164 and pop.call.number_e164 != before:
-                    self._identified(event)  # another number: another customer, looked up afresh
+                    self._identified(pop, event.at)  # another number: another customer, looked up afresh
             case CallAnswered() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 self._publish(pop.call.line, messages.answered(pop.call))
@@ -127,13 +129,12 @@ class ScreenPops:
         e164 = self._normaliser.normalise(caller.number).e164 if caller.number else None
         return call.with_caller(caller.number, e164, caller.name, caller.reason)
 
-    def _identified(self, event: CallIdentified | CallIdUpdated) -> None:
-        pop = self._active[event.call_id]
-        pop.call = self._with_caller(pop.call, event)
+    def _identified(self, pop: _ActivePop, at: datetime) -> None:
+        """Pop the caller: at once when there is no number to look up, else after the customer lookup."""
         if pop.call.number_e164 is None:
             self._remember(pop.call, messages.identified(pop.call, None, []))
             return
-        self._tasks.spawn(self._lookup_and_pop(pop.call, event.at))
+        self._tasks.spawn(self._lookup_and_pop(pop.call, at))
 
     # --- the customer lookup ----------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ class ScreenPops:
         assert call.number_e164 is not None
         (found, card), recent = await asyncio.gather(
             self._directory.identify(call.number_e164, self._directory.today()),
-            self._calls.recent_with(call.number_e164, limit=5, before=call.id),
+            self._calls.recent_with([call.number_e164], limit=5, before=call.id),
         )
         candidates = [messages.candidate_json(s) for s in found] if len(found) > 1 else []
         return (messages.card_json(card, recent) if card else None), candidates

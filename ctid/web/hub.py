@@ -47,7 +47,6 @@ class Client:
     lines: frozenset[str]
     ws: web.WebSocketResponse
     transport: asyncio.Transport
-    slow: bool = False
 
     def sees(self, event: PopEvent) -> bool:
         if event.branch_id != self.user.branch_id:
@@ -59,7 +58,6 @@ class Client:
         if self.ws.closed or self.transport.is_closing():
             return True  # it is leaving anyway; the handler removes it
         if self.transport.get_write_buffer_size() > CLIENT_BUFFER:
-            self.slow = True
             return False
         self.transport.write(frame)
         return True

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.calls.service import MAX_NOTE
 from ctid.crm.models import CustomerCard
 from ctid.screenpop import messages
 from ctid.screenpop.console import LineChoice
@@ -81,7 +82,7 @@ async def hangup(request: web.Request) -> web.Response:
 @routes.put("/api/v1/calls/{id}/note")
 @requires(Permission.USE_CONSOLE)
 async def save_note(request: web.Request) -> web.Response:
-    note = forms.multiline(await read_object(request), "note")
+    note = forms.multiline(await read_object(request), "note", MAX_NOTE)
     console = request.app[SERVICES].console
     call = await console.save_note(actor(request), current(request).user, request.match_info["id"], note)
     return web.json_response(call_json(call))
