@@ -25,7 +25,7 @@ COLUMNS = {
     "visits": ("id", "vehicle_id", "customer_id", "visited_on", "mileage_km", "amount", "advisor", "status"),
     "visit_items": ("id", "visit_id", "name", "price", "quantity"),
     "follow_ups": ("id", "customer_id", "kind", "category", "channel", "content", "status", "due_on",
-                   "created_at"),
+                   "created_at", "updated_at"),
 }  # fmt: skip
 
 COMPANY_SHARE = 0.02  # of customers; each has 1-3 staff on its switchboard, driving its fleet
@@ -292,7 +292,18 @@ class RowMaker:
         content = "客户来电反映问题，需回电处理" if complaint else "回访客户用车情况"
         due = self._day(int(self.rnd() * 20) - 10)
         channel, stamp = self._pick(samples.CHANNELS), self._pick(self.stamps)
-        row = (self._id("follow_ups"), customer_id, kind, category, channel, content, status, due, stamp)
+        row = (
+            self._id("follow_ups"),
+            customer_id,
+            kind,
+            category,
+            channel,
+            content,
+            status,
+            due,
+            stamp,
+            stamp,
+        )
         rows.follow_ups.append(row)
 
 

@@ -316,4 +316,5 @@ class _Writer:
             "status": plan.status.value,
             "due_on": plan.due_on,
             "created_at": self.now,
+            "updated_at": self.now,
         }

@@ -82,6 +82,11 @@ class Customer:
     notes: str
     created_at: datetime
     updated_at: datetime
+    address: str = ""
+    industry: str = ""
+    tags: tuple[str, ...] = ()  # stored one a line
+    assigned_user_id: int | None = None  # the staff member who looks after this customer
+    licence_review_on: date | None = None  # 驾驶证审验: a reason to call
 
 
 @dataclass(frozen=True)

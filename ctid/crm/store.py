@@ -276,6 +276,7 @@ def _customer(row: RowMapping) -> Customer:
     values = {c.name: row[c.name] for c in customers.c}
     values["kind"] = CustomerKind(values["kind"])
     values["gender"] = Gender(values["gender"]) if values["gender"] else None
+    values["tags"] = tuple(tag for tag in values["tags"].split("\n") if tag)
     return Customer(**values)
 
 

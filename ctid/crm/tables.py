@@ -8,7 +8,19 @@ constraints: adding a status later must not rebuild a table of a million rows in
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -47,7 +59,22 @@ customers = Table(
     Column("notes", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("address", Text, nullable=False, server_default=""),
+    Column("industry", String(32), nullable=False, server_default=""),
+    Column("tags", Text, nullable=False, server_default=""),  # one tag a line
+    Column("assigned_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("licence_review_on", Date, nullable=True),  # 驾驶证审验
     Index("ix_customers_branch_id_name", "branch_id", "name"),
+    Index("ix_customers_assigned_user_id", "assigned_user_id"),
+)
+
+customer_opt_outs = Table(
+    "customer_opt_outs",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("contact_type", String(16), primary_key=True),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 customer_phones = Table(
@@ -82,8 +109,26 @@ vehicles = Table(
     Column("status", String(16), nullable=False, server_default="active"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("transmission", String(16), nullable=False, server_default=""),
+    Column("engine_number", String(32), nullable=False, server_default=""),
+    Column("insurer", String(64), nullable=False, server_default=""),
+    Column("warranty_expiry", Date, nullable=True),
     UniqueConstraint("branch_id", "plate", name="uq_vehicles_branch_id_plate"),
     UniqueConstraint("vin", name="uq_vehicles_vin"),
+)
+
+vehicle_mileage = Table(
+    "vehicle_mileage",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vehicle_id", Integer, ForeignKey("vehicles.id", ondelete="CASCADE"), nullable=False),
+    Column("mileage_km", Integer, nullable=False),
+    Column("read_on", Date, nullable=False),
+    Column("source", String(16), nullable=False),  # visit / manual / import
+    Column("correction", Boolean, nullable=False, server_default="0"),  # may be lower than the one before
+    Column("visit_id", Integer, ForeignKey("visits.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_vehicle_mileage_vehicle_id_read_on", "vehicle_id", "read_on"),
 )
 
 customer_vehicles = Table(
@@ -107,6 +152,9 @@ visits = Table(
     Column("advisor", String(64), nullable=False, server_default=""),
     Column("notes", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="completed"),
+    Column("closed_at", UtcDateTime, nullable=True),  # NULL for visits completed before revision 0006
+    Column("corrects_visit_id", Integer, ForeignKey("visits.id"), nullable=True),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Index("ix_visits_customer_id_visited_on", "customer_id", "visited_on"),
     Index("ix_visits_vehicle_id_visited_on", "vehicle_id", "visited_on"),
 )
@@ -119,7 +167,25 @@ visit_items = Table(
     Column("name", String(100), nullable=False),
     Column("price", Money, nullable=False, server_default="0"),
     Column("quantity", Integer, nullable=False, server_default="1"),
+    Column("kind", String(16), nullable=False, server_default="service"),  # service / part
+    Column(
+        "catalogue_item_id", Integer, ForeignKey("service_catalogue.id", ondelete="SET NULL"), nullable=True
+    ),
     Index("ix_visit_items_visit_id", "visit_id"),
+)
+
+service_catalogue = Table(
+    "service_catalogue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("category", String(32), nullable=False, server_default=""),
+    Column("price", Money, nullable=False, server_default="0"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("code", name="uq_service_catalogue_code"),
 )
 
 follow_ups = Table(
@@ -134,5 +200,13 @@ follow_ups = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("due_on", Date, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("recorder_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("handler_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("result", Text, nullable=False, server_default=""),
+    Column("visit_id", Integer, ForeignKey("visits.id", ondelete="SET NULL"), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+    Column("closed_at", UtcDateTime, nullable=True),
     Index("ix_follow_ups_customer_id_status", "customer_id", "status"),
+    Index("ix_follow_ups_status_due_on", "status", "due_on"),
+    Index("ix_follow_ups_handler_id_status", "handler_id", "status"),
 )

@@ -14,6 +14,9 @@ CRM_TABLES = (
     "visits",
     "visit_items",
     "follow_ups",
+    "customer_opt_outs",
+    "vehicle_mileage",
+    "service_catalogue",
 )
 
 
