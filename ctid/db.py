@@ -111,11 +111,28 @@ def _alembic_config(connection: Connection) -> AlembicConfig:
 
 
 async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
-    """Apply pending migrations; returns (revision before, revision after)."""
-    async with engine.begin() as conn:
-        before = await conn.run_sync(_current_revision)
-        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
-        after = await conn.run_sync(_current_revision)
+    """Apply pending migrations; returns (revision before, revision after).
+
+    On SQLite, foreign keys are off while they run: a migration in batch mode rebuilds a table (copy, drop,
+    rename), and dropping ``customers`` with foreign keys on would cascade to every customer's phones,
+    vehicles links and follow-ups. The keys are checked once the migrations are done.
+    """
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # outside a transaction, or SQLite ignores it
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                before = await conn.run_sync(_current_revision)
+                await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+                after = await conn.run_sync(_current_revision)
+                if sqlite and (broken := (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()):
+                    raise RuntimeError(f"migration to {after} broke a foreign key: {tuple(broken)}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
     if before != after:
         log.info("database migrated from %s to %s", before or "empty", after)
     return before, after
