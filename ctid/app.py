@@ -19,6 +19,7 @@ from ctid.calls.service import CallLog
 from ctid.config import Config, LineConfig, SimLineOptions
 from ctid.control import Command, ControlServer, event_stream
 from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
+from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import EventBus
@@ -51,6 +52,7 @@ class Services:
     calls: CallLog
     lines: Lines
     crm: CustomerDirectory
+    records: CrmRecords
     pops: ScreenPops
     console: Console
     started_monotonic: float = field(default_factory=time.monotonic)
@@ -98,6 +100,7 @@ def build_services(config: Config) -> Services:
         calls=calls,
         lines=lines,
         crm=crm,
+        records=CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days),
         pops=pops,
         console=Console(accounts, lines, pops, calls, crm, normaliser),
     )

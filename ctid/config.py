@@ -129,6 +129,11 @@ class SecurityConfig:
 
 
 @dataclass(frozen=True)
+class CrmConfig:
+    follow_up_after_days: int = _checked(3, lambda v: None if v >= 0 else f"must be 0 (off) or more, got {v}")
+
+
+@dataclass(frozen=True)
 class SimLineOptions:
     """A simulated line: the same events as a modem, driven by a script or the CLI."""
 
@@ -174,6 +179,7 @@ class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     log: LogConfig = field(default_factory=LogConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    crm: CrmConfig = field(default_factory=CrmConfig)
     lines: tuple[LineConfig, ...] = ()
     source: str = EMBEDDED
 
@@ -202,6 +208,7 @@ SECTIONS: Mapping[str, type] = {
     "site": SiteConfig,
     "log": LogConfig,
     "security": SecurityConfig,
+    "crm": CrmConfig,
 }
 
 

@@ -22,6 +22,10 @@ class Permission(StrEnum):
     VIEW_AUDIT = "audit.view"
     MANAGE_ALL_TOKENS = "tokens.manage_all"
     VIEW_SYSTEM = "system.view"
+    CRM_VIEW = "crm.view"  # customers, vehicles, visits, follow-ups of the user's branch
+    CRM_EDIT = "crm.edit"  # add and change them (operators add customers from the pop)
+    CRM_MANAGE = "crm.manage"  # what undoes history: mileage corrections, later deleting and merging
+    MANAGE_CATALOGUE = "crm.catalogue"  # the service items and their prices
 
 
 _EVERYONE = {
@@ -29,11 +33,13 @@ _EVERYONE = {
     Permission.MANAGE_OWN_ACCOUNT,
     Permission.VIEW_CALLS,
     Permission.VIEW_LINES,
+    Permission.CRM_VIEW,
+    Permission.CRM_EDIT,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_EVERYONE),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.VIEW_SYSTEM}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -60,6 +60,20 @@ async def search(conn: AsyncConnection, where: AuditFilter) -> Page[AuditEntry]:
     return await fetch_page(conn, query, [audit_log.c.id.desc()], where.page, _entry)
 
 
+async def for_entity(
+    conn: AsyncConnection, entity_type: str, entity_id: object, limit: int = 1000
+) -> list[AuditEntry]:
+    """Everything done to one record, newest first: a customer's or a vehicle's change history is read
+    from here (the audit log is the one record of changes; there is no second history table)."""
+    query = (
+        select(audit_log)
+        .where(audit_log.c.entity_type == entity_type, audit_log.c.entity_id == str(entity_id))
+        .order_by(audit_log.c.id.desc())
+        .limit(limit)
+    )
+    return [_entry(row) for row in (await conn.execute(query)).mappings()]
+
+
 async def distinct_values(conn: AsyncConnection) -> dict[str, list[str]]:
     """The actions and entity types present, for the filter drop-downs."""
     result = {}

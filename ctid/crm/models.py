@@ -59,6 +59,58 @@ class FollowUpStatus(StrEnum):
 
 OPEN_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 
+_NEXT_STATUSES: dict[FollowUpStatus, tuple[FollowUpStatus, ...]] = {
+    FollowUpStatus.OPEN: (FollowUpStatus.IN_PROGRESS, FollowUpStatus.RESOLVED),
+    FollowUpStatus.IN_PROGRESS: (FollowUpStatus.RESOLVED,),
+    # the customer was not satisfied after all: back to work
+    FollowUpStatus.RESOLVED: (FollowUpStatus.CLOSED, FollowUpStatus.IN_PROGRESS),
+    FollowUpStatus.CLOSED: (),
+}
+
+
+def next_statuses(status: FollowUpStatus) -> tuple[FollowUpStatus, ...]:
+    """Where a follow-up or complaint may go from ``status``: forward (a routine follow-up may be resolved
+    at the first call), or back to work from resolved; closed is final, so the record of what was done
+    stays as it was signed off."""
+    return _NEXT_STATUSES[status]
+
+
+class ContactType(StrEnum):
+    """Why the dealership may contact a customer; each can be refused on its own (opt-outs)."""
+
+    MAINTENANCE = "maintenance"
+    INSURANCE = "insurance"
+    INSPECTION = "inspection"
+    BIRTHDAY = "birthday"
+    FOLLOW_UP = "follow_up"
+    MARKETING = "marketing"
+
+
+class Transmission(StrEnum):
+    MANUAL = "manual"  # 手动
+    AUTOMATIC = "automatic"  # 自动 (AT)
+    AMT = "amt"  # 手自一体 / 电控机械
+    CVT = "cvt"  # 无级变速
+    DCT = "dct"  # 双离合
+    SINGLE_SPEED = "single_speed"  # electric cars' reduction gear
+
+
+class VisitItemKind(StrEnum):
+    SERVICE = "service"  # labour: a car wash, a maintenance, detailing
+    PART = "part"
+
+
+class MileageSource(StrEnum):
+    VISIT = "visit"
+    MANUAL = "manual"
+    IMPORT = "import"
+
+
+CLOSED_VISIT_STATUSES = (
+    VisitStatus.COMPLETED,
+    VisitStatus.CANCELLED,
+)  # immutable: corrections are new visits
+
 
 class ReminderKind(StrEnum):
     INSURANCE = "insurance"

@@ -1,4 +1,5 @@
-"""The "new customer" form of a screen pop: what it posts, and checking it before anything is written.
+"""Checking a customer's fields before anything is written: the pop's "new customer" form, the records
+API's create, and its changes (``check_changes``) all go through the same per-field checks.
 
 Checking is pure (no database): every error is a ValidationError naming the form's field, raised before the
 transaction opens. Phone numbers go through the one normaliser, so the next call from this number pops
@@ -7,19 +8,32 @@ this customer whatever form the operator typed it in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import date
+from typing import Any, TypeVar
 
 from ctid.crm.models import CustomerKind, Gender, Phone, VehicleRole
-from ctid.crm.plates import normalise_plate
+from ctid.crm.plates import normalise_plate, plate_error
 from ctid.errors import N_, ValidationError
 from ctid.phone import PhoneNormaliser
 from ctid.text import clean_text
 
 E = TypeVar("E", CustomerKind, Gender, VehicleRole)
 MAX_PHONES = 10
-_LIMITS = {"name": 100, "label": 16, "brand": 32, "model": 64, "source": 32, "level": 16, "notes": 2000}
+MAX_TAGS = 20
+_LIMITS = {
+    "name": 100,
+    "label": 16,
+    "brand": 32,
+    "model": 64,
+    "source": 32,
+    "level": 16,
+    "notes": 2000,
+    "address": 300,
+    "industry": 32,
+    "tags": 16,
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,12 @@ class NewCustomer:
     level: str = ""
     source: str = ""
     notes: str = ""
+    address: str = ""
+    industry: str = ""
+    tags: Sequence[str] = ()
+    birthday: date | None = None
+    licence_review_on: date | None = None
+    assigned_user_id: int | None = None  # checked against the branch's staff by the service
 
 
 @dataclass(frozen=True)
@@ -71,24 +91,82 @@ class CheckedCustomer:
     notes: str
     phones: tuple[Phone, ...]
     vehicle: NewVehicle | None
+    address: str = ""
+    industry: str = ""
+    tags: tuple[str, ...] = ()
+    birthday: date | None = None
+    licence_review_on: date | None = None
+    assigned_user_id: int | None = None
+
+
+# in the order a form shows them, which is the order their errors are reported in
+CHANGEABLE = (
+    *("name", "kind", "gender", "birthday", "level", "source", "industry", "address", "tags"),
+    *("assigned_user_id", "licence_review_on", "notes", "phones"),
+)
 
 
 def check(new: NewCustomer, normaliser: PhoneNormaliser) -> CheckedCustomer:
     """Clean and check a NewCustomer; raises ValidationError naming the first bad field."""
-    name = _text("name", new.name)
+    fields = {name: getattr(new, name) for name in CHANGEABLE}
+    return CheckedCustomer(
+        **check_changes(fields, normaliser), branch_id=new.branch_id, vehicle=_vehicle(new)
+    )
+
+
+def check_changes(changes: Mapping[str, Any], normaliser: PhoneNormaliser) -> dict[str, Any]:
+    """The fields given (a record's update, or all of a new one), cleaned and checked: text within its
+    limit, enumerations known, phones normalised. ValidationError names the first bad field."""
+    checks = _checks(normaliser)
+    unknown = sorted(set(changes) - set(checks))
+    if unknown:
+        raise ValidationError(unknown[0], N_("%(what)s cannot be changed here."), what=unknown[0])
+    return {name: checks[name](value) for name, value in changes.items()}
+
+
+def _checks(normaliser: PhoneNormaliser) -> dict[str, Callable[[Any], Any]]:
+    return {
+        "name": _name,
+        "kind": lambda value: _choice("kind", CustomerKind, value),
+        "gender": lambda value: None if value in (None, "") else _choice("gender", Gender, value),
+        "birthday": lambda value: _day("birthday", value),
+        "licence_review_on": lambda value: _day("licence_review_on", value),
+        "level": lambda value: _text("level", value),
+        "source": lambda value: _text("source", value),
+        "address": lambda value: _text("address", value),
+        "industry": lambda value: _text("industry", value),
+        "notes": lambda value: _limited("notes", value.strip()),
+        "tags": _tags,
+        "assigned_user_id": _user_id,
+        "phones": lambda value: _phones(value, normaliser),
+    }
+
+
+def _name(value: str) -> str:
+    name = _text("name", value)
     if not name:
         raise ValidationError("name", N_("Give a name."))
-    return CheckedCustomer(
-        name=name,
-        kind=_choice("kind", CustomerKind, new.kind),
-        branch_id=new.branch_id,
-        gender=None if new.gender in (None, "") else _choice("gender", Gender, new.gender),
-        level=_text("level", new.level),
-        source=_text("source", new.source),
-        notes=_limited("notes", new.notes.strip()),
-        phones=_phones(new.phones, normaliser),
-        vehicle=_vehicle(new),
-    )
+    return name
+
+
+def _day(field: str, value: date | None) -> date | None:
+    if value is not None and not isinstance(value, date):
+        raise ValidationError(field, N_("%(what)s must be a date like 2026-03-22."), what=field)
+    return value
+
+
+def _user_id(value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValidationError("assigned_user_id", N_("No such user in this branch."))
+    return value
+
+
+def _tags(given: Sequence[str]) -> tuple[str, ...]:
+    """Cleaned, without blanks and repeats, in the order given."""
+    tags = tuple(dict.fromkeys(tag for tag in (_text("tags", t) for t in given) if tag))
+    if len(tags) > MAX_TAGS:
+        raise ValidationError("tags", N_("At most %(count)d tags."), count=MAX_TAGS)
+    return tags
 
 
 def _phones(given: Sequence[str | NewPhone], normaliser: PhoneNormaliser) -> tuple[Phone, ...]:
@@ -116,7 +194,7 @@ def _vehicle(new: NewCustomer) -> NewVehicle | None:
         return None
     plate = normalise_plate(new.plate)
     if plate is None:
-        raise ValidationError("plate", N_("Not a plate number."))
+        raise ValidationError("plate", plate_error(new.plate) or N_("Not a plate number."))
     role = _choice("vehicle_role", VehicleRole, new.vehicle_role)
     return NewVehicle(plate, _text("brand", new.brand), _text("model", new.model), role)
 

@@ -21,9 +21,10 @@ from ctid.accounts import store as accounts
 from ctid.accounts.models import Actor, Role
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
-from ctid.crm import store
+from ctid.crm import scope, store
+from ctid.crm.history import auditable
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
-from ctid.crm.new_customer import CheckedCustomer, NewCustomer, NewVehicle, check
+from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
 from ctid.crm.reminders import due_reminders
 from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
@@ -45,6 +46,10 @@ class CustomerDirectory:
         self._normaliser = normaliser
         self._timezone = ZoneInfo(timezone)
         self._clock = clock
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self._clock
 
     def today(self) -> date:
         """The dealership's date (due dates and birthdays are local days, not UTC ones)."""
@@ -77,6 +82,9 @@ class CustomerDirectory:
         try:
             async with self._db.begin() as conn:
                 await _require_branch(conn, actor, checked.branch_id)
+                await scope.require_staff(
+                    conn, checked.branch_id, checked.assigned_user_id, "assigned_user_id"
+                )
                 customer = await store.insert_customer(conn, _customer_values(checked, now))
                 await store.insert_phones(conn, customer.id, checked.phones)
                 if checked.vehicle is not None:
@@ -126,7 +134,7 @@ async def _require_branch(conn: AsyncConnection, actor: Actor, branch_id: int) -
     if actor.user_id is None:
         return
     user = await accounts.get_user(conn, actor.user_id)
-    if user is None or not allows(user, Permission.USE_CONSOLE):
+    if user is None or not allows(user, Permission.CRM_EDIT):
         raise PermissionDenied(N_("You are not allowed to do this."))
     if user.role != Role.ADMIN and user.branch_id != branch_id:
         raise PermissionDenied(N_("You are not allowed to do this."))
@@ -160,18 +168,27 @@ def _customer_values(checked: CheckedCustomer, now: datetime) -> dict[str, Any]:
         "level": checked.level,
         "source": checked.source,
         "notes": checked.notes,
+        "address": checked.address,
+        "industry": checked.industry,
+        "tags": "\n".join(checked.tags),
+        "birthday": checked.birthday,
+        "licence_review_on": checked.licence_review_on,
+        "assigned_user_id": checked.assigned_user_id,
         "created_at": now,
         "updated_at": now,
     }
 
 
 def _audit(checked: CheckedCustomer) -> dict[str, Any]:
+    """The new customer's fields that were given (a blank one is no news), phones by E.164."""
     after: dict[str, Any] = {
         "name": checked.name,
         "kind": checked.kind.value,
         "branch_id": checked.branch_id,
         "phones": [phone.e164 for phone in checked.phones],
     }
+    given = {name: getattr(checked, name) for name in CHANGEABLE if name not in after}
+    after.update(auditable({name: value for name, value in given.items() if value not in (None, "", ())}))
     if checked.vehicle is not None:
         after["vehicle"] = {"plate": checked.vehicle.plate, "role": checked.vehicle.role.value}
     return after

@@ -17,7 +17,22 @@ from ctid.web.hub import Hub
 from ctid.web.i18n import Catalogs
 from ctid.web.keys import CATALOGS, HUB, SERVICES
 from ctid.web.security import security_headers
-from ctid.web.views import account, admin, api, audit, auth, calls, console, health, home, ws
+from ctid.web.views import (
+    account,
+    admin,
+    api,
+    audit,
+    auth,
+    calls,
+    console,
+    crm_customers,
+    crm_follow_ups,
+    crm_vehicles,
+    crm_visits,
+    health,
+    home,
+    ws,
+)
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -47,7 +62,8 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    for module in (health, auth, home, console, account, admin, audit, api, calls, ws):
+    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups)
+    for module in (health, auth, home, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app

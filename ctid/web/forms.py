@@ -6,24 +6,27 @@ what was wrong, so a bad request is a clear 422 and never a 500. Fuzzed by tests
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ctid.audit.models import AuditFilter
 from ctid.calls.models import CallFilter
-from ctid.crm.models import CustomerKind, VehicleRole
-from ctid.crm.new_customer import NewCustomer
 from ctid.errors import N_, ValidationError
 from ctid.paging import MAX_PER_PAGE, PageRequest
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 Input = Mapping[str, Any]
 
 MAX_TEXT = 1000
+MAX_MONEY = Decimal("100000000")  # yuan: no repair order or price comes near it
+_FEN = Decimal("0.01")
 # control, format, surrogate, private-use and unassigned characters, and line/paragraph separators
 _NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 FIRST_DAY = date(1900, 1, 1)
@@ -192,24 +195,60 @@ def multiline(data: Input, name: str, max_length: int = 2000) -> str:
     return value
 
 
-def new_customer(data: Input) -> NewCustomer:
-    """The pop's new-customer form as JSON; the branch is the operator's (set by the console service)."""
-    return NewCustomer(
-        name=text(data, "name", 100, required=True),
-        kind=choice(data, "kind", CustomerKind, default=CustomerKind.PERSON),
-        branch_id=0,
-        phones=text_list(data, "phones", max_items=10),
-        plate=text(data, "plate", 16),
-        brand=text(data, "brand", 32),
-        model=text(data, "model", 64),
-        vehicle_role=choice(data, "vehicle_role", VehicleRole, default=VehicleRole.OWNER),
-        notes=multiline(data, "notes"),
-    )
-
-
 def call_id(data: Input, name: str = "call_id") -> str | None:
     """A call id as the websocket messages give it (hex), or None."""
     value = text(data, name, 32)
     if value and not all(c in "0123456789abcdefABCDEF-" for c in value):
         raise ValidationError(name, N_("%(what)s is not valid."), what=name)
     return value or None
+
+
+def nullable(data: Input, name: str, parse: Callable[[Input, str], T]) -> T | None:
+    """``parse`` the value, or None when it is JSON null or blank (a PATCH that clears a field)."""
+    return None if data.get(name) in (None, "") else parse(data, name)
+
+
+def optional_boolean(data: Input, name: str) -> bool | None:
+    """A filter's yes / no / either: true or false (JSON or text), None when absent."""
+    value = data.get(name, "")
+    if value in ("", None):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "0", "false", "no"):
+        return value.strip().lower() in ("1", "true", "yes")
+    raise ValidationError(name, N_("%(what)s must be true or false."), what=name)
+
+
+def money(data: Input, name: str) -> Decimal:
+    """An amount in yuan, 0 or more, to the fen: a JSON number or text like "480.50" (text is exact;
+    a float is read as it prints, so 0.1 is 0.10, never 0.1000000000000000055)."""
+    raw = data.get(name, "")
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValidationError(name, N_("%(what)s must be an amount like 480.50."), what=name)
+    written = str(raw).strip()
+    if (isinstance(raw, float) and not math.isfinite(raw)) or len(written) > 40:
+        raise ValidationError(name, N_("%(what)s must be an amount like 480.50."), what=name)
+    try:
+        value = Decimal(written)
+    except InvalidOperation:
+        raise ValidationError(name, N_("%(what)s must be an amount like 480.50."), what=name) from None
+    if not value.is_finite() or not Decimal(0) <= value <= MAX_MONEY:
+        raise ValidationError(
+            name, N_("%(what)s must be between 0 and %(max)s."), what=name, max=str(MAX_MONEY)
+        )
+    return value.quantize(_FEN, rounding=ROUND_HALF_UP)
+
+
+def object_list(data: Input, name: str, max_items: int = 100) -> list[Input]:
+    """A JSON list of objects (a repair order's items, opt-outs)."""
+    value = data.get(name, [])
+    if (
+        not isinstance(value, list)
+        or len(value) > max_items
+        or not all(isinstance(item, Mapping) for item in value)
+    ):
+        raise ValidationError(
+            name, N_("%(what)s must be a list of at most %(max)d objects."), what=name, max=max_items
+        )
+    return value

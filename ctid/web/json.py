@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -14,9 +15,12 @@ MAX_BODY = 64 * 1024
 
 
 def jsonable(value: Any) -> Any:
-    """Datetimes as ISO 8601 (UTC), containers recursively; everything else as it is."""
-    if isinstance(value, datetime):
+    """Datetimes as ISO 8601 (UTC), dates as YYYY-MM-DD, money (Decimal yuan) as text so no float rounds
+    it on the way, containers recursively; everything else as it is."""
+    if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | frozenset | set):

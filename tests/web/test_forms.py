@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -238,3 +239,66 @@ def test_audit_filter_is_clean_or_refused(data: dict[str, Any]) -> None:
         (where.entity_id, 64),
     ):
         assert len(value) <= limit and no_control_characters(value)
+
+
+@FORMS
+@given(data=inputs | st.fixed_dictionaries({"name": st.decimals(allow_nan=True).map(str) | st.floats()}))
+@example(data={"name": "1e999999999"})
+@example(data={"name": "0.005"})
+@example(data={"name": float("inf")})
+def test_money_is_fen_within_bounds_or_refused(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.money(data, "name"))
+    if value is None:
+        return
+    assert isinstance(value, Decimal) and value.is_finite()
+    assert Decimal(0) <= value <= forms.MAX_MONEY
+    assert value == value.quantize(Decimal("0.01"))
+
+
+def test_money_examples() -> None:
+    assert forms.money({"m": "480.5"}, "m") == Decimal("480.50")
+    assert forms.money({"m": 30}, "m") == Decimal("30.00")
+    assert forms.money({"m": 0.1}, "m") == Decimal("0.10")
+    assert forms.money({"m": " 12.345 "}, "m") == Decimal("12.35")
+    for bad in ("-1", "abc", "", None, True, "NaN", "Infinity", [1], "1" * 41):
+        with pytest.raises(ValidationError) as refused:
+            forms.money({"m": bad}, "m")
+        assert refused.value.field == "m"
+
+
+@FORMS
+@given(data=inputs)
+def test_optional_boolean_is_yes_no_or_either(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.optional_boolean(data, "name"))
+    assert value is None or isinstance(value, bool)
+
+
+def test_optional_boolean_examples() -> None:
+    assert [forms.optional_boolean({"b": v}, "b") for v in ("true", " 1 ", True, "no", False, "", None)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        None,
+        None,
+    ]
+    with pytest.raises(ValidationError):
+        forms.optional_boolean({"b": "maybe"}, "b")
+
+
+@FORMS
+@given(data=inputs)
+def test_nullable_is_none_or_the_parsed_value(data: dict[str, Any]) -> None:
+    value = outcome(lambda: forms.nullable(data, "page", lambda d, n: forms.integer(d, n, 1, 9)))
+    assert value is None or 1 <= value <= 9
+    if data.get("page") in (None, ""):
+        assert value is None
+
+
+@FORMS
+@given(data=inputs, max_items=st.integers(0, 5))
+def test_object_list_is_a_short_list_of_objects(data: dict[str, Any], max_items: int) -> None:
+    value = outcome(lambda: forms.object_list(data, "name", max_items))
+    if value is not None:
+        assert len(value) <= max_items and all(isinstance(item, dict) for item in value)

@@ -1,19 +1,18 @@
-"""The operator console: its page, and the API its script uses (lines, dialing, notes, customers).
+"""The operator console: its page, and the API its script uses (lines, dialing, notes, the caller).
 
-Views only parse and answer; what may be done on which line is ctid.screenpop.console's business.
+Views only parse and answer; what may be done on which line is ctid.screenpop.console's business. The
+customer endpoints the console also uses (a card, a new customer from the pop) are the CRM records API's
+(ctid.web.views.crm_customers): one endpoint for a customer, whoever asks.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
 
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
-from ctid.crm.models import CustomerCard
-from ctid.screenpop import messages
 from ctid.screenpop.console import LineChoice
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
@@ -95,26 +94,3 @@ async def link_customer(request: web.Request) -> web.Response:
     console = request.app[SERVICES].console
     await console.link_customer(actor(request), current(request).user, request.match_info["id"], customer_id)
     return web.json_response({"call_id": request.match_info["id"], "customer_id": customer_id})
-
-
-async def _card_json(request: web.Request, card: CustomerCard) -> dict[str, Any]:
-    return messages.card_json(card, await request.app[SERVICES].console.recent_calls(card))
-
-
-@routes.get("/api/v1/customers/{id:\\d+}")
-@requires(Permission.USE_CONSOLE)
-async def customer_card(request: web.Request) -> web.Response:
-    customer_id = forms.integer(request.match_info, "id", 1, 2**62)
-    card = await request.app[SERVICES].console.card(current(request).user, customer_id)
-    return web.json_response(await _card_json(request, card))
-
-
-@routes.post("/api/v1/customers")
-@requires(Permission.USE_CONSOLE)
-async def create_customer(request: web.Request) -> web.Response:
-    """The pop's new-customer form; with ``call_id`` the call is linked to the new customer."""
-    data = await read_object(request)
-    new, call_id = forms.new_customer(data), forms.call_id(data)
-    console = request.app[SERVICES].console
-    card = await console.create_customer(actor(request), current(request).user, new, call_id)
-    return web.json_response(await _card_json(request, card), status=201)

@@ -1,0 +1,102 @@
+"""SQL for customer records: lists with filters, changes, phones and opt-outs.
+
+The single-customer reads are the screen pop's own (ctid.crm.store, synchronous), run here through
+``run_sync`` so that one row mapping serves the pop and the records alike.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.crm import store
+from ctid.crm.models import ContactType, Customer, Phone
+from ctid.crm.record_models import CustomerFilter, OptOut
+from ctid.crm.store import _customer as customer_from_row
+from ctid.crm.tables import customer_opt_outs, customer_phones, customers
+from ctid.db import fetch_page
+from ctid.paging import Page
+
+
+async def get_customer(conn: AsyncConnection, customer_id: int) -> Customer | None:
+    return await conn.run_sync(store.get_customer, customer_id)
+
+
+async def phones(conn: AsyncConnection, customer_id: int) -> list[Phone]:
+    return await conn.run_sync(store.phones, customer_id)
+
+
+async def list_customers(conn: AsyncConnection, where: CustomerFilter) -> Page[Customer]:
+    conditions: list[Any] = []
+    if where.branch_id is not None:
+        conditions.append(customers.c.branch_id == where.branch_id)
+    if where.level:
+        conditions.append(customers.c.level == where.level)
+    if where.source:
+        conditions.append(customers.c.source == where.source)
+    if where.assigned_user_id is not None:
+        conditions.append(customers.c.assigned_user_id == where.assigned_user_id)
+    if where.kind is not None:
+        conditions.append(customers.c.kind == where.kind.value)
+    query = select(customers).where(*conditions)
+    order = [customers.c.name, customers.c.id]
+    return await fetch_page(conn, query, order, where.page, customer_from_row)
+
+
+async def phones_of(conn: AsyncConnection, customer_ids: Sequence[int]) -> dict[int, list[Phone]]:
+    """The phones of several customers (a page of a list) in one query."""
+    query = (
+        select(customer_phones)
+        .where(customer_phones.c.customer_id.in_(list(customer_ids)))
+        .order_by(customer_phones.c.customer_id, customer_phones.c.position, customer_phones.c.id)
+    )
+    found: dict[int, list[Phone]] = defaultdict(list)
+    for row in await conn.execute(query):
+        found[row.customer_id].append(Phone(row.number, row.e164, row.label))
+    return found
+
+
+async def update_customer(conn: AsyncConnection, customer_id: int, values: dict[str, Any]) -> None:
+    await conn.execute(update(customers).where(customers.c.id == customer_id).values(**values))
+
+
+async def replace_phones(conn: AsyncConnection, customer_id: int, numbers: Iterable[Phone]) -> None:
+    await conn.execute(delete(customer_phones).where(customer_phones.c.customer_id == customer_id))
+    await store.insert_phones(conn, customer_id, numbers)
+
+
+async def opt_outs(conn: AsyncConnection, customer_id: int) -> list[OptOut]:
+    query = (
+        select(customer_opt_outs)
+        .where(customer_opt_outs.c.customer_id == customer_id)
+        .order_by(customer_opt_outs.c.contact_type)
+    )
+    return [
+        OptOut(ContactType(row.contact_type), row.reason, row.created_at) for row in await conn.execute(query)
+    ]
+
+
+async def replace_opt_outs(
+    conn: AsyncConnection, customer_id: int, wanted: dict[ContactType, str], now: datetime
+) -> None:
+    """Exactly ``wanted`` (type -> reason); an opt-out kept with the same reason keeps its date."""
+    current = {o.contact_type: o for o in await opt_outs(conn, customer_id)}
+    gone = [t.value for t, o in current.items() if wanted.get(t) != o.reason]
+    if gone:
+        await conn.execute(
+            delete(customer_opt_outs).where(
+                customer_opt_outs.c.customer_id == customer_id, customer_opt_outs.c.contact_type.in_(gone)
+            )
+        )
+    rows = [
+        {"customer_id": customer_id, "contact_type": t.value, "reason": reason, "created_at": now}
+        for t, reason in wanted.items()
+        if t not in current or current[t].reason != reason
+    ]
+    if rows:
+        await conn.execute(insert(customer_opt_outs), rows)

@@ -1,0 +1,179 @@
+"""Follow-ups (回访) and complaints (投诉): recorded, handled, resolved, closed.
+
+Status moves only along ``next_statuses`` (a wrong move is a 409, not a silent overwrite), resolving needs
+a result (what was done), and a closed one no longer changes: it is what the complaint was signed off as.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts.models import Actor, User
+from ctid.accounts.permissions import Permission
+from ctid.audit import store as audit
+from ctid.crm import customer_store, follow_up_store, scope, visit_store
+from ctid.crm.history import auditable, diff, record_change
+from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
+from ctid.crm.record_models import FollowUpFilter, FollowUpRecord, VisitRecord
+from ctid.crm.store import ITEM_SEPARATOR
+from ctid.db import Database, utcnow
+from ctid.errors import N_, Conflict, NotFound, ValidationError
+from ctid.paging import Page
+from ctid.text import clean_text
+
+NO_SUCH_FOLLOW_UP = N_("No such follow-up.")
+AFTER_VISIT_CATEGORY = "维修回访"  # data, like the dealer's own categories (see ctid.crm.samples)
+CHANGEABLE = ("category", "channel", "content", "due_on", "handler_id", "result", "status")
+_LIMITS = {"category": 32, "channel": 16, "content": 2000, "result": 2000}
+_MULTILINE = ("content", "result")
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    customer_id: int
+    kind: FollowUpKind = FollowUpKind.FOLLOW_UP
+    category: str = ""
+    channel: str = ""  # 电话, 微信, 到店 ...
+    content: str = ""
+    due_on: date | None = None
+    handler_id: int | None = None
+    visit_id: int | None = None
+
+
+class FollowUps:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def page(self, user: User, where: FollowUpFilter) -> Page[FollowUpRecord]:
+        scope.require(user, Permission.CRM_VIEW)
+        where = replace(where, branch_id=scope.narrowed(user, where.branch_id))
+        async with self._db.connect() as conn:
+            return await follow_up_store.list_follow_ups(conn, where)
+
+    async def get(self, user: User, follow_up_id: int) -> FollowUpRecord:
+        scope.require(user, Permission.CRM_VIEW)
+        async with self._db.connect() as conn:
+            return await _follow_up(conn, user, follow_up_id)
+
+    async def create(self, actor: Actor, user: User, new: NewFollowUp) -> FollowUpRecord:
+        """Recorded by the user, open."""
+        scope.require(user, Permission.CRM_EDIT)
+        fields = _checked({"category": new.category, "channel": new.channel, "content": new.content})
+        now = self._clock()
+        async with self._db.begin() as conn:
+            customer = await customer_store.get_customer(conn, new.customer_id)
+            if customer is None or not scope.visible(user, customer.branch_id):
+                raise ValidationError("customer_id", N_("No such customer."))
+            await scope.require_staff(conn, customer.branch_id, new.handler_id, "handler_id")
+            await _check_visit(conn, new)
+            values = {
+                **fields,
+                "customer_id": new.customer_id,
+                "kind": new.kind.value,
+                "due_on": new.due_on,
+                "handler_id": new.handler_id,
+                "visit_id": new.visit_id,
+                "recorder_id": user.id,
+            }
+            follow_up_id = await _insert(conn, actor, values, now)
+            return await _follow_up(conn, user, follow_up_id)
+
+    async def update(
+        self, actor: Actor, user: User, follow_up_id: int, changes: Mapping[str, Any]
+    ) -> FollowUpRecord:
+        """Change the fields given; ``status`` only to one of ``next_statuses`` (409 otherwise)."""
+        scope.require(user, Permission.CRM_EDIT)
+        checked = _checked(changes)
+        now = self._clock()
+        async with self._db.begin() as conn:
+            current = await _follow_up(conn, user, follow_up_id)
+            if current.status == FollowUpStatus.CLOSED:
+                raise Conflict(N_("This follow-up is closed and cannot be changed."))
+            if "handler_id" in checked:
+                await scope.require_staff(conn, current.branch_id, checked["handler_id"], "handler_id")
+            _check_status(current, checked)
+            fields = {name: getattr(current, name) for name in CHANGEABLE}
+            change = diff(fields, {**fields, **checked})
+            entity = ("follow_up", follow_up_id)
+            if await record_change(conn, actor, "follow_up.update", entity, now, change):
+                values = {k: _column(checked[k]) for k in change[1]}
+                if checked.get("status") == FollowUpStatus.CLOSED:
+                    values["closed_at"] = now
+                await follow_up_store.update_follow_up(conn, follow_up_id, {**values, "updated_at": now})
+            return await _follow_up(conn, user, follow_up_id)
+
+
+async def after_visit(
+    conn: AsyncConnection, actor: Actor, visit: VisitRecord, due_on: date, now: datetime
+) -> int:
+    """The follow-up call after a closed visit: due ``due_on``, about what was done."""
+    values = {
+        "customer_id": visit.customer_id,
+        "kind": FollowUpKind.FOLLOW_UP.value,
+        "category": AFTER_VISIT_CATEGORY,
+        "content": ITEM_SEPARATOR.join(item.name for item in visit.items)[:2000],
+        "due_on": due_on,
+        "visit_id": visit.id,
+    }
+    return await _insert(conn, actor, values, now)
+
+
+async def _insert(conn: AsyncConnection, actor: Actor, values: dict[str, Any], now: datetime) -> int:
+    values = {**values, "status": FollowUpStatus.OPEN.value, "created_at": now, "updated_at": now}
+    follow_up_id = await follow_up_store.insert_follow_up(conn, values)
+    entity = ("follow_up", follow_up_id)
+    await audit.record(conn, actor, "follow_up.create", entity, now, after=auditable(values))
+    return follow_up_id
+
+
+async def _follow_up(conn: AsyncConnection, user: User, follow_up_id: int) -> FollowUpRecord:
+    found = await follow_up_store.get_follow_up(conn, follow_up_id)
+    if found is None:
+        raise NotFound(NO_SUCH_FOLLOW_UP)
+    scope.require_visible(user, found.branch_id, NO_SUCH_FOLLOW_UP)
+    return found
+
+
+async def _check_visit(conn: AsyncConnection, new: NewFollowUp) -> None:
+    if new.visit_id is None:
+        return
+    visit = await visit_store.get_visit(conn, new.visit_id)
+    if visit is None or visit.customer_id != new.customer_id:
+        raise ValidationError("visit_id", N_("No such visit of this customer."))
+
+
+def _check_status(current: FollowUpRecord, checked: Mapping[str, Any]) -> None:
+    status = checked.get("status", current.status)
+    if status != current.status and status not in next_statuses(current.status):
+        raise Conflict(
+            N_("A follow-up that is %(status)s cannot become %(new)s."),
+            status=current.status.value,
+            new=status.value,
+        )
+    result = checked.get("result", current.result)
+    if status in (FollowUpStatus.RESOLVED, FollowUpStatus.CLOSED) and not result:
+        raise ValidationError("result", N_("Say what was done (the result) before resolving it."))
+
+
+def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(CHANGEABLE))
+    if unknown:
+        raise ValidationError(unknown[0], N_("%(what)s cannot be changed here."), what=unknown[0])
+    checked = dict(changes)
+    for name, limit in _LIMITS.items():
+        if name in checked:
+            value = checked[name].strip() if name in _MULTILINE else clean_text(checked[name])
+            if len(value) > limit:
+                raise ValidationError(name, N_("At most %(count)d characters."), count=limit)
+            checked[name] = value
+    return checked
+
+
+def _column(value: Any) -> Any:
+    return value.value if isinstance(value, FollowUpStatus) else value

@@ -1,0 +1,74 @@
+"""Fixtures for the CRM records tests: two branches, their staff, and the record services over a real
+SQLite file (the directory and database fixtures are tests/crm/conftest.py's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.service import AccountService, BranchFields, NewUser
+from ctid.crm.new_customer import NewCustomer
+from ctid.crm.record_models import CustomerRecord
+from ctid.crm.records import CrmRecords
+from ctid.crm.service import CustomerDirectory
+from ctid.db import Database
+from ctid.phone import PhoneNormaliser
+from tests.accounts.support import TEST_ACTOR
+
+
+@dataclass
+class World:
+    """Branch A (the default) with an admin, a supervisor and an operator; branch B with an operator."""
+
+    db: Database
+    records: CrmRecords
+    branch_a: int
+    branch_b: int
+    admin: User
+    supervisor: User
+    olga: User  # operator, branch A
+    erin: User  # operator, branch B
+
+    @staticmethod
+    def actor(user: User) -> Actor:
+        return Actor.of(user, "192.0.2.9")
+
+    async def customer(
+        self, user: User, name: str = "张伟", phone: str = "13800138000", **kw: object
+    ) -> CustomerRecord:
+        new = NewCustomer(name, "person", 0, [phone], **kw)  # type: ignore[arg-type]
+        return await self.records.customers.create(self.actor(user), user, new)
+
+
+async def _user(accounts: AccountService, name: str, role: Role, branch: int) -> User:
+    user, _password = await accounts.create_user(TEST_ACTOR, NewUser(name, role, branch, name.title()))
+    return user
+
+
+@pytest.fixture
+def follow_up_after_days() -> int:
+    return 3
+
+
+@pytest.fixture
+async def world(
+    db: Database,
+    accounts: AccountService,
+    directory: CustomerDirectory,
+    normaliser: PhoneNormaliser,
+    branch_id: int,
+    follow_up_after_days: int,
+) -> World:
+    east = (await accounts.create_branch(TEST_ACTOR, BranchFields("east", "东区店"))).id
+    return World(
+        db=db,
+        records=CrmRecords.build(db, directory, normaliser, follow_up_after_days=follow_up_after_days),
+        branch_a=branch_id,
+        branch_b=east,
+        admin=await _user(accounts, "ada", Role.ADMIN, branch_id),
+        supervisor=await _user(accounts, "sam", Role.SUPERVISOR, branch_id),
+        olga=await _user(accounts, "olga", Role.OPERATOR, branch_id),
+        erin=await _user(accounts, "erin", Role.OPERATOR, east),
+    )

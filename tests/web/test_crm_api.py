@@ -1,0 +1,215 @@
+"""The CRM records API over HTTP: create, change, history, branch isolation, permissions, field errors as
+422 naming the field, uniqueness as 409, closed visits, follow-up transitions, pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ctid.accounts.models import Role
+from tests.accounts.support import Site
+from tests.web.support import Browser
+
+Api = Any  # an async (method, path, body) -> (status, json) callable
+
+
+def client_for(anon: Browser, secret: str) -> Api:
+    async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {secret}"}
+        response = await anon.client.request(method, path, json=body, headers=headers)
+        return response.status, await response.json()
+
+    return call
+
+
+@pytest.fixture
+async def people(site: Site, anon: Browser) -> dict[str, Api]:
+    """olga (operator) and sam (supervisor) in the default branch, erin (operator) in "east", the admin."""
+    east = await site.branch("east", "东区店")
+    users = {
+        "olga": await site.user("olga", Role.OPERATOR),
+        "sam": await site.user("sam", Role.SUPERVISOR),
+        "erin": await site.user("erin", Role.OPERATOR, branch_id=east),
+        "boss": await site.user("boss", Role.ADMIN),
+    }
+    return {name: client_for(anon, (await site.token(user))[0]) for name, user in users.items()}
+
+
+async def test_a_customer_is_created_changed_and_its_history_read(people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    form = {"name": "张伟", "phones": [{"number": "138 0013 8000", "label": "手机"}], "tags": ["VIP"]}
+    status, created = await olga("POST", "/api/v1/customers", {**form, "birthday": "1985-06-01"})
+    assert status == 201, created
+    assert (created["birthday"], created["tags"], created["vehicles"]) == ("1985-06-01", ["VIP"], [])
+    assert created["phones"] == [{"number": "138 0013 8000", "e164": "+8613800138000", "label": "手机"}]
+    path = f"/api/v1/customers/{created['id']}"
+    status, changed = await olga("PATCH", path, {"level": "金卡", "birthday": None, "address": "天河路 1 号"})
+    assert status == 200 and (changed["level"], changed["birthday"], changed["address"]) == (
+        "金卡",
+        None,
+        "天河路 1 号",
+    )
+    status, got = await olga("GET", path)
+    assert status == 200 and got["level"] == "金卡" and "recent_calls" in got and "due_reminders" in got
+    status, history = await olga("GET", path + "/history")
+    assert status == 200
+    lines = {
+        (h["field"], h["before"], h["after"]) for h in history["items"] if h["action"] == "customer.update"
+    }
+    assert lines == {("level", "", "金卡"), ("birthday", "1985-06-01", None), ("address", "", "天河路 1 号")}
+    assert all(h["actor"] == "olga" for h in history["items"])
+    status, body = await olga(
+        "PUT", path + "/opt-outs", {"opt_outs": [{"contact_type": "marketing", "reason": "勿扰"}]}
+    )
+    assert status == 200 and [o["contact_type"] for o in body["opt_outs"]] == ["marketing"]
+
+
+async def test_bad_input_names_the_field(people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    status, created = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
+    path = f"/api/v1/customers/{created['id']}"
+    for body, field in [
+        ({"birthday": "1985-13-01"}, "birthday"),
+        ({"phones": ["call me"]}, "phones"),
+        ({"colour": "red"}, "colour"),
+        ({"kind": "dealer"}, "kind"),
+        ({"tags": "VIP"}, "tags"),
+    ]:
+        status, answer = await olga("PATCH", path, body)
+        assert (status, answer["error"]["field"]) == (422, field), body
+    status, answer = await olga("PUT", path + "/opt-outs", {"opt_outs": [{"contact_type": "spam"}]})
+    assert (status, answer["error"]["field"]) == (422, "contact_type")
+
+
+async def test_another_branch_does_not_exist_for_an_operator(people: dict[str, Api]) -> None:
+    status, created = await people["olga"](
+        "POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]}
+    )
+    path = f"/api/v1/customers/{created['id']}"
+    erin = people["erin"]
+    for method, suffix, body in [("GET", "", None), ("PATCH", "", {"level": "x"}), ("GET", "/history", None)]:
+        status, answer = await erin(method, path + suffix, body)
+        assert (status, answer["error"]["code"]) == (404, "not_found"), (method, suffix)
+    status, listed = await erin("GET", "/api/v1/customers")
+    assert (status, listed["total"]) == (200, 0)
+    status, listed = await people["boss"]("GET", "/api/v1/customers")
+    assert listed["total"] == 1, "admins see every branch"
+
+
+async def test_vehicles_plates_and_vins(people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    status, answer = await olga("POST", "/api/v1/vehicles", {"plate": "粤A1234"})
+    assert (status, answer["error"]["field"]) == (422, "plate")
+    assert "7 characters" in answer["error"]["message"]
+    status, answer = await olga("POST", "/api/v1/vehicles", {"plate": "粤A12345", "vin": "LSVNV2181E2100001"})
+    assert (status, answer["error"]["field"]) == (422, "vin")
+    assert "check digit" in answer["error"]["message"]
+    status, car = await olga(
+        "POST", "/api/v1/vehicles", {"plate": "粤A12345", "vin": "lsvnv2187e2100001", "mileage_km": 100}
+    )
+    assert status == 201 and (car["vin"], car["mileage_km"], car["transmission"]) == (
+        "LSVNV2187E2100001",
+        100,
+        None,
+    )
+    status, answer = await olga("POST", "/api/v1/vehicles", {"plate": "粤A·12345"})
+    assert (status, answer["error"]["code"], answer["error"]["field"]) == (409, "conflict", "plate")
+    status, answer = await people["erin"](
+        "POST", "/api/v1/vehicles", {"plate": "粤A12345", "vin": "LSVNV2187E2100001"}
+    )
+    assert (status, answer["error"]["field"]) == (409, "vin")
+    path = f"/api/v1/vehicles/{car['id']}"
+    status, changed = await olga(
+        "PATCH", path, {"colour": "白", "transmission": "cvt", "insurance_expiry": "2026-09-01"}
+    )
+    assert status == 200 and (changed["colour"], changed["transmission"]) == ("白", "cvt")
+    status, answer = await olga("POST", path + "/mileage", {"mileage_km": 50})
+    assert (status, answer["error"]["field"]) == (422, "mileage_km")
+    status, answer = await olga("POST", path + "/mileage", {"mileage_km": 50, "correction": True})
+    assert status == 403, "a correction takes a supervisor"
+    status, reading = await people["sam"]("POST", path + "/mileage", {"mileage_km": 50, "correction": True})
+    assert status == 201 and reading["correction"] is True
+    status, readings = await olga("GET", path + "/mileage")
+    assert [r["mileage_km"] for r in readings["items"]] == [50, 100]
+    status, history = await olga("GET", path + "/history")
+    assert {h["action"] for h in history["items"]} == {"vehicle.create", "vehicle.update", "vehicle.mileage"}
+    status, _ = await people["erin"]("GET", path)
+    assert status == 404
+
+
+async def test_a_closed_visit_is_corrected_by_a_new_one(people: dict[str, Api]) -> None:
+    olga, boss = people["olga"], people["boss"]
+    status, item = await boss("POST", "/api/v1/catalogue", {"code": "WASH", "name": "洗车", "price": "30"})
+    assert status == 201 and item["price"] == "30.00"
+    status, answer = await olga("POST", "/api/v1/catalogue", {"code": "X", "name": "x", "price": 1})
+    assert status == 403
+    status, answer = await boss("POST", "/api/v1/catalogue", {"code": "WASH", "name": "精洗", "price": 50})
+    assert (status, answer["error"]["field"]) == (409, "code")
+    status, customer = await olga(
+        "POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"], "plate": "粤A12345"}
+    )
+    vehicle_id = customer["vehicles"][0]["id"]
+    body = {
+        "vehicle_id": vehicle_id,
+        "customer_id": customer["id"],
+        "items": [{"catalogue_item_id": item["id"]}],
+    }
+    status, visit = await olga("POST", "/api/v1/visits", {**body, "mileage_km": 30000})
+    assert status == 201 and (visit["status"], visit["amount"], visit["editable"]) == ("open", "30.00", True)
+    status, visit = await olga("PATCH", f"/api/v1/visits/{visit['id']}", {"advisor": "陈工"})
+    assert status == 200 and visit["advisor"] == "陈工"
+    status, visit = await olga("POST", f"/api/v1/visits/{visit['id']}/close")
+    assert status == 200 and (visit["status"], visit["editable"]) == ("completed", False)
+    status, answer = await olga("PATCH", f"/api/v1/visits/{visit['id']}", {"notes": "补记"})
+    assert status == 409 and "Corrections are new entries" in answer["error"]["message"]
+    correction = {**body, "corrects_visit_id": visit["id"], "notes": "少收了打蜡", "close": True}
+    status, fix = await olga("POST", "/api/v1/visits", correction)
+    assert status == 201 and fix["corrects_visit_id"] == visit["id"]
+    status, original = await olga("GET", f"/api/v1/visits/{visit['id']}")
+    assert original["corrected_by"] == [fix["id"]]
+    status, listed = await olga("GET", f"/api/v1/visits?vehicle={vehicle_id}&per_page=1")
+    assert (listed["total"], listed["pages"], len(listed["items"])) == (2, 2, 1)
+    status, queue = await olga("GET", "/api/v1/follow-ups?status=open")
+    assert [f["visit_id"] for f in queue["items"]] == [visit["id"], fix["id"]], (
+        "one follow-up per closed visit"
+    )
+
+
+async def test_follow_up_transitions(people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    status, customer = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
+    new = {"customer_id": customer["id"], "kind": "complaint", "category": "服务态度", "due_on": "2026-04-01"}
+    status, complaint = await olga("POST", "/api/v1/follow-ups", new)
+    assert status == 201 and complaint["next_statuses"] == ["in_progress", "resolved"]
+    path = f"/api/v1/follow-ups/{complaint['id']}"
+    status, answer = await olga("PATCH", path, {"status": "closed"})
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    status, answer = await olga("PATCH", path, {"status": "resolved"})
+    assert (status, answer["error"]["field"]) == (422, "result")
+    status, done = await olga("PATCH", path, {"status": "resolved", "result": "已道歉"})
+    assert status == 200 and done["next_statuses"] == ["closed", "in_progress"]
+    status, listed = await olga(
+        "GET", "/api/v1/follow-ups?kind=complaint&due_to=2026-04-01&due_from=2026-03-01"
+    )
+    assert [f["id"] for f in listed["items"]] == [complaint["id"]]
+    status, answer = await olga("GET", "/api/v1/follow-ups?due_from=2026-04-02&due_to=2026-04-01")
+    assert (status, answer["error"]["field"]) == (422, "due_to")
+
+
+async def test_customer_lists_page_and_filter(people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    for i in range(5):
+        body = {"name": f"客户{i}", "phones": [f"1380013800{i}"], "level": "VIP" if i < 2 else ""}
+        assert (await olga("POST", "/api/v1/customers", body))[0] == 201
+    status, page = await olga("GET", "/api/v1/customers?per_page=2&page=3")
+    assert (status, page["total"], page["pages"], [c["name"] for c in page["items"]]) == (
+        200,
+        5,
+        3,
+        ["客户4"],
+    )
+    status, vip = await olga("GET", "/api/v1/customers?level=VIP&kind=person")
+    assert vip["total"] == 2
+    status, answer = await olga("GET", "/api/v1/customers?per_page=500")
+    assert (status, answer["error"]["field"]) == (422, "per_page")
