@@ -3,8 +3,9 @@ of a vehicle (transmission, engine number, insurer, warranty, mileage history), 
 the service-item catalogue, and who recorded and handles a follow-up.
 
 Foreign keys added to existing tables are named (the metadata's naming convention) so that the downgrade can
-drop them; SQLite gets them by batch mode's copy-and-rename. Visits that were "completed" before this revision
-keep ``closed_at`` NULL: their status already makes them closed.
+drop them. Columns are added in place (on SQLite with their key declared in the ALTER TABLE): only the
+small follow-ups table is rebuilt, for its NOT NULL ``updated_at``. Visits that were "completed" before
+this revision keep ``closed_at`` NULL: their status already makes them closed.
 
 Revision ID: 0006
 Revises: 0005
@@ -13,6 +14,7 @@ Create Date: 2026-11-25
 
 import sqlalchemy as sa
 from alembic import op
+from alembic.operations import BatchOperations
 
 from ctid.db import UtcDateTime
 
@@ -34,34 +36,56 @@ _FOLLOW_UP_FKS = (
 
 def upgrade() -> None:
     _new_tables()
-    with op.batch_alter_table("customers") as batch:
-        batch.add_column(sa.Column("address", sa.Text, nullable=False, server_default=""))
-        batch.add_column(sa.Column("industry", sa.String(32), nullable=False, server_default=""))
-        batch.add_column(sa.Column("tags", sa.Text, nullable=False, server_default=""))
-        batch.add_column(sa.Column("assigned_user_id", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("licence_review_on", sa.Date, nullable=True))
-        batch.create_foreign_key(
-            _CUSTOMER_USER_FK, "users", ["assigned_user_id"], ["id"], ondelete="SET NULL"
-        )
-        batch.create_index("ix_customers_assigned_user_id", ["assigned_user_id"])
-    with op.batch_alter_table("vehicles") as batch:
-        batch.add_column(sa.Column("transmission", sa.String(16), nullable=False, server_default=""))
-        batch.add_column(sa.Column("engine_number", sa.String(32), nullable=False, server_default=""))
-        batch.add_column(sa.Column("insurer", sa.String(64), nullable=False, server_default=""))
-        batch.add_column(sa.Column("warranty_expiry", sa.Date, nullable=True))
-    with op.batch_alter_table("visits") as batch:
-        batch.add_column(sa.Column("closed_at", UtcDateTime, nullable=True))
-        batch.add_column(sa.Column("corrects_visit_id", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("created_by", sa.Integer, nullable=True))
-        batch.create_foreign_key(_VISIT_CORRECTS_FK, "visits", ["corrects_visit_id"], ["id"])
-        batch.create_foreign_key(_VISIT_CREATOR_FK, "users", ["created_by"], ["id"], ondelete="SET NULL")
-    with op.batch_alter_table("visit_items") as batch:
-        batch.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="service"))
-        batch.add_column(sa.Column("catalogue_item_id", sa.Integer, nullable=True))
-        batch.create_foreign_key(
-            _ITEM_CATALOGUE_FK, "service_catalogue", ["catalogue_item_id"], ["id"], ondelete="SET NULL"
-        )
+    _add("customers", sa.Column("address", sa.Text, nullable=False, server_default=""))
+    _add("customers", sa.Column("industry", sa.String(32), nullable=False, server_default=""))
+    _add("customers", sa.Column("tags", sa.Text, nullable=False, server_default=""))
+    _add("customers", sa.Column("assigned_user_id", sa.Integer, nullable=True), _CUSTOMER_USER_FK, "users")
+    _add("customers", sa.Column("licence_review_on", sa.Date, nullable=True))
+    op.create_index("ix_customers_assigned_user_id", "customers", ["assigned_user_id"])
+    _add("vehicles", sa.Column("transmission", sa.String(16), nullable=False, server_default=""))
+    _add("vehicles", sa.Column("engine_number", sa.String(32), nullable=False, server_default=""))
+    _add("vehicles", sa.Column("insurer", sa.String(64), nullable=False, server_default=""))
+    _add("vehicles", sa.Column("warranty_expiry", sa.Date, nullable=True))
+    _add("visits", sa.Column("closed_at", UtcDateTime, nullable=True))
+    _add(
+        "visits",
+        sa.Column("corrects_visit_id", sa.Integer, nullable=True),
+        _VISIT_CORRECTS_FK,
+        "visits",
+        None,
+    )
+    _add("visits", sa.Column("created_by", sa.Integer, nullable=True), _VISIT_CREATOR_FK, "users")
+    _add("visit_items", sa.Column("kind", sa.String(16), nullable=False, server_default="service"))
+    _add(
+        "visit_items",
+        sa.Column("catalogue_item_id", sa.Integer, nullable=True),
+        _ITEM_CATALOGUE_FK,
+        "service_catalogue",
+    )
     _follow_ups()
+
+
+def _add(
+    table: str,
+    column: sa.Column[object],
+    fk: str | None = None,
+    target: str = "",
+    ondelete: str | None = "SET NULL",
+) -> None:
+    """Add a column where it stands. On SQLite a key to another table is declared with the column
+    (``ALTER TABLE ... ADD COLUMN ... REFERENCES``): SQLite cannot add a constraint later, and batch mode
+    would copy the whole table, minutes and gigabytes of log for a dealer group's million customers."""
+    if fk is None:
+        op.add_column(table, column)
+    elif op.get_bind().dialect.name == "sqlite":
+        action = f" ON DELETE {ondelete}" if ondelete else ""
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column.name} INTEGER "
+            f"CONSTRAINT {fk} REFERENCES {target} (id){action}"
+        )
+    else:
+        op.add_column(table, column)
+        op.create_foreign_key(fk, table, target, [column.name], ["id"], ondelete=ondelete)
 
 
 def _new_tables() -> None:
@@ -124,6 +148,13 @@ def _follow_ups() -> None:
         )
 
 
+def _drop_key(batch: BatchOperations, name: str) -> None:
+    """SQLite does not name a key declared with its column: rebuilding the table without the column
+    drops it there."""
+    if op.get_bind().dialect.name != "sqlite":
+        batch.drop_constraint(name, type_="foreignkey")
+
+
 def downgrade() -> None:
     with op.batch_alter_table("follow_ups") as batch:
         batch.drop_index("ix_follow_ups_handler_id_status")
@@ -133,12 +164,12 @@ def downgrade() -> None:
         for column in ("closed_at", "updated_at", "visit_id", "result", "handler_id", "recorder_id"):
             batch.drop_column(column)
     with op.batch_alter_table("visit_items") as batch:
-        batch.drop_constraint(_ITEM_CATALOGUE_FK, type_="foreignkey")
+        _drop_key(batch, _ITEM_CATALOGUE_FK)
         batch.drop_column("catalogue_item_id")
         batch.drop_column("kind")
     with op.batch_alter_table("visits") as batch:
-        batch.drop_constraint(_VISIT_CREATOR_FK, type_="foreignkey")
-        batch.drop_constraint(_VISIT_CORRECTS_FK, type_="foreignkey")
+        _drop_key(batch, _VISIT_CREATOR_FK)
+        _drop_key(batch, _VISIT_CORRECTS_FK)
         for column in ("created_by", "corrects_visit_id", "closed_at"):
             batch.drop_column(column)
     with op.batch_alter_table("vehicles") as batch:
@@ -146,7 +177,7 @@ def downgrade() -> None:
             batch.drop_column(column)
     with op.batch_alter_table("customers") as batch:
         batch.drop_index("ix_customers_assigned_user_id")
-        batch.drop_constraint(_CUSTOMER_USER_FK, type_="foreignkey")
+        _drop_key(batch, _CUSTOMER_USER_FK)
         for column in ("licence_review_on", "assigned_user_id", "tags", "industry", "address"):
             batch.drop_column(column)
     for table in ("service_catalogue", "vehicle_mileage", "customer_opt_outs"):
