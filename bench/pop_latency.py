@@ -1,15 +1,17 @@
 """Screen-pop latency of the real daemon: from the last caller-ID byte to ``call.identified`` on the consoles.
 
-    .venv/bin/python bench/pop_latency.py [--customers 1000000] [--clients 200] [--calls 200] [--warmup 10]
+    .venv/bin/python bench/pop_latency.py [--customers 1000000] [--clients 200] [--bound 1] [--calls 200]
 
 The set-up, as in a busy dealer group:
 
 - the customers are generated once with ``ctid.crm.bulk`` (as ``bench/crm_lookup.py`` does, into the same
   cache file, ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir; about 50 s for a million) and copied
   into a fresh data dir for every run;
-- ``--clients`` consoles, each a user of the bulk customers' branch with an API token of its own: one operator
-  bound to the line (the "bound" console), the others operators bound to the same line, one in ten a
-  supervisor (who follows every line of the branch);
+- ``--clients`` consoles, each a user of the bulk customers' branch with an API token of its own: ``--bound``
+  operators bound to the line (the first of them is "the bound console": the operator who picks up), the
+  others supervisors of the branch (who follow every line of it), so that every console gets every pop.
+  The hub writes to the line's operators before the supervisors who watch; ``--bound 180`` measures the
+  bound console as one of 180 operators on one line (then its place among them decides its figure);
 - ``python -m ctid run`` with one modem line (formatted caller ID) on a fake pty modem
   (``tests/fakemodem.py``);
 - every console connected to ``/ws`` with ``Authorization: Bearer``, offering permessage-deflate as browsers
@@ -81,7 +83,6 @@ LINE = "desk"
 RING_TIMEOUT_S = 0.5
 BOUND_TARGET_MS = 10.0
 ALL_TARGET_MS = 50.0
-SUPERVISOR_EVERY = 10
 PASSWORD = "pop-bench-password"
 WAIT_S = 5.0
 CONNECTING = 50  # consoles opening at once (the server's listen backlog is larger)
@@ -281,7 +282,7 @@ class Site:
     supervisors: int
 
 
-async def prepare_site(path: Path, clients: int, lookups: int, seed: int) -> Site:
+async def prepare_site(path: Path, clients: int, bound: int, lookups: int, seed: int) -> Site:
     """Time the lookups, pick the callers and add the consoles' users, all in the copied database."""
     db = Database(f"sqlite+aiosqlite:///{path}")
     await db.start()
@@ -295,20 +296,21 @@ async def prepare_site(path: Path, clients: int, lookups: int, seed: int) -> Sit
         single = [n for n in numbers if len(await directory.match(n)) == 1]
         callers = list(dict.fromkeys(x for n in single if (x := national(n, normaliser)) is not None))
         tokens, supervisors = await add_consoles(
-            AccountService(db, LoginThrottle(), fast_passwords()), clients
+            AccountService(db, LoginThrottle(), fast_passwords()), clients, bound
         )
     finally:
         await db.stop()
     return Site(tokens, callers, lookup_ms, supervisors)
 
 
-async def add_consoles(accounts: AccountService, clients: int) -> tuple[list[str], int]:
-    """Users of the bulk customers' branch, a token each: operators bound to the line, some supervisors."""
+async def add_consoles(accounts: AccountService, clients: int, bound: int) -> tuple[list[str], int]:
+    """Users of the bulk customers' branch, a token each: ``bound`` operators bound to the line first, then
+    supervisors."""
     actor = Actor.system("pop-bench")
     branch = await accounts.branch_by_code(bulk.BULK_BRANCH[0])
     tokens, supervisors = [], 0
     for index in range(clients):
-        supervisor = index % SUPERVISOR_EVERY == SUPERVISOR_EVERY - 1
+        supervisor = index >= bound
         role = Role.SUPERVISOR if supervisor else Role.OPERATOR
         new = NewUser(f"pop-{index:04d}", role, branch.id, f"Console {index}", PASSWORD, False)
         user, _password = await accounts.create_user(actor, new)
@@ -440,7 +442,7 @@ async def run(args: argparse.Namespace, directory: Path) -> tuple[Site, Results,
     await prepare(cache, args.customers, args.seed)
     print("copying the database and adding the consoles' users ...", flush=True)
     database = copy_database(cache, directory)
-    site = await prepare_site(database, args.clients, args.lookups, args.seed)
+    site = await prepare_site(database, args.clients, args.bound, args.lookups, args.seed)
     if len(site.numbers) < args.warmup + args.calls:
         print(f"note: {len(site.numbers)} distinct callers for {args.warmup + args.calls} calls: some repeat")
     keys = f'ring_timeout_s = {RING_TIMEOUT_S}\nbranch = "{bulk.BULK_BRANCH[0]}"\n'
@@ -523,6 +525,9 @@ def main() -> None:
     )
     parser.add_argument("--customers", type=int, default=1_000_000, help="customers (default 1,000,000)")
     parser.add_argument("--clients", type=int, default=200, help="websocket consoles (default 200)")
+    parser.add_argument(
+        "--bound", type=int, default=1, help="operators bound to the line; the rest supervise (default 1)"
+    )
     parser.add_argument("--calls", type=int, default=200, help="measured calls (default 200)")
     parser.add_argument("--warmup", type=int, default=10, help="calls not counted (default 10)")
     parser.add_argument("--lookups", type=int, default=2000, help="timed lookups alone (default 2000)")

@@ -88,7 +88,7 @@ def build_services(config: Config) -> Services:
     calls = CallLog(db, bus, normaliser)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
     labels = {line.name: line.display_name for line in config.lines}
-    pops = ScreenPops(bus, crm, calls, normaliser, labels, lambda: line_branches(config, accounts))
+    pops = ScreenPops(bus, crm, db, normaliser, labels, lambda: line_branches(config, accounts))
     lines = Lines(config.lines, bus)
     return Services(
         config=config,

@@ -7,8 +7,9 @@ block the writer), foreign keys on, a busy timeout instead of instant "database 
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +20,11 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, DateTime, MetaData, Select, event, func, select
-from sqlalchemy.engine import Dialect, RowMapping
+from sqlalchemy.engine import Dialect, RowMapping, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from ctid.cache_warmer import CacheWarmer
 from ctid.paging import Page, PageRequest
 from ctid.read_thread import ReadThread
 
@@ -90,6 +92,14 @@ def create_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL; None for an in-memory database or another server."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1]
     if path and path != ":memory:":
@@ -115,7 +125,7 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
 
     On SQLite, foreign keys are off while they run: a migration in batch mode rebuilds a table (copy, drop,
     rename), and dropping ``customers`` with foreign keys on would cascade to every customer's phones,
-    vehicles links and follow-ups. The keys are checked once the migrations are done.
+    vehicles links and follow-ups. The keys are checked once the migrations are done (when there were any).
     """
     async with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -127,7 +137,8 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
                 before = await conn.run_sync(_current_revision)
                 await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
                 after = await conn.run_sync(_current_revision)
-                if sqlite and (broken := (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()):
+                checked = sqlite and before != after  # a full scan: seconds at a million customers
+                if checked and (broken := (await conn.exec_driver_sql("PRAGMA foreign_key_check")).first()):
                     raise RuntimeError(f"migration to {after} broke a foreign key: {tuple(broken)}")
         finally:
             if sqlite:
@@ -157,6 +168,7 @@ class Database:
         self.url = url
         self._engine: AsyncEngine | None = None
         self._reader: ReadThread | None = None
+        self._warmer: CacheWarmer | None = None
 
     @property
     def engine(self) -> AsyncEngine:
@@ -168,14 +180,22 @@ class Database:
         self._engine = create_engine(self.url)
         await upgrade(self._engine)
         self._reader = ReadThread.for_url(self.url, _sqlite_pragmas)
+        if (path := sqlite_file(self.url)) is not None:
+            self._warmer = CacheWarmer(path)
+            self._warmer.start()
 
     async def stop(self) -> None:
+        if self._warmer is not None:
+            self._warmer.stop()
         if self._reader is not None:
             self._reader.close()
             self._reader = None
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+        if self._warmer is not None:  # last: its descriptors of the file must outlive SQLite's
+            self._warmer.close()
+            self._warmer = None
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
@@ -189,18 +209,23 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
-    async def read(
+    def read(
         self, read: Callable[Concatenate[Connection, P], T], /, *args: P.args, **kw: P.kwargs
-    ) -> T:
+    ) -> Awaitable[T]:
         """Run ``read(conn, *args, **kw)`` on a synchronous read-only connection, all of it in one trip.
 
         For what must answer within a millisecond (the screen pop's lookup): on an SQLite file it runs in
         a reader thread (see ctid.read_thread), elsewhere on an async connection through ``run_sync``.
+        Not a coroutine function: the read is handed to the thread at the call, not when it is awaited, so
+        a caller in a synchronous event handler starts it without waiting for a task to be scheduled.
         """
         if self._reader is not None:
-            return await self._reader.run(read, *args, **kw)
+            return self._reader.run(read, *args, **kw)
+        return asyncio.ensure_future(self._read_async(lambda conn: read(conn, *args, **kw)))
+
+    async def _read_async(self, read: Callable[[Connection], T]) -> T:
         async with self.connect() as conn:
-            return await conn.run_sync(read, *args, **kw)
+            return await conn.run_sync(read)
 
     async def ping(self) -> bool:
         from sqlalchemy import text

@@ -3,11 +3,17 @@
 Why a bus: the line state machine must not know who listens (call log, screen pops, recording, dialer).
 One failing subscriber is logged and never stops the others; a slow consumer takes its own bounded queue
 (``queue()``) so that it cannot hold up the line that publishes.
+
+Queued consumers are background work (the call log's writes, watch streams): while something urgent is in
+flight (``urgent()``: a screen pop between the caller ID and the consoles), they hold back their next event
+for up to ``MAX_DEFERRAL_S``. On two cores the event loop and the pop's reader thread share one GIL, so
+every millisecond the call log spends in SQLAlchemy during a pop is a millisecond added to the pop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import time
@@ -18,6 +24,7 @@ from typing import Any, TypeVar
 from ctid.tasks import TaskSet
 
 log = logging.getLogger(__name__)
+MAX_DEFERRAL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,9 @@ class EventQueue:
     inside ``publish``, so the stamp is the moment of publication, whatever the consumer's delay afterwards.
     """
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, calm: Calm | None = None) -> None:
         self._queue: asyncio.Queue[tuple[float, Event]] = asyncio.Queue(maxsize)
+        self._calm = calm or Calm()
         self.dropped = 0
         self.close: Unsubscribe = lambda: None
 
@@ -49,14 +57,48 @@ class EventQueue:
         self._queue.put_nowait((time.monotonic(), event))
 
     async def get(self) -> Event:
-        return (await self._queue.get())[1]
+        return (await self.get_stamped())[1]
 
     async def get_stamped(self) -> tuple[float, Event]:
-        """The next event and the monotonic time it was published."""
-        return await self._queue.get()
+        """The next event and the monotonic time it was published (once nothing urgent is in flight)."""
+        item = await self._queue.get()
+        await self._calm.wait()
+        return item
 
     def empty(self) -> bool:
         return self._queue.empty()
+
+
+class Calm:
+    """Whether urgent work is in flight; background consumers wait for its end (but not for long)."""
+
+    def __init__(self) -> None:
+        self._urgent = 0
+        self._calm = asyncio.Event()
+        self._calm.set()
+
+    def urgent(self) -> Callable[[], None]:
+        """Mark urgent work as started; call what this returns (once) when it is done."""
+        self._urgent += 1
+        self._calm.clear()
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self._urgent -= 1
+                if not self._urgent:
+                    self._calm.set()
+
+        return release
+
+    async def wait(self) -> None:
+        if self._calm.is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(MAX_DEFERRAL_S):
+                await self._calm.wait()
 
 
 class EventBus:
@@ -65,6 +107,11 @@ class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type[Event], list[Callable[[Any], Awaitable[None] | None]]] = {}
         self._tasks = TaskSet()
+        self._calm = Calm()
+
+    def urgent(self) -> Callable[[], None]:
+        """Hold back the queued (background) consumers until the returned call is made."""
+        return self._calm.urgent()
 
     def subscribe(self, event_type: type[E], handler: Handler[E]) -> Unsubscribe:
         """Call ``handler`` for every event of ``event_type``; returns the call that undoes it."""
@@ -79,7 +126,7 @@ class EventBus:
 
     def queue(self, *event_types: type[Event], maxsize: int = 1000) -> EventQueue:
         """A bounded queue fed with events of these types, for consumers slower than the publisher."""
-        queue = EventQueue(maxsize)
+        queue = EventQueue(maxsize, self._calm)
         undo = [self.subscribe(t, queue.put) for t in event_types or (Event,)]
 
         def close() -> None:

@@ -59,10 +59,6 @@ class CustomerDirectory:
         """Every customer with this number (a switchboard or a family shares one), last seen first."""
         return await self._db.read(store.match, e164)
 
-    async def identify(self, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
-        """``match`` and, when exactly one customer has the number, their ``card``: one hop for a pop."""
-        return await self._db.read(_identify, e164, today)
-
     async def card(self, customer_id: int, today: date) -> CustomerCard:
         """Everything the operator needs on the screen before picking up; NotFound if there is no such
         customer (deleted between the match and the card)."""
@@ -96,7 +92,9 @@ class CustomerDirectory:
         return await self.card(customer.id, self.today())
 
 
-def _identify(conn: Connection, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
+def identify(conn: Connection, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
+    """``match`` and, when exactly one customer has the number, their card: part of the pop's one read
+    (ctid.screenpop.lookup), which runs it in a reader thread with the recent calls."""
     found = store.match(conn, e164)
     return found, _read_card(conn, found[0].id, today) if len(found) == 1 else None
 
@@ -107,7 +105,7 @@ def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard 
     if customer is None:
         return None
     vehicles = store.vehicles(conn, customer.id)
-    visits = store.last_visits(conn, customer.id, [v.id for v in vehicles], LAST_VISITS)
+    visits = store.last_visits(conn, customer.id, LAST_VISITS)
     birthday = customer.birthday if customer.kind == CustomerKind.PERSON else None
     return CustomerCard(
         id=customer.id,

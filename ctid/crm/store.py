@@ -10,11 +10,10 @@ Writes are ordinary async functions of an ``AsyncConnection``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import Connection, Integer, Table, bindparam, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.crm.models import (
@@ -35,6 +34,7 @@ from ctid.crm.models import (
 )
 from ctid.crm.tables import customer_phones, customer_vehicles, customers, follow_ups, visit_items, visits
 from ctid.crm.tables import vehicles as vehicles_table
+from ctid.prepared import Prepared, Row
 
 ITEM_SEPARATOR = "、"
 _ROLE_ORDER = {role: i for i, role in enumerate(VehicleRole)}
@@ -47,7 +47,7 @@ _LAST_VISIT = (
     .scalar_subquery()
     .label("last_visit_on")
 )
-_MATCH = (
+_MATCH = Prepared(
     select(
         customers.c.id,
         customers.c.name,
@@ -64,41 +64,38 @@ _MATCH = (
 
 def match(conn: Connection, e164: str) -> list[CustomerSummary]:
     """Every customer with this number, the one seen most recently first (one indexed query)."""
-    rows = conn.execute(_MATCH, {"e164": e164})
     return [
         CustomerSummary(
-            id=row.id,
-            name=row.name,
-            kind=CustomerKind(row.kind),
-            branch_id=row.branch_id,
-            level=row.level,
-            last_visit_on=row.last_visit_on,
+            id=row["id"],
+            name=row["name"],
+            kind=CustomerKind(row["kind"]),
+            branch_id=row["branch_id"],
+            level=row["level"],
+            last_visit_on=row["last_visit_on"],
         )
-        for row in rows
+        for row in _MATCH.rows(conn, e164=e164)
     ]
 
 
 # --- the parts of a card ----------------------------------------------------------------------------------
 
-_CUSTOMER = select(customers).where(customers.c.id == bindparam("customer_id"))
-_PHONES = (
+_CUSTOMER = Prepared(select(customers).where(customers.c.id == bindparam("customer_id")))
+_PHONES = Prepared(
     select(customer_phones.c.number, customer_phones.c.e164, customer_phones.c.label)
     .where(customer_phones.c.customer_id == bindparam("customer_id"))
     .order_by(customer_phones.c.position, customer_phones.c.id)
 )
-_VEHICLES = (
+_VEHICLES = Prepared(
     select(vehicles_table, customer_vehicles.c.role)
     .select_from(
         customer_vehicles.join(vehicles_table, vehicles_table.c.id == customer_vehicles.c.vehicle_id)
     )
     .where(customer_vehicles.c.customer_id == bindparam("customer_id"))
 )
-_FOLLOW_UPS = (
+_OPEN = [follow_ups.c.status == s.value for s in OPEN_FOLLOW_UP_STATUSES]
+_FOLLOW_UPS = Prepared(
     select(follow_ups)
-    .where(
-        follow_ups.c.customer_id == bindparam("customer_id"),
-        follow_ups.c.status.in_([s.value for s in OPEN_FOLLOW_UP_STATUSES]),
-    )
+    .where(follow_ups.c.customer_id == bindparam("customer_id"), or_(*_OPEN))
     # complaints first: the operator must not miss one; then what is due first
     .order_by(
         (follow_ups.c.kind == FollowUpKind.COMPLAINT.value).desc(),
@@ -106,10 +103,28 @@ _FOLLOW_UPS = (
         follow_ups.c.id,
     )
 )
+_THEIR_VEHICLES = select(customer_vehicles.c.vehicle_id).where(
+    customer_vehicles.c.customer_id == bindparam("customer_id")
+)
+_LAST_VISITS = Prepared(
+    select(visits, vehicles_table.c.plate)
+    .join(vehicles_table, vehicles_table.c.id == visits.c.vehicle_id)
+    .where(
+        or_(visits.c.customer_id == bindparam("customer_id"), visits.c.vehicle_id.in_(_THEIR_VEHICLES)),
+        visits.c.status != VisitStatus.CANCELLED.value,
+    )
+    .order_by(visits.c.visited_on.desc(), visits.c.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+_ITEM_NAMES = Prepared(
+    select(visit_items.c.name)
+    .where(visit_items.c.visit_id == bindparam("visit_id"))
+    .order_by(visit_items.c.id)
+)
 
 
 def get_customer(conn: Connection, customer_id: int) -> Customer | None:
-    row = conn.execute(_CUSTOMER, {"customer_id": customer_id}).mappings().first()
+    row = _CUSTOMER.first(conn, customer_id=customer_id)
     return _customer(row) if row else None
 
 
@@ -119,15 +134,15 @@ def names(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
 
 
 def phones(conn: Connection, customer_id: int) -> list[Phone]:
-    rows = conn.execute(_PHONES, {"customer_id": customer_id})
-    return [Phone(number=r.number, e164=r.e164, label=r.label) for r in rows]
+    rows = _PHONES.rows(conn, customer_id=customer_id)
+    return [Phone(number=r["number"], e164=r["e164"], label=r["label"]) for r in rows]
 
 
 def vehicles(conn: Connection, customer_id: int) -> list[Vehicle]:
     """The customer's vehicles, each once with all of its roles; active ones first, then by plate."""
-    rows = conn.execute(_VEHICLES, {"customer_id": customer_id}).mappings().all()
+    rows = _VEHICLES.rows(conn, customer_id=customer_id)
     roles: dict[int, list[VehicleRole]] = defaultdict(list)
-    first: dict[int, RowMapping] = {}
+    first: dict[int, Row] = {}
     for row in rows:
         roles[row["id"]].append(VehicleRole(row["role"]))
         first.setdefault(row["id"], row)
@@ -135,43 +150,19 @@ def vehicles(conn: Connection, customer_id: int) -> list[Vehicle]:
     return sorted(found, key=lambda v: (v.status != VehicleStatus.ACTIVE, v.plate))
 
 
-def last_visits(
-    conn: Connection, customer_id: int, vehicle_ids: Sequence[int], limit: int = 5
-) -> list[Visit]:
+def last_visits(conn: Connection, customer_id: int, limit: int = 5) -> list[Visit]:
     """The newest visits made by this customer or to one of their vehicles (a driver may have brought in
     the owner's car), with the items' names joined into a summary."""
-    who = visits.c.customer_id == customer_id
-    if vehicle_ids:
-        who = or_(who, visits.c.vehicle_id.in_(list(vehicle_ids)))
-    query = (
-        select(visits, vehicles_table.c.plate)
-        .join(vehicles_table, vehicles_table.c.id == visits.c.vehicle_id)
-        .where(who, visits.c.status != VisitStatus.CANCELLED.value)
-        .order_by(visits.c.visited_on.desc(), visits.c.id.desc())
-        .limit(limit)
-    )
-    rows = conn.execute(query).mappings().all()
-    names = _item_names(conn, [row["id"] for row in rows])
-    return [_visit(row, ITEM_SEPARATOR.join(names.get(row["id"], ()))) for row in rows]
+    rows = _LAST_VISITS.rows(conn, customer_id=customer_id, limit=limit)
+    return [_visit(row, ITEM_SEPARATOR.join(_item_names(conn, row["id"]))) for row in rows]
 
 
-def _item_names(conn: Connection, visit_ids: list[int]) -> dict[int, list[str]]:
-    if not visit_ids:
-        return {}
-    query = (
-        select(visit_items.c.visit_id, visit_items.c.name)
-        .where(visit_items.c.visit_id.in_(visit_ids))
-        .order_by(visit_items.c.visit_id, visit_items.c.id)
-    )
-    names: dict[int, list[str]] = defaultdict(list)
-    for row in conn.execute(query):
-        names[row.visit_id].append(row.name)
-    return names
+def _item_names(conn: Connection, visit_id: int) -> list[str]:
+    return [row["name"] for row in _ITEM_NAMES.rows(conn, visit_id=visit_id)]
 
 
 def open_follow_ups(conn: Connection, customer_id: int) -> list[FollowUp]:
-    rows = conn.execute(_FOLLOW_UPS, {"customer_id": customer_id})
-    return [_follow_up(row) for row in rows.mappings()]
+    return [_follow_up(row) for row in _FOLLOW_UPS.rows(conn, customer_id=customer_id)]
 
 
 # --- writing ----------------------------------------------------------------------------------------------
@@ -272,7 +263,7 @@ async def _insert_many(conn: AsyncConnection, table: Table, rows: Sequence[dict[
 # --- rows to dataclasses ----------------------------------------------------------------------------------
 
 
-def _customer(row: RowMapping) -> Customer:
+def _customer(row: Mapping[Any, Any]) -> Customer:
     values = {c.name: row[c.name] for c in customers.c}
     values["kind"] = CustomerKind(values["kind"])
     values["gender"] = Gender(values["gender"]) if values["gender"] else None
@@ -280,7 +271,7 @@ def _customer(row: RowMapping) -> Customer:
     return Customer(**values)
 
 
-def _vehicle(row: RowMapping, roles: list[VehicleRole]) -> Vehicle:
+def _vehicle(row: Mapping[Any, Any], roles: list[VehicleRole]) -> Vehicle:
     return Vehicle(
         id=row["id"],
         plate=row["plate"],
@@ -297,7 +288,7 @@ def _vehicle(row: RowMapping, roles: list[VehicleRole]) -> Vehicle:
     )
 
 
-def _visit(row: RowMapping, summary: str) -> Visit:
+def _visit(row: Mapping[Any, Any], summary: str) -> Visit:
     return Visit(
         id=row["id"],
         vehicle_id=row["vehicle_id"],
@@ -311,7 +302,7 @@ def _visit(row: RowMapping, summary: str) -> Visit:
     )
 
 
-def _follow_up(row: RowMapping) -> FollowUp:
+def _follow_up(row: Mapping[Any, Any]) -> FollowUp:
     return FollowUp(
         id=row["id"],
         kind=FollowUpKind(row["kind"]),

@@ -48,6 +48,10 @@ class Client:
     ws: web.WebSocketResponse
     transport: asyncio.Transport
 
+    def rank(self, line: str) -> int:
+        """Who gets a line's pop first: the operators who answer it (0), then those who watch (1)."""
+        return 1 if self.user.role in WATCHERS else 0 if line in self.lines else 2
+
     def sees(self, event: PopEvent) -> bool:
         if event.branch_id != self.user.branch_id:
             return False
@@ -110,7 +114,7 @@ class Hub:
         """Called synchronously by the bus: serialise and frame once, write to every client that may see it
         (operators bound to the line first, then the supervisors watching the branch)."""
         frame: bytes | None = None
-        for client in sorted(self._clients, key=lambda c: event.line not in c.lines):
+        for client in sorted(self._clients, key=lambda c: c.rank(event.line)):
             if not client.sees(event):
                 continue
             frame = frame or text_frame(json.dumps(event.message, ensure_ascii=False))

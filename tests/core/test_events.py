@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from ctid import events
 from ctid.events import Event, EventBus
 from ctid.lifecycle import Supervisor
 from ctid.logs import mask_numbers
@@ -135,3 +136,29 @@ async def test_a_hanging_stop_is_cut_off(caplog: pytest.LogCaptureFixture) -> No
 )
 def test_phone_numbers_are_masked_in_logs(text: str, masked: str) -> None:
     assert mask_numbers(text) == masked
+
+
+async def test_queued_consumers_hold_back_while_something_urgent_is_in_flight() -> None:
+    bus = EventBus()
+    queue = bus.queue(Rang)
+    release = bus.urgent()
+    bus.publish(Rang("a"))
+    waiting = asyncio.ensure_future(queue.get())
+    await asyncio.sleep(0.05)
+    assert not waiting.done(), "the background consumer waits for the urgent work"
+    release()
+    release()  # a second call changes nothing
+    assert await asyncio.wait_for(waiting, 1) == Rang("a")
+    bus.publish(Rang("b"))
+    assert await asyncio.wait_for(queue.get(), 1) == Rang("b"), "nothing urgent: at once"
+
+
+async def test_urgent_work_that_never_ends_holds_the_queue_back_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(events, "MAX_DEFERRAL_S", 0.05)
+    bus = EventBus()
+    queue = bus.queue(Rang)
+    bus.urgent()
+    bus.publish(Rang("c"))
+    assert await asyncio.wait_for(queue.get(), 1) == Rang("c")

@@ -16,6 +16,7 @@ import pytest
 
 from ctid.accounts.models import Actor, Role
 from ctid.crm.new_customer import NewCustomer
+from ctid.screenpop import service
 from ctid.screenpop.service import PopEvent
 from ctid.voicecard.sim import SimCall
 from ctid.web.hub import CLIENT_BUFFER
@@ -178,14 +179,13 @@ async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
     site: Site, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     customer_id = await known_customer(site)
-    directory = site.services.crm
-    real_identify = directory.identify
+    real_read = service.read_pop
 
-    async def slow_identify(e164: str, today: Any) -> Any:
-        await asyncio.sleep(0.5)
-        return await real_identify(e164, today)
+    def slow_read(*args: Any) -> Any:
+        time.sleep(0.5)  # in the reader thread, as a slow disk would
+        return real_read(*args)
 
-    monkeypatch.setattr(directory, "identify", slow_identify)
+    monkeypatch.setattr(service, "read_pop", slow_read)
     await operator(site, "olga", ["front"])
     console = await connect(server, "olga")
     ring(site, "front", KNOWN)

@@ -1,0 +1,37 @@
+"""The pop's one read: who is calling, their card and their recent calls, in one trip to a reader thread.
+
+Why one function across two packages' stores: every trip between the event loop and a reader thread costs
+the pop a thread wake-up and a callback, and two reads in two threads at once only take turns on the GIL.
+So the match, the card and the recent calls are read one after the other on one connection. The SQL stays
+in the stores (ctid.crm.store, ctid.calls.store); this only puts their reads together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection
+
+from ctid.calls import store as calls
+from ctid.calls.models import Call
+from ctid.crm import service as crm
+from ctid.crm.models import CustomerCard, CustomerSummary
+
+RECENT_CALLS = 5
+
+
+@dataclass(frozen=True)
+class PopRead:
+    found: list[CustomerSummary]
+    """Every customer with the number (several for a switchboard or a family)."""
+    card: CustomerCard | None
+    """The card when exactly one customer has the number."""
+    recent_calls: list[Call]
+    """That customer's last calls with this number, this call left out."""
+
+
+def read_pop(conn: Connection, e164: str, today: date, call_id: str) -> PopRead:
+    found, card = crm.identify(conn, e164, today)
+    recent = calls.recent_with(conn, [e164], RECENT_CALLS, call_id) if card is not None else []
+    return PopRead(found, card, recent)
