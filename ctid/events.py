@@ -40,8 +40,8 @@ Unsubscribe = Callable[[], None]
 class EventQueue:
     """A bounded queue of events for one slow consumer; overflow drops the oldest and counts it.
 
-    Each event is stamped with ``time.monotonic()`` as it is queued: the bus calls ``put`` synchronously
-    inside ``publish``, so the stamp is the moment of publication, whatever the consumer's delay afterwards.
+    Each event is stamped with the ``time.monotonic()`` at which the bus began to publish it, whatever the
+    consumer's delay afterwards.
     """
 
     def __init__(self, maxsize: int, calm: Calm | None = None) -> None:
@@ -50,11 +50,12 @@ class EventQueue:
         self.dropped = 0
         self.close: Unsubscribe = lambda: None
 
-    def put(self, event: Event) -> None:
+    def put(self, event: Event, at: float | None = None) -> None:
+        """Queue an event; ``at`` is when its publication began (now if not given)."""
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
-        self._queue.put_nowait((time.monotonic(), event))
+        self._queue.put_nowait((time.monotonic() if at is None else at, event))
 
     async def get(self) -> Event:
         return (await self.get_stamped())[1]
@@ -108,6 +109,7 @@ class EventBus:
         self._handlers: dict[type[Event], list[Callable[[Any], Awaitable[None] | None]]] = {}
         self._tasks = TaskSet()
         self._calm = Calm()
+        self._published_at = 0.0
 
     def urgent(self) -> Callable[[], None]:
         """Hold back the queued (background) consumers until the returned call is made."""
@@ -127,7 +129,11 @@ class EventBus:
     def queue(self, *event_types: type[Event], maxsize: int = 1000) -> EventQueue:
         """A bounded queue fed with events of these types, for consumers slower than the publisher."""
         queue = EventQueue(maxsize, self._calm)
-        undo = [self.subscribe(t, queue.put) for t in event_types or (Event,)]
+
+        def put(event: Event) -> None:
+            queue.put(event, self._published_at)
+
+        undo = [self.subscribe(t, put) for t in event_types or (Event,)]
 
         def close() -> None:
             for unsubscribe in undo:
@@ -137,10 +143,17 @@ class EventBus:
         return queue
 
     def publish(self, event: Event) -> None:
-        """Deliver at once to sync handlers; async handlers run as tasks so publishing never blocks."""
-        for event_type in type(event).__mro__:
-            for handler in list(self._handlers.get(event_type, ())):
-                self._call(handler, event)
+        """Deliver at once to sync handlers; async handlers run as tasks so publishing never blocks.
+
+        Queues stamp the event with the moment its publication began, not the moment their handler's
+        turn came (the handlers before it, a pop's lookup handed to a thread, would add to the stamp)."""
+        outer, self._published_at = self._published_at, time.monotonic()
+        try:
+            for event_type in type(event).__mro__:
+                for handler in list(self._handlers.get(event_type, ())):
+                    self._call(handler, event)
+        finally:
+            self._published_at = outer
 
     def _call(self, handler: Callable[[Any], Awaitable[None] | None], event: Event) -> None:
         try:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import Connection, Integer, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
 from ctid.calls.tables import calls
 from ctid.db import fetch_page
 from ctid.paging import Page
+from ctid.prepared import Prepared
 
 
 async def insert_call(conn: AsyncConnection, values: dict[str, Any]) -> None:
@@ -30,13 +30,23 @@ async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
     return _call(row) if row else None
 
 
+_RECENT = Prepared(
+    select(calls)
+    .where(calls.c.number_e164 == bindparam("e164"), calls.c.id != bindparam("exclude"))
+    .order_by(calls.c.started_at.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
 def recent_with(conn: Connection, e164s: Sequence[str], limit: int, exclude: str | None) -> list[Call]:
-    """Synchronous: the pop runs it in the read thread (``Database.read``), beside the customer lookup."""
-    query = select(calls).where(calls.c.number_e164.in_(list(e164s)))
-    if exclude:
-        query = query.where(calls.c.id != exclude)
-    rows = conn.execute(query.order_by(calls.c.started_at.desc()).limit(limit))
-    return [_call(r) for r in rows.mappings()]
+    """Synchronous: the pop runs it in the read thread (``Database.read``), beside the customer lookup.
+    One indexed statement per number (a customer has one to three), newest ``limit`` of them all."""
+    found = [
+        _call(row)
+        for e164 in e164s
+        for row in _RECENT.rows(conn, e164=e164, exclude=exclude or "", limit=limit)
+    ]
+    return sorted(found, key=lambda c: c.started_at, reverse=True)[:limit]
 
 
 async def close_unfinished(conn: AsyncConnection, now: datetime, reason: str) -> int:
@@ -68,7 +78,7 @@ async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
     return await fetch_page(conn, select(calls).where(*conditions), order, where.page, _call)
 
 
-def _call(row: RowMapping) -> Call:
+def _call(row: Mapping[Any, Any]) -> Call:
     return Call(**{c.name: row[c.name] for c in calls.c})
 
 

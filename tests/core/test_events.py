@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -162,3 +163,13 @@ async def test_urgent_work_that_never_ends_holds_the_queue_back_only_so_long(
     bus.urgent()
     bus.publish(Rang("c"))
     assert await asyncio.wait_for(queue.get(), 1) == Rang("c")
+
+
+async def test_a_queue_stamps_the_moment_publication_began_not_its_turn() -> None:
+    bus = EventBus()
+    bus.subscribe(Rang, lambda _event: time.sleep(0.05))  # a slow handler that comes first
+    queue = bus.queue(Rang)
+    before = time.monotonic()
+    bus.publish(Rang("a"))
+    stamp, event = await queue.get_stamped()
+    assert event == Rang("a") and before <= stamp < before + 0.04
