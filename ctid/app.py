@@ -78,7 +78,7 @@ async def seed_demo_data(services: Services) -> None:
 
 
 def build_services(config: Config) -> Services:
-    db = Database(config.database_url)
+    db = Database(config.database_url, keep_in_memory=config.database.keep_in_memory)
     security = config.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
     site = config.site

@@ -97,6 +97,7 @@ class WebConfig:
 @dataclass(frozen=True)
 class DatabaseConfig:
     url: str = _checked("", _db_url)
+    keep_in_memory: bool = True
 
 
 @dataclass(frozen=True)

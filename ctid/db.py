@@ -164,8 +164,9 @@ class Database:
 
     name = "database"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, keep_in_memory: bool = True) -> None:
         self.url = url
+        self._keep_in_memory = keep_in_memory
         self._engine: AsyncEngine | None = None
         self._reader: ReadThread | None = None
         self._warmer: CacheWarmer | None = None
@@ -180,7 +181,7 @@ class Database:
         self._engine = create_engine(self.url)
         await upgrade(self._engine)
         self._reader = ReadThread.for_url(self.url, _sqlite_pragmas)
-        if (path := sqlite_file(self.url)) is not None:
+        if self._keep_in_memory and (path := sqlite_file(self.url)) is not None:
             self._warmer = CacheWarmer(path)
             self._warmer.start()
 

@@ -68,3 +68,12 @@ def test_only_sqlite_files_are_kept(tmp_path: Path) -> None:
     assert sqlite_file(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}") == tmp_path / "x.sqlite3"
     assert sqlite_file("sqlite+aiosqlite:///:memory:") is None
     assert sqlite_file("postgresql+asyncpg://ctid@localhost/ctid") is None
+
+
+async def test_keep_in_memory_off_maps_nothing(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'off.sqlite3'}", keep_in_memory=False)
+    await db.start()
+    try:
+        assert db._warmer is None and await db.read(count) == 0
+    finally:
+        await db.stop()
