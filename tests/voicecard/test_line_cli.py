@@ -102,8 +102,8 @@ async def test_a_daemon_streams_line_events_with_a_monotonic_timestamp(
             fake_modem.ring()
             ringing = await anext(records)
             assert (ringing["type"], ringing["line"], ringing["ring_count"]) == ("CallRinging", "front", 1)
+            written = time.monotonic()  # before the write: the daemon may publish before it returns
             fake_modem.caller_id("13912345678")
-            written = time.monotonic()
             kinds = [ringing["type"]]
             while kinds[-1] != "CallIdentified":
                 identified = await anext(records)
