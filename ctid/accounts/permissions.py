@@ -26,6 +26,7 @@ class Permission(StrEnum):
     CRM_EDIT = "crm.edit"  # add and change them (operators add customers from the pop)
     CRM_MANAGE = "crm.manage"  # what undoes history: mileage corrections, later deleting and merging
     MANAGE_CATALOGUE = "crm.catalogue"  # the service items and their prices
+    CRM_IMPORT = "crm.import"  # import customer files (writes thousands of records at once) and export them
 
 
 _EVERYONE = {
@@ -39,7 +40,9 @@ _EVERYONE = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_EVERYONE),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE}),
+    Role.SUPERVISOR: frozenset(
+        _EVERYONE | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT}
+    ),
     Role.ADMIN: frozenset(Permission),
 }
 

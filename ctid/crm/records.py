@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ctid.crm.catalogue import Catalogue
 from ctid.crm.customers import CustomerRecords
 from ctid.crm.follow_ups import FollowUps
+from ctid.crm.importer import Importer
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.vehicles import VehicleRecords
 from ctid.crm.visits import VisitRecords
@@ -21,6 +22,7 @@ class CrmRecords:
     visits: VisitRecords
     catalogue: Catalogue
     follow_ups: FollowUps
+    imports: Importer
 
     @classmethod
     def build(
@@ -38,4 +40,5 @@ class CrmRecords:
             visits=VisitRecords(db, directory.today, follow_up_after_days, clock),
             catalogue=Catalogue(db, clock),
             follow_ups=FollowUps(db, clock),
+            imports=Importer(db, normaliser, directory.today, clock),
         )
