@@ -225,3 +225,7 @@ class CustomerCard:
     last_visits: tuple[Visit, ...]
     open_follow_ups: tuple[FollowUp, ...]
     due_reminders: tuple[DueReminder, ...]
+    address: str = ""
+    tags: tuple[str, ...] = ()
+    opt_outs: tuple[str, ...] = ()
+    """Contact types the customer does not want (maintenance, marketing ...): the operator must know."""

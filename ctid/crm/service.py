@@ -121,6 +121,9 @@ def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard 
         last_visits=tuple(visits),
         open_follow_ups=tuple(store.open_follow_ups(conn, customer.id)),
         due_reminders=due_reminders(vehicles, birthday, today),
+        address=customer.address,
+        tags=customer.tags,
+        opt_outs=tuple(store.opted_out(conn, customer.id)),
     )
 
 

@@ -32,7 +32,15 @@ from ctid.crm.models import (
     Visit,
     VisitStatus,
 )
-from ctid.crm.tables import customer_phones, customer_vehicles, customers, follow_ups, visit_items, visits
+from ctid.crm.tables import (
+    customer_opt_outs,
+    customer_phones,
+    customer_vehicles,
+    customers,
+    follow_ups,
+    visit_items,
+    visits,
+)
 from ctid.crm.tables import vehicles as vehicles_table
 from ctid.prepared import Prepared, Row
 
@@ -103,6 +111,11 @@ _FOLLOW_UPS = Prepared(
         follow_ups.c.id,
     )
 )
+_OPT_OUTS = Prepared(
+    select(customer_opt_outs.c.contact_type)
+    .where(customer_opt_outs.c.customer_id == bindparam("customer_id"))
+    .order_by(customer_opt_outs.c.contact_type)
+)
 _THEIR_VEHICLES = select(customer_vehicles.c.vehicle_id).where(
     customer_vehicles.c.customer_id == bindparam("customer_id")
 )
@@ -159,6 +172,11 @@ def last_visits(conn: Connection, customer_id: int, limit: int = 5) -> list[Visi
 
 def _item_names(conn: Connection, visit_id: int) -> list[str]:
     return [row["name"] for row in _ITEM_NAMES.rows(conn, visit_id=visit_id)]
+
+
+def opted_out(conn: Connection, customer_id: int) -> list[str]:
+    """The contact types this customer opted out of."""
+    return [row["contact_type"] for row in _OPT_OUTS.rows(conn, customer_id=customer_id)]
 
 
 def open_follow_ups(conn: Connection, customer_id: int) -> list[FollowUp]:

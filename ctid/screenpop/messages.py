@@ -61,6 +61,10 @@ def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
         "kind": card.kind.value,
         "level": card.level,
         "branch_id": card.branch_id,
+        "address": card.address,
+        "notes": card.notes,
+        "tags": list(card.tags),
+        "opt_outs": list(card.opt_outs),
         "phones": [{"number": p.number, "e164": p.e164, "label": p.label} for p in card.phones],
         "vehicles": [
             {

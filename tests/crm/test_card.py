@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from ctid.crm import store
 from ctid.crm.demo import DEMO_KNOWN
@@ -21,8 +21,8 @@ from ctid.crm.models import (
     VisitStatus,
 )
 from ctid.crm.service import CustomerDirectory
-from ctid.crm.tables import vehicles
-from ctid.db import Database
+from ctid.crm.tables import customer_opt_outs, customers, vehicles
+from ctid.db import Database, utcnow
 from ctid.errors import NotFound
 from ctid.phone import PhoneNormaliser
 from tests.crm.conftest import TODAY
@@ -157,3 +157,29 @@ async def test_sold_cars_stay_on_the_card_but_are_not_reminded(
 async def test_no_such_customer(directory: CustomerDirectory) -> None:
     with pytest.raises(NotFound):
         await directory.card(999_999, TODAY)
+
+
+async def test_the_card_tells_what_the_customer_does_not_want(
+    directory: CustomerDirectory, normaliser: PhoneNormaliser, db: Database
+) -> None:
+    card = await card_of(directory, normaliser, DEMO_KNOWN[0], "张伟")
+    assert card.opt_outs == ()
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(customer_opt_outs),
+            [
+                {"customer_id": card.id, "contact_type": kind, "reason": "电话里说的", "created_at": utcnow()}
+                for kind in ("marketing", "birthday")
+            ],
+        )
+        await conn.execute(
+            update(customers)
+            .where(customers.c.id == card.id)
+            .values(address="广州市天河区", tags="老客户\n车友会")
+        )
+    card = await card_of(directory, normaliser, DEMO_KNOWN[0], "张伟")
+    assert (card.opt_outs, card.address, card.tags) == (
+        ("birthday", "marketing"),
+        "广州市天河区",
+        ("老客户", "车友会"),
+    )
