@@ -28,6 +28,7 @@ from ctid.web.views import (
     crm_customers,
     crm_follow_ups,
     crm_imports,
+    crm_pages,
     crm_vehicles,
     crm_visits,
     health,
@@ -63,7 +64,7 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups, crm_imports)
+    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups, crm_imports, crm_pages)
     for module in (health, auth, home, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)

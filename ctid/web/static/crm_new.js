@@ -1,0 +1,91 @@
+// The new-customer form: creates the customer (POST /api/v1/customers), then each vehicle
+// (POST /api/v1/vehicles with the customer's role), and opens the customer's page. An error goes next to
+// the field the API names; if a vehicle is refused after the customer was saved, saving again updates that
+// customer and adds only the vehicles not yet added.
+"use strict";
+
+(() => {
+  const form = document.getElementById("customer-form");
+  if (!form) return;
+  const { T, api, showError, clearErrors } = window.CtidCrm;
+  const status = document.getElementById("form-status");
+  let customerId = null;
+
+  function addRow(templateId, containerId) {
+    const row = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
+    row.querySelector(".remove").addEventListener("click", () => row.remove());
+    document.getElementById(containerId).append(row);
+    return row;
+  }
+
+  const value = (scope, name) => scope.querySelector(`[name="${name}"]`).value.trim();
+
+  function customerBody() {
+    const phones = [...form.querySelectorAll(".phone-row")]
+      .map((row) => ({ number: value(row, "phone_number"), label: value(row, "phone_label") }))
+      .filter((phone) => phone.number);
+    return {
+      name: value(form, "name"), kind: value(form, "kind"), phones,
+      birthday: value(form, "birthday") || null, level: value(form, "level"), source: value(form, "source"),
+      address: value(form, "address"), notes: form.querySelector("[name=notes]").value,
+    };
+  }
+
+  function vehicleBody(row) {
+    const vin = value(row, "vin");
+    return {
+      plate: value(row, "plate"), vin: vin || null, brand: value(row, "brand"), model: value(row, "model"),
+      customers: [{ customer_id: customerId, role: value(row, "role") }],
+    };
+  }
+
+  const isBlank = (row) => ["plate", "vin", "brand", "model"].every((name) => !value(row, name));
+
+  async function saveVehicles() {
+    for (const row of form.querySelectorAll(".vehicle-row")) {
+      if (row.dataset.vehicle || isBlank(row)) continue;
+      try {
+        const vehicle = await api("POST", "/api/v1/vehicles", vehicleBody(row));
+        row.dataset.vehicle = vehicle.id;
+        row.querySelectorAll("input, select").forEach((input) => { input.disabled = true; });
+      } catch (error) {
+        showError(row, error, row.querySelector(".vehicle-status"));
+        status.className = "error";
+        status.textContent = T.saved_fix_vehicle;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    clearErrors(form);
+    status.className = "muted";
+    status.textContent = T.saving;
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const body = customerBody();
+      const customer = customerId
+        ? await api("PATCH", `/api/v1/customers/${customerId}`, body)
+        : await api("POST", "/api/v1/customers", body);
+      customerId = customer.id;
+      form.dataset.customer = customerId;
+      if (await saveVehicles()) location.assign(`/customers/${customerId}`);
+    } catch (error) {
+      status.className = "";
+      status.textContent = "";
+      showError(form, error, status);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  document.getElementById("add-phone").addEventListener("click", () => addRow("phone-row", "phone-rows"));
+  document.getElementById("add-vehicle").addEventListener("click", () => addRow("vehicle-row", "vehicle-rows"));
+  form.addEventListener("submit", save);
+  addRow("phone-row", "phone-rows");
+  addRow("vehicle-row", "vehicle-rows");
+  form.querySelector("[name=name]").focus();
+})();
