@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, false, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -131,11 +131,27 @@ def links_of(conn: Connection, vehicle_ids: Sequence[int]) -> set[tuple[int, int
 
 
 async def insert_customers(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return await store.insert_customers(conn, rows)
+    return await _insert_numbered(conn, customers, rows)
 
 
 async def insert_vehicles(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return await store.insert_vehicles(conn, rows)
+    return await _insert_numbered(conn, vehicles, rows)
+
+
+async def _insert_numbered(conn: AsyncConnection, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Rows with their new ids in order. On SQLite the ids are given (after the table's largest): the
+    transaction holds the only write lock from its first write on, and an INSERT ... RETURNING with its
+    parameters' order kept runs row by row through aiosqlite (~200 µs a row); a plain executemany is
+    one call. Elsewhere ``RETURNING`` (``store``'s helper) numbers them."""
+    if not rows:
+        return []
+    if conn.dialect.name != "sqlite":
+        return await store._insert_many(conn, table, rows)
+    await conn.execute(update(table).where(false()).values(id=table.c.id))  # take the write lock first
+    start = int(await conn.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+    ids = list(range(start, start + len(rows)))
+    await conn.execute(insert(table), [{**row, "id": number} for row, number in zip(rows, ids, strict=True)])
+    return ids
 
 
 async def insert_phones(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
