@@ -8,7 +8,8 @@ Why not the demo's path: one INSERT per row through SQLAlchemy and aiosqlite is 
 are plain tuples from the vocabulary of ``ctid.crm.samples``, written with the stdlib ``sqlite3`` in large
 ``executemany`` batches inside one transaction, under a rollback journal rather than WAL; the secondary
 indexes are dropped first and rebuilt at the end (sorting once is far cheaper than millions of random B-tree
-inserts). A failure midway rolls everything back.
+inserts), then the new customers go into the search index (``ctid.crm.search_store.fill``, the migration's
+own path). A failure midway rolls everything back.
 
 Data written the way the application writes it: dates ``YYYY-MM-DD``, times as SQLAlchemy stores UTC,
 money in fen, and every phone's ``e164`` exactly what ``PhoneNormaliser`` makes of its ``number`` (numbers
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ctid.crm import search_store
 from ctid.crm.bulk_rows import COLUMNS, RowMaker
 
 BATCH = 20_000
@@ -65,10 +67,14 @@ def generate(
     started = time.perf_counter()
     with closing(sqlite3.connect(path, isolation_level=None)) as conn, _rollback_journal(conn):
         _tune(conn)
-        with _transaction(conn), _indexes_rebuilt(conn):
-            branch = branch_id if branch_id is not None else _bulk_branch(conn)
-            maker = RowMaker(random.Random(seed), today or date.today(), branch, _next_ids(conn))
-            totals = _write(conn, maker, customers, vehicles_per_customer)
+        with _transaction(conn):
+            with _indexes_rebuilt(conn):
+                branch = branch_id if branch_id is not None else _bulk_branch(conn)
+                first = _next_ids(conn)
+                before = first["customers"] - 1
+                maker = RowMaker(random.Random(seed), today or date.today(), branch, first)
+                totals = _write(conn, maker, customers, vehicles_per_customer)
+            _index_for_search(conn, before)
     return BulkStats(
         customers=totals["customers"],
         phones=totals["customer_phones"],
@@ -157,6 +163,14 @@ def _indexes_rebuilt(conn: sqlite3.Connection) -> Iterator[None]:
     yield
     for _name, sql in indexes:
         conn.execute(sql)
+
+
+def _index_for_search(conn: sqlite3.Connection, after_id: int) -> None:
+    """The new customers into the search index (ctid.crm.search_store), once the tables' indexes are back;
+    a database migrated before the index existed (revision 0006 or older) has none to fill."""
+    query = "SELECT 1 FROM sqlite_master WHERE name = ?"
+    if conn.execute(query, (search_store.TABLE,)).fetchone():
+        search_store.fill(search_store.Stdlib(conn), after_id)
 
 
 def _bulk_branch(conn: sqlite3.Connection) -> int:

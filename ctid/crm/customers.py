@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.crm import customer_store as customers
-from ctid.crm import scope
+from ctid.crm import scope, search_store
 from ctid.crm.history import diff, read_history, record_change
 from ctid.crm.models import ContactType, Customer
 from ctid.crm.new_customer import CHANGEABLE, NewCustomer, check_changes
@@ -31,6 +31,7 @@ from ctid.text import clean_text
 
 MAX_REASON = 200
 NO_SUCH_CUSTOMER = N_("No such customer.")
+SEARCHED = {"name", "kind", "phones"}  # the fields in the search index (ctid.crm.search_store)
 
 
 class CustomerRecords:
@@ -84,6 +85,8 @@ class CustomerRecords:
             change = diff(_fields(record), {**_fields(record), **checked})
             if await record_change(conn, actor, "customer.update", ("customer", customer_id), now, change):
                 await _write(conn, customer_id, {k: checked[k] for k in change[1]}, now)
+                if SEARCHED & set(change[1]):
+                    await search_store.refresh(conn, [customer_id])
             return await _record(conn, user, customer_id)
 
     async def set_opt_outs(

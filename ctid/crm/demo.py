@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor
 from ctid.audit import store as audit
-from ctid.crm import samples, store
+from ctid.crm import samples, search_store, store
 from ctid.crm.demo_plan import CustomerPlan, DemoPlan, FollowUpPlan, VehiclePlan, VisitPlan, random_plan
 from ctid.crm.models import (
     CustomerKind,
@@ -254,6 +254,7 @@ class _Writer:
         await store.insert_visits(self.conn, visits, items)
         follow_ups = [self.follow_up(f, customer_ids[f.customer_key]) for f in plan.follow_ups]
         await store.insert_follow_ups(self.conn, follow_ups)
+        await search_store.refresh(self.conn, customer_ids.values())
 
     def customer(self, plan: CustomerPlan) -> dict[str, Any]:
         return {

@@ -67,6 +67,12 @@ def full(name: str, *, person: bool = True) -> str:
     return "".join(text for text, _ in _parts(name, person))
 
 
+def spellings(name: str, *, person: bool = True) -> tuple[str, str]:
+    """``(initials(name), full(name))`` from one reading of the name (the search index needs both)."""
+    parts = _parts(name, person)
+    return "".join(t[0] if s else t for t, s in parts), "".join(t for t, _ in parts)
+
+
 def _parts(name: str, person: bool) -> list[tuple[str, bool]]:
     """``name`` as (ASCII text, is a syllable): one syllable per Chinese character, other runs as they are."""
     parts: list[tuple[str, bool]] = []

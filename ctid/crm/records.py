@@ -8,6 +8,7 @@ from ctid.crm.catalogue import Catalogue
 from ctid.crm.customers import CustomerRecords
 from ctid.crm.follow_ups import FollowUps
 from ctid.crm.importer import Importer
+from ctid.crm.search_service import CustomerSearch
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.vehicles import VehicleRecords
 from ctid.crm.visits import VisitRecords
@@ -22,6 +23,7 @@ class CrmRecords:
     visits: VisitRecords
     catalogue: Catalogue
     follow_ups: FollowUps
+    search: CustomerSearch
     imports: Importer
 
     @classmethod
@@ -40,5 +42,6 @@ class CrmRecords:
             visits=VisitRecords(db, directory.today, follow_up_after_days, clock),
             catalogue=Catalogue(db, clock),
             follow_ups=FollowUps(db, clock),
+            search=CustomerSearch(db),
             imports=Importer(db, normaliser, directory.today, clock),
         )

@@ -21,7 +21,7 @@ from ctid.accounts import store as accounts
 from ctid.accounts.models import Actor, Role
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
-from ctid.crm import scope, store
+from ctid.crm import scope, search_store, store
 from ctid.crm.history import auditable
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
 from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
@@ -85,6 +85,7 @@ class CustomerDirectory:
                 await store.insert_phones(conn, customer.id, checked.phones)
                 if checked.vehicle is not None:
                     await _give_vehicle(conn, customer, checked.vehicle, now)
+                await search_store.refresh(conn, [customer.id])
                 entity = ("customer", customer.id)
                 await audit.record(conn, actor, "customer.create", entity, now, after=_audit(checked))
         except IntegrityError:  # the same plate added at the same moment by another operator

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
-from ctid.crm import customer_store, mileage, scope, store, vehicle_store
+from ctid.crm import customer_store, mileage, scope, search_store, store, vehicle_store
 from ctid.crm.history import auditable, diff, read_history, record_change
 from ctid.crm.models import VehicleRole, VehicleStatus
 from ctid.crm.record_models import HistoryEntry, MileageReading, VehicleFilter, VehicleRecord
@@ -27,6 +27,7 @@ from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.paging import Page
 
 NO_SUCH_VEHICLE = N_("No such vehicle.")
+SEARCHED = {"plate", "vin", "customers"}  # what the search index holds of a vehicle
 Link = tuple[int, VehicleRole]  # customer id, role
 
 
@@ -70,6 +71,7 @@ class VehicleRecords:
             values = {**fields, "branch_id": branch_id, "created_at": now, "updated_at": now}
             vehicle_id = await store.insert_vehicle(conn, values)
             await vehicle_store.replace_links(conn, vehicle_id, new.links)
+            await search_store.refresh(conn, [customer_id for customer_id, _role in new.links])
             after = {**auditable(fields), "branch_id": branch_id, "customers": _links_json(new.links)}
             await audit.record(conn, actor, "vehicle.create", ("vehicle", vehicle_id), now, after=after)
             if new.mileage_km is not None:
@@ -103,6 +105,9 @@ class VehicleRecords:
                 await vehicle_store.update_vehicle(conn, vehicle_id, {**values, "updated_at": now})
                 if "customers" in change[1] and links is not None:
                     await vehicle_store.replace_links(conn, vehicle_id, links)
+                if SEARCHED & set(change[1]):  # the customers it had and the ones it has now
+                    linked = _links(vehicle) + list(links or ())
+                    await search_store.refresh(conn, [customer_id for customer_id, _role in linked])
             return await _vehicle(conn, user, vehicle_id)
 
     async def readings(self, user: User, vehicle_id: int) -> list[MileageReading]:

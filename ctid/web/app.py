@@ -29,6 +29,7 @@ from ctid.web.views import (
     crm_follow_ups,
     crm_imports,
     crm_pages,
+    crm_search,
     crm_vehicles,
     crm_visits,
     health,
@@ -64,7 +65,7 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups, crm_imports, crm_pages)
+    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups, crm_imports, crm_pages, crm_search)
     for module in (health, auth, home, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)

@@ -1,0 +1,111 @@
+"""The CRM's one search box, pure part: what a query is looking for, and the rows the index holds.
+
+One box finds a customer by name (``张三丰``), by pinyin initials or spelling (``zsf``, ``zhang``), by a
+fragment of a phone number (``8000``, ``138 0013``, ``+86 20 8888``), of a plate (``A12`` of ``粤A12345``,
+``粤A·123``) or of a VIN (``0000123``). ``parse`` reads the query: punctuation and spaces go (``粤A·12345``,
+``138-0013``), full-width becomes half-width, and the shape of what is left says where to look:
+
+- digits only: phones, then plates and VINs (``12345`` of ``粤A12345``);
+- a province's abbreviation and a letter (``粤A1``), or letters and digits mixed: plates and VINs;
+- 17 letters and digits: a VIN;
+- latin letters only: pinyin (initials and full spelling), then names written in latin letters, then VINs;
+- anything with Chinese characters: names.
+
+The index is SQLite's FTS5 with the trigram tokenizer (ctid.crm.search_store): it finds any fragment of 3
+or more characters. A shorter query cannot use it; it becomes a prefix of the name (``张``, ``张伟``),
+answered by the ``(branch_id, name)`` index of customers.
+
+The fragment is searched with ``LIKE '%fragment%'``, which the trigram index answers (FTS5 phrase queries
+need ``detail=full``, twice the index). It is a bound parameter, never spliced into SQL or an FTS5 query, and
+holds only letters, digits and Chinese characters: no ``%`` or ``_`` wildcard, nothing FTS5 would read as
+syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ctid.crm.plates import PROVINCES
+
+MIN_TRIGRAM = 3
+MAX_QUERY = 100  # characters kept of a query: a name is at most 100
+VIN_LENGTH = 17
+
+
+class Field(StrEnum):
+    """A column of the search index, and the ``matched`` of a search hit."""
+
+    NAME = "name"
+    PINYIN = "pinyin"
+    PHONE = "phone"
+    PLATE = "plate"
+    VIN = "vin"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for: ``fragment`` in ``fields`` (best first); when ``prefix``, names starting with it."""
+
+    fragment: str
+    fields: tuple[Field, ...]
+    prefix: bool = False
+
+    @property
+    def like(self) -> str:
+        """The LIKE pattern for the trigram index."""
+        return f"%{self.fragment}%"
+
+
+_KEEP = re.compile(r"[^0-9A-Za-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_DIGITS = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_ALNUM = re.compile(r"[0-9A-Za-z]+")
+
+
+def clean(text: str) -> str:
+    """The searchable characters of ``text``: ASCII letters and digits (full-width ones made half-width)
+    and Chinese characters; everything else (spaces, ``·``, ``-``, ``+``, ``%``, quotes...) goes."""
+    return _KEEP.sub("", unicodedata.normalize("NFKC", text))[:MAX_QUERY]
+
+
+def parse(query: str) -> SearchQuery | None:
+    """What ``query`` looks for; None when nothing searchable is left of it."""
+    fragment = clean(query)
+    if not fragment:
+        return None
+    if len(fragment) < MIN_TRIGRAM:
+        return SearchQuery(fragment, (Field.NAME,), prefix=True)
+    if _DIGITS.fullmatch(fragment):
+        return SearchQuery(fragment, (Field.PHONE, Field.PLATE, Field.VIN))
+    if fragment[0] in PROVINCES and _ALNUM.fullmatch(fragment[1:]) and fragment[1].isalpha():
+        return SearchQuery(fragment.upper(), (Field.PLATE,))
+    if _LETTERS.fullmatch(fragment):
+        return SearchQuery(fragment.lower(), (Field.PINYIN, Field.NAME, Field.VIN))
+    if _ALNUM.fullmatch(fragment):
+        fields = (Field.VIN,) if len(fragment) == VIN_LENGTH else (Field.PLATE, Field.VIN)
+        return SearchQuery(fragment.upper(), fields)
+    return SearchQuery(fragment, (Field.NAME,))
+
+
+def phone_digits(number: str, e164: str | None) -> str:
+    """A phone in the index: the digits as given and the E.164 digits (``020-8888-1234`` is found by
+    ``02088881234`` and by ``862088881234``)."""
+    given = "".join(_DIGITS.findall(unicodedata.normalize("NFKC", number)))
+    canonical = "".join(_DIGITS.findall(e164 or ""))
+    return given if canonical in ("", given) else f"{given} {canonical}"
+
+
+def rank(query: SearchQuery, field: Field, value: str) -> tuple[int, int]:
+    """How well a hit in ``field`` whose indexed text is ``value`` answers: the field's place in the query's
+    order, then an exact value before one that starts with the fragment before one that contains it."""
+    fragment = query.fragment.lower()
+    parts = [part for part in re.split(r"[ ,]", value.lower()) if part]
+    closeness = 2
+    if fragment in parts:
+        closeness = 0
+    elif any(part.startswith(fragment) for part in parts):
+        closeness = 1
+    return query.fields.index(field) if field in query.fields else len(query.fields), closeness

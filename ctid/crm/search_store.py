@@ -1,0 +1,246 @@
+"""SQL of the CRM search: the ``customer_search`` index, kept in step with the records, and the search.
+
+``customer_search`` (migration 0007) is an FTS5 table with the trigram tokenizer, one row per customer
+(rowid = customer id), one column per kind of text: ``name``; ``pinyin`` (initials and full spelling,
+``zsf zhangsanfeng``); ``phones`` (each phone's digits as given and its E.164 digits); ``plates`` and ``vins``
+(of the vehicles the customer owns, uses or drives). ``column LIKE '%fragment%'`` is answered from the
+trigram index for fragments of 3 or more characters.
+
+PostgreSQL equivalent: a plain table with the same columns (or generated columns on customers) and
+``CREATE EXTENSION pg_trgm`` + ``CREATE INDEX ... USING gin (column gin_trgm_ops)`` per column; the same
+``ILIKE '%fragment%'`` queries use those indexes. Not built yet: on other databases ``refresh`` does
+nothing and ``search`` finds names by prefix only.
+
+Every change to a customer's name, kind, phones, vehicles or their links calls ``refresh`` for the
+customers concerned in the change's own transaction, so the index never disagrees with the records.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts.tables import branches
+from ctid.crm import pinyin
+from ctid.crm.search import Field, SearchQuery, phone_digits, rank
+from ctid.crm.tables import customer_phones, customer_vehicles, customers, vehicles
+
+TABLE = "customer_search"
+COLUMNS = {Field.NAME: "name", Field.PINYIN: "pinyin", Field.PHONE: "phones", Field.PLATE: "plates"}
+COLUMNS[Field.VIN] = "vins"
+CREATE = (
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+    "name, pinyin, phones, plates, vins, tokenize='trigram', detail='column')"
+)
+BATCH = 5000
+_SEP_PHONE, _SEP_FIELD = "\x1e", "\x1f"
+_SOURCE = f"""
+SELECT c.id, c.name, c.kind,
+  (SELECT group_concat(p.number || '{_SEP_FIELD}' || coalesce(p.e164, ''), '{_SEP_PHONE}')
+     FROM customer_phones p WHERE p.customer_id = c.id),
+  (SELECT group_concat(DISTINCT v.plate)
+     FROM customer_vehicles l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.customer_id = c.id),
+  (SELECT group_concat(DISTINCT v.vin)
+     FROM customer_vehicles l JOIN vehicles v ON v.id = l.vehicle_id WHERE l.customer_id = c.id)
+FROM customers c
+"""  # noqa: S608 - constants only
+_INSERT = f"INSERT INTO {TABLE} (rowid, name, pinyin, phones, plates, vins) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    name: str
+    kind: str
+    branch_id: int
+    phones: tuple[str, ...]  # as given
+    plates: tuple[str, ...]
+    matched: Field
+
+
+class Driver(Protocol):
+    """Plain SQL on a connection, whoever holds it (SQLAlchemy, or the stdlib in ctid.crm.bulk)."""
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]: ...
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None: ...
+
+
+class _Alchemy:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return list(self._conn.exec_driver_sql(sql, tuple(params)).fetchall())
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self._conn.exec_driver_sql(sql, rows)
+
+
+class Stdlib:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._conn.executemany(sql, rows)
+
+
+# --- keeping the index ------------------------------------------------------------------------------------
+
+
+async def refresh(conn: AsyncConnection, customer_ids: Iterable[int]) -> None:
+    """Rewrite the search rows of these customers from the tables (a deleted customer's row goes)."""
+    ids = sorted(set(customer_ids))
+    if ids and conn.dialect.name == "sqlite":
+        await conn.run_sync(lambda sync: refresh_sync(_Alchemy(sync), ids))
+
+
+def refresh_sync(driver: Driver, customer_ids: Sequence[int]) -> None:
+    for start in range(0, len(customer_ids), 500):
+        ids = list(customer_ids[start : start + 500])
+        marks = ",".join("?" * len(ids))
+        driver.many(f"DELETE FROM {TABLE} WHERE rowid = ?", [(i,) for i in ids])  # noqa: S608
+        rows = driver.rows(f"{_SOURCE} WHERE c.id IN ({marks})", ids)
+        driver.many(_INSERT, [_search_row(*row) for row in rows])
+
+
+def fill(driver: Driver, after_id: int = 0) -> int:
+    """Index every customer with an id above ``after_id`` (the migration, bulk data); how many."""
+    count = 0
+    for batch in _batches(driver, after_id):
+        driver.many(_INSERT, [_search_row(*row) for row in batch])
+        count += len(batch)
+    return count
+
+
+def fill_connection(conn: Connection) -> int:
+    """``fill`` on a SQLAlchemy connection (the migration's)."""
+    return fill(_Alchemy(conn))
+
+
+def _batches(driver: Driver, after_id: int) -> Iterator[list[Sequence[Any]]]:
+    while batch := driver.rows(f"{_SOURCE} WHERE c.id > ? ORDER BY c.id LIMIT {BATCH}", (after_id,)):
+        yield batch
+        after_id = int(batch[-1][0])
+
+
+def _search_row(
+    customer_id: int, name: str, kind: str, phones: str | None, plates: str | None, vins: str | None
+) -> tuple[int, str, str, str, str, str]:
+    numbers = [phone.split(_SEP_FIELD) for phone in phones.split(_SEP_PHONE)] if phones else []
+    digits = " ".join(phone_digits(number, e164) for number, e164 in numbers)
+    return customer_id, name, _spelling(name, kind), digits, plates or "", vins or ""
+
+
+@lru_cache(maxsize=100_000)
+def _spelling(name: str, kind: str) -> str:
+    """``initials full``: names repeat (张伟...), so each is read once."""
+    initials, full = pinyin.spellings(name, person=kind != "company")
+    return initials if initials == full else f"{initials} {full}"
+
+
+# --- searching --------------------------------------------------------------------------------------------
+
+
+def search(conn: Connection, query: SearchQuery, branch_id: int | None, limit: int) -> list[SearchHit]:
+    """Customers matching ``query`` in ``branch_id`` (None: every branch), best first, at most ``limit``."""
+    if query.prefix or conn.dialect.name != "sqlite":
+        found = _by_name_prefix(conn, query.fragment, branch_id, limit)
+    else:
+        found = _by_fragment(conn, query, branch_id, limit)
+    return _hits(conn, found)
+
+
+def _by_fragment(conn: Connection, query: SearchQuery, branch_id: int | None, limit: int) -> dict[int, Field]:
+    """Up to ``limit`` candidates per field, ranked: the field's order in the query, then an exact value,
+    then a prefix, then the id. Each field's are read from the trigram index in id order, stopping at the
+    limit; CROSS JOIN keeps the index the outer loop (else SQLite may scan the branch's customers and
+    query the index once for each)."""
+    scoped = "" if branch_id is None else "AND c.branch_id = ?"
+    ranked: list[tuple[tuple[int, int], int, Field]] = []
+    for field in query.fields:
+        column = COLUMNS[field]
+        sql = (
+            f"SELECT s.rowid, s.{column} FROM {TABLE} s CROSS JOIN customers c ON c.id = s.rowid "  # noqa: S608
+            f"WHERE s.{column} LIKE ? {scoped} LIMIT ?"
+        )
+        params: list[Any] = [query.like, *([] if branch_id is None else [branch_id]), limit]
+        for customer_id, value in conn.exec_driver_sql(sql, tuple(params)):
+            ranked.append((rank(query, field, value), int(customer_id), field))
+    best: dict[int, Field] = {}
+    for _rank, customer_id, field in sorted(ranked, key=lambda r: (r[0], r[1])):
+        best.setdefault(customer_id, field)
+    return dict(list(best.items())[:limit])
+
+
+def _by_name_prefix(conn: Connection, prefix: str, branch_id: int | None, limit: int) -> dict[int, Field]:
+    """Names starting with ``prefix``, by name: a range of the ``(branch_id, name)`` index per branch."""
+    branch = (
+        customers.c.branch_id == branch_id
+        if branch_id is not None
+        else customers.c.branch_id.in_(select(branches.c.id).scalar_subquery())
+    )
+    query = (
+        select(customers.c.id)
+        .where(branch, customers.c.name >= prefix, customers.c.name < prefix + "\U0010ffff")
+        .order_by(customers.c.name, customers.c.id)
+        .limit(limit)
+    )
+    return {int(customer_id): Field.NAME for customer_id in conn.scalars(query)}
+
+
+def _hits(conn: Connection, found: dict[int, Field]) -> list[SearchHit]:
+    """The found customers with their phones and plates, in the order found."""
+    if not found:
+        return []
+    ids = list(found)
+    people = {
+        row.id: row
+        for row in conn.execute(
+            select(customers.c.id, customers.c.name, customers.c.kind, customers.c.branch_id).where(
+                customers.c.id.in_(ids)
+            )
+        )
+    }
+    phones: dict[int, list[str]] = defaultdict(list)
+    phone_query = (
+        select(customer_phones.c.customer_id, customer_phones.c.number)
+        .where(customer_phones.c.customer_id.in_(ids))
+        .order_by(customer_phones.c.customer_id, customer_phones.c.position, customer_phones.c.id)
+    )
+    for customer_id, number in conn.execute(phone_query):
+        phones[customer_id].append(number)
+    plates: dict[int, list[str]] = defaultdict(list)
+    plate_query = (
+        select(customer_vehicles.c.customer_id, vehicles.c.plate)
+        .distinct()
+        .join(vehicles, vehicles.c.id == customer_vehicles.c.vehicle_id)
+        .where(customer_vehicles.c.customer_id.in_(ids))
+        .order_by(customer_vehicles.c.customer_id, vehicles.c.plate)
+    )
+    for customer_id, plate in conn.execute(plate_query):
+        plates[customer_id].append(plate)
+    return [
+        SearchHit(
+            id=customer_id,
+            name=people[customer_id].name,
+            kind=people[customer_id].kind,
+            branch_id=people[customer_id].branch_id,
+            phones=tuple(phones[customer_id]),
+            plates=tuple(plates[customer_id]),
+            matched=field,
+        )
+        for customer_id, field in found.items()
+        if customer_id in people
+    ]

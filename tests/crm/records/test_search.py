@@ -1,0 +1,141 @@
+"""The search box over a real database: names, pinyin, phone, plate and VIN fragments, branches, and an
+index that follows every change of a customer's name, phones, vehicles and their links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ctid.crm.models import VehicleRole
+from ctid.crm.record_models import VehicleFilter
+from ctid.crm.samples import vin
+from ctid.crm.search import Field
+from ctid.crm.search_store import SearchHit
+from ctid.crm.vehicles import NewVehicleRecord
+from ctid.errors import PermissionDenied, ValidationError
+from tests.crm.records.conftest import World
+
+VIN = vin("LSV", "NV218", "E", "2", "100001")
+
+
+async def find(world: World, user_name: str, q: str, limit: int = 20) -> list[SearchHit]:
+    return await world.records.search.search(getattr(world, user_name), q, limit)
+
+
+def found(hits: list[SearchHit]) -> list[tuple[str, str]]:
+    return [(hit.name, hit.matched.value) for hit in hits]
+
+
+@pytest.fixture
+async def people(world: World) -> World:
+    olga = world.olga
+    await world.customer(olga, "张三丰", "13800138000", plate="粤A12345")
+    await world.customer(olga, "欧阳娜娜", "020-8888-1234")
+    await world.customer(olga, "张伟", "13912345678")
+    await world.customer(world.erin, "张三丰", "13700137000", plate="粤B54321")  # branch B
+    return world
+
+
+async def test_by_name_and_by_its_fragment(people: World) -> None:
+    assert found(await find(people, "olga", "张三丰")) == [("张三丰", "name")]
+    assert found(await find(people, "olga", "欧阳娜")) == [("欧阳娜娜", "name")]
+    assert found(await find(people, "olga", "阳娜娜")) == [("欧阳娜娜", "name")]
+
+
+async def test_short_queries_are_name_prefixes(people: World) -> None:
+    assert found(await find(people, "olga", "张")) == [("张三丰", "name"), ("张伟", "name")]
+    assert found(await find(people, "olga", "张伟")) == [("张伟", "name")]
+    assert await find(people, "olga", "伟") == []
+
+
+async def test_by_pinyin(people: World) -> None:
+    assert found(await find(people, "olga", "zsf")) == [("张三丰", "pinyin")]
+    assert found(await find(people, "olga", "ZhangSan")) == [("张三丰", "pinyin")]
+    assert found(await find(people, "olga", "oyn")) == [("欧阳娜娜", "pinyin")]
+    assert {h.name for h in await find(people, "olga", "zhang")} == {"张三丰", "张伟"}
+
+
+async def test_by_phone_fragment(people: World) -> None:
+    (hit,) = await find(people, "olga", "0013 8000")
+    assert (hit.name, hit.matched, hit.phones, hit.plates) == (
+        "张三丰",
+        Field.PHONE,
+        ("13800138000",),
+        ("粤A12345",),
+    )
+    assert found(await find(people, "olga", "8888-1234")) == [("欧阳娜娜", "phone")]
+    assert found(await find(people, "olga", "02088881234")) == [("欧阳娜娜", "phone")]
+    assert found(await find(people, "olga", "+86 20 8888 1234")) == [("欧阳娜娜", "phone")]
+
+
+async def test_by_plate_fragment(people: World) -> None:
+    assert found(await find(people, "olga", "A12")) == [("张三丰", "plate")]
+    assert found(await find(people, "olga", "粤a·1234")) == [("张三丰", "plate")]
+    # digits: phones first (139 1234 5678), then plates
+    assert found(await find(people, "olga", "12345")) == [("张伟", "phone"), ("张三丰", "plate")]
+
+
+async def test_by_vin_fragment(people: World) -> None:
+    customer = (await find(people, "olga", "欧阳娜娜"))[0].id
+    links = [(customer, VehicleRole.OWNER)]
+    await people.records.vehicles.create(
+        people.actor(people.olga), people.olga, NewVehicleRecord({"plate": "粤C77777", "vin": VIN}, links)
+    )
+    assert found(await find(people, "olga", VIN[-8:])) == [("欧阳娜娜", "vin")]
+    assert found(await find(people, "olga", VIN)) == [("欧阳娜娜", "vin")]
+    assert found(await find(people, "olga", "C777")) == [("欧阳娜娜", "plate")]
+
+
+async def test_branches_are_kept_apart(people: World) -> None:
+    assert found(await find(people, "erin", "张三丰")) == [("张三丰", "name")]
+    assert (await find(people, "erin", "张三丰"))[0].plates == ("粤B54321",)
+    assert await find(people, "erin", "A12") == []
+    assert await find(people, "olga", "B543") == []
+    assert len(await find(people, "admin", "张三丰")) == 2
+    assert len(await find(people, "admin", "张")) == 3
+
+
+async def test_a_changed_phone_or_plate_is_found_by_its_new_value_only(people: World) -> None:
+    olga, actor = people.olga, people.actor(people.olga)
+    (zhang,) = await find(people, "olga", "张三丰")
+    await people.records.customers.update(actor, olga, zhang.id, {"phones": ["13500135000"]})
+    assert await find(people, "olga", "0013 8000") == []
+    assert found(await find(people, "olga", "0013 5000")) == [("张三丰", "phone")]
+    vehicle = (await people.records.vehicles.page(olga, _vehicles_of(zhang.id))).items[0]
+    await people.records.vehicles.update(actor, olga, vehicle.id, {"plate": "粤A99887"}, None)
+    assert await find(people, "olga", "A12345") == []
+    assert found(await find(people, "olga", "A9988")) == [("张三丰", "plate")]
+    await people.records.customers.update(actor, olga, zhang.id, {"name": "张无忌"})
+    assert found(await find(people, "olga", "zwj")) == [("张无忌", "pinyin")]
+    assert await find(people, "olga", "zsf") == []
+
+
+async def test_a_vehicle_given_to_someone_else_moves_in_the_index(people: World) -> None:
+    olga, actor = people.olga, people.actor(people.olga)
+    (zhang,) = await find(people, "olga", "张三丰")
+    (wei,) = await find(people, "olga", "张伟")
+    vehicle = (await people.records.vehicles.page(olga, _vehicles_of(zhang.id))).items[0]
+    await people.records.vehicles.update(actor, olga, vehicle.id, {}, [(wei.id, VehicleRole.OWNER)])
+    assert found(await find(people, "olga", "A12345")) == [("张伟", "plate")]
+
+
+async def test_limit_and_refusals(people: World) -> None:
+    assert len(await find(people, "admin", "张", limit=1)) == 1
+    with pytest.raises(ValidationError):
+        await find(people, "olga", "张", limit=0)
+    assert await find(people, "olga", " ·- ") == []
+
+
+async def test_the_demo_is_searchable(world: World, demo: int) -> None:
+    assert found(await find(world, "olga", "粤AD1234")) != []
+    assert any(h.matched == Field.PHONE for h in await find(world, "olga", "0013 8000"))
+
+
+async def test_it_takes_crm_view(people: World) -> None:
+    with pytest.raises(PermissionDenied):
+        await people.records.search.search(replace(people.olga, active=False), "张三丰")
+
+
+def _vehicles_of(customer_id: int) -> VehicleFilter:
+    return VehicleFilter(customer_id=customer_id)
