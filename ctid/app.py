@@ -19,10 +19,13 @@ from ctid.calls.service import CallLog
 from ctid.config import Config, LineConfig, SimLineOptions
 from ctid.control import Command, ControlServer, event_stream
 from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
+from ctid.crm.options import CrmOptions
+from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import EventBus
+from ctid.home.service import Home
 from ctid.lifecycle import Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
@@ -55,6 +58,9 @@ class Services:
     records: CrmRecords
     pops: ScreenPops
     console: Console
+    prospects: Prospects
+    crm_options: CrmOptions
+    home: Home
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -90,6 +96,8 @@ def build_services(config: Config) -> Services:
     labels = {line.name: line.display_name for line in config.lines}
     pops = ScreenPops(bus, crm, db, normaliser, labels, lambda: line_branches(config, accounts))
     lines = Lines(config.lines, bus)
+    records = CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days)
+    console = Console(accounts, lines, pops, calls, crm, normaliser)
     return Services(
         config=config,
         bus=bus,
@@ -100,9 +108,12 @@ def build_services(config: Config) -> Services:
         calls=calls,
         lines=lines,
         crm=crm,
-        records=CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days),
+        records=records,
         pops=pops,
-        console=Console(accounts, lines, pops, calls, crm, normaliser),
+        console=console,
+        prospects=Prospects(db, normaliser, records.customers, crm.clock),
+        crm_options=CrmOptions(db, crm.clock),
+        home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
     )
 
 

@@ -3,8 +3,10 @@
 from ctid.accounts import tables as _accounts
 from ctid.audit import tables as _audit
 from ctid.calls import tables as _calls
+from ctid.crm import prospect_tables as _prospects
 from ctid.crm import tables as _crm
 from ctid.db import metadata
+from ctid.home import tables as _home
 
 __all__ = ["metadata"]
-del _accounts, _audit, _calls, _crm
+del _accounts, _audit, _calls, _crm, _home, _prospects

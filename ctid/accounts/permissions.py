@@ -27,6 +27,8 @@ class Permission(StrEnum):
     CRM_MANAGE = "crm.manage"  # what undoes history: mileage corrections, later deleting and merging
     MANAGE_CATALOGUE = "crm.catalogue"  # the service items and their prices
     CRM_IMPORT = "crm.import"  # import customer files (writes thousands of records at once) and export them
+    CRM_OPTIONS = "crm.options"  # base data: prospect levels, sources, competitor models, lost reasons
+    MANAGE_ANNOUNCEMENTS = "announcements.manage"  # post and delete announcements on the start page
 
 
 _EVERYONE = {

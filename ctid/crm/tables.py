@@ -66,6 +66,7 @@ customers = Table(
     Column("licence_review_on", Date, nullable=True),  # 驾驶证审验
     Index("ix_customers_branch_id_name", "branch_id", "name"),
     Index("ix_customers_assigned_user_id", "assigned_user_id"),
+    Index("ix_customers_branch_id_birthday", "branch_id", "birthday"),  # the start page's birthdays
 )
 
 customer_opt_outs = Table(
@@ -115,6 +116,10 @@ vehicles = Table(
     Column("warranty_expiry", Date, nullable=True),
     UniqueConstraint("branch_id", "plate", name="uq_vehicles_branch_id_plate"),
     UniqueConstraint("vin", name="uq_vehicles_vin"),
+    # the start page's due reminders: one date range per due date
+    Index("ix_vehicles_branch_id_insurance_expiry", "branch_id", "insurance_expiry"),
+    Index("ix_vehicles_branch_id_inspection_due", "branch_id", "inspection_due"),
+    Index("ix_vehicles_branch_id_next_service_due", "branch_id", "next_service_due"),
 )
 
 vehicle_mileage = Table(

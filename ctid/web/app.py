@@ -20,6 +20,7 @@ from ctid.web.security import security_headers
 from ctid.web.views import (
     account,
     admin,
+    announcements,
     api,
     audit,
     auth,
@@ -29,6 +30,7 @@ from ctid.web.views import (
     crm_follow_ups,
     crm_imports,
     crm_pages,
+    crm_prospects,
     crm_search,
     crm_vehicles,
     crm_visits,
@@ -65,8 +67,17 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    crm = (crm_customers, crm_vehicles, crm_visits, crm_follow_ups, crm_imports, crm_pages, crm_search)
-    for module in (health, auth, home, console, *crm, account, admin, audit, api, calls, ws):
+    crm = (
+        crm_customers,
+        crm_vehicles,
+        crm_visits,
+        crm_follow_ups,
+        crm_imports,
+        crm_pages,
+        crm_search,
+        crm_prospects,
+    )
+    for module in (health, auth, home, announcements, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app

@@ -1,13 +1,18 @@
-"""The start page after logging in."""
+"""The start page after logging in: the user's day (birthdays, vehicles due, today's calls, open complaints,
+announcements), computed by ctid.home.service."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.errors import ValidationError
 from ctid.web.auth import current, requires
 from ctid.web.keys import SERVICES
-from ctid.web.render import render
+from ctid.web.render import _, render
 
 routes = web.RouteTableDef()
 
@@ -15,11 +20,25 @@ routes = web.RouteTableDef()
 @routes.get("/")
 @requires(Permission.USE_CONSOLE)
 async def home(request: web.Request) -> web.Response:
+    return await render_home(request)
+
+
+async def render_home(
+    request: web.Request,
+    form: Mapping[str, Any] | None = None,
+    error: ValidationError | None = None,
+    status: int = 200,
+) -> web.Response:
+    """The page; with the announcement form as it was sent and its error when posting it failed."""
     services = request.app[SERVICES]
     who = current(request)
     branches = {b.id: b for b in await services.accounts.list_branches()}
-    return render(
-        request,
-        "home.html",
-        {"branch": branches.get(who.user.branch_id), "lines": services.config.lines},
-    )
+    context = {
+        "branch": branches.get(who.user.branch_id),
+        "branches": branches,
+        "lines": services.config.lines,
+        "day": await services.home.day(who.user),
+        "form": form or {},
+        "error": _(request, error.message, **error.params) if error else None,
+    }
+    return render(request, "home.html", context, status=status)
