@@ -82,6 +82,8 @@ def records(rows: int, seed: int, taken: set[str]) -> list[SheetCustomer]:
         company = rng.random() < 0.1
         bought = date(2015, 1, 1) + timedelta(days=rng.randrange(3500))
         vin = samples.vin("LBN", "CHMRK", rng.choice(samples.VIN_YEARS), "B", f"{serial:06d}")
+        if vin in taken:
+            continue
         found.append(
             SheetCustomer(
                 name=samples.company_name(rng) if company else samples.person_name(rng, female),
@@ -127,9 +129,14 @@ def taken_keys(db: Path, candidates: list[SheetCustomer]) -> set[str]:
 
 
 def generate(db: Path, rows: int, seed: int = 7) -> list[SheetCustomer]:
-    candidates = records(rows, seed, set())
-    taken = taken_keys(db, candidates)
-    return records(rows, seed, taken) if taken else candidates
+    """Regenerated until no phone, plate or VIN is in the database (a skip shifts the random sequence)."""
+    taken: set[str] = set()
+    while True:
+        candidates = records(rows, seed, taken)
+        found = taken_keys(db, candidates) - taken
+        if not found:
+            return candidates
+        taken |= found
 
 
 async def _migrate(path: Path) -> None:
