@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit.store import _dump
-from ctid.crm import import_store, scope
+from ctid.crm import import_store, scope, search_store
 from ctid.crm.history import auditable
 from ctid.crm.imports.errors import RowError
 from ctid.crm.imports.export import write_csv, write_xlsx
@@ -252,12 +252,8 @@ async def _put(batches: queue.Queue[Any], item: Any, task: asyncio.Future[Any]) 
 
 
 async def _refresh_search(conn: AsyncConnection, customer_ids: Sequence[int]) -> None:
-    """SEARCH (the one call site): every customer the import created or updated, in its transaction.
-
-    Waits for the search engineer's ``ctid.crm.search_store.refresh(conn, customer_ids)`` and its migration
-    0007; until both are committed this does nothing (replace the body with
-    ``await search_store.refresh(conn, customer_ids)``)."""
-    del conn, customer_ids
+    """The search index of every customer the import created or updated, in the import's transaction."""
+    await search_store.refresh(conn, customer_ids)
 
 
 async def _summary(
