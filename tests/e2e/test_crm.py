@@ -104,6 +104,7 @@ def create_customer(page: Page, base: str) -> str:
     form.locator("button[type=submit]").click()
     expect(second.locator("[data-field=plate] .field-error")).to_be_visible()
     expect(second.locator("[data-field=plate]")).to_have_class(re.compile("invalid"))
+    page.screenshot(path=str(SCREENSHOTS / "new-customer.png"), full_page=True)
     customer_id = form.get_attribute("data-customer")
     assert customer_id, "the customer was saved before the vehicle was refused"
     second.locator("input[name=plate]").fill(DRIVEN)
@@ -229,6 +230,7 @@ def find(page: Page, base: str, fragment: str, customer_id: str) -> None:
     page.goto(base + "/customers")
     page.fill("#search-q", fragment)
     expect(page.locator(f"#search-results li[data-customer='{customer_id}']")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "search.png"))
     with page.expect_navigation():
         page.press("#search-q", "Enter")
     assert path_of(page, base) == f"/customers/{customer_id}"
@@ -250,5 +252,7 @@ def test_customer_vehicles_visit_pop_import_and_search(daemon: Daemon, chromium:
 
     see_visit_in_the_pop(page, base, daemon)
     import_with_three_bad_rows(page, base)
+    find(page, base, "A123", customer_id)  # a plate fragment
+    find(page, base, "2345678", customer_id)  # a phone fragment
     # the search's 422s and the vehicle refused on purpose are the only errors the console saw
     assert [p for p in problems if "status of 422" not in p] == []
