@@ -49,4 +49,6 @@ VALUE_LABELS = (
     N_("inspection"),
     N_("maintenance"),
     N_("birthday"),
+    # contact types a customer may opt out of (the reminder kinds, follow-ups and)
+    N_("marketing"),
 )

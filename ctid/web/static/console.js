@@ -344,6 +344,10 @@
         el("small", { class: "muted" }, label(customer.kind), customer.level ? ` · ${T.level} ${customer.level}` : "")),
       el("p", { class: "phones" }, customer.phones.map((p) => el("span", { class: "phone" },
         p.label ? `${p.label} ` : "", dialButton(p.number, line)))),
+      customer.opt_outs.length ? el("p", { class: "opt-outs error" },
+        `${T.opted_out} ${customer.opt_outs.map(label).join("、")}`) : null,
+      customer.tags.length || customer.address ? el("p", { class: "small muted customer-extra" },
+        customer.tags.map((t) => el("span", { class: "tag" }, t)), customer.address ? ` ${T.address} ${customer.address}` : "") : null,
       section(T.due_reminders, customer.due_reminders, (rows) => el("ul", { class: "plain reminders" },
         rows.map((r) => el("li", {}, el("strong", {}, label(r.kind)), " ", r.plate || "", " ", day(r.due_on))))),
       section(T.vehicles, customer.vehicles, (rows) => table(
