@@ -30,6 +30,7 @@ from ctid.web.views import (
     crm_follow_ups,
     crm_imports,
     crm_pages,
+    crm_prospect_pages,
     crm_prospects,
     crm_search,
     crm_vehicles,
@@ -76,6 +77,7 @@ def make_app(services: Services) -> web.Application:
         crm_pages,
         crm_search,
         crm_prospects,
+        crm_prospect_pages,
     )
     for module in (health, auth, home, announcements, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)

@@ -49,6 +49,12 @@ VALUE_LABELS = (
     N_("inspection"),
     N_("maintenance"),
     N_("birthday"),
+    # prospects
+    N_("registered"),
+    N_("reviewed"),
+    N_("following"),
+    N_("won"),
+    N_("lost"),
     # contact types a customer may opt out of (the reminder kinds, follow-ups and)
     N_("marketing"),
 )

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.crm.models import CustomerKind, VehicleRole
+from ctid.crm.models import CustomerKind, VehicleRole, next_statuses
 from ctid.crm.record_models import HistoryEntry
 from ctid.errors import N_
 from ctid.web import crm_forms, forms
@@ -20,6 +20,7 @@ from ctid.web.auth import current, requires
 from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
 from ctid.web.render import _, render
+from ctid.web.views.crm_prospect_pages import EDIT_VALUE_LABELS, customer_edit_context
 
 routes = web.RouteTableDef()
 
@@ -64,7 +65,7 @@ ALL = 200  # a customer's vehicles, visits and follow-ups on one page (the API's
 
 def _values(request: web.Request) -> dict[str, str]:
     """Words for data values, for the pages' scripts."""
-    return {value: _(request, value) for value in (*VALUE_LABELS, *CRM_VALUE_LABELS)}
+    return {value: _(request, value) for value in (*VALUE_LABELS, *CRM_VALUE_LABELS, *EDIT_VALUE_LABELS)}
 
 
 @routes.get("/customers")
@@ -113,7 +114,11 @@ async def customer_page(request: web.Request) -> web.Response:
         "history": [_history_line(request, h) for h in history],
         "today": request.app[SERVICES].crm.today().isoformat(),
         "value_labels": _values(request),
+        "kinds": list(CustomerKind),
+        "next_statuses": next_statuses,
+        **await customer_edit_context(request, record.customer.branch_id),
     }
+    context["staff_names"] = {u.id: u.label for u in context["staff"]}
     return render(request, "crm/customer.html", context)
 
 
@@ -121,7 +126,17 @@ def _history_line(request: web.Request, entry: HistoryEntry) -> tuple[HistoryEnt
     """The entry, its field's label and its values for people."""
     words = _values(request)
     field = _(request, FIELD_LABELS[entry.field]) if entry.field in FIELD_LABELS else entry.field
+    if entry.field == "opt_outs":
+        return entry, field, _opt_outs(entry.before, words), _opt_outs(entry.after, words)
     return entry, field, _readable(entry.before, words), _readable(entry.after, words)
+
+
+def _opt_outs(value: Any, words: dict[str, str]) -> str:
+    """Opt-outs as the history keeps them (contact type: reason): the type's word and the reason."""
+    if not isinstance(value, dict):
+        return _readable(value, words)
+    shown = (f"{words.get(k, k)} ({v})" if v else str(words.get(k, k)) for k, v in value.items())
+    return "、".join(shown) or "—"
 
 
 def _readable(value: Any, words: dict[str, str]) -> str:
