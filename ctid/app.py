@@ -31,6 +31,7 @@ from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
+from ctid.stats.service import Stats
 from ctid.voicecard.events import LineEvent
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall
@@ -61,6 +62,7 @@ class Services:
     prospects: Prospects
     crm_options: CrmOptions
     home: Home
+    stats: Stats
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -114,6 +116,7 @@ def build_services(config: Config) -> Services:
         prospects=Prospects(db, normaliser, records.customers, crm.clock),
         crm_options=CrmOptions(db, crm.clock),
         home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
+        stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
     )
 
 

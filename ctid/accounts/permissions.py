@@ -29,6 +29,7 @@ class Permission(StrEnum):
     CRM_IMPORT = "crm.import"  # import customer files (writes thousands of records at once) and export them
     CRM_OPTIONS = "crm.options"  # base data: prospect levels, sources, competitor models, lost reasons
     MANAGE_ANNOUNCEMENTS = "announcements.manage"  # post and delete announcements on the start page
+    STATS_VIEW = "stats.view"  # the statistics page: new and lost customers, follow-ups, prospects, calls
 
 
 _EVERYONE = {
@@ -43,7 +44,8 @@ _EVERYONE = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_EVERYONE),
     Role.SUPERVISOR: frozenset(
-        _EVERYONE | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT}
+        _EVERYONE
+        | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -37,6 +37,7 @@ from ctid.web.views import (
     crm_visits,
     health,
     home,
+    stats,
     ws,
 )
 
@@ -78,6 +79,7 @@ def make_app(services: Services) -> web.Application:
         crm_search,
         crm_prospects,
         crm_prospect_pages,
+        stats,  # the CRM's statistics
     )
     for module in (health, auth, home, announcements, console, *crm, account, admin, audit, api, calls, ws):
         app.router.add_routes(module.routes)
