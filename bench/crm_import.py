@@ -129,14 +129,18 @@ def taken_keys(db: Path, candidates: list[SheetCustomer]) -> set[str]:
 
 
 def generate(db: Path, rows: int, seed: int = 7) -> list[SheetCustomer]:
-    """Regenerated until no phone, plate or VIN is in the database (a skip shifts the random sequence)."""
-    taken: set[str] = set()
-    while True:
-        candidates = records(rows, seed, taken)
-        found = taken_keys(db, candidates) - taken
-        if not found:
-            return candidates
-        taken |= found
+    """``rows`` records of a larger pool, without those whose phone, plate or VIN the database has."""
+    pool = records(rows + rows // 5 + 100, seed, set())
+    taken = taken_keys(db, pool)
+    kept = [
+        record
+        for record in pool
+        if record.vehicle is not None
+        and not {record.phones[0].number, record.vehicle.plate, record.vehicle.vin or ""} & taken
+    ]
+    if len(kept) < rows:
+        raise RuntimeError(f"only {len(kept)} of {rows} generated rows are new to the database")
+    return kept[:rows]
 
 
 async def _migrate(path: Path) -> None:
