@@ -24,6 +24,8 @@ _DIALABLE_TEXT = re.compile(rf"\+?[0-9{_SEPARATORS}]*[0-9][0-9{_SEPARATORS}]*")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|转|分机)\s*[0-9]{1,6}\s*$", re.IGNORECASE)
 _LOCAL_LENGTHS = (7, 8)  # subscriber numbers without area code (China, North America)
 _MAX_DIGITS = 20  # E.164 allows 15; with an international and an outside-line prefix nothing real is longer
+_CN_MOBILE_SHAPE = re.compile(r"(?:\+86|0086)?(1[3-9][0-9]{9})", re.ASCII)  # see PhoneNormaliser._fast_key
+_PLAIN = re.compile(r"\+?[0-9]+(?:[ -][0-9]+)*", re.ASCII)  # digits with single spaces or dashes
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class PhoneNormaliser:
         self._country_code = phonenumbers.country_code_for_region(region)
         self._area_nsn = _without_prefix(local_area_code, self._national_prefix)
         self._home = f"+{self._country_code}"
+        mobile = metadata.mobile if metadata and region == "CN" else None
+        self._mobile = (
+            re.compile(mobile.national_number_pattern) if mobile and mobile.national_number_pattern else None
+        )
 
     def normalise(self, raw: str, *, dialed: bool | None = None) -> PhoneNumber:
         """Normalise what a customer, the caller ID or a dial log gave; never raises for bad input.
@@ -79,7 +85,7 @@ class PhoneNormaliser:
         also ``0`` + ``016502530000`` (a Chinese mobile), and the guess prefers the latter.
         """
         given = clean_text(raw)
-        dialable = _dialable(given)
+        dialable = _plain(given) if _PLAIN.fullmatch(given) else _dialable(given)
         return PhoneNumber(given, None if dialable is None else self._key(dialable, dialed))
 
     def dial_string(self, number: PhoneNumber) -> str:
@@ -109,6 +115,9 @@ class PhoneNormaliser:
         Why not ask ``phonenumbers`` about bare 7-8 digit numbers: its Chinese metadata takes many of them
         for a national number of some other city (``87695438`` as 0876-95438), never what a local call means.
         """
+        fast = self._fast_key(digits)
+        if fast is not None:
+            return fast
         if self.local_area_code and self._is_subscriber_number(digits):
             digits = self.local_area_code + digits
         try:
@@ -118,6 +127,19 @@ class PhoneNormaliser:
         if not phonenumbers.is_valid_number(parsed):
             return None
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def _fast_key(self, digits: str) -> str | None:
+        """A Chinese mobile (``13800138000``, ``+8613800138000``, ``008613800138000``) without ``phonenumbers``.
+
+        Why: parsing costs ~35 µs a number, an import of 100,000 rows seconds. Exactly the slow path's
+        answer: a national number that the region's own mobile pattern (from ``phonenumbers``' metadata)
+        takes is valid, and its key is ``+86`` and it; none of those starts with a carrier or international
+        prefix that parsing would strip (11xx, 12xx, 179xx). Anything else (None) goes the slow way.
+        """
+        if self._mobile is None or not (shape := _CN_MOBILE_SHAPE.fullmatch(digits)):
+            return None
+        national = shape.group(1)
+        return self._home + national if self._mobile.fullmatch(national) else None
 
     def _is_subscriber_number(self, digits: str) -> bool:
         """7-8 digits, neither international (``+``) nor national (trunk prefix ``0`` in China)."""
@@ -149,6 +171,12 @@ def _dialable(text: str) -> str | None:
     if len(digits) > _MAX_DIGITS:
         return None
     return "+" + digits if text.startswith("+") else digits
+
+
+def _plain(text: str) -> str | None:
+    """``_dialable`` of ASCII digits with single spaces or dashes (most numbers): nothing to fold or strip."""
+    digits = text.replace(" ", "").replace("-", "")
+    return digits if len(digits.removeprefix("+")) <= _MAX_DIGITS else None
 
 
 def _digits(text: str) -> str:

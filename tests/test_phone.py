@@ -182,3 +182,74 @@ def test_what_we_dial_normalises_back_to_the_same_number(raw: str, site: PhoneNo
     number = site.normalise(raw)
     assume(number.e164 is not None)
     assert site.normalise(site.dial_string(number)).e164 == number.e164
+
+
+# --- the fast path for Chinese mobiles: the slow path's answer, without phonenumbers -----------------------
+
+
+def _slow(site: PhoneNormaliser) -> PhoneNormaliser:
+    """The same site with the fast path off: every number through ``phonenumbers``."""
+    slow = PhoneNormaliser(site.region, site.local_area_code, site.outside_line_prefix)
+    slow._mobile = None  # noqa: SLF001 - the one switch the comparison needs
+    return slow
+
+
+_MOBILE_DIGITS = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+_SEPARATOR = st.sampled_from(["", " ", "-"])
+
+
+@st.composite
+def _written_mobiles(draw: st.DrawFn) -> str:
+    """``1[3-9]`` and 9 digits as people write them: grouped by spaces or dashes, +86 or 0086 before."""
+    digits = draw(_MOBILE_DIGITS)
+    cuts = sorted(draw(st.sets(st.integers(1, 10), max_size=3)))
+    parts = [digits[i:j] for i, j in zip([0, *cuts], [*cuts, 11], strict=True)]
+    separator = draw(_SEPARATOR)
+    prefix = draw(st.sampled_from(["", "+86", "0086"]))
+    gap = draw(_SEPARATOR) if prefix else ""
+    return prefix + gap + separator.join(parts)
+
+
+@settings(max_examples=3000)
+@given(
+    number=_written_mobiles(), prefix=st.sampled_from(["", "9", "0"]), dialed=st.sampled_from([None, False])
+)
+def test_the_mobile_fast_path_gives_what_phonenumbers_gives(number: str, prefix: str, dialed: bool) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020", outside_line_prefix=prefix)
+    assert site.normalise(number, dialed=dialed) == _slow(site).normalise(number, dialed=dialed)
+
+
+@settings(max_examples=500)
+@given(national=st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_every_11_digit_number_starting_with_1_is_read_as_the_slow_path_reads_it(national: str) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020")
+    assert site.normalise(national) == _slow(site).normalise(national)
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["020-8888-1234", "88881234", "+1 650 253 0000", "013912345678", "8613912345678", "17951139123456",
+     "11912345678", "1391234567", "139123456789", "14012345678"],
+)  # fmt: skip
+def test_other_shapes_go_the_slow_way(number: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020")
+    expected = _slow(site).normalise(number)
+    fast = site._fast_key  # noqa: SLF001
+    taken: list[str] = []
+    monkeypatch.setattr(site, "_fast_key", lambda digits: taken.append(digits) or fast(digits))
+    assert site.normalise(number) == expected
+    assert all(fast(digits) is None for digits in taken)
+
+
+@pytest.mark.parametrize(
+    "number", ["１３９１２３４５６７８", "139 1234 5678 ext 12", "139.1234.5678", " 13912345678"]
+)
+def test_numbers_folded_into_the_mobile_shape_read_as_before(number: str) -> None:
+    site = PhoneNormaliser("CN", local_area_code="020")
+    assert site.normalise(number) == _slow(site).normalise(number)
+    assert site.normalise(number).e164 == MOBILE
+
+
+def test_a_region_without_the_fast_path_reads_through_phonenumbers() -> None:
+    assert PhoneNormaliser("US")._fast_key("13912345678") is None  # noqa: SLF001
+    assert PhoneNormaliser("US").normalise("+8613912345678").e164 == "+8613912345678"
