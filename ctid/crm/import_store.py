@@ -155,7 +155,10 @@ async def _insert_numbered(conn: AsyncConnection, table: Table, rows: Sequence[d
 
 
 async def insert_phones(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
-    await store.insert_phone_rows(conn, rows)
+    """A plain executemany: the phones' ids are not needed, and ``RETURNING`` with the parameters' order
+    kept runs row by row through aiosqlite (~200 µs a row, 20 s of a 100,000-row import)."""
+    if rows:
+        await conn.execute(insert(customer_phones), list(rows))
 
 
 async def insert_links(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
