@@ -8,6 +8,11 @@ check digits, brands and models), its phones, plates and VINs checked absent fro
 row creates a customer and a vehicle. The import (read, check, match, plan, write in one transaction: the
 real ``Importer.apply``) runs in a child process: its peak RSS is the child's alone (``RUSAGE_CHILDREN``).
 Targets: under 60 s and under 500 MB.
+
+The child opens the database with ``keep_in_memory=False``: the daemon's default maps the whole database
+file (~920 MB here, ``ctid.cache_warmer``, ``[database] keep_in_memory``) and faults every page in. Those
+are the file's own page-cache pages, shared and reclaimable, not memory the importer allocates, yet they
+count in the process's RSS; with them the figure measured the file's size, not the import.
 """
 
 from __future__ import annotations
@@ -151,7 +156,7 @@ async def _migrate(path: Path) -> None:
 
 async def _child_import(db: Path, data: bytes, name: str) -> dict[str, float | int]:
     """The child's part: the real importer, as an admin, into the default branch."""
-    database = Database(f"sqlite+aiosqlite:///{db}")
+    database = Database(f"sqlite+aiosqlite:///{db}", keep_in_memory=False)  # see the module's docstring
     await database.start()
     try:
         now = datetime.now(UTC)
@@ -201,6 +206,10 @@ def main() -> None:
         f"import of {figures.rows:,} rows ({figures.format}): {figures.seconds:.1f} s "
         f"(target < {SECONDS_TARGET:.0f} s), peak RSS {figures.peak_rss_mb:.0f} MB "
         f"(target < {RSS_TARGET_MB:.0f} MB), {figures.created:,} customers created"
+    )
+    print(
+        "  peak RSS is the import's child process, opened with keep_in_memory=False: the daemon's mapping of "
+        "the whole database file (file-backed page cache, not the importer's memory) is excluded"
     )
     sys.exit(0 if figures.ok and figures.created == figures.rows else 1)
 
