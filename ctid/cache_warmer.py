@@ -51,6 +51,10 @@ class CacheWarmer:
         self.warm = threading.Event()
         """Set once the file has been kept (or skipped) the first time."""
 
+    def resident(self) -> bool:
+        """Whether the file has been kept in memory (so reading it waits for no disk)."""
+        return self.warm.is_set() and self.mapped > 0
+
     def start(self) -> None:
         try:
             self._fd = os.open(self._path, os.O_RDONLY)

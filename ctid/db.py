@@ -224,6 +224,21 @@ class Database:
             return self._reader.run(read, *args, **kw)
         return asyncio.ensure_future(self._read_async(lambda conn: read(conn, *args, **kw)))
 
+    async def kept_in_memory(self) -> None:
+        """Until the file has been kept in memory (or that was skipped); at once when it is not kept."""
+        if self._warmer is not None:
+            await asyncio.to_thread(self._warmer.warm.wait)
+
+    def read_here(
+        self, read: Callable[Concatenate[Connection, P], T], /, *args: P.args, **kw: P.kwargs
+    ) -> Awaitable[T]:
+        """``read`` on the event loop itself when it cannot wait for anything: an SQLite file kept in memory,
+        read on a connection that never waits for a lock (ReadThread.run_here); otherwise as ``read``.
+        Only for reads of a fraction of a millisecond that must answer at once (the screen pop's)."""
+        if self._reader is not None and self._warmer is not None and self._warmer.resident():
+            return self._reader.run_here(read, *args, **kw)
+        return self.read(read, *args, **kw)
+
     async def _read_async(self, read: Callable[[Connection], T]) -> T:
         async with self.connect() as conn:
             return await conn.run_sync(read)

@@ -138,7 +138,7 @@ class ScreenPops:
             self._remember(call, messages.identified(call, None, []))
             return
         release = self._bus.urgent()  # the call log and other background consumers wait for the pop
-        reading = self._db.read(read_pop, call.number_e164, self._directory.today(), call.id)
+        reading = self._db.read_here(read_pop, call.number_e164, self._directory.today(), call.id)
         self._tasks.spawn(self._lookup_and_pop(call, at, reading)).add_done_callback(lambda _: release())
 
     # --- the customer lookup ----------------------------------------------------------------------------

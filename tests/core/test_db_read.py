@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -53,5 +54,36 @@ async def test_an_in_memory_database_reads_on_its_own_connection() -> None:
     try:
         assert await db.read(names) == []  # the migrated (private) in-memory database, not a new empty one
         assert not (await db.read(thread_name)).startswith("db-read")
+    finally:
+        await db.stop()
+
+
+async def test_a_file_kept_in_memory_is_read_on_the_loop_and_a_lock_sends_the_read_to_a_thread(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'here.sqlite3'}")
+    await db.start()
+    try:
+        await db.kept_in_memory()
+        assert await db.read_here(thread_name) == threading.current_thread().name
+        tries: list[str] = []
+
+        def locked_on_the_loop(conn: Connection) -> str:
+            tries.append(threading.current_thread().name)
+            if len(tries) == 1:
+                raise sqlite3.OperationalError("database is locked")
+            return "read"
+
+        assert await db.read_here(locked_on_the_loop) == "read"
+        assert tries[0] == threading.current_thread().name and tries[1].startswith("db-read")
+    finally:
+        await db.stop()
+
+
+async def test_without_keeping_the_file_in_memory_reads_go_to_a_thread(tmp_path: Path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'off.sqlite3'}", keep_in_memory=False)
+    await db.start()
+    try:
+        assert (await db.read_here(thread_name)).startswith("db-read")
     finally:
         await db.stop()
