@@ -132,7 +132,8 @@ class ScreenPops:
 
     def _identified(self, pop: _ActivePop, at: datetime) -> None:
         """Pop the caller: at once when there is no number to look up, else after the customer lookup,
-        which is handed to the reader thread here and now (not when a task gets round to it)."""
+        which starts here and now (Database.read_here: on the loop when the file is kept in memory, else
+        handed to the reader thread), not when a task gets round to it."""
         call = pop.call
         if call.number_e164 is None:
             self._remember(call, messages.identified(call, None, []))
