@@ -129,7 +129,7 @@ class PhoneNormaliser:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
     def _fast_key(self, digits: str) -> str | None:
-        """A Chinese mobile (``13800138000``, ``+8613800138000``, ``008613800138000``) without ``phonenumbers``.
+        """The key of a Chinese mobile (``13800138000``, ``+8613800138000``, ``0086...``) without parsing.
 
         Why: parsing costs ~35 µs a number, an import of 100,000 rows seconds. Exactly the slow path's
         answer: a national number that the region's own mobile pattern (from ``phonenumbers``' metadata)

@@ -190,7 +190,7 @@ def test_what_we_dial_normalises_back_to_the_same_number(raw: str, site: PhoneNo
 def _slow(site: PhoneNormaliser) -> PhoneNormaliser:
     """The same site with the fast path off: every number through ``phonenumbers``."""
     slow = PhoneNormaliser(site.region, site.local_area_code, site.outside_line_prefix)
-    slow._mobile = None  # noqa: SLF001 - the one switch the comparison needs
+    slow._mobile = None
     return slow
 
 
@@ -234,7 +234,7 @@ def test_every_11_digit_number_starting_with_1_is_read_as_the_slow_path_reads_it
 def test_other_shapes_go_the_slow_way(number: str, monkeypatch: pytest.MonkeyPatch) -> None:
     site = PhoneNormaliser("CN", local_area_code="020")
     expected = _slow(site).normalise(number)
-    fast = site._fast_key  # noqa: SLF001
+    fast = site._fast_key
     taken: list[str] = []
     monkeypatch.setattr(site, "_fast_key", lambda digits: taken.append(digits) or fast(digits))
     assert site.normalise(number) == expected
@@ -251,5 +251,5 @@ def test_numbers_folded_into_the_mobile_shape_read_as_before(number: str) -> Non
 
 
 def test_a_region_without_the_fast_path_reads_through_phonenumbers() -> None:
-    assert PhoneNormaliser("US")._fast_key("13912345678") is None  # noqa: SLF001
+    assert PhoneNormaliser("US")._fast_key("13912345678") is None
     assert PhoneNormaliser("US").normalise("+8613912345678").e164 == "+8613912345678"
