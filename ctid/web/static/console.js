@@ -22,21 +22,7 @@
 
   // --- small helpers ---------------------------------------------------------------------------------
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else if (key === "class") node.className = value;
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else node.setAttribute(key, value === true ? "" : value);
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      node.append(child instanceof Node ? child : String(child));
-    }
-    return node;
-  }
+  const { el } = window.CtidDom;
   const fmt = (text, params) => text.replace(/%\((\w+)\)s/g, (_, key) => params[key] ?? "");
   const label = (value) => (value in V ? V[value] : value);
   const when = (iso) => (iso ? clock.format(new Date(iso)) : "");
