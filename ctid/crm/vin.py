@@ -30,6 +30,7 @@ _VALUES: dict[str, int] = {
 }
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—−]")  # spaces and every dash people paste from documents
+_CANONICAL = re.compile(f"[{''.join(sorted(_VALUES))}]{{{VIN_LENGTH}}}")  # nothing to fold, drop or refuse
 
 
 class VinError(ValueError):
@@ -62,6 +63,11 @@ def check_digit(vin: str) -> str:
     for position, char in enumerate(vin, start=1):
         if position != CHECK_POSITION:
             _check_character(position, char)
+    return _check_digit(vin)
+
+
+def _check_digit(vin: str) -> str:
+    """``check_digit`` of 17 characters already checked."""
     # position 9 weighs 0, so whatever holds its place counts as 0
     remainder = sum(_VALUES.get(char, 0) * weight for char, weight in zip(vin, _WEIGHTS, strict=True)) % 11
     return "X" if remainder == 10 else str(remainder)
@@ -73,13 +79,16 @@ def normalise_vin(raw: str) -> str:
     Full-width characters are folded (NFKC), spaces and dashes dropped, ASCII letters upper-cased. The first
     wrong character is reported before the length, because its position is what the user needs to fix.
     """
-    text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
-    vin = "".join(char.upper() if char.isascii() else char for char in text)
-    for position, char in enumerate(vin, start=1):
-        _check_character(position, char)
-    _check_length(vin)
+    if _CANONICAL.fullmatch(raw):  # most cells of an import: 17 valid characters, only the check digit to see
+        vin = raw
+    else:
+        text = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw))
+        vin = "".join(char.upper() if char.isascii() else char for char in text)
+        for position, char in enumerate(vin, start=1):
+            _check_character(position, char)
+        _check_length(vin)
     if check_digit_applies(vin):
-        expected, found = check_digit(vin), vin[CHECK_POSITION - 1]
+        expected, found = _check_digit(vin), vin[CHECK_POSITION - 1]
         if found != expected:
             raise VinError(
                 N_(
