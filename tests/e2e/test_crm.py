@@ -226,6 +226,39 @@ def import_with_three_bad_rows(page: Page, base: str) -> None:
     page.locator("#import-report").screenshot(path=str(SCREENSHOTS / "import-report.png"))
 
 
+def map_an_unknown_phone_column(page: Page, base: str) -> None:
+    """联络方式 is no phone header the server knows: no phone column until the user maps it in the page."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["客户名称", "联络方式"])
+    sheet.append(["吴敏", "13800138011"])
+    sheet.append(["郑伟", "13800138012"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    page.goto(base + "/customers/import")
+    page.set_input_files(
+        "#import-form input[name=file]",
+        files=[{"name": "联络.xlsx", "mimeType": "application/octet-stream", "buffer": buffer.getvalue()}],
+    )
+    page.click("#check-file")
+    expect(page.locator("#import-page")).to_have_attribute("data-report", "shown")
+    expect(page.locator("#report-errors tbody tr")).to_have_count(1)
+    expect(page.locator("#report-errors .reason")).to_contain_text("电话")  # no phone or plate column
+    expect(page.locator("#run-import")).to_be_disabled()
+    column = page.locator("#report-mapping tbody tr[data-column='联络方式'] select")
+    expect(column).to_have_value("")  # the server's guess: ignored
+    with page.expect_response("**/api/v1/imports/check"):
+        column.select_option("phone")
+    expect(page.locator("#report-errors")).to_be_hidden()
+    expect(page.locator("#report-summary")).to_contain_text("2")
+    expect(page.locator("#report-summary .ok-text")).to_be_visible()
+    expect(column).to_have_value("phone")
+    page.click("#run-import")  # sends the same mapping
+    expect(page.locator("#import-page")).to_have_attribute("data-imported", "yes")
+    expect(page.locator("#import-status")).to_contain_text("2")
+
+
 def find(page: Page, base: str, fragment: str, customer_id: str) -> None:
     page.goto(base + "/customers")
     page.fill("#search-q", fragment)
@@ -252,6 +285,7 @@ def test_customer_vehicles_visit_pop_import_and_search(daemon: Daemon, chromium:
 
     see_visit_in_the_pop(page, base, daemon)
     import_with_three_bad_rows(page, base)
+    map_an_unknown_phone_column(page, base)
     find(page, base, "A123", customer_id)  # a plate fragment
     find(page, base, "2345678", customer_id)  # a phone fragment
     # the search's 422s and the vehicle refused on purpose are the only errors the console saw

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ctid.errors import N_
+
 
 class Entity(StrEnum):
     CUSTOMER = "customer"
@@ -101,6 +103,37 @@ FIELDS: tuple[Field, ...] = (
 )  # fmt: skip
 
 BY_NAME = {field.name: field for field in FIELDS}
+# what the import page calls each field (translated by the view)
+LABELS = {
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "gender": N_("Gender"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "birthday": N_("Birthday"),
+    "level": N_("Level"),
+    "source": N_("Source"),
+    "industry": N_("Industry"),
+    "tags": N_("Tags"),
+    "notes": N_("Notes"),
+    "licence_review_on": N_("Licence review"),
+    "plate": N_("Plate"),
+    "vin": N_("VIN"),
+    "brand": N_("Brand"),
+    "model": N_("Model"),
+    "transmission": N_("Transmission"),
+    "engine_number": N_("Engine number"),
+    "colour": N_("Colour"),
+    "purchase_date": N_("Purchase date"),
+    "registration_date": N_("Registration date"),
+    "mileage_km": N_("Mileage (km)"),
+    "insurer": N_("Insurer"),
+    "insurance_expiry": N_("Insurance expiry"),
+    "inspection_due": N_("Inspection due"),
+    "warranty_expiry": N_("Warranty expiry"),
+    "role": N_("Role"),
+}
+assert LABELS.keys() == BY_NAME.keys(), "every importable field has a label"
 MULTI_COLUMN = frozenset({"phone"})  # fields that may come in several columns (电话, 电话2, 手机 ...)
 MAX_TAGS = 20
 

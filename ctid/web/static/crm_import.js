@@ -1,6 +1,7 @@
 // Importing customers: the file is checked first (POST /api/v1/imports/check, a dry run) and the report
 // shown row by row; "Import" sends it again with the merge choice (POST /api/v1/imports), which imports
-// everything or nothing (422 with the report).
+// everything or nothing (422 with the report). The report's "Columns" table lets the user say what each
+// column holds: changing one checks the file again with that `mapping`, and the import sends it too.
 "use strict";
 
 (() => {
@@ -10,6 +11,9 @@
   const form = document.getElementById("import-form");
   const status = document.getElementById("import-status");
   const runButton = document.getElementById("run-import");
+  const fieldsNode = document.getElementById("import-fields");
+  const fields = fieldsNode ? JSON.parse(fieldsNode.textContent) : [];
+  let mapping = null; // {header: field or null} chosen in the report; null: the server's guess
   const fmt = (text, params) => text.replace(/%\((\w+)\)s/g, (_, key) => String(params[key] ?? ""));
 
   function say(text, kind) {
@@ -23,6 +27,7 @@
     const body = new FormData();
     body.append("file", file);
     if (withMerge) body.append("merge", form.elements.merge.value);
+    if (mapping) body.append("mapping", JSON.stringify(mapping));
     return body;
   }
 
@@ -33,6 +38,25 @@
     else if (d.customer_id) item.append(el("a", { href: `/customers/${d.customer_id}` }, T.in_crm));
     else item.append(T.in_crm);
     return item;
+  }
+
+  // the select of a column's field: "(ignore)" or one of the importable fields, the current one chosen
+  function fieldChoice(column, field) {
+    const select = el("select", { class: "field-choice", "aria-label": column },
+      el("option", { value: "" }, T.ignore),
+      ...fields.map((f) => el("option", { value: f.name }, f.label)));
+    select.value = field || "";
+    select.addEventListener("change", remap);
+    return select;
+  }
+
+  function remap() {
+    mapping = {};
+    for (const row of document.querySelectorAll("#report-mapping tbody tr")) {
+      const value = row.querySelector("select").value;
+      mapping[row.dataset.column] = value || null;
+    }
+    runCheck();
   }
 
   function showReport(report) {
@@ -56,8 +80,10 @@
     document.getElementById("report-duplicates").replaceChildren(...(duplicates.length
       ? duplicates.map(duplicate)
       : [el("li", { class: "muted" }, "—")]));
-    document.getElementById("report-mapping").replaceChildren(...Object.entries(report.mapping || {})
-      .map(([column, field]) => el("li", {}, column, " → ", field ? label(String(field)) : "—")));
+    document.getElementById("report-mapping").tBodies[0].replaceChildren(...Object.entries(report.mapping || {})
+      .map(([column, field]) => el("tr", { dataset: { column } },
+        el("td", { class: "column" }, column),
+        el("td", {}, fieldChoice(column, field)))));
     document.getElementById("report-ignored").textContent = (report.ignored || []).length
       ? `${T.ignored} ${(report.ignored || []).join(", ")}` : "";
     root.dataset.report = "shown";
@@ -65,6 +91,11 @@
 
   async function check(event) {
     event.preventDefault();
+    mapping = null; // a new check starts from the server's guess
+    await runCheck();
+  }
+
+  async function runCheck() {
     const body = fileData(false);
     if (!body) { say(T.choose_file, "error"); return; }
     say(T.checking, "muted");
@@ -101,6 +132,6 @@
   }
 
   form.addEventListener("submit", check);
-  form.elements.file.addEventListener("change", () => { runButton.disabled = true; });
+  form.elements.file.addEventListener("change", () => { runButton.disabled = true; mapping = null; });
   runButton.addEventListener("click", run);
 })();

@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.crm.imports.fields import FIELDS, LABELS
 from ctid.crm.models import CustomerKind, VehicleRole, next_statuses
 from ctid.crm.record_models import HistoryEntry
 from ctid.errors import N_
@@ -153,4 +154,5 @@ def _readable(value: Any, words: dict[str, str]) -> str:
 @routes.get("/customers/import")
 @requires(Permission.CRM_IMPORT)
 async def import_page(request: web.Request) -> web.Response:
-    return render(request, "crm/import.html", {"value_labels": _values(request)})
+    fields = [{"name": field.name, "label": _(request, LABELS[field.name])} for field in FIELDS]
+    return render(request, "crm/import.html", {"value_labels": _values(request), "import_fields": fields})
