@@ -56,8 +56,9 @@ class CustomerDirectory:
         return self._clock().astimezone(self._timezone).date()
 
     async def match(self, e164: str) -> list[CustomerSummary]:
-        """Every customer with this number (a switchboard or a family shares one), last seen first."""
-        return await self._db.read(store.match, e164)
+        """Every customer with this number (a switchboard or a family shares one), last seen first.
+        Read as the pop reads it (Database.read_here: on the loop when the file is kept in memory)."""
+        return await self._db.read_here(store.match, e164)
 
     async def card(self, customer_id: int, today: date) -> CustomerCard:
         """Everything the operator needs on the screen before picking up; NotFound if there is no such

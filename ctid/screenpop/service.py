@@ -131,14 +131,26 @@ class ScreenPops:
         return call.with_caller(caller.number, e164, caller.name, caller.reason)
 
     def _identified(self, pop: _ActivePop, at: datetime) -> None:
-        """Pop the caller: at once when there is no number to look up, else after the customer lookup,
-        which starts here and now (Database.read_here: on the loop when the file is kept in memory, else
-        handed to the reader thread), not when a task gets round to it."""
+        """Pop the caller: at once when there is no number to look up, else after the customer lookup.
+
+        The lookup starts as soon as the loop has finished the bytes in hand (``call_soon``): the NAME line
+        that follows NMBR in the same burst is applied first (its update is not held up by the read, and the
+        pop carries the name), and no task has to be scheduled before the read starts. The read itself runs
+        on the loop when the file is kept in memory (Database.read_here), else in the reader thread."""
         call = pop.call
         if call.number_e164 is None:
             self._remember(call, messages.identified(call, None, []))
             return
         release = self._bus.urgent()  # the call log and other background consumers wait for the pop
+        asyncio.get_running_loop().call_soon(self._start_lookup, call, at, release)
+
+    def _start_lookup(self, asked: PopCall, at: datetime, release: Callable[[], None]) -> None:
+        pop = self._active.get(asked.id)
+        if pop is None or pop.call.number_e164 != asked.number_e164:
+            release()  # ended meanwhile, or another number came: its own lookup pops it
+            return
+        call = pop.call  # with whatever caller-ID update came in the same burst
+        assert call.number_e164 is not None
         reading = self._db.read_here(read_pop, call.number_e164, self._directory.today(), call.id)
         self._tasks.spawn(self._lookup_and_pop(call, at, reading)).add_done_callback(lambda _: release())
 
