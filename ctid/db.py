@@ -101,9 +101,8 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
-    path = url.split(":///", 1)[-1]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if (path := sqlite_file(url)) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -180,10 +179,11 @@ class Database:
     async def start(self) -> None:
         self._engine = create_engine(self.url)
         await upgrade(self._engine)
-        self._reader = ReadThread.for_url(self.url, _sqlite_pragmas)
-        if self._keep_in_memory and (path := sqlite_file(self.url)) is not None:
-            self._warmer = CacheWarmer(path)
-            self._warmer.start()
+        if (path := sqlite_file(self.url)) is not None:
+            self._reader = ReadThread.for_sqlite_file(self.url, _sqlite_pragmas)
+            if self._keep_in_memory:
+                self._warmer = CacheWarmer(path)
+                self._warmer.start()
 
     async def stop(self) -> None:
         if self._warmer is not None:

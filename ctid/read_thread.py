@@ -37,13 +37,10 @@ class ReadThread:
         self._here: Connection | None = None
 
     @classmethod
-    def for_url(cls, url: str, on_connect: Callable[[Any, Any], None]) -> ReadThread | None:
-        """A reader for an SQLite file (``on_connect`` sets the pragmas), None for anything else: an
+    def for_sqlite_file(cls, url: str, on_connect: Callable[[Any, Any], None]) -> ReadThread:
+        """A reader for the SQLite file of ``url`` (``on_connect`` sets the pragmas). Only for a file: an
         in-memory database is private to its connection, and a server needs no thread."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-            return None
-        sync_url = parsed.set(drivername="sqlite")
+        sync_url = make_url(url).set(drivername="sqlite")
         engine = create_engine(sync_url, connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine, "connect", on_connect)
         event.listen(engine, "connect", _read_only)
