@@ -14,9 +14,10 @@ case "$mode" in
 esac
 
 # System packages: PortAudio (PyAudio builds against it) and ffmpeg (recording transcodes) for the daemon;
-# Chromium and CJK fonts for the browser tests.
+# Chromium and CJK fonts for the browser tests; minimodem makes independent FSK test audio (and is the
+# peer bench/audio.py measures against).
 RUN_PACKAGES=(portaudio19-dev ffmpeg)
-TEST_PACKAGES=(chromium fonts-noto-cjk)
+TEST_PACKAGES=(chromium fonts-noto-cjk minimodem)
 packages=("${RUN_PACKAGES[@]}")
 [ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
