@@ -80,9 +80,27 @@ def _checked(default: Any, check: Check | None = None, **kw: Any) -> Any:
     return field(default=default, metadata={"check": check}, **kw)
 
 
+def _sample_rate(value: int) -> str | None:
+    return None if value in SAMPLE_RATES else f"must be 8000 or 16000 (Hz), got {value}"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if value >= 0 else f"must be 0 (off) or more, got {value}"
+
+
+def _branch_days(values: tuple[str, ...]) -> str | None:
+    for value in values:
+        code, sep, days = value.partition("=")
+        if not sep or not code.strip() or not days.strip().isdigit():
+            return f'entries must look like "<branch code>=<days>", got {value!r}'
+    return None
+
+
 LOCALES = ("zh_CN", "en")
 EMBEDDED = "(embedded defaults)"
-LINE_DRIVERS = ("sim", "modem")
+LINE_DRIVERS = ("sim", "modem", "audio")
+SAMPLE_RATES = (8000, 16000)
+RecordPolicy = Literal["always", "on demand", "never"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,25 @@ class CrmConfig:
 
 
 @dataclass(frozen=True)
+class RecordingConfig:
+    """Where and how calls are recorded; per-line policy is the line's ``record`` key."""
+
+    format: Literal["opus", "mp3", "wav"] = "opus"
+    bitrate_kbps: int = _checked(24, _positive)
+    min_free_mb: int = _checked(500, _not_negative)
+    retention_days: int = _checked(0, _not_negative)
+    branch_retention_days: tuple[str, ...] = _checked((), _branch_days)
+
+    def retention_for(self, branch_code: str) -> int:
+        """Days to keep a branch's recordings (0: forever): its own entry, else ``retention_days``."""
+        for entry in self.branch_retention_days:
+            code, _, days = entry.partition("=")
+            if code.strip() == branch_code:
+                return int(days)
+        return self.retention_days
+
+
+@dataclass(frozen=True)
 class SimLineOptions:
     """A simulated line: the same events as a modem, driven by a script or the CLI."""
 
@@ -154,9 +191,28 @@ class ModemLineOptions:
     cid_mode: Literal["formatted", "unformatted"] = "formatted"
     ring_timeout_s: float = _checked(8.0, _positive)
     watchdog_s: float = _checked(30.0, _positive)
+    tap_device: str = ""
+    tap_rate: int = _checked(8000, _sample_rate)
 
 
-DRIVER_OPTIONS: Mapping[str, type] = {"sim": SimLineOptions, "modem": ModemLineOptions}
+@dataclass(frozen=True)
+class AudioLineOptions:
+    """A line tap on a sound card (a telephone recording adapter on line-in): caller ID, calls and recording
+    from the audio alone (the software voice card)."""
+
+    device: str = "default"
+    rate: int = _checked(8000, _sample_rate)
+    tone_plan: Literal["auto", "bell202", "v23"] = "auto"
+    vox_threshold_dbfs: float = _checked(-40.0, lambda v: None if v < 0 else f"must be below 0, got {v}")
+    vox_hangover_s: float = _checked(8.0, _positive)
+    ring_timeout_s: float = _checked(8.0, _positive)
+
+
+DRIVER_OPTIONS: Mapping[str, type] = {
+    "sim": SimLineOptions,
+    "modem": ModemLineOptions,
+    "audio": AudioLineOptions,
+}
 
 
 @dataclass(frozen=True)
@@ -165,7 +221,9 @@ class LineConfig:
     driver: str
     label: str = ""
     branch: str = ""
-    options: SimLineOptions | ModemLineOptions = field(default_factory=SimLineOptions)
+    record: RecordPolicy = "always"
+    record_pause: bool = True
+    options: SimLineOptions | ModemLineOptions | AudioLineOptions = field(default_factory=SimLineOptions)
 
     @property
     def display_name(self) -> str:
@@ -181,6 +239,7 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     crm: CrmConfig = field(default_factory=CrmConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
     lines: tuple[LineConfig, ...] = ()
     source: str = EMBEDDED
 
@@ -210,6 +269,7 @@ SECTIONS: Mapping[str, type] = {
     "log": LogConfig,
     "security": SecurityConfig,
     "crm": CrmConfig,
+    "recording": RecordingConfig,
 }
 
 
@@ -279,12 +339,14 @@ def _line(table: dict[str, Any], source: str, where: str) -> LineConfig:
     driver = _value(table.pop("driver"), str, source, f"{where}.driver")
     label = _value(table.pop("label", ""), str, source, f"{where}.label")
     branch = _value(table.pop("branch", ""), str, source, f"{where}.branch")
+    record = _value(table.pop("record", "always"), RecordPolicy, source, f"{where}.record")
+    record_pause = _value(table.pop("record_pause", True), bool, source, f"{where}.record_pause")
     if driver not in DRIVER_OPTIONS:
         raise ConfigError(
             source, f"{where}.driver", f"unknown line driver {driver!r} (known: {', '.join(LINE_DRIVERS)})"
         )
     options = _build(DRIVER_OPTIONS[driver], table, source, where)
-    return LineConfig(name=name, driver=driver, label=label, branch=branch, options=options)
+    return LineConfig(name, driver, label, branch, record, record_pause, options)
 
 
 def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ctid.config import LineConfig, SimLineOptions
+from ctid.config import LineConfig, ModemLineOptions, SimLineOptions
 from ctid.errors import N_, NotFound, ValidationError
 from ctid.events import EventBus
 from ctid.voicecard.driver import LineDriver, LineInfo
@@ -18,11 +18,13 @@ def build_driver(config: LineConfig, bus: EventBus) -> LineDriver:
     options = config.options
     if isinstance(options, SimLineOptions):
         return SimLine(config.name, config.display_name, bus, options)
-    from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
+    if isinstance(options, ModemLineOptions):
+        from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 
-    return ModemDriver(
-        config.name, config.display_name, bus, options, timing=ModemTiming(watchdog_s=options.watchdog_s)
-    )
+        return ModemDriver(
+            config.name, config.display_name, bus, options, timing=ModemTiming(watchdog_s=options.watchdog_s)
+        )
+    raise ValueError(f"line {config.name}: no driver for {config.driver!r} lines in this build")
 
 
 class Lines:
