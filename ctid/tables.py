@@ -7,6 +7,7 @@ from ctid.crm import prospect_tables as _prospects
 from ctid.crm import tables as _crm
 from ctid.db import metadata
 from ctid.home import tables as _home
+from ctid.recording import tables as _recording
 
 __all__ = ["metadata"]
-del _accounts, _audit, _calls, _crm, _home, _prospects
+del _accounts, _audit, _calls, _crm, _home, _prospects, _recording

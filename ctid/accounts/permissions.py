@@ -30,6 +30,10 @@ class Permission(StrEnum):
     CRM_OPTIONS = "crm.options"  # base data: prospect levels, sources, competitor models, lost reasons
     MANAGE_ANNOUNCEMENTS = "announcements.manage"  # post and delete announcements on the start page
     STATS_VIEW = "stats.view"  # the statistics page: new and lost customers, follow-ups, prospects, calls
+    RECORDINGS_OWN = "recordings.own"  # list and hear the recordings of one's own calls; pause/resume them
+    RECORDINGS_ALL = "recordings.all"  # list and hear every recording of the branch
+    RECORDINGS_DOWNLOAD = "recordings.download"  # download recording files
+    RECORDINGS_ACCESS_LOG = "recordings.access_log"  # who played and downloaded which recording
 
 
 _EVERYONE = {
@@ -39,6 +43,7 @@ _EVERYONE = {
     Permission.VIEW_LINES,
     Permission.CRM_VIEW,
     Permission.CRM_EDIT,
+    Permission.RECORDINGS_OWN,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
+        | {Permission.RECORDINGS_ALL, Permission.RECORDINGS_DOWNLOAD, Permission.RECORDINGS_ACCESS_LOG}
     ),
     Role.ADMIN: frozenset(Permission),
 }

@@ -1,0 +1,97 @@
+"""The recordings schema and its queries: the migration matches the tables; filters find what they say."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from ctid.db import Database, metadata
+from ctid.recording import store
+from ctid.recording.models import AccessFilter, RecordingFilter
+
+T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+
+async def test_the_migration_matches_the_tables(db: Database, db_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    engine.dispose()
+    assert [d for d in differences if "recording" in repr(d)] == []
+
+
+def _row(**values: Any) -> dict[str, Any]:
+    row = {
+        "line": "desk",
+        "direction": "inbound",
+        "started_at": T0,
+        "status": "ready",
+        "format": "opus",
+        "path": "2026/12/01/x.opus",
+        "sample_rate": 8000,
+        "source": "tap",
+    }
+    return {**row, **values}
+
+
+async def _ids(db: Database, where: RecordingFilter) -> list[int]:
+    async with db.connect() as conn:
+        return sorted(r.id for r in (await store.search(conn, where)).items)
+
+
+async def test_filters(db: Database) -> None:
+    async with db.begin() as conn:
+        a = await store.insert_recording(
+            conn, _row(number="13912345678", number_e164="+8613912345678", duration_s=30.0, operator_id=1)
+        )
+        b = await store.insert_recording(
+            conn,
+            _row(
+                line="back",
+                direction="outbound",
+                number="02088881234",
+                number_e164="+862088881234",
+                started_at=T0 + timedelta(days=1),
+                duration_s=300.0,
+                note="客户投诉",
+                tags=",complaint,vip,",
+                branch_id=2,
+            ),
+        )
+        c = await store.insert_recording(conn, _row(deleted_at=T0, status="deleted"))
+    assert c not in await _ids(db, RecordingFilter())
+    assert await _ids(db, RecordingFilter(line="back")) == [b]
+    assert await _ids(db, RecordingFilter(direction="inbound")) == [a]
+    assert await _ids(db, RecordingFilter(number="139", number_match="begins")) == [a]
+    assert await _ids(db, RecordingFilter(number="8888", number_match="begins")) == []
+    assert await _ids(db, RecordingFilter(number="8888")) == [b]
+    assert await _ids(db, RecordingFilter(number="020", number_match="begins")) == [b]
+    assert await _ids(db, RecordingFilter(min_duration_s=60)) == [b]
+    assert await _ids(db, RecordingFilter(max_duration_s=60)) == [a]
+    assert await _ids(db, RecordingFilter(has_notes=True)) == [b]
+    assert await _ids(db, RecordingFilter(has_notes=False)) == [a]
+    assert await _ids(db, RecordingFilter(tag="vip")) == [b]
+    assert await _ids(db, RecordingFilter(tag="vi")) == []
+    assert await _ids(db, RecordingFilter(tag="%")) == []
+    assert await _ids(db, RecordingFilter(since=T0 + timedelta(hours=1))) == [b]
+    assert await _ids(db, RecordingFilter(until=T0 + timedelta(hours=1))) == [a]
+    assert await _ids(db, RecordingFilter(operator_id=1)) == [a]
+    assert await _ids(db, RecordingFilter(branch_id=2)) == [b]
+
+
+@pytest.mark.parametrize("branch", [None, 2])
+async def test_access_log(db: Database, branch: int | None) -> None:
+    async with db.begin() as conn:
+        rid = await store.insert_recording(conn, _row(branch_id=2))
+        other = await store.insert_recording(conn, _row(branch_id=3))
+        for recording_id in (rid, other):
+            values = {"user_id": 1, "user_name": "li", "action": "play", "at": T0}
+            await store.log_access(conn, {"recording_id": recording_id, **values})
+        page = await store.access_log(conn, AccessFilter(branch_id=branch))
+    assert {e.recording_id for e in page.items} == ({rid} if branch else {rid, other})
