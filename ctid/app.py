@@ -29,6 +29,7 @@ from ctid.home.service import Home
 from ctid.lifecycle import Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
+from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
@@ -63,6 +64,7 @@ class Services:
     crm_options: CrmOptions
     home: Home
     stats: Stats
+    recordings: Recordings
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -117,6 +119,7 @@ def build_services(config: Config) -> Services:
         crm_options=CrmOptions(db, crm.clock),
         home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
         stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
+        recordings=Recordings(db, config.data_dir / "recordings"),
     )
 
 
