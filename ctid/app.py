@@ -29,6 +29,7 @@ from ctid.home.service import Home
 from ctid.lifecycle import Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
+from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
@@ -65,6 +66,7 @@ class Services:
     home: Home
     stats: Stats
     recordings: Recordings
+    recorder: Recorder
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
@@ -102,6 +104,19 @@ def build_services(config: Config) -> Services:
     lines = Lines(config.lines, bus)
     records = CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days)
     console = Console(accounts, lines, pops, calls, crm, normaliser)
+    recorder = Recorder(
+        db,
+        bus,
+        lines,
+        normaliser,
+        config.recording,
+        config.lines,
+        config.data_dir / "recordings",
+        site.timezone,
+        lambda: line_branches(config, accounts),
+        accounts.operators_on,
+        lambda: branch_codes(accounts),
+    )
     return Services(
         config=config,
         bus=bus,
@@ -119,7 +134,8 @@ def build_services(config: Config) -> Services:
         crm_options=CrmOptions(db, crm.clock),
         home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
         stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
-        recordings=Recordings(db, config.data_dir / "recordings"),
+        recordings=Recordings(db, recorder.root, recorder.alert),
+        recorder=recorder,
     )
 
 
@@ -140,6 +156,10 @@ async def line_branches(config: Config, accounts: AccountService) -> dict[str, i
     return result
 
 
+async def branch_codes(accounts: AccountService) -> dict[str, int]:
+    return {branch.code: branch.id for branch in await accounts.list_branches()}
+
+
 def control_commands(services: Services) -> dict[str, Command]:
     """What the control socket offers local commands (``ctid line simulate``)."""
 
@@ -149,6 +169,7 @@ def control_commands(services: Services) -> dict[str, Command]:
             name=str(request.get("name") or "") or None,
             rings=int(request.get("rings", 3)),
             answer_after=request.get("answer_after"),
+            talk_s=float(request.get("talk_s", 5.0)),
             ring_period_s=float(request.get("ring_period_s", 5.0)),
         )
         services.lines.simulate(str(request.get("line", "")), call)
@@ -173,7 +194,15 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
     streams = {"watch": event_stream(services.bus, LineEvent)}  # ctid line watch, bench/callerid_latency.py
     control = ControlServer(config.data_dir / "ctid.sock", control_commands(services), streams)
     supervisor = Supervisor(
-        [services.db, services.calls, services.pops, services.lines, control, WebServer(services)]
+        [
+            services.db,
+            services.calls,
+            services.pops,
+            services.recorder,
+            services.lines,
+            control,
+            WebServer(services),
+        ]
     )
     await supervisor.start()
     try:

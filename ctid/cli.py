@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--name", dest="caller_name", default="", help="the caller's name")
     simulate.add_argument("--rings", type=int, default=3, help="how many times it rings (default 3)")
     simulate.add_argument("--answer-after", type=int, default=None, help="answered after this many rings")
+    simulate.add_argument("--talk", type=float, default=5.0, help="seconds an answered call lasts (default 5)")
     _config_option(simulate)
     simulate.set_defaults(handler=_line_simulate)
     _add_line_live_commands(line)
@@ -170,6 +171,7 @@ def _line_simulate(args: argparse.Namespace) -> int:
         "name": args.caller_name,
         "rings": args.rings,
         "answer_after": args.answer_after,
+        "talk_s": args.talk,
     }
     try:
         asyncio.run(control.send(loaded.data_dir / "ctid.sock", "simulate", **request))

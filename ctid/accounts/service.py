@@ -402,6 +402,11 @@ class AccountService:
         async with self._db.connect() as conn:
             return await store.bound_lines(conn, user_id)
 
+    async def operators_on(self, line: str) -> list[int]:
+        """Active operators bound to this line: a recording's operator is the one when there is one."""
+        async with self._db.connect() as conn:
+            return await store.operators_on(conn, line)
+
     async def bind_lines(self, actor: Actor, user_id: int, lines: list[str], known: set[str]) -> list[str]:
         """Set the lines whose calls pop on this user's console (their own choice, or an admin's)."""
         await self._require_self_or(actor, user_id, Permission.MANAGE_USERS)

@@ -232,6 +232,17 @@ async def bound_lines(conn: AsyncConnection, user_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+async def operators_on(conn: AsyncConnection, line: str) -> list[int]:
+    """Active operators whose console follows this line (the person who takes its calls, when one)."""
+    query = (
+        select(users.c.id)
+        .select_from(user_lines.join(users, users.c.id == user_lines.c.user_id))
+        .where(user_lines.c.line == line, users.c.active.is_(True), users.c.role == "operator")
+        .order_by(users.c.id)
+    )
+    return [r[0] for r in await conn.execute(query)]
+
+
 async def set_bound_lines(conn: AsyncConnection, user_id: int, lines: list[str]) -> None:
     await conn.execute(delete(user_lines).where(user_lines.c.user_id == user_id))
     if lines:

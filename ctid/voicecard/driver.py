@@ -17,6 +17,7 @@ from typing import Any
 
 from ctid.db import utcnow
 from ctid.events import EventBus
+from ctid.voicecard.audio_source import AudioSource
 from ctid.voicecard.callerid import CallerIdUpdate
 from ctid.voicecard.events import LineEvent, LineStatus, LineStatusChanged
 from ctid.voicecard.line import LineStateMachine
@@ -42,6 +43,7 @@ class LineDriver:
     """Base of the drivers: subclasses feed the machine through ``_apply`` and implement start/stop."""
 
     driver = "base"
+    audio: AudioSource | None = None  # the line's audio, when it has any (recording, software voice card)
 
     def __init__(
         self,

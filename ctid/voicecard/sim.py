@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from ctid.tasks import TaskSet
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
 from ctid.voicecard.line import LineBusyError
+from ctid.voicecard.sim_audio import SimAudio
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class SimLine(LineDriver):
         self._tasks = TaskSet()
         self._script = [SimCall.parse(entry) for entry in options.script]
         self._dial_task: asyncio.Task[None] | None = None
+        self.audio = SimAudio()
 
     async def start(self) -> None:
         self._set_info(identity="ctid simulator")
@@ -128,6 +130,8 @@ class SimLine(LineDriver):
             if self.machine.state != "idle":
                 continue
             call = self._script[index % len(self._script)] if self._script else SimCall(_random_mobile())
+            if index % 2:  # every other call is answered and talks a while (the demo records it)
+                call = replace(call, answer_after=2, talk_s=random.uniform(8.0, 20.0))
             index += 1
             try:
                 await self.play(call)

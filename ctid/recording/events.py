@@ -1,0 +1,20 @@
+"""Recording events on the bus: the console shows a line's recording state, the lines page its alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ctid.voicecard.events import CallEvent
+
+RecordingState = Literal["recording", "paused", "stopped"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingChanged(CallEvent):
+    """A call's recording started, paused, resumed (``recording``) or stopped; ``problem`` says why a
+    recording stopped early (disk almost full, the audio source failed)."""
+
+    recording_id: int | None
+    state: RecordingState
+    problem: str | None = None

@@ -1,0 +1,352 @@
+"""The recorder: records answered calls on lines that have audio, and keeps the recordings dir healthy.
+
+Call events arrive as plain bus handlers (no queue): the file is opened the moment the call is answered,
+so the first words are kept; the database row follows a moment later. A take ends with the call, or when
+the disk runs low (``[recording] min_free_mb``: new recordings do not start and running ones stop cleanly,
+the alert shows in the pages and the log), or at shutdown. Finished WAVs are converted in the background
+(``Finisher``); at start, files a killed daemon left behind are repaired and registered first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from ctid.calls.events import CallMatched
+from ctid.config import LineConfig, RecordingConfig
+from ctid.db import Database, utcnow
+from ctid.errors import N_, Conflict
+from ctid.events import EventBus, Unsubscribe
+from ctid.phone import PhoneNormaliser
+from ctid.recording import store
+from ctid.recording.events import RecordingChanged, RecordingState
+from ctid.recording.finisher import Finisher
+from ctid.recording.layout import recording_path
+from ctid.recording.repair import recover
+from ctid.recording.retention import apply_retention
+from ctid.recording.take import CallFacts, Take
+from ctid.tasks import TaskSet
+from ctid.voicecard.events import (
+    CallAnswered,
+    CallConnected,
+    CallDialing,
+    CallEnded,
+    CallIdentified,
+    CallIdUpdated,
+)
+from ctid.voicecard.lines import Lines
+
+log = logging.getLogger(__name__)
+DISK_CHECK_S = 5.0
+RETENTION_EVERY_S = 3600.0
+MB = 1024 * 1024
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        lines: Lines,
+        normaliser: PhoneNormaliser,
+        settings: RecordingConfig,
+        line_configs: tuple[LineConfig, ...],
+        root: Path,
+        timezone: str,
+        line_branches: Callable[[], Awaitable[dict[str, int]]],
+        operators_on: Callable[[str], Awaitable[list[int]]],
+        branch_codes: Callable[[], Awaitable[dict[str, int]]],
+        clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = db
+        self._bus = bus
+        self._lines = lines
+        self._normaliser = normaliser
+        self.settings = settings
+        self._policies = {c.name: c for c in line_configs}
+        self.root = root
+        self._timezone = timezone
+        self._line_branches = line_branches
+        self._operators_on = operators_on
+        self._branch_codes = branch_codes
+        self._clock = clock
+        self._monotonic = monotonic
+        self._calls: dict[str, CallFacts] = {}
+        self._takes: dict[str, Take] = {}  # by line
+        self._saving: dict[int, asyncio.Task[None]] = {}  # take id -> its row insert
+        self._silent_lines: set[str] = set()
+        self._alert: str | None = None
+        self._undo: list[Unsubscribe] = []
+        self._tasks = TaskSet()
+        self.finisher = Finisher(db, root, settings, clock)
+
+    # --- lifecycle --------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for recording_id in await recover(self._db, self.root, self._timezone):
+            self.finisher.enqueue(recording_id)
+        await self.finisher.start()
+        bus = self._bus
+        self._undo = [
+            bus.subscribe(CallIdentified, self._identified),
+            bus.subscribe(CallIdUpdated, self._identified),
+            bus.subscribe(CallDialing, self._dialing),
+            bus.subscribe(CallMatched, self._matched),
+            bus.subscribe(CallAnswered, self._answered),
+            bus.subscribe(CallConnected, self._answered),
+            bus.subscribe(CallEnded, self._ended),
+        ]
+        self.check_disk()
+        self._tasks.spawn(self._every(DISK_CHECK_S, self._check_disk_async), name="recorder-disk")
+        self._tasks.spawn(self._every(RETENTION_EVERY_S, self.apply_retention), name="recorder-retention")
+
+    async def stop(self) -> None:
+        for undo in self._undo:
+            undo()
+        self._undo = []
+        await self._tasks.cancel()
+        for take in list(self._takes.values()):
+            self._end_take(take, "daemon stopping")
+        await self._wait_saved()
+        await self.finisher.stop()
+
+    async def settled(self) -> None:
+        """Until every take's row is written and every queued conversion is done (tests, benchmarks)."""
+        await self._wait_saved()
+        await self.finisher.idle()
+
+    async def _wait_saved(self) -> None:
+        while self._saving:
+            await asyncio.gather(*list(self._saving.values()), return_exceptions=True)
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await job()
+            except Exception:
+                log.exception("recorder: %s failed", getattr(job, "__name__", "job"))
+
+    # --- what the pages ask -----------------------------------------------------------------------------
+
+    def alert(self) -> str | None:
+        return self._alert
+
+    def state(self, line: str) -> tuple[RecordingState, int | None] | None:
+        take = self._takes.get(line)
+        if take is None:
+            return None
+        return ("paused" if take.paused else "recording"), take.recording_id
+
+    # --- call events ------------------------------------------------------------------------------------
+
+    def _identified(self, event: CallIdentified | CallIdUpdated) -> None:
+        number = event.caller_id.number
+        e164 = self._normaliser.normalise(number).e164 if number else None
+        old = self._calls.get(event.call_id) or CallFacts(event.call_id, event.line, "inbound")
+        self._calls[event.call_id] = replace(old, number=number, number_e164=e164)
+
+    def _dialing(self, event: CallDialing) -> None:
+        e164 = self._normaliser.normalise(event.number, dialed=True).e164
+        self._calls[event.call_id] = CallFacts(event.call_id, event.line, "outbound", event.number, e164)
+
+    def _matched(self, event: CallMatched) -> None:
+        if (facts := self._calls.get(event.call_id)) is not None:
+            self._calls[event.call_id] = replace(facts, customer_id=event.customer_id)
+        take = self._takes.get(event.line)
+        if take is not None and take.call.call_id == event.call_id:
+            take.call = replace(take.call, customer_id=event.customer_id)
+
+    def _answered(self, event: CallAnswered | CallConnected) -> None:
+        policy = self._policies.get(event.line)
+        if policy is not None and policy.record == "always":
+            self._begin(event.call_id, event.line)
+
+    def _ended(self, event: CallEnded) -> None:
+        self._calls.pop(event.call_id, None)
+        take = self._takes.get(event.line)
+        if take is not None and take.call.call_id == event.call_id:
+            self._end_take(take, None)
+
+    # --- operator controls ------------------------------------------------------------------------------
+
+    def record_now(self, line: str) -> None:
+        """Start recording the line's call now (a line whose policy is "on demand", or a stopped take)."""
+        policy = self._policies.get(line)
+        if policy is None or policy.record == "never":
+            raise Conflict(N_("Calls on line %(name)s are not recorded."), name=line)
+        info = self._lines.get(line).info
+        if info.call_id is None or info.status != "in call":
+            raise Conflict(N_("There is no call in progress on line %(name)s."), name=line)
+        if line not in self._takes:
+            self._begin(info.call_id, line, require=True)
+
+    def pause(self, line: str) -> None:
+        take = self._take_to_control(line)
+        if take.pause(self._monotonic()):
+            self._publish(take, "paused")
+
+    def resume(self, line: str) -> None:
+        take = self._take_to_control(line)
+        if take.resume(self._monotonic()):
+            self._publish(take, "recording")
+
+    def _take_to_control(self, line: str) -> Take:
+        policy = self._policies.get(line)
+        if policy is not None and not policy.record_pause:
+            raise Conflict(N_("Recordings on line %(name)s cannot be paused."), name=line)
+        take = self._takes.get(line)
+        if take is None:
+            raise Conflict(N_("Line %(name)s is not recording."), name=line)
+        return take
+
+    # --- takes ------------------------------------------------------------------------------------------
+
+    def _begin(self, call_id: str, line: str, *, require: bool = False) -> None:
+        source = self._lines.get(line).audio
+        problem = self._cannot_record(line, source is not None)
+        if problem:
+            if require:
+                raise Conflict(problem, name=line)
+            return
+        assert source is not None
+        facts = self._calls.get(call_id) or CallFacts(call_id, line, "inbound")
+        now = self._clock()
+        relative = recording_path(now, self._timezone, line, call_id)
+        try:
+            take = Take(facts, self.root / relative, relative, source.rate, now, self._monotonic())
+        except OSError as exc:
+            log.error("line %s: cannot open a recording file in %s: %s", line, self.root, exc.strerror)
+            return
+        take.unsubscribe = source.listen(take.block)
+        self._takes[line] = take
+        self._saving[id(take)] = asyncio.create_task(self._save_start(take, source))
+
+    def _cannot_record(self, line: str, has_audio: bool) -> str | None:
+        if not has_audio:
+            if line not in self._silent_lines:
+                self._silent_lines.add(line)
+                log.info("line %s has no audio source: its calls are not recorded", line)
+            return N_("Line %(name)s has no audio to record.")
+        if self._alert:
+            log.warning("line %s: call not recorded: %s", line, self._alert)
+            return N_("Recording is stopped: the disk is almost full.")
+        if line in self._takes:
+            return N_("Line %(name)s is already recording.")
+        return None
+
+    async def _save_start(self, take: Take, source: object) -> None:
+        """Open the source's capture and write the row (status "recording": a crash leaves it to repair)."""
+        try:
+            start_capture = getattr(source, "start_capture", None)
+            if start_capture is not None:
+                await start_capture()
+            operators = await self._operators_on(take.call.line)
+            take.operator_id = operators[0] if len(operators) == 1 else None
+            branch = (await self._line_branches()).get(take.call.line)
+            async with self._db.begin() as conn:
+                take.recording_id = await store.insert_recording(conn, self._start_row(take, branch))
+            log.info(
+                "line %s: recording call %s (recording %d)",
+                take.call.line,
+                take.call.call_id,
+                take.recording_id,
+            )
+            self._publish(take, "recording")
+        except Exception:
+            log.exception("line %s: could not start recording call %s", take.call.line, take.call.call_id)
+        finally:
+            self._saving.pop(id(take), None)
+
+    def _start_row(self, take: Take, branch: int | None) -> dict[str, object]:
+        call = take.call
+        return {
+            "call_id": call.call_id,
+            "line": call.line,
+            "branch_id": branch,
+            "direction": call.direction,
+            "number": call.number,
+            "number_e164": call.number_e164,
+            "customer_id": call.customer_id,
+            "operator_id": take.operator_id,
+            "started_at": take.started_at,
+            "status": "recording",
+            "format": "wav",
+            "path": take.relative,
+            "sample_rate": take.rate,
+            "source": self._lines.get(call.line).driver,
+        }
+
+    def _end_take(self, take: Take, problem: str | None) -> None:
+        take.stop(self._monotonic())
+        take.problem = problem
+        if self._takes.get(take.call.line) is take:
+            del self._takes[take.call.line]
+        started = self._saving.get(id(take))
+        self._saving[id(take)] = asyncio.create_task(self._save_end(take, started))
+
+    async def _save_end(self, take: Take, started: asyncio.Task[None] | None) -> None:
+        try:
+            if started is not None:
+                await asyncio.shield(started)
+            source = self._lines.get(take.call.line).audio
+            stop_capture = getattr(source, "stop_capture", None)
+            if stop_capture is not None:
+                await stop_capture()
+            self._publish(take, "stopped")
+            if take.recording_id is not None:
+                await self.finisher.finish_take(take)
+        except Exception:
+            log.exception("line %s: could not finish recording call %s", take.call.line, take.call.call_id)
+        finally:
+            self._saving.pop(id(take), None)
+
+    def _publish(self, take: Take, state: RecordingState) -> None:
+        event = RecordingChanged(
+            line=take.call.line,
+            at=self._clock(),
+            call_id=take.call.call_id,
+            recording_id=take.recording_id,
+            state=state,
+            problem=take.problem,
+        )
+        self._bus.publish(event)
+
+    # --- the disk ---------------------------------------------------------------------------------------
+
+    async def _check_disk_async(self) -> None:
+        self.check_disk()
+
+    def check_disk(self) -> None:
+        """Stop recording (cleanly) below ``min_free_mb`` of free space; start again above it."""
+        limit = self.settings.min_free_mb * MB
+        if not limit:
+            return
+        try:
+            free = shutil.disk_usage(self.root).free
+        except OSError as exc:
+            free, detail = 0, f"cannot read free space of {self.root}: {exc.strerror}"
+        else:
+            detail = f"{free // MB} MB free in {self.root}, below min_free_mb = {self.settings.min_free_mb}"
+        if free < limit and self._alert is None:
+            self._alert = "recordings stopped: disk almost full"
+            log.error("recording stopped: %s", detail)
+            for take in list(self._takes.values()):
+                self._end_take(take, "disk almost full")
+        elif free >= limit and self._alert is not None:
+            self._alert = None
+            log.info("recording resumed: %d MB free in %s", free // MB, self.root)
+
+    async def apply_retention(self) -> int:
+        branches = await self._branch_codes()
+        return await apply_retention(self._db, self.root, self.settings, branches, self._clock())

@@ -1,0 +1,77 @@
+"""Kill -9 mid-recording, start again: the cut-off file is repaired, converted, playable and registered."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.daemon import Daemon, free_port, write_config
+
+CONFIG = """
+[recording]
+min_free_mb = 0
+[[lines]]
+name = "desk"
+driver = "sim"
+"""
+
+
+def _recordings(db: Path) -> list[dict[str, Any]]:
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("select * from recordings")]
+
+
+def _wait(condition: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise TimeoutError("condition not met")
+
+
+def _seconds(path: Path) -> float:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout)
+
+
+def test_kill_9_mid_recording_then_restart(tmp_path: Path) -> None:
+    port = free_port()
+    config = write_config(tmp_path, port, CONFIG)
+    var = tmp_path / "var"
+    daemon = Daemon(config, port).start()
+    try:
+        daemon.wait_healthy()
+        simulate = [sys.executable, "-m", "ctid", "line", "simulate", "desk", "--number", "13912345678"]
+        options = ["--rings", "1", "--answer-after", "1", "--talk", "60", "--config", str(config)]
+        subprocess.run([*simulate, *options], check=True, capture_output=True, timeout=60)
+        wav = _wait(lambda: next((var / "recordings").rglob("*.wav"), None))
+        _wait(lambda: wav.stat().st_size > 44 + 3 * 16000)  # more than 3 s of audio
+        assert _recordings(var / "ctid.sqlite3")[0]["status"] == "recording"
+    finally:
+        daemon.process.kill()
+        daemon.process.wait()
+
+    again = Daemon(config, port).start()
+    try:
+        again.wait_healthy()
+        db = var / "ctid.sqlite3"
+        [row] = _wait(lambda: [r for r in _recordings(db) if r["status"] == "ready"] or None)
+        assert row["format"] == "opus" and row["problem"].startswith("cut off")
+        assert row["duration_s"] >= 3.0 and row["number"] == "13912345678"
+        path = var / "recordings" / row["path"]
+        assert abs(_seconds(path) - row["duration_s"]) < 0.2
+        assert not list((var / "recordings").rglob("*.wav"))
+        assert "was cut off: repaired" in (var / "logs" / "ctid.log").read_text()
+    finally:
+        again.stop()

@@ -1,0 +1,281 @@
+"""The recorder end to end on a simulated line: answered calls become WAV files, then compact files with
+their metadata; pauses, policies, the disk guard, retention, and repair after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from ctid.audit.tables import audit_log
+from ctid.config import LineConfig, RecordingConfig, SimLineOptions
+from ctid.db import Database
+from ctid.errors import Conflict
+from ctid.events import EventBus
+from ctid.phone import PhoneNormaliser
+from ctid.recording import store
+from ctid.recording.events import RecordingChanged
+from ctid.recording.files import digest
+from ctid.recording.models import Recording
+from ctid.recording.recorder import Recorder
+from ctid.recording.wav import WavWriter, read_info
+from ctid.voicecard.lines import Lines
+from ctid.voicecard.sim import SimCall, SimLine
+
+CALL = SimCall("13912345678", rings=1, answer_after=1, talk_s=0.6, ring_period_s=0.01)
+
+
+@dataclass
+class Rig:
+    recorder: Recorder
+    lines: Lines
+    bus: EventBus
+    root: Path
+    events: list[RecordingChanged]
+
+    @property
+    def line(self) -> SimLine:
+        line = self.lines.get("desk")
+        assert isinstance(line, SimLine)
+        return line
+
+
+async def _rig(db: Database, root: Path, settings: RecordingConfig, **line: object) -> Rig:
+    bus = EventBus()
+    config = replace(LineConfig("desk", "sim", options=SimLineOptions(ring_timeout_s=0.2)), **line)
+    lines = Lines((config,), bus)
+
+    async def branches() -> dict[str, int]:
+        return {"desk": 1}
+
+    async def operators(_line: str) -> list[int]:
+        return [7]
+
+    async def codes() -> dict[str, int]:
+        return {"SH01": 1, "SH02": 2}
+
+    recorder = Recorder(
+        db,
+        bus,
+        lines,
+        PhoneNormaliser("CN", "020"),
+        settings,
+        (config,),
+        root,
+        "Asia/Shanghai",
+        branches,
+        operators,
+        codes,
+    )
+    events: list[RecordingChanged] = []
+    bus.subscribe(RecordingChanged, events.append)
+    await recorder.start()
+    await lines.start()
+    return Rig(recorder, lines, bus, root, events)
+
+
+@pytest.fixture
+async def make_rig(db: Database, tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
+    rigs: list[Rig] = []
+
+    async def make(settings: RecordingConfig | None = None, **line: object) -> Rig:
+        rig = await _rig(db, tmp_path / "recordings", settings or RecordingConfig(min_free_mb=0), **line)
+        rigs.append(rig)
+        return rig
+
+    yield make
+    for rig in rigs:
+        await rig.lines.stop()
+        await rig.recorder.stop()
+
+
+async def _all(db: Database) -> list[Recording]:
+    async with db.connect() as conn:
+        return await store.by_status(
+            conn, ("recording", "finished", "ready", "repaired", "failed", "deleted")
+        )
+
+
+async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
+    make_rig: Callable[..., object], db: Database
+) -> None:
+    rig: Rig = await make_rig()  # type: ignore[misc]
+    call_id = await rig.line.play(CALL)
+    await rig.recorder.settled()
+    [recording] = await _all(db)
+    assert (recording.call_id, recording.line, recording.direction) == (call_id, "desk", "inbound")
+    assert (recording.number, recording.number_e164) == ("13912345678", "+8613912345678")
+    assert (recording.status, recording.format, recording.branch_id, recording.operator_id) == (
+        "ready",
+        "opus",
+        1,
+        7,
+    )
+    assert recording.path.endswith(".opus") and recording.path.count("/") == 3
+    path = rig.root / recording.path
+    assert digest(path) == (recording.size_bytes, recording.sha256)
+    assert recording.duration_s is not None and 0.45 <= recording.duration_s <= 0.9
+    assert abs(_probe_seconds(path) - recording.duration_s) < 0.1
+    assert not list(rig.root.rglob("*.wav"))  # the WAV is gone once the compact file is verified
+    assert [e.state for e in rig.events] == ["recording", "stopped"]
+
+
+def _probe_seconds(path: Path) -> float:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout)
+
+
+async def test_wav_format_keeps_the_wav(make_rig: Callable[..., object], db: Database) -> None:
+    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
+    await rig.line.play(CALL)
+    await rig.recorder.settled()
+    [recording] = await _all(db)
+    assert (recording.status, recording.format) == ("ready", "wav")
+    info = read_info(rig.root / recording.path)
+    assert info.rate == 8000 and abs(info.duration_s - (recording.duration_s or 0)) < 0.01
+
+
+async def test_pause_and_resume(make_rig: Callable[..., object], db: Database) -> None:
+    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
+    task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=1.0)))
+    await asyncio.sleep(0.2)
+    rig.recorder.pause("desk")
+    assert rig.recorder.state("desk") == ("paused", rig.events[0].recording_id)
+    await asyncio.sleep(0.4)
+    rig.recorder.resume("desk")
+    await task
+    await rig.recorder.settled()
+    [recording] = await _all(db)
+    assert 0.3 <= recording.paused_s <= 0.6
+    assert recording.duration_s is not None and recording.duration_s <= 1.0 - 0.3
+    assert [e.state for e in rig.events] == ["recording", "paused", "recording", "stopped"]
+
+
+async def test_a_line_that_may_not_pause_refuses(make_rig: Callable[..., object]) -> None:
+    rig: Rig = await make_rig(record_pause=False)  # type: ignore[misc]
+    task = asyncio.create_task(rig.line.play(CALL))
+    await asyncio.sleep(0.2)
+    with pytest.raises(Conflict):
+        rig.recorder.pause("desk")
+    await task
+
+
+async def test_policies_never_and_on_demand(make_rig: Callable[..., object], db: Database) -> None:
+    never: Rig = await make_rig(record="never")  # type: ignore[misc]
+    task = asyncio.create_task(never.line.play(CALL))
+    await asyncio.sleep(0.2)
+    with pytest.raises(Conflict):
+        never.recorder.record_now("desk")
+    await task
+    await never.recorder.settled()
+    assert await _all(db) == []
+    await never.lines.stop()
+    await never.recorder.stop()
+
+    demand: Rig = await make_rig(record="on demand")  # type: ignore[misc]
+    with pytest.raises(Conflict):
+        demand.recorder.record_now("desk")  # no call in progress
+    task = asyncio.create_task(demand.line.play(replace(CALL, talk_s=0.8)))
+    await asyncio.sleep(0.3)
+    demand.recorder.record_now("desk")
+    await task
+    await demand.recorder.settled()
+    [recording] = await _all(db)
+    assert recording.duration_s is not None and 0.3 <= recording.duration_s <= 0.7
+
+
+async def test_low_disk_stops_recording_with_an_alert(
+    make_rig: Callable[..., object], db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    huge = RecordingConfig(min_free_mb=10**9)
+    with caplog.at_level(logging.ERROR):
+        rig: Rig = await make_rig(huge)  # type: ignore[misc]
+    assert rig.recorder.alert() == "recordings stopped: disk almost full"
+    assert "below min_free_mb" in caplog.text
+    await rig.line.play(CALL)
+    await rig.recorder.settled()
+    assert await _all(db) == []
+
+
+async def test_low_disk_mid_call_ends_the_take_cleanly(make_rig: Callable[..., object], db: Database) -> None:
+    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
+    task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=0.8)))
+    await asyncio.sleep(0.3)
+    rig.recorder.settings = replace(rig.recorder.settings, min_free_mb=10**9)
+    rig.recorder.check_disk()
+    await task
+    await rig.recorder.settled()
+    [recording] = await _all(db)
+    assert (recording.status, recording.problem) == ("ready", "disk almost full")
+    assert rig.events[-1].problem == "disk almost full"
+
+
+async def test_a_file_cut_off_by_a_crash_is_repaired_and_registered_at_start(
+    make_rig: Callable[..., object], db: Database, tmp_path: Path
+) -> None:
+    root = tmp_path / "recordings"
+    started = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    relative = "2026/12/01/100000_desk_abc.wav"
+    (root / "2026/12/01").mkdir(parents=True)
+    writer = WavWriter(root / relative, 8000, fsync_every_s=None)
+    writer.write(np.arange(8000 * 3, dtype=np.int16))  # 3 s; sizes declared for the first seconds only
+    writer.flush()  # what the kernel has when the process is killed (no close)
+    row = {"call_id": "abc", "line": "desk", "direction": "inbound", "started_at": started}
+    row |= {"status": "recording", "format": "wav", "path": relative, "sample_rate": 8000, "source": "sim"}
+    async with db.begin() as conn:
+        rid = await store.insert_recording(conn, row)
+    orphan = "2026/12/01/100500_desk_def.wav"
+    WavWriter(root / orphan, 8000).write(np.zeros(8000, dtype=np.int16))
+
+    rig: Rig = await make_rig()  # type: ignore[misc]
+    await rig.recorder.settled()
+    recordings = {r.call_id: r for r in await _all(db)}
+    repaired = recordings["abc"]
+    assert repaired.id == rid and repaired.status == "ready" and repaired.format == "opus"
+    assert repaired.duration_s == pytest.approx(3.0, abs=0.01)
+    assert repaired.problem and "repaired" in repaired.problem
+    assert abs(_probe_seconds(root / repaired.path) - 3.0) < 0.1
+    found = recordings["def"]
+    assert (found.line, found.status) == ("desk", "ready")
+    assert found.started_at == datetime(2026, 12, 1, 2, 5, tzinfo=UTC)  # 10:05 in Shanghai
+
+
+async def test_retention_deletes_old_recordings_per_branch_and_audits(
+    make_rig: Callable[..., object], db: Database, tmp_path: Path
+) -> None:
+    root = tmp_path / "recordings"
+    now = datetime.now(UTC)
+    ages = {"a": (1, 40), "b": (2, 40), "c": (2, 400), "d": (3, 5), "e": (None, 100)}
+    ids = {}
+    async with db.begin() as conn:
+        for name, (branch, days) in ages.items():
+            relative = f"old/{name}.wav"
+            (root / "old").mkdir(parents=True, exist_ok=True)
+            (root / relative).write_bytes(b"RIFF")
+            row = {"call_id": name, "line": "desk", "direction": "inbound", "branch_id": branch}
+            row |= {"started_at": now - timedelta(days=days), "status": "ready", "format": "wav"}
+            ids[name] = await store.insert_recording(
+                conn, {**row, "path": relative, "sample_rate": 8000, "source": "sim"}
+            )
+    settings = RecordingConfig(min_free_mb=0, retention_days=30, branch_retention_days=("SH02=365",))
+    rig: Rig = await make_rig(settings)  # type: ignore[misc]
+    assert await rig.recorder.apply_retention() == 3
+    kept = {r.call_id: r.status for r in await _all(db)}
+    assert kept == {"a": "deleted", "b": "ready", "c": "deleted", "d": "ready", "e": "deleted"}
+    assert not (root / "old/a.wav").exists() and (root / "old/b.wav").exists()
+    async with db.connect() as conn:
+        audited = (await conn.execute(select(audit_log.c.entity_id, audit_log.c.action))).all()
+    assert sorted(audited) == sorted((str(ids[n]), "recording.delete") for n in "ace")
