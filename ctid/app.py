@@ -103,7 +103,6 @@ def build_services(config: Config) -> Services:
     pops = ScreenPops(bus, crm, db, normaliser, labels, lambda: line_branches(config, accounts))
     lines = Lines(config.lines, bus)
     records = CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days)
-    console = Console(accounts, lines, pops, calls, crm, normaliser)
     recorder = Recorder(
         db,
         bus,
@@ -117,6 +116,7 @@ def build_services(config: Config) -> Services:
         accounts.operators_on,
         lambda: branch_codes(accounts),
     )
+    console = Console(accounts, lines, pops, calls, crm, normaliser, recorder=recorder)
     return Services(
         config=config,
         bus=bus,

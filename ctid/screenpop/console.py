@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.service import AccountService
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
@@ -21,6 +22,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import utcnow
 from ctid.errors import N_, NotFound, PermissionDenied, ValidationError
 from ctid.phone import PhoneNormaliser
+from ctid.recording.recorder import Recorder
 from ctid.screenpop.service import ScreenPops
 from ctid.voicecard.driver import LineInfo
 from ctid.voicecard.lines import Lines
@@ -55,6 +57,7 @@ class Console:
         directory: CustomerDirectory,
         normaliser: PhoneNormaliser,
         clock: Callable[[], datetime] = utcnow,
+        recorder: Recorder | None = None,
     ) -> None:
         self._accounts = accounts
         self._lines = lines
@@ -63,6 +66,7 @@ class Console:
         self._directory = directory
         self._normaliser = normaliser
         self._clock = clock
+        self._recorder = recorder
 
     # --- which lines -------------------------------------------------------------------------------------
 
@@ -111,6 +115,20 @@ class Console:
     async def hangup(self, user: User, line: str) -> None:
         await self._require_line(user, line)
         await self._lines.get(line).hangup()
+
+    async def recording(self, user: User, line: str, action: str) -> tuple[str, int | None] | None:
+        """Start ("record"), pause or resume the recording of the call on one of the user's lines; returns
+        the line's recording state afterwards ((state, recording id), or None when it is not recording)."""
+        await self._require_line(user, line)
+        if not allows(user, Permission.RECORDINGS_OWN) or self._recorder is None:
+            raise PermissionDenied(N_("You are not allowed to do this."))
+        actions = {"record": self._recorder.record_now, "pause": self._recorder.pause}
+        actions["resume"] = self._recorder.resume
+        if action not in actions:
+            raise ValidationError("action", N_("Unknown action %(action)s."), action=action)
+        if action != "record" or self._recorder.state(line) is None:
+            actions[action](line)
+        return self._recorder.state(line)
 
     # --- calls -------------------------------------------------------------------------------------------
 

@@ -78,6 +78,17 @@ async def hangup(request: web.Request) -> web.Response:
     return web.json_response({"line": request.match_info["name"]})
 
 
+@routes.post("/api/v1/lines/{name}/recording")
+@requires(Permission.RECORDINGS_OWN)
+async def control_recording(request: web.Request) -> web.Response:
+    """Start ("record": a line recorded on demand), pause or resume the recording of the line's call."""
+    action = forms.text(await read_object(request), "action", 10, required=True)
+    line = request.match_info["name"]
+    state = await request.app[SERVICES].console.recording(current(request).user, line, action)
+    kind, recording_id = state or ("stopped", None)
+    return web.json_response({"line": line, "state": kind, "recording_id": recording_id})
+
+
 @routes.put("/api/v1/calls/{id}/note")
 @requires(Permission.USE_CONSOLE)
 async def save_note(request: web.Request) -> web.Response:

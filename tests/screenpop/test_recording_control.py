@@ -1,0 +1,45 @@
+"""The console's recording controls: an operator pauses and resumes the recording of a call on their line;
+a line that is not theirs, or a line without a call, refuses."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from ctid.config import Config, RecordingConfig
+from ctid.voicecard.sim import SimCall
+from tests.accounts.support import Site
+from tests.screenpop.support import KNOWN, connect, operator, sim
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    return replace(config, recording=RecordingConfig(format="wav", min_free_mb=0))
+
+
+async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
+    recorder = site.services.recorder
+    await recorder.start()
+    try:
+        await operator(site, "olga", ["front"])
+        console = await connect(server, "olga")
+        call = asyncio.create_task(sim(site, "front").play(SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)))
+        await asyncio.sleep(0.3)
+        for action, state in (("pause", "paused"), ("resume", "recording"), ("record", "recording")):
+            status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": action})
+            assert (status, body["state"]) == (200, state), body
+            assert isinstance(body["recording_id"], int)
+        status, body = await console.api("POST", "/api/v1/lines/back/recording", {"action": "pause"})
+        assert (status, body["error"]["code"]) == (403, "forbidden")
+        status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "rewind"})
+        assert (status, body["error"]["code"]) == (422, "invalid")
+        await call
+        await recorder.settled()
+        status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "pause"})
+        assert (status, body["error"]["code"]) == (409, "conflict")
+        await console.close()
+    finally:
+        await recorder.stop()
