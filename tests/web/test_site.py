@@ -62,7 +62,8 @@ async def test_healthz_is_public_json(anon: Browser, site: Site) -> None:
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["version"] == ctid.__version__
     assert isinstance(body["uptime_s"], int | float) and body["uptime_s"] >= 0
-    assert set(body) == {"status", "version", "database", "uptime_s"}, "nothing private in a public probe"
+    assert body["recording"] == "ok"
+    assert set(body) == {"status", "version", "database", "uptime_s", "recording"}, "nothing private here"
 
 
 async def test_healthz_reports_a_broken_database(anon: Browser, site: Site) -> None:

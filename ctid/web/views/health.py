@@ -23,5 +23,6 @@ async def healthz(request: web.Request) -> web.Response:
         "version": __version__,
         "database": "ok" if database else "error",
         "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
+        "recording": services.recorder.alert() or "ok",
     }
     return web.json_response(body, status=200 if database else 503)
