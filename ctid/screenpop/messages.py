@@ -106,7 +106,12 @@ def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
             {"kind": r.kind.value, "due_on": _day(r.due_on), "plate": r.plate} for r in card.due_reminders
         ],
         "recent_calls": [
-            {"started_at": c.started_at.isoformat(), "direction": c.direction, "outcome": c.outcome}
+            {
+                "id": c.id,
+                "started_at": c.started_at.isoformat(),
+                "direction": c.direction,
+                "outcome": c.outcome,
+            }
             for c in recent_calls
         ],
     }

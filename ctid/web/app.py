@@ -37,6 +37,9 @@ from ctid.web.views import (
     crm_visits,
     health,
     home,
+    recording_media,
+    recordings,
+    recordings_api,
     stats,
     ws,
 )
@@ -82,6 +85,8 @@ def make_app(services: Services) -> web.Application:
         stats,  # the CRM's statistics
     )
     for module in (health, auth, home, announcements, console, *crm, account, admin, audit, api, calls, ws):
+        app.router.add_routes(module.routes)
+    for module in (recordings, recording_media, recordings_api):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app

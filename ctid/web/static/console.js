@@ -347,8 +347,30 @@
         rows.map((f) => el("li", { class: f.kind },
           el("strong", {}, label(f.kind)), " ", f.category ? `[${f.category}] ` : "", f.content,
           el("span", { class: "small muted" }, ` · ${label(f.status)} ${f.due_on ? day(f.due_on) : ""}`))))),
-      section(T.recent_calls, customer.recent_calls, (rows) => el("ul", { class: "plain recent" },
-        rows.map((c) => el("li", { class: "small" }, when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || ""))))));
+      section(T.recent_calls, customer.recent_calls, (rows) => linkRecordings(el("ul", { class: "plain recent" },
+        rows.map((c) => el("li", { class: "small", dataset: { call: c.id || "" } },
+          when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || "")))))));
+  }
+
+  // The recent calls that have a recording this user may hear get a link to its player (asked once per
+  // call: the card is drawn again on every update of the pop).
+  const recordingOf = new Map();
+  function linkRecordings(list) {
+    const ids = [...list.querySelectorAll("li[data-call]")].map((li) => li.dataset.call).filter(Boolean);
+    const addLinks = () => list.querySelectorAll("li[data-call]").forEach((li) => {
+      const recording = recordingOf.get(li.dataset.call);
+      if (recording && !li.querySelector(".recording-link")) {
+        li.append(" · ", el("a", { class: "recording-link", href: `/recordings/${recording}`, target: "_blank" }, `▶ ${T.listen}`));
+      }
+    });
+    const unknown = ids.filter((id) => !recordingOf.has(id));
+    if (!unknown.length) addLinks();
+    else {
+      api("GET", `/api/v1/recordings/links?${unknown.map((id) => `call=${encodeURIComponent(id)}`).join("&")}`)
+        .then((data) => { unknown.forEach((id) => recordingOf.set(id, data.links[id] || null)); addLinks(); })
+        .catch(() => {});  // no links is no worse than before: the card itself is drawn
+    }
+    return list;
   }
 
   function newCustomerForm(pop) {

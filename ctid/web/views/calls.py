@@ -12,7 +12,7 @@ from ctid.accounts.permissions import Permission
 from ctid.calls.models import Call
 from ctid.voicecard.driver import LineInfo
 from ctid.web import forms
-from ctid.web.auth import requires
+from ctid.web.auth import current, requires
 from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
@@ -51,6 +51,8 @@ async def calls_page(request: web.Request) -> web.Response:
     page = await _search(request)
     lines = request.app[SERVICES].lines.infos()
     context = {"page": page, "query": request.query, "lines": lines, "outcomes": OUTCOMES}
+    user, calls = current(request).user, [c.id for c in page.items]
+    context["recordings"] = await request.app[SERVICES].recordings.links(user, calls)
     return render(request, "calls.html", context)
 
 

@@ -16,6 +16,8 @@ from ctid.crm.imports.fields import FIELDS, LABELS
 from ctid.crm.models import CustomerKind, VehicleRole, next_statuses
 from ctid.crm.record_models import HistoryEntry
 from ctid.errors import N_
+from ctid.paging import PageRequest
+from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
 from ctid.web.auth import current, requires
 from ctid.web.keys import SERVICES
@@ -62,6 +64,7 @@ FIELD_LABELS = {
     "branch_id": N_("Branch"),
 }
 ALL = 200  # a customer's vehicles, visits and follow-ups on one page (the API's largest page)
+RECORDED_CALLS = 10  # the last recordings on a customer's page; the recordings page has the rest
 
 
 def _values(request: web.Request) -> dict[str, str]:
@@ -103,6 +106,8 @@ async def customer_page(request: web.Request) -> web.Response:
     follow_ups = await records.follow_ups.page(user, crm_forms.follow_up_filter(for_customer))
     catalogue = await records.catalogue.page(user, crm_forms.catalogue_filter({"active": "true"}))
     history = await records.customers.history(user, customer_id)
+    heard = RecordingFilter(customer_id=customer_id, page=PageRequest(1, RECORDED_CALLS))
+    recordings = await request.app[SERVICES].recordings.search(user, heard)  # only those this user may hear
     context: dict[str, Any] = {
         "record": record,
         "customer": record.customer,
@@ -113,6 +118,7 @@ async def customer_page(request: web.Request) -> web.Response:
         "follow_ups": follow_ups.items,
         "catalogue": catalogue.items,
         "history": [_history_line(request, h) for h in history],
+        "recordings": recordings,
         "today": request.app[SERVICES].crm.today().isoformat(),
         "value_labels": _values(request),
         "kinds": list(CustomerKind),
