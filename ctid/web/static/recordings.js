@@ -19,8 +19,9 @@
   const position = document.getElementById("position");
   const known = Number(player.dataset.duration) || 0;
 
-  // A transcoded file may not say how long it is until it has been read (Infinity / NaN): the stored
-  // duration stands in until it does.
+  // The audio is not fetched until it is played (preload="none": opening the page is not a playback in
+  // the access log), and a transcoded file may not say how long it is until read (Infinity / NaN): the
+  // stored duration stands in until the element knows.
   const duration = () => (Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : known);
 
   const clock = (seconds) => {
