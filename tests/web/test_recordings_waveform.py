@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ctid.errors import Conflict
-from ctid.recording.waveform import PeakMeter, Peaks, cached_peaks, fold, read_peaks, samples_peaks
+from ctid.recording.waveform import (
+    PeakMeter,
+    Peaks,
+    cached_peaks,
+    fold,
+    keep_peaks,
+    read_peaks,
+    samples_peaks,
+)
 from ctid.web.waveform_svg import waveform_svg
 from tests.web.recordings_support import RATE, speech_like, to_opus, write_wav
 
@@ -119,3 +127,15 @@ def test_svg_draws_one_bar_per_bucket_scaled_to_the_loudest() -> None:
     assert heights == [1.0, 49.0, 98.0]  # silence a hairline, the loudest the full height
     assert "style" not in svg  # the CSP allows no inline style
     assert waveform_svg(Peaks(0.0, ())).startswith("<svg")
+
+
+def test_peaks_kept_from_the_wav_serve_its_transcoded_file(tmp_path: Path) -> None:
+    """The finisher's way: peaks from the WAV, kept for the Opus it becomes; never for another file."""
+    wav_path = write_wav(tmp_path / "call.wav", speech_like(4.0))
+    opus = to_opus(wav_path, tmp_path / "call.opus")
+    cache = tmp_path / "call.peaks.json"
+    from_wav = read_peaks(wav_path)
+    keep_peaks(from_wav, opus, cache)
+    assert cached_peaks(opus, cache) == from_wav, "taken from the cache, not decoded again"
+    assert cached_peaks(wav_path, cache) == from_wav  # a different file: read afresh (same audio)
+    assert cache.exists() and not list(tmp_path.glob(".*.part"))
