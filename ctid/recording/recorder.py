@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -24,7 +23,7 @@ from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict
 from ctid.events import EventBus, Unsubscribe
 from ctid.phone import PhoneNormaliser
-from ctid.recording import store
+from ctid.recording import disk, store
 from ctid.recording.events import RecordingChanged, RecordingState
 from ctid.recording.finisher import Finisher
 from ctid.recording.layout import recording_path
@@ -45,7 +44,6 @@ from ctid.voicecard.lines import Lines
 log = logging.getLogger(__name__)
 DISK_CHECK_S = 5.0
 RETENTION_EVERY_S = 3600.0
-MB = 1024 * 1024
 
 
 class Recorder:
@@ -328,24 +326,17 @@ class Recorder:
         self.check_disk()
 
     def check_disk(self) -> None:
-        """Stop recording (cleanly) below ``min_free_mb`` of free space; start again above it."""
-        limit = self.settings.min_free_mb * MB
-        if not limit:
-            return
-        try:
-            free = shutil.disk_usage(self.root).free
-        except OSError as exc:
-            free, detail = 0, f"cannot read free space of {self.root}: {exc.strerror}"
-        else:
-            detail = f"{free // MB} MB free in {self.root}, below min_free_mb = {self.settings.min_free_mb}"
-        if free < limit and self._alert is None:
+        """Stop recording (cleanly) below ``min_free_mb`` of free space; start again a margin above it."""
+        limit = self.settings.min_free_mb * disk.MB
+        verdict = disk.check(self.root, limit, stopped=self._alert is not None, margin_bytes=limit // 10)
+        if not verdict.ok and self._alert is None:
             self._alert = "recordings stopped: disk almost full"
-            log.error("recording stopped: %s", detail)
+            log.error("recording stopped: %s", verdict.message)
             for take in list(self._takes.values()):
                 self._end_take(take, "disk almost full")
-        elif free >= limit and self._alert is not None:
+        elif verdict.ok and self._alert is not None:
             self._alert = None
-            log.info("recording resumed: %d MB free in %s", free // MB, self.root)
+            log.info("recording resumed: %s", verdict.message)
 
     async def apply_retention(self) -> int:
         branches = await self._branch_codes()
