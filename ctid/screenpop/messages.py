@@ -146,6 +146,14 @@ def answered(call: PopCall) -> Message:
     return {"type": "call.answered", "call": call_json(call)}
 
 
+def recording(call: PopCall, state: str, recording_id: int | None, problem: str | None) -> Message:
+    return {
+        "type": "call.recording",
+        "call": call_json(call),
+        "recording": {"state": state, "id": recording_id, "problem": problem},
+    }
+
+
 def ended(call: PopCall, outcome: str, duration_s: float) -> Message:
     return {
         "type": "call.ended",

@@ -21,6 +21,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import Event, EventBus, Unsubscribe
 from ctid.phone import PhoneNormaliser
+from ctid.recording.events import RecordingChanged
 from ctid.screenpop import messages
 from ctid.screenpop.lookup import PopRead, read_pop
 from ctid.screenpop.messages import Message, PopCall
@@ -121,6 +122,10 @@ class ScreenPops:
             case CallAnswered() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 self._publish(pop.call.line, messages.answered(pop.call))
+            case RecordingChanged() if event.call_id in self._active:
+                pop = self._active[event.call_id]
+                message = messages.recording(pop.call, event.state, event.recording_id, event.problem)
+                self._publish(pop.call.line, message)
             case CallEnded() if event.call_id in self._active:
                 pop = self._active.pop(event.call_id)
                 self._publish(pop.call.line, messages.ended(pop.call, event.outcome, event.duration_s))

@@ -26,12 +26,17 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
     try:
         await operator(site, "olga", ["front"])
         console = await connect(server, "olga")
-        call = asyncio.create_task(sim(site, "front").play(SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)))
-        await asyncio.sleep(0.3)
+        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)
+        call = asyncio.create_task(sim(site, "front").play(answered))
+        pushed = await console.next("call.recording")
+        assert pushed["recording"]["state"] == "recording" and pushed["call"]["line"] == "front"
+        await asyncio.sleep(0.1)
         for action, state in (("pause", "paused"), ("resume", "recording"), ("record", "recording")):
             status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": action})
             assert (status, body["state"]) == (200, state), body
-            assert isinstance(body["recording_id"], int)
+            if action == "pause":
+                assert (await console.next("call.recording"))["recording"]["state"] == "paused"
+            assert body["recording_id"] == pushed["recording"]["id"]
         status, body = await console.api("POST", "/api/v1/lines/back/recording", {"action": "pause"})
         assert (status, body["error"]["code"]) == (403, "forbidden")
         status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "rewind"})

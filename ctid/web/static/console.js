@@ -103,8 +103,14 @@
       pop.state = "answered";
       renderPop(pop);
     },
+    "call.recording"(message) {
+      const pop = popFor(message.call);
+      pop.recording = message.recording.state === "stopped" ? null : message.recording;
+      renderPop(pop);
+    },
     "call.ended"(message) {
       const pop = popFor(message.call);
+      pop.recording = null;
       Object.assign(pop, { state: "ended", outcome: message.outcome, duration: message.duration_s });
       renderPop(pop);
       if (message.outcome === "missed") {
@@ -278,8 +284,28 @@
       el("div", { class: "pop-meta small" },
         el("span", { class: `status pop-state status-${pop.state === "ended" ? "down" : "ringing"}` }, state), " ",
         call.line_label || call.line, " · ", when(call.started_at),
+        pop.recording && pop.state !== "ended" ? recordingControl(pop) : null,
         pop.state === "ended" ? el("button", { type: "button", class: "link close", title: T.close,
           onclick: () => { pop.node.remove(); pops.delete(call.id); } }, "×") : null));
+  }
+
+  function recordingControl(pop) {
+    const paused = pop.recording.state === "paused";
+    return el("span", { class: `recording ${paused ? "recording-paused" : "recording-on"}` }, " · ",
+      el("span", { class: "recording-dot" }, paused ? T.recording_paused : T.recording), " ",
+      el("button", { type: "button", class: "small link", onclick: () => toggleRecording(pop, paused) },
+        paused ? T.resume : T.pause));
+  }
+
+  async function toggleRecording(pop, paused) {
+    try {
+      const answer = await api("POST", `/api/v1/lines/${encodeURIComponent(pop.call.line)}/recording`,
+        { action: paused ? "resume" : "pause" });
+      pop.recording = answer.state === "stopped" ? null : { state: answer.state, id: answer.recording_id };
+      renderPop(pop);
+    } catch (error) {
+      pop.node.querySelector(".pop-body").prepend(el("p", { class: "error" }, `${T.failed} ${error.message}`));
+    }
   }
 
   function popBody(pop) {
