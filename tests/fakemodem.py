@@ -5,6 +5,11 @@ it echoes until ``ATE0``, answers AT commands, and plays what a test scripts: ri
 driver chose (formatted lines, ``MESG`` frames, or nothing when it "forgot" ``AT+VCID``), DLE events, garbage.
 It runs on the caller's asyncio loop and never blocks it (non-blocking writes, buffered).
 
+Voice mode: ``AT+FCLASS=8``, ``AT+VSM=?`` (the CX93001's list unless told otherwise), ``AT+VSM=``, ``AT+VLS=``
+and ``AT+VRX``, after which the test streams audio (``send_audio``: DLE-escaped as a modem does, ``DLE SUB``
+for a pair) and DLE events; ``DLE !`` from the driver ends the recording (``DLE ETX``, ``OK``), or only
+``DLE DLE DLE !`` (``vrx_stop="triple"``), or nothing (``"never"``).
+
 The device the driver opens is a symlink owned by the fake, so ``unplug`` (close the pty, remove the link)
 and ``plug`` (a new pty, the link re-pointed) happen under the driver as with a USB modem; a replugged modem
 has lost its settings, as a real one has after a power cycle.
@@ -20,9 +25,21 @@ import tty
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 DLE = b"\x10"
 IDENTITY = ("CX93001-EIS_V0.2002-V92", "Zoom 3095 V.92 USB Mini Modem")
+CX93001_FORMATS = (
+    '0,"SIGNED PCM",8,0,8000,0,0',
+    '1,"UNSIGNED PCM",8,0,8000,0,0',
+    '129,"IMA ADPCM",4,0,8000,0,0',
+    '130,"UNSIGNED PCM",8,0,8000,0,0',
+    '131,"Mu-Law",8,0,8000,0,0',
+    '132,"A-Law",8,0,8000,0,0',
+    '133,"14 bit PCM",14,0,8000,0,0',
+)
+"""What a Conexant CX93001 answers to ``AT+VSM=?`` (as NCID's hangup notes show it)."""
+_DLE_PAIRS = re.compile(rb"\x10\x10|\x10")
 _FLAGS = re.compile(r"(?:[EVQMLX][0-9]|S[0-9]+=[0-9]+|&[CDK][0-9])+")
 
 
@@ -95,6 +112,7 @@ class ModemState:
     caller_id: int = 0  # 0 off, 1 formatted, 2 unformatted (MESG frames)
     fclass: int = 0
     off_hook: bool = False
+    vsm: str = ""  # the AT+VSM= arguments taken
 
 
 class FakeModem:
@@ -109,6 +127,8 @@ class FakeModem:
         vcid: bool = True,
         dial_result: str = "OK",
         dial_delay_s: float = 0.05,
+        voice_formats: Sequence[str] = CX93001_FORMATS,
+        vrx_stop: Literal["dle", "triple", "never"] = "dle",
     ) -> None:
         self.path = path
         self.identity = tuple(identity)
@@ -116,6 +136,11 @@ class FakeModem:
         self.vcid = vcid  # False: AT+VCID answers ERROR (the driver must fall back to AT#CID)
         self.dial_result = dial_result
         self.dial_delay_s = dial_delay_s
+        self.voice_formats = tuple(voice_formats)  # empty: AT+VSM=? answers ERROR
+        self.vrx_stop = vrx_stop
+        self.recording = False  # AT+VRX answered CONNECT and no stop came yet
+        self.stops_received: list[bytes] = []  # the DLE sequences seen while recording
+        self._from_driver = bytearray()  # bytes received while recording, not yet understood
         self.state = ModemState()
         self.muted = False  # no answers at all
         self.stalled = False  # answers held back until ``resume()`` (a modem that hangs, then recovers)
@@ -200,6 +225,16 @@ class FakeModem:
         """A DLE event (voice mode): ``H`` handset off hook, ``h`` on hook, ``l`` loop break, a DTMF digit."""
         self.write(DLE + code.encode())
 
+    def send_audio(self, raw: bytes) -> None:
+        """Recorded audio as the modem sends it: a 0x10 byte as ``DLE DLE``, a pair as ``DLE SUB``."""
+        self.write(_DLE_PAIRS.sub(lambda m: DLE + (b"\x1a" if len(m[0]) == 2 else DLE), raw))
+
+    def end_recording(self) -> None:
+        """The modem ends the recording by itself (its time limit, a buffer overrun): ``DLE ETX``, ``OK``."""
+        self.recording = False
+        self.write(DLE + b"\x03")
+        self._answer("OK")
+
     # --- bytes ----------------------------------------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
@@ -247,6 +282,9 @@ class FakeModem:
         except OSError:
             return
         self.received += data
+        if self.recording:
+            self._recording_input(data)
+            return
         if self._dialing is not None and data:
             self._cancel_dial()
             self._answer("NO CARRIER")  # any character aborts a dial
@@ -274,6 +312,8 @@ class FakeModem:
             return
         if (body := command[2:].replace(" ", "")).startswith("D"):
             self._dial(body)
+        elif body == "+VRX":
+            self._record()
         else:
             lines, result = self._answer_for(body)
             self._respond([*lines, result])
@@ -292,7 +332,7 @@ class FakeModem:
         """The info lines and result code for one AT command body (after ``AT``)."""
         state = self.state
         if body in ("", "H", "H0", "+VLS=0") or _FLAGS.fullmatch(body):
-            state.off_hook = False if body.startswith("H") else state.off_hook
+            state.off_hook = False if body.startswith(("H", "+VLS")) else state.off_hook
             state.echo = _flag(body, "E", state.echo)
             return [], "OK"
         if body in ("Z", "&F"):
@@ -310,7 +350,62 @@ class FakeModem:
         if match := re.fullmatch(r"\+FCLASS=([018])", body):
             state.fclass = int(match[1])
             return [], "OK"
+        if body.startswith(("+VSM", "+VLS")):
+            return self._voice_command(body)
         return [], "ERROR"
+
+    # --- voice ----------------------------------------------------------------------------------------------
+
+    def _voice_command(self, body: str) -> tuple[list[str], str]:
+        state = self.state
+        if state.fclass != 8:
+            return [], "ERROR"
+        if body == "+VSM=?":
+            return list(self.voice_formats), "OK" if self.voice_formats else "ERROR"
+        methods = {line.split(",")[0] for line in self.voice_formats}
+        if (match := re.fullmatch(r"\+VSM=(\d+)((?:,\d+)*)", body)) and match[1] in methods:
+            state.vsm = body[5:]
+            return [], "OK"
+        if match := re.fullmatch(r"\+VLS=([0-9])", body):
+            state.off_hook = match[1] != "0"
+            return [], "OK"
+        return [], "ERROR"
+
+    def _record(self) -> None:
+        if self.state.fclass != 8 or not self.state.vsm:
+            self._answer("ERROR")
+            return
+        self.recording = True
+        self._from_driver.clear()
+        self._answer("CONNECT")
+
+    def _recording_input(self, data: bytes) -> None:
+        """Only DLE sequences mean anything while recording; the stop ends it with ``DLE ETX`` and ``OK``."""
+        buffer = self._from_driver
+        buffer += data
+        while self.recording and (start := buffer.find(DLE)) >= 0:
+            if self.vrx_stop == "triple":
+                if (found := buffer.find(DLE * 3 + b"!")) < 0:
+                    del buffer[: max(0, len(buffer) - 3)]
+                    return
+                self._stop_recording(bytes(buffer[found : found + 4]))
+                return
+            if start + 1 >= len(buffer):
+                del buffer[:start]
+                return
+            sequence = bytes(buffer[start : start + 2])
+            del buffer[: start + 2]
+            if sequence == DLE + b"!" and self.vrx_stop == "dle":
+                self._stop_recording(sequence)
+        if self.recording and DLE not in buffer:
+            buffer.clear()
+
+    def _stop_recording(self, sequence: bytes) -> None:
+        self.stops_received.append(sequence)
+        self._from_driver.clear()
+        self.recording = False
+        self.write(DLE + b"\x03")
+        self._answer("OK")
 
     def _dial(self, body: str) -> None:
         if not re.fullmatch(r"DT?[0-9*#,W]+;?", body):

@@ -13,11 +13,11 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
-from ctid.voicecard.framing import Item, ModemFramer, ModemLine
+from ctid.voicecard.framing import AudioEnd, Item, Mode, ModemFramer, ModemLine
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,9 @@ UNSOLICITED: Final = re.compile(
     r"RING(?: ?[A-Z0-9])?|(?:DATE|TIME|NMBR|NAME|MESG|DDN_NMBR|DDN|NBR) ?=.*", re.I
 )
 """Lines that belong to the line even while a command waits for its answer: rings and caller ID."""
+
+AUDIO_END_TIMEOUT_S: Final = 2.0
+"""How long to wait for the result code after a modem ended its audio by itself."""
 
 _FCLASS: Final = re.compile(r"\+FCLASS=([0-9.]+)")
 _RESET: Final = re.compile(r"AT(?:Z|&F)")
@@ -92,6 +95,7 @@ class Modem:
         self._lock = asyncio.Lock()
         self._pending: _Pending | None = None
         self._strays = 0  # result codes that answered no command: a late answer, or a misaligned one
+        self._audio = False  # AT+VRX answered CONNECT: the command lock is held until end_audio
         loop = asyncio.get_running_loop()
         self._lost: asyncio.Future[ModemGone] = loop.create_future()
         self._link_closed: asyncio.Future[None] = loop.create_future()
@@ -101,8 +105,17 @@ class Modem:
 
     @property
     def busy(self) -> bool:
-        """A command is in flight or queued."""
+        """A command is in flight or queued, or audio is flowing (``receive_audio``)."""
         return self._lock.locked()
+
+    @property
+    def mode(self) -> Mode:
+        """The framer's mode, following the modem's: ``command``, ``voice`` (``+FCLASS=8``) or ``audio``."""
+        return self._framer.mode
+
+    @property
+    def receiving_audio(self) -> bool:
+        return self._audio
 
     @property
     def is_lost(self) -> bool:
@@ -121,16 +134,20 @@ class Modem:
         if not command.isascii() or not command.isprintable():
             raise ValueError(f"not an AT command line: {command!r}")
         async with self._lock:
-            link = self._require_link()
-            pending = _Pending(command, asyncio.get_running_loop().create_future())
-            self._pending = pending  # before the write: the answer may come in the very next read
-            try:
-                link.write(command.encode("ascii") + b"\r")
-                return await asyncio.wait_for(pending.future, timeout_s)
-            except TimeoutError:
-                raise ModemTimeout(f"no answer to {command} within {timeout_s:g} s") from None
-            finally:
-                self._pending = None
+            return await self._exchange(command, timeout_s)
+
+    async def _exchange(self, command: str, timeout_s: float) -> Response:
+        """One command and its final result; the caller holds the lock."""
+        link = self._require_link()
+        pending = _Pending(command, asyncio.get_running_loop().create_future())
+        self._pending = pending  # before the write: the answer may come in the very next read
+        try:
+            link.write(command.encode("ascii") + b"\r")
+            return await asyncio.wait_for(pending.future, timeout_s)
+        except TimeoutError:
+            raise ModemTimeout(f"no answer to {command} within {timeout_s:g} s") from None
+        finally:
+            self._pending = None
 
     async def sync(self, timeout_s: float, quiet_s: float = 0.05, attempts: int = 3) -> None:
         """Realign commands and answers after a timeout; raises ModemTimeout, or ModemError if it cannot.
@@ -147,6 +164,77 @@ class Modem:
             if self._strays == strays:
                 return
         raise ModemError(f"the modem's answers still do not match its commands after {attempts} tries")
+
+    async def receive_audio(self, timeout_s: float, command: str = "AT+VRX") -> Response:
+        """Start recording (``AT+VRX``); audio then comes as ``AudioData`` items to ``on_item``.
+
+        Holds the command lock from ``CONNECT`` until ``end_audio``: a modem streaming audio takes no AT
+        command, so the watchdog (which skips a busy modem) and everyone else wait. Any other answer than
+        ``CONNECT`` is returned with the lock released and the framer back in voice mode.
+        """
+        await self._lock.acquire()
+        try:
+            self._framer.expect_audio()  # before the write: audio may follow CONNECT in the same read
+            response = await self._exchange(command, timeout_s)
+        except BaseException:
+            self._framer.set_mode(self._framer.mode)  # forget the expected CONNECT
+            self._lock.release()
+            raise
+        if not response.result.startswith("CONNECT"):
+            self._framer.set_mode(self._framer.mode)
+            self._lock.release()
+            return response
+        self._audio = True
+        return response
+
+    async def end_audio(self, stops: Sequence[bytes], timeout_s: float) -> Response:
+        """Send each of ``stops`` in turn (``DLE !`` first) until the modem ends the audio with its result.
+
+        Each gets ``timeout_s``. Raises ModemTimeout if none works (the framer is put back in voice mode and
+        the lock released all the same: the caller re-syncs), ModemGone if the link is lost, ModemError if
+        no audio is flowing (the modem ended it by itself).
+        """
+        if not self._audio:
+            raise ModemError("no audio to end: the modem is not recording")
+        try:
+            for stop in stops:
+                pending = _Pending(f"<{stop.hex()}>", asyncio.get_running_loop().create_future())
+                self._pending = pending
+                self._require_link().write(stop)
+                try:
+                    return await asyncio.wait_for(asyncio.shield(pending.future), timeout_s)
+                except TimeoutError:
+                    log.info("the modem did not end the audio on %r", stop)
+            raise ModemTimeout(f"the modem did not end the audio on any of {[bytes(s) for s in stops]}")
+        finally:
+            self._pending = None
+            self._release_audio()
+
+    def _audio_ended_by_modem(self) -> None:
+        """``DLE ETX`` unasked: wait (holding the lock) for the result that follows it, then let go.
+
+        Registered now, before the rest of this read is framed: the ``OK`` may be in it, and once the lock
+        is free a queued command would take that ``OK`` for its own answer.
+        """
+        loop = asyncio.get_running_loop()
+        pending = _Pending("<end of audio>", loop.create_future())
+        self._pending = pending
+        timer = loop.call_later(AUDIO_END_TIMEOUT_S, self._release_audio)
+
+        def answered(_: asyncio.Future[Response]) -> None:
+            timer.cancel()
+            self._release_audio()
+
+        pending.future.add_done_callback(answered)
+
+    def _release_audio(self) -> None:
+        if self._framer.mode == "audio":
+            self._framer.set_mode("voice")
+        if self._audio:
+            self._audio = False
+            if self._pending is not None and self._pending.command == "<end of audio>":
+                self._pending = None
+            self._lock.release()
 
     def interrupt(self) -> None:
         """Send a bare CR: any character aborts a dial in progress (the modem answers NO CARRIER or OK)."""
@@ -175,6 +263,8 @@ class Modem:
                     continue
                 if FINAL_RESULT.fullmatch(item.text):
                     self._strays += 1
+            elif isinstance(item, AudioEnd) and self._audio and self._pending is None:
+                self._audio_ended_by_modem()
             self._deliver(item)
 
     def connection_lost(self, error: Exception | None) -> None:

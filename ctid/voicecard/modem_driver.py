@@ -31,7 +31,7 @@ from ctid.events import EventBus
 from ctid.voicecard.callerid import CallerIdUpdate, FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
 from ctid.voicecard.events import CallEnded, LineEvent
-from ctid.voicecard.framing import DleEvent, Item, ModemLine
+from ctid.voicecard.framing import AudioData, AudioEnd, DleEvent, Item, ModemLine
 from ctid.voicecard.line import DIAL_RESULTS, LineDownError
 from ctid.voicecard.modem import Modem, ModemError, ModemGone
 from ctid.voicecard.modem_init import (
@@ -42,6 +42,7 @@ from ctid.voicecard.modem_init import (
     initialise,
     run_commands,
 )
+from ctid.voicecard.modem_voice import ModemAudio, VoiceTiming
 from ctid.voicecard.transport import DeviceUnavailable, open_serial
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,9 @@ class ModemDriver(LineDriver):
         self._modem: Modem | None = None
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        command_s = self.timing.command_timeout_s
+        self._voice = ModemAudio(name, timing=VoiceTiming(command_s=command_s, stop_s=min(1.0, command_s)))
+        self.audio = self._voice
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
@@ -98,6 +102,8 @@ class ModemDriver(LineDriver):
         self._runner = asyncio.create_task(self._run(), name=f"line {self.name}: modem")
 
     async def stop(self) -> None:
+        with contextlib.suppress(TimeoutError):  # on hook before the port closes, if the modem answers
+            await asyncio.wait_for(self._voice.stop_capture(), 3 * self.timing.command_timeout_s)
         tasks = [task for task in (self._runner, *self._tasks) if task is not None]
         for task in tasks:
             task.cancel()
@@ -125,11 +131,13 @@ class ModemDriver(LineDriver):
         modem = Modem(self._on_item)
         modem.attach(await open_serial(self.options.device, self.options.baud, modem))
         self._modem = modem
+        self._voice.attach(modem)
         try:
             await self._initialise(modem)
             await self._supervise(modem)
         finally:
             self._modem = None
+            self._voice.detach("the modem was lost")
             await modem.aclose()
 
     async def _initialise(self, modem: Modem, note: str = "") -> None:
@@ -203,6 +211,7 @@ class ModemDriver(LineDriver):
         modem, state = self._modem, self.machine.state
         if state in ("idle", "ringing", "identified"):
             return
+        await self._voice.stop_capture()  # a recording modem takes no ATH
         on_hook = functools.partial(self.machine.onhook, by="modem")
         if state == "dialing":
             self._apply(on_hook)
@@ -223,6 +232,8 @@ class ModemDriver(LineDriver):
             self._on_line(item.text)
         elif isinstance(item, DleEvent):
             self._on_dle(item.code)
+        elif isinstance(item, (AudioData, AudioEnd)):
+            self._voice.feed(item)
 
     def _on_line(self, text: str) -> None:
         if ring := _RING.fullmatch(text):
