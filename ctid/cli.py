@@ -81,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     simulate.set_defaults(handler=_line_simulate)
     _add_line_live_commands(line)
 
+    callerid = commands.add_parser("callerid", help="caller ID tools").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    decode = callerid.add_parser("decode", help="print the caller ID in a recording of a line (WAV)")
+    decode.add_argument("file", help="a WAV recording: 8 to 48 kHz, 8 to 32-bit PCM, mono or stereo")
+    decode.add_argument("--plan", choices=["auto", "bell202", "v23"], default="auto", help="FSK tone plan")
+    decode.add_argument("--verbose", "-v", action="store_true", help="also refused frames and other digits")
+    decode.set_defaults(handler=_callerid_decode)
+
     token = commands.add_parser("token", help="manage API tokens").add_subparsers(
         required=True, metavar="ACTION"
     )
@@ -217,6 +226,29 @@ def _line_watch(args: argparse.Namespace) -> int:
     except control.ControlError as exc:
         print(f"ctid: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    return 0
+
+
+def _callerid_decode(args: argparse.Namespace) -> int:
+    """One JSON line per caller ID heard (``number``, ``name``, ``reason``, ``format``, ``time_s``)."""
+    import json
+    from pathlib import Path
+
+    from ctid.voicecard.dsp.report import heard_json
+    from ctid.voicecard.dsp.wavfile import WavError, decode_wav
+
+    found = 0
+    try:
+        info, heard = decode_wav(Path(args.file), args.plan)
+        for item in heard:
+            line = heard_json(item, verbose=args.verbose)
+            if line is not None:
+                found += "number" in line
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+    except WavError as exc:
+        print(f"ctid: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.file}: {found} caller ID(s) in {info.seconds:.1f} s of audio", file=sys.stderr)
     return 0
 
 
