@@ -100,7 +100,8 @@ class CallLog:
         values = self._values(event)
         async with self._db.begin() as conn:
             if event.call_id in self._known or await store.get_call(conn, event.call_id):
-                await store.update_call(conn, event.call_id, values)
+                if values:
+                    await store.update_call(conn, event.call_id, values)
             else:
                 await store.insert_call(conn, {**self._new_row(event), **values})
         if isinstance(event, CallEnded):

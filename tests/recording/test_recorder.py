@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from ctid.audit.tables import audit_log
+from ctid.calls.service import CallLog
 from ctid.config import LineConfig, RecordingConfig, SimLineOptions
 from ctid.db import Database
 from ctid.errors import Conflict
@@ -36,6 +37,7 @@ CALL = SimCall("13912345678", rings=1, answer_after=1, talk_s=0.6, ring_period_s
 @dataclass
 class Rig:
     recorder: Recorder
+    call_log: CallLog
     lines: Lines
     bus: EventBus
     root: Path
@@ -77,9 +79,11 @@ async def _rig(db: Database, root: Path, settings: RecordingConfig, **line: obje
     )
     events: list[RecordingChanged] = []
     bus.subscribe(RecordingChanged, events.append)
+    call_log = CallLog(db, bus, PhoneNormaliser("CN", "020"))  # follows the same calls, as in the daemon
+    await call_log.start()
     await recorder.start()
     await lines.start()
-    return Rig(recorder, lines, bus, root, events)
+    return Rig(recorder, call_log, lines, bus, root, events)
 
 
 @pytest.fixture
@@ -95,6 +99,7 @@ async def make_rig(db: Database, tmp_path: Path) -> AsyncIterator[Callable[..., 
     for rig in rigs:
         await rig.lines.stop()
         await rig.recorder.stop()
+        await rig.call_log.stop()
 
 
 async def _all(db: Database) -> list[Recording]:
@@ -105,11 +110,13 @@ async def _all(db: Database) -> list[Recording]:
 
 
 async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
-    make_rig: Callable[..., object], db: Database
+    make_rig: Callable[..., object], db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     rig: Rig = await make_rig()  # type: ignore[misc]
     call_id = await rig.line.play(CALL)
     await rig.recorder.settled()
+    await asyncio.sleep(0.05)  # the call log's queue
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     [recording] = await _all(db)
     assert (recording.call_id, recording.line, recording.direction) == (call_id, "desk", "inbound")
     assert (recording.number, recording.number_e164) == ("13912345678", "+8613912345678")
