@@ -28,6 +28,7 @@ from ctid.config import ModemLineOptions
 from ctid.db import utcnow
 from ctid.errors import N_
 from ctid.events import EventBus
+from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.callerid import CallerIdUpdate, FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
 from ctid.voicecard.events import CallEnded, LineEvent
@@ -92,7 +93,8 @@ class ModemDriver(LineDriver):
         self._tasks: set[asyncio.Task[Any]] = set()
         command_s = self.timing.command_timeout_s
         self._voice = ModemAudio(name, timing=VoiceTiming(command_s=command_s, stop_s=min(1.0, command_s)))
-        self.audio = self._voice
+        self._tap = AudioInput(name, options.tap_device, options.tap_rate) if options.tap_device else None
+        self.audio = self._tap or self._voice  # a sound card on the line records better than the modem
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
@@ -100,10 +102,14 @@ class ModemDriver(LineDriver):
         """Returns at once: the line is down until the modem answers, which the runner keeps trying."""
         self._apply(self.machine.line_lost, f"opening {self.options.device}")
         self._runner = asyncio.create_task(self._run(), name=f"line {self.name}: modem")
+        if self._tap is not None:
+            await self._tap.start()
 
     async def stop(self) -> None:
         with contextlib.suppress(TimeoutError):  # on hook before the port closes, if the modem answers
             await asyncio.wait_for(self._voice.stop_capture(), 3 * self.timing.command_timeout_s)
+        if self._tap is not None:
+            await self._tap.stop()
         tasks = [task for task in (self._runner, *self._tasks) if task is not None]
         for task in tasks:
             task.cancel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,10 +16,12 @@ from hypothesis import strategies as st
 from ctid.config import ModemLineOptions
 from ctid.events import EventBus
 from ctid.voicecard import pcm
+from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.events import CallAnswered, CallEnded, CallIdentified, LineStatusChanged
 from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 from ctid.voicecard.modem_voice import ModemAudio, VoiceError, VoiceFormat, choose_format, parse_formats
 from tests.fakemodem import CX93001_FORMATS, DLE, FakeModem, wait_until
+from tests.recording.alsa_rig import AlsaRig
 from tests.voicecard.conftest import Recorder
 from tests.voicecard.test_modem_driver import FAST, VOICE_INIT, ring_with_caller_id
 
@@ -300,3 +303,33 @@ async def test_an_unplugged_modem_ends_the_capture(
     await audio.stop_capture()  # nothing to stop: no error
     with pytest.raises(VoiceError, match="line front: no modem to record with"):
         await audio.start_capture()
+
+
+async def test_a_modem_line_with_a_sound_card_tap_records_from_the_tap(
+    make_driver: MakeDriver,
+    fake_modem: FakeModem,
+    recorder: Recorder,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Caller ID from the modem, audio from the card: the modem is never put in voice mode for it."""
+    with AlsaRig(tmp_path, monkeypatch) as rig:
+        line = rig.line("linein")
+        driver = await make_driver(tap_device="linein")
+        await recorder.wait_for(LineStatusChanged, lambda e: e.status == "up")
+        assert isinstance(driver.audio, AudioInput) and driver.audio.rate == 8000
+        heard = Heard()
+        driver.audio.listen(heard)
+        tap = driver.audio
+        await tap.start_capture()  # nothing to do for a card
+        await wait_until(lambda: tap.status == "up", 10)
+        clip = np.random.default_rng(4).integers(-9000, 9000, 2400, dtype=np.int16)
+        line.play(clip)
+        await line.played()
+        await asyncio.sleep(0.1)
+        audio = heard.audio
+        start = int(np.flatnonzero(audio == clip[0])[0])
+        assert np.array_equal(audio[start : start + len(clip)], clip)
+        assert not any(command.startswith(("AT+VRX", "AT+FCLASS=8")) for command in fake_modem.commands)
+        await driver.stop()
+        assert tap.status == "down"
