@@ -112,15 +112,18 @@ def transcode(
 
 def _tools() -> str:
     """pydub's ffmpeg as a path; FfmpegMissing if it or ffprobe (the check) is not there."""
-    found: list[str] = []
-    for name in (AudioSegment.converter, get_prober_name()):
-        path = shutil.which(name)
-        if path is None:
-            raise FfmpegMissing(
-                f"{name} not found (PATH={os.environ.get('PATH', '')}): install Debian's ffmpeg package"
-            )
-        found.append(path)
-    return found[0]
+    ffmpeg = _which(AudioSegment.converter)
+    _which(get_prober_name())  # asked only now: pydub warns when it finds no ffprobe
+    return ffmpeg
+
+
+def _which(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise FfmpegMissing(
+            f"{name} not found (PATH={os.environ.get('PATH', '')}): install Debian's ffmpeg package"
+        )
+    return path
 
 
 def _source_duration(source: Path) -> float:
