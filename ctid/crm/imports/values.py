@@ -176,10 +176,9 @@ def mileage(raw: str) -> int | None:
     if found is None:
         raise CellError(N_("Not a mileage: write kilometres as a number, such as 12345 or 1.2万."))
     number = Decimal(found["number"]) * (10_000 if found["wan"] else 1)
-    km = int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if km > MAX_MILEAGE_KM:
+    if number >= MAX_MILEAGE_KM + Decimal("0.5"):  # as rounded; checked first: quantize refuses > 28 digits
         raise CellError(N_("More than %(count)d km is not a car's mileage."), count=MAX_MILEAGE_KM)
-    return km
+    return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def phones(raw: str, normaliser: PhoneNormaliser) -> list[Phone]:
