@@ -16,11 +16,13 @@ from typing import Any
 
 from ctid.config import RecordingConfig
 from ctid.db import Database
+from ctid.errors import CtidError
 from ctid.recording import store
 from ctid.recording.files import digest
 from ctid.recording.layout import with_suffix
 from ctid.recording.take import Take
 from ctid.recording.transcode import transcode
+from ctid.recording.waveform import Peaks, keep_peaks, read_peaks
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,7 @@ class Finisher:
             return
         source = self._root / recording.path
         relative = with_suffix(recording.path, target)
+        peaks = await asyncio.to_thread(_peaks_or_none, source)
         try:
             bitrate = self._settings.bitrate_kbps
             await asyncio.to_thread(transcode, source, self._root / relative, target, bitrate)
@@ -107,6 +110,9 @@ class Finisher:
             log.error("recording %d: cannot convert to %s: %s", recording_id, target, exc)
             await self._update(recording_id, {"problem": f"not converted: {exc}"[:300]})
             return
+        if peaks is not None:  # from the WAV (70 ms an hour): decoding the Opus again would take seconds
+            compact = self._root / relative
+            await asyncio.to_thread(keep_peaks, peaks, compact, compact.with_suffix(".peaks.json"))
         size, sha = await asyncio.to_thread(digest, self._root / relative)
         values = {"status": "ready", "format": target, "path": relative, "size_bytes": size, "sha256": sha}
         await self._update(recording_id, values)
@@ -116,3 +122,12 @@ class Finisher:
     async def _update(self, recording_id: int, values: dict[str, Any]) -> None:
         async with self._db.begin() as conn:
             await store.update_recording(conn, recording_id, values)
+
+
+def _peaks_or_none(wav: Path) -> Peaks | None:
+    """The waveform of a finished WAV; None when it cannot be read (the page computes it later)."""
+    try:
+        return read_peaks(wav)
+    except (OSError, ValueError, CtidError):
+        log.warning("cannot read the waveform of %s: the player computes it when first asked", wav.name)
+        return None

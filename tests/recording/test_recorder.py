@@ -28,6 +28,7 @@ from ctid.recording.files import digest
 from ctid.recording.models import Recording
 from ctid.recording.recorder import Recorder
 from ctid.recording.wav import WavWriter, read_info
+from ctid.recording.waveform import cached_peaks, read_peaks
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
 
@@ -132,6 +133,11 @@ async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
     assert recording.duration_s is not None and 0.45 <= recording.duration_s <= 0.9
     assert abs(_probe_seconds(path) - recording.duration_s) < 0.1
     assert not list(rig.root.rglob("*.wav"))  # the WAV is gone once the compact file is verified
+    cache = path.with_suffix(".peaks.json")
+    assert cache.exists()  # the waveform was kept from the WAV: close to the compact file's own
+    kept, decoded = cached_peaks(path, cache), read_peaks(path)
+    assert len(kept.values) == len(decoded.values)
+    assert np.corrcoef(kept.values, decoded.values)[0, 1] > 0.9
     assert [e.state for e in rig.events] == ["recording", "stopped"]
 
 
