@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--name", dest="caller_name", default="", help="the caller's name")
     simulate.add_argument("--rings", type=int, default=3, help="how many times it rings (default 3)")
     simulate.add_argument("--answer-after", type=int, default=None, help="answered after this many rings")
-    simulate.add_argument("--talk", type=float, default=5.0, help="seconds an answered call lasts (default 5)")
+    simulate.add_argument("--talk", type=float, default=5.0, help="seconds an answered call lasts (5)")
     _config_option(simulate)
     simulate.set_defaults(handler=_line_simulate)
     _add_line_live_commands(line)

@@ -54,7 +54,8 @@ def test_every_key_is_documented_in_the_example() -> None:
     documented_drivers = {line["driver"]: set(line) for line in data["lines"]}
     for driver, options in config.DRIVER_OPTIONS.items():
         assert driver in documented_drivers, f"no [[lines]] example with driver = {driver!r}"
-        expected = {f.name for f in dataclasses.fields(options)} | {"name", "label", "branch", "driver", "record", "record_pause"}
+        common = {"name", "label", "branch", "driver", "record", "record_pause"}
+        expected = {f.name for f in dataclasses.fields(options)} | common
         assert expected - documented_drivers[driver] == set(), f"driver {driver} keys undocumented"
     assert {line.driver for line in parsed.lines} == set(config.DRIVER_OPTIONS)
 
@@ -121,7 +122,8 @@ def test_real_process_exit_status_and_message(tmp_path: Path) -> None:
         )
         assert result.returncode == 2
         assert result.stderr.strip() == (
-            f"ctid: config error in {path}: lines[0].driver: unknown line driver 'fax' (known: sim, modem, audio)"
+            f"ctid: config error in {path}: lines[0].driver: "
+            "unknown line driver 'fax' (known: sim, modem, audio)"
         )
 
 
