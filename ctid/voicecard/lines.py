@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ctid.config import LineConfig, ModemLineOptions, SimLineOptions
+from ctid.config import AudioLineOptions, LineConfig, ModemLineOptions, SimLineOptions
 from ctid.errors import N_, NotFound, ValidationError
 from ctid.events import EventBus
 from ctid.voicecard.driver import LineDriver, LineInfo
@@ -24,6 +24,10 @@ def build_driver(config: LineConfig, bus: EventBus) -> LineDriver:
         return ModemDriver(
             config.name, config.display_name, bus, options, timing=ModemTiming(watchdog_s=options.watchdog_s)
         )
+    if isinstance(options, AudioLineOptions):
+        from ctid.voicecard.audio_driver import AudioLineDriver
+
+        return AudioLineDriver(config.name, config.display_name, bus, options)
     raise ValueError(f"line {config.name}: no driver for {config.driver!r} lines in this build")
 
 

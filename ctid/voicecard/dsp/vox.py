@@ -15,6 +15,10 @@ import numpy as np
 import numpy.typing as npt
 
 FLOOR_DBFS: Final = -120.0
+LOW_SHARE: Final = 0.008
+"""A block whose first difference keeps less than this share of its energy lies mostly below ~115 Hz (a pure
+tone there keeps exactly this much): ringing voltage bleeding through a tap (25 Hz), mains hum. Voices keep
+several times more (their harmonics reach well above 300 Hz)."""
 
 
 def level_dbfs(samples: npt.NDArray[np.int16]) -> float:
@@ -26,6 +30,20 @@ def level_dbfs(samples: npt.NDArray[np.int16]) -> float:
     values -= values.mean()
     power = float(values @ values) / len(values)
     return max(FLOOR_DBFS, 10.0 * np.log10(power / 32768.0**2)) if power > 0 else FLOOR_DBFS
+
+
+def voice_level_dbfs(samples: npt.NDArray[np.int16]) -> float:
+    """``level_dbfs``, but the floor for a block whose energy is nearly all low frequencies: a tap may pass
+    the ringing voltage (tens of volts at 25 Hz), which must not read as someone answering."""
+    level = level_dbfs(samples)
+    if level <= FLOOR_DBFS or len(samples) < 2:
+        return level
+    values = samples.astype(np.float64)
+    values -= values.mean()
+    step = np.diff(values)
+    if float(step @ step) < LOW_SHARE * float(values @ values):
+        return FLOOR_DBFS
+    return level
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,13 @@ class Vox:
             return VoxChange("stop", self._last_loud)
         return None
 
+    @property
+    def last_loud(self) -> float | None:
+        """When the last loud block ended (None before any, or since ``reset``)."""
+        return self._last_loud
+
     def reset(self) -> None:
-        """Forget the current talk spurt (a call was ended by other means)."""
+        """Forget the current talk spurt (a call was ended by other means, or it was signalling)."""
         self.active = False
         self._loud_since = None
         self._last_loud = None
