@@ -8,6 +8,7 @@ it neither mistakes it for an answered call nor waits long to tell a voice from 
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 import numpy as np
@@ -15,6 +16,13 @@ import numpy.typing as npt
 
 DIAL_TONES: Final = ((450.0,), (425.0,), (350.0, 450.0), (350.0, 440.0))
 _FREQUENCIES: Final = (350.0, 425.0, 440.0, 450.0)
+
+
+@functools.lru_cache(maxsize=8)
+def _basis(length: int, rate: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The tones' cosines and sines over a block (a line's blocks are all one length)."""
+    tones = np.array(_FREQUENCIES)[:, None] * (2.0 * np.pi * np.arange(length) / rate)[None, :]
+    return np.cos(tones), np.sin(tones)
 
 
 def dial_tone_share(samples: npt.NDArray[np.int16], rate: int) -> float:
@@ -26,8 +34,7 @@ def dial_tone_share(samples: npt.NDArray[np.int16], rate: int) -> float:
     energy = float(values @ values)
     if energy <= 0.0:
         return 0.0
-    at = 2.0 * np.pi * np.arange(len(values)) / rate
-    tones = np.array(_FREQUENCIES)[:, None] * at[None, :]
-    power = (np.cos(tones) @ values) ** 2 + (np.sin(tones) @ values) ** 2
+    cosines, sines = _basis(len(values), rate)
+    power = (cosines @ values) ** 2 + (sines @ values) ** 2
     share = dict(zip(_FREQUENCIES, (power * 2.0 / (len(values) * energy)).tolist(), strict=True))
     return float(min(1.0, max(sum(share[f] for f in tone) for tone in DIAL_TONES)))

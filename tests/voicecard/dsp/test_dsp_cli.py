@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import wave
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ctid import cli
 from ctid.voicecard.dsp.modulator import caller_id_burst, dtmf, pcm16, silence
 from ctid.voicecard.dsp.plans import BELL202, V23
-from ctid.voicecard.dsp.wavfile import to_mono16
+from ctid.voicecard.dsp.wavfile import WavError, decode_wav, to_mono16
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN, SDMF_NUMBER, frame, minimodem_burst, param
 
 CHINESE_NAME = frame(0x80, param(0x02, b"13912345678") + param(0x07, "张三".encode("gbk")))
@@ -157,3 +160,39 @@ def test_the_installed_command(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["number"] == "13912345678"
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.binary(max_size=400), channels=st.integers(1, 4), width=st.integers(1, 4))
+def test_any_pcm_bytes_convert_to_one_sample_per_frame(raw: bytes, channels: int, width: int) -> None:
+    mono = to_mono16(raw, channels, width)
+    assert mono.dtype == np.int16 and len(mono) == len(raw) // width // channels
+
+
+@st.composite
+def wav_files(draw: st.DrawFn) -> bytes:
+    """RIFF/WAVE files with any header fields, a data chunk of any claimed length, cut anywhere."""
+    channels = draw(st.sampled_from([0, 1, 2, 3, 65535]))
+    width = draw(st.sampled_from([0, 1, 2, 3, 4, 5, 8]))
+    rate = draw(st.sampled_from([0, 1, 7999, 8000, 16000, 44100, 96000, 2**31 - 1]))
+    tag = draw(st.sampled_from([1, 1, 3, 7, 0xFFFE]))
+    fmt = struct.pack(
+        "<HHIIHH", tag, channels, rate, rate * channels * width % 2**32, channels * width % 2**16, width * 8
+    )
+    data = draw(st.binary(max_size=200))
+    claimed = draw(st.sampled_from([len(data), 0, 10**6]))
+    body = b"WAVEfmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", claimed) + data
+    whole = b"RIFF" + struct.pack("<I", len(body)) + body
+    return whole[: draw(st.integers(0, len(whole)))]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=wav_files() | st.binary(max_size=100))
+def test_any_file_is_decoded_or_refused_with_a_wav_error(content: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "any.wav"
+    path.write_bytes(content)
+    try:
+        _, heard = decode_wav(path)
+        list(heard)
+    except WavError as error:
+        assert str(path) in str(error)
