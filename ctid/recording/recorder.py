@@ -27,6 +27,7 @@ from ctid.recording import disk, store
 from ctid.recording.events import RecordingChanged, RecordingState
 from ctid.recording.finisher import Finisher
 from ctid.recording.layout import recording_path
+from ctid.recording.preroll import PreRoll
 from ctid.recording.repair import recover
 from ctid.recording.retention import apply_retention
 from ctid.recording.take import CallFacts, Take
@@ -82,6 +83,7 @@ class Recorder:
         self._takes: dict[str, Take] = {}  # by line
         self._saving: dict[int, asyncio.Task[None]] = {}  # take id -> its row insert
         self._silent_lines: set[str] = set()
+        self._prerolls: dict[str, PreRoll] = {}
         self._alert: str | None = None
         self._undo: list[Unsubscribe] = []
         self._tasks = TaskSet()
@@ -104,9 +106,17 @@ class Recorder:
             bus.subscribe(CallConnected, self._answered),
             bus.subscribe(CallEnded, self._ended),
         ]
+        self._listen_before_answers()
         self.check_disk()
         self._tasks.spawn(self._every(DISK_CHECK_S, self._check_disk_async), name="recorder-disk")
         self._tasks.spawn(self._every(RETENTION_EVERY_S, self.apply_retention), name="recorder-retention")
+
+    def _listen_before_answers(self) -> None:
+        for name, config in self._policies.items():
+            source = self._lines.get(name).audio
+            if source is not None and config.record != "never":
+                self._prerolls[name] = PreRoll(source.rate)
+                self._undo.append(source.listen(self._prerolls[name]))
 
     async def stop(self) -> None:
         for undo in self._undo:
@@ -168,7 +178,8 @@ class Recorder:
     def _answered(self, event: CallAnswered | CallConnected) -> None:
         policy = self._policies.get(event.line)
         if policy is not None and policy.record == "always":
-            self._begin(event.call_id, event.line)
+            heard_s = (self._clock() - event.at).total_seconds()  # a tap dates the answer when heard
+            self._begin(event.call_id, event.line, since=self._monotonic() - max(0.0, heard_s))
 
     def _ended(self, event: CallEnded) -> None:
         self._calls.pop(event.call_id, None)
@@ -210,7 +221,7 @@ class Recorder:
 
     # --- takes ------------------------------------------------------------------------------------------
 
-    def _begin(self, call_id: str, line: str, *, require: bool = False) -> None:
+    def _begin(self, call_id: str, line: str, *, require: bool = False, since: float | None = None) -> None:
         source = self._lines.get(line).audio
         problem = self._cannot_record(line, source is not None)
         if problem:
@@ -226,6 +237,9 @@ class Recorder:
         except OSError as exc:
             log.error("line %s: cannot open a recording file in %s: %s", line, self.root, exc.strerror)
             return
+        preroll = self._prerolls.get(line)
+        for samples, t in preroll.since(since) if preroll is not None and since is not None else ():
+            take.block(samples, t)
         take.unsubscribe = source.listen(take.block)
         self._takes[line] = take
         self._saving[id(take)] = asyncio.create_task(self._save_start(take, source))
