@@ -205,7 +205,7 @@ class AudioLineOptions:
     tone_plan: Literal["auto", "bell202", "v23"] = "auto"
     vox_threshold_dbfs: float = _checked(-40.0, lambda v: None if v < 0 else f"must be below 0, got {v}")
     vox_hangover_s: float = _checked(8.0, _positive)
-    ring_timeout_s: float = _checked(8.0, _positive)
+    ring_timeout_s: float = _checked(40.0, _positive)
 
 
 DRIVER_OPTIONS: Mapping[str, type] = {
