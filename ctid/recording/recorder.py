@@ -159,10 +159,9 @@ class Recorder:
     # --- call events ------------------------------------------------------------------------------------
 
     def _identified(self, event: CallIdentified | CallIdUpdated) -> None:
-        number = event.caller_id.number
-        e164 = self._normaliser.normalise(number).e164 if number else None
+        """Kept as received: the number is normalised when the row is written, off the pop's path."""
         old = self._calls.get(event.call_id) or CallFacts(event.call_id, event.line, "inbound")
-        self._calls[event.call_id] = replace(old, number=number, number_e164=e164)
+        self._calls[event.call_id] = replace(old, number=event.caller_id.number, number_e164=None)
 
     def _dialing(self, event: CallDialing) -> None:
         e164 = self._normaliser.normalise(event.number, dialed=True).e164
@@ -288,7 +287,7 @@ class Recorder:
             "branch_id": branch,
             "direction": call.direction,
             "number": call.number,
-            "number_e164": call.number_e164,
+            "number_e164": call.number_e164 or self._e164(call.number),
             "customer_id": call.customer_id,
             "operator_id": take.operator_id,
             "started_at": take.started_at,
@@ -298,6 +297,9 @@ class Recorder:
             "sample_rate": take.rate,
             "source": self._lines.get(call.line).driver,
         }
+
+    def _e164(self, number: str | None) -> str | None:
+        return self._normaliser.normalise(number).e164 if number else None
 
     def _end_take(self, take: Take, problem: str | None) -> None:
         take.stop(self._monotonic())

@@ -87,6 +87,7 @@ class Hub:
     def __init__(self, bus: EventBus) -> None:
         self._bus = bus
         self._clients: set[Client] = set()
+        self._order: dict[tuple[str, int], list[Client]] = {}  # who sees a line's pops, in order
         self._unsubscribe: Unsubscribe | None = None
         self._closing = TaskSet()
 
@@ -106,29 +107,41 @@ class Hub:
 
     def add(self, client: Client) -> None:
         self._clients.add(client)
+        self._order.clear()
 
     def remove(self, client: Client) -> None:
         self._clients.discard(client)
+        self._order.clear()
 
     def deliver(self, event: PopEvent) -> None:
         """Called synchronously by the bus: serialise and frame once, write to every client that may see it
         (operators bound to the line first, then the supervisors watching the branch)."""
-        frame: bytes | None = None
-        for client in sorted(self._clients, key=lambda c: c.rank(event.line)):
-            if not client.sees(event):
-                continue
-            frame = frame or text_frame(json.dumps(event.message, ensure_ascii=False))
+        recipients = self._recipients(event)
+        if not recipients:
+            return
+        frame = text_frame(json.dumps(event.message, ensure_ascii=False))
+        for client in recipients:
             if not client.offer(frame):
                 self._drop_slow(client)
 
+    def _recipients(self, event: PopEvent) -> list[Client]:
+        """The clients who see this line's pops, in the order they get them; kept until a client comes or
+        goes (sorting 200 consoles for every message cost the pop ~0.3 ms)."""
+        key = (event.line, event.branch_id)
+        found = self._order.get(key)
+        if found is None:
+            ordered = sorted(self._clients, key=lambda c: c.rank(event.line))
+            found = self._order[key] = [client for client in ordered if client.sees(event)]
+        return found
+
     def _drop_slow(self, client: Client) -> None:
         log.warning("console of %s stopped reading: disconnected", client.user.username)
-        self._clients.discard(client)
+        self.remove(client)
         self._closing.spawn(self._close(client, CLOSE_SLOW, "too slow"))
 
     async def _close(self, client: Client, code: int, reason: str) -> None:
         """Close politely, and cut the connection if the client does not even read the close frame."""
-        self._clients.discard(client)
+        self.remove(client)
         with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
             await asyncio.wait_for(client.ws.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_S)
         if not client.transport.is_closing():
