@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ctid.recording.disk import MB, check, enough_space, free_space, may_record
+from tests.recording.media import on_small_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 sizes = st.integers(0, 10**13)
@@ -57,17 +55,7 @@ print(json.dumps([[v.ok, v.free // MB, v.message] for v in verdicts]))
 def test_the_guard_on_a_real_disk_filling_up(tmp_path: Path) -> None:
     """A 4 MB tmpfs in a private mount namespace (no root needed) as the recordings dir."""
     disk = tmp_path / "disk"
-    disk.mkdir()
-    script = f"mount -t tmpfs -o size=4m tmpfs {disk} && exec {sys.executable} -c '{_CHILD}' {disk}"
-    result = subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == [
+    assert on_small_disk(disk, "4m", _CHILD, disk) == [
         [True, 4, f"4 MB free in {disk}, at least the 2 MB recordings need"],
         [False, 1, f"1 MB free in {disk}, below the 2 MB recordings need"],
         [True, 4, f"4 MB free in {disk}, at least the 3 MB recordings need"],

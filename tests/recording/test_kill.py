@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.daemon import Daemon, free_port, write_config
+from tests.recording.media import seconds
 
 CONFIG = """
 [recording]
@@ -33,16 +34,6 @@ def _wait(condition: Any, timeout: float = 30.0) -> Any:
             return result
         time.sleep(0.1)
     raise TimeoutError("condition not met")
-
-
-def _seconds(path: Path) -> float:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(out.stdout)
 
 
 def test_kill_9_mid_recording_then_restart(tmp_path: Path) -> None:
@@ -70,7 +61,7 @@ def test_kill_9_mid_recording_then_restart(tmp_path: Path) -> None:
         assert row["format"] == "opus" and row["problem"].startswith("cut off")
         assert row["duration_s"] >= 3.0 and row["number"] == "13912345678"
         path = var / "recordings" / row["path"]
-        assert abs(_seconds(path) - row["duration_s"]) < 0.2
+        assert abs(seconds(path) - row["duration_s"]) < 0.2
         assert not list((var / "recordings").rglob("*.wav"))
         assert "was cut off: repaired" in (var / "logs" / "ctid.log").read_text()
     finally:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -32,6 +31,7 @@ from ctid.recording.wav import WavWriter, read_info
 from ctid.recording.waveform import cached_peaks
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
+from tests.recording.media import seconds
 
 CALL = SimCall("13912345678", rings=1, answer_after=1, talk_s=0.6, ring_period_s=0.01)
 
@@ -132,22 +132,12 @@ async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
     path = rig.root / recording.path
     assert digest(path) == (recording.size_bytes, recording.sha256)
     assert recording.duration_s is not None and 0.45 <= recording.duration_s <= 0.9
-    assert abs(_probe_seconds(path) - recording.duration_s) < 0.1
+    assert abs(seconds(path) - recording.duration_s) < 0.1
     assert not list(rig.root.rglob("*.wav"))  # the WAV is gone once the compact file is verified
     cache = path.with_suffix(".peaks.json")
     kept = json.loads(cache.read_text())  # the waveform taken from the WAV, stamped as the compact file's
     assert cached_peaks(path, cache).values == tuple(kept["values"])  # used as is: no decoding
     assert [e.state for e in rig.events] == ["recording", "stopped"]
-
-
-def _probe_seconds(path: Path) -> float:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return float(out.stdout)
 
 
 async def test_wav_format_keeps_the_wav(make_rig: Callable[..., object], db: Database) -> None:
@@ -259,7 +249,7 @@ async def test_a_file_cut_off_by_a_crash_is_repaired_and_registered_at_start(
     assert repaired.id == rid and repaired.status == "ready" and repaired.format == "opus"
     assert repaired.duration_s == pytest.approx(3.0, abs=0.01)
     assert repaired.problem and "repaired" in repaired.problem
-    assert abs(_probe_seconds(root / repaired.path) - 3.0) < 0.1
+    assert abs(seconds(root / repaired.path) - 3.0) < 0.1
     found = recordings["def"]
     assert (found.line, found.status) == ("desk", "ready")
     assert found.started_at == datetime(2026, 12, 1, 2, 5, tzinfo=UTC)  # 10:05 in Shanghai

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from ctid.recording.transcode import (
     transcode,
 )
 from ctid.recording.wav import WavFormat, WavWriter, header
+from tests.recording.media import on_small_disk
 
 RATE = 8000
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,16 +164,5 @@ def test_a_full_disk_is_reported_as_such_and_leaves_nothing_behind(tmp_path: Pat
     """A 48 KiB tmpfs (in a private mount namespace, so no root needed) as the recordings dir."""
     source = write_wav(tmp_path / "call.wav", speech_like(20))  # ~160 KB of MP3 at 64 kbps
     full = tmp_path / "full"
-    full.mkdir()
-    child = f"{sys.executable} -c '{_FULL_DISK_CHILD}' {source} {full}"
-    script = f"mount -t tmpfs -o size=48k tmpfs {full} && exec {child}"
-    result = subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = on_small_disk(full, "48k", _FULL_DISK_CHILD, source, full)
     assert report == {"outcome": f"disk full while writing {full / 'call.mp3'}", "left": []}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import struct
@@ -29,6 +28,7 @@ from ctid.recording.wav import (
     read_info,
     repair,
 )
+from tests.recording.media import ffprobe
 
 RATE = 8000
 MONO16 = WavFormat(RATE)
@@ -43,17 +43,6 @@ def wave_samples(path: Path) -> np.ndarray:
     with wave.open(str(path), "rb") as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (RATE, 1, 2)
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
-
-
-def ffprobe(path: Path) -> dict[str, float | int | str]:
-    """ffprobe's view of the file's one audio stream; fails the test if ffprobe cannot read it."""
-    result = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels,duration",
-         "-of", "json", str(path)],
-        capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    assert not result.stderr, result.stderr
-    return dict(json.loads(result.stdout)["streams"][0])
 
 
 def record(path: Path, samples: np.ndarray, block: int = 160, **options: float | None) -> WavWriter:
