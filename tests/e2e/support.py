@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
 
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
@@ -36,3 +40,9 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
     page.fill('form[action="/login"] input[name=username]', username)
     page.fill('form[action="/login"] input[name=password]', password)
     submit(page, 'form[action="/login"]')
+
+
+def add_user(config: Path, name: str, role: str, password: str) -> None:
+    """``ctid user add`` against the running daemon's config, the password on stdin."""
+    command = [sys.executable, "-m", "ctid", "user", "add", name, "--role", role, "--config", str(config)]
+    subprocess.run(command, input=password + "\n", text=True, check=True, capture_output=True)

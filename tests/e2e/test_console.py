@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ctid import control
 from tests.daemon import Daemon
-from tests.e2e.support import log_in, new_page
+from tests.e2e.support import add_user, log_in, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -46,27 +44,6 @@ def daemon_config() -> str:
     return (
         '[site]\nname = "Test Motors"\n'
         '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
-
-
-def add_operator(daemon: Daemon, name: str) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ctid",
-            "user",
-            "add",
-            name,
-            "--role",
-            "operator",
-            "--config",
-            str(daemon.config),
-        ],
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
     )
 
 
@@ -102,7 +79,7 @@ def test_operator_console_pops_adds_calls_back_and_notifies(
     daemon: Daemon, chromium: Browser, tmp_path: Path
 ) -> None:
     base = daemon.url
-    add_operator(daemon, "olga")
+    add_user(daemon.config, "olga", "operator", PASSWORD)
     problems: list[str] = []
     _context, page = new_page(chromium, "zh-CN", problems)
     open_console(page, base)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from playwright.sync_api import Browser, Response, expect
 from ctid.app import build_services
 from ctid.config import load
 from tests.daemon import Daemon
-from tests.e2e.support import log_in, new_page, path_of
+from tests.e2e.support import add_user, log_in, new_page, path_of
 from tests.web.recordings_support import add_recording
 
 pytestmark = pytest.mark.browser
@@ -36,22 +34,6 @@ SCREENSHOTS = Path("/tmp/ctid-recordings-screenshots")
 class Made:
     mine: int  # olga's call: inbound from 13912345678, 12 s, Opus
     others: int  # oleg's call: outbound to 02168881234, 20 s, WAV
-
-
-def add_user(daemon: Daemon, name: str, role: str) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "ctid",
-        "user",
-        "add",
-        name,
-        "--role",
-        role,
-        "--config",
-        str(daemon.config),
-    ]
-    subprocess.run(command, input=PASSWORD + "\n", text=True, check=True, capture_output=True)
 
 
 def make_recordings(daemon: Daemon) -> Made:
@@ -84,7 +66,7 @@ def test_a_supervisor_filters_plays_and_seeks_and_the_access_log_shows_it(
     base = daemon.url
     SCREENSHOTS.mkdir(exist_ok=True)
     for name, role in (("sue", "supervisor"), ("olga", "operator"), ("oleg", "operator")):
-        add_user(daemon, name, role)
+        add_user(daemon.config, name, role, PASSWORD)
     made = make_recordings(daemon)
     problems: list[str] = []
     _context, page = new_page(chromium, "zh-CN", problems)
