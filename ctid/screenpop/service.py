@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ctid.calls.events import CallMatched
@@ -52,6 +52,9 @@ class PopEvent(Event):
 class _ActivePop:
     call: PopCall
     last: Message
+    state: dict[str, Message] = field(default_factory=dict)
+    """The latest ``call.answered`` / ``call.recording``: a console that connects mid-call replays them
+    after ``last``, so it shows the call as it is, not as it was when the caller was identified."""
 
 
 class ScreenPops:
@@ -94,7 +97,12 @@ class ScreenPops:
 
     def active_messages(self, lines: set[str]) -> list[Message]:
         """The latest message of every call now active on these lines, for a console that (re)connects."""
-        return [pop.last for pop in self._active.values() if pop.call.line in lines]
+        return [
+            message
+            for pop in self._active.values()
+            if pop.call.line in lines
+            for message in (pop.last, *pop.state.values())
+        ]
 
     # --- line events (called synchronously by the bus: no waiting here) -----------------------------------
 
@@ -121,10 +129,12 @@ class ScreenPops:
                     self._identified(pop, event.at)  # another number: another customer, looked up afresh
             case CallAnswered() if event.call_id in self._active:
                 pop = self._active[event.call_id]
-                self._publish(pop.call.line, messages.answered(pop.call))
+                pop.state["answered"] = messages.answered(pop.call)
+                self._publish(pop.call.line, pop.state["answered"])
             case RecordingChanged() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 message = messages.recording(pop.call, event.state, event.recording_id, event.problem)
+                pop.state["recording"] = message
                 self._publish(pop.call.line, message)
             case CallEnded() if event.call_id in self._active:
                 pop = self._active.pop(event.call_id)

@@ -47,10 +47,10 @@ def daemon_config() -> str:
     )
 
 
-def ring(daemon: Daemon, number: str) -> None:
+def ring(daemon: Daemon, number: str, **call: object) -> None:
     """One ring with caller ID on the sim line, through the control socket (as ``ctid line simulate``;
     a plain socket here: Playwright's sync API already runs an event loop in this thread)."""
-    request = {"command": "simulate", "line": "desk", "number": number, "rings": 1}
+    request = {"command": "simulate", "line": "desk", "number": number, "rings": 1, **call}
     with socket.socket(socket.AF_UNIX) as sock:
         sock.connect(str(daemon.config.parent / "var" / "ctid.sock"))
         sock.sendall(control.to_json(request))
@@ -147,4 +147,30 @@ def test_operator_console_pops_adds_calls_back_and_notifies(
 
     background.wait_for_function("() => window.__notes.some(n => n.title.includes('张伟'))", timeout=5000)
     expect(background.locator("#console")).to_have_attribute("data-beeps", "1")
+    assert problems == []
+
+
+def test_an_answered_call_shows_its_recording_and_the_operator_pauses_it(
+    daemon: Daemon, chromium: Browser
+) -> None:
+    base = daemon.url
+    add_user(daemon.config, "olga", "operator", PASSWORD)
+    problems: list[str] = []
+    _context, page = new_page(chromium, "zh-CN", problems)
+    open_console(page, base)
+    page.locator("#line-choices input[value=desk]").check()
+    page.locator("#line-form button[type=submit]").click()
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+
+    ring(daemon, CALLER, answer_after=1, talk_s=6.0)
+    pop = page.locator(".pop").first
+    expect(pop).to_have_attribute("data-state", "answered")
+    badge = pop.locator(".recording")
+    expect(badge).to_have_class(re.compile("recording-on"))
+    badge.locator("button").click()  # pause
+    expect(badge).to_have_class(re.compile("recording-paused"))
+    badge.locator("button").click()  # resume
+    expect(badge).to_have_class(re.compile("recording-on"))
+    expect(pop).to_have_attribute("data-state", "ended", timeout=10_000)
+    expect(pop.locator(".recording")).to_have_count(0)
     assert problems == []

@@ -48,3 +48,23 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
         await console.close()
     finally:
         await recorder.stop()
+
+
+async def test_a_console_connecting_mid_call_sees_it_answered_and_recording(site: Site, server: Any) -> None:
+    recorder = site.services.recorder
+    await recorder.start()
+    try:
+        await operator(site, "olga", ["front"])
+        early = await connect(server, "olga")
+        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)
+        call = asyncio.create_task(sim(site, "front").play(answered))
+        await early.next("call.recording")
+        late = await connect(server, "olga")  # e.g. the browser reconnected
+        assert (await late.next("call.identified"))["call"]["line"] == "front"
+        assert (await late.next("call.answered"))["call"]["line"] == "front"
+        assert (await late.next("call.recording"))["recording"]["state"] == "recording"
+        await call
+        await early.close()
+        await late.close()
+    finally:
+        await recorder.stop()
