@@ -13,10 +13,10 @@ case "$mode" in
   *) echo "usage: $0 run|test [args...]" >&2; exit 2 ;;
 esac
 
-# System packages: PortAudio (PyAudio builds against it) and ffmpeg (recording transcodes) for the daemon;
-# Chromium and CJK fonts for the browser tests; minimodem makes independent FSK test audio (and is the
-# peer bench/audio.py measures against).
-RUN_PACKAGES=(portaudio19-dev ffmpeg)
+# System packages: PortAudio and a C compiler (PyAudio is built from source on Linux) and ffmpeg (recording
+# transcodes) for the daemon; Chromium and CJK fonts for the browser tests; minimodem makes independent FSK
+# test audio (and is the peer bench/audio.py measures against).
+RUN_PACKAGES=(portaudio19-dev gcc libc6-dev ffmpeg)
 TEST_PACKAGES=(chromium fonts-noto-cjk minimodem)
 packages=("${RUN_PACKAGES[@]}")
 [ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
