@@ -68,6 +68,7 @@ class Finisher:
             "sha256": sha,
             "problem": take.problem,
             "customer_id": take.call.customer_id,
+            "operator_id": take.operator_id,
         }
         assert take.recording_id is not None
         async with self._db.begin() as conn:

@@ -209,6 +209,13 @@ class Recorder:
         if take.resume(self._monotonic()):
             self._publish(take, "recording")
 
+    def claim(self, line: str, user_id: int) -> None:
+        """An operator acting on the recording of a line's call (pause, resume, record) took that call: it
+        becomes theirs when no one operator was bound to the line alone (so they may hear it later)."""
+        take = self._takes.get(line)
+        if take is not None and take.operator_id is None:
+            take.operator_id = user_id
+
     def _take_to_control(self, line: str) -> Take:
         policy = self._policies.get(line)
         if policy is not None and not policy.record_pause:
@@ -263,7 +270,8 @@ class Recorder:
             if start_capture is not None:
                 await start_capture()
             operators = await self._operators_on(take.call.line)
-            take.operator_id = operators[0] if len(operators) == 1 else None
+            if take.operator_id is None and len(operators) == 1:
+                take.operator_id = operators[0]
             branch = (await self._line_branches()).get(take.call.line)
             async with self._db.begin() as conn:
                 take.recording_id = await store.insert_recording(conn, self._start_row(take, branch))

@@ -128,6 +128,8 @@ class Console:
             raise ValidationError("action", N_("Unknown action %(action)s."), action=action)
         if action != "record" or self._recorder.state(line) is None:
             actions[action](line)
+        if user.role == Role.OPERATOR:
+            self._recorder.claim(line, user.id)
         return self._recorder.state(line)
 
     # --- calls -------------------------------------------------------------------------------------------

@@ -68,3 +68,26 @@ async def test_a_console_connecting_mid_call_sees_it_answered_and_recording(site
         await late.close()
     finally:
         await recorder.stop()
+
+
+async def test_with_two_operators_on_the_line_the_one_who_acts_takes_the_recording(
+    site: Site, server: Any
+) -> None:
+    recorder = site.services.recorder
+    await recorder.start()
+    try:
+        olga = await operator(site, "olga", ["front"])
+        await operator(site, "oleg", ["front"])
+        console = await connect(server, "olga")
+        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=0.6)
+        call = asyncio.create_task(sim(site, "front").play(answered))
+        pushed = await console.next("call.recording")
+        status, _ = await console.api("POST", "/api/v1/lines/front/recording", {"action": "pause"})
+        assert status == 200
+        await call
+        await recorder.settled()
+        recording = await site.services.recordings.get(olga, pushed["recording"]["id"])
+        assert recording.operator_id == olga.id  # she may hear it; oleg, who did nothing, may not
+        await console.close()
+    finally:
+        await recorder.stop()
