@@ -30,7 +30,6 @@ from ctid.audit.store import _dump
 from ctid.crm import import_store, scope, search_store
 from ctid.crm.history import auditable
 from ctid.crm.imports.errors import RowError
-from ctid.crm.imports.export import write_csv, write_xlsx
 from ctid.crm.imports.mapping import guess_mapping
 from ctid.crm.imports.matching import ExistingKeys, file_keys, match_existing
 from ctid.crm.imports.planning import Existing, ImportPlan, MergeChoice, New, Step, Target, plan
@@ -176,6 +175,8 @@ class Importer:
         scope.require(user, Permission.CRM_IMPORT)
         if language not in ("zh", "en"):
             raise ValidationError("lang", N_("The language must be zh or en."))
+        from ctid.crm.imports.export import write_csv, write_xlsx  # openpyxl: loaded when first exporting
+
         writer_of = write_xlsx if format is Format.XLSX else write_csv
         batches: queue.Queue[list[SheetCustomer] | None] = queue.Queue(maxsize=4)
 

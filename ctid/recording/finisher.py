@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ctid.config import RecordingConfig
 from ctid.db import Database
@@ -22,7 +22,9 @@ from ctid.recording.files import digest
 from ctid.recording.layout import with_suffix
 from ctid.recording.take import Take
 from ctid.recording.transcode import transcode
-from ctid.recording.waveform import Peaks, keep_peaks, read_peaks
+
+if TYPE_CHECKING:
+    from ctid.recording.waveform import Peaks
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,8 @@ class Finisher:
             await self._update(recording_id, {"problem": f"not converted: {exc}"[:300]})
             return
         if peaks is not None:  # from the WAV (70 ms an hour): decoding the Opus again would take seconds
+            from ctid.recording.waveform import keep_peaks
+
             compact = self._root / relative
             await asyncio.to_thread(keep_peaks, peaks, compact, compact.with_suffix(".peaks.json"))
         size, sha = await asyncio.to_thread(digest, self._root / relative)
@@ -127,6 +131,8 @@ class Finisher:
 
 def _peaks_or_none(wav: Path) -> Peaks | None:
     """The waveform of a finished WAV; None when it cannot be read (the page computes it later)."""
+    from ctid.recording.waveform import read_peaks  # numpy, in the finisher's thread
+
     try:
         return read_peaks(wav)
     except (OSError, ValueError, CtidError):

@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from pydub import AudioSegment
-from pydub.utils import get_prober_name, mediainfo_json
-
 from ctid.recording.wav import WavError, read_info
 
 Format = Literal["opus", "mp3"]
@@ -112,6 +109,9 @@ def transcode(
 
 def _tools() -> str:
     """pydub's ffmpeg as a path; FfmpegMissing if it or ffprobe (the check) is not there."""
+    from pydub import AudioSegment  # imported when the first recording is converted, not at start-up
+    from pydub.utils import get_prober_name
+
     ffmpeg = _which(AudioSegment.converter)
     _which(get_prober_name())  # asked only now: pydub warns when it finds no ffprobe
     return ffmpeg
@@ -179,6 +179,8 @@ def _lower_priority(pid: int, niceness: int) -> None:
 def _check(part: Path, source: Path, wanted: float) -> float:
     """The converted file's duration; TranscodeError unless it is the source's (encoder padding allowed)."""
     try:
+        from pydub.utils import mediainfo_json
+
         info: dict[str, Any] = mediainfo_json(str(part))
         duration = float(info["format"]["duration"])
     except (KeyError, ValueError, TypeError, OSError) as exc:

@@ -29,9 +29,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import numpy as np
+if TYPE_CHECKING:  # arrays come from the audio sources, which load numpy; this module need not
+    import numpy as np
+
 
 log = logging.getLogger(__name__)
 
@@ -343,8 +345,8 @@ class WavWriter:
 
 
 def _as_bytes(samples: bytes | bytearray | memoryview | np.ndarray) -> bytes | bytearray | memoryview:
-    if isinstance(samples, np.ndarray):
-        if samples.dtype != np.int16:
+    if not isinstance(samples, bytes | bytearray | memoryview):  # an array
+        if samples.dtype.str not in ("<i2", "=i2") and samples.dtype.name != "int16":
             raise ValueError(f"samples must be int16, not {samples.dtype}")
         return samples.astype("<i2", copy=False).tobytes()
     return samples

@@ -5,13 +5,14 @@ run all the time (a sound card tapping the line)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy is loaded by the first audio, not by a daemon that has none (idle memory)
+    import numpy as np
+    import numpy.typing as npt
 
-Samples = npt.NDArray[np.int16]
-Listener = Callable[[Samples, float], None]
+Samples: TypeAlias = "npt.NDArray[np.int16]"
+Listener: TypeAlias = Callable[[Samples, float], None]
 """Called on the event loop with a block of mono samples and the monotonic time of its first sample."""
 
 

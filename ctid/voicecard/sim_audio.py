@@ -10,17 +10,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from ctid.voicecard.audio_source import Listener
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    from numpy import int16
 
 BLOCK_S = 0.02
 
 
-def voice_like(rate: int, seconds: float, seed: int = 0) -> npt.NDArray[np.int16]:
+def voice_like(rate: int, seconds: float, seed: int = 0) -> npt.NDArray[int16]:
     """``seconds`` of the synthetic voice at ``rate`` Hz (deterministic for a seed)."""
+    import numpy as np  # made when a simulated call is first recorded, not at start-up
+
     rng = np.random.default_rng(seed)
     n = int(rate * seconds)
     t = np.arange(n) / rate
@@ -39,7 +43,8 @@ class SimAudio:
 
     def __init__(self, rate: int = 8000, seconds: float = 30.0) -> None:
         self.rate = rate
-        self._signal = voice_like(rate, seconds)
+        self._seconds = seconds
+        self._signal: npt.NDArray[int16] | None = None
         self._listeners: list[Listener] = []
         self._task: asyncio.Task[None] | None = None
         self._block = int(rate * BLOCK_S)
@@ -54,8 +59,10 @@ class SimAudio:
         return unsubscribe
 
     async def start_capture(self) -> None:
+        if self._signal is None:
+            self._signal = await asyncio.to_thread(voice_like, self.rate, self._seconds)
         if self._task is None:
-            self._task = asyncio.create_task(self._play(), name="sim-audio")
+            self._task = asyncio.create_task(self._play(self._signal), name="sim-audio")
 
     async def stop_capture(self) -> None:
         if self._task is not None:
@@ -63,14 +70,14 @@ class SimAudio:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
-    async def _play(self) -> None:
+    async def _play(self, signal: npt.NDArray[int16]) -> None:
         start = time.monotonic()
         index = 0
         while True:
             at = start + index * BLOCK_S
             await asyncio.sleep(max(0.0, at - time.monotonic()))
-            offset = (index * self._block) % (len(self._signal) - self._block)
-            block = self._signal[offset : offset + self._block]
+            offset = (index * self._block) % (len(signal) - self._block)
+            block = signal[offset : offset + self._block]
             for listener in list(self._listeners):
                 listener(block, at)
             index += 1

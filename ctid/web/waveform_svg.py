@@ -6,7 +6,10 @@ attributes only (the site's CSP allows no inline styles), stretched to whatever 
 
 from __future__ import annotations
 
-from ctid.recording.waveform import Peaks
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ctid.recording.waveform import Peaks
 
 HEIGHT = 100
 MIDDLE = HEIGHT / 2

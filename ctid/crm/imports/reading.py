@@ -22,7 +22,6 @@ from pathlib import Path
 
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.table import Row, Table
-from ctid.crm.imports.xlsx import xlsx_rows
 from ctid.errors import N_
 from ctid.text import clean_text
 
@@ -52,6 +51,8 @@ def read_table(
     if not data or data.isspace():
         raise ImportFileError(N_("The file is empty."))
     if data.startswith(_ZIP):
+        from ctid.crm.imports.xlsx import xlsx_rows  # openpyxl (~10 MB): loaded when a workbook comes
+
         return _table(filename, "xlsx", xlsx_rows(data, sheet))
     if data.startswith(_OLE):
         raise ImportFileError(N_("Old Excel files (.xls) cannot be read: save the sheet as .xlsx or CSV."))

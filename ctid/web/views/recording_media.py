@@ -17,7 +17,6 @@ from aiohttp import hdrs, web
 from ctid.accounts.permissions import Permission
 from ctid.errors import N_, Conflict, NotFound
 from ctid.recording.models import Recording
-from ctid.recording.waveform import Peaks, cached_peaks
 from ctid.web.auth import client_address, current, requires
 from ctid.web.keys import SERVICES
 from ctid.web.views.recordings import recording_id
@@ -63,9 +62,11 @@ async def waveform(request: web.Request) -> web.Response:
     recording = await recordings.get(current(request).user, recording_id(request))
     if not recording.playable:
         raise Conflict(N_("This recording is not ready to be played yet."))
+    from ctid.recording.waveform import cached_peaks  # numpy: loaded by the first waveform asked for
+
     audio_file, cache = recordings.path_of(recording), recordings.peaks_file(recording)
     try:
-        peaks: Peaks = await asyncio.to_thread(cached_peaks, audio_file, cache)
+        peaks = await asyncio.to_thread(cached_peaks, audio_file, cache)
     except FileNotFoundError:
         raise NotFound(N_("The file of this recording is missing.")) from None
     return web.Response(
