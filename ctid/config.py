@@ -162,13 +162,13 @@ class RecordingConfig:
     retention_days: int = _checked(0, _not_negative)
     branch_retention_days: tuple[str, ...] = _checked((), _branch_days)
 
-    def retention_for(self, branch_code: str) -> int:
-        """Days to keep a branch's recordings (0: forever): its own entry, else ``retention_days``."""
-        for entry in self.branch_retention_days:
-            code, _, days = entry.partition("=")
-            if code.strip() == branch_code:
-                return int(days)
-        return self.retention_days
+    @property
+    def branch_days(self) -> dict[str, int]:
+        """``branch_retention_days`` by branch code (the entries are checked when the file is read)."""
+        return {
+            code.strip(): int(days)
+            for code, _, days in (e.partition("=") for e in self.branch_retention_days)
+        }
 
 
 @dataclass(frozen=True)

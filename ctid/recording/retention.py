@@ -26,11 +26,7 @@ BATCH = 500
 
 def limits(settings: RecordingConfig, branches: dict[str, int]) -> tuple[dict[int, int], int]:
     """Per-branch days by branch id (for branches that exist) and the default days (0: keep forever)."""
-    own = {}
-    for entry in settings.branch_retention_days:
-        code, _, days = entry.partition("=")
-        if code.strip() in branches:
-            own[branches[code.strip()]] = int(days)
+    own = {branches[code]: days for code, days in settings.branch_days.items() if code in branches}
     return own, settings.retention_days
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.calls.service import clean_note
 from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from ctid.paging import Page
@@ -25,7 +26,6 @@ from ctid.recording import store
 from ctid.recording.models import AccessEntry, AccessFilter, Recording, RecordingFilter
 
 PLAY_COALESCE_S = 600.0
-MAX_NOTE = 2000
 MAX_TAGS = 10
 MAX_TAG = 24
 
@@ -129,13 +129,9 @@ class Recordings:
         """Which of these calls have a recording this user may hear (call id -> recording id)."""
         if not allows(user, Permission.RECORDINGS_OWN) or not call_ids:
             return {}
+        operator = None if allows(user, Permission.RECORDINGS_ALL) else user.id
         async with self._db.connect() as conn:
-            found = await store.for_calls(conn, call_ids)
-            if allows(user, Permission.RECORDINGS_ALL):
-                return found
-            mine = [await store.get_recording(conn, rid) for rid in found.values()]
-        own = {r.id for r in mine if r is not None and r.operator_id == user.id}
-        return {call: rid for call, rid in found.items() if rid in own}
+            return await store.for_calls(conn, call_ids, operator)
 
     def peaks_file(self, recording: Recording) -> Path:
         """Where the waveform's peaks of this recording are cached (next to the file)."""
@@ -144,9 +140,7 @@ class Recordings:
     # --- notes and tags ---------------------------------------------------------------------------------
 
     async def save_note(self, actor: Actor, user: User, recording_id: int, note: str) -> Recording:
-        text = note.strip()
-        if len(text) > MAX_NOTE:
-            raise ValidationError("note", N_("At most %(count)d characters."), count=MAX_NOTE)
+        text = clean_note(note)  # the same rule as a call's note
         return await self._change(actor, user, recording_id, "recording.note", {"note": text or None})
 
     async def set_tags(self, actor: Actor, user: User, recording_id: int, tags: list[str]) -> Recording:

@@ -60,8 +60,11 @@ async def for_call(conn: AsyncConnection, call_id: str) -> list[Recording]:
     return [_recording(row) for row in (await conn.execute(query.order_by(recordings.c.id))).mappings()]
 
 
-async def for_calls(conn: AsyncConnection, call_ids: list[str]) -> dict[str, int]:
-    """The first live recording of each of these calls (for links in the call log and the customer page)."""
+async def for_calls(
+    conn: AsyncConnection, call_ids: list[str], operator_id: int | None = None
+) -> dict[str, int]:
+    """The first live recording of each of these calls (for links in the call log and the customer page),
+    only those this operator took when ``operator_id`` is given."""
     if not call_ids:
         return {}
     query = (
@@ -69,6 +72,8 @@ async def for_calls(conn: AsyncConnection, call_ids: list[str]) -> dict[str, int
         .where(recordings.c.call_id.in_(call_ids), recordings.c.deleted_at.is_(None))
         .group_by(recordings.c.call_id)
     )
+    if operator_id is not None:
+        query = query.where(recordings.c.operator_id == operator_id)
     return {str(call_id): int(rid) for call_id, rid in (await conn.execute(query)).all()}
 
 
