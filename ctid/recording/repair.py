@@ -30,8 +30,12 @@ async def recover(db: Database, root: Path, timezone: str) -> list[int]:
         cut = await store.by_status(conn, ("recording",))
     for recording in cut:
         await _repair_row(db, root, recording)
-    for relative in await asyncio.to_thread(_wav_files, root):
-        await _register_orphan(db, root, relative, timezone)
+    on_disk = await asyncio.to_thread(_wav_files, root)
+    async with db.connect() as conn:
+        known = await store.wav_paths(conn)
+    for relative in on_disk:
+        if relative not in known:
+            await _register_orphan(db, root, relative, timezone)
     async with db.connect() as conn:
         pending = await store.by_status(conn, ("finished", "repaired"))
     return [r.id for r in pending if r.format == "wav"]
@@ -76,9 +80,6 @@ def _wav_files(root: Path) -> list[str]:
 
 
 async def _register_orphan(db: Database, root: Path, relative: str, timezone: str) -> None:
-    async with db.connect() as conn:
-        if await store.by_path(conn, relative) is not None:
-            return
     facts = parse_path(relative, timezone)
     if facts is None:
         log.warning("recordings dir: %s is not a recording's name: left alone", relative)

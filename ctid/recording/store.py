@@ -50,9 +50,10 @@ async def by_status(conn: AsyncConnection, statuses: tuple[str, ...]) -> list[Re
     return [_recording(row) for row in (await conn.execute(query)).mappings()]
 
 
-async def by_path(conn: AsyncConnection, path: str) -> Recording | None:
-    row = (await conn.execute(_with_names().where(recordings.c.path == path))).mappings().first()
-    return _recording(row) if row else None
+async def wav_paths(conn: AsyncConnection) -> set[str]:
+    """Every WAV path a row names (at start: the WAVs on disk that no row names are orphans)."""
+    rows = await conn.execute(select(recordings.c.path).where(recordings.c.path.like("%.wav")))
+    return {path for (path,) in rows}
 
 
 async def for_call(conn: AsyncConnection, call_id: str) -> list[Recording]:
