@@ -122,12 +122,11 @@ class Console:
         await self._require_line(user, line)
         if not allows(user, Permission.RECORDINGS_OWN) or self._recorder is None:
             raise PermissionDenied(N_("You are not allowed to do this."))
-        actions = {"record": self._recorder.record_now, "pause": self._recorder.pause}
-        actions["resume"] = self._recorder.resume
+        recorder = self._recorder
+        actions = {"record": recorder.record_now, "pause": recorder.pause, "resume": recorder.resume}
         if action not in actions:
             raise ValidationError("action", N_("Unknown action %(action)s."), action=action)
-        if action != "record" or self._recorder.state(line) is None:
-            actions[action](line)
+        actions[action](line)  # "record" on a line already recording leaves it as it is
         if user.role == Role.OPERATOR:
             self._recorder.claim(line, user.id)
         return self._recorder.state(line)
