@@ -171,6 +171,7 @@ class FakeModem:
         tty.setraw(slave)  # no echo or CR translation before the driver's pyserial configures the port
         os.set_blocking(master, False)
         self._master, self._slave, self.state = master, slave, ModemState()
+        self.recording = False  # a power-cycled modem records nothing
         self.path.unlink(missing_ok=True)
         self.path.symlink_to(os.ttyname(slave))
         self._loop.add_reader(master, self._readable)

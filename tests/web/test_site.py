@@ -63,7 +63,10 @@ async def test_healthz_is_public_json(anon: Browser, site: Site) -> None:
     assert body["version"] == ctid.__version__
     assert isinstance(body["uptime_s"], int | float) and body["uptime_s"] >= 0
     assert body["recording"] == "ok"
-    assert set(body) == {"status", "version", "database", "uptime_s", "recording"}, "nothing private here"
+    assert body["lines"] == {line.name: "up" for line in site.services.lines.infos()}
+    assert set(body) == {"status", "version", "database", "uptime_s", "recording", "lines"}, (
+        "nothing private here"
+    )
 
 
 async def test_healthz_reports_a_broken_database(anon: Browser, site: Site) -> None:

@@ -24,5 +24,6 @@ async def healthz(request: web.Request) -> web.Response:
         "database": "ok" if database else "error",
         "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
         "recording": services.recorder.alert() or "ok",
+        "lines": {line.name: line.status for line in services.lines.infos()},  # an unplugged modem shows
     }
     return web.json_response(body, status=200 if database else 503)
