@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, DateTime, MetaData, Select, event, func, select
 from sqlalchemy.engine import Dialect, RowMapping, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +35,8 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_RETRY_FIRST_S = 0.5
+WRITE_RETRY_MAX_S = 5.0
 
 metadata = MetaData(
     naming_convention={
@@ -148,6 +152,25 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
     return before, after
 
 
+_SQLITE_TRANSIENT = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_READONLY",
+)
+
+
+def _retryable(error: DBAPIError) -> bool:
+    """A write that may work later: SQLite busy, locked, full, read-only or failing I/O, a server's
+    operational error or lost connection; not a constraint, a missing table or another bug."""
+    code = getattr(error.orig, "sqlite_errorname", None)
+    if code is not None:
+        return str(code).startswith(_SQLITE_TRANSIENT)
+    return isinstance(error, OperationalError) or error.connection_invalidated
+
+
 def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -169,6 +192,9 @@ class Database:
         self._engine: AsyncEngine | None = None
         self._reader: ReadThread | None = None
         self._warmer: CacheWarmer | None = None
+        self.write_problem: str | None = None
+        """Why writes fail now (locked by another program, disk full), for /healthz; None when they work."""
+        self._failing_since = 0.0
 
     @property
     def engine(self) -> AsyncEngine:
@@ -203,6 +229,49 @@ class Database:
         """One short write transaction: committed on success, rolled back on any error."""
         async with self.engine.begin() as conn:
             yield conn
+
+    async def write(self, work: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:
+        """``work(conn)`` in one transaction, tried again until the database takes it.
+
+        For what must not be lost (a call's stages, a recording's row): a database locked by another program
+        for longer than the busy timeout (an admin's ``sqlite3`` shell, a backup) or a full disk fails the
+        write; it is retried every few seconds, in order, and the failure is logged once and shown on
+        /healthz until a write succeeds. Errors that a retry cannot fix (a constraint, a bug) are raised.
+        """
+        delay, began = WRITE_RETRY_FIRST_S, time.monotonic()  # the first try may wait out the busy timeout
+        while True:
+            try:
+                async with self.begin() as conn:
+                    result = await work(conn)
+            except DBAPIError as error:
+                if not _retryable(error):
+                    raise
+                self._write_failed(what, error, began)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, WRITE_RETRY_MAX_S)
+                continue
+            self._write_worked()
+            return result
+
+    def _write_failed(self, what: str, error: DBAPIError, began: float) -> None:
+        problem = str(error.orig or error).splitlines()[0][:200]
+        if self.write_problem is None:
+            self._failing_since = began
+            log.error(
+                "database: cannot write %s (%s); retrying until it works, nothing is dropped", what, problem
+            )
+        elif problem != self.write_problem:
+            log.error("database: still cannot write %s, now: %s", what, problem)
+        self.write_problem = problem
+
+    def _write_worked(self) -> None:
+        if self.write_problem is not None:
+            log.warning(
+                "database: writable again after %.1f s (was: %s)",
+                time.monotonic() - self._failing_since,
+                self.write_problem,
+            )
+            self.write_problem = None
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[AsyncConnection]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from ctid.accounts.models import Actor
 from ctid.audit import store as audit
 from ctid.calls import store
@@ -96,14 +98,18 @@ class CallLog:
                 log.exception("could not log %s for call %s", type(event).__name__, event.call_id)
 
     async def record(self, event: CallEvent) -> None:
-        """Write one stage of a call (public for tests and for replaying)."""
+        """Write one stage of a call (public for tests and for replaying); a database that cannot take it
+        (locked, disk full) is retried until it can, the later stages waiting behind in the queue."""
         values = self._values(event)
-        async with self._db.begin() as conn:
+
+        async def write(conn: AsyncConnection) -> None:
             if event.call_id in self._known or await store.get_call(conn, event.call_id):
                 if values:
                     await store.update_call(conn, event.call_id, values)
             else:
                 await store.insert_call(conn, {**self._new_row(event), **values})
+
+        await self._db.write(write, f"the call log ({type(event).__name__}, call {event.call_id})")
         if isinstance(event, CallEnded):
             self._known.discard(event.call_id)
         else:

@@ -73,8 +73,7 @@ class Finisher:
             "operator_id": take.operator_id,
         }
         assert take.recording_id is not None
-        async with self._db.begin() as conn:
-            await store.update_recording(conn, take.recording_id, values)
+        await self._update(take.recording_id, values)
         log.info(
             "line %s: recording %d finished: %.1f s, %d bytes",
             take.call.line,
@@ -125,8 +124,9 @@ class Finisher:
         self.converted += 1
 
     async def _update(self, recording_id: int, values: dict[str, Any]) -> None:
-        async with self._db.begin() as conn:
-            await store.update_recording(conn, recording_id, values)
+        """Retried while the database cannot be written: a row left "recording" would wait for a restart."""
+        what = f"recording {recording_id} ({values.get('status', 'update')})"
+        await self._db.write(lambda conn: store.update_recording(conn, recording_id, values), what)
 
 
 def _peaks_or_none(wav: Path) -> Peaks | None:

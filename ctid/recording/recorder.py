@@ -273,8 +273,9 @@ class Recorder:
             if take.operator_id is None and len(operators) == 1:
                 take.operator_id = operators[0]
             branch = (await self._line_branches()).get(take.call.line)
-            async with self._db.begin() as conn:
-                take.recording_id = await store.insert_recording(conn, self._start_row(take, branch))
+            row = self._start_row(take, branch)
+            what = f"the row of the recording of call {take.call.call_id}"
+            take.recording_id = await self._db.write(lambda conn: store.insert_recording(conn, row), what)
             log.info(
                 "line %s: recording call %s (recording %d)",
                 take.call.line,

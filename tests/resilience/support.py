@@ -37,7 +37,13 @@ class Site:
 
     def get(self, path: str) -> tuple[int, Any]:
         """GET ``path`` (JSON) with the admin's token; (status, body)."""
-        request = urllib.request.Request(self.daemon.url + path)
+        return self.send("GET", path)
+
+    def send(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        """``method path`` with a JSON body and the admin's token; (status, JSON answer)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.daemon.url + path, data, method=method)
+        request.add_header("Content-Type", "application/json")
         if self.token:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:

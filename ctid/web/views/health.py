@@ -18,10 +18,11 @@ routes = web.RouteTableDef()
 async def healthz(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     database = await services.db.ping()
+    writes = services.db.write_problem  # reads (pages, pops) work, writes are being retried
     body = {
-        "status": "ok" if database else "degraded",
+        "status": "ok" if database and not writes else "degraded",
         "version": __version__,
-        "database": "ok" if database else "error",
+        "database": "error" if not database else f"cannot write: {writes}" if writes else "ok",
         "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
         "recording": services.recorder.alert() or "ok",
         "lines": {line.name: line.status for line in services.lines.infos()},  # an unplugged modem shows

@@ -1,0 +1,110 @@
+"""The database held by another program (an admin's ``sqlite3`` shell in a write transaction) for longer
+than the daemon's busy timeout, while a call comes in and is recorded.
+
+Pops still come at once (number and customer: reads are not blocked in WAL mode), pages answer, /healthz
+and the log say writes are failing, and once the shell lets go every stage of the call and its recording
+are written: nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.resilience.support import Site, await_until, start_site
+
+CONFIG = """
+[recording]
+min_free_mb = 0
+[[lines]]
+name = "desk"
+driver = "sim"
+"""
+NUMBER = "13912345678"
+
+
+def hold_write_lock(db: Path) -> subprocess.Popen[str]:
+    """A ``sqlite3`` shell that has begun a write transaction (and waits for its COMMIT on stdin)."""
+    shell = subprocess.Popen(
+        ["sqlite3", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert shell.stdin is not None and shell.stdout is not None
+    shell.stdin.write("BEGIN IMMEDIATE;\nUPDATE users SET name = name;\nSELECT 'holding';\n")
+    shell.stdin.flush()
+    assert shell.stdout.readline().strip() == "holding"
+    return shell
+
+
+async def pops(site: Site, until: str, within_s: float) -> list[dict[str, Any]]:
+    """The messages an admin's console gets until one of type ``until``."""
+    headers = {"Authorization": f"Bearer {site.token}"}
+    messages: list[dict[str, Any]] = []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(site.daemon.url + "/ws", headers=headers) as ws,
+    ):
+        assert json.loads((await ws.receive()).data)["type"] == "hello"
+        started = time.monotonic()
+        await asyncio.to_thread(site.ctid, "line", "simulate", "desk", "--number", NUMBER,
+                                "--rings", "1", "--answer-after", "1", "--talk", "2")  # fmt: skip
+        async with asyncio.timeout(within_s):
+            while not messages or messages[-1]["type"] != until:
+                messages.append(json.loads((await ws.receive()).data))
+                messages[-1]["after_s"] = time.monotonic() - started
+    return messages
+
+
+async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: Path) -> None:
+    site = await asyncio.to_thread(start_site, tmp_path, CONFIG)
+    try:
+        customer = {"name": "张伟", "phones": [{"number": NUMBER, "label": "手机"}]}
+        status, created = await asyncio.to_thread(site.send, "POST", "/api/v1/customers", customer)
+        assert status == 201, created
+
+        shell = await asyncio.to_thread(hold_write_lock, site.db)
+        try:
+            messages = await pops(site, "call.identified", within_s=5)
+            identified = messages[-1]
+            assert identified["call"]["number"] == NUMBER
+            card = identified.get("customer") or {}
+            assert card.get("id") == created["id"] or any(
+                m.get("customer", {}).get("id") == created["id"] for m in messages
+            ), messages
+            assert identified["after_s"] < 3.0, "the pop waited for the locked database"
+            health = await await_until(
+                lambda: (h := site.get("/healthz")[1])["status"] == "degraded" and h,
+                what="healthz",
+                within_s=20,
+            )
+            assert health["database"] == "cannot write: database is locked", health
+            assert site.get("/api/v1/calls")[0] == 200  # the pages still answer
+            assert "cannot write the call log" in site.log
+            await asyncio.sleep(1.0)
+        finally:
+            assert shell.stdin is not None
+            shell.stdin.write("COMMIT;\n.quit\n")
+            shell.stdin.close()
+            shell.wait(10)
+
+        [call] = await await_until(
+            lambda: (c := site.rows("select * from calls")) and c[0]["ended_at"] and c, what="call written"
+        )
+        assert (call["number"], call["customer_id"], call["outcome"]) == (NUMBER, created["id"], "answered")
+        assert call["answered_at"] and call["identified_at"] and call["talk_s"] >= 1.5, call
+        [rec] = await await_until(
+            lambda: (r := site.rows("select * from recordings")) and r[0]["status"] == "ready" and r,
+            what="recording ready",
+        )
+        assert rec["call_id"] == call["id"] and rec["duration_s"] >= 1.5
+        health = await await_until(lambda: (h := site.get("/healthz")[1])["status"] == "ok" and h, what="ok")
+        assert health["database"] == "ok"
+        assert "database: writable again" in site.log
+        assert "the call log dropped" not in site.log and "could not" not in site.log
+    finally:
+        await asyncio.to_thread(site.daemon.stop)
