@@ -22,11 +22,14 @@ packages=("${RUN_PACKAGES[@]}")
 [ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"
 if [ -z "$PYTHON" ]; then
-  packages+=(python3 python3-venv)
+  packages+=(python3 python3-venv python3-dev)
   PYTHON=python3
-elif ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
-  # Debian's own python3 needs python3-venv for "python3 -m venv"; a python.org/pyenv build has it built in.
-  packages+=(python3-venv)
+else
+  # Debian's own python3 needs python3-venv for "python3 -m venv" and python3-dev for the headers PyAudio
+  # compiles against; a python.org/pyenv build has both built in.
+  "$PYTHON" -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
+  "$PYTHON" -c "import os, sys, sysconfig; sys.exit(not os.path.exists(sysconfig.get_path('include') + '/Python.h'))" \
+    || packages+=(python3-dev)
 fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
