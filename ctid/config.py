@@ -9,6 +9,7 @@ type and its ``check`` metadata are the validation, and ``config/ctid.example.to
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import tomllib
 import types
 import typing
@@ -65,7 +66,12 @@ def _locale(value: str) -> str | None:
 
 
 def _db_url(value: str) -> str | None:
-    if value == "" or value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+    if value == "" or value.startswith("sqlite+aiosqlite://"):
+        return None
+    if value.startswith("postgresql+asyncpg://"):
+        # Found here, not as a traceback at the first connection: the driver is an optional extra.
+        if importlib.util.find_spec("asyncpg") is None:
+            return "PostgreSQL needs the asyncpg driver: pip install 'ctid[postgresql]' (or asyncpg)"
         return None
     return f"must start with sqlite+aiosqlite:// or postgresql+asyncpg://, got {value.split(':', 1)[0]!r}"
 

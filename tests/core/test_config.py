@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
 import subprocess
 import sys
@@ -156,3 +157,25 @@ def test_any_document_is_a_config_or_a_config_error(data: dict[str, Any]) -> Non
         assert str(exc).startswith("config error in fuzz.toml")
     else:
         assert isinstance(loaded, config.Config)
+
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_postgresql_needs_its_driver_and_says_so_without_the_password(
+    installed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """asyncpg is an optional extra: a PostgreSQL URL without it is a config error, not a traceback at the
+    first connection, and the URL's password stays out of the message."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: (real("json") if installed else None) if name == "asyncpg" else real(name, *a),
+    )
+    data = {"database": {"url": "postgresql+asyncpg://ctid:s3cret@db.lan/ctid"}}
+    if installed:
+        assert config.parse(data, "ctid.toml").database.url.startswith("postgresql+asyncpg://")
+        return
+    with pytest.raises(config.ConfigError) as raised:
+        config.parse(data, "ctid.toml")
+    assert "database.url" in str(raised.value) and "asyncpg" in str(raised.value)
+    assert "s3cret" not in str(raised.value)
