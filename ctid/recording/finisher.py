@@ -110,7 +110,9 @@ class Finisher:
             await asyncio.to_thread(transcode, source, self._root / relative, target, bitrate)
         except Exception as exc:
             log.error("recording %d: cannot convert to %s: %s", recording_id, target, exc)
-            await self._update(recording_id, {"problem": f"not converted: {exc}"[:300]})
+            kept = _without_conversion_problem(recording.problem)  # why it was cut short, say
+            problem = "; ".join(filter(None, (kept, f"not converted: {exc}")))[:300]
+            await self._update(recording_id, {"problem": problem})
             return
         if peaks is not None:  # from the WAV (70 ms an hour): decoding the Opus again would take seconds
             from ctid.recording.waveform import keep_peaks
@@ -118,7 +120,9 @@ class Finisher:
             compact = self._root / relative
             await asyncio.to_thread(keep_peaks, peaks, compact, compact.with_suffix(".peaks.json"))
         size, sha = await asyncio.to_thread(digest, self._root / relative)
-        values = {"status": "ready", "format": target, "path": relative, "size_bytes": size, "sha256": sha}
+        values: dict[str, Any] = {"status": "ready", "format": target, "path": relative}
+        values |= {"size_bytes": size, "sha256": sha}
+        values["problem"] = _without_conversion_problem(recording.problem)  # converted after all (disk freed)
         await self._update(recording_id, values)
         source.unlink(missing_ok=True)
         self.converted += 1
@@ -138,3 +142,9 @@ def _peaks_or_none(wav: Path) -> Peaks | None:
     except (OSError, ValueError, CtidError):
         log.warning("cannot read the waveform of %s: the player computes it when first asked", wav.name)
         return None
+
+
+def _without_conversion_problem(problem: str | None) -> str | None:
+    """A recording's problem without the note of an earlier failed conversion."""
+    kept = (problem or "").split("not converted: ")[0].rstrip("; ")
+    return kept or None

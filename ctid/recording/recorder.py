@@ -45,6 +45,7 @@ from ctid.voicecard.lines import Lines
 log = logging.getLogger(__name__)
 DISK_CHECK_S = 5.0
 RETENTION_EVERY_S = 3600.0
+RESUME_AFTER_WRITE_ERROR_MB = 8
 
 
 class Recorder:
@@ -85,6 +86,7 @@ class Recorder:
         self._silent_lines: set[str] = set()
         self._prerolls: dict[str, PreRoll] = {}
         self._alert: str | None = None
+        self._write_failed = False
         self._undo: list[Unsubscribe] = []
         self._tasks = TaskSet()
         self.finisher = Finisher(db, root, settings, clock)
@@ -242,7 +244,9 @@ class Recorder:
             take = Take(facts, self.root / relative, relative, source.rate, now, self._monotonic())
         except OSError as exc:
             log.error("line %s: cannot open a recording file in %s: %s", line, self.root, exc.strerror)
+            self._cannot_write(exc)
             return
+        take.on_failure = self._take_failed
         preroll = self._prerolls.get(line)
         for samples, t in preroll.since(since) if preroll is not None and since is not None else ():
             take.block(samples, t)
@@ -347,12 +351,41 @@ class Recorder:
 
     # --- the disk ---------------------------------------------------------------------------------------
 
+    def _take_failed(self, take: Take, error: OSError) -> None:
+        """The file stopped taking audio (disk full): end the take with what it has (after ``_begin`` is
+        done with it, if it failed there) and stop recording until the disk has room again."""
+        log.error(
+            "line %s: recording of call %s stopped after %.1f s: cannot write %s: %s",
+            take.call.line,
+            take.call.call_id,
+            take.writer.duration_s,
+            take.relative,
+            error.strerror,
+        )
+        self._cannot_write(error, take)
+
+    def _end_if_running(self, take: Take, problem: str) -> None:
+        if self._takes.get(take.call.line) is take:
+            self._end_take(take, problem)
+
+    def _cannot_write(self, error: OSError, failed: Take | None = None) -> None:
+        """A write failed: every take ends (``failed`` may not be listed yet: it failed in ``_begin``) and the
+        alert is up until ``check_disk`` sees room for recordings again."""
+        self._write_failed = True
+        if self._alert is None:
+            self._alert = f"recordings stopped: cannot write to the disk ({error.strerror})"
+        problem = f"stopped: the disk could not be written ({error.strerror})"
+        for take in [*([failed] if failed else []), *self._takes.values()]:  # they share the disk
+            asyncio.get_running_loop().call_soon(self._end_if_running, take, problem)
+
     async def _check_disk_async(self) -> None:
         self.check_disk()
 
     def check_disk(self) -> None:
         """Stop recording (cleanly) below ``min_free_mb`` of free space; start again a margin above it."""
         limit = self.settings.min_free_mb * disk.MB
+        if self._write_failed:  # a write failed (guard off or too low): wait for real room, not a byte
+            limit = max(limit, RESUME_AFTER_WRITE_ERROR_MB * disk.MB)
         verdict = disk.check(self.root, limit, stopped=self._alert is not None, margin_bytes=limit // 10)
         if not verdict.ok and self._alert is None:
             self._alert = "recordings stopped: disk almost full"
@@ -361,7 +394,17 @@ class Recorder:
                 self._end_take(take, "disk almost full")
         elif verdict.ok and self._alert is not None:
             self._alert = None
+            self._write_failed = False
             log.info("recording resumed: %s", verdict.message)
+            self._tasks.spawn(self._convert_left_over(), name="recorder-convert-left-over")
+
+    async def _convert_left_over(self) -> None:
+        """Recordings the full disk left in WAV (their conversion failed) are converted now there is room."""
+        async with self._db.connect() as conn:
+            waiting = await store.by_status(conn, ("finished", "repaired"))
+        for recording in waiting:
+            if recording.format == "wav" and self.settings.format != "wav":
+                self.finisher.enqueue(recording.id)
 
     async def apply_retention(self) -> int:
         branches = await self._branch_codes()

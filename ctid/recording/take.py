@@ -42,10 +42,13 @@ class Take:
         self.recording_id: int | None = None
         self.operator_id: int | None = None
         self.problem: str | None = None
+        self.error: OSError | None = None  # the file could not be written: no block is taken after it
         self._started = now
         self._paused_at: float | None = None
         self.paused_s = 0.0
         self.unsubscribe: Unsubscribe = lambda: None
+        self.on_failure: Callable[[Take, OSError], None] = lambda _take, _error: None
+        """Called once, on the loop, when the file cannot be written (disk full): the take takes no more."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.writer = WavWriter(path, rate)
 
@@ -54,9 +57,15 @@ class Take:
         return self._paused_at is not None
 
     def block(self, samples: Any, _t: float) -> None:
-        """A block of int16 samples from the source (the source's listener)."""
-        if self._paused_at is None and not self.writer.closed:
-            self.writer.write(samples)
+        """A block of int16 samples from the source (the source's listener). A write error (disk full) is the
+        recorder's to report, once: raised here it would reach the source 50 times a second."""
+        if self._paused_at is None and not self.writer.closed and self.error is None:
+            try:
+                self.writer.write(samples)
+            except OSError as error:
+                self.error = error
+                self.unsubscribe()
+                self.on_failure(self, error)
 
     def pause(self, now: float) -> bool:
         if self._paused_at is not None:

@@ -292,7 +292,7 @@ class WavWriter:
                 while self._syncing:
                     self._idle.wait()
                 try:
-                    self._commit()
+                    self._commit_what_fits()
                     os.fsync(self._fd)
                     self._sync_dir()
                 finally:
@@ -313,6 +313,19 @@ class WavWriter:
             self._buffer.clear()
             os.pwrite(self._fd, struct.pack("<I", HEADER_BYTES - 8 + self._committed), _RIFF_SIZE_AT)
             os.pwrite(self._fd, struct.pack("<I", self._committed), _DATA_SIZE_AT)
+
+    def _commit_what_fits(self) -> None:
+        """The last commit, at close: on a full disk the samples still buffered are dropped (and logged), so
+        the file closes valid with what was written and the recording can be finished, not left open."""
+        try:
+            self._commit()
+            return
+        except OSError as exc:
+            reason = exc.strerror
+        lost = len(self._buffer)  # a new buffer: the failed write's view of the old one may still live
+        self._data_bytes -= lost
+        self._buffer = bytearray()
+        log.error("recording %s: the last %d bytes of audio were not written: %s", self.path, lost, reason)
 
     def _sync_dir(self) -> None:
         """Once: fsync the directory, so the new file's name survives a power cut too."""

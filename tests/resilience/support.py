@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+import aiohttp
 
 from tests.daemon import Daemon, free_port, write_config
 
@@ -26,6 +29,8 @@ class Site:
     daemon: Daemon
     var: Path
     token: str = ""
+    inside: tuple[str, ...] = ()  # how to run a command where the daemon sees its files (its mount namespace)
+    inner_db: Path | None = None  # the database's path as the daemon sees it
 
     @property
     def db(self) -> Path:
@@ -54,14 +59,34 @@ class Site:
 
     def rows(self, sql: str, *args: object) -> list[dict[str, Any]]:
         """Rows of the daemon's database read by another process (as an admin's sqlite3 shell would)."""
+        if self.inside:  # SQLite resolves /proc/<pid>/root to the file outside: read it from inside
+            command = [
+                *self.inside,
+                sys.executable,
+                "-c",
+                _READ_ROWS,
+                str(self.inner_db),
+                sql,
+                json.dumps(args),
+            ]
+            result = subprocess.run(command, check=True, capture_output=True, text=True, timeout=30)
+            return list(json.loads(result.stdout))
         with sqlite3.connect(self.db, timeout=10) as conn:
             conn.row_factory = sqlite3.Row
             return [dict(r) for r in conn.execute(sql, args)]
 
     def ctid(self, *args: str) -> str:
         """Run a ``ctid`` command on the daemon's config; its stdout."""
-        command = [sys.executable, "-m", "ctid", *args, "--config", str(self.daemon.config)]
+        command = [*self.inside, sys.executable, "-m", "ctid", *args, "--config", str(self.daemon.config)]
         return subprocess.run(command, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+_READ_ROWS = """
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], timeout=10)
+conn.row_factory = sqlite3.Row
+print(json.dumps([dict(r) for r in conn.execute(sys.argv[2], json.loads(sys.argv[3]))]))
+"""
 
 
 def start_site(tmp_path: Path, extra: str, *, token: bool = True) -> Site:
@@ -74,6 +99,59 @@ def start_site(tmp_path: Path, extra: str, *, token: bool = True) -> Site:
         daemon.admin_password()  # the admin exists
         site.token = site.ctid("token", "create", "admin").strip()
     return site
+
+
+def start_on_small_disk(tmp_path: Path, extra: str, size: str) -> Site:
+    """A daemon whose data dir is a tmpfs of ``size`` (in a private mount namespace: no root needed).
+
+    The test reaches its files through ``/proc/<pid>/root`` and runs ``ctid`` commands inside with nsenter.
+    """
+    port = free_port()
+    config = write_config(tmp_path, port, extra)
+    var = tmp_path / "var"
+    var.mkdir()
+    daemon = Daemon(config, port)
+    script = (
+        f"mount -t tmpfs -o size={size} tmpfs {var} && exec {sys.executable} -m ctid run --config {config}"
+    )
+    with (tmp_path / "stdout.txt").open("wb") as out, (tmp_path / "stderr.txt").open("wb") as err:
+        daemon.process = subprocess.Popen(
+            ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    daemon.wait_healthy()
+    pid = str(daemon.process.pid)
+    inside = ("nsenter", "-t", pid, "-U", "-m", "--preserve-credentials")
+    site = Site(
+        daemon, Path("/proc", pid, "root", *var.parts[1:]), inside=inside, inner_db=var / "ctid.sqlite3"
+    )
+    daemon.admin_password()
+    site.token = site.ctid("token", "create", "admin").strip()
+    return site
+
+
+async def pops_of_a_call(
+    site: Site, line: str, number: str, until: str, *options: str
+) -> list[dict[str, Any]]:
+    """Ring ``line`` (``ctid line simulate`` with ``options``) and collect what an admin's console gets,
+    until a message of type ``until``; each message gets ``after_s``, its delay from the ring."""
+    headers = {"Authorization": f"Bearer {site.token}"}
+    messages: list[dict[str, Any]] = []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(site.daemon.url + "/ws", headers=headers) as ws,
+    ):
+        assert json.loads((await ws.receive()).data)["type"] == "hello"
+        started = time.monotonic()
+        await asyncio.to_thread(site.ctid, "line", "simulate", line, "--number", number, *options)
+        async with asyncio.timeout(10):
+            while not messages or messages[-1]["type"] != until:
+                messages.append(json.loads((await ws.receive()).data))
+                messages[-1]["after_s"] = time.monotonic() - started
+    return messages
 
 
 def wait(condition: Callable[[], T | None], timeout: float = 20.0, what: str = "condition") -> T:

@@ -9,15 +9,10 @@ are written: nothing is lost.
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
-import aiohttp
-
-from tests.resilience.support import Site, await_until, start_site
+from tests.resilience.support import await_until, pops_of_a_call, start_site
 
 CONFIG = """
 [recording]
@@ -41,25 +36,6 @@ def hold_write_lock(db: Path) -> subprocess.Popen[str]:
     return shell
 
 
-async def pops(site: Site, until: str, within_s: float) -> list[dict[str, Any]]:
-    """The messages an admin's console gets until one of type ``until``."""
-    headers = {"Authorization": f"Bearer {site.token}"}
-    messages: list[dict[str, Any]] = []
-    async with (
-        aiohttp.ClientSession() as session,
-        session.ws_connect(site.daemon.url + "/ws", headers=headers) as ws,
-    ):
-        assert json.loads((await ws.receive()).data)["type"] == "hello"
-        started = time.monotonic()
-        await asyncio.to_thread(site.ctid, "line", "simulate", "desk", "--number", NUMBER,
-                                "--rings", "1", "--answer-after", "1", "--talk", "2")  # fmt: skip
-        async with asyncio.timeout(within_s):
-            while not messages or messages[-1]["type"] != until:
-                messages.append(json.loads((await ws.receive()).data))
-                messages[-1]["after_s"] = time.monotonic() - started
-    return messages
-
-
 async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: Path) -> None:
     site = await asyncio.to_thread(start_site, tmp_path, CONFIG)
     try:
@@ -69,7 +45,8 @@ async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: P
 
         shell = await asyncio.to_thread(hold_write_lock, site.db)
         try:
-            messages = await pops(site, "call.identified", within_s=5)
+            options = ("--rings", "1", "--answer-after", "1", "--talk", "2")
+            messages = await pops_of_a_call(site, "desk", NUMBER, "call.identified", *options)
             identified = messages[-1]
             assert identified["call"]["number"] == NUMBER
             card = identified.get("customer") or {}
