@@ -1,7 +1,9 @@
 """Logging to stderr and to a rotating file in the data dir.
 
 Phone numbers are personal data and must not fill log files: ``PhoneMaskFilter`` masks the middle of any
-long digit run in every record (13912345678 -> 139*****678) before it reaches a handler.
+number of seven digits or more in every record, its traceback included, before it reaches a handler
+(13912345678 -> 139*****678; written in groups as people type them, 020-8888-1234 -> 020-****-*234).
+Dates (2026-12-02) are not numbers to mask.
 """
 
 from __future__ import annotations
@@ -14,20 +16,51 @@ from pathlib import Path
 
 from ctid.config import LogConfig
 
-_LONG_DIGITS = re.compile(r"(?<!\d)(\+?\d{3})(\d+)(\d{3})(?!\d)")
+# A run of digits, single spaces or dashes between them, not inside a word of ASCII letters and digits
+# (Chinese text around a number is no word boundary to a phone number); a date first, to leave it alone.
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<run>\+?\d(?:[ -]?\d)+))(?![0-9A-Za-z])"
+)
+_SHOWN = 3  # digits left at each end: enough to tell numbers apart in a log, too few to call anyone
+_MASKED_FROM = 7  # shorter runs are counts, sizes and ids, not phone numbers
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+def _mask(match: re.Match[str]) -> str:
+    run = match.group("run")
+    if run is None:
+        return match.group(0)
+    digits = sum(c.isdigit() for c in run)
+    if digits < _MASKED_FROM:
+        return run
+    out, seen = [], 0
+    for c in run:
+        if c.isdigit():
+            seen += 1
+            out.append(c if seen <= _SHOWN or seen > digits - _SHOWN else "*")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def mask_numbers(text: str) -> str:
-    return _LONG_DIGITS.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+    return _NUMBER.sub(_mask, text)
 
 
 class PhoneMaskFilter(logging.Filter):
+    """Masks the message and the traceback: an exception's text often carries the number that failed."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_numbers(message)
         if masked != message:
             record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_numbers(record.stack_info)
         return True
 
 

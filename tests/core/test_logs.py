@@ -1,0 +1,89 @@
+"""Phone numbers stay out of the logs: masked in messages and tracebacks, however they are written."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ctid import logs
+from ctid.config import LogConfig
+from ctid.logs import mask_numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("caller 13912345678 rang", "caller 139*****678 rang"),
+        ("+8613912345678", "+861*******678"),
+        ("020-88881234", "020-*****234"),
+        ("020-8888-1234", "020-****-*234"),
+        ("+86 139 1234 5678", "+86 1** **** *678"),
+        ("电话13912345678号", "电话139*****678号"),
+        ("1234567", "123*567"),
+        ("123456", "123456"),
+        ("call 42 on line 3", "call 42 on line 3"),
+        ("at 2026-12-02 08:57:25, 152364 bytes", "at 2026-12-02 08:57:25, 152364 bytes"),
+        ("web on http://192.168.100.200:8080/", "web on http://192.168.100.200:8080/"),
+        ("call 5ebcc05ee58b48e3939f0b19563a3476", "call 5ebcc05ee58b48e3939f0b19563a3476"),
+    ],
+)
+def test_phone_numbers_are_masked_in_logs(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+
+
+mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+def written(number: str, style: int) -> str:
+    """A mobile as people and systems write it."""
+    return [
+        number,
+        f"+86{number}",
+        f"{number[:3]}-{number[3:7]}-{number[7:]}",
+        f"+86 {number[:3]} {number[3:7]} {number[7:]}",
+        f"0086{number}",
+    ][style]
+
+
+@given(mobiles, st.integers(0, 4), st.text(max_size=20), st.text(max_size=20))
+def test_no_written_mobile_survives_with_more_than_six_of_its_digits(
+    number: str, style: int, before: str, after: str
+) -> None:
+    masked = mask_numbers(f"{before} {written(number, style)} {after}")
+    middle = number[3:8]
+    assert middle not in re.sub(r"[ -]", "", masked.replace(before, "").replace(after, ""))
+
+
+@given(st.text(max_size=60))
+def test_masking_is_idempotent_and_keeps_the_length(text: str) -> None:
+    once = mask_numbers(text)
+    assert mask_numbers(once) == once
+    assert len(once) == len(text)
+
+
+def test_a_traceback_carrying_a_number_is_masked_in_the_log_file(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    kept, level = list(root.handlers), root.level
+    path = logs.setup(LogConfig(), tmp_path)
+    assert path is not None
+    try:
+        try:
+            raise ValueError("no customer for 13912345678")
+        except ValueError:
+            logging.getLogger("ctid.test").exception("lookup failed for 13700000001")
+    finally:
+        for handler in list(root.handlers):
+            handler.close()
+            root.removeHandler(handler)
+        for handler in kept:
+            root.addHandler(handler)
+        root.setLevel(level)
+    text = path.read_text(encoding="utf-8")
+    assert "lookup failed for 137*****001" in text
+    assert "ValueError: no customer for 139*****678" in text
+    assert "13912345678" not in text and "13700000001" not in text
