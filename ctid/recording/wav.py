@@ -366,10 +366,13 @@ def _as_bytes(samples: bytes | bytearray | memoryview | np.ndarray) -> bytes | b
 
 
 def _write_all(fd: int, data: bytes | bytearray) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+    """Every byte of ``data``; the views are released even when a write fails, or a traceback kept by
+    the caller (the disk-full report) would pin the buffer: a bytearray with a view cannot be resized."""
+    with memoryview(data) as whole:
+        done = 0
+        while done < len(whole):
+            with whole[done:] as rest:
+                done += os.write(fd, rest)
 
 
 # --- repair -------------------------------------------------------------------------------------------------
