@@ -10,7 +10,8 @@ from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.keys import SERVICES
-from ctid.web.render import _, render
+from ctid.web.render import render
+from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
 
@@ -34,8 +35,7 @@ async def change_password(request: web.Request) -> web.Response:
             who.user, old, new, who.session_secret or "", client_address(request)
         )
     except ValidationError as exc:
-        error = _(request, exc.message, **exc.params)
-        return render(request, "account/password.html", {"error": error, "field": exc.field}, status=422)
+        return render(request, "account/password.html", form_error(request, exc), status=422)
     raise web.HTTPSeeOther("/account/password?done")
 
 
@@ -60,8 +60,8 @@ async def create_token(request: web.Request) -> web.Response:
         )
     except ValidationError as exc:
         listed = await accounts.list_tokens(user.id)
-        error = _(request, exc.message, **exc.params)
-        return render(request, "account/tokens.html", {"tokens": listed, "error": error}, status=422)
+        context = {"tokens": listed, "form": form, **form_error(request, exc)}
+        return render(request, "account/tokens.html", context, status=422)
     listed = await accounts.list_tokens(user.id)
     return render(request, "account/tokens.html", {"tokens": listed, "new_secret": secret})
 

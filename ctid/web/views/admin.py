@@ -14,7 +14,8 @@ from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, requires
 from ctid.web.keys import SERVICES
-from ctid.web.render import _, render
+from ctid.web.render import render
+from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
 
@@ -66,7 +67,7 @@ async def create_user(request: web.Request) -> web.Response:
         )
         user, password = await request.app[SERVICES].accounts.create_user(actor(request), new)
     except (ValidationError, Conflict) as exc:
-        return await _user_form(request, None, form, exc)
+        return await _user_form(request, None, form, form_error(request, exc, "username"))
     generated = "" if forms.secret(form, "password") else password
     return render(request, "admin/user_created.html", {"created": user, "password": generated})
 
@@ -94,7 +95,7 @@ async def update_user(request: web.Request) -> web.Response:
         lines = [str(name) for name in form.getall("lines", [])]
         await services.console.bind(actor(request), user, lines, only_known=True)
     except (ValidationError, Conflict) as exc:
-        return await _user_form(request, _path_id(request), form, exc)
+        return await _user_form(request, _path_id(request), form, form_error(request, exc))
     raise web.HTTPSeeOther("/admin/users")
 
 
@@ -102,25 +103,19 @@ async def _user_form(
     request: web.Request,
     user_id: int | None,
     form: MultiDictProxy[Any] | dict[str, Any],
-    error: Exception | None = None,
+    error: dict[str, Any] | None = None,
 ) -> web.Response:
     accounts = request.app[SERVICES].accounts
-    edited = await accounts.get_user(user_id) if user_id else None
+    edited = await accounts.get_user(user_id) if user_id is not None else None
     context = {
         "edited": edited,
         "form": form,
         "roles": list(Role),
         "branches": await accounts.list_branches(),
         "line_choices": await request.app[SERVICES].console.line_choices(edited) if edited else [],
-        **_error_context(request, error),
+        **(error or {}),
     }
     return render(request, "admin/user_form.html", context, status=422 if error else 200)
-
-
-def _error_context(request: web.Request, error: Exception | None) -> dict[str, Any]:
-    if isinstance(error, ValidationError | Conflict):
-        return {"error": _(request, error.message, **error.params), "field": getattr(error, "field", None)}
-    return {}
 
 
 # --- branches -----------------------------------------------------------------------------------------------
@@ -146,7 +141,7 @@ async def create_branch(request: web.Request) -> web.Response:
     try:
         await request.app[SERVICES].accounts.create_branch(actor(request), _branch_fields(form))
     except (ValidationError, Conflict) as exc:
-        context = {"form": form, "edited": None, **_error_context(request, exc)}
+        context = {"form": form, "edited": None, **form_error(request, exc, "code")}
         return render(request, "admin/branch_form.html", context, status=422)
     raise web.HTTPSeeOther("/admin/branches")
 
@@ -174,7 +169,7 @@ async def update_branch(request: web.Request) -> web.Response:
             actor(request), _path_id(request), _branch_fields(form)
         )
     except (ValidationError, Conflict) as exc:
-        context = {"form": form, "edited": {"id": _path_id(request)}, **_error_context(request, exc)}
+        context = {"form": form, "edited": {"id": _path_id(request)}, **form_error(request, exc, "code")}
         return render(request, "admin/branch_form.html", context, status=422)
     raise web.HTTPSeeOther("/admin/branches")
 

@@ -16,6 +16,7 @@ from ctid.web.auth import current, requires
 from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
+from ctid.web.views.recordings import clock
 
 routes = web.RouteTableDef()
 OUTCOMES = (
@@ -35,6 +36,12 @@ def call_json(call: Call) -> dict[str, Any]:
     return dict(jsonable(asdict(call)))
 
 
+def line_labels(lines: list[LineInfo]) -> dict[str, str]:
+    """What the pages call each line: the label the installer gave it (演示线路), not its config key; a
+    line since removed from the config keeps its key."""
+    return {info.name: info.label for info in lines}
+
+
 def line_json(info: LineInfo) -> dict[str, Any]:
     return dict(jsonable(asdict(info)))
 
@@ -50,7 +57,14 @@ async def _search(request: web.Request) -> Any:
 async def calls_page(request: web.Request) -> web.Response:
     page = await _search(request)
     lines = request.app[SERVICES].lines.infos()
-    context = {"page": page, "query": request.query, "lines": lines, "outcomes": OUTCOMES}
+    context = {
+        "page": page,
+        "query": request.query,
+        "lines": lines,
+        "line_labels": line_labels(lines),
+        "outcomes": OUTCOMES,
+        "clock": clock,
+    }
     user, calls = current(request).user, [c.id for c in page.items]
     context["recordings"] = await request.app[SERVICES].recordings.links(user, calls)
     return render(request, "calls.html", context)

@@ -12,7 +12,8 @@ from ctid.accounts.permissions import Permission
 from ctid.errors import ValidationError
 from ctid.web.auth import current, requires
 from ctid.web.keys import SERVICES
-from ctid.web.render import _, render
+from ctid.web.render import render
+from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
 
@@ -39,6 +40,6 @@ async def render_home(
         "lines": services.config.lines,
         "day": await services.home.day(who.user),
         "form": form or {},
-        "error": _(request, error.message, **error.params) if error else None,
+        **(form_error(request, error) if error else {}),
     }
     return render(request, "home.html", context, status=status)

@@ -77,9 +77,15 @@ async def recordings_page(request: web.Request) -> web.Response:
         "staff": await branch_staff(request) if everyone else [],
         "alert": services.recordings.alert(),
         "customer_name": _customer_name(page.items, where.customer_id),
+        "line_labels": _line_labels(request),
         "clock": clock,
     }
     return render(request, "recordings/list.html", context)
+
+
+def _line_labels(request: web.Request) -> dict[str, str]:
+    """Every line's label by its key: a recording of another branch's or a removed line keeps its key."""
+    return {info.name: info.label for info in request.app[SERVICES].lines.infos()}
 
 
 def _customer_name(items: list[Recording], customer_id: int | None) -> str | None:
@@ -98,6 +104,7 @@ async def recording_page(request: web.Request) -> web.Response:
         "clock": clock,
         "file_size": file_size,
         "can_download": allows(user, Permission.RECORDINGS_DOWNLOAD),
+        "line_labels": _line_labels(request),
     }
     return render(request, "recordings/player.html", context)
 

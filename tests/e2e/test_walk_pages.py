@@ -1,0 +1,232 @@
+"""The admin web as a demanding user walks it, in a real browser against one real daemon for the module.
+
+What a mature product does and these pages once did not: the menu fits a 1366 px office screen in English
+and a phone; what cannot be undone asks first; a form's error names the field as the form labels it and
+marks it; a list paged past its end offers the way back; the call log and the recordings name a line as
+the installer labelled it and time a call as a clock does. Selectors are ids, names and attributes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
+
+from ctid import control
+from tests.daemon import Daemon, free_port, write_config
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.support import add_user, log_in, new_page, submit
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "walk-the-pages-2026"
+LINE_LABEL = "前台总机"
+CONFIG = (
+    '[site]\nname = "Test Motors"\n'
+    '[[lines]]\nname = "desk"\nlabel = "' + LINE_LABEL + '"\ndriver = "sim"\nring_timeout_s = 1.0\n'
+)
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
+    """One daemon for every walk here, with an admin ``boss`` whose password needs no change."""
+    directory = tmp_path_factory.mktemp("walk")
+    port = free_port()
+    daemon = Daemon(write_config(directory, port, CONFIG), port).start()
+    try:
+        daemon.wait_healthy()
+        add_user(daemon.config, "boss", "admin", PASSWORD)
+        yield daemon
+    finally:
+        status = daemon.stop()
+    assert status == 0, daemon.stderr()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def problems() -> Iterator[list[str]]:
+    """Console errors and uncaught exceptions of the test's pages; none may remain but the statuses asked
+    for (a form sent with an error is answered 422)."""
+    found: list[str] = []
+    yield found
+    assert [p for p in found if not re.search(r"status of (404|422)", p)] == []
+
+
+def boss(browser: Browser, site: Daemon, locale: str, problems: list[str]) -> Page:
+    _context, page = new_page(browser, locale, problems)
+    log_in(page, site.url, "boss", PASSWORD)
+    return page
+
+
+def ring(site: Daemon, **call: object) -> None:
+    """A call on the sim line through the control socket (as ``ctid line simulate``)."""
+    request = {"command": "simulate", "line": "desk", "number": "13800138000", "rings": 1, **call}
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(site.config.parent / "var" / "ctid.sock"))
+        sock.sendall(control.to_json(request))
+        assert json.loads(sock.makefile("rb").readline())["ok"]
+
+
+def fits_the_width(page: Page) -> None:
+    """Nothing sticks out sideways: no page scroll, every menu link on one line and on screen."""
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    links = page.locator(".mainnav a, .usermenu a, .usermenu button")
+    for index in range(links.count()):
+        box = links.nth(index).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, links.nth(index)
+        assert box["height"] < 40, f"{links.nth(index).inner_text()!r} wraps"
+
+
+def test_the_menu_fits_an_office_screen_in_english_and_a_phone(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "en-US", problems)
+    for path in ("/", "/calls", "/admin/users"):
+        page.goto(site.url + path)
+        fits_the_width(page)
+        expect(page.locator("#logout")).to_be_in_viewport()
+
+    page.set_viewport_size(PHONE)
+    for path in ("/", "/calls", "/admin/users", "/admin/audit"):
+        page.goto(site.url + path)
+        fits_the_width(page)
+    # a wide list scrolls inside its own box
+    table = page.locator("table.list").first
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth"), "the audit log is wider than a phone"
+    page.screenshot(path=str(site.config.parent / "phone-audit.png"))
+
+
+def test_revoking_a_token_and_deleting_an_announcement_ask_first(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/account/tokens")
+    page.fill("form[action='/account/tokens'] input[name=name]", "打印机脚本")
+    submit(page, "form[action='/account/tokens']")
+    revoke = page.locator("form[action$='/revoke'] button")
+    questions: list[str] = []
+
+    def answer(accept: bool) -> None:
+        def on_dialog(dialog: Dialog) -> None:
+            questions.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        page.once("dialog", on_dialog)
+
+    answer(False)
+    revoke.click()
+    page.wait_for_timeout(300)
+    assert questions and "打印机脚本" in questions[0]
+    expect(revoke).to_have_count(1)  # still active: nothing was sent
+    answer(True)
+    with page.expect_navigation():
+        revoke.click()
+    expect(revoke).to_have_count(0)
+
+    page.goto(site.url + "/")
+    page.fill("#new-announcement input[name=title]", "周六停电检修")
+    submit(page, "#new-announcement")
+    delete = page.locator("#announcements form button")
+    answer(False)
+    delete.click()
+    page.wait_for_timeout(300)
+    assert "周六停电检修" in questions[-1]
+    expect(page.locator("#announcements")).to_contain_text("周六停电检修")
+
+
+def test_a_form_error_names_the_field_as_labelled_and_marks_it(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/admin/users/new")
+    page.fill("input[name=username]", "   ")  # passes the browser's `required`, not the server
+    page.fill("input[name=display_name]", "王小丽")
+    page.select_option("select[name=role]", "supervisor")
+    submit(page, "main form")
+    error = page.locator("#form-error").inner_text()
+    assert "用户名" in error and "username" not in error, error
+    username = page.locator("input[name=username]")
+    expect(username).to_have_attribute("aria-invalid", "true")
+    expect(username).to_be_focused()
+    expect(page.locator("input[name=display_name]")).to_have_value("王小丽")
+    expect(page.locator("select[name=role]")).to_have_value("supervisor")
+
+    page.fill("input[name=username]", "boss")  # taken
+    submit(page, "main form")
+    expect(page.locator("input[name=username]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("input[name=display_name]")).not_to_have_attribute("aria-invalid", "true")
+
+    page.goto(site.url + "/admin/branches/new")
+    page.fill("input[name=code]", " ")
+    page.fill("input[name=name]", "东区店")
+    submit(page, "main form")
+    assert "编码" in page.locator("#form-error").inner_text()
+    expect(page.locator("input[name=code]")).to_be_focused()
+
+    page.goto(site.url + "/")
+    page.fill("#new-announcement input[name=title]", "  ")
+    page.fill("#new-announcement textarea[name=body]", "正文不丢")
+    submit(page, "#new-announcement")
+    title = page.locator("#new-announcement input[name=title]")
+    expect(title).to_be_focused()
+    expect(title).to_be_in_viewport()
+    assert "标题" in page.locator("#form-error").inner_text()
+    expect(page.locator("#new-announcement textarea[name=body]")).to_have_value("正文不丢")
+
+    response = page.goto(site.url + "/admin/users/0")
+    assert response is not None and response.status == 404, "user 0 is nobody, not a new user"
+
+
+def test_a_list_paged_past_its_end_offers_the_way_back(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/admin/users?role=admin&page=7")
+    back = page.locator("#past-the-end a")
+    expect(page.locator("#past-the-end")).to_contain_text("7")
+    with page.expect_navigation():
+        back.click()
+    assert "page=1" in page.url and "role=admin" in page.url
+    expect(page.locator("table.list tbody tr", has_text="boss")).to_have_count(1)
+
+
+def test_calls_and_recordings_show_the_line_label_and_a_clock(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    ring(site, answer_after=0, talk_s=1.2)
+    page = boss(browser, site, "zh-CN", problems)
+    deadline = time.monotonic() + 10
+    while not page.request.get(site.url + "/api/v1/calls?outcome=answered").json()["items"]:
+        assert time.monotonic() < deadline, "the call never ended"
+        time.sleep(0.1)
+    while page.request.get(site.url + "/api/v1/calls").json()["items"][0]["ended_at"] is None:
+        assert time.monotonic() < deadline, "the call never ended"
+        time.sleep(0.1)
+
+    page.goto(site.url + "/calls")
+    cells = page.locator("table.calls tbody tr").first.locator("td").all_inner_texts()
+    assert cells[1] == LINE_LABEL, cells
+    assert re.fullmatch(r"0:0[1-3]", cells[7]), f"a duration reads like a clock, got {cells[7]!r}"
+
+    page.goto(site.url + "/recordings")
+    row = page.locator("tr.recording-row").first
+    expect(row).to_contain_text(LINE_LABEL)
+    with page.expect_navigation():
+        row.locator("a").first.click()
+    expect(page.locator("main")).to_contain_text(LINE_LABEL)
