@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from typing import Any, TextIO
 
 from ctid import __version__, logs
@@ -26,7 +27,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.events import EventBus
 from ctid.home.service import Home
-from ctid.lifecycle import Supervisor
+from ctid.lifecycle import Heartbeat, Supervisor
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
 from ctid.recording.recorder import Recorder
@@ -70,6 +71,7 @@ class Services:
     started_monotonic: float = field(default_factory=time.monotonic)
 
 
+PID_FILE = "ctid.pid"
 DEMO_RING_INTERVAL_S = 20.0  # the sim line adds up to half again: a call every 20-30 s
 
 
@@ -89,7 +91,8 @@ async def seed_demo_data(services: Services) -> None:
         log.info("demo mode: added %d demo customers", added)
 
 
-def build_services(config: Config) -> Services:
+def build_services(config: Config, last_alive: datetime | None = None) -> Services:
+    """``last_alive``: when a killed last run was last alive (its calls left open end then)."""
     db = Database(config.database_url, keep_in_memory=config.database.keep_in_memory)
     security = config.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
@@ -97,7 +100,7 @@ def build_services(config: Config) -> Services:
     normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
     bus = EventBus()
     accounts = AccountService(db, throttle, session_hours=config.web.session_hours)
-    calls = CallLog(db, bus, normaliser)
+    calls = CallLog(db, bus, normaliser, last_alive=last_alive)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
     labels = {line.name: line.display_name for line in config.lines}
     pops = ScreenPops(bus, crm, db, normaliser, labels, lambda: line_branches(config, accounts))
@@ -181,12 +184,12 @@ def control_commands(services: Services) -> dict[str, Command]:
     return {"simulate": simulate, "lines": lines}
 
 
-async def serve(config: Config, out: TextIO = sys.stdout) -> None:
+async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime | None = None) -> None:
     """Run the daemon until a stop signal."""
     from ctid.web.server import WebServer
 
     config = with_demo_line(config)
-    services = build_services(config)
+    services = build_services(config, last_alive)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -195,6 +198,7 @@ async def serve(config: Config, out: TextIO = sys.stdout) -> None:
     control = ControlServer(config.data_dir / "ctid.sock", control_commands(services), streams)
     supervisor = Supervisor(
         [
+            Heartbeat(config.data_dir / PID_FILE),
             services.db,
             services.calls,
             services.pops,
@@ -257,7 +261,8 @@ def run(config: Config) -> int:
     """The ``ctid run`` entry: lock the data dir, log, serve; returns the exit status."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     logs.setup(config.log, config.data_dir)
-    pidfile = PidFile(config.data_dir / "ctid.pid")
+    last_alive = Heartbeat.last(config.data_dir / PID_FILE)  # read before the new PID is written in it
+    pidfile = PidFile(config.data_dir / PID_FILE)
     try:
         pidfile.acquire()
     except AlreadyRunning as exc:
@@ -272,7 +277,7 @@ def run(config: Config) -> int:
         "ctid %s starting with config %s, data dir %s", __version__, config.source, config.data_dir.resolve()
     )
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve(config, last_alive=last_alive if pidfile.stale_pid else None))
     except StartupError as exc:
         log.error("cannot start: %s", exc)
         return 1

@@ -2,7 +2,8 @@
 
 Events reach it through its own bounded queue (a slow disk never holds up the line that publishes), and
 are written in order, one short transaction per stage. At start, calls a killed daemon left open are
-closed with the reason "daemon restart", so the log never shows a call ringing forever.
+closed with the reason "daemon restart", so the log never shows a call ringing forever; they end when the
+last run was last alive (``lifecycle.Heartbeat``), so their duration is what was heard, not the downtime.
 """
 
 from __future__ import annotations
@@ -55,9 +56,15 @@ class CallLog:
     name = "call log"
 
     def __init__(
-        self, db: Database, bus: EventBus, normaliser: PhoneNormaliser, clock: Callable[[], datetime] = utcnow
+        self,
+        db: Database,
+        bus: EventBus,
+        normaliser: PhoneNormaliser,
+        clock: Callable[[], datetime] = utcnow,
+        last_alive: datetime | None = None,
     ) -> None:
         self._db = db
+        self._last_alive = last_alive  # when a killed last run was last alive (its heartbeat)
         self._bus = bus
         self._normaliser = normaliser
         self._clock = clock
@@ -67,9 +74,10 @@ class CallLog:
 
     async def start(self) -> None:
         async with self._db.begin() as conn:
-            closed = await store.close_unfinished(conn, self._clock(), "daemon restart")
+            closed = await store.close_unfinished(conn, self._clock(), "daemon restart", self._last_alive)
         if closed:
-            log.warning("closed %d call(s) left open by the last run", closed)
+            when = f"last alive at {self._last_alive:%Y-%m-%d %H:%M:%S} UTC" if self._last_alive else "now"
+            log.warning("closed %d call(s) left open by the last run (ended: %s)", closed, when)
         self._queue = self._bus.queue(CallEvent, maxsize=QUEUE_SIZE)
         self._task = asyncio.create_task(self._run(self._queue), name="call-log")
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
@@ -49,14 +49,27 @@ def recent_with(conn: Connection, e164s: Sequence[str], limit: int, exclude: str
     return sorted(found, key=lambda c: c.started_at, reverse=True)[:limit]
 
 
-async def close_unfinished(conn: AsyncConnection, now: datetime, reason: str) -> int:
-    """Calls a killed daemon left open: end them now, say why."""
-    result = await conn.execute(
-        update(calls)
-        .where(calls.c.ended_at.is_(None))
-        .values(ended_at=now, end_reason=reason, outcome=func.coalesce(calls.c.outcome, "unknown"))
+async def close_unfinished(
+    conn: AsyncConnection, now: datetime, reason: str, last_alive: datetime | None = None
+) -> int:
+    """Calls a killed daemon left open: ended when it was ``last_alive`` (or now, when that is unknown),
+    never before their last known stage; the outcome they had (``unknown`` for one still ringing)."""
+    query = select(
+        calls.c.id, calls.c.started_at, calls.c.identified_at, calls.c.answered_at, calls.c.outcome
     )
-    return result.rowcount
+    rows = (await conn.execute(query.where(calls.c.ended_at.is_(None)))).all()
+    for call_id, started, identified, answered, outcome in rows:
+        stages = [t for t in (started, identified, answered) if t is not None]
+        ended = now if last_alive is None else min(now, max([last_alive, *stages]))
+        values = {
+            "ended_at": ended,
+            "end_reason": reason,
+            "outcome": outcome or "unknown",
+            "duration_s": round((ended - started).total_seconds(), 3),
+            "talk_s": None if answered is None else round((ended - answered).total_seconds(), 3),
+        }
+        await conn.execute(update(calls).where(calls.c.id == call_id).values(**values))
+    return len(rows)
 
 
 async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
