@@ -175,7 +175,7 @@ class ModemDriver(LineDriver):
     def _down(self, detail: str) -> None:
         """Line down (calls end with "line lost"); a repeat of the last error is not logged again."""
         level = logging.DEBUG if detail == self.info.last_error else logging.WARNING
-        log.log(level, "line %s is down: %s", self.name, detail)
+        log.log(level, "line %s is down: %s (opening it again until the modem answers)", self.name, detail)
         self._set_info(last_error=detail)
         self._apply(self.machine.line_lost, detail)
 
