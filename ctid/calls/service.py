@@ -73,8 +73,11 @@ class CallLog:
         self._known: set[str] = set()
 
     async def start(self) -> None:
-        async with self._db.begin() as conn:
-            closed = await store.close_unfinished(conn, self._clock(), "daemon restart", self._last_alive)
+        now, last_alive = self._clock(), self._last_alive
+        closed = await self._db.write(
+            lambda conn: store.close_unfinished(conn, now, "daemon restart", last_alive),
+            "the calls left open by the last run",
+        )
         if closed:
             when = f"last alive at {self._last_alive:%Y-%m-%d %H:%M:%S} UTC" if self._last_alive else "now"
             log.warning("closed %d call(s) left open by the last run (ended: %s)", closed, when)

@@ -70,8 +70,8 @@ async def _repair_row(db: Database, root: Path, recording: Recording) -> None:
                 recording.call_id,
                 info.duration_s,
             )
-    async with db.begin() as conn:
-        await store.update_recording(conn, recording.id, values)
+    what = f"the repair of recording {recording.id}"
+    await db.write(lambda conn: store.update_recording(conn, recording.id, values), what)
 
 
 def _wav_files(root: Path) -> list[str]:
@@ -108,8 +108,7 @@ async def _register_orphan(db: Database, root: Path, relative: str, timezone: st
         "source": "unknown",
         "problem": "found without its database row after a crash; registered from its file name",
     }
-    async with db.begin() as conn:
-        recording_id = await store.insert_recording(conn, values)
+    recording_id = await db.write(lambda conn: store.insert_recording(conn, values), f"the row of {relative}")
     log.warning("recordings dir: registered %s found without a row (recording %d)", relative, recording_id)
 
 
