@@ -199,11 +199,11 @@ def vehicle_filter(query: Input) -> VehicleFilter:
 
 def reading(data: Input) -> tuple[int, Any, bool]:
     """A manual odometer reading: km, the day it was read (None: today), and whether it corrects."""
-    fields(data, {"mileage_km": _km, "read_on": _day, "correction": forms.boolean})
+    fields(data, {"mileage_km": _km, "read_on": _day, "correction": forms.flag})
     return (
         forms.integer(data, "mileage_km", 0, MAX_KM),
         _day(data, "read_on"),
-        forms.boolean(data, "correction"),
+        forms.flag(data, "correction"),
     )
 
 
@@ -234,7 +234,7 @@ NEW_VISIT: dict[str, Parser] = {
     **VISIT,
     "vehicle_id": _id,
     "corrects_visit_id": _optional_id,
-    "close": forms.boolean,
+    "close": forms.flag,
 }
 
 

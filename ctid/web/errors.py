@@ -7,9 +7,10 @@ unexpected exception is logged with its traceback and shown as a 500 without det
 from __future__ import annotations
 
 import logging
+import traceback
 from urllib.parse import quote
 
-from aiohttp import web
+from aiohttp import web, web_request
 
 from ctid.errors import (
     N_,
@@ -25,6 +26,7 @@ from ctid.web.auth import Handler, is_api
 from ctid.web.render import _, json_error, render
 
 log = logging.getLogger(__name__)
+_AIOHTTP_REQUEST = web_request.__file__
 
 STATUS: dict[type[CtidError], int] = {
     NotAuthenticated: 401,
@@ -60,9 +62,23 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400:
             raise
         return _http_error(request, exc)
-    except Exception:
+    except Exception as exc:
+        if _reading_the_body(exc):
+            refused = ValidationError("body", N_("The request body is not text in its character set."))
+            return _domain_error(request, refused)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _page(request, 500, "internal", _(request, "The error has been logged."))
+
+
+def _reading_the_body(exc: BaseException) -> bool:
+    """Whether aiohttp raised ``exc`` decoding the request's body (a form or text in bytes its charset
+    cannot decode, or a charset nobody knows): the sender's mistake, wherever the body was first read
+    (the CSRF check reads a form before any view does), so a 422 and not a 500."""
+    if not isinstance(exc, UnicodeDecodeError | LookupError):
+        return False
+    return any(
+        frame.f_code.co_filename == _AIOHTTP_REQUEST for frame, _line in traceback.walk_tb(exc.__traceback__)
+    )
 
 
 def _domain_error(request: web.Request, exc: CtidError) -> web.StreamResponse:

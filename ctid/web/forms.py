@@ -102,6 +102,20 @@ def boolean(data: Input, name: str) -> bool:
     return isinstance(value, str) and value.strip().lower() in ("1", "on", "true", "yes")
 
 
+def flag(data: Input, name: str, default: bool = False) -> bool:
+    """A yes / no of a JSON body: true or false (or their usual spellings as text), ``default`` when absent
+    or null. Unlike a checkbox, anything else is refused: ``"correction": "no way"`` taken as false (or a
+    list taken as true) would be a choice the sender never made."""
+    value = optional_boolean(data, name)
+    return default if value is None else value
+
+
+def path_id(match_info: Input, name: str = "id") -> int:
+    """A record's id from the URL: the route's pattern lets only digits through, but any number of them,
+    and one past 2**63 is an OverflowError in the database driver (a 500), not a missing record."""
+    return integer(match_info, name, 1, 2**62)
+
+
 def page_request(data: Input, default_per_page: int = 50) -> PageRequest:
     page = integer(data, "page", 1, 1_000_000, default=1)
     per_page = integer(data, "per_page", 1, MAX_PER_PAGE, default=default_per_page)
@@ -111,11 +125,13 @@ def page_request(data: Input, default_per_page: int = 50) -> PageRequest:
 def day(data: Input, name: str) -> date | None:
     """A date between FIRST_DAY and LAST_DAY: the extremes Python accepts break the arithmetic after it
     (9999-12-31 + 1 day overflows in day_range; 0001-01-01 in a zone east of UTC cannot become UTC)."""
-    raw = text(data, name, max_length=10)
-    if not raw:
+    raw = data.get(name, "")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    # the text as sent, not cleaned: "\x00" or "\u202e" is a wrong date, not a blank one that clears it
+    written = raw.strip() if isinstance(raw, str) else ""
     try:
-        value: date | None = date.fromisoformat(raw)
+        value: date | None = date.fromisoformat(written) if len(written) == 10 else None
     except ValueError:
         value = None
     if value is None or not FIRST_DAY <= value <= LAST_DAY:

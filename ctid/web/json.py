@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,13 +34,20 @@ def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def read_object(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object body; a ValidationError (422) for anything else or anything too large."""
+    """The request's JSON object body; a ValidationError (422) naming ``body`` for anything else: too large
+    (a chunked body has no Content-Length to check first), not text in its charset, not JSON, nested past
+    what the decoder can follow (a RecursionError otherwise), or not an object."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise ValidationError("body", N_("The request body is too large."))
+    raw = await request.read()
+    if len(raw) > MAX_BODY:
+        raise ValidationError("body", N_("The request body is too large."))
     try:
-        data = await request.json()
-    except ValueError:
+        data = json.loads(raw.decode(request.charset or "utf-8"))
+    except (ValueError, LookupError):  # UnicodeDecodeError is a ValueError; LookupError: unknown charset
         raise ValidationError("body", N_("The request body is not valid JSON.")) from None
+    except RecursionError:
+        raise ValidationError("body", N_("The request body is nested too deeply.")) from None
     if not isinstance(data, dict):
         raise ValidationError("body", N_("The request body must be a JSON object."))
     return data

@@ -121,5 +121,5 @@ def new_announcement(data: Input) -> NewAnnouncement:
         title=forms.text(data, "title", 100, required=True),
         body=forms.multiline(data, "body", 2000),
         branch_id=forms.nullable(data, "branch_id", lambda d, n: forms.integer(d, n, *ID)),
-        expires_on=forms.day(data, "expires_on") if data.get("expires_on") else None,
+        expires_on=forms.day(data, "expires_on"),
     )

@@ -87,7 +87,7 @@ async def create_branch(request: web.Request) -> web.Response:
         name=forms.text(data, "name", 100, required=True),
         address=forms.text(data, "address", 300),
         phone=forms.text(data, "phone", 40),
-        active=data.get("active", True) is not False,
+        active=forms.flag(data, "active", default=True),
     )
     branch = await request.app[SERVICES].accounts.create_branch(actor(request), fields)
     return web.json_response({"branch": branch_json(branch)}, status=201)
@@ -113,5 +113,6 @@ async def list_tokens(request: web.Request) -> web.Response:
 @routes.post("/api/v1/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
-    token = await request.app[SERVICES].accounts.revoke_token(actor(request), int(request.match_info["id"]))
+    accounts = request.app[SERVICES].accounts
+    token = await accounts.revoke_token(actor(request), forms.path_id(request.match_info))
     return web.json_response({"token": token_json(token)})

@@ -1,0 +1,208 @@
+"""A live site for the HTTP fuzz tests: the real app on a real port, driven by raw HTTP from the test.
+
+Hypothesis drives synchronous tests, so the site runs on an event loop of its own in a thread: one site per
+module (building one per example would cost seconds), and the requests are raw bytes over
+``http.client`` so that a test can send what no polite client would (bad percent escapes, invalid UTF-8,
+NUL bytes, chunked bodies). ``fingerprint`` reads the database file directly to prove that a refused
+request stored nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Coroutine, Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+from aiohttp import web
+
+from ctid.accounts.models import Role, User
+from ctid.config import Config
+from ctid.db import sqlite_file
+from ctid.web.app import make_app
+from tests.accounts.support import PASSWORD, Site, build_site, make_config
+
+T = TypeVar("T")
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Written by reading, not by changing: a session's or token's last use, the login throttle.
+_PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F))  # sent as they are; anything else as UTF-8 escapes
+VOLATILE_TABLES = frozenset({"sessions", "api_tokens", "alembic_version", "login_attempts"})
+
+
+@dataclass
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class LiveSite:
+    """The daemon's services and web app, served on 127.0.0.1 from a loop in a background thread."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.site: Site
+        self.port = 0
+        self._stop: asyncio.Event
+        self._stopped: asyncio.Future[None]
+
+    def start(self) -> None:
+        self.thread.start()
+        ready: asyncio.Future[None] = asyncio.run_coroutine_threadsafe(self._serve_ready(), self.loop)  # type: ignore[assignment]
+        ready.result(timeout=60)
+
+    async def _serve_ready(self) -> None:
+        started: asyncio.Future[None] = self.loop.create_future()
+        self._stop = asyncio.Event()
+        self._stopped = asyncio.ensure_future(self._serve(started))
+        await started
+
+    async def _serve(self, started: asyncio.Future[None]) -> None:
+        async with build_site(self.config) as site:
+            self.site = site
+            runner = web.AppRunner(make_app(site.services), access_log=None)
+            await runner.setup()
+            tcp = web.TCPSite(runner, "127.0.0.1", 0)
+            await tcp.start()
+            self.port = runner.addresses[0][1]
+            started.set_result(None)
+            await self._stop.wait()
+            await runner.cleanup()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run ``coroutine`` on the site's loop (to seed data through the services) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self._stop.set)
+        asyncio.run_coroutine_threadsafe(asyncio.wait_for(self._wait_stopped(), 30), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=30)
+        self.loop.close()
+
+    async def _wait_stopped(self) -> None:
+        await self._stopped
+
+    @property
+    def database(self) -> Path:
+        found = sqlite_file(self.config.database_url)
+        assert found is not None
+        return found
+
+    def user(self, username: str, role: Role, branch_id: int | None = None) -> User:
+        return self.run(self.site.user(username, role, branch_id=branch_id))
+
+    def token(self, user: User) -> str:
+        return self.run(self.site.token(user))[0]
+
+    def fingerprint(self) -> dict[str, str]:
+        """A digest of every table's rows (but those reading writes to): equal, nothing stored changed."""
+        digests = {}
+        uri = f"file:{self.database}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for name in sorted(set(names) - VOLATILE_TABLES):
+                rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{name}"'))
+                digests[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        return digests
+
+
+@contextmanager
+def live_site(tmp_path: Path) -> Iterator[LiveSite]:
+    live = LiveSite(make_config(str(tmp_path / "var")))
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+@dataclass
+class Client:
+    """Raw HTTP to the live site, with a Bearer token or a session cookie and its CSRF token."""
+
+    port: int
+    token: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str = ""
+
+    def request(
+        self,
+        method: str,
+        target: str,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """``target`` goes on the request line as it is (percent escapes are the caller's to get wrong);
+        only what cannot be on a request line (non-ASCII, spaces, controls) is escaped as UTF-8."""
+        sent = {"Connection": "close", **(headers or {})}
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.putrequest(method, quote(target, safe=_PRINTABLE), skip_accept_encoding=True)
+            for name, value in sent.items():
+                connection.putheader(name, value)
+            if body is not None and "Transfer-Encoding" not in sent:
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body)
+            response = connection.getresponse()
+            answer = Answer(response.status, response.getheader("Content-Type", ""), response.read())
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            return answer
+        finally:
+            connection.close()
+
+    def json(self, method: str, target: str, body: bytes) -> Answer:
+        headers = {"Content-Type": "application/json"}
+        if self.csrf:
+            headers["X-CSRF-Token"] = self.csrf
+        return self.request(method, target, body, headers)
+
+    def get_page(self, target: str) -> Answer:
+        answer = self.request("GET", target)
+        if found := CSRF_INPUT.search(answer.text):
+            self.csrf = found.group(1).replace("&#43;", "+").replace("&amp;", "&")
+        return answer
+
+    def post_form(self, target: str, form: list[tuple[str, str]] | bytes) -> Answer:
+        """A form post with this session's CSRF token (as a field, the way a browser's form sends it)."""
+        if isinstance(form, bytes):
+            body = form + b"&csrf_token=" + self.csrf.encode()
+        else:
+            body = urlencode([*form, ("csrf_token", self.csrf)]).encode()
+        return self.request("POST", target, body, {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+def browser(live: LiveSite, username: str) -> Client:
+    """A logged-in browser session (cookie and CSRF token) of ``username``."""
+    client = Client(live.port)
+    client.get_page("/login")
+    answer = client.post_form("/login", [("username", username), ("password", PASSWORD), ("next", "/")])
+    assert answer.status == 303, answer.text[:500]
+    client.get_page("/account/password")
+    assert client.csrf
+    return client

@@ -1,0 +1,341 @@
+"""Every JSON body of /api/v1, fuzzed over the real app: whatever arrives, no 5xx; a refusal is the
+documented error shape (docs/api.md, "Errors") naming the field, and a refused request stores nothing.
+
+The field tables come from the parsers themselves (ctid.web.crm_forms, prospect_forms), so a field added
+to an endpoint is fuzzed without touching this file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ctid.accounts.models import Role, User
+from ctid.web import crm_forms, prospect_forms
+from tests.web.fuzz_support import Answer, Client, LiveSite, live_site
+from tests.web.recordings_support import add_recording
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+# the keys inside a body's lists of objects (items, opt-outs, a vehicle's customers, phones)
+NESTED = {
+    "kind",
+    "name",
+    "price",
+    "quantity",
+    "catalogue_item_id",
+    "contact_type",
+    "reason",
+    "customer_id",
+    "role",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # "{customer}" and the like are the seeded records' ids
+    fields: tuple[str, ...]
+    base: dict[str, Any]  # a body the route accepts, that the fuzz changes
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+ROUTES = [
+    Route("POST", "/api/v1/users", ("username", "role", "branch_id", "display_name", "password"),
+          {"username": "fuzz", "role": "operator", "branch_id": 1}),
+    Route("POST", "/api/v1/branches", ("code", "name", "address", "phone", "active"),
+          {"code": "fz", "name": "Fuzz"}),
+    Route("POST", "/api/v1/tokens/{token}/revoke", (), {}),
+    Route("PUT", "/api/v1/me/lines", ("lines",), {"lines": []}),
+    Route("POST", "/api/v1/lines/desk/dial", ("number",), {"number": "13800138000"}),
+    Route("POST", "/api/v1/lines/desk/recording", ("action",), {"action": "pause"}),
+    Route("PUT", "/api/v1/calls/{call}/note", ("note",), {"note": "n"}),
+    Route("PUT", "/api/v1/calls/{call}/customer", ("customer_id",), {"customer_id": 1}),
+    Route("POST", "/api/v1/announcements", ("title", "body", "branch_id", "expires_on"), {"title": "t"}),
+    Route("POST", "/api/v1/customers", tuple(crm_forms.NEW_CUSTOMER),
+          {"name": "n", "phones": ["13800138001"]}),
+    Route("PATCH", "/api/v1/customers/{customer}", tuple(crm_forms.CUSTOMER), {}),
+    Route("PUT", "/api/v1/customers/{customer}/opt-outs", ("opt_outs",), {"opt_outs": []}),
+    Route("POST", "/api/v1/vehicles", (*crm_forms.VEHICLE, "customers", "mileage_km", "branch_id"),
+          {"plate": "粤B12345"}),
+    Route("PATCH", "/api/v1/vehicles/{vehicle}", (*crm_forms.VEHICLE, "customers"), {}),
+    Route("POST", "/api/v1/vehicles/{vehicle}/mileage", ("mileage_km", "read_on", "correction"),
+          {"mileage_km": 900_000}),
+    Route("POST", "/api/v1/visits", tuple(crm_forms.NEW_VISIT), {"vehicle_id": 1}),
+    Route("PATCH", "/api/v1/visits/{visit}", tuple(crm_forms.VISIT), {}),
+    Route("POST", "/api/v1/visits/{visit}/close", (), {}),
+    Route("POST", "/api/v1/catalogue", tuple(crm_forms.CATALOGUE), {"code": "c", "name": "n", "price": "1"}),
+    Route("PATCH", "/api/v1/catalogue/{item}", tuple(crm_forms.CATALOGUE), {}),
+    Route("POST", "/api/v1/follow-ups", tuple(crm_forms.NEW_FOLLOW_UP), {"customer_id": 1}),
+    Route("PATCH", "/api/v1/follow-ups/{follow_up}", tuple(crm_forms.FOLLOW_UP), {}),
+    Route("POST", "/api/v1/prospects", (*prospect_forms.PROSPECT, "branch_id"),
+          {"name": "n", "phone": "13900139001"}),
+    Route("PATCH", "/api/v1/prospects/{prospect}", tuple(prospect_forms.PROSPECT), {}),
+    Route("POST", "/api/v1/prospects/{prospect}/review", (), {}),
+    Route("POST", "/api/v1/prospects/{prospect}/visits", ("channel", "content", "next_on"), {}),
+    Route("POST", "/api/v1/prospects/{prospect}/won", ("customer_id",), {}),
+    Route("POST", "/api/v1/prospects/{prospect}/lost", ("lost_reason",), {"lost_reason": "价格"}),
+    Route("POST", "/api/v1/crm-options", ("kind", "value", "position", "active"),
+          {"kind": "source", "value": "v"}),
+    Route("PATCH", "/api/v1/crm-options/{option}", ("value", "position", "active"), {}),
+    Route("PUT", "/api/v1/recordings/{recording}/note", ("note",), {"note": "n"}),
+    Route("PUT", "/api/v1/recordings/{recording}/tags", ("tags",), {"tags": ["t"]}),
+    Route("POST", "/api/v1/imports/check", ("file", "mapping", "merge", "branch_id"), {}),
+]  # fmt: skip
+
+# Text a form or a program might send, and text nobody should: controls, NUL, lone surrogates, bidi
+# overrides, full-width and Arabic-Indic digits, impossible dates, numbers in words, very long text.
+ODD_TEXT = [
+    "", " ", "\x00", "a\x00b", "\r\n", "\u202e", "\ud800", "\ufeff", "2026-02-30", "0000-00-00", "9999-12-31",
+    "2026-2-3", "１２３", "١٢٣", "1e400", "NaN", "-0", "%ff", "null", "true", "[]", "{}", "粤A·12345",
+]  # fmt: skip
+texts = st.one_of(
+    st.sampled_from(ODD_TEXT),
+    st.text(max_size=20),
+    st.text(min_size=1, max_size=3).map(lambda s: s * 3000),
+)
+numbers = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, -1, 1, 2**31, 2**62, 2**63, 2**64, 10**30]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+scalars = st.one_of(texts, numbers, st.booleans(), st.none())
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+# Whole bodies that are not a JSON object, or not JSON at all, or not text.
+ODD_BODIES = [
+    b"", b"null", b"[]", b"1", b'"x"', b"{", b"{}}", b'{"a":1,}', b"{'a': 1}", b"\xff\xfe{}",
+    b'{"a": "\xff"}',
+    b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 30_000 + b"1" + b"}" * 30_000, b"[" * 5000 + b"]" * 5000,
+    b'{"\\ud800": 1}', b'{"a": 1e999999}', b'{"a": -Infinity}', b"\x00", b"{}" + b" " * 70_000,
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-api")) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def boss_user(live: LiveSite) -> User:
+    return live.user("boss", Role.ADMIN)
+
+
+@pytest.fixture(scope="module")
+def boss(live: LiveSite, boss_user: User) -> Client:
+    return Client(live.port, token=live.token(boss_user))
+
+
+@pytest.fixture(scope="module")
+def ids(live: LiveSite, boss: Client, boss_user: User) -> dict[str, str]:
+    """One record of each kind, through the API, for the paths that name one."""
+
+    def made(path: str, body: dict[str, Any]) -> str:
+        answer = boss.json("POST", path, json.dumps(body).encode())
+        assert answer.status == 201, answer.text
+        return str(answer.json()["id"])
+
+    customer = made("/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
+    vehicle = made("/api/v1/vehicles", {"plate": "粤A12345", "mileage_km": 1000})
+    recording = live.run(add_recording(live.site.services.db, live.site.services.recordings.root, seconds=1))
+    spare = live.run(live.site.token(boss_user, "spare"))[1]  # to revoke: not the token the tests use
+    return {
+        "customer": customer,
+        "vehicle": vehicle,
+        "visit": made("/api/v1/visits", {"vehicle_id": int(vehicle)}),
+        "item": made("/api/v1/catalogue", {"code": "OIL", "name": "机油", "price": "100"}),
+        "follow_up": made("/api/v1/follow-ups", {"customer_id": int(customer)}),
+        "prospect": made("/api/v1/prospects", {"name": "李", "phone": "13900139000"}),
+        "option": made("/api/v1/crm-options", {"kind": "lost_reason", "value": "价格"}),
+        "recording": str(recording),
+        "token": str(spare),
+        "call": "c0ffee",
+    }
+
+
+def check_refusal(answer: Answer, allowed_fields: set[str]) -> None:
+    """The documented error shape; a 422 names one of the fields sent (or the route's, or the body)."""
+    assert answer.status < 500, answer.text[:2000]
+    if answer.status < 400:
+        return
+    assert answer.content_type.startswith("application/json"), (answer.status, answer.text[:300])
+    error = answer.json()["error"]
+    assert isinstance(error["code"], str) and error["code"]
+    assert isinstance(error["message"], str) and error["message"].strip()
+    if answer.status == 422:
+        assert error["code"] == "invalid"
+        assert error.get("field") in allowed_fields | {"body"}, (error, sorted(allowed_fields))
+
+
+def sent_body(route: Route, changes: dict[str, Any], serial: int) -> dict[str, Any]:
+    """The route's accepted body with ``changes``; unique values made unique so that a 409 is not all
+    a generated body can earn."""
+    body = {**route.base, **changes}
+    for key in ("username", "code", "value"):
+        if key in route.base and key not in changes:
+            body[key] = f"{route.base[key]}{serial}"
+    if route.path == "/api/v1/customers" and "phones" not in changes:
+        body["phones"] = [f"138{serial:08d}"]
+    if route.path == "/api/v1/prospects" and "phone" not in changes:
+        body["phone"] = f"139{serial:08d}"
+    if route.path == "/api/v1/vehicles" and "plate" not in changes:
+        body["plate"] = f"粤B{serial % 100_000:05d}"
+    return body
+
+
+SERIAL = iter(range(1, 10**9))
+
+
+def bodies(route: Route) -> st.SearchStrategy[bytes]:
+    names = st.sampled_from(route.fields) if route.fields else st.nothing()
+    wrong_fields = st.dictionaries(names, values, min_size=1, max_size=3)
+    unexpected = st.dictionaries(st.text(max_size=12), values, min_size=1, max_size=2)
+    objects = st.one_of(wrong_fields, wrong_fields, unexpected) if route.fields else unexpected
+    as_json = objects.map(lambda changes: json.dumps(sent_body(route, changes, next(SERIAL))).encode())
+    not_objects = values.filter(lambda v: not isinstance(v, dict)).map(lambda v: json.dumps(v).encode())
+    return st.one_of(as_json, as_json, as_json, not_objects, st.sampled_from(ODD_BODIES))
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_every_json_body_is_answered_or_refused_by_name(
+    route: Route, live: LiveSite, boss: Client, ids: dict[str, str]
+) -> None:
+    path = route.path.format(**ids)
+    allowed = set(route.fields) | NESTED
+
+    @FUZZ
+    @given(
+        body=bodies(route),
+        charset=st.sampled_from(["", "", "", "; charset=utf-8", "; charset=latin-1", "; charset=bogus"]),
+    )
+    def sweep(body: bytes, charset: str) -> None:
+        before = live.fingerprint()
+        answer = boss.request(route.method, path, body, {"Content-Type": "application/json" + charset})
+        check_refusal(answer, allowed | set(_keys(body, charset)))
+        if answer.status >= 400:
+            assert live.fingerprint() == before, (answer.status, answer.text[:300])
+
+    sweep()
+
+
+def _keys(body: bytes, charset: str) -> list[str]:
+    """The keys of the object the server decoded from ``body``, if it was one."""
+    try:
+        decoded = json.loads(body.decode(charset.partition("=")[2] or "utf-8"))
+    except (ValueError, LookupError, RecursionError):
+        return []
+    return [k for k in decoded if isinstance(k, str)] if isinstance(decoded, dict) else []
+
+
+PATH_IDS = st.one_of(
+    st.from_regex(r"[0-9]{1,40}", fullmatch=True),
+    st.sampled_from(["0", "9223372036854775807", "9223372036854775808", "18446744073709551616", "-1", "1.0",
+                     "%00", "%ff", "%2F", "..", "x" * 300, "%ED%A0%80", "1%00", "٣", "１"]),
+)  # fmt: skip
+ID_PATHS = [
+    ("GET", "/api/v1/customers/{}"), ("GET", "/api/v1/customers/{}/history"), ("GET", "/api/v1/vehicles/{}"),
+    ("GET", "/api/v1/vehicles/{}/mileage"), ("GET", "/api/v1/visits/{}"), ("GET", "/api/v1/follow-ups/{}"),
+    ("GET", "/api/v1/prospects/{}"), ("GET", "/api/v1/prospects/{}/visits"), ("GET", "/api/v1/recordings/{}"),
+    ("POST", "/api/v1/tokens/{}/revoke"), ("DELETE", "/api/v1/announcements/{}"), ("GET", "/api/v1/stats/{}"),
+    ("POST", "/api/v1/lines/{}/hangup"), ("PUT", "/api/v1/calls/{}/note"), ("PATCH", "/api/v1/catalogue/{}"),
+    ("POST", "/api/v1/visits/{}/close"), ("POST", "/api/v1/prospects/{}/review"),
+    ("PATCH", "/api/v1/crm-options/{}"),
+]  # fmt: skip
+
+
+@FUZZ
+@given(route=st.sampled_from(ID_PATHS), value=PATH_IDS)
+def test_every_path_parameter_is_a_record_or_a_4xx(
+    route: tuple[str, str], value: str, live: LiveSite, boss: Client
+) -> None:
+    method, template = route
+    before = live.fingerprint()
+    answer = boss.request(method, template.format(value), b"{}", {"Content-Type": "application/json"})
+    check_refusal(answer, {"id", "name", "note", "body"})
+    if answer.status >= 400:
+        assert live.fingerprint() == before
+
+
+def test_a_body_larger_than_the_limit_without_a_length_is_refused_by_name(
+    live: LiveSite, boss: Client
+) -> None:
+    """Chunked: no Content-Length to check before reading, so the size is checked after."""
+    body = json.dumps({"title": "t", "body": "x" * 100_000}).encode()
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    headers = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    before = live.fingerprint()
+    answer = boss.request("POST", "/api/v1/announcements", chunked, headers)
+    assert (answer.status, answer.json()["error"]["field"]) == (422, "body")
+    assert live.fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 30_000 + b"]" * 30_000, "nested too deeply"),
+        (b'{"title": "\xff"}', "not valid JSON"),
+        (b"{}", "not valid JSON"),  # with a charset nobody knows
+    ],
+)
+def test_undecodable_bodies_say_what_is_wrong(
+    live: LiveSite, boss: Client, body: bytes, message: str
+) -> None:
+    charset = "; charset=bogus" if body == b"{}" else ""
+    answer = boss.request(
+        "POST", "/api/v1/announcements", body, {"Content-Type": "application/json" + charset}
+    )
+    error = answer.json()["error"]
+    assert (answer.status, error["field"]) == (422, "body")
+    assert message in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/vehicles/{vehicle}/mileage", {"mileage_km": 5, "correction": "no way"}, "correction"),
+        ("/api/v1/vehicles/{vehicle}/mileage", {"mileage_km": 5, "correction": [1]}, "correction"),
+        ("/api/v1/visits", {"vehicle_id": "{vehicle}", "close": {"yes": True}}, "close"),
+        ("/api/v1/branches", {"code": "x1", "name": "x", "active": "maybe"}, "active"),
+        ("/api/v1/announcements", {"title": "t", "expires_on": 0}, "expires_on"),
+        ("/api/v1/announcements", {"title": "t", "expires_on": []}, "expires_on"),
+        ("/api/v1/customers/{customer}", {"birthday": "\x00"}, "birthday"),
+        ("/api/v1/customers/{customer}", {"birthday": "\u202e"}, "birthday"),
+    ],
+)
+def test_a_wrong_type_is_refused_not_taken_for_a_default(
+    live: LiveSite, boss: Client, ids: dict[str, str], path: str, body: dict[str, Any], field: str
+) -> None:
+    """A yes/no or a date that is neither was taken as false, no expiry or a cleared date: a choice the
+    sender never made, stored without a word."""
+    method = "PATCH" if path.endswith("{customer}") else "POST"
+    sent = json.dumps(body).replace('"{vehicle}"', ids["vehicle"]).encode()
+    before = live.fingerprint()
+    answer = boss.request(method, path.format(**ids), sent, {"Content-Type": "application/json"})
+    assert (answer.status, answer.json()["error"].get("field")) == (422, field), answer.text
+    assert live.fingerprint() == before
+
+
+def test_yes_and_no_are_still_understood(boss: Client) -> None:
+    made = boss.request(
+        "POST", "/api/v1/vehicles", '{"plate": "粤C12345"}'.encode(), {"Content-Type": "application/json"}
+    )
+    path = f"/api/v1/vehicles/{made.json()['id']}/mileage"
+    for body in ({"mileage_km": 1000, "correction": False}, {"mileage_km": 5, "correction": "true"}):
+        answer = boss.request("POST", path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        assert answer.status == 201, answer.text
+    assert [r["correction"] for r in boss.request("GET", path).json()["items"]][:2] == [True, False]
