@@ -230,3 +230,20 @@ def test_calls_and_recordings_show_the_line_label_and_a_clock(
     with page.expect_navigation():
         row.locator("a").first.click()
     expect(page.locator("main")).to_contain_text(LINE_LABEL)
+
+
+def test_the_audit_log_reads_in_chinese(browser: Browser, site: Daemon, problems: list[str]) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/admin/branches/new")
+    page.fill("input[name=code]", "south")
+    page.fill("input[name=name]", "南区店")
+    submit(page, "main form")
+    page.goto(site.url + "/admin/audit?action=branch.create")
+    row = page.locator("table.audit tbody tr", has_text="南区店")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[3] == "新增门店" and cells[4].startswith("门店 #"), cells
+    assert "编码" in cells[6] and "名称" in cells[6] and "code" not in cells[6], cells[6]
+    options = page.locator("select[name=action] option").all_inner_texts()
+    assert "登录" in options and "新增门店" in options and "user.login" not in options, options
+    kinds = page.locator("select[name=entity_type] option").all_inner_texts()
+    assert "门店" in kinds and "branch" not in kinds, kinds

@@ -11,6 +11,7 @@ from ctid.web import forms
 from ctid.web.auth import requires
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
+from ctid.web.views.audit_words import audit_words
 
 routes = web.RouteTableDef()
 
@@ -22,4 +23,8 @@ async def audit_log(request: web.Request) -> web.Response:
     where = forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone))
     page = await services.audit.search(where)
     choices = await services.audit.choices()
-    return render(request, "admin/audit.html", {"page": page, "choices": choices, "query": request.query})
+    codes = [*choices.get("action", []), *choices.get("entity_type", [])]
+    for entry in page.items:
+        codes += [entry.action, entry.entity_type, *(entry.before or {}), *(entry.after or {})]
+    context = {"page": page, "choices": choices, "query": request.query, "words": audit_words(request, codes)}
+    return render(request, "admin/audit.html", context)
