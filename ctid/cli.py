@@ -13,13 +13,16 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from ctid import __version__, config, control
-from ctid.accounts.models import Actor, Role
-from ctid.accounts.service import NewUser
+from ctid.accounts import passwords
+from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.service import NewUser, UserChanges
 from ctid.app import Services, build_services
 from ctid.errors import CtidError
+from ctid.paging import MAX_PER_PAGE, PageRequest
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -59,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="apply pending migrations")
     _config_option(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
+    backup = db.add_parser("backup", help="copy the database while ctid runs (SQLite), checked, in one file")
+    backup.add_argument("destination", help="a file that does not exist yet, or a directory for a dated file")
+    _config_option(backup)
+    backup.set_defaults(handler=_db_backup)
 
     user = commands.add_parser("user", help="manage users").add_subparsers(required=True, metavar="ACTION")
     add = user.add_parser("add", help="add a user (password from stdin, or generated and printed)")
@@ -68,6 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name", default="")
     _config_option(add)
     add.set_defaults(handler=_user_add)
+    reset = user.add_parser(
+        "reset-password", help="set a new password (from stdin, or generated and printed); ends its sessions"
+    )
+    reset.add_argument("name")
+    _config_option(reset)
+    reset.set_defaults(handler=_user_reset_password)
+    listing = user.add_parser("list", help="list the users: name, role, branch, state")
+    _config_option(listing)
+    listing.set_defaults(handler=_user_list)
 
     line = commands.add_parser("line", help="phone lines").add_subparsers(required=True, metavar="ACTION")
     simulate = line.add_parser("simulate", help="make a simulated line of a running daemon ring")
@@ -145,6 +161,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from ctid.backup import backup, backup_path
+    from ctid.db import sqlite_file
+
+    loaded = _load(args.config)
+    source = sqlite_file(loaded.database_url)
+    if source is None:
+        raise CtidError("the database is not an SQLite file: back it up with its server's tools (pg_dump)")
+    report = backup(source, backup_path(Path(args.destination), datetime.now()))
+    print(f"backed up {source} to {report.path}: {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s")
+    return 0
+
+
 def _user_add(args: argparse.Namespace) -> int:
     password = _read_password()
 
@@ -160,6 +191,48 @@ def _user_add(args: argparse.Namespace) -> int:
     if not password:
         print(f"one-time password: {initial}  (the user must change it at first login)")
     return 0
+
+
+def _user_reset_password(args: argparse.Namespace) -> int:
+    """For the admin who forgot the password and has no other admin to ask: the box's root can."""
+    password = _read_password()
+
+    new = password or passwords.generate()
+
+    async def reset(services: Services) -> str:
+        accounts = services.accounts
+        user = await accounts.user_by_name(args.name)
+        await accounts.update_user(Actor.system("cli"), user.id, UserChanges(new_password=new))
+        return "" if user.active else " (the account is deactivated: an admin can activate it)"
+
+    note = _with_services(args, reset)
+    print(f"password of {args.name} reset; it must be changed at the next login{note}")
+    if not password:
+        print(f"one-time password: {new}")
+    return 0
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    async def listing(services: Services) -> list[str]:
+        accounts = services.accounts
+        branches = {b.id: b.code for b in await accounts.list_branches()}
+        rows, page = [], 1
+        while True:
+            found = await accounts.list_users(PageRequest(page, MAX_PER_PAGE))
+            rows += [_user_row(u, branches.get(u.branch_id, "?")) for u in found.items]
+            if page * MAX_PER_PAGE >= found.total:
+                return rows
+            page += 1
+
+    print("\n".join(["user\trole\tbranch\tstate", *_with_services(args, listing)]))
+    return 0
+
+
+def _user_row(user: User, branch: str) -> str:
+    state = "active" if user.active else "deactivated"
+    if user.must_change_password:
+        state += ", must change password"
+    return "\t".join([user.username, user.role.value, branch, state])
 
 
 def _read_password() -> str:

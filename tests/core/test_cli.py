@@ -122,3 +122,56 @@ def test_duplicate_user_is_refused(config_path: Path, capsys: pytest.CaptureFixt
     assert _run(argv, capsys, "password-1\n")[0] == 0
     status, _, err = _run(argv, capsys, "password-2\n")
     assert status == 1 and "The user name chen is taken" in err
+
+
+def test_reset_password_lets_a_locked_out_admin_back_in_and_ends_the_old_sessions(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--config", str(config_path)]
+    assert _run(["user", "add", "boss", "--role", "admin", *argv], capsys, "forgotten-pass\n")[0] == 0
+
+    async def login(password: str) -> tuple[str, bool]:
+        services = build_services(load(config_path))
+        await services.db.start()
+        try:
+            secret, _session, user = await services.accounts.login("boss", password, "127.0.0.1")
+            return secret, user.must_change_password
+        finally:
+            await services.db.stop()
+
+    async def still_logged_in(secret: str) -> bool:
+        services = build_services(load(config_path))
+        await services.db.start()
+        try:
+            return await services.accounts.session(secret) is not None
+        finally:
+            await services.db.stop()
+
+    old_session, _ = asyncio.run(login("forgotten-pass"))
+    status, out, err = _run(["user", "reset-password", "boss", *argv], capsys)
+    assert (status, err) == (0, "")
+    new_password = out.split("one-time password: ")[1].strip()
+    assert asyncio.run(login(new_password))[1] is True, "the new password works and must be changed"
+    assert not asyncio.run(still_logged_in(old_session)), "whoever had the old password is logged out"
+
+    status, out, _ = _run(["user", "reset-password", "boss", *argv], capsys, "chosen-by-root\n")
+    assert status == 0 and "one-time password" not in out
+    assert asyncio.run(login("chosen-by-root"))[1] is True
+
+    status, _, err = _run(["user", "reset-password", "nobody", *argv], capsys)
+    assert status == cli.EXIT_FAILED and err.strip() == "ctid: No user named nobody."
+
+
+def test_user_list_shows_every_user_with_role_branch_and_state(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--config", str(config_path)]
+    _run(["user", "add", "li.na", "--role", "operator", *argv], capsys, "operator-pass\n")
+    _run(["user", "add", "zhao", "--role", "supervisor", *argv], capsys)
+    status, out, _ = _run(["user", "list", *argv], capsys)
+    assert status == 0
+    assert out.splitlines() == [
+        "user\trole\tbranch\tstate",
+        "li.na\toperator\tmain\tactive",
+        "zhao\tsupervisor\tmain\tactive, must change password",
+    ]
