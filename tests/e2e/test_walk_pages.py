@@ -112,6 +112,24 @@ def test_the_menu_fits_an_office_screen_in_english_and_a_phone(
     page.screenshot(path=str(site.config.parent / "phone-audit.png"))
 
 
+def test_a_customer_and_the_statistics_fit_a_phone(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/customers/new")
+    page.fill("input[name=name]", "张伟")
+    page.fill("input[name=phone_number]", "１３８００１３８０００")  # full-width, as a Chinese IME types it
+    page.fill("input[name=plate]", "粤Ａ１２３４５")
+    page.fill("input[name=vin]", "LSVNV2187E2100001")
+    with page.expect_navigation(url=re.compile(r"/customers/\d+$")):
+        page.click("#customer-form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("粤A12345")
+    page.set_viewport_size(PHONE)
+    for path in (page.url.removeprefix(site.url), "/stats"):
+        page.goto(site.url + path)
+        fits_the_width(page)
+
+
 def test_revoking_a_token_and_deleting_an_announcement_ask_first(
     browser: Browser, site: Daemon, problems: list[str]
 ) -> None:
