@@ -33,6 +33,20 @@ def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "total": page.total, "page": page.number, "pages": page.pages}
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than the decoder can follow."""
+
+
+def decode(text: str) -> Any:
+    """``json.loads`` for text from outside: a ValueError for anything that is not JSON, JSON nested past
+    the interpreter's recursion limit included (json.loads raises a RecursionError, which is no
+    ValueError and would be a 500)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise TooDeep("nested too deeply") from None
+
+
 async def read_object(request: web.Request) -> dict[str, Any]:
     """The request's JSON object body; a ValidationError (422) naming ``body`` for anything else: too large
     (a chunked body has no Content-Length to check first), not text in its charset, not JSON, nested past
@@ -43,11 +57,11 @@ async def read_object(request: web.Request) -> dict[str, Any]:
     if len(raw) > MAX_BODY:
         raise ValidationError("body", N_("The request body is too large."))
     try:
-        data = json.loads(raw.decode(request.charset or "utf-8"))
+        data = decode(raw.decode(request.charset or "utf-8"))
+    except TooDeep:
+        raise ValidationError("body", N_("The request body is nested too deeply.")) from None
     except (ValueError, LookupError):  # UnicodeDecodeError is a ValueError; LookupError: unknown charset
         raise ValidationError("body", N_("The request body is not valid JSON.")) from None
-    except RecursionError:
-        raise ValidationError("body", N_("The request body is nested too deeply.")) from None
     if not isinstance(data, dict):
         raise ValidationError("body", N_("The request body must be a JSON object."))
     return data

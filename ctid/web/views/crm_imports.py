@@ -8,7 +8,6 @@ the 2 MB limit. Programs with a Bearer token need neither.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -21,6 +20,7 @@ from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.csrf import HEADER as CSRF_HEADER
+from ctid.web.json import decode
 from ctid.web.keys import SERVICES
 from ctid.web.render import _
 
@@ -168,11 +168,16 @@ async def _limited(part: BodyPartReader, limit: int) -> bytes:
     while chunk := await part.read_chunk(1 << 16):
         size += len(chunk)
         if size > limit:
-            raise ValidationError(
-                part.name or "file", N_("The file is larger than %(count)d MB."), count=limit // 2**20
-            )
+            raise _too_large(part.name or "file", limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large(name: str, limit: int) -> ValidationError:
+    if name == "file":
+        return ValidationError(name, N_("The file is larger than %(count)d MB."), count=limit // 2**20)
+    # mapping, merge, branch_id: their limit in KB ("larger than 0 MB" said nothing)
+    return ValidationError(name, N_("%(what)s is larger than %(count)d KB."), what=name, count=limit // 1024)
 
 
 def _text(fields: dict[str, str | tuple[str, bytes]], name: str) -> str:
@@ -184,7 +189,7 @@ def _mapping(text: str) -> dict[str, str | None]:
     if not text.strip():
         return {}
     try:
-        value = json.loads(text)
+        value = decode(text)
     except ValueError:
         value = None
     if not isinstance(value, dict) or not all(
