@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role
@@ -161,3 +161,39 @@ def test_the_refusal_is_in_the_users_language(boss: Client) -> None:
     answer = boss.request("POST", "/announcements", b"title=\xff", headers)
     assert answer.status == 422
     assert NOT_TEXT[1] in answer.text
+
+
+PAGE_PATHS = [
+    ("GET", "/admin/users/{}"), ("POST", "/admin/users/{}"), ("GET", "/admin/branches/{}"),
+    ("POST", "/admin/branches/{}"), ("POST", "/admin/tokens/{}/revoke"),
+    ("POST", "/account/tokens/{}/revoke"),
+    ("POST", "/announcements/{}/delete"), ("GET", "/customers/{}"), ("GET", "/prospects/{}"),
+    ("GET", "/recordings/{}"), ("GET", "/recordings/{}/audio"), ("GET", "/recordings/{}/waveform.svg"),
+    ("POST", "/recordings/{}/note"), ("GET", "/stats/{}.svg"),
+]  # fmt: skip
+PATH_IDS = st.one_of(
+    st.from_regex(r"[0-9]{1,40}", fullmatch=True),
+    st.sampled_from(
+        ["0", "9223372036854775807", "9223372036854775808", "18446744073709551616", "%00", "%ff"]
+    ),
+)
+
+
+@FUZZ
+@given(route=st.sampled_from(PAGE_PATHS), value=PATH_IDS)
+@example(route=("GET", "/admin/users/{}"), value="9223372036854775808")
+@example(route=("POST", "/account/tokens/{}/revoke"), value="9223372036854775808")
+def test_every_page_path_parameter_is_a_record_or_a_page_saying_why(
+    live: LiveSite, boss: Client, route: tuple[str, str], value: str
+) -> None:
+    """Digits of any length pass the routes' patterns; one past 2**63 was an OverflowError (a 500)."""
+    method, template = route
+    before = live.fingerprint()
+    if method == "GET":
+        answer = boss.request("GET", template.format(value))
+    else:
+        answer = boss.post_form(template.format(value), [("display_name", "x"), ("role", "operator")])
+    assert answer.status != 403
+    check_page(answer)
+    if answer.status >= 400:
+        assert live.fingerprint() == before

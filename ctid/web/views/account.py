@@ -69,5 +69,5 @@ async def create_token(request: web.Request) -> web.Response:
 @routes.post("/account/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
-    await request.app[SERVICES].accounts.revoke_token(actor(request), int(request.match_info["id"]))
+    await request.app[SERVICES].accounts.revoke_token(actor(request), forms.path_id(request.match_info))
     raise web.HTTPSeeOther("/account/tokens")

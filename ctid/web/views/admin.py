@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 
 
 def _path_id(request: web.Request) -> int:
-    return int(request.match_info["id"])
+    return forms.path_id(request.match_info)
 
 
 # --- users --------------------------------------------------------------------------------------------------
