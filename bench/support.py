@@ -37,7 +37,8 @@ async def modem_daemon(
         for name, mode in cid_modes.items()
     )
     port = free_port()
-    daemon = Daemon(write_config(directory, port, lines + extra), port).start()
+    no_backup = '[backup]\nat = ""\n'  # a catch-up copy of a million customers must not run mid-bench
+    daemon = Daemon(write_config(directory, port, no_backup + lines + extra), port).start()
     try:
         await asyncio.to_thread(daemon.wait_healthy)
         for name, mode in cid_modes.items():

@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from datetime import time as dt_time
 from typing import Any, TextIO
 
 from ctid import __version__, logs
@@ -24,14 +25,16 @@ from ctid.crm.options import CrmOptions
 from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
+from ctid.db import Database, sqlite_file
 from ctid.events import EventBus
 from ctid.home.service import Home
 from ctid.lifecycle import Heartbeat, Supervisor
+from ctid.nightly_backup import CATCH_UP_AFTER_S, NightlyBackup
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
 from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
+from ctid.scheduler import Scheduler
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
@@ -69,6 +72,8 @@ class Services:
     recordings: Recordings
     recorder: Recorder
     started_monotonic: float = field(default_factory=time.monotonic)
+    backup: NightlyBackup | None = None
+    """None when nightly copies are off or the database is not an SQLite file."""
 
 
 PID_FILE = "ctid.pid"
@@ -139,7 +144,28 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
         recordings=Recordings(db, recorder.root, recorder.alert),
         recorder=recorder,
+        backup=nightly_backup(config),
     )
+
+
+def nightly_backup(config: Config) -> NightlyBackup | None:
+    source = sqlite_file(config.database_url)
+    if not config.backup.at or source is None:
+        return None
+    return NightlyBackup(source, config.backup_dir, config.backup.keep, config.site.timezone)
+
+
+def schedule(config: Config, services: Services) -> Scheduler:
+    """The daemon's jobs on the clock; a box that was off at backup time catches up soon after start."""
+    scheduler = Scheduler(config.site.timezone)
+    if (backup := services.backup) is not None:
+        hour, minute = (int(part) for part in config.backup.at.split(":"))
+        scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup")
+        if backup.overdue():
+            scheduler.after(backup.run, CATCH_UP_AFTER_S, "catch-up backup")
+    elif config.backup.at:
+        log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
+    return scheduler
 
 
 async def line_branches(config: Config, accounts: AccountService) -> dict[str, int]:
@@ -200,6 +226,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
         [
             Heartbeat(config.data_dir / PID_FILE),
             services.db,
+            schedule(config, services),
             services.calls,
             services.pops,
             services.recorder,

@@ -13,8 +13,10 @@ leaves a file that looks like a good backup.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,11 +31,20 @@ class BackupReport:
     seconds: float
 
 
+DATED = re.compile(r"ctid-\d{8}-\d{6}\.sqlite3")
+
+
 def backup_path(destination: Path, now: datetime) -> Path:
     """A directory gets a dated file name inside it; anything else is the file name itself."""
     if destination.is_dir():
         return destination / f"ctid-{now:%Y%m%d-%H%M%S}.sqlite3"
     return destination
+
+
+def expired(names: Iterable[str], keep: int) -> list[str]:
+    """The dated backups beyond the newest ``keep``, oldest first; other files are never touched."""
+    dated = sorted(name for name in names if DATED.fullmatch(name))
+    return dated[: max(0, len(dated) - keep)]
 
 
 def backup(source: Path, destination: Path) -> BackupReport:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import re
 import tomllib
 import types
 import typing
@@ -158,6 +159,21 @@ class CrmConfig:
     follow_up_after_days: int = _checked(3, lambda v: None if v >= 0 else f"must be 0 (off) or more, got {v}")
 
 
+def _clock_time(value: str) -> str | None:
+    if value == "" or re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        return None
+    return f'must be a time of day "HH:MM" (24-hour) or "" (off), got {value!r}'
+
+
+@dataclass(frozen=True)
+class BackupConfig:
+    """The nightly copy of the database (``ctid db backup`` on a clock)."""
+
+    at: str = _checked("03:00", _clock_time)
+    dir: Path = Path("backups")
+    keep: int = _checked(14, _positive)
+
+
 @dataclass(frozen=True)
 class RecordingConfig:
     """Where and how calls are recorded; per-line policy is the line's ``record`` key."""
@@ -246,6 +262,7 @@ class Config:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     crm: CrmConfig = field(default_factory=CrmConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     lines: tuple[LineConfig, ...] = ()
     source: str = EMBEDDED
 
@@ -257,6 +274,11 @@ class Config:
     @property
     def data_dir(self) -> Path:
         return self.storage.dir
+
+    @property
+    def backup_dir(self) -> Path:
+        """``[backup] dir``; a relative one is inside the data dir."""
+        return self.backup.dir if self.backup.dir.is_absolute() else self.data_dir / self.backup.dir
 
     @property
     def database_url(self) -> str:
@@ -276,6 +298,7 @@ SECTIONS: Mapping[str, type] = {
     "security": SecurityConfig,
     "crm": CrmConfig,
     "recording": RecordingConfig,
+    "backup": BackupConfig,
 }
 
 

@@ -84,6 +84,7 @@ BAD_CONFIGS = {
         "lines[0].device",
         "unknown key",
     ),
+    "bad backup time": ('[backup]\nat = "3:00"\n', "backup.at", 'time of day "HH:MM"'),
     "bad enum": (
         '[[lines]]\nname = "a"\ndriver = "modem"\ncid_mode = "fancy"\n',
         "lines[0].cid_mode",

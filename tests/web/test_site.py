@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,9 +65,27 @@ async def test_healthz_is_public_json(anon: Browser, site: Site) -> None:
     assert isinstance(body["uptime_s"], int | float) and body["uptime_s"] >= 0
     assert body["recording"] == "ok"
     assert body["lines"] == {line.name: "up" for line in site.services.lines.infos()}
-    assert set(body) == {"status", "version", "database", "uptime_s", "recording", "lines"}, (
+    assert body["backup"] == "none yet"
+    assert set(body) == {"status", "version", "database", "uptime_s", "recording", "lines", "backup"}, (
         "nothing private here"
     )
+
+
+async def test_healthz_tells_whether_the_last_nightly_backup_worked_and_not_why(
+    anon: Browser, site: Site, tmp_path: Path
+) -> None:
+    backup = site.services.backup
+    assert backup is not None, "on by default"
+    assert (await backup.run()).problem is None
+    assert re.fullmatch(
+        r"ok, \d{4}-\d\d-\d\d \d\d:\d\d UTC", (await (await anon.get("/healthz")).json())["backup"]
+    )
+    backup.directory = tmp_path / "not-a-dir"
+    backup.directory.write_text("a file where the backups should go")
+    assert (await backup.run()).problem is not None
+    body = await (await anon.get("/healthz")).json()
+    assert body["backup"].startswith("failed (see the log), ") and "not-a-dir" not in body["backup"]
+    assert body["status"] == "ok", "a failed backup does not make the daemon unhealthy"
 
 
 async def test_healthz_reports_a_broken_database(anon: Browser, site: Site) -> None:

@@ -7,6 +7,7 @@ import time
 from aiohttp import web
 
 from ctid import __version__
+from ctid.nightly_backup import NightlyBackup
 from ctid.web.auth import PUBLIC, requires
 from ctid.web.keys import SERVICES
 
@@ -25,6 +26,16 @@ async def healthz(request: web.Request) -> web.Response:
         "database": "error" if not database else f"cannot write: {writes}" if writes else "ok",
         "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
         "recording": services.recorder.alert() or "ok",
+        "backup": _backup(services.backup),
         "lines": {line.name: line.status for line in services.lines.infos()},  # an unplugged modem shows
     }
     return web.json_response(body, status=200 if database else 503)
+
+
+def _backup(backup: NightlyBackup | None) -> str:
+    if backup is None:
+        return "off"
+    if backup.last is None:
+        return "none yet"
+    state = "failed (see the log)" if backup.last.problem else "ok"  # public: no paths or errors here
+    return f"{state}, {backup.last.at:%Y-%m-%d %H:%M} UTC"

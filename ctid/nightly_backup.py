@@ -1,0 +1,95 @@
+"""The nightly copy of the database, so a shop that never thinks of backups still has them.
+
+Shops often switch the box off at night: a box that missed its time (no copy in the last day) makes one a
+few minutes after the next start, once start-up and the first calls are past. After each copy the oldest
+ones beyond ``[backup] keep`` are deleted. A failed copy is logged and shows in /healthz until one works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ctid.backup import DATED, backup, backup_path, expired
+from ctid.errors import CtidError
+
+log = logging.getLogger(__name__)
+CATCH_UP_AFTER_S = 300.0
+OVERDUE = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class BackupOutcome:
+    at: datetime
+    path: Path | None
+    problem: str | None
+
+
+class NightlyBackup:
+    """``run()`` is the job; ``overdue()`` tells the daemon whether to catch up after start."""
+
+    def __init__(
+        self,
+        source: Path,
+        directory: Path,
+        keep: int,
+        timezone: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.source, self.directory, self.keep = source, directory, keep
+        self._zone = ZoneInfo(timezone)
+        self._clock = clock
+        self.last: BackupOutcome | None = None
+
+    async def run(self) -> BackupOutcome:
+        now = self._clock()
+        try:
+            path = await asyncio.to_thread(self._copy, now)
+        except CtidError as exc:
+            self.last = BackupOutcome(now, None, str(exc))
+            log.error("nightly backup failed: %s", exc)
+        else:
+            self.last = BackupOutcome(now, path, None)
+        return self.last
+
+    def overdue(self) -> bool:
+        """No dated copy in the directory from the last day (or no directory yet)."""
+        try:
+            newest = max(
+                (p.stat().st_mtime for p in self.directory.iterdir() if DATED.fullmatch(p.name)), default=None
+            )
+        except OSError:
+            return True
+        return newest is None or self._clock() - datetime.fromtimestamp(newest, UTC) > OVERDUE
+
+    def alert(self) -> str | None:
+        return self.last.problem if self.last else None
+
+    def _copy(self, now: datetime) -> Path:
+        began = time.monotonic()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CtidError(f"cannot make {self.directory}: {exc.strerror}") from exc
+        report = backup(self.source, backup_path(self.directory, now.astimezone(self._zone)))
+        removed = self._prune()
+        log.info(
+            "nightly backup: %s, %.1f MB in %.1f s%s",
+            report.path,
+            report.bytes / 1e6,
+            time.monotonic() - began,
+            f"; deleted {removed} older copies" if removed else "",
+        )
+        return report.path
+
+    def _prune(self) -> int:
+        names = expired((p.name for p in self.directory.iterdir()), self.keep)
+        for name in names:
+            (self.directory / name).unlink(missing_ok=True)
+        return len(names)
