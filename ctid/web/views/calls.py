@@ -67,6 +67,8 @@ async def calls_page(request: web.Request) -> web.Response:
     }
     user, calls = current(request).user, [c.id for c in page.items]
     context["recordings"] = await request.app[SERVICES].recordings.links(user, calls)
+    matched = {c.customer_id for c in page.items if c.customer_id is not None}
+    context["customers"] = await request.app[SERVICES].crm.names(matched)
     return render(request, "calls.html", context)
 
 
