@@ -193,15 +193,7 @@ def control_commands(services: Services) -> dict[str, Command]:
     """What the control socket offers local commands (``ctid line simulate``)."""
 
     async def simulate(request: dict[str, Any]) -> dict[str, Any]:
-        call = SimCall(
-            number=str(request.get("number") or "") or None,
-            name=str(request.get("name") or "") or None,
-            rings=int(request.get("rings", 3)),
-            answer_after=request.get("answer_after"),
-            talk_s=float(request.get("talk_s", 5.0)),
-            ring_period_s=float(request.get("ring_period_s", 5.0)),
-        )
-        services.lines.simulate(str(request.get("line", "")), call)
+        services.lines.simulate(str(request.get("line", "")), SimCall.from_request(request))
         return {}
 
     async def lines(_request: dict[str, Any]) -> dict[str, Any]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ctid.config import SimLineOptions
 from ctid.db import utcnow
-from ctid.errors import N_
+from ctid.errors import N_, CtidError
 from ctid.events import EventBus
 from ctid.tasks import TaskSet
 from ctid.voicecard.callerid import FormattedCallerIdParser
@@ -27,6 +27,7 @@ from ctid.voicecard.line import LineBusyError
 from ctid.voicecard.sim_audio import SimAudio
 
 log = logging.getLogger(__name__)
+T = TypeVar("T", int, float)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,46 @@ class SimCall:
     def parse(cls, entry: str) -> SimCall:
         number, _, name = entry.partition(",")
         return cls(number=number.strip() or None, name=name.strip() or None)
+
+    @classmethod
+    def from_request(cls, request: Mapping[str, Any]) -> SimCall:
+        """A control-socket request (``ctid line simulate``, test rigs), checked field by field: a wrong
+        value is a ``CtidError`` naming the field, not a traceback in the daemon's log."""
+        rings = _number(request, "rings", 3, int, 1, MAX_RINGS)
+        answer_after = request.get("answer_after")
+        return cls(
+            number=_text(request, "number", 40),
+            name=_text(request, "name", 60),
+            rings=rings,
+            answer_after=None if answer_after is None else _number(request, "answer_after", 1, int, 1, rings),
+            talk_s=_number(request, "talk_s", 5.0, float, 0.0, MAX_TALK_S),
+            ring_period_s=_number(request, "ring_period_s", 5.0, float, 0.05, 60.0),
+        )
+
+
+MAX_RINGS = 50
+MAX_TALK_S = 3600.0
+
+
+def _text(request: Mapping[str, Any], key: str, longest: int) -> str | None:
+    value = request.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > longest or not value.isprintable():
+        raise CtidError(f"{key}: must be printable text of at most {longest} characters")
+    return value
+
+
+def _number(request: Mapping[str, Any], key: str, default: T, kind: type[T], low: T, high: T) -> T:
+    value = request.get(key, default)
+    whole = kind is int
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CtidError(f"{key}: must be {'a whole number' if whole else 'a number'}, got {value!r:.40}")
+    if not low <= value <= high:  # NaN fails here too
+        raise CtidError(f"{key}: must be between {low} and {high}, got {value!r:.40}")
+    if whole and value != int(value):
+        raise CtidError(f"{key}: must be a whole number, got {value!r:.40}")
+    return kind(value)
 
 
 class SimLine(LineDriver):

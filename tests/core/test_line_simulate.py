@@ -75,6 +75,9 @@ def test_simulated_call_reaches_the_call_log_and_the_lines_api(tmp_path: Path) -
 
         unknown = _ctid("line", "simulate", "nope", "--config", str(config))
         assert unknown.returncode == 1 and "No line named nope" in unknown.stderr
+        bad = _ctid("line", "simulate", "demo", "--rings", "0", "--config", str(config))
+        assert bad.returncode == 1 and "rings: must be between 1 and 50, got 0" in bad.stderr
+        assert "Traceback" not in daemon.stderr(), "a wrong value is an answer, not a failure in the daemon"
     finally:
         assert daemon.stop() == 0
 
