@@ -29,6 +29,17 @@ class NewReading:
     visit_id: int | None = None
 
 
+def check_not_ahead(read_on: date | None, today: date, field: str) -> None:
+    """A reading dated after today (a visit closed before its day, a year typed 2062 for 2026) would sit
+    after every real reading to come and refuse each one that is lower as going backwards."""
+    if read_on is not None and read_on > today:
+        raise ValidationError(
+            field,
+            N_("%(day)s is after today: a reading is taken on or before its day."),
+            day=read_on.isoformat(),
+        )
+
+
 async def append(
     conn: AsyncConnection, actor: Actor, vehicle_id: int, new: NewReading, now: datetime
 ) -> MileageReading:

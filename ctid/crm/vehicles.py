@@ -121,6 +121,7 @@ class VehicleRecords:
     ) -> MileageReading:
         """A reading taken by hand; a correction (lower than before) takes a supervisor."""
         scope.require(user, Permission.CRM_MANAGE if correction else Permission.CRM_EDIT)
+        mileage.check_not_ahead(read_on, self._today(), "read_on")
         new = mileage.NewReading(km, read_on or self._today(), correction=correction)
         async with self._db.begin() as conn:
             await _vehicle(conn, user, vehicle_id)

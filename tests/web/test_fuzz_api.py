@@ -355,6 +355,28 @@ def test_yes_and_no_are_still_understood(boss: Client) -> None:
     assert [r["correction"] for r in boss.request("GET", path).json()["items"]][:2] == [True, False]
 
 
+def test_a_reading_dated_after_today_is_refused(boss: Client) -> None:
+    """2062 typed for 2026 sat after every real reading to come, refusing each lower one as going back."""
+    made = boss.request(
+        "POST", "/api/v1/vehicles", '{"plate": "粤D12345"}'.encode(), {"Content-Type": "application/json"}
+    )
+    vehicle = made.json()["id"]
+    headers = {"Content-Type": "application/json"}
+    for path, body, field in [
+        (f"/api/v1/vehicles/{vehicle}/mileage", {"mileage_km": 500, "read_on": "2999-12-31"}, "read_on"),
+        (
+            "/api/v1/visits",
+            {"vehicle_id": vehicle, "visited_on": "2999-12-31", "mileage_km": 9, "close": True},
+            "visited_on",
+        ),
+    ]:
+        answer = boss.request("POST", path, json.dumps(body).encode(), headers)
+        assert (answer.status, answer.json()["error"]["field"]) == (422, field), answer.text
+        assert "2999-12-31" in answer.json()["error"]["message"]
+    assert boss.request("GET", f"/api/v1/vehicles/{vehicle}/mileage").json()["items"] == []
+    assert boss.request("GET", f"/api/v1/visits?vehicle={vehicle}").json()["items"] == []
+
+
 READ_BACK = [
     ("/api/v1/customers", ["/api/v1/customers/{}", "/api/v1/customers/{}/history", "/customers/{}"]),
     (
