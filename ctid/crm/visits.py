@@ -133,12 +133,12 @@ class VisitRecords:
     async def _close(self, conn: AsyncConnection, actor: Actor, visit: VisitRecord, now: datetime) -> None:
         """Closed for good; its reading goes into the mileage history (a correction's may be lower), and
         the follow-up call is scheduled N days on."""
-        mileage.check_not_ahead(visit.visited_on, self._today(), "visited_on")
         values = {"status": VisitStatus.COMPLETED.value, "closed_at": now}
         await visit_store.update_visit(conn, visit.id, values)
         before = {"status": visit.status.value}
         await audit.record(conn, actor, "visit.close", ("visit", visit.id), now, before, auditable(values))
         if visit.mileage_km is not None:
+            mileage.check_not_ahead(visit.visited_on, self._today(), "visited_on")
             correction = visit.corrects_visit_id is not None
             reading = mileage.NewReading(
                 visit.mileage_km, visit.visited_on, MileageSource.VISIT, correction, visit.id
