@@ -267,3 +267,32 @@ def test_the_audit_log_reads_in_chinese(browser: Browser, site: Daemon, problems
     assert "登录" in options and "新增门店" in options and "user.login" not in options, options
     kinds = page.locator("select[name=entity_type] option").all_inner_texts()
     assert "门店" in kinds and "branch" not in kinds, kinds
+
+
+def test_two_tabs_editing_one_customer_keep_each_others_changes(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    """Tab B was opened before tab A saved: B's save changes what B changed, and leaves A's change."""
+    first = boss(browser, site, "zh-CN", problems)
+    first.goto(site.url + "/customers/new")
+    first.fill("input[name=name]", "李娜")
+    first.fill("input[name=phone_number]", "13911112222")
+    with first.expect_navigation(url=re.compile(r"/customers/\d+$")):
+        first.click("#customer-form button[type=submit]")
+    second = first.context.new_page()
+    second.goto(first.url)
+
+    first.click("#edit-customer")
+    first.fill("#customer-edit input[name=address]", "天河区体育西路 1 号")
+    with first.expect_navigation():
+        first.click("#customer-edit button[type=submit]")
+    second.click("#edit-customer")
+    second.fill("#customer-edit textarea[name=notes]", "只接受下午来电")
+    second.fill("#customer-edit input[name=phone_label]", "手机")
+    with second.expect_navigation():
+        second.click("#customer-edit button[type=submit]")
+
+    facts = second.locator("#customer-facts")
+    expect(facts).to_contain_text("天河区体育西路 1 号")  # tab A's change survives
+    expect(facts).to_contain_text("只接受下午来电")
+    expect(facts).to_contain_text("手机")

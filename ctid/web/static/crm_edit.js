@@ -5,6 +5,9 @@
 // else its text. Phone rows (.phone-row) become "phones"; opt-out rows (.opt-out) are PUT to
 // data-opt-outs after the form's own request. An error goes next to the input the API names.
 // [data-toggle=ID] buttons show and hide element ID (the edit modes).
+// A form marked data-changed-only sends only what the user changed (inputs, the phone list, the opt-outs):
+// two people, or two tabs, editing one customer then each change what they touched; sending every field
+// put back, unseen, the fields another had saved since this page was loaded.
 "use strict";
 
 (() => {
@@ -28,10 +31,34 @@
     }
   }
 
+  function changed(input) {
+    if (input.type === "hidden") return true;
+    if (input.type === "checkbox" || input.type === "radio") return input.checked !== input.defaultChecked;
+    if (input.tagName === "SELECT") {
+      const initial = [...input.options].findIndex((option) => option.defaultSelected);
+      return input.selectedIndex !== Math.max(initial, 0);
+    }
+    return input.value !== input.defaultValue;
+  }
+
+  function phonesOf(form) {
+    return [...form.querySelectorAll(".phone-row")]
+      .map((row) => ({
+        number: row.querySelector("[name=phone_number]").value.trim(),
+        label: row.querySelector("[name=phone_label]").value.trim(),
+      }))
+      .filter((phone) => phone.number);
+  }
+
+  // what a data-changed-only form held when the page was loaded, to compare the lists against
+  const loaded = new WeakMap();
+
   function body(form) {
     const result = {};
+    const onlyChanged = form.hasAttribute("data-changed-only");
     for (const input of form.querySelectorAll("[name]")) {
       if (input.disabled || input.closest(".phone-row, .opt-out")) continue;
+      if (onlyChanged && !changed(input)) continue;
       if (input.dataset.as === "checked-list") {
         result[input.name] = result[input.name] || [];
         if (input.checked) result[input.name].push(input.value);
@@ -41,14 +68,9 @@
       if (form.hasAttribute("data-omit-blank") && (value === "" || value === null)) continue;
       result[input.name] = value;
     }
-    const phones = form.querySelectorAll(".phone-row");
-    if (phones.length || form.querySelector("#edit-phone-rows")) {
-      result.phones = [...phones]
-        .map((row) => ({
-          number: row.querySelector("[name=phone_number]").value.trim(),
-          label: row.querySelector("[name=phone_label]").value.trim(),
-        }))
-        .filter((phone) => phone.number);
+    if (form.querySelector(".phone-row") || form.querySelector("#edit-phone-rows")) {
+      const phones = phonesOf(form);
+      if (!onlyChanged || JSON.stringify(phones) !== loaded.get(form).phones) result.phones = phones;
     }
     return result;
   }
@@ -74,8 +96,12 @@
     const buttons = form.querySelectorAll("button[type=submit]");
     buttons.forEach((button) => { button.disabled = true; });
     try {
-      const answer = await api(form.dataset.method, form.dataset.url, body(form));
-      if (form.dataset.optOuts) await api("PUT", form.dataset.optOuts, { opt_outs: optOuts(form) });
+      const sent = body(form);
+      const skip = form.hasAttribute("data-changed-only") && Object.keys(sent).length === 0;
+      const answer = skip ? {} : await api(form.dataset.method, form.dataset.url, sent);
+      const wanted = optOuts(form);
+      const optOutsChanged = !loaded.has(form) || JSON.stringify(wanted) !== loaded.get(form).optOuts;
+      if (form.dataset.optOuts && optOutsChanged) await api("PUT", form.dataset.optOuts, { opt_outs: wanted });
       const next = form.dataset.next || "reload";
       if (next === "reload") location.reload();
       else location.assign(filled(next, answer));
@@ -94,7 +120,12 @@
     return row;
   }
 
-  document.querySelectorAll("form.api-form").forEach((form) => form.addEventListener("submit", submit));
+  document.querySelectorAll("form.api-form").forEach((form) => {
+    if (form.hasAttribute("data-changed-only")) {
+      loaded.set(form, { phones: JSON.stringify(phonesOf(form)), optOuts: JSON.stringify(optOuts(form)) });
+    }
+    form.addEventListener("submit", submit);
+  });
   document.querySelectorAll("[data-toggle]").forEach((button) => {
     button.addEventListener("click", () => {
       const target = document.getElementById(button.dataset.toggle);
