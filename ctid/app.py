@@ -38,6 +38,7 @@ from ctid.scheduler import Scheduler
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
+from ctid.status import SystemStatus
 from ctid.voicecard.events import LineEvent
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall
@@ -71,6 +72,7 @@ class Services:
     stats: Stats
     recordings: Recordings
     recorder: Recorder
+    status: SystemStatus
     started_monotonic: float = field(default_factory=time.monotonic)
     backup: NightlyBackup | None = None
     """None when nightly copies are off or the database is not an SQLite file."""
@@ -125,6 +127,17 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         lambda: branch_codes(accounts),
     )
     console = Console(accounts, lines, pops, calls, crm, normaliser, recorder=recorder)
+    backup, started = nightly_backup(config), time.monotonic()
+    status = SystemStatus(
+        db,
+        config.database_url,
+        config.data_dir,
+        recorder.root,
+        recorder.alert,
+        backup,
+        config.backup.at,
+        started,
+    )
     return Services(
         config=config,
         bus=bus,
@@ -144,7 +157,9 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
         recordings=Recordings(db, recorder.root, recorder.alert),
         recorder=recorder,
-        backup=nightly_backup(config),
+        status=status,
+        started_monotonic=started,
+        backup=backup,
     )
 
 

@@ -41,6 +41,7 @@ from ctid.web.views import (
     recordings,
     recordings_api,
     stats,
+    system,
     ws,
 )
 
@@ -84,7 +85,21 @@ def make_app(services: Services) -> web.Application:
         crm_prospect_pages,
         stats,  # the CRM's statistics
     )
-    for module in (health, auth, home, announcements, console, *crm, account, admin, audit, api, calls, ws):
+    for module in (
+        health,
+        auth,
+        home,
+        announcements,
+        console,
+        *crm,
+        account,
+        admin,
+        audit,
+        api,
+        calls,
+        system,
+        ws,
+    ):
         app.router.add_routes(module.routes)
     for module in (recordings, recording_media, recordings_api):
         app.router.add_routes(module.routes)

@@ -1,0 +1,46 @@
+"""The System page and its API: the daemon's health with the reasons, for supervisors and admins."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission
+from ctid.status import StatusReport
+from ctid.web.auth import requires
+from ctid.web.json import jsonable
+from ctid.web.keys import SERVICES
+from ctid.web.render import render
+from ctid.web.views.recordings import clock, file_size
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/system")
+@requires(Permission.VIEW_SYSTEM)
+async def system_page(request: web.Request) -> web.Response:
+    report = await request.app[SERVICES].status.report()
+    return render(request, "system.html", {"report": report, "clock": clock, "file_size": file_size})
+
+
+@routes.get("/api/v1/system")
+@requires(Permission.VIEW_SYSTEM)
+async def system_api(request: web.Request) -> web.Response:
+    return web.json_response(report_json(await request.app[SERVICES].status.report()))
+
+
+def report_json(report: StatusReport) -> dict[str, Any]:
+    return jsonable(_paths_as_text(asdict(report)))  # type: ignore[no-any-return]
+
+
+def _paths_as_text(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _paths_as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_paths_as_text(v) for v in value]
+    return value
