@@ -162,7 +162,7 @@ _SQLITE_TRANSIENT = (
 )
 
 
-def _retryable(error: DBAPIError) -> bool:
+def transient(error: DBAPIError) -> bool:
     """A write that may work later: SQLite busy, locked, full, read-only or failing I/O, a server's
     operational error or lost connection; not a constraint, a missing table or another bug."""
     code = getattr(error.orig, "sqlite_errorname", None)
@@ -244,7 +244,7 @@ class Database:
                 async with self.begin() as conn:
                     result = await work(conn)
             except DBAPIError as error:
-                if not _retryable(error):
+                if not transient(error):
                     raise
                 self._write_failed(what, error, began)
                 await asyncio.sleep(delay)

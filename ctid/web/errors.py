@@ -11,7 +11,9 @@ import traceback
 from urllib.parse import quote
 
 from aiohttp import web, web_request
+from sqlalchemy.exc import DBAPIError
 
+from ctid.db import transient
 from ctid.errors import (
     N_,
     Conflict,
@@ -38,6 +40,7 @@ STATUS: dict[type[CtidError], int] = {
 }
 
 DEFAULT_TITLE = N_("Error")
+DATABASE_BUSY = N_("The database cannot be written right now. Nothing was saved: try again in a moment.")
 TITLES = {
     400: N_("Bad request"),
     401: N_("Please log in"),
@@ -49,6 +52,7 @@ TITLES = {
     422: N_("Invalid input"),
     429: N_("Too many attempts"),
     500: N_("Something went wrong"),
+    503: N_("Try again in a moment"),
 }
 
 
@@ -63,11 +67,21 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         return _http_error(request, exc)
     except Exception as exc:
+        if isinstance(exc, DBAPIError) and transient(exc):
+            return _database_busy(request, exc)
         if _reading_the_body(exc):
             refused = ValidationError("body", N_("The request body is not text in its character set."))
             return _domain_error(request, refused)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _page(request, 500, "internal", _(request, "The error has been logged."))
+
+
+def _database_busy(request: web.Request, exc: DBAPIError) -> web.StreamResponse:
+    """Locked past the busy timeout (a backup, an admin's shell) or a full disk: the user may retry."""
+    log.warning("%s %s: the database cannot be written now: %s", request.method, request.path, exc.orig)
+    response = _page(request, 503, "database_busy", _(request, DATABASE_BUSY))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _reading_the_body(exc: BaseException) -> bool:

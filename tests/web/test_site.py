@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 import ctid
 from ctid.accounts.models import User
+from ctid.db import sqlite_file
 from ctid.web.security import HEADERS
 from tests.accounts.support import Site
 from tests.web.support import Browser
@@ -196,3 +198,27 @@ async def test_a_crash_is_a_500_without_details(site: Site, aiohttp_client: Any)
     api = await client.get("/api/v1/boom")
     assert api.status == 500
     assert (await api.json())["error"]["code"] == "internal"
+
+
+async def test_a_locked_database_is_a_503_to_retry_and_nothing_is_stored(
+    site: Site, anon: Browser, boss: User
+) -> None:
+    """Another program holds the write lock past the busy timeout (an admin's sqlite3 shell, a copy)."""
+    secret, _id = await site.token(boss)
+    headers = {"Authorization": f"Bearer {secret}"}
+    new = {"name": "张伟", "phones": ["13800138000"]}
+    path = sqlite_file(site.services.config.database_url)
+    assert path is not None
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        refused = await anon.client.post("/api/v1/customers", json=new, headers=headers)
+        assert refused.status == 503 and refused.headers["Retry-After"] == "5"
+        assert (await refused.json())["error"]["code"] == "database_busy"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    again = await anon.client.post("/api/v1/customers", json=new, headers=headers)
+    assert again.status == 201, "the same request works once the lock is gone"
+    found = await (await anon.client.get("/api/v1/customers?q=13800138000", headers=headers)).json()
+    assert found["total"] == 1, "the refused request stored nothing"
