@@ -89,7 +89,10 @@ class NightlyBackup:
         return report.path
 
     def _prune(self) -> int:
+        """The oldest copies beyond ``keep``, and what a copy cut short (a stop mid-copy) left behind."""
         names = expired((p.name for p in self.directory.iterdir()), self.keep)
         for name in names:
             (self.directory / name).unlink(missing_ok=True)
+        for partial in self.directory.glob(".ctid-*.sqlite3.partial"):
+            partial.unlink(missing_ok=True)  # one copy at a time: ours was renamed already
         return len(names)

@@ -52,6 +52,7 @@ async def test_a_night_copies_the_database_and_prunes_the_oldest(tmp_path: Path)
     for day in range(1, 4):
         (backups / f"ctid-202611{day:02d}-030000.sqlite3").write_bytes(b"old")
     (backups / "keep-me.txt").write_text("not ours")
+    (backups / ".ctid-20261102-030000.sqlite3.partial").write_bytes(b"a copy cut short by a stop")
     nightly = NightlyBackup(database(tmp_path / "ctid.sqlite3"), backups, 2, "Asia/Shanghai", lambda: now)
 
     outcome = await nightly.run()
