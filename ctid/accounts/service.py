@@ -46,7 +46,9 @@ DEFAULT_BRANCH = ("main", "总店")
 
 
 def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """A secret as sent may hold bytes that are not UTF-8 (aiohttp hands a header's over as surrogates):
+    it then matches nothing, as a wrong secret should, instead of failing to encode (a 500 on every page)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Requests authenticated with a Bearer token are exempt: a browser cannot be trick
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from typing import Final
 
@@ -20,6 +21,7 @@ HEADER: Final = "X-CSRF-Token"
 ANONYMOUS_COOKIE: Final = "ctid_csrf"
 _FRESH_TOKEN = web.RequestKey("ctid.fresh_csrf", str)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")  # secrets.token_urlsafe(32) is 43 of these
 
 
 class CsrfRefused(PermissionDenied):
@@ -31,7 +33,14 @@ def token_for(request: web.Request) -> str:
     who = identity(request)
     if who is not None and who.session is not None:
         return who.session.csrf_token
-    return request.get(_FRESH_TOKEN) or request.cookies.get(ANONYMOUS_COOKIE) or _new_anonymous(request)
+    return request.get(_FRESH_TOKEN) or _cookie_token(request) or _new_anonymous(request)
+
+
+def _cookie_token(request: web.Request) -> str:
+    """The anonymous cookie's token when it is one this site could have issued; anything else (bytes that
+    are not UTF-8 arrive as surrogates, which no page or digest can encode: a 500) is no token."""
+    value = request.cookies.get(ANONYMOUS_COOKIE, "")
+    return value if _TOKEN_SHAPE.fullmatch(value) else ""
 
 
 def _new_anonymous(request: web.Request) -> str:
@@ -54,13 +63,14 @@ async def _check(request: web.Request) -> None:
     who = identity(request)
     if who is not None and who.via_token:
         return
-    expected = who.session.csrf_token if who and who.session else request.cookies.get(ANONYMOUS_COOKIE, "")
+    expected = who.session.csrf_token if who and who.session else _cookie_token(request)
     sent = request.headers.get(HEADER, "")
     if not sent and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
         value = form.get(FIELD, "")
         sent = value if isinstance(value, str) else ""
-    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+    sent_bytes = sent.encode("utf-8", "surrogatepass")  # a header's bytes that are not UTF-8: no match
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent_bytes):
         raise CsrfRefused(
             N_(
                 "This form has expired or did not come from this site (missing or wrong CSRF token). "

@@ -149,11 +149,11 @@ class Client:
         method: str,
         target: str,
         body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
     ) -> Answer:
         """``target`` goes on the request line as it is (percent escapes are the caller's to get wrong);
         only what cannot be on a request line (non-ASCII, spaces, controls) is escaped as UTF-8."""
-        sent = {"Connection": "close", **(headers or {})}
+        sent: dict[str, str | bytes] = {"Connection": "close", **(headers or {})}
         if self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         if self.cookies:
