@@ -61,10 +61,10 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def problems() -> Iterator[list[str]]:
     """Console errors and uncaught exceptions of the test's pages; none may remain but the statuses asked
-    for (a form sent with an error is answered 422)."""
+    for (a form sent with an error is answered 422, one sent after its session ended 401)."""
     found: list[str] = []
     yield found
-    assert [p for p in found if not re.search(r"status of (404|422)", p)] == []
+    assert [p for p in found if not re.search(r"status of (401|404|422)", p)] == []
 
 
 def boss(browser: Browser, site: Daemon, locale: str, problems: list[str]) -> Page:
@@ -79,7 +79,8 @@ def ring(site: Daemon, **call: object) -> None:
     with socket.socket(socket.AF_UNIX) as sock:
         sock.connect(str(site.config.parent / "var" / "ctid.sock"))
         sock.sendall(control.to_json(request))
-        assert json.loads(sock.makefile("rb").readline())["ok"]
+        answer = json.loads(sock.makefile("rb").readline())
+        assert answer["ok"], answer
 
 
 def fits_the_width(page: Page) -> None:
@@ -227,7 +228,7 @@ def test_a_list_paged_past_its_end_offers_the_way_back(
 def test_calls_and_recordings_show_the_line_label_and_a_clock(
     browser: Browser, site: Daemon, problems: list[str]
 ) -> None:
-    ring(site, answer_after=0, talk_s=1.2)
+    ring(site, answer_after=1, talk_s=1.2)
     page = boss(browser, site, "zh-CN", problems)
     deadline = time.monotonic() + 10
     while not page.request.get(site.url + "/api/v1/calls?outcome=answered").json()["items"]:
@@ -296,3 +297,33 @@ def test_two_tabs_editing_one_customer_keep_each_others_changes(
     expect(facts).to_contain_text("天河区体育西路 1 号")  # tab A's change survives
     expect(facts).to_contain_text("只接受下午来电")
     expect(facts).to_contain_text("手机")
+
+
+def test_a_form_outlives_its_session(browser: Browser, site: Daemon, problems: list[str]) -> None:
+    """The session ends while a new customer is typed in: the page offers a login in a new tab and then
+    saves what was typed (with the new session's CSRF token)."""
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/customers/new")
+    page.fill("input[name=name]", "过期会话客户")
+    page.fill("input[name=phone_number]", "13922223333")
+    elsewhere = page.context.new_page()
+    elsewhere.goto(site.url + "/")
+    with elsewhere.expect_navigation():
+        elsewhere.click("#logout")  # as an expiry would: the session is gone
+
+    page.click("#customer-form button[type=submit]")
+    relogin = page.locator("#form-status a.relogin")
+    expect(relogin).to_contain_text("新标签页")
+    with page.context.expect_page() as opened:
+        relogin.click()
+    login = opened.value
+    login.fill("input[name=username]", "boss")
+    login.fill("input[name=password]", PASSWORD)
+    with login.expect_navigation():
+        login.click("form[action='/login'] button[type=submit]")
+    assert login.url.endswith("/customers/new")
+
+    expect(page.locator("input[name=name]")).to_have_value("过期会话客户")
+    with page.expect_navigation(url=re.compile(r"/customers/\d+$")):
+        page.click("#customer-form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("过期会话客户")
