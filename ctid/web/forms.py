@@ -48,6 +48,14 @@ def text(data: Input, name: str, max_length: int = 200, required: bool = False) 
     return value
 
 
+def header_text(value: str, max_length: int) -> str:
+    """A request header's text to store (a browser's User-Agent in an access log): a header is whatever
+    the sender wrote, so it is cut to fit rather than refused, and what is not a character (bytes that were
+    not UTF-8 reach the app as surrogates, which no database can encode) or not printable is dropped."""
+    kept = "".join(c for c in value if c == " " or unicodedata.category(c) not in _NOT_IN_A_LINE)
+    return kept.strip()[:max_length]
+
+
 def secret(data: Input, name: str) -> str:
     """A password as typed (no stripping: spaces may be part of it)."""
     value = data.get(name, "")

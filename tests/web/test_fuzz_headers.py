@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from ctid.accounts.models import Role
 from tests.web.fuzz_support import Client, LiveSite, live_site
+from tests.web.recordings_support import add_recording
 
 FUZZ = settings(
     max_examples=60,
@@ -99,3 +100,22 @@ def test_any_csrf_token_or_cookie_is_checked_not_a_500(
     assert answer.status < 500, answer.text[:2000]
     page = Client(live.port).request("GET", "/login", headers={"Cookie": b"ctid_csrf=" + cookie})
     assert page.status in (200, 400), page.text[:2000]  # 400: aiohttp's parser refuses control bytes
+
+
+@settings(FUZZ, max_examples=15)
+@given(agent=header_bytes, action=st.sampled_from(["audio", "download"]))
+@example(agent=b"Mozilla \xe9\xff", action="audio")
+def test_any_user_agent_is_logged_with_the_playback(
+    live: LiveSite, secret: str, agent: bytes, action: str
+) -> None:
+    """The access log keeps who listened with their browser's User-Agent: one with bytes that are not
+    UTF-8 could not be stored, so the recording could not be played at all (a 500)."""
+    services = live.site.services
+    recording = live.run(add_recording(services.db, services.recordings.root, seconds=0.2, branch_id=1))
+    client = Client(live.port, token=secret)
+    answer = client.request("GET", f"/recordings/{recording}/{action}", headers={"User-Agent": agent})
+    assert answer.status < 500, answer.text[:2000]
+    if answer.status == 200:
+        logged = client.request("GET", f"/api/v1/recordings/access?recording={recording}").json()["items"]
+        assert [entry["action"] for entry in logged] == ["play" if action == "audio" else "download"]
+        assert "\ufffd" not in logged[0]["user_agent"] and len(logged[0]["user_agent"]) <= 200

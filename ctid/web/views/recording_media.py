@@ -17,6 +17,7 @@ from aiohttp import hdrs, web
 from ctid.accounts.permissions import Permission
 from ctid.errors import N_, Conflict, NotFound
 from ctid.recording.models import Recording
+from ctid.web import forms
 from ctid.web.auth import client_address, current, requires
 from ctid.web.keys import SERVICES
 from ctid.web.views.recordings import recording_id
@@ -33,7 +34,7 @@ def download_name(recording: Recording) -> str:
 
 async def _open(request: web.Request, action: Literal["play", "download"]) -> web.FileResponse:
     services, user = request.app[SERVICES], current(request).user
-    agent = request.headers.get(hdrs.USER_AGENT, "")
+    agent = forms.header_text(request.headers.get(hdrs.USER_AGENT, ""), 200)
     where = client_address(request)
     recording, path = await services.recordings.open(user, recording_id(request), action, where, agent)
     headers = {hdrs.CONTENT_TYPE: recording.media_type, hdrs.CACHE_CONTROL: PRIVATE}
