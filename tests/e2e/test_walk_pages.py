@@ -73,9 +73,20 @@ def boss(browser: Browser, site: Daemon, locale: str, problems: list[str]) -> Pa
     return page
 
 
-def ring(site: Daemon, **call: object) -> None:
+def new_customer(page: Page, site: Daemon, name: str, phone: str, plate: str = "", vin: str = "") -> None:
+    """Through the new-customer form, as a person types it; the page ends on the customer's."""
+    page.goto(site.url + "/customers/new")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=phone_number]", phone)
+    page.fill("input[name=plate]", plate)
+    page.fill("input[name=vin]", vin)
+    with page.expect_navigation(url=re.compile(r"/customers/\d+$")):
+        page.click("#customer-form button[type=submit]")
+
+
+def ring(site: Daemon, number: str, **call: object) -> None:
     """A call on the sim line through the control socket (as ``ctid line simulate``)."""
-    request = {"command": "simulate", "line": "desk", "number": "13800138000", "rings": 1, **call}
+    request = {"command": "simulate", "line": "desk", "number": number, "rings": 1, **call}
     with socket.socket(socket.AF_UNIX) as sock:
         sock.connect(str(site.config.parent / "var" / "ctid.sock"))
         sock.sendall(control.to_json(request))
@@ -117,13 +128,9 @@ def test_a_customer_and_the_statistics_fit_a_phone(
     browser: Browser, site: Daemon, problems: list[str]
 ) -> None:
     page = boss(browser, site, "zh-CN", problems)
-    page.goto(site.url + "/customers/new")
-    page.fill("input[name=name]", "张伟")
-    page.fill("input[name=phone_number]", "１３８００１３８０００")  # full-width, as a Chinese IME types it
-    page.fill("input[name=plate]", "粤Ａ１２３４５")
-    page.fill("input[name=vin]", "LSVNV2187E2100001")
-    with page.expect_navigation(url=re.compile(r"/customers/\d+$")):
-        page.click("#customer-form button[type=submit]")
+    # full-width, as a Chinese IME types them
+    phone, plate = "１３８００１３８０００", "粤Ａ１２３４５"
+    new_customer(page, site, "张伟", phone, plate=plate, vin="LSVNV2187E2100001")
     expect(page.locator("main")).to_contain_text("粤A12345")
     page.set_viewport_size(PHONE)
     for path in (page.url.removeprefix(site.url), "/stats"):
@@ -228,8 +235,9 @@ def test_a_list_paged_past_its_end_offers_the_way_back(
 def test_calls_and_recordings_show_the_line_label_and_a_clock(
     browser: Browser, site: Daemon, problems: list[str]
 ) -> None:
-    ring(site, answer_after=1, talk_s=1.2)
     page = boss(browser, site, "zh-CN", problems)
+    new_customer(page, site, "赵敏", "13955556666")
+    ring(site, "13955556666", answer_after=1, talk_s=1.2)
     deadline = time.monotonic() + 10
     while not page.request.get(site.url + "/api/v1/calls?outcome=answered").json()["items"]:
         assert time.monotonic() < deadline, "the call never ended"
@@ -243,7 +251,7 @@ def test_calls_and_recordings_show_the_line_label_and_a_clock(
     assert cells[1] == LINE_LABEL, cells
     assert re.fullmatch(r"0:0[1-3]", cells[7]), f"a duration reads like a clock, got {cells[7]!r}"
     customer = page.locator("table.calls tbody tr").first.locator("a.customer")
-    expect(customer).to_have_text("张伟")  # the caller the pop matched (the phone test added him)
+    expect(customer).to_have_text("赵敏")  # the caller the pop matched
 
     page.goto(site.url + "/recordings")
     row = page.locator("tr.recording-row").first
@@ -251,6 +259,16 @@ def test_calls_and_recordings_show_the_line_label_and_a_clock(
     with page.expect_navigation():
         row.locator("a").first.click()
     expect(page.locator("main")).to_contain_text(LINE_LABEL)
+
+    # a refused tag stays on the player, says which field in its words, and keeps what was typed
+    too_long = "超长标签" * 8
+    page.fill("#tags-form input[name=tags]", f"投诉, {too_long}")
+    submit(page, "#tags-form")
+    assert "标签" in page.locator("#form-error").inner_text()
+    tags = page.locator("#tags-form input[name=tags]")
+    expect(tags).to_have_attribute("aria-invalid", "true")
+    expect(tags).to_have_value(f"投诉, {too_long}")
+    expect(page.locator("#player")).to_be_visible()
 
 
 def test_the_audit_log_reads_in_chinese(browser: Browser, site: Daemon, problems: list[str]) -> None:
@@ -275,11 +293,7 @@ def test_two_tabs_editing_one_customer_keep_each_others_changes(
 ) -> None:
     """Tab B was opened before tab A saved: B's save changes what B changed, and leaves A's change."""
     first = boss(browser, site, "zh-CN", problems)
-    first.goto(site.url + "/customers/new")
-    first.fill("input[name=name]", "李娜")
-    first.fill("input[name=phone_number]", "13911112222")
-    with first.expect_navigation(url=re.compile(r"/customers/\d+$")):
-        first.click("#customer-form button[type=submit]")
+    new_customer(first, site, "李娜", "13911112222")
     second = first.context.new_page()
     second.goto(first.url)
 

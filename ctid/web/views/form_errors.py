@@ -32,6 +32,9 @@ FIELD_LABELS: Mapping[str, str] = {
     "name": N_("Name"),
     "address": N_("Address"),
     "phone": N_("Phone"),
+    # recordings
+    "note": N_("Note"),
+    "tags": N_("Tags"),
     # announcements
     "title": N_("Title"),
     "body": N_("Text"),

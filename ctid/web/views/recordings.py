@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission, allows
-from ctid.errors import N_
+from ctid.errors import N_, ValidationError
 from ctid.recording.models import Recording
 from ctid.web import forms, recording_forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.crm_prospect_pages import branch_staff
+from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
@@ -96,9 +97,15 @@ def _customer_name(items: list[Recording], customer_id: int | None) -> str | Non
 @routes.get("/recordings/{id:\\d+}")
 @requires(Permission.RECORDINGS_OWN)
 async def recording_page(request: web.Request) -> web.Response:
+    return await _player(request)
+
+
+async def _player(request: web.Request, refused: dict[str, Any] | None = None) -> web.Response:
+    """The player; after a refused note or tags, with the error, the field marked and what was typed."""
     user = current(request).user
     recording = await request.app[SERVICES].recordings.get(user, recording_id(request))
     context = {
+        **(refused or {}),
         "recording": recording,
         "speeds": SPEEDS,
         "clock": clock,
@@ -106,24 +113,32 @@ async def recording_page(request: web.Request) -> web.Response:
         "can_download": allows(user, Permission.RECORDINGS_DOWNLOAD),
         "line_labels": _line_labels(request),
     }
-    return render(request, "recordings/player.html", context)
+    return render(request, "recordings/player.html", context, status=422 if refused else 200)
 
 
 @routes.post("/recordings/{id:\\d+}/note")
 @requires(Permission.RECORDINGS_OWN)
 async def note_form(request: web.Request) -> web.Response:
-    note = recording_forms.note(await request.post())
-    recording = recording_id(request)
-    await request.app[SERVICES].recordings.save_note(actor(request), current(request).user, recording, note)
+    form, recording = await request.post(), recording_id(request)
+    try:
+        note = recording_forms.note(form)
+        services = request.app[SERVICES]
+        await services.recordings.save_note(actor(request), current(request).user, recording, note)
+    except ValidationError as exc:
+        return await _player(request, {"form": form, **form_error(request, exc)})
     raise web.HTTPSeeOther(f"/recordings/{recording}#notes")
 
 
 @routes.post("/recordings/{id:\\d+}/tags")
 @requires(Permission.RECORDINGS_OWN)
 async def tags_form(request: web.Request) -> web.Response:
-    tags = recording_forms.tags(await request.post())
-    recording = recording_id(request)
-    await request.app[SERVICES].recordings.set_tags(actor(request), current(request).user, recording, tags)
+    form, recording = await request.post(), recording_id(request)
+    try:
+        tags = recording_forms.tags(form)
+        services = request.app[SERVICES]
+        await services.recordings.set_tags(actor(request), current(request).user, recording, tags)
+    except ValidationError as exc:
+        return await _player(request, {"form": form, **form_error(request, exc)})
     raise web.HTTPSeeOther(f"/recordings/{recording}#notes")
 
 
