@@ -175,6 +175,19 @@ def test_revoking_a_token_and_deleting_an_announcement_ask_first(
     assert "周六停电检修" in questions[-1]
     expect(page.locator("#announcements")).to_contain_text("周六停电检修")
 
+    page.goto(site.url + "/prospects")
+    page.click("#register-prospect")
+    page.fill("#prospect-form input[name=name]", "钱先生")
+    page.fill("#prospect-form input[name=phone]", "13933334444")
+    with page.expect_navigation(url=re.compile(r"/prospects/\d+$")):
+        page.click("#prospect-form button[type=submit]")
+    answer(False)
+    page.click("#lose-form button[type=submit]")
+    page.wait_for_timeout(300)
+    assert "钱先生" in questions[-1]
+    page.reload()
+    expect(page.locator("#prospect-page")).to_have_attribute("data-status", "registered")
+
 
 def test_a_form_error_names_the_field_as_labelled_and_marks_it(
     browser: Browser, site: Daemon, problems: list[str]
