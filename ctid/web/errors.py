@@ -111,6 +111,13 @@ def _domain_error(request: web.Request, exc: CtidError) -> web.StreamResponse:
 
 def _http_error(request: web.Request, exc: web.HTTPException) -> web.StreamResponse:
     code = exc.reason.lower().replace(" ", "_")
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        # "Too large" alone said neither what nor how much
+        limit = max(1, request.client_max_size // 2**20)
+        message = _(
+            request, N_("What was sent is larger than %(count)d MB, the most a request may be."), count=limit
+        )
+        return _page(request, exc.status, code, message, field="body")
     return _page(request, exc.status, code, _(request, TITLES.get(exc.status, exc.reason)))
 
 

@@ -33,6 +33,12 @@ def page_json(page: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "total": page.total, "page": page.number, "pages": page.pages}
 
 
+def _too_large() -> ValidationError:
+    return ValidationError(
+        "body", N_("The request body is larger than %(count)d KB."), count=MAX_BODY // 1024
+    )
+
+
 class TooDeep(ValueError):
     """JSON nested deeper than the decoder can follow."""
 
@@ -52,10 +58,10 @@ async def read_object(request: web.Request) -> dict[str, Any]:
     (a chunked body has no Content-Length to check first), not text in its charset, not JSON, nested past
     what the decoder can follow (a RecursionError otherwise), or not an object."""
     if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ValidationError("body", N_("The request body is too large."))
+        raise _too_large()
     raw = await request.read()
     if len(raw) > MAX_BODY:
-        raise ValidationError("body", N_("The request body is too large."))
+        raise _too_large()
     try:
         data = decode(raw.decode(request.charset or "utf-8"))
     except TooDeep:

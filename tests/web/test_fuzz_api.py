@@ -295,6 +295,7 @@ def test_a_body_larger_than_the_limit_without_a_length_is_refused_by_name(
     before = live.fingerprint()
     answer = boss.request("POST", "/api/v1/announcements", chunked, headers)
     assert (answer.status, answer.json()["error"]["field"]) == (422, "body")
+    assert "64 KB" in answer.json()["error"]["message"]
     assert live.fingerprint() == before
 
 

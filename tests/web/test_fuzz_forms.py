@@ -197,3 +197,13 @@ def test_every_page_path_parameter_is_a_record_or_a_page_saying_why(
     check_page(answer)
     if answer.status >= 400:
         assert live.fingerprint() == before
+
+
+def test_a_form_over_the_request_limit_says_the_limit(live: LiveSite, boss: Client) -> None:
+    """A 413 page said "Too large" twice: neither what nor how much."""
+    before = live.fingerprint()
+    answer = boss.post_form("/announcements", [("title", "x" * 3_000_000)])
+    assert answer.status == 413
+    check_page(answer)
+    assert "2 MB" in answer.text
+    assert live.fingerprint() == before
