@@ -244,6 +244,9 @@ def test_a_list_paged_past_its_end_offers_the_way_back(
     assert "page=1" in page.url and "role=admin" in page.url
     expect(page.locator("table.list tbody tr", has_text="boss")).to_have_count(1)
 
+    page.goto(site.url + "/admin/users?q=nobody-by-that-name")
+    expect(page.locator("#no-users")).to_have_text("没有符合条件的记录。")  # an empty list says so
+
 
 def test_calls_and_recordings_show_the_line_label_and_a_clock(
     browser: Browser, site: Daemon, problems: list[str]
