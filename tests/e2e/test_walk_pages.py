@@ -357,3 +357,35 @@ def test_a_form_outlives_its_session(browser: Browser, site: Daemon, problems: l
     with page.expect_navigation(url=re.compile(r"/customers/\d+$")):
         page.click("#customer-form button[type=submit]")
     expect(page.locator("main")).to_contain_text("过期会话客户")
+
+
+def wait_until_line_free(page: Page, site: Daemon) -> None:
+    deadline = time.monotonic() + 10
+    while any(c["ended_at"] is None for c in page.request.get(site.url + "/api/v1/calls").json()["items"]):
+        assert time.monotonic() < deadline, "a call never ended"
+        time.sleep(0.1)
+
+
+def test_the_console_on_a_phone_shows_the_ringing_call_first_and_one_entry_per_missed_number(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/console")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    for number in ("13966667777", "13966667777", "13988889999"):  # nobody answers
+        wait_until_line_free(page, site)
+        ring(site, number)
+    wait_until_line_free(page, site)
+    page.reload()
+    entries = page.locator("#missed li[data-call]")
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_contain_text("13988889999")
+    expect(entries.nth(1)).to_contain_text("2 次")
+
+    ring(site, "13955550000")
+    pop = page.locator("#pops .pop").first
+    expect(pop).to_be_in_viewport()
+    pop_box, missed_box = pop.bounding_box(), page.locator("#missed").bounding_box()
+    assert pop_box is not None and missed_box is not None and pop_box["y"] < missed_box["y"]
+    fits_the_width(page)

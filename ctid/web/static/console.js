@@ -223,11 +223,25 @@
     renderMissed();
   }
 
+  // One entry per number, the latest call's, with how many times it rang unanswered: one call-back
+  // returns them all, and a caller who tried twelve times is one line to the operator, not twelve.
+  function byNumber(calls) {
+    const groups = new Map();
+    for (const call of calls) {
+      const key = call.number_e164 || call.id; // a private number cannot be called back: each stays alone
+      const group = groups.get(key);
+      if (group) group.count += 1;
+      else groups.set(key, { call, count: 1 });
+    }
+    return [...groups.values()];
+  }
+
   function renderMissed() {
     const list = document.getElementById("missed");
     const calls = [...missed.values()].sort((a, b) => b.started_at.localeCompare(a.started_at));
-    list.replaceChildren(...calls.map((call) => el("li", { dataset: { call: call.id } },
-      el("div", {}, el("strong", {}, call.customer_name || call.name || call.number || T.private)),
+    list.replaceChildren(...byNumber(calls).map(({ call, count }) => el("li", { dataset: { call: call.id, count } },
+      el("div", {}, el("strong", {}, call.customer_name || call.name || call.number || T.private),
+        count > 1 ? el("span", { class: "missed-count" }, fmt(T.missed_times, { count })) : null),
       el("div", { class: "small muted" }, when(call.started_at), " · ", (lines.get(call.line) || {}).label || call.line),
       el("div", { class: "small" }, call.number || "",
         call.number_e164 ? el("button", {
