@@ -62,11 +62,7 @@ def _km(data: Input, name: str) -> int | None:
 
 def fields(data: Input, parsers: Mapping[str, Parser]) -> dict[str, Any]:
     """The fields of ``data`` that ``parsers`` knows, parsed; any other field is refused."""
-    unknown = sorted(set(data) - set(parsers))
-    if unknown:
-        # named as sent when it looks like a field name; anything else is not echoed back
-        name = unknown[0] if unknown[0].isidentifier() and len(unknown[0]) <= 40 else "body"
-        raise ValidationError(name, N_("%(what)s cannot be changed here."), what=name)
+    forms.known(data, parsers.keys())
     return {name: parse(data, name) for name, parse in parsers.items() if name in data}
 
 

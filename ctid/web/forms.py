@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -46,6 +46,16 @@ def text(data: Input, name: str, max_length: int = 200, required: bool = False) 
             name, N_("%(what)s is longer than %(max)d characters."), what=name, max=max_length
         )
     return value
+
+
+def known(data: Input, names: Collection[str]) -> None:
+    """Refuse a field not in ``names``: a typo silently ignored (``"notes"`` for ``"note"``, ``"tag"`` for
+    ``"tags"``) is a change the sender believes was saved, or a value cleared that they meant to set."""
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        # named as sent when it looks like a field name; anything else is not echoed back
+        name = unknown[0] if unknown[0].isidentifier() and len(unknown[0]) <= 40 else "body"
+        raise ValidationError(name, N_("%(what)s cannot be changed here."), what=name)
 
 
 def header_text(value: str, max_length: int) -> str:

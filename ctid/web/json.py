@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from aiohttp import web
 
 from ctid.errors import N_, ValidationError
 from ctid.paging import Page
+from ctid.web import forms
 
 MAX_BODY = 64 * 1024
 
@@ -53,10 +55,11 @@ def decode(text: str) -> Any:
         raise TooDeep("nested too deeply") from None
 
 
-async def read_object(request: web.Request) -> dict[str, Any]:
+async def read_object(request: web.Request, known: Collection[str] | None = None) -> dict[str, Any]:
     """The request's JSON object body; a ValidationError (422) naming ``body`` for anything else: too large
     (a chunked body has no Content-Length to check first), not text in its charset, not JSON, nested past
-    what the decoder can follow (a RecursionError otherwise), or not an object."""
+    what the decoder can follow (a RecursionError otherwise), or not an object; and with ``known``, a field
+    not among them, by name."""
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise _too_large()
     raw = await request.read()
@@ -70,4 +73,6 @@ async def read_object(request: web.Request) -> dict[str, Any]:
         raise ValidationError("body", N_("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise ValidationError("body", N_("The request body must be a JSON object."))
+    if known is not None:
+        forms.known(data, known)
     return data

@@ -115,6 +115,9 @@ def option_changes(data: Input) -> dict[str, Any]:
     return parsed
 
 
+ANNOUNCEMENT_FIELDS = ("title", "body", "branch_id", "expires_on")
+
+
 def new_announcement(data: Input) -> NewAnnouncement:
     """From JSON or the start page's form (where an empty branch means every branch)."""
     return NewAnnouncement(

@@ -356,6 +356,43 @@ def test_yes_and_no_are_still_understood(boss: Client) -> None:
     assert [r["correction"] for r in boss.request("GET", path).json()["items"]][:2] == [True, False]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PUT", "/api/v1/recordings/{recording}/tags", {"tag": ["vip"]}, "tag"),
+        ("PUT", "/api/v1/recordings/{recording}/note", {"notes": "call back"}, "notes"),
+        ("PUT", "/api/v1/calls/{call}/note", {"text": "call back"}, "text"),
+        ("PUT", "/api/v1/me/lines", {"line": ["desk"]}, "line"),
+        (
+            "POST",
+            "/api/v1/users",
+            {"username": "typo", "role": "operator", "branch_id": 1, "rol": "admin"},
+            "rol",
+        ),
+        ("POST", "/api/v1/branches", {"code": "typo", "name": "T", "activ": False}, "activ"),
+        ("POST", "/api/v1/announcements", {"title": "t", "expires": "2026-01-01"}, "expires"),
+        ("POST", "/api/v1/lines/desk/dial", {"number": "138", "\u0000": 1}, "body"),
+    ],
+)
+def test_a_field_the_endpoint_does_not_know_is_refused_by_name(
+    live: LiveSite,
+    boss: Client,
+    ids: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    """``"tag"`` for ``"tags"`` read as no tags at all and cleared them; ``"notes"`` for ``"note"`` cleared
+    the note: a typo silently ignored is a change the sender never meant."""
+    before = live.fingerprint()
+    answer = boss.request(
+        method, path.format(**ids), json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    assert (answer.status, answer.json()["error"].get("field")) == (422, field), answer.text
+    assert live.fingerprint() == before
+
+
 def test_a_reading_dated_after_today_is_refused(boss: Client) -> None:
     """2062 typed for 2026 sat after every real reading to come, refusing each lower one as going back."""
     made = boss.request(

@@ -31,7 +31,7 @@ async def list_announcements(request: web.Request) -> web.Response:
 @routes.post("/api/v1/announcements")
 @requires(Permission.MANAGE_ANNOUNCEMENTS)
 async def create_announcement(request: web.Request) -> web.Response:
-    new = prospect_forms.new_announcement(await read_object(request))
+    new = prospect_forms.new_announcement(await read_object(request, prospect_forms.ANNOUNCEMENT_FIELDS))
     home = request.app[SERVICES].home
     return web.json_response(
         announcement_json(await home.announce(actor(request), current(request).user, new)), status=201

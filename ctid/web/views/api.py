@@ -56,7 +56,7 @@ async def list_users(request: web.Request) -> web.Response:
 @routes.post("/api/v1/users")
 @requires(Permission.MANAGE_USERS)
 async def create_user(request: web.Request) -> web.Response:
-    data = await read_object(request)
+    data = await read_object(request, ("username", "role", "branch_id", "display_name", "password"))
     new = NewUser(
         username=forms.text(data, "username", 64, required=True),
         role=forms.choice(data, "role", Role),
@@ -81,7 +81,7 @@ async def list_branches(request: web.Request) -> web.Response:
 @routes.post("/api/v1/branches")
 @requires(Permission.MANAGE_BRANCHES)
 async def create_branch(request: web.Request) -> web.Response:
-    data = await read_object(request)
+    data = await read_object(request, ("code", "name", "address", "phone", "active"))
     fields = BranchFields(
         code=forms.text(data, "code", 32, required=True),
         name=forms.text(data, "name", 100, required=True),

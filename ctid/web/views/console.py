@@ -48,7 +48,7 @@ async def my_lines(request: web.Request) -> web.Response:
 @requires(Permission.USE_CONSOLE)
 async def bind_my_lines(request: web.Request) -> web.Response:
     """The console's line picker: which lines pop on my screen (applies on the next websocket connect)."""
-    lines = forms.text_list(await read_object(request), "lines", max_items=100)
+    lines = forms.text_list(await read_object(request, ("lines",)), "lines", max_items=100)
     console = request.app[SERVICES].console
     return _choices_json(await console.bind(actor(request), current(request).user, lines))
 
@@ -65,7 +65,7 @@ async def my_missed_calls(request: web.Request) -> web.Response:
 @routes.post("/api/v1/lines/{name}/dial")
 @requires(Permission.USE_CONSOLE)
 async def dial(request: web.Request) -> web.Response:
-    number = forms.text(await read_object(request), "number", 40, required=True)
+    number = forms.text(await read_object(request, ("number",)), "number", 40, required=True)
     line = request.match_info["name"]
     call_id = await request.app[SERVICES].console.dial(current(request).user, line, number)
     return web.json_response({"call_id": call_id, "line": line}, status=202)
@@ -82,7 +82,7 @@ async def hangup(request: web.Request) -> web.Response:
 @requires(Permission.RECORDINGS_OWN)
 async def control_recording(request: web.Request) -> web.Response:
     """Start ("record": a line recorded on demand), pause or resume the recording of the line's call."""
-    action = forms.text(await read_object(request), "action", 10, required=True)
+    action = forms.text(await read_object(request, ("action",)), "action", 10, required=True)
     line = request.match_info["name"]
     state = await request.app[SERVICES].console.recording(current(request).user, line, action)
     kind, recording_id = state or ("stopped", None)
@@ -92,7 +92,7 @@ async def control_recording(request: web.Request) -> web.Response:
 @routes.put("/api/v1/calls/{id}/note")
 @requires(Permission.USE_CONSOLE)
 async def save_note(request: web.Request) -> web.Response:
-    note = forms.multiline(await read_object(request), "note", MAX_NOTE)
+    note = forms.multiline(await read_object(request, ("note",)), "note", MAX_NOTE)
     console = request.app[SERVICES].console
     call = await console.save_note(actor(request), current(request).user, request.match_info["id"], note)
     return web.json_response(call_json(call))
@@ -101,7 +101,7 @@ async def save_note(request: web.Request) -> web.Response:
 @routes.put("/api/v1/calls/{id}/customer")
 @requires(Permission.USE_CONSOLE)
 async def link_customer(request: web.Request) -> web.Response:
-    customer_id = forms.integer(await read_object(request), "customer_id", 1, 2**62)
+    customer_id = forms.integer(await read_object(request, ("customer_id",)), "customer_id", 1, 2**62)
     console = request.app[SERVICES].console
     await console.link_customer(actor(request), current(request).user, request.match_info["id"], customer_id)
     return web.json_response({"call_id": request.match_info["id"], "customer_id": customer_id})

@@ -65,7 +65,7 @@ async def get_recording(request: web.Request) -> web.Response:
 @routes.put("/api/v1/recordings/{id:\\d+}/note")
 @requires(Permission.RECORDINGS_OWN)
 async def put_note(request: web.Request) -> web.Response:
-    note = recording_forms.note(await read_object(request))
+    note = recording_forms.note(await read_object(request, ("note",)))
     recordings, user = request.app[SERVICES].recordings, current(request).user
     recording = await recordings.save_note(actor(request), user, recording_id(request), note)
     return web.json_response({"recording": recording_json(recording)})
@@ -74,7 +74,7 @@ async def put_note(request: web.Request) -> web.Response:
 @routes.put("/api/v1/recordings/{id:\\d+}/tags")
 @requires(Permission.RECORDINGS_OWN)
 async def put_tags(request: web.Request) -> web.Response:
-    tags = recording_forms.tags(await read_object(request))
+    tags = recording_forms.tags(await read_object(request, ("tags",)))
     recordings, user = request.app[SERVICES].recordings, current(request).user
     recording = await recordings.set_tags(actor(request), user, recording_id(request), tags)
     return web.json_response({"recording": recording_json(recording)})
