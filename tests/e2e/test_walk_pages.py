@@ -13,6 +13,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
@@ -389,3 +390,17 @@ def test_the_console_on_a_phone_shows_the_ringing_call_first_and_one_entry_per_m
     pop_box, missed_box = pop.bounding_box(), page.locator("#missed").bounding_box()
     assert pop_box is not None and missed_box is not None and pop_box["y"] < missed_box["y"]
     fits_the_width(page)
+
+
+def test_an_import_of_headers_alone_says_there_is_nothing_to_import(
+    browser: Browser, site: Daemon, problems: list[str], tmp_path: Path
+) -> None:
+    headers_only = tmp_path / "客户.csv"
+    headers_only.write_text("客户名称,手机,车牌号\n", encoding="utf-8")
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/customers/import")
+    page.set_input_files("input[name=file]", str(headers_only))
+    page.click("#check-file")
+    expect(page.locator("#no-rows")).to_contain_text("没有数据行")
+    expect(page.locator("#report-summary")).not_to_contain_text("所有行均可导入")
+    expect(page.locator("#run-import")).to_be_disabled()

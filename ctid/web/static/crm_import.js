@@ -73,7 +73,10 @@
       el("td", { class: "column" }, error.column || label(error.field || "")),
       el("td", { class: "value" }, error.value || "—"),
       el("td", { class: "reason" }, error.reason))));
-    if (!report.errors.length) {
+    if (!report.rows) {
+      // headers alone: "no errors, every row can be imported" of nothing read as if the file were fine
+      document.getElementById("report-summary").append(" ", el("span", { class: "error", id: "no-rows" }, T.no_rows));
+    } else if (!report.errors.length) {
       document.getElementById("report-summary").append(" ", el("span", { class: "ok-text" }, T.no_errors));
     }
     const duplicates = report.duplicates || [];
