@@ -128,6 +128,7 @@ def opt_outs(data: Input) -> dict[ContactType, str]:
     """``{"opt_outs": [{"contact_type", "reason"?}]}``: every opt-out the customer now has."""
     wanted: dict[ContactType, str] = {}
     for item in forms.object_list(data, "opt_outs", max_items=len(ContactType)):
+        forms.known(item, ("contact_type", "reason"))
         kind = forms.choice(item, "contact_type", ContactType)
         wanted[kind] = forms.text(item, "reason", 200)
     return wanted
@@ -163,10 +164,11 @@ _LINKED = ("customers", "mileage_km", "branch_id")
 
 def links(data: Input, name: str = "customers") -> list[tuple[int, VehicleRole]]:
     """``[{"customer_id", "role"}]``: who owns, uses and drives the vehicle."""
-    return [
-        (forms.integer(item, "customer_id", *ID), forms.choice(item, "role", VehicleRole))
-        for item in forms.object_list(data, name, max_items=30)
-    ]
+    found = []
+    for item in forms.object_list(data, name, max_items=30):
+        forms.known(item, ("customer_id", "role"))
+        found.append((forms.integer(item, "customer_id", *ID), forms.choice(item, "role", VehicleRole)))
+    return found
 
 
 def vehicle(

@@ -372,6 +372,18 @@ def test_yes_and_no_are_still_understood(boss: Client) -> None:
         ("POST", "/api/v1/branches", {"code": "typo", "name": "T", "activ": False}, "activ"),
         ("POST", "/api/v1/announcements", {"title": "t", "expires": "2026-01-01"}, "expires"),
         ("POST", "/api/v1/lines/desk/dial", {"number": "138", "\u0000": 1}, "body"),
+        (
+            "PUT",
+            "/api/v1/customers/{customer}/opt-outs",
+            {"opt_outs": [{"contact_type": "marketing", "reasn": "勿扰"}]},
+            "reasn",
+        ),
+        (
+            "PATCH",
+            "/api/v1/vehicles/{vehicle}",
+            {"customers": [{"customer_id": 1, "role": "owner", "x": 1}]},
+            "x",
+        ),
     ],
 )
 def test_a_field_the_endpoint_does_not_know_is_refused_by_name(
