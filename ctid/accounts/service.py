@@ -249,6 +249,8 @@ class AccountService:
             password_values = await self._password_values(edit.new_password, must_change=True)
         async with self._db.begin() as conn:
             user = await self._existing_user(conn, user_id)
+            if edit.branch_id is not None and await store.get_branch(conn, edit.branch_id) is None:
+                raise ValidationError("branch_id", N_("No such branch."))  # not the database's refusal: a 500
             values = {**self._user_values(edit), **password_values}
             if actor.user_id == user.id and (edit.active is False or edit.role not in (None, Role.ADMIN)):
                 raise ValidationError("role", N_("You cannot demote or deactivate your own account."))

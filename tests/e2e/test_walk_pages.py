@@ -229,6 +229,20 @@ def test_a_form_error_names_the_field_as_labelled_and_marks_it(
     assert "标题" in page.locator("#form-error").inner_text()
     expect(page.locator("#new-announcement textarea[name=body]")).to_have_value("正文不丢")
 
+    # a branch that does not exist (a form from before a restore, or a crafted one) is an error, not a 500
+    page.goto(site.url + "/admin/users")
+    with page.expect_navigation():
+        page.locator("table.list a", has_text="boss").click()
+    csrf = page.locator("main form input[name=csrf_token]").input_value()
+    form = {"csrf_token": csrf, "display_name": "x", "role": "admin", "branch_id": "99999", "active": "on"}
+    refused = page.request.post(page.url, form=form, max_redirects=0)
+    assert refused.status == 422 and "门店不存在" in refused.text(), refused.status
+    # an admin demoting himself, no line ticked: the form again with the reason (was a 500 too)
+    page.select_option("select[name=role]", "operator")
+    submit(page, "main form")
+    expect(page.locator("#form-error")).to_be_visible()
+    expect(page.locator("select[name=role]")).to_have_attribute("aria-invalid", "true")
+
     response = page.goto(site.url + "/admin/users/0")
     assert response is not None and response.status in (404, 422), "user 0 is nobody, not a new user"
 
