@@ -225,18 +225,19 @@ class AccountService:
         if await store.user_with_hash(conn, username):
             raise Conflict(N_("The user name %(name)s is taken."), name=username)
         now = self._clock()
-        user = await store.insert_user(
-            conn,
-            {
-                "username": username,
-                "display_name": new.display_name.strip(),
-                "role": Role(new.role).value,
-                "branch_id": new.branch_id,
-                "password_hash": password_hash,
-                "must_change_password": new.must_change_password,
-                "created_at": now,
-            },
-        )
+        values = {
+            "username": username,
+            "display_name": new.display_name.strip(),
+            "role": Role(new.role).value,
+            "branch_id": new.branch_id,
+            "password_hash": password_hash,
+            "must_change_password": new.must_change_password,
+            "created_at": now,
+        }
+        try:
+            user = await store.insert_user(conn, values)
+        except IntegrityError:  # the same name created at the same moment (a double-clicked Save)
+            raise Conflict(N_("The user name %(name)s is taken."), name=username) from None
         await audit.record(conn, actor, "user.create", ("user", user.id), now, after=_public(user))
         return user
 
@@ -376,7 +377,10 @@ class AccountService:
         if await store.branch_by_code(conn, values["code"]):
             raise Conflict(N_("A branch with code %(code)s exists."), code=values["code"])
         now = self._clock()
-        branch = await store.insert_branch(conn, {**values, "created_at": now})
+        try:
+            branch = await store.insert_branch(conn, {**values, "created_at": now})
+        except IntegrityError:  # the same code created at the same moment
+            raise Conflict(N_("A branch with code %(code)s exists."), code=values["code"]) from None
         await audit.record(conn, actor, "branch.create", ("branch", branch.id), now, after=values)
         return branch
 

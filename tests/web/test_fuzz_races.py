@@ -1,0 +1,61 @@
+"""The same request sent many times at once (a double-clicked Save, a retrying client): one succeeds, the
+others are refused as the later one would be alone (409), never a 500, and what happens once happens once."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from ctid.accounts.models import Role
+from tests.web.fuzz_support import Answer, Client, LiveSite, live_site
+
+AT_ONCE = 8
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-races")) as site:
+        yield site
+
+
+@pytest.fixture(scope="module")
+def secret(live: LiveSite) -> str:
+    return live.token(live.user("boss", Role.ADMIN))
+
+
+def at_once(live: LiveSite, secret: str, method: str, path: str, body: dict[str, Any]) -> Counter[int]:
+    def send(_: int) -> Answer:
+        return Client(live.port, token=secret).request(method, path, json.dumps(body).encode(), JSON)
+
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        answers = list(pool.map(send, range(AT_ONCE)))
+    assert all(a.status < 500 for a in answers), [a.text[:300] for a in answers if a.status >= 500]
+    return Counter(a.status for a in answers)
+
+
+def made(secret: str, live: LiveSite, path: str, body: dict[str, Any]) -> int:
+    answer = Client(live.port, token=secret).request("POST", path, json.dumps(body).encode(), JSON)
+    assert answer.status in (200, 201), answer.text
+    return int(answer.json()["id"])
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/users", {"username": "twice", "role": "operator", "branch_id": 1}),
+        ("/api/v1/branches", {"code": "twice", "name": "Twice"}),
+        ("/api/v1/vehicles", {"plate": "粤A54321"}),
+        ("/api/v1/catalogue", {"code": "TWICE", "name": "n", "price": "1"}),
+    ],
+)
+def test_a_unique_value_created_twice_at_once_is_one_201_and_409s(
+    live: LiveSite, secret: str, path: str, body: dict[str, Any]
+) -> None:
+    """The name was checked free by each, then the database refused all but one: a 500 for the rest."""
+    assert at_once(live, secret, "POST", path, body) == Counter({201: 1, 409: AT_ONCE - 1})
