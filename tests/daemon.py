@@ -22,6 +22,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SIM_DESK = """
+[recording]
+min_free_mb = 0
+[[lines]]
+name = "desk"
+driver = "sim"
+"""
+"""One simulated line "desk" that records even on a nearly full disk (the disk tests fill it)."""
+
+
 def write_config(directory: Path, port: int, extra: str = "") -> Path:
     path = directory / "ctid.toml"
     path.write_text(

@@ -9,16 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.daemon import Daemon, free_port, write_config
+from tests.daemon import SIM_DESK, Daemon, free_port, write_config
 from tests.recording.media import seconds
-
-CONFIG = """
-[recording]
-min_free_mb = 0
-[[lines]]
-name = "desk"
-driver = "sim"
-"""
 
 
 def _recordings(db: Path) -> list[dict[str, Any]]:
@@ -38,7 +30,7 @@ def _wait(condition: Any, timeout: float = 30.0) -> Any:
 
 def test_kill_9_mid_recording_then_restart(tmp_path: Path) -> None:
     port = free_port()
-    config = write_config(tmp_path, port, CONFIG)
+    config = write_config(tmp_path, port, SIM_DESK)
     var = tmp_path / "var"
     daemon = Daemon(config, port).start()
     try:

@@ -13,16 +13,10 @@ import errno
 import os
 from pathlib import Path
 
+from tests.daemon import SIM_DESK
 from tests.recording.media import seconds
 from tests.resilience.support import Site, await_until, pops_of_a_call, start_on_small_disk
 
-CONFIG = """
-[recording]
-min_free_mb = 0
-[[lines]]
-name = "desk"
-driver = "sim"
-"""
 FIRST, SECOND, THIRD = "13912345678", "13800138000", "13700137000"
 
 
@@ -55,7 +49,7 @@ def wav_seconds(site: Site) -> float:
 
 
 async def test_a_disk_filling_up_mid_recording_then_freed(tmp_path: Path) -> None:
-    site = await asyncio.to_thread(start_on_small_disk, tmp_path, CONFIG, "48m")
+    site = await asyncio.to_thread(start_on_small_disk, tmp_path, SIM_DESK, "48m")
     filler = site.var / "filler"
     try:
         talk = ("--rings", "1", "--answer-after", "1", "--talk", "4")
@@ -75,7 +69,7 @@ async def test_a_disk_filling_up_mid_recording_then_freed(tmp_path: Path) -> Non
         await asyncio.to_thread(filler.unlink)
         await await_until(lambda: health(site) | {"uptime_s": 0, "lines": {}} == {
             "status": "ok", "version": alert["version"], "database": "ok", "uptime_s": 0,
-            "recording": "ok", "lines": {},
+            "recording": "ok", "lines": {}, "backup": "none yet",
         }, what="healthy again")  # fmt: skip
         await await_until(lambda: site.get("/api/v1/lines")[1]["items"][0]["status"] == "up", what="idle")
         await pops_of_a_call(

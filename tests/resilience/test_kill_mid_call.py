@@ -14,17 +14,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.daemon import Daemon
+from tests.daemon import SIM_DESK, Daemon
 from tests.recording.media import seconds
 from tests.resilience.support import Site, await_until, pops_of_a_call, start_site
-
-CONFIG = """
-[recording]
-min_free_mb = 0
-[[lines]]
-name = "desk"
-driver = "sim"
-"""
 
 
 def utc(text: str) -> datetime:
@@ -38,7 +30,7 @@ def wav_seconds(site: Site) -> float:
 
 
 async def test_kill_9_mid_call_then_restart(tmp_path: Path) -> None:
-    site = await asyncio.to_thread(start_site, tmp_path, CONFIG)
+    site = await asyncio.to_thread(start_site, tmp_path, SIM_DESK)
     status, customer = await asyncio.to_thread(
         site.send, "POST", "/api/v1/customers", {"name": "李娜", "phones": [{"number": "13800138000"}]}
     )

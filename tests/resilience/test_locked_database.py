@@ -12,15 +12,9 @@ import asyncio
 import subprocess
 from pathlib import Path
 
+from tests.daemon import SIM_DESK
 from tests.resilience.support import await_until, pops_of_a_call, start_site
 
-CONFIG = """
-[recording]
-min_free_mb = 0
-[[lines]]
-name = "desk"
-driver = "sim"
-"""
 NUMBER = "13912345678"
 
 
@@ -37,7 +31,7 @@ def hold_write_lock(db: Path) -> subprocess.Popen[str]:
 
 
 async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: Path) -> None:
-    site = await asyncio.to_thread(start_site, tmp_path, CONFIG)
+    site = await asyncio.to_thread(start_site, tmp_path, SIM_DESK)
     try:
         customer = {"name": "张伟", "phones": [{"number": NUMBER, "label": "手机"}]}
         status, created = await asyncio.to_thread(site.send, "POST", "/api/v1/customers", customer)
