@@ -418,3 +418,21 @@ def test_an_import_of_headers_alone_says_there_is_nothing_to_import(
     expect(page.locator("#no-rows")).to_contain_text("没有数据行")
     expect(page.locator("#report-summary")).not_to_contain_text("所有行均可导入")
     expect(page.locator("#run-import")).to_be_disabled()
+
+
+def test_a_console_whose_session_ended_stops_and_says_so(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    """Logged out in another tab: the open console's socket is closed (pops carry customers' data) and it
+    asks for a login, rather than showing "live" with nothing coming, or reconnecting for ever."""
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/console")
+    console = page.locator("#console")
+    expect(console).to_have_attribute("data-connection", "connected")
+    elsewhere = page.context.new_page()
+    elsewhere.goto(site.url + "/")
+    with elsewhere.expect_navigation():
+        elsewhere.click("#logout")
+    expect(console).to_have_attribute("data-connection", "session_ended", timeout=10_000)
+    expect(page.locator("#session-ended a")).to_have_attribute("href", "/login?next=/console")
+    expect(page.locator("#connection")).to_have_text("已退出登录")

@@ -52,11 +52,34 @@
     socket = new WebSocket(`${scheme}//${location.host}/ws`);
     socket.addEventListener("open", () => { retryMs = 1000; setConnection("connected"); loadMissed(); });
     socket.addEventListener("message", (event) => handle(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", async (event) => {
+      if (event.code === SESSION_ENDED || (await signedOut())) {
+        sessionEnded();
+        return;
+      }
       setConnection("disconnected");
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10000);
     });
+  }
+
+  // The server closes the socket with SESSION_ENDED once the session is gone (a logout in another tab,
+  // a deactivated user, an expiry); a socket refused at its handshake says nothing, so ask the API. Either
+  // way the console says so and offers a login, instead of "reconnecting" for ever with no pops coming.
+  const SESSION_ENDED = 4401;
+
+  async function signedOut() {
+    try {
+      const response = await fetch("/api/v1/me/missed", { credentials: "same-origin", headers: { Accept: "application/json" } });
+      return response.status === 401;
+    } catch (error) {
+      return false; // the server is away: keep reconnecting
+    }
+  }
+
+  function sessionEnded() {
+    setConnection("session_ended");
+    document.getElementById("session-ended").hidden = false;
   }
 
   function reconnect() {
