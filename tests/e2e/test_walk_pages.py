@@ -13,7 +13,9 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
@@ -436,3 +438,19 @@ def test_a_console_whose_session_ended_stops_and_says_so(
     expect(console).to_have_attribute("data-connection", "session_ended", timeout=10_000)
     expect(page.locator("#session-ended a")).to_have_attribute("href", "/login?next=/console")
     expect(page.locator("#connection")).to_have_text("已退出登录")
+
+
+def test_an_overdue_reminder_stands_out_on_the_start_page(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    new_customer(page, site, "孙丽", "13977778888", plate="粤B54321")
+    yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+    page.click(".vehicle-edit summary")
+    page.fill(".vehicle-form input[name=inspection_due]", yesterday.isoformat())
+    with page.expect_navigation():
+        page.click(".vehicle-form button[type=submit]")
+    page.goto(site.url + "/")
+    overdue = page.locator("#reminders li", has_text="粤B54321")
+    expect(overdue).to_have_attribute("title", "已逾期")
+    assert overdue.evaluate("li => getComputedStyle(li).color") == "rgb(179, 38, 30)"
