@@ -225,9 +225,17 @@ class Database:
             self._warmer = None
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """One short write transaction: committed on success, rolled back on any error."""
+    async def begin(self, immediate: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One short write transaction: committed on success, rolled back on any error.
+
+        ``immediate``: for a change that checks before it writes (is this visit still open, may this
+        prospect still be won), take SQLite's write lock at the start (BEGIN IMMEDIATE) rather than at the
+        first write. The driver runs the reads before that write outside any transaction, so two requests
+        at once could both find the visit open and both close it (two mileage readings, two follow-ups).
+        Not the default: a transaction that mostly reads (a token's last use) would wait for every writer."""
         async with self.engine.begin() as conn:
+            if immediate and conn.dialect.name == "sqlite":
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:

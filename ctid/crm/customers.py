@@ -77,7 +77,7 @@ class CustomerRecords:
         scope.require(user, Permission.CRM_EDIT)
         checked = check_changes(changes, self._normaliser)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             record = await _record(conn, user, customer_id)
             if "assigned_user_id" in checked:
                 branch = record.customer.branch_id
@@ -96,7 +96,7 @@ class CustomerRecords:
         scope.require(user, Permission.CRM_EDIT)
         reasons = {kind: _reason(reason) for kind, reason in wanted.items()}
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             record = await _record(conn, user, customer_id)
             current = {o.contact_type.value: o.reason for o in record.opt_outs}
             proposed = {kind.value: reason for kind, reason in sorted(reasons.items())}

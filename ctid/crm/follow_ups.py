@@ -66,7 +66,7 @@ class FollowUps:
         scope.require(user, Permission.CRM_EDIT)
         fields = _checked({"category": new.category, "channel": new.channel, "content": new.content})
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             customer = await customer_store.get_customer(conn, new.customer_id)
             if customer is None or not scope.visible(user, customer.branch_id):
                 raise ValidationError("customer_id", N_("No such customer."))
@@ -91,7 +91,7 @@ class FollowUps:
         scope.require(user, Permission.CRM_EDIT)
         checked = _checked(changes)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _follow_up(conn, user, follow_up_id)
             if current.status == FollowUpStatus.CLOSED:
                 raise Conflict(N_("This follow-up is closed and cannot be changed."))

@@ -101,7 +101,7 @@ class Prospects:
         if not fields.get("phone"):
             raise ValidationError("phone", N_("Give a phone number."))
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             branch = await scope.branch_for_new(conn, user, branch_id)
             checked = await self._checked(conn, branch, fields)
             values = {**checked, "branch_id": branch, "status": "registered", "created_at": now}
@@ -116,7 +116,7 @@ class Prospects:
         """Change the fields given; a won or lost prospect no longer changes (409)."""
         scope.require(user, Permission.CRM_EDIT)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _open_prospect(conn, user, prospect_id)
             checked = await self._checked(conn, current.branch_id, changes)
             fields = _fields(current)
@@ -130,7 +130,7 @@ class Prospects:
         """审核: supervisors and admins only (403 for others)."""
         scope.require(user, Permission.CRM_EDIT)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _prospect(conn, user, prospect_id)
             status = next_status(current.status, ProspectAction.REVIEW, _may_review(user))
             values = {"status": status.value, "reviewed_by": user.id, "reviewed_at": now}
@@ -147,7 +147,7 @@ class Prospects:
         """A follow-up visit by the user, now; the prospect is then being followed (跟进中)."""
         scope.require(user, Permission.CRM_EDIT)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _prospect(conn, user, prospect_id)
             status = next_status(current.status, ProspectAction.VISIT, _may_review(user))
             values = {"channel": new.channel, "content": new.content, "next_on": new.next_on}
@@ -180,7 +180,7 @@ class Prospects:
             if customer.customer.branch_id != current.branch_id:
                 raise ValidationError("customer_id", N_("No such customer."))
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _prospect(conn, user, prospect_id)
             status = next_status(current.status, ProspectAction.WIN, _may_review(user))
             values = {"status": status.value, "customer_id": customer_id}
@@ -193,7 +193,7 @@ class Prospects:
         if not reason:
             raise ValidationError("lost_reason", N_("Say why the prospect was lost."))
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             current = await _prospect(conn, user, prospect_id)
             status = next_status(current.status, ProspectAction.LOSE, _may_review(user))
             known = option_values(await option_store.list_options(conn, OptionKind.LOST_REASON, True))

@@ -64,7 +64,7 @@ class VehicleRecords:
             raise ValidationError("plate", N_("Give the plate."))
         fields = {"status": VehicleStatus.ACTIVE.value, **check_vehicle(new.fields)}
         now = self._clock()
-        async with _unique(), self._db.begin() as conn:
+        async with _unique(), self._db.begin(immediate=True) as conn:
             branch_id = await scope.branch_for_new(conn, user, new.branch_id)
             await _check_unique(conn, branch_id, fields, None)
             await _check_links(conn, branch_id, new.links)
@@ -91,7 +91,7 @@ class VehicleRecords:
         scope.require(user, Permission.CRM_EDIT)
         checked = check_vehicle(changes)
         now = self._clock()
-        async with _unique(), self._db.begin() as conn:
+        async with _unique(), self._db.begin(immediate=True) as conn:
             vehicle = await _vehicle(conn, user, vehicle_id)
             current = {**_fields(vehicle), "customers": _links_json(_links(vehicle))}
             proposed = {**current, **checked}
@@ -123,7 +123,7 @@ class VehicleRecords:
         scope.require(user, Permission.CRM_MANAGE if correction else Permission.CRM_EDIT)
         mileage.check_not_ahead(read_on, self._today(), "read_on")
         new = mileage.NewReading(km, read_on or self._today(), correction=correction)
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             await _vehicle(conn, user, vehicle_id)
             return await mileage.append(conn, actor, vehicle_id, new, self._clock())
 

@@ -80,7 +80,7 @@ class VisitRecords:
         scope.require(user, Permission.CRM_EDIT)
         fields = _checked({"mileage_km": new.mileage_km, "advisor": new.advisor, "notes": new.notes})
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             branch_id = await _vehicle_branch(conn, user, new.vehicle_id)
             await _check_customer(conn, branch_id, new.customer_id)
             await _check_corrected(conn, user, new)
@@ -109,7 +109,7 @@ class VisitRecords:
         scope.require(user, Permission.CRM_EDIT)
         checked = _checked(changes)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             visit = await _open_visit(conn, user, visit_id)
             if "customer_id" in checked:
                 await _check_customer(conn, visit.branch_id, checked["customer_id"])
@@ -126,7 +126,7 @@ class VisitRecords:
 
     async def close(self, actor: Actor, user: User, visit_id: int) -> VisitRecord:
         scope.require(user, Permission.CRM_EDIT)
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:
             await self._close(conn, actor, await _open_visit(conn, user, visit_id), self._clock())
             return await _visit(conn, user, visit_id)
 

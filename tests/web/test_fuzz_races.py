@@ -59,3 +59,24 @@ def test_a_unique_value_created_twice_at_once_is_one_201_and_409s(
 ) -> None:
     """The name was checked free by each, then the database refused all but one: a 500 for the rest."""
     assert at_once(live, secret, "POST", path, body) == Counter({201: 1, 409: AT_ONCE - 1})
+
+
+def test_a_visit_closed_twice_at_once_closes_once(live: LiveSite, secret: str) -> None:
+    """Each found it open and closed it: one visit, eight mileage readings in the vehicle's history."""
+    vehicle = made(secret, live, "/api/v1/vehicles", {"plate": "粤A66666"})
+    visit = made(secret, live, "/api/v1/visits", {"vehicle_id": vehicle, "mileage_km": 5000})
+    assert at_once(live, secret, "POST", f"/api/v1/visits/{visit}/close", {}) == Counter(
+        {200: 1, 409: AT_ONCE - 1}
+    )
+    readings = Client(live.port, token=secret).request("GET", f"/api/v1/vehicles/{vehicle}/mileage").json()
+    assert [r["mileage_km"] for r in readings["items"]] == [5000]
+
+
+def test_a_prospect_won_twice_at_once_is_won_once(live: LiveSite, secret: str) -> None:
+    """Each found it reviewed and won it (three 200s in eight). The customer each one created before that
+    check stays, as ctid.crm.prospects.win says: one won prospect, but not yet one customer."""
+    client = Client(live.port, token=secret)
+    prospect = made(secret, live, "/api/v1/prospects", {"name": "赵六", "phone": "13700137000"})
+    assert client.request("POST", f"/api/v1/prospects/{prospect}/review", b"{}", JSON).status == 200
+    won = at_once(live, secret, "POST", f"/api/v1/prospects/{prospect}/won", {})
+    assert won == Counter({200: 1, 409: AT_ONCE - 1})
