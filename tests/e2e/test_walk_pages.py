@@ -454,3 +454,20 @@ def test_an_overdue_reminder_stands_out_on_the_start_page(
     overdue = page.locator("#reminders li", has_text="粤B54321")
     expect(overdue).to_have_attribute("title", "已逾期")
     assert overdue.evaluate("li => getComputedStyle(li).color") == "rgb(179, 38, 30)"
+
+
+def test_back_from_a_search_result_finds_the_search_as_it_was(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    page = boss(browser, site, "zh-CN", problems)
+    new_customer(page, site, "周杰", "13912340001")
+    new_customer(page, site, "周洁", "13912340002")
+    page.goto(site.url + "/customers")
+    page.fill("#search-q", "1391234000")
+    results = page.locator("#search-results li")
+    expect(results).to_have_count(2)
+    with page.expect_navigation():
+        results.first.locator("a").click()
+    page.go_back()
+    expect(page.locator("#search-q")).to_have_value("1391234000")
+    expect(results).to_have_count(2)

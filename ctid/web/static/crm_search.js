@@ -22,9 +22,20 @@
     root.dataset.results = String(items.length);
   }
 
+  // The query lives in the address (?q=): Back from a customer opened from the results finds the search
+  // as it was (the pages are no-store, so the browser keeps neither the box nor the list), and a search
+  // can be bookmarked or sent to a colleague.
+  function remember(q) {
+    const url = new URL(location.href);
+    if (q) url.searchParams.set("q", q);
+    else url.searchParams.delete("q");
+    history.replaceState(history.state, "", url);
+  }
+
   async function search() {
     const q = input.value.trim();
     const mine = ++asked;
+    remember(q);
     if (!q) {
       list.replaceChildren();
       status.textContent = "";
@@ -52,4 +63,9 @@
     if (first) location.assign(first.href);
   });
   input.focus();
+  const previous = new URL(location.href).searchParams.get("q");
+  if (previous) {
+    input.value = previous;
+    search();
+  }
 })();
