@@ -27,6 +27,7 @@
   // can be bookmarked or sent to a colleague.
   function remember(q) {
     const url = new URL(location.href);
+    if ((url.searchParams.get("q") || "") === q) return; // a history entry change is a navigation to scripts
     if (q) url.searchParams.set("q", q);
     else url.searchParams.delete("q");
     history.replaceState(history.state, "", url);
