@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -80,9 +81,12 @@ async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
     if where.outcome:
         conditions.append(calls.c.outcome == where.outcome)
     if where.number:
-        digits = "".join(c for c in where.number if c.isdigit())
-        pattern = f"%{digits}%"
-        conditions.append(or_(calls.c.number.like(pattern), calls.c.number_e164.like(pattern)))
+        # full-width digits as typed with a Chinese IME are digits too; "020-8888" as the list shows it is
+        # found in the E.164 form without its trunk 0 (the number as given keeps its dashes)
+        digits = "".join(str(unicodedata.digit(c)) for c in where.number if c.isdigit())
+        national = digits.lstrip("0") or digits
+        number, e164 = calls.c.number.like(f"%{digits}%"), calls.c.number_e164.like(f"%{national}%")
+        conditions.append(or_(number, e164))
     if where.since:
         conditions.append(calls.c.started_at >= where.since)
     if where.until:
