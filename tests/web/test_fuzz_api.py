@@ -210,17 +210,14 @@ def sent_body(route: Route, changes: dict[str, Any], serial: int) -> dict[str, A
     return body
 
 
-SERIAL = iter(range(1, 10**9))
-
-
-def bodies(route: Route) -> st.SearchStrategy[bytes]:
+def bodies(route: Route) -> st.SearchStrategy[dict[str, Any] | bytes]:
+    """Changes to the route's accepted body (completed by ``sent_body`` when sent), or raw bytes."""
     names = st.sampled_from(route.fields) if route.fields else st.nothing()
     wrong_fields = st.dictionaries(names, values, min_size=1, max_size=3)
     unexpected = st.dictionaries(st.text(max_size=12), values, min_size=1, max_size=2)
     objects = st.one_of(wrong_fields, wrong_fields, unexpected) if route.fields else unexpected
-    as_json = objects.map(lambda changes: json.dumps(sent_body(route, changes, next(SERIAL))).encode())
     not_objects = values.filter(lambda v: not isinstance(v, dict)).map(lambda v: json.dumps(v).encode())
-    return st.one_of(as_json, as_json, as_json, not_objects, st.sampled_from(ODD_BODIES))
+    return st.one_of(objects, objects, objects, not_objects, st.sampled_from(ODD_BODIES))
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -229,14 +226,20 @@ def test_every_json_body_is_answered_or_refused_by_name(
 ) -> None:
     path = route.path.format(**ids)
     allowed = set(route.fields) | NESTED
+    serial = iter(range(1, 10**9))  # outside the examples: a replayed example may take a new one
 
     @FUZZ
     @given(
-        body=bodies(route),
+        changes=bodies(route),
         charset=st.sampled_from(["", "", "", "; charset=utf-8", "; charset=latin-1", "; charset=bogus"]),
         who=st.sampled_from(["boss", "boss", "sam", "olga", "erin"]),
     )
-    def sweep(body: bytes, charset: str, who: str) -> None:
+    def sweep(changes: dict[str, Any] | bytes, charset: str, who: str) -> None:
+        body = (
+            changes
+            if isinstance(changes, bytes)
+            else json.dumps(sent_body(route, changes, next(serial))).encode()
+        )
         before = live.fingerprint()
         client = others.get(who, boss)
         answer = client.request(route.method, path, body, {"Content-Type": "application/json" + charset})
