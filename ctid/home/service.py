@@ -116,7 +116,7 @@ class Home:
     async def withdraw(self, actor: Actor, user: User, announcement_id: int) -> None:
         scope.require(user, Permission.MANAGE_ANNOUNCEMENTS)
         now = self._clock()
-        async with self._db.begin() as conn:
+        async with self._db.begin(immediate=True) as conn:  # withdrawn twice at once: audited twice
             found = await store.get_announcement(conn, announcement_id)
             if found is None:
                 raise NotFound(NO_SUCH_ANNOUNCEMENT)

@@ -80,3 +80,15 @@ def test_a_prospect_won_twice_at_once_is_won_once(live: LiveSite, secret: str) -
     assert client.request("POST", f"/api/v1/prospects/{prospect}/review", b"{}", JSON).status == 200
     won = at_once(live, secret, "POST", f"/api/v1/prospects/{prospect}/won", {})
     assert won == Counter({200: 1, 409: AT_ONCE - 1})
+
+
+def test_an_announcement_withdrawn_twice_at_once_is_withdrawn_once(live: LiveSite, secret: str) -> None:
+    """Three of eight found it and deleted it: three "announcement.delete" entries in the audit log (a
+    short window: four rounds to be sure of meeting it)."""
+    client = Client(live.port, token=secret)
+    for done in range(1, 5):
+        announcement = made(secret, live, "/api/v1/announcements", {"title": "周末休息"})
+        path = f"/api/v1/announcements/{announcement}"
+        assert at_once(live, secret, "DELETE", path, {}) == Counter({200: 1, 404: AT_ONCE - 1})
+        audit = client.request("GET", "/api/v1/audit?action=announcement.delete")  # ids are reused: all
+        assert audit.json()["total"] == done
