@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -467,6 +467,15 @@ class AccountService:
     async def list_tokens(self, user_id: int | None = None) -> list[ApiToken]:
         async with self._db.connect() as conn:
             return await store.list_tokens(conn, user_id)
+
+    async def still_signed_in(self, sessions: Collection[str], tokens: Collection[str]) -> set[str]:
+        """Of these session cookies and API tokens (as sent), those that still let an active user in: one
+        read for every open console at once, however many (the hub asks every few seconds)."""
+        session_hashes = {_digest(secret): secret for secret in sessions}
+        token_hashes = {_digest(secret): secret for secret in tokens}
+        async with self._db.connect() as conn:
+            live = await store.live_credentials(conn, session_hashes, token_hashes, self._clock())
+        return {secret for digest, secret in (session_hashes | token_hashes).items() if digest in live}
 
     async def token_user(self, secret: str) -> User | None:
         """The active user behind an unrevoked token, or None."""

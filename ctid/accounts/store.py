@@ -3,6 +3,7 @@ service decides the transaction (a change and its audit entry commit together)."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -158,6 +159,30 @@ async def session_by_hash(conn: AsyncConnection, token_hash: str, now: datetime)
         created_at=row["created_at"],
         expires_at=row["expires_at"],
     )
+
+
+async def live_credentials(
+    conn: AsyncConnection, session_hashes: Collection[str], token_hashes: Collection[str], now: datetime
+) -> set[str]:
+    """Which of these session and token hashes still let an active user in (unexpired, unrevoked)."""
+    live: set[str] = set()
+    if session_hashes:
+        query = (
+            select(sessions.c.token_hash)
+            .join(users, users.c.id == sessions.c.user_id)
+            .where(sessions.c.token_hash.in_(session_hashes), sessions.c.expires_at > now, users.c.active)
+        )
+        live.update((await conn.execute(query)).scalars())
+    if token_hashes:
+        query = (
+            select(api_tokens.c.token_hash)
+            .join(users, users.c.id == api_tokens.c.user_id)
+            .where(
+                api_tokens.c.token_hash.in_(token_hashes), api_tokens.c.revoked_at.is_(None), users.c.active
+            )
+        )
+        live.update((await conn.execute(query)).scalars())
+    return live
 
 
 async def delete_session(conn: AsyncConnection, token_hash: str) -> None:

@@ -63,7 +63,7 @@ def make_app(services: Services) -> web.Application:
     )
     app[SERVICES] = services
     app[CATALOGS] = Catalogs()
-    app[HUB] = Hub(services.bus)
+    app[HUB] = Hub(services.bus, services.accounts.still_signed_in)
     app.cleanup_ctx.append(_hub_lifetime)
     aiohttp_jinja2.setup(
         app,

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import struct
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 
 CLIENT_BUFFER = 1024 * 1024  # bytes a console may leave unread before it is disconnected
 CLOSE_SLOW = 4008
+# A socket outlives the request that was authenticated, and pops carry customers' data: every few seconds
+# the hub asks, in one read for all consoles, whose session or token still lets them in, and closes the
+# others (a logout in another tab, a deactivated user, a changed or reset password, an expired session, a
+# revoked token) with this application code: the console then asks for a login instead of reconnecting.
+SESSION_CHECK_S = 5.0
+SESSION_ENDED = 4401
 CLOSE_TIMEOUT_S = 1.0
 WATCHERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
@@ -47,6 +54,9 @@ class Client:
     lines: frozenset[str]
     ws: web.WebSocketResponse
     transport: asyncio.Transport
+    credential: str = ""
+    """The session cookie or API token it connected with (checked again by the hub)."""
+    via_token: bool = False
 
     def rank(self, line: str) -> int:
         """Who gets a line's pop first: the operators who answer it (0), then those who watch (1)."""
@@ -83,13 +93,21 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
+SignedIn = Callable[[set[str], set[str]], Awaitable[set[str]]]
+"""(session cookies, API tokens) -> those of them still signed in."""
+
+
 class Hub:
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(
+        self, bus: EventBus, signed_in: SignedIn | None = None, check_s: float = SESSION_CHECK_S
+    ) -> None:
         self._bus = bus
+        self._signed_in, self._check_s = signed_in, check_s
         self._clients: set[Client] = set()
         self._order: dict[tuple[str, int], list[Client]] = {}  # who sees a line's pops, in order
         self._unsubscribe: Unsubscribe | None = None
         self._closing = TaskSet()
+        self._checks = TaskSet()
 
     @property
     def clients(self) -> int:
@@ -97,10 +115,13 @@ class Hub:
 
     def start(self) -> None:
         self._unsubscribe = self._bus.subscribe(PopEvent, self.deliver)
+        if self._signed_in is not None:
+            self._checks.spawn(self._check_sessions_forever())
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        await self._checks.cancel()
         for client in list(self._clients):
             await self._close(client, WSCloseCode.GOING_AWAY, "server stopping")
         await self._closing.wait()
@@ -133,6 +154,28 @@ class Hub:
             ordered = sorted(self._clients, key=lambda c: c.rank(event.line))
             found = self._order[key] = [client for client in ordered if client.sees(event)]
         return found
+
+    async def check_sessions(self) -> None:
+        """Close the consoles whose session or token no longer lets them in: one read for all of them."""
+        assert self._signed_in is not None
+        clients = [c for c in self._clients if c.credential]
+        if not clients:
+            return
+        sessions = {c.credential for c in clients if not c.via_token}
+        tokens = {c.credential for c in clients if c.via_token}
+        live = await self._signed_in(sessions, tokens)
+        for client in clients:
+            if client.credential not in live and client in self._clients:
+                log.info("console of %s: signed out, socket closed", client.user.username)
+                self._closing.spawn(self._close(client, SESSION_ENDED, "session ended"))
+
+    async def _check_sessions_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self._check_s)
+            try:
+                await self.check_sessions()
+            except Exception:  # a database that cannot answer now keeps the consoles; the next check decides
+                log.warning("checking the consoles' sessions failed", exc_info=True)
 
     def _drop_slow(self, client: Client) -> None:
         log.warning("console of %s stopped reading: disconnected", client.user.username)

@@ -18,11 +18,6 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 HEARTBEAT_S = 20.0
 MAX_CLIENT_MESSAGE = 16 * 1024
-# How often a console's session is checked again. The socket outlives the request that was authenticated,
-# and pops carry customers' data: a logout in another tab, a deactivated user, a changed password or an
-# expired session closes it within this time (two indexed reads per console, 200 consoles: 40 a second).
-SESSION_CHECK_S = 5.0
-SESSION_ENDED = 4401  # an application close code: the console asks for a login instead of reconnecting
 
 
 def _allowed_origin(request: web.Request, who: Identity) -> bool:
@@ -47,41 +42,24 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     transport = request.transport
     if not isinstance(transport, asyncio.Transport):
         return ws  # the client left during the handshake
-    client = Client(who.user, lines, ws, transport)
+    client = Client(who.user, lines, ws, transport, _credential(request, who), who.via_token)
     hub = request.app[HUB]
     _greet(request, client)
-    hub.add(client)
-    watch = asyncio.create_task(_close_when_signed_out(request, who, ws), name="ws-session-watch")
+    hub.add(client)  # which also checks, every few seconds, that its session or token still lets it in
     try:
         async for message in ws:
             if message.type == WSMsgType.TEXT and message.data == '{"type":"ping"}':
                 client.send({"type": "pong"})
     finally:
-        watch.cancel()
         hub.remove(client)
     return ws
 
 
-async def _close_when_signed_out(request: web.Request, who: Identity, ws: web.WebSocketResponse) -> None:
-    while not ws.closed:
-        await asyncio.sleep(SESSION_CHECK_S)
-        try:
-            signed_in = await _signed_in(request, who)
-        except Exception:  # a database that cannot answer now keeps the console; the next check decides
-            log.warning("console of user %s: session check failed", who.user.username, exc_info=True)
-            continue
-        if not signed_in:
-            log.info("console of user %s: session ended, socket closed", who.user.username)
-            await ws.close(code=SESSION_ENDED, message=b"session ended")
-
-
-async def _signed_in(request: web.Request, who: Identity) -> bool:
-    accounts = request.app[SERVICES].accounts
+def _credential(request: web.Request, who: Identity) -> str:
+    """The session cookie or the program's Bearer token this console proved itself with."""
     if who.session_secret:
-        return await accounts.session(who.session_secret) is not None
-    # a program's Bearer token: revoked, or its user deactivated
-    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
-    return await accounts.token_user(token) is not None
+        return who.session_secret
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
 def _greet(request: web.Request, client: Client) -> None:
