@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -113,7 +114,8 @@ def _conditions(where: RecordingFilter) -> list[Any]:
         conditions.append(c.started_at >= where.since)
     if where.until:
         conditions.append(c.started_at < where.until)
-    if digits := "".join(ch for ch in where.number if ch.isdigit()):
+    # full-width digits (a Chinese IME's) are digits too
+    if digits := "".join(str(unicodedata.digit(ch)) for ch in where.number if ch.isdigit()):
         conditions.append(_number_matches(digits, where.number_match))
     if where.min_duration_s is not None:
         conditions.append(c.duration_s >= where.min_duration_s)
@@ -129,12 +131,13 @@ def _conditions(where: RecordingFilter) -> list[Any]:
 
 def _number_matches(digits: str, how: str) -> Any:
     """The number as received begins with / contains the digits; or its E.164 form (with or without the
-    country code: "138..." begins "+86138...")."""
+    country code: "138..." begins "+86138..."). A landline as written, "020-3888", is matched in the E.164
+    form without its trunk 0: the number as received keeps its dashes."""
     number, e164 = recordings.c.number, recordings.c.number_e164
+    national = digits.lstrip("0") or digits
     if how == "begins":
-        national = e164.like(f"+86{digits}%")
-        return or_(number.like(f"{digits}%"), e164.like(f"+{digits}%"), national)
-    return or_(number.like(f"%{digits}%"), e164.like(f"%{digits}%"))
+        return or_(number.like(f"{digits}%"), e164.like(f"+{digits}%"), e164.like(f"+86{national}%"))
+    return or_(number.like(f"%{digits}%"), e164.like(f"%{national}%"))
 
 
 def _escape_like(text: str) -> str:

@@ -294,6 +294,11 @@ def test_calls_and_recordings_show_the_line_label_and_a_clock(
     page.goto(site.url + "/recordings")
     row = page.locator("tr.recording-row").first
     expect(row).to_contain_text(LINE_LABEL)
+    for match in ("begins", "contains"):
+        for typed in ("０２０３８８８", "020-3888"):
+            page.goto(site.url + f"/recordings?match={match}&number={typed}")
+            expect(page.locator("tr.recording-row")).to_have_count(1)
+    page.goto(site.url + "/recordings")
     with page.expect_navigation():
         row.locator("a").first.click()
     expect(page.locator("main")).to_contain_text(LINE_LABEL)
