@@ -8,6 +8,7 @@ from ctid.web.i18n import Catalogs, Translator
 from tools import messages
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+CODE = re.compile(r"[a-z]+(_[a-z]+)+")  # a stored value shown through _(): follow_up
 
 
 def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -45,3 +46,12 @@ def test_catalogs_compile_and_translate() -> None:
     assert zh.gettext("Welcome, %(name)s", name="王") == "欢迎，王"
     assert zh.ngettext("%(num)d entry", "%(num)d entries", 3) == "共 3 条"
     assert en.ngettext("%(num)d entry", "%(num)d entries", 1) == "1 entry"
+
+
+def test_stored_codes_read_as_words_in_english_too() -> None:
+    """A page shows ``_(status.value)``: without an English word, an English user reads 'in_progress'."""
+    codes = [m.id for m in messages.read("zh_CN") if isinstance(m.id, str) and CODE.fullmatch(m.id)]
+    assert "follow_up" in codes
+    en = Translator("en", Catalogs().get("en"))
+    assert [c for c in codes if en.gettext(c) == c] == []
+    assert en.gettext("in_progress") == "in progress" and en.gettext("Log in") == "Log in"
