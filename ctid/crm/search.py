@@ -1,9 +1,10 @@
 """The CRM's one search box, pure part: what a query is looking for, and the rows the index holds.
 
-One box finds a customer by name (``张三丰``), by pinyin initials or spelling (``zsf``, ``zhang``), by a
-fragment of a phone number (``8000``, ``138 0013``, ``+86 20 8888``), of a plate (``A12`` of ``粤A12345``,
-``粤A·123``) or of a VIN (``0000123``). ``parse`` reads the query: punctuation and spaces go (``粤A·12345``,
-``138-0013``), full-width becomes half-width, and the shape of what is left says where to look:
+One box finds a customer by name (``张三丰``), by pinyin initials or spelling (``zsf``, ``zw``, ``zhang``),
+by a fragment of a phone number (``8000``, ``138 0013``, ``+86 20 8888``), of a plate (``A12`` of
+``粤A12345``, ``粤A·123``) or of a VIN (``0000123``). ``parse`` reads the query: punctuation and spaces go
+(``粤A·12345``, ``138-0013``), full-width becomes half-width, and the shape of what is left says where
+to look:
 
 - digits only: phones, then plates and VINs (``12345`` of ``粤A12345``);
 - a province's abbreviation and a letter (``粤A1``), or letters and digits mixed: plates and VINs;
@@ -13,7 +14,8 @@ fragment of a phone number (``8000``, ``138 0013``, ``+86 20 8888``), of a plate
 
 The index is SQLite's FTS5 with the trigram tokenizer (ctid.crm.search_store): it finds any fragment of 3
 or more characters. A shorter query cannot use it; it becomes a prefix of the name (``张``, ``张伟``),
-answered by the ``(branch_id, name)`` index of customers.
+answered by the ``(branch_id, name)`` index of customers. Two latin letters are also a two-character
+name's initials (``zw``), which the index finds as ``zw `` at the start of the pinyin column.
 
 The fragment is searched with ``LIKE '%fragment%'``, which the trigram index answers (FTS5 phrase queries
 need ``detail=full``, twice the index). It is a bound parameter, never spliced into SQL or an FTS5 query, and
@@ -52,11 +54,14 @@ class SearchQuery:
     fragment: str
     fields: tuple[Field, ...]
     prefix: bool = False
+    initials: bool = False
+    """Two latin letters: a two-character name's pinyin initials (``zw``: 张伟), then names starting so."""
 
     @property
     def like(self) -> str:
-        """The LIKE pattern for the trigram index."""
-        return f"%{self.fragment}%"
+        """The LIKE pattern for the trigram index. Initials are the start of the pinyin column, followed by
+        a space (``zw zhangwei``): three characters, so the trigram index answers even two letters."""
+        return f"{self.fragment} %" if self.initials else f"%{self.fragment}%"
 
 
 _KEEP = re.compile(r"[^0-9A-Za-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
@@ -76,6 +81,8 @@ def parse(query: str) -> SearchQuery | None:
     fragment = clean(query)
     if not fragment:
         return None
+    if len(fragment) == MIN_TRIGRAM - 1 and _LETTERS.fullmatch(fragment):
+        return SearchQuery(fragment.lower(), (Field.PINYIN,), prefix=True, initials=True)
     if len(fragment) < MIN_TRIGRAM:
         return SearchQuery(fragment, (Field.NAME,), prefix=True)
     if _DIGITS.fullmatch(fragment):

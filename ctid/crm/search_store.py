@@ -155,11 +155,15 @@ def _spelling(name: str, kind: str) -> str:
 
 def search(conn: Connection, query: SearchQuery, branch_id: int | None, limit: int) -> list[SearchHit]:
     """Customers matching ``query`` in ``branch_id`` (None: every branch), best first, at most ``limit``."""
+    found: dict[int, Field] = {}
+    if query.initials and conn.dialect.name == "sqlite":
+        found = _by_fragment(conn, query, branch_id, limit)
     if query.prefix or conn.dialect.name != "sqlite":
-        found = _by_name_prefix(conn, query.fragment, branch_id, limit)
+        for customer_id, field in _by_name_prefix(conn, query.fragment, branch_id, limit).items():
+            found.setdefault(customer_id, field)
     else:
         found = _by_fragment(conn, query, branch_id, limit)
-    return _hits(conn, found)
+    return _hits(conn, dict(list(found.items())[:limit]))
 
 
 def _by_fragment(conn: Connection, query: SearchQuery, branch_id: int | None, limit: int) -> dict[int, Field]:

@@ -49,6 +49,16 @@ async def test_short_queries_are_name_prefixes(people: World) -> None:
     assert await find(people, "olga", "伟") == []
 
 
+async def test_two_letters_are_a_two_character_names_initials(people: World) -> None:
+    """The README's own example: ``zw`` for 张伟 (two letters are too few for the trigram index)."""
+    olga = people.olga
+    await people.customer(olga, "赵文", "13600136000")
+    await people.customer(olga, "张伟明", "13500135000")  # zwm: three initials, not two
+    assert sorted(found(await find(people, "olga", "zw"))) == [("张伟", "pinyin"), ("赵文", "pinyin")]
+    assert found(await find(people, "olga", "ZW")) == found(await find(people, "olga", "zw"))
+    assert await find(people, "erin", "zw") == [], "another branch's are not found"
+
+
 async def test_by_pinyin(people: World) -> None:
     assert found(await find(people, "olga", "zsf")) == [("张三丰", "pinyin")]
     assert found(await find(people, "olga", "ZhangSan")) == [("张三丰", "pinyin")]
