@@ -26,6 +26,8 @@ _LOCAL_LENGTHS = (7, 8)  # subscriber numbers without area code (China, North Am
 _MAX_DIGITS = 20  # E.164 allows 15; with an international and an outside-line prefix nothing real is longer
 _CN_MOBILE_SHAPE = re.compile(r"(?:\+86|0086)?(1[3-9][0-9]{9})", re.ASCII)  # see PhoneNormaliser._fast_key
 _PLAIN = re.compile(r"\+?[0-9]+(?:[ -][0-9]+)*", re.ASCII)  # digits with single spaces or dashes
+# full-width digits, plus, minus, parentheses and the ideographic space, as their ASCII selves
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）\u3000", "0123456789+-() ")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class PhoneNormaliser:
         also ``0`` + ``016502530000`` (a Chinese mobile), and the guess prefers the latter.
         """
         given = clean_text(raw)
+        if not given.isascii():  # a Chinese IME types full-width: kept as typed, it shows and sorts apart
+            given = given.translate(_FULL_WIDTH)
         dialable = _plain(given) if _PLAIN.fullmatch(given) else _dialable(given)
         return PhoneNumber(given, None if dialable is None else self._key(dialable, dialed))
 

@@ -253,3 +253,16 @@ def test_numbers_folded_into_the_mobile_shape_read_as_before(number: str) -> Non
 def test_a_region_without_the_fast_path_reads_through_phonenumbers() -> None:
     assert PhoneNormaliser("US")._fast_key("13912345678") is None
     assert PhoneNormaliser("US").normalise("+8613912345678").e164 == "+8613912345678"
+
+
+@given(st.text(st.sampled_from("0123456789+- ()"), min_size=1, max_size=20))
+def test_full_width_typing_is_the_same_number_as_typed_on_a_plain_keyboard(typed: str) -> None:
+    """A Chinese IME types 1３８… in full width: stored and shown as ordinary digits, the same key."""
+    site = PhoneNormaliser("CN", "020")
+    full_width = typed.translate(str.maketrans("0123456789+-()", "０１２３４５６７８９＋－（）"))
+    assert site.normalise(full_width) == site.normalise(typed)
+
+
+def test_a_full_width_mobile_is_stored_in_plain_digits() -> None:
+    number = PhoneNormaliser("CN").normalise("１３８　００１３　８０００")
+    assert number == PhoneNumber("138 0013 8000", "+8613800138000")
