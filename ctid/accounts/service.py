@@ -112,7 +112,7 @@ class AccountService:
             if await store.count_users(conn):
                 return None
             branch = await self._default_branch(conn)
-            new = NewUser("admin", Role.ADMIN, branch.id, "Administrator", must_change_password=True)
+            new = NewUser("admin", Role.ADMIN, branch.id, "管理员", must_change_password=True)
             await self._insert_user(conn, Actor.system(), new, password_hash)
         log.warning("created the first admin user 'admin'; its one-time password is printed on the console")
         return password
