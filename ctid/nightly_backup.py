@@ -51,7 +51,7 @@ class NightlyBackup:
         now = self._clock()
         try:
             path = await asyncio.to_thread(self._copy, now)
-        except CtidError as exc:
+        except (CtidError, OSError) as exc:  # OSError: the directory, or pruning it, failed
             self.last = BackupOutcome(now, None, str(exc))
             log.error("nightly backup failed: %s", exc)
         else:
