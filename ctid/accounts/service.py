@@ -17,6 +17,7 @@ import logging
 import re
 import secrets
 import time
+import unicodedata
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 TOKEN_PREFIX = "ctid_"  # noqa: S105 - a marker, not a secret
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 _BRANCH_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+# a number as a shop writes its own: digits with + - ( ) and spaces, maybe an extension (转 801, ext 801)
+_BRANCH_PHONE = re.compile(r"\+?[0-9() -]{5,30}(?: *(?:转|ext\.?|x) *[0-9]{1,6})?", re.ASCII | re.IGNORECASE)
 DEFAULT_BRANCH = ("main", "总店")
 
 
@@ -521,10 +524,13 @@ def _branch_values(fields: BranchFields) -> dict[str, Any]:
     name = fields.name.strip()
     if not name or len(name) > 100:
         raise ValidationError("name", N_("Give the branch a name of 1-100 characters."))
+    phone = unicodedata.normalize("NFKC", fields.phone).strip()
+    if phone and not (_BRANCH_PHONE.fullmatch(phone) and sum(c.isdigit() for c in phone) >= 5):
+        raise ValidationError("phone", N_("A phone number is digits, maybe with + - ( ) and an extension."))
     return {
         "code": code,
         "name": name,
         "address": fields.address.strip(),
-        "phone": fields.phone.strip()[:40],
+        "phone": phone,
         "active": fields.active,
     }

@@ -341,3 +341,23 @@ async def test_tokens_of_others_need_the_right(site: Site) -> None:
         await site.accounts.revoke_token(Actor.of(boss), 999)
     with pytest.raises(ValidationError):
         await site.accounts.create_token(Actor.of(olga), olga.id, "   ")
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("020-8888-1234 转 801", "020-8888-1234 转 801"),
+        ("（０２０）８８８８ １２３４", "(020)8888 1234"),
+        ("", ""),
+    ],
+)
+async def test_a_branch_phone_is_a_phone_number(site: Site, phone: str, stored: str) -> None:
+    branch = await site.accounts.create_branch(TEST_ACTOR, BranchFields("east", "东区", phone=phone))
+    assert branch.phone == stored
+
+
+@pytest.mark.parametrize("phone", ["电话号码abc", "12", "call me"])
+async def test_a_branch_phone_that_is_not_a_number_is_refused_by_name(site: Site, phone: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        await site.accounts.create_branch(TEST_ACTOR, BranchFields("east", "东区", phone=phone))
+    assert refused.value.field == "phone"
