@@ -151,7 +151,7 @@ async def test_every_series_counts_exactly_the_branch(as_supervisor: Browser) ->
     follow = await _json(as_supervisor, "follow-ups")
     assert dict(zip(follow["labels"], follow["series"][0]["values"], strict=True)) == {
         "open": 2,
-        "in_progress": 0,
+        "in progress": 0,  # labels come in the reader's language: the English word
         "resolved": 1,
         "closed": 0,
     }
