@@ -176,8 +176,11 @@ def schedule(config: Config, services: Services) -> Scheduler:
     if (backup := services.backup) is not None:
         hour, minute = (int(part) for part in config.backup.at.split(":"))
         scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup")
-        if backup.overdue():
+        overdue = backup.overdue()
+        if overdue:
             scheduler.after(backup.run, CATCH_UP_AFTER_S, "catch-up backup")
+        catch_up = f"; none in the last day: one in {CATCH_UP_AFTER_S / 60:g} min" if overdue else ""
+        log.info("nightly backup at %s into %s%s", config.backup.at, backup.directory, catch_up)
     elif config.backup.at:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
     return scheduler

@@ -87,6 +87,6 @@ def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
         handler.setFormatter(logging.Formatter(FORMAT))
         handler.addFilter(PhoneMaskFilter())
         root.addHandler(handler)
-    for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic.runtime.migration"):
+    for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic.runtime.migration", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     return path
