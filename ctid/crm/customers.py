@@ -20,7 +20,7 @@ from ctid.crm import customer_store as customers
 from ctid.crm import scope, search_store
 from ctid.crm.history import diff, read_history, record_change
 from ctid.crm.models import ContactType, Customer
-from ctid.crm.new_customer import CHANGEABLE, NewCustomer, check_changes
+from ctid.crm.new_customer import CHANGEABLE, NewCustomer, check, check_changes
 from ctid.crm.record_models import CustomerFilter, CustomerRecord, HistoryEntry
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database, utcnow
@@ -69,6 +69,12 @@ class CustomerRecords:
         new = replace(new, branch_id=new.branch_id or user.branch_id)
         card = await self._directory.create_customer(actor, new)
         return await self.get(user, card.id)
+
+    async def create_in(self, conn: AsyncConnection, actor: Actor, user: User, new: NewCustomer) -> int:
+        """``create`` in the caller's transaction (a won prospect's customer); returns the customer's id."""
+        scope.require(user, Permission.CRM_EDIT)
+        checked = check(replace(new, branch_id=new.branch_id or user.branch_id), self._normaliser)
+        return await self._directory.insert_customer(conn, actor, checked)
 
     async def update(
         self, actor: Actor, user: User, customer_id: int, changes: Mapping[str, Any]

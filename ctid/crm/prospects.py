@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor, User
@@ -33,6 +34,7 @@ from ctid.crm.prospect_models import (
     ProspectVisit,
     next_status,
 )
+from ctid.crm.service import PLATE_TAKEN
 from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.paging import Page
@@ -167,25 +169,28 @@ class Prospects:
         """成交: the prospect becomes a customer (created from its fields, or ``customer_id``, an existing
         customer of the branch) and is linked to it.
 
-        The customer is created by the customer records service in its own transaction (the pop's path,
-        with its checks, search index and audit); the link follows in a second one that checks the status
-        again, so a prospect won twice at once answers 409 to the second (whose new customer stays)."""
+        The new customer is made (the pop's path: its checks, search index and audit) in the transaction
+        that checks the status again and links it, under the write lock: a prospect won twice at once
+        answers 409 to the second, which leaves no customer behind."""
         scope.require(user, Permission.CRM_EDIT)
         current = await self.get(user, prospect_id)
         next_status(current.status, ProspectAction.WIN, _may_review(user))
-        if customer_id is None:
-            customer_id = (await self._customers.create(actor, user, _new_customer(current))).customer.id
-        else:
+        if customer_id is not None:
             customer = await self._customers.get(user, customer_id)
             if customer.customer.branch_id != current.branch_id:
                 raise ValidationError("customer_id", N_("No such customer."))
         now = self._clock()
-        async with self._db.begin(immediate=True) as conn:
-            current = await _prospect(conn, user, prospect_id)
-            status = next_status(current.status, ProspectAction.WIN, _may_review(user))
-            values = {"status": status.value, "customer_id": customer_id}
-            await _move(conn, actor, current, "prospect.won", values, now)
-            return await _prospect(conn, user, prospect_id)
+        try:
+            async with self._db.begin(immediate=True) as conn:
+                current = await _prospect(conn, user, prospect_id)
+                status = next_status(current.status, ProspectAction.WIN, _may_review(user))
+                if customer_id is None:
+                    customer_id = await self._customers.create_in(conn, actor, user, _new_customer(current))
+                values = {"status": status.value, "customer_id": customer_id}
+                await _move(conn, actor, current, "prospect.won", values, now)
+                return await _prospect(conn, user, prospect_id)
+        except IntegrityError:  # the plate was added by someone else meanwhile
+            raise Conflict(PLATE_TAKEN) from None
 
     async def lose(self, actor: Actor, user: User, prospect_id: int, reason: str) -> Prospect:
         """战败, with one of the base data's lost reasons (422 without one)."""

@@ -31,6 +31,7 @@ from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationErro
 from ctid.phone import PhoneNormaliser
 
 LAST_VISITS = 5
+PLATE_TAKEN = N_("Someone else just added this plate. Try again.")
 
 
 class CustomerDirectory:
@@ -75,23 +76,29 @@ class CustomerDirectory:
     async def create_customer(self, actor: Actor, new: NewCustomer) -> CustomerCard:
         """Create a customer from the pop's form; audited in the same transaction. Returns its card."""
         checked = check(new, self._normaliser)
-        now = self._clock()
         try:
             async with self._db.begin() as conn:
-                await _require_branch(conn, actor, checked.branch_id)
-                await scope.require_staff(
-                    conn, checked.branch_id, checked.assigned_user_id, "assigned_user_id"
-                )
-                customer = await store.insert_customer(conn, _customer_values(checked, now))
-                await store.insert_phones(conn, customer.id, checked.phones)
-                if checked.vehicle is not None:
-                    await _give_vehicle(conn, customer, checked.vehicle, now)
-                await search_store.refresh(conn, [customer.id])
-                entity = ("customer", customer.id)
-                await audit.record(conn, actor, "customer.create", entity, now, after=_audit(checked))
+                customer_id = await self.insert_customer(conn, actor, checked)
         except IntegrityError:  # the same plate added at the same moment by another operator
-            raise Conflict(N_("Someone else just added this plate. Try again.")) from None
-        return await self.card(customer.id, self.today())
+            raise Conflict(PLATE_TAKEN) from None
+        return await self.card(customer_id, self.today())
+
+    async def insert_customer(self, conn: AsyncConnection, actor: Actor, checked: CheckedCustomer) -> int:
+        """A checked new customer (phones, vehicle, search index, audit) in the caller's transaction: a won
+        prospect's customer commits with the prospect's change of status, or not at all. Returns its id;
+        an IntegrityError is a plate someone else just added (``PLATE_TAKEN``)."""
+        now = self._clock()
+        await _require_branch(conn, actor, checked.branch_id)
+        await scope.require_staff(conn, checked.branch_id, checked.assigned_user_id, "assigned_user_id")
+        customer = await store.insert_customer(conn, _customer_values(checked, now))
+        await store.insert_phones(conn, customer.id, checked.phones)
+        if checked.vehicle is not None:
+            await _give_vehicle(conn, customer, checked.vehicle, now)
+        await search_store.refresh(conn, [customer.id])
+        await audit.record(
+            conn, actor, "customer.create", ("customer", customer.id), now, after=_audit(checked)
+        )
+        return customer.id
 
 
 def identify(conn: Connection, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:

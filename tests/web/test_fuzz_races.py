@@ -73,13 +73,15 @@ def test_a_visit_closed_twice_at_once_closes_once(live: LiveSite, secret: str) -
 
 
 def test_a_prospect_won_twice_at_once_is_won_once(live: LiveSite, secret: str) -> None:
-    """Each found it reviewed and won it (three 200s in eight). The customer each one created before that
-    check stays, as ctid.crm.prospects.win says: one won prospect, but not yet one customer."""
+    """Each found it reviewed and won it (three 200s in eight), and each loser's new customer stayed: the
+    customer is now made in the transaction that checks the status, so one prospect won, one customer."""
     client = Client(live.port, token=secret)
     prospect = made(secret, live, "/api/v1/prospects", {"name": "赵六", "phone": "13700137000"})
     assert client.request("POST", f"/api/v1/prospects/{prospect}/review", b"{}", JSON).status == 200
     won = at_once(live, secret, "POST", f"/api/v1/prospects/{prospect}/won", {})
     assert won == Counter({200: 1, 409: AT_ONCE - 1})
+    found = client.request("GET", "/api/v1/search?q=13700137000").json()["items"]
+    assert [c["name"] for c in found] == ["赵六"], "one customer for the one prospect won"
 
 
 def test_an_announcement_withdrawn_twice_at_once_is_withdrawn_once(live: LiveSite, secret: str) -> None:
