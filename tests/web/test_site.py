@@ -151,6 +151,16 @@ async def test_language_switch_keeps_next_on_site(anon: Browser) -> None:
     assert response.headers["Location"] == "/"
 
 
+async def test_a_refused_language_switch_changes_nothing(
+    as_operator: Browser, site: Site, operator: User
+) -> None:
+    """``next`` is read before the locale is stored (found by test_fuzz_forms: a 422 that had stored it)."""
+    await as_operator.get("/")
+    response = await as_operator.post("/language", {"locale": "en", "next": "/" + "x" * 600})
+    assert response.status == 422
+    assert (await site.accounts.get_user(operator.id)).locale == operator.locale
+
+
 async def test_unknown_language_falls_back(anon: Browser) -> None:
     await anon.get("/login")
     await anon.post("/language", {"locale": "klingon", "next": "/login"})

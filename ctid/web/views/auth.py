@@ -94,8 +94,9 @@ async def language(request: web.Request) -> web.Response:
     locale = forms.text(form, "locale", 8)
     if locale not in LANGUAGE_NAMES:
         locale = ""
+    target = safe_next(forms.text(form, "next", 500))  # read before storing: a refused post stores nothing
     if (who := identity(request)) is not None:
         await request.app[SERVICES].accounts.set_locale(who.user, locale)
-    response = web.HTTPSeeOther(safe_next(forms.text(form, "next", 500)))
+    response = web.HTTPSeeOther(target)
     response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", path="/")
     raise response
