@@ -6,6 +6,7 @@ import json
 from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from aiohttp import web
@@ -19,10 +20,10 @@ MAX_BODY = 64 * 1024
 
 def jsonable(value: Any) -> Any:
     """Datetimes as ISO 8601 (UTC), dates as YYYY-MM-DD, money (Decimal yuan) as text so no float rounds
-    it on the way, containers recursively; everything else as it is."""
+    it on the way, paths as text, containers recursively; everything else as it is."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | PurePath):
         return str(value)
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}

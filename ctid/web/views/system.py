@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -33,14 +32,4 @@ async def system_api(request: web.Request) -> web.Response:
 
 
 def report_json(report: StatusReport) -> dict[str, Any]:
-    return jsonable(_paths_as_text(asdict(report)))  # type: ignore[no-any-return]
-
-
-def _paths_as_text(value: Any) -> Any:
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _paths_as_text(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_paths_as_text(v) for v in value]
-    return value
+    return dict(jsonable(asdict(report)))
