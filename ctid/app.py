@@ -135,7 +135,6 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         recorder.root,
         recorder.alert,
         backup,
-        config.backup.at,
         started,
     )
     return Services(
@@ -167,20 +166,22 @@ def nightly_backup(config: Config) -> NightlyBackup | None:
     source = sqlite_file(config.database_url)
     if not config.backup.at or source is None:
         return None
-    return NightlyBackup(source, config.backup_dir, config.backup.keep, config.site.timezone)
+    return NightlyBackup(
+        source, config.backup.at, config.backup_dir, config.backup.keep, config.site.timezone
+    )
 
 
 def schedule(config: Config, services: Services) -> Scheduler:
     """The daemon's jobs on the clock; a box that was off at backup time catches up soon after start."""
     scheduler = Scheduler(config.site.timezone)
     if (backup := services.backup) is not None:
-        hour, minute = (int(part) for part in config.backup.at.split(":"))
+        hour, minute = (int(part) for part in backup.at.split(":"))
         scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup")
         overdue = backup.overdue()
         if overdue:
             scheduler.after(backup.run, CATCH_UP_AFTER_S, "catch-up backup")
         catch_up = f"; none in the last day: one in {CATCH_UP_AFTER_S / 60:g} min" if overdue else ""
-        log.info("nightly backup at %s into %s%s", config.backup.at, backup.directory, catch_up)
+        log.info("nightly backup at %s into %s%s", backup.at, backup.directory, catch_up)
     elif config.backup.at:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
     return scheduler

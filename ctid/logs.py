@@ -64,6 +64,11 @@ class PhoneMaskFilter(logging.Filter):
         return True
 
 
+def log_file(data_dir: Path) -> Path:
+    """Where the rotating log lives in a data dir (the System page reads its latest problems there)."""
+    return data_dir / "logs" / "ctid.log"
+
+
 def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
     """Configure the root logger; returns the log file path (None when there is no data dir)."""
     root = logging.getLogger()
@@ -73,7 +78,7 @@ def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     path = None
     if data_dir is not None:
-        path = data_dir / "logs" / "ctid.log"
+        path = log_file(data_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(
             logging.handlers.RotatingFileHandler(

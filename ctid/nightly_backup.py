@@ -37,12 +37,14 @@ class NightlyBackup:
     def __init__(
         self,
         source: Path,
+        at: str,
         directory: Path,
         keep: int,
         timezone: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.source, self.directory, self.keep = source, directory, keep
+        self.at = at  # "HH:MM" on the shop's clock
         self._zone = ZoneInfo(timezone)
         self._clock = clock
         self.last: BackupOutcome | None = None

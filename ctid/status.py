@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ctid import __version__
 from ctid.db import Database, sqlite_file
+from ctid.logs import log_file
 from ctid.nightly_backup import NightlyBackup
 
 LOG_TAIL_BYTES = 256 * 1024  # enough for the last screenful of problems, cheap to read on every view
@@ -62,12 +63,11 @@ class SystemStatus:
         recordings: Path,
         recording_alert: Callable[[], str | None],
         backup: NightlyBackup | None,
-        backup_at: str,
         started_monotonic: float,
     ) -> None:
         self._db, self._file = db, sqlite_file(database_url)
         self._data_dir, self._recordings = data_dir, recordings
-        self._recording_alert, self._backup, self._backup_at = recording_alert, backup, backup_at
+        self._recording_alert, self._backup = recording_alert, backup
         self._started = started_monotonic
 
     async def report(self) -> StatusReport:
@@ -91,7 +91,7 @@ class SystemStatus:
             return BackupState("", None, None, None, None)
         last = backup.last
         return BackupState(
-            self._backup_at,
+            backup.at,
             backup.directory,
             last.at if last else None,
             last.path if last else None,
@@ -105,7 +105,7 @@ class SystemStatus:
                 size = self._file.stat().st_size
                 wal = self._file.with_name(self._file.name + "-wal")  # the newest pages live here a while
                 size += wal.stat().st_size if wal.exists() else 0
-        return size, self._disks(), log_problems(self._data_dir / "logs" / "ctid.log")
+        return size, self._disks(), log_problems(log_file(self._data_dir))
 
     def _disks(self) -> tuple[DiskSpace, ...]:
         places = [self._data_dir, self._recordings]

@@ -53,7 +53,9 @@ async def test_a_night_copies_the_database_and_prunes_the_oldest(tmp_path: Path)
         (backups / f"ctid-202611{day:02d}-030000.sqlite3").write_bytes(b"old")
     (backups / "keep-me.txt").write_text("not ours")
     (backups / ".ctid-20261102-030000.sqlite3.partial").write_bytes(b"a copy cut short by a stop")
-    nightly = NightlyBackup(database(tmp_path / "ctid.sqlite3"), backups, 2, "Asia/Shanghai", lambda: now)
+    nightly = NightlyBackup(
+        database(tmp_path / "ctid.sqlite3"), "03:00", backups, 2, "Asia/Shanghai", lambda: now
+    )
 
     outcome = await nightly.run()
 
@@ -74,7 +76,7 @@ async def test_a_failed_night_is_logged_and_alerts_until_a_copy_works(
 ) -> None:
     target = tmp_path / "usb-disk"
     target.write_text("the USB disk is not mounted: a file stands there")
-    nightly = NightlyBackup(database(tmp_path / "ctid.sqlite3"), target, 14, "Asia/Shanghai")
+    nightly = NightlyBackup(database(tmp_path / "ctid.sqlite3"), "03:00", target, 14, "Asia/Shanghai")
     with caplog.at_level(logging.ERROR, "ctid.nightly_backup"):
         outcome = await nightly.run()
     assert outcome.problem and "usb-disk" in outcome.problem
@@ -86,7 +88,7 @@ async def test_a_failed_night_is_logged_and_alerts_until_a_copy_works(
 
 def test_a_box_that_was_off_at_backup_time_is_overdue(tmp_path: Path) -> None:
     now = datetime.now(UTC)
-    nightly = NightlyBackup(tmp_path / "ctid.sqlite3", tmp_path / "backups", 14, "UTC", lambda: now)
+    nightly = NightlyBackup(tmp_path / "ctid.sqlite3", "03:00", tmp_path / "backups", 14, "UTC", lambda: now)
     assert nightly.overdue(), "no directory yet"
     (tmp_path / "backups").mkdir()
     assert nightly.overdue(), "no copy yet"
