@@ -17,6 +17,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,22 +71,15 @@ def backup(source: Path, destination: Path) -> BackupReport:
 
 def _copy(source: Path, target: Path) -> None:
     # read-only: a backup must never create, migrate or checkpoint the database it copies
-    with sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=30) as live:
-        copy = sqlite3.connect(target)
-        try:
-            live.backup(copy)  # all pages in one step: one read transaction, one moment
-            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        finally:
-            copy.close()
-    live.close()
+    live = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True, timeout=30)
+    with closing(live), closing(sqlite3.connect(target)) as copy:
+        live.backup(copy)  # all pages in one step: one read transaction, one moment
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
 
 
 def _check(path: Path) -> None:
-    connection = sqlite3.connect(path)
-    try:
+    with closing(sqlite3.connect(path)) as connection:
         result = connection.execute("PRAGMA quick_check").fetchone()
-    finally:
-        connection.close()
     if result != ("ok",):
         raise sqlite3.DatabaseError(f"the copy does not check out: {result}")
 
