@@ -220,7 +220,7 @@ def _user_list(args: argparse.Namespace) -> int:
         while True:
             found = await accounts.list_users(PageRequest(page, MAX_PER_PAGE))
             rows += [_user_row(u, branches.get(u.branch_id, "?")) for u in found.items]
-            if page * MAX_PER_PAGE >= found.total:
+            if page >= found.pages:
                 return rows
             page += 1
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from ctid import cli
 from ctid.backup import backup, backup_path
 from ctid.errors import CtidError
+from tests.core.support import pretend_asyncpg
 
 
 def live_database(path: Path) -> None:
@@ -126,10 +126,7 @@ def test_the_command_backs_up_the_configured_database(tmp_path: Path) -> None:
 def test_the_command_refuses_a_server_database_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: real("json") if name == "asyncpg" else real(name, *a)
-    )
+    pretend_asyncpg(monkeypatch, installed=True)
     config = tmp_path / "ctid.toml"
     config.write_text('[database]\nurl = "postgresql+asyncpg://ctid:pw@db.lan/ctid"\n')
     assert cli.main(["db", "backup", "-c", str(config), str(tmp_path / "copy.sqlite3")]) == cli.EXIT_FAILED

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctid import cli, config
+from tests.core.support import pretend_asyncpg
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "ctid.example.toml"
@@ -166,12 +166,7 @@ def test_postgresql_needs_its_driver_and_says_so_without_the_password(
 ) -> None:
     """asyncpg is an optional extra: a PostgreSQL URL without it is a config error, not a traceback at the
     first connection, and the URL's password stays out of the message."""
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a: (real("json") if installed else None) if name == "asyncpg" else real(name, *a),
-    )
+    pretend_asyncpg(monkeypatch, installed)
     data = {"database": {"url": "postgresql+asyncpg://ctid:s3cret@db.lan/ctid"}}
     if installed:
         assert config.parse(data, "ctid.toml").database.url.startswith("postgresql+asyncpg://")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import os
 import sqlite3
@@ -21,6 +20,7 @@ from ctid.backup import DATED, expired
 from ctid.nightly_backup import NightlyBackup
 from ctid.scheduler import Scheduler
 from tests.accounts.support import make_config
+from tests.core.support import pretend_asyncpg
 
 stamps = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1))
 
@@ -162,9 +162,6 @@ async def test_the_daemon_catches_up_only_when_overdue_and_never_on_a_server_dat
 
     off = make_config(str(tmp_path / "off"), backup={"at": ""})
     assert build_services(off).backup is None
-    real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: real("json") if name == "asyncpg" else real(name, *a)
-    )
+    pretend_asyncpg(monkeypatch, installed=True)
     server = make_config(str(tmp_path / "pg"), database={"url": "postgresql+asyncpg://ctid@db.lan/ctid"})
     assert nightly_backup(server) is None
