@@ -31,6 +31,7 @@ from ctid.crm.models import (
     FollowUpKind,
     FollowUpStatus,
     Gender,
+    MileageSource,
     VehicleRole,
     VehicleStatus,
 )
@@ -251,7 +252,8 @@ class _Writer:
         items = [
             [{"name": name, "price": price, "quantity": 1} for name, price in v.items] for v in plan.visits
         ]
-        await store.insert_visits(self.conn, visits, items)
+        visit_ids = await store.insert_visits(self.conn, visits, items)
+        await store.insert_readings(self.conn, [self.reading(v) for v in zip(visits, visit_ids, strict=True)])
         follow_ups = [self.follow_up(f, customer_ids[f.customer_key]) for f in plan.follow_ups]
         await store.insert_follow_ups(self.conn, follow_ups)
         await search_store.refresh(self.conn, customer_ids.values())
@@ -305,6 +307,20 @@ class _Writer:
             "advisor": plan.advisor,
             "notes": "",
             "status": plan.status.value,
+        }
+
+    def reading(self, visit: tuple[dict[str, Any], int]) -> dict[str, Any]:
+        """A visit's odometer reading in the vehicle's mileage history, as closing it writes one: the
+        vehicle's mileage is its last visit's, and a later visit is checked against it."""
+        row, visit_id = visit
+        return {
+            "vehicle_id": row["vehicle_id"],
+            "mileage_km": row["mileage_km"],
+            "read_on": row["visited_on"],
+            "source": MileageSource.VISIT.value,
+            "correction": False,
+            "visit_id": visit_id,
+            "created_at": self.now,
         }
 
     def follow_up(self, plan: FollowUpPlan, customer_id: int) -> dict[str, Any]:

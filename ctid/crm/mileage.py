@@ -19,6 +19,16 @@ from ctid.crm.models import MileageSource
 from ctid.crm.record_models import MileageReading
 from ctid.errors import N_, ValidationError
 
+_BELOW = N_(
+    "%(km)d km is less than the reading of %(on)s (%(last)d km). If the odometer was replaced "
+    "or that reading was wrong, record this one as a correction."
+)
+# a visit cannot be a correction of the vehicle's reading: a supervisor corrects the vehicle first
+_VISIT_BELOW = N_(
+    "%(km)d km is less than the vehicle's reading of %(on)s (%(last)d km). If the odometer was replaced "
+    "or that reading was wrong, a supervisor records a correction on the vehicle first."
+)
+
 
 @dataclass(frozen=True)
 class NewReading:
@@ -69,10 +79,7 @@ async def _check_order(conn: AsyncConnection, vehicle_id: int, new: NewReading) 
     if before is not None and new.mileage_km < before.mileage_km:
         raise ValidationError(
             "mileage_km",
-            N_(
-                "%(km)d km is less than the reading of %(on)s (%(last)d km). If the odometer was replaced "
-                "or that reading was wrong, record this one as a correction."
-            ),
+            _VISIT_BELOW if new.source == MileageSource.VISIT else _BELOW,
             km=new.mileage_km,
             on=before.read_on.isoformat(),
             last=before.mileage_km,

@@ -38,6 +38,7 @@ from ctid.crm.tables import (
     customer_vehicles,
     customers,
     follow_ups,
+    vehicle_mileage,
     visit_items,
     visits,
 )
@@ -261,6 +262,11 @@ async def insert_visits(
     ]
     await _insert_many(conn, visit_items, item_rows)
     return ids
+
+
+async def insert_readings(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> None:
+    """Odometer readings (``vehicle_mileage`` rows) written as they are, for data written in bulk."""
+    await _insert_many(conn, vehicle_mileage, rows)
 
 
 async def insert_follow_ups(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import Role
+from ctid.crm.demo import seed_demo
 from tests.accounts.support import Site
 from tests.web.support import Browser
 
@@ -174,6 +175,34 @@ async def test_a_closed_visit_is_corrected_by_a_new_one(people: dict[str, Api]) 
     assert [f["visit_id"] for f in queue["items"]] == [visit["id"], fix["id"]], (
         "one follow-up per closed visit"
     )
+
+
+async def test_closing_a_visit_below_the_vehicles_reading_is_refused(
+    site: Site, anon: Browser, people: dict[str, Api]
+) -> None:
+    """A demo car (45200 km at its last visit): a visit closed at 40000 km is refused with a 422 on
+    ``mileage_km`` that names the vehicle's reading, in the user's language; nothing changes."""
+    services = site.services
+    branch = (await site.accounts.default_branch()).id
+    await seed_demo(services.db, services.normaliser, branch, count=0, today=services.crm.today())
+    olga = people["olga"]
+    status, cars = await olga("GET", "/api/v1/vehicles?brand=大众")
+    [car] = [c for c in cars["items"] if c["plate"] == "粤A12345"]
+    status, visit = await olga("POST", "/api/v1/visits", {"vehicle_id": car["id"], "mileage_km": 40000})
+    assert status == 201, visit
+    secret = (await site.token(await site.user("lin", Role.OPERATOR)))[0]
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN"}
+    response = await anon.client.post(f"/api/v1/visits/{visit['id']}/close", headers=headers)
+    answer = (await response.json())["error"]
+    assert (response.status, answer["field"]) == (422, "mileage_km")
+    assert "40000 公里少于车辆" in answer["message"] and "45200 公里" in answer["message"], answer
+    status, answer = await olga("POST", f"/api/v1/visits/{visit['id']}/close")
+    assert (status, answer["error"]["field"]) == (422, "mileage_km")
+    assert "less than the vehicle's reading" in answer["error"]["message"]
+    status, car = await olga("GET", f"/api/v1/vehicles/{car['id']}")
+    assert car["mileage_km"] == 45200
+    status, visit = await olga("GET", f"/api/v1/visits/{visit['id']}")
+    assert visit["status"] == "open"
 
 
 async def test_follow_up_transitions(people: dict[str, Api]) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from ctid.crm.catalogue import NewCatalogueItem
+from ctid.crm.demo import seed_demo
 from ctid.crm.models import (
     FollowUpKind,
     FollowUpStatus,
@@ -17,11 +18,12 @@ from ctid.crm.models import (
     VisitItemKind,
     VisitStatus,
 )
-from ctid.crm.record_models import FollowUpFilter, VisitFilter
+from ctid.crm.record_models import FollowUpFilter, VehicleFilter, VisitFilter
 from ctid.crm.vehicles import NewVehicleRecord
 from ctid.crm.visit_items import NewVisitItem
 from ctid.crm.visits import NewVisit
 from ctid.errors import Conflict, NotFound, ValidationError
+from ctid.phone import PhoneNormaliser
 from tests.crm.conftest import NOW, TODAY
 from tests.crm.records.conftest import World
 
@@ -117,6 +119,29 @@ async def test_a_lower_reading_refuses_to_close_a_visit(world: World) -> None:
         await visits.close(actor, world.olga, visit.id)
     assert refused.value.field == "mileage_km"
     assert (await visits.get(world.olga, visit.id)).status == VisitStatus.OPEN, "nothing was written"
+
+
+async def test_closing_below_the_demo_vehicles_reading_is_refused(world: World) -> None:
+    """The demo's cars came with a mileage that was not in their history: a visit closed lower wound the
+    odometer back (45200 -> 40000). Now their visits' readings are in the history, and closing lower is
+    refused naming the field and the vehicle's reading; a supervisor corrects the vehicle's reading first."""
+    await seed_demo(world.db, PhoneNormaliser("CN", "020"), world.branch_a, count=0, today=TODAY)
+    vehicles, visits, actor = world.records.vehicles, world.records.visits, world.actor(world.olga)
+    [car] = [v for v in (await vehicles.page(world.olga, VehicleFilter())).items if v.plate == "粤A12345"]
+    visit = await visits.create(actor, world.olga, NewVisit(car.id, mileage_km=40000))
+    with pytest.raises(ValidationError) as refused:
+        await visits.close(actor, world.olga, visit.id)
+    assert refused.value.field == "mileage_km"
+    assert "40000 km is less than the vehicle's reading of" in str(refused.value)
+    assert "(45200 km)" in str(refused.value) and "supervisor" in str(refused.value)
+    assert (await vehicles.get(world.olga, car.id)).mileage_km == 45200, "the odometer did not go back"
+    assert (await visits.get(world.olga, visit.id)).status == VisitStatus.OPEN
+    readings = [(r.mileage_km, r.source) for r in await vehicles.readings(world.olga, car.id)]
+    assert readings == [(45200, MileageSource.VISIT), (38900, MileageSource.VISIT)]
+    supervisor = world.actor(world.supervisor)
+    await vehicles.add_reading(supervisor, world.supervisor, car.id, 39500, None, True)
+    closed = await visits.close(actor, world.olga, visit.id)
+    assert closed.closed and (await vehicles.get(world.olga, car.id)).mileage_km == 40000
 
 
 async def test_visit_fields_are_checked(world: World) -> None:
