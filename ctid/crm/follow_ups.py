@@ -117,11 +117,17 @@ async def after_visit(
         "customer_id": visit.customer_id,
         "kind": FollowUpKind.FOLLOW_UP.value,
         "category": AFTER_VISIT_CATEGORY,
-        "content": ITEM_SEPARATOR.join(item.name for item in visit.items)[:2000],
+        "content": _about(visit),
         "due_on": due_on,
         "visit_id": visit.id,
     }
     return await _insert(conn, actor, values, now)
+
+
+def _about(visit: VisitRecord) -> str:
+    """What the call after a visit asks about: the work done, else the visit's notes, else the car and day."""
+    done = ITEM_SEPARATOR.join(item.name for item in visit.items) or visit.notes.strip()
+    return done[:2000] if clean_text(done) else f"{visit.plate} {visit.visited_on.isoformat()}"
 
 
 async def _insert(conn: AsyncConnection, actor: Actor, values: dict[str, Any], now: datetime) -> int:
@@ -172,7 +178,17 @@ def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
             if len(value) > limit:
                 raise ValidationError(name, N_("At most %(count)d characters."), count=limit)
             checked[name] = value
+    if "content" in checked:
+        check_content(checked["content"])
     return checked
+
+
+def check_content(content: str) -> None:
+    """A follow-up or complaint says what it is about: one that says nothing cannot be worked from the
+    queue, nor signed off. Spaces, line breaks and invisible characters alone are nothing (``clean_text``
+    leaves nothing of them)."""
+    if not clean_text(content):
+        raise ValidationError("content", N_("Write what the follow-up or complaint is about."))
 
 
 def _column(value: Any) -> Any:

@@ -209,9 +209,16 @@ async def test_follow_up_transitions(people: dict[str, Api]) -> None:
     olga = people["olga"]
     status, customer = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
     new = {"customer_id": customer["id"], "kind": "complaint", "category": "服务态度", "due_on": "2026-04-01"}
-    status, complaint = await olga("POST", "/api/v1/follow-ups", new)
+    for blank in ({}, {"content": ""}, {"content": " \n\u3000\t"}):
+        status, answer = await olga("POST", "/api/v1/follow-ups", {**new, **blank})
+        assert (status, answer["error"]["field"]) == (422, "content"), blank
+    status, listed = await olga("GET", "/api/v1/follow-ups")
+    assert listed["total"] == 0, "nothing was written"
+    status, complaint = await olga("POST", "/api/v1/follow-ups", {**new, "content": "等了两个小时"})
     assert status == 201 and complaint["next_statuses"] == ["in_progress", "resolved"]
     path = f"/api/v1/follow-ups/{complaint['id']}"
+    status, answer = await olga("PATCH", path, {"content": "  "})
+    assert (status, answer["error"]["field"]) == (422, "content")
     status, answer = await olga("PATCH", path, {"status": "closed"})
     assert (status, answer["error"]["code"]) == (409, "conflict")
     status, answer = await olga("PATCH", path, {"status": "resolved"})

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ctid.crm.follow_ups import NewFollowUp
+from ctid.crm.follow_ups import NewFollowUp, check_content
 from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
 from ctid.crm.record_models import FollowUpFilter
 from ctid.errors import Conflict, NotFound, ValidationError
@@ -73,10 +75,11 @@ async def test_the_handler_is_staff_of_the_branch(world: World) -> None:
     customer = (await world.customer(world.olga)).customer.id
     follow_ups, actor = world.records.follow_ups, world.actor(world.olga)
     with pytest.raises(ValidationError) as refused:
-        await follow_ups.create(actor, world.olga, NewFollowUp(customer, handler_id=world.erin.id))
+        new = NewFollowUp(customer, content="回访", handler_id=world.erin.id)
+        await follow_ups.create(actor, world.olga, new)
     assert refused.value.field == "handler_id"
     with pytest.raises(ValidationError) as refused:
-        await follow_ups.create(actor, world.erin, NewFollowUp(customer))
+        await follow_ups.create(actor, world.erin, NewFollowUp(customer, content="回访"))
     assert refused.value.field == "customer_id", "another branch's customer does not exist for erin"
 
 
@@ -89,10 +92,9 @@ async def test_the_queue_filters_within_the_branch(world: World) -> None:
         (date(2026, 3, 20), FollowUpKind.COMPLAINT, world.supervisor.id),
         (None, FollowUpKind.FOLLOW_UP, world.supervisor.id),
     ]:
-        await follow_ups.create(
-            world.actor(world.olga), world.olga, NewFollowUp(customer, kind, due_on=due, handler_id=handler)
-        )
-    mine = await follow_ups.create(world.actor(world.erin), world.erin, NewFollowUp(theirs))
+        new = NewFollowUp(customer, kind, content="回访", due_on=due, handler_id=handler)
+        await follow_ups.create(world.actor(world.olga), world.olga, new)
+    mine = await follow_ups.create(world.actor(world.erin), world.erin, NewFollowUp(theirs, content="回访"))
     queue = await follow_ups.page(world.olga, FollowUpFilter())
     assert [f.due_on for f in queue.items] == [date(2026, 3, 20), date(2026, 3, 30), None]
     assert (await follow_ups.page(world.olga, FollowUpFilter(kind=FollowUpKind.COMPLAINT))).total == 1
@@ -105,3 +107,41 @@ async def test_the_queue_filters_within_the_branch(world: World) -> None:
     assert (await follow_ups.page(world.admin, FollowUpFilter())).total == 4
     with pytest.raises(NotFound):
         await follow_ups.get(world.olga, mine.id)
+
+
+# whitespace of every kind, line breaks and the invisible characters a paste or an IME leaves behind
+BLANKS = st.text(alphabet=st.characters(whitelist_categories=("Zs", "Zl", "Zp", "Cc", "Cf")))
+
+
+@given(BLANKS)
+def test_content_of_blanks_alone_is_refused(content: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        check_content(content)
+    assert refused.value.field == "content"
+
+
+@given(BLANKS, st.characters(whitelist_categories=("L", "N", "P", "S")), BLANKS)
+def test_content_with_anything_visible_is_kept(before: str, visible: str, after: str) -> None:
+    check_content(before + visible + after)
+
+
+async def test_a_follow_up_or_complaint_says_what_it_is_about(world: World) -> None:
+    customer = (await world.customer(world.olga)).customer.id
+    follow_ups, actor = world.records.follow_ups, world.actor(world.olga)
+    for kind in FollowUpKind:
+        for content in ("", "   ", "\n\t\u3000", "\u200b"):
+            with pytest.raises(ValidationError) as refused:
+                await follow_ups.create(actor, world.olga, NewFollowUp(customer, kind, content=content))
+            assert (refused.value.field, str(refused.value)) == (
+                "content",
+                "Write what the follow-up or complaint is about.",
+            )
+    assert (await follow_ups.page(world.olga, FollowUpFilter())).total == 0, "nothing was written"
+    complaint = await follow_ups.create(
+        actor, world.olga, NewFollowUp(customer, FollowUpKind.COMPLAINT, content="  等待时间太长\n  ")
+    )
+    assert complaint.content == "等待时间太长"
+    with pytest.raises(ValidationError) as refused:
+        await follow_ups.update(actor, world.olga, complaint.id, {"content": " \u3000 "})
+    assert refused.value.field == "content"
+    assert (await follow_ups.get(world.olga, complaint.id)).content == "等待时间太长"

@@ -84,6 +84,16 @@ async def test_closing_schedules_the_follow_up_call(world: World) -> None:
     assert (follow_up.customer_id, follow_up.content) == (customer, "常规保养、洗车")
 
 
+async def test_the_follow_up_after_a_visit_without_items_says_which_visit(world: World) -> None:
+    customer, vehicle = await car(world)
+    visits, actor = world.records.visits, world.actor(world.olga)
+    await visits.create(actor, world.olga, NewVisit(vehicle, customer, mileage_km=21000, close=True))
+    noted = NewVisit(vehicle, customer, mileage_km=22000, notes="  客户自带机油 ", close=True)
+    await visits.create(actor, world.olga, noted)
+    queue = await world.records.follow_ups.page(world.olga, FollowUpFilter())
+    assert sorted(f.content for f in queue.items) == ["客户自带机油", f"粤A12345 {TODAY.isoformat()}"]
+
+
 @pytest.mark.parametrize("follow_up_after_days", [0])
 async def test_no_follow_up_when_switched_off(world: World) -> None:
     customer, vehicle = await car(world)
