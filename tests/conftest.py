@@ -1,14 +1,27 @@
-"""Suite-wide markers.
+"""Suite-wide markers, and the database every database test runs on.
 
 The suite runs in two passes (quickstart.sh): everything else in parallel on every core, then the tests
 marked ``realtime`` alone. Those measure time against the wall clock or keep pace with audio played in real
 time (a pop within N seconds, a disk filling mid-call, PyAudio reading a sound card sample for sample); with a
 second worker on the same two cores they measure the neighbour, not ctid.
+
+Database tests take the ``database_url`` fixture and run once per backend: SQLite, and PostgreSQL on a
+private cluster that the first pytest process starts (``--postgres=auto``: Debian's PostgreSQL 15 server,
+initdb and pg_ctl as the ``postgres`` user), or on a cluster of yours (``--postgres=postgresql+asyncpg://...``
+to its maintenance database), or not at all (``--postgres=off``). ``-m postgresql`` / ``-m "not postgresql"``
+pick one.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+
+from tests.support import databases
+from tests.support.postgres import BIN, Cluster, ClusterError, start_cluster
 
 REALTIME = (
     "tests/resilience/",
@@ -17,6 +30,67 @@ REALTIME = (
     "tests/recording/test_kill.py",
     "tests/recording/test_tap_recording.py",
 )
+
+_cluster: list[Cluster] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        default="off",  # "auto" once every database test passes on PostgreSQL (issue 15)
+        help="database tests on PostgreSQL too: auto (a private cluster of Debian's postgresql 15), off, "
+        "or the URL of a cluster's maintenance database (postgresql+asyncpg://user@host/postgres)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the first process only (xdist workers inherit the URL through the environment)."""
+    if hasattr(config, "workerinput") or databases.BASE_URL_ENV in os.environ:
+        return
+    choice = config.getoption("--postgres")
+    if choice == "off":
+        return
+    if choice != "auto":
+        os.environ[databases.BASE_URL_ENV] = choice
+        return
+    if not (BIN / "initdb").exists() and not os.environ.get("CI"):
+        return  # a developer's machine without the server: SQLite only (CI must have it)
+    try:
+        _cluster.append(start_cluster())
+    except ClusterError as error:
+        problem = f"cannot start PostgreSQL for the tests: {error} (or use --postgres=off)"
+        raise pytest.UsageError(problem) from error
+    os.environ[databases.BASE_URL_ENV] = _cluster[0].url()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _cluster:
+        _cluster.pop().stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_backend" in metafunc.fixturenames:
+        backends = [pytest.param("sqlite", id="sqlite")]
+        if os.environ.get(databases.BASE_URL_ENV):
+            backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql))
+        metafunc.parametrize("database_backend", backends, indirect=True)
+
+
+@pytest.fixture
+def database_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(database_backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database for this test alone, on the backend of this run of it."""
+    if database_backend == "sqlite":
+        yield databases.sqlite_url(tmp_path)
+        return
+    base = os.environ[databases.BASE_URL_ENV]
+    name, url = databases.new_postgres_database(base)
+    yield url
+    databases.drop_postgres_database(base, name)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

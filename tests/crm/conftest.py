@@ -27,12 +27,13 @@ def normaliser() -> PhoneNormaliser:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "crm.sqlite3"
+    """The SQLite file of the sqlite run (tests that read the file itself are SQLite's alone)."""
+    return tmp_path / "ctid.sqlite3"
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{db_path}")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.start()
     yield database
     await database.stop()

@@ -1,0 +1,1 @@
+"""Test rigs shared across the suite (no tests here)."""
