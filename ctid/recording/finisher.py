@@ -69,7 +69,6 @@ class Finisher:
             "size_bytes": size,
             "sha256": sha,
             "problem": take.problem,
-            "customer_id": take.call.customer_id,
             "operator_id": take.operator_id,
         }
         assert take.recording_id is not None

@@ -23,7 +23,6 @@ class Recording:
     direction: str
     number: str | None
     number_e164: str | None
-    customer_id: int | None
     operator_id: int | None
     started_at: datetime
     ended_at: datetime | None
@@ -40,6 +39,8 @@ class Recording:
     note: str | None
     tags: str
     deleted_at: datetime | None
+    customer_id: int | None = None  # the call's customer (the call log keeps it: the store reads it there)
+    call_note: str | None = None  # the operator's note on the call, likewise
     customer_name: str | None = None
     operator_name: str | None = None
 

@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ctid.calls.events import CallMatched
 from ctid.config import LineConfig, RecordingConfig
 from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict
@@ -103,7 +102,6 @@ class Recorder:
             bus.subscribe(CallIdentified, self._identified),
             bus.subscribe(CallIdUpdated, self._identified),
             bus.subscribe(CallDialing, self._dialing),
-            bus.subscribe(CallMatched, self._matched),
             bus.subscribe(CallAnswered, self._answered),
             bus.subscribe(CallConnected, self._answered),
             bus.subscribe(CallEnded, self._ended),
@@ -168,13 +166,6 @@ class Recorder:
     def _dialing(self, event: CallDialing) -> None:
         e164 = self._normaliser.normalise(event.number, dialed=True).e164
         self._calls[event.call_id] = CallFacts(event.call_id, event.line, "outbound", event.number, e164)
-
-    def _matched(self, event: CallMatched) -> None:
-        if (facts := self._calls.get(event.call_id)) is not None:
-            self._calls[event.call_id] = replace(facts, customer_id=event.customer_id)
-        take = self._takes.get(event.line)
-        if take is not None and take.call.call_id == event.call_id:
-            take.call = replace(take.call, customer_id=event.customer_id)
 
     def _answered(self, event: CallAnswered | CallConnected) -> None:
         policy = self._policies.get(event.line)
@@ -301,7 +292,6 @@ class Recorder:
             "direction": call.direction,
             "number": call.number,
             "number_e164": call.number_e164 or self._e164(call.number),
-            "customer_id": call.customer_id,
             "operator_id": take.operator_id,
             "started_at": take.started_at,
             "status": "recording",

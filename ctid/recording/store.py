@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.tables import users
+from ctid.calls.tables import calls
 from ctid.crm.tables import customers
 from ctid.db import fetch_page
 from ctid.paging import Page
@@ -29,15 +30,19 @@ async def update_recording(conn: AsyncConnection, recording_id: int, values: dic
 
 
 def _with_names() -> Select[Any]:
-    """Recordings with the customer's and the operator's names (shown in every list)."""
+    """Recordings with their call's customer and the operator's note on the call, read from the call
+    itself (so they are the call's whenever they were given, and can never disagree with it: see
+    docs/architecture.md), and the customer's and the operator's names (shown in every list)."""
     return select(
         recordings,
+        calls.c.customer_id,
+        calls.c.note.label("call_note"),
         customers.c.name.label("customer_name"),
         func.coalesce(func.nullif(users.c.display_name, ""), users.c.username).label("operator_name"),
     ).select_from(
-        recordings.outerjoin(customers, customers.c.id == recordings.c.customer_id).outerjoin(
-            users, users.c.id == recordings.c.operator_id
-        )
+        recordings.outerjoin(calls, calls.c.id == recordings.c.call_id)
+        .outerjoin(customers, customers.c.id == calls.c.customer_id)
+        .outerjoin(users, users.c.id == recordings.c.operator_id)
     )
 
 
@@ -106,7 +111,7 @@ def _conditions(where: RecordingFilter) -> list[Any]:
         (c.line, where.line or None),
         (c.direction, where.direction or None),
         (c.operator_id, where.operator_id),
-        (c.customer_id, where.customer_id),
+        (calls.c.customer_id, where.customer_id),
         (c.branch_id, where.branch_id),
     )
     conditions.extend(column == value for column, value in equal if value is not None)
@@ -147,8 +152,10 @@ def _escape_like(text: str) -> str:
 def _recording(row: Mapping[Any, Any]) -> Recording:
     return Recording(
         **{c.name: row[c.name] for c in recordings.c},
-        customer_name=row.get("customer_name"),
-        operator_name=row.get("operator_name"),
+        customer_id=row["customer_id"],
+        call_note=row["call_note"],
+        customer_name=row["customer_name"],
+        operator_name=row["operator_name"],
     )
 
 

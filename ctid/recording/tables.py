@@ -14,7 +14,6 @@ recordings = Table(
     Column("direction", String(8), nullable=False),
     Column("number", String(40), nullable=True),
     Column("number_e164", String(20), nullable=True, index=True),
-    Column("customer_id", Integer, nullable=True, index=True),
     Column("operator_id", Integer, nullable=True, index=True),
     Column("started_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime, nullable=True),

@@ -20,14 +20,14 @@ Unsubscribe = Callable[[], None]
 
 @dataclass(frozen=True)
 class CallFacts:
-    """What the recorder knows of a call when it starts recording (from the line and the CRM events)."""
+    """What the recorder knows of a call when it starts recording (from the line's events). Its customer
+    and the operator's note are the call log's: a recording reads them from its call."""
 
     call_id: str
     line: str
     direction: str
     number: str | None = None
     number_e164: str | None = None
-    customer_id: int | None = None
 
 
 class Take:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ctid.accounts.models import Role, User
+from ctid.calls import store as calls_store
 from ctid.crm.new_customer import NewCustomer
 from ctid.db import Database
 from ctid.recording import store
@@ -68,7 +69,10 @@ async def add_recording(
     **fields: Any,
 ) -> int:
     """A finished recording: its file under ``root`` (real audio) and its row; ``fields`` override the
-    row's values (number, operator_id, customer_id, direction, note, tags, status...)."""
+    row's values (number, operator_id, direction, note, tags, status...). With ``customer_id`` or
+    ``call_note``, its call (``call_id``) is in the call log too, as the call log writes it, with them: the
+    recording reads them from there."""
+    customer_id, call_note = fields.pop("customer_id", None), fields.pop("call_note", None)
     stem = name or f"{started_at:%Y/%m/%d/%H%M%S}_{fields.get('line', 'desk')}_{fields.get('call_id') or 'x'}"
     wav_path = write_wav(root / f"{stem}.wav", speech_like(seconds, seed=len(stem)))
     path = wav_path if fmt == "wav" else to_opus(wav_path, root / f"{stem}.{fmt}")
@@ -82,7 +86,6 @@ async def add_recording(
         "direction": "inbound",
         "number": "13912345678",
         "number_e164": "+8613912345678",
-        "customer_id": None,
         "operator_id": None,
         "started_at": started_at,
         "ended_at": started_at + timedelta(seconds=seconds),
@@ -99,7 +102,28 @@ async def add_recording(
         **fields,
     }
     async with db.begin() as conn:
+        if customer_id is not None or call_note is not None:
+            await calls_store.insert_call(conn, _call(values, customer_id, call_note))
         return await store.insert_recording(conn, values)
+
+
+def _call(recording: dict[str, Any], customer_id: int | None, note: str | None) -> dict[str, Any]:
+    """The call log's row of a recorded (answered) call."""
+    started, ended = recording["started_at"], recording["ended_at"]
+    answered = started if recording["direction"] == "inbound" else None
+    return {
+        "id": recording["call_id"],
+        "line": recording["line"],
+        "direction": recording["direction"],
+        "number": recording["number"],
+        "number_e164": recording["number_e164"],
+        "customer_id": customer_id,
+        "started_at": started,
+        "answered_at": answered,
+        "ended_at": ended,
+        "outcome": "answered" if answered else "connected",
+        "note": note,
+    }
 
 
 @dataclass
