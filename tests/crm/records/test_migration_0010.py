@@ -4,20 +4,18 @@ is refused instead of winding the odometer back."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam, text
 
 from ctid.crm.models import MileageSource
+from ctid.crm.record_models import MileageReading
 from ctid.crm.visits import NewVisit
-from ctid.db import Database, _alembic_config, upgrade
+from ctid.db import Database, UtcDateTime, _alembic_config, upgrade
 from ctid.errors import ValidationError
 from tests.crm.records.conftest import World
-from tests.crm.support import rows
 
 
 async def _downgrade(db: Database, revision: str) -> None:
@@ -28,33 +26,45 @@ async def _downgrade(db: Database, revision: str) -> None:
         await conn.run_sync(run)
 
 
-async def test_a_vehicles_mileage_becomes_its_first_reading(world: World, db_path: Path) -> None:
+async def test_a_vehicles_mileage_becomes_its_first_reading(world: World) -> None:
     await _downgrade(world.db, "0009")
-    with closing(sqlite3.connect(db_path)) as conn:
-        insert = (
-            "INSERT INTO vehicles (branch_id, plate, mileage_km, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'active', '2025-01-01 00:00:00', ?)"
+    insert = text(
+        "INSERT INTO vehicles (branch_id, plate, mileage_km, status, created_at, updated_at) "
+        "VALUES (:branch, :plate, :km, 'active', '2025-01-01 00:00:00', :updated) RETURNING id"
+    ).bindparams(bindparam("updated", type_=UtcDateTime))  # stored as the app stores it
+    cars = {}
+    async with world.db.engine.begin() as conn:
+        for plate, km, updated in [
+            ("粤A12345", 45200, datetime(2025, 6, 30, 12, 0, 0, 500000, tzinfo=UTC)),
+            ("粤A55555", None, datetime(2025, 6, 30, tzinfo=UTC)),
+            ("粤A66666", 9000, datetime(2025, 6, 30, tzinfo=UTC)),
+        ]:
+            values = {"branch": world.branch_a, "plate": plate, "km": km, "updated": updated}
+            cars[plate] = (await conn.execute(insert, values)).scalar_one()
+        await conn.execute(
+            text(
+                "INSERT INTO vehicle_mileage (vehicle_id, mileage_km, read_on, source, correction, "
+                "created_at) VALUES (:car, 9000, '2025-05-01', 'visit', false, '2025-05-01 00:00:00')"
+            ),
+            {"car": cars["粤A66666"]},
         )
-        conn.execute(insert, (world.branch_a, "粤A12345", 45200, "2025-06-30 23:59:59.5"))
-        conn.execute(insert, (world.branch_a, "粤A55555", None, "2025-06-30 00:00:00"))
-        conn.execute(insert, (world.branch_a, "粤A66666", 9000, "2025-06-30 00:00:00"))
-        conn.execute(
-            "INSERT INTO vehicle_mileage (vehicle_id, mileage_km, read_on, source, correction, created_at) "
-            "VALUES (3, 9000, '2025-05-01', 'visit', 0, '2025-05-01 00:00:00')"
-        )
-        conn.commit()
     await upgrade(world.db.engine)
-    query = "SELECT vehicle_id, mileage_km, read_on, source FROM vehicle_mileage ORDER BY id"
-    assert rows(db_path, query) == [
-        (3, 9000, "2025-05-01", "visit"),
-        (1, 45200, "2025-06-30", "manual"),
-    ], "only the vehicle with a mileage and no reading gets one"
 
-    [reading] = await world.records.vehicles.readings(world.olga, 1)
-    assert (reading.mileage_km, reading.source, reading.correction) == (45200, MileageSource.MANUAL, False)
+    def history(readings: list[MileageReading]) -> list[tuple[int, date, MileageSource, bool]]:
+        return [(r.mileage_km, r.read_on, r.source, r.correction) for r in readings]
+
+    vehicles = world.records.vehicles
+    assert history(await vehicles.readings(world.olga, cars["粤A12345"])) == [
+        (45200, date(2025, 6, 30), MileageSource.MANUAL, False)
+    ]
+    assert await vehicles.readings(world.olga, cars["粤A55555"]) == []
+    assert history(await vehicles.readings(world.olga, cars["粤A66666"])) == [
+        (9000, date(2025, 5, 1), MileageSource.VISIT, False)
+    ], "a vehicle with readings gets none"
+
     visits, actor = world.records.visits, world.actor(world.olga)
-    visit = await visits.create(actor, world.olga, NewVisit(1, mileage_km=40000))
+    visit = await visits.create(actor, world.olga, NewVisit(cars["粤A12345"], mileage_km=40000))
     with pytest.raises(ValidationError) as refused:
         await visits.close(actor, world.olga, visit.id)
     assert refused.value.field == "mileage_km" and "(45200 km)" in str(refused.value)
-    assert (await world.records.vehicles.get(world.olga, 1)).mileage_km == 45200
+    assert (await vehicles.get(world.olga, cars["粤A12345"])).mileage_km == 45200
