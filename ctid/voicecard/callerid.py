@@ -110,6 +110,12 @@ def decode_frame(
     return CallerId(format=fmt, unverified=not verified, **fields)
 
 
+def checksum_holds(data: bytes) -> bool:
+    """Whether a whole frame's bytes (type, length, parameters, checksum) sum to 0 mod 256. Only a hint for
+    choosing between two readings of one burst: ``decode_frame`` is the judge."""
+    return sum(data) % 256 == 0
+
+
 def _frame_body(data: bytes, allow_missing_checksum: bool) -> tuple[bytes, bool]:
     """Check type, length and checksum; return the parameter bytes and whether a checksum verified them."""
     if len(data) < 2:

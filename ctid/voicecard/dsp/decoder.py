@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from ctid.voicecard.callerid import CallerId, FrameError, decode_dtmf, decode_frame
+from ctid.voicecard.callerid import CallerId, FrameError, checksum_holds, decode_dtmf, decode_frame
 from ctid.voicecard.dsp.dtmf import DtmfDetector, DtmfDigit
 from ctid.voicecard.dsp.fsk import FskDemodulator, FskFrame, check_rate
 from ctid.voicecard.dsp.plans import plans_for
@@ -176,4 +176,4 @@ class AudioCallerIdDecoder:
 
 def _valid_first(frame: FskFrame) -> tuple[int, int]:
     """Frames whose checksum holds first: of two plans' frames of one burst, the good one is reported."""
-    return 0 if sum(frame.data) % 256 == 0 else 1, frame.start
+    return 0 if checksum_holds(frame.data) else 1, frame.start

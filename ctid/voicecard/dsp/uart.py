@@ -5,7 +5,14 @@ judges the one-bit window that ends at sample ``i``). A byte starts where the si
 space; its bits are read at their centres from that edge, as a UART re-synchronises on every start bit. A
 frame starts only after a run of marks (the standards send 55 to 180; we ask for ``MARK_RUN_BITS``), its
 first byte must be a caller-ID message type, and the length byte says where it ends. Checksums are not judged
-here: ``ctid.voicecard.callerid.decode_frame`` does that, for the modem's frames and ours alike.
+here: ``ctid.voicecard.callerid.decode_frame`` does that, for the modem's frames and ours alike (a checksum
+only chooses between two readings of one burst, see ``_Search._other_reading``).
+
+Seizure, mark run and frame may come from different generators (some exchanges, three minimodem runs): the
+carrier's phase then jumps before the frame. A jump near half a turn dips the soft bits below zero for up to
+0.6 bit (Bell 202) or 0.9 bit (V.23, whose tones are only 800 Hz apart), a crossing that can pass for a
+start bit; and one at the first start bit moves its crossing by up to 0.4 bit. Neither may cost the frame:
+see ``_frame_starts``, ``_Walk.frame``, ``_fit_timing`` and ``_Search._other_reading``.
 
 Why edges, not a free-running clock: some exchanges pause between bytes, and a byte's own start edge is
 always there. Noise moves single edges, though, so the timing is made from all of them: between back-to-back
@@ -24,7 +31,7 @@ from typing import Final, Literal
 import numpy as np
 import numpy.typing as npt
 
-from ctid.voicecard.callerid import MESSAGE_TYPES
+from ctid.voicecard.callerid import MESSAGE_TYPES, checksum_holds
 
 Soft = npt.NDArray[np.float32]
 Positions = npt.NDArray[np.float64]
@@ -41,9 +48,15 @@ _READ_DELAY: Final = 0.0
 trails the edge by about as much as the window's reading point does)."""
 _FIRST_REACH: Final = 1.0
 """Bits either side of its back-to-back place the second byte's edge is looked for: senders (and minimodem,
-whose bits at 8 kHz come 4.5 % slow) can be that far off before the period is measured."""
+whose bits at 8 kHz come 4.5 % slow) can be that far off before the period is measured. Every later edge is
+looked for as far early too: no other start edge can fall in the bit before a byte's place (the byte before
+ends in its stop bit), and the period measured from a frame's first edge can be that far off (see
+``_Walk.frame``). Late, an edge more than ``_LATE_REACH`` off is one after idle marks."""
+_LATE_REACH: Final = 0.5
+_FIRST_EDGE_OFF: Final = 0.75
+"""Bits a frame's first edge may lie from where the bytes after it put it and still be the start of a byte
+back to back with them (a phase jump moves it up to 0.4 bit; one idle mark would be a whole bit)."""
 _BACK_TO_BACK: Final = 0.06  # a byte-to-byte step within 6 % of 10 bits has no idle marks in it
-_CLEAR_BITS: Final = 2.5  # a frame's first edge has no other mark-to-space crossing this close before it
 _SLICE: Final = 512  # start edges taken at a time for a frame's walk
 _PHASES: Final = np.linspace(-0.15, 0.15, 9)  # bits around the expected reading point
 
@@ -102,37 +115,69 @@ class _Search:
         starts_byte[inside] = soft[centre[inside]] < 0.0  # still space half a bit on: a start bit
         self._starts_byte = starts_byte
         self._edges = crossings[starts_byte]
+        self._history = int(MARK_RUN_BITS * spb) + 2  # soft bits a frame's mark run needs
+        self._keep_from = max(0, len(soft) - self._history - int(_BYTE_BITS * spb))
+        self._wait_until = 0
 
     def run(self, after: float) -> Found:
         frames: list[RawFrame] = []
-        history = int(MARK_RUN_BITS * self._spb) + 2
-        keep_from = max(0, len(self._soft) - history - int(_BYTE_BITS * self._spb))
-        wait_until = 0
-        for start in self._frame_starts():
+        starts = self._frame_starts()
+        for index, start in enumerate(starts):
             if start <= after:
                 continue
-            walk = _Walk(self, start)
+            frame = self._frame_from(start)
+            if frame is not None and not checksum_holds(frame.data):
+                frame = self._other_reading(frame, start, starts[index + 1 :])
+            if frame is not None:
+                frames.append(frame)
+                after = frame.end
+        return Found(frames, self._keep_from, self._wait_until)
+
+    def _frame_from(self, start: float) -> RawFrame | None:
+        """The frame from ``start``, if any. One that may still complete is held back, and the search looks
+        on: it may be noise that never ends."""
+        walk = _Walk(self, start)
+        outcome = walk.frame()
+        if outcome is None:
+            self._hold(start, walk.needs)
+        return outcome or None
+
+    def _hold(self, start: float, needs: int) -> None:
+        """Keep the soft bits from a frame's mark run on, and search again once ``needs`` are buffered."""
+        self._keep_from = min(self._keep_from, max(0, int(start) - self._history))
+        self._wait_until = needs if self._wait_until == 0 else min(self._wait_until, needs)
+
+    def _other_reading(self, frame: RawFrame, start: float, later: list[float]) -> RawFrame | None:
+        """A frame whose checksum fails may have been read from a dip in the mark run (see
+        ``_frame_starts``) whose "byte" happened to frame right over the real first byte: the start edges
+        before its second byte are walked too, and the first frame from them whose checksum holds is the
+        reading; else the frame stands (``decode_frame`` refuses it). None: one of them cannot be judged
+        before more soft bits come, and the frame is held back with it."""
+        for other in later:
+            if other >= start + _BYTE_BITS * self._spb:
+                break
+            walk = _Walk(self, other)
             outcome = walk.frame()
-            if outcome is None:  # may still complete: keep it, and look on (it may be noise that never ends)
-                keep_from = min(keep_from, max(0, int(start) - history))
-                wait_until = walk.needs if wait_until == 0 else min(wait_until, walk.needs)
-            elif outcome is not False:
-                frames.append(outcome)
-                after = outcome.end
-        return Found(frames, keep_from, wait_until)
+            if outcome is None:
+                self._hold(start, walk.needs)
+                return None
+            if outcome is not False and checksum_holds(outcome.data):
+                return outcome
+        return frame
 
     def _frame_starts(self) -> list[float]:
-        """Start edges after a run of marks: where a frame may begin. Only edges a few bits clear of the
-        crossing before them are weighed (in noise a small share; in a burst one)."""
+        """Start edges after a run of marks (``MARK_RUN_SHARE`` of the last ``MARK_RUN_BITS``): where a frame
+        may begin. Every one is tried, however close a crossing came before it: a phase jump's dip a bit
+        or two before the first start bit (minimodem leads with two marks) is such a crossing, and the
+        walk from the dip finds no frame. (Edges 2.5 bits clear of any crossing were the only ones tried
+        once, to save walks: the true first edge after a dip was never tried. The saving was some 25 walks a
+        minute of noise.)"""
         crossings, spb = self._crossings, self._spb
         run = int(MARK_RUN_BITS * spb)
-        gaps = np.empty_like(crossings)
-        gaps[:1] = np.inf
-        np.subtract(crossings[1:], crossings[:-1], out=gaps[1:])
-        clear = crossings[(gaps >= _CLEAR_BITS * spb) & (crossings >= run + 1) & self._starts_byte]
+        edges = crossings[(crossings >= run + 1) & self._starts_byte]
         marks = np.cumsum(self._mark.view(np.int8), dtype=np.int32)
-        end = clear.astype(np.intp)
-        starts: list[float] = clear[marks[end] - marks[end - run] >= MARK_RUN_SHARE * run].tolist()
+        end = edges.astype(np.intp)
+        starts: list[float] = edges[marks[end] - marks[end - run] >= MARK_RUN_SHARE * run].tolist()
         return starts
 
 
@@ -164,9 +209,15 @@ class _Walk:
 
         The first two edges come before any byte is read: the type and length bytes are read on the bit
         period they measure (every frame has at least three bytes), not on the nominal one.
+
+        The first edge is the least sure: it ends the mark run, and where the frame comes from another
+        generator than the marks (a phase jump at or just before it) the correlators' window holds both
+        carriers, whose leakage into each other adds at an arbitrary phase and moves the crossing by up to
+        0.4 of a bit either way (V.23 most). So the second edge's place allows for it, and a type byte that
+        does not read right on the first edge is read again where the next two edges put it.
         """
         edges = [self._start]
-        for reach in (_FIRST_REACH, 0.5):
+        for reach in (_FIRST_REACH, _LATE_REACH):
             following = self._next_edge(edges[-1], reach)
             if following is None or following is False:
                 return following
@@ -174,6 +225,8 @@ class _Walk:
         kind, length = self._byte_at(edges[0]), self._byte_at(edges[1])
         if kind is None or length is None:
             return None
+        if kind not in MESSAGE_TYPES and (before := self._projected_first(edges)) is not None:
+            kind = self._byte_at(before)
         if kind not in MESSAGE_TYPES:
             return False
         while len(edges) < length + 3:
@@ -185,6 +238,15 @@ class _Walk:
             edges.append(following)
         return self._read(np.array(edges[: length + 3]))
 
+    def _projected_first(self, edges: list[float]) -> float | None:
+        """Where the second and third edges put the first (one byte before the second), when they are back
+        to back and the first edge lies within ``_FIRST_EDGE_OFF`` of there; else None (idle marks came
+        somewhere in between)."""
+        if self._run.count < 2:  # the third edge came after idle marks
+            return None
+        before = 2.0 * edges[1] - edges[2]
+        return before if abs(edges[0] - before) < _FIRST_EDGE_OFF * self._period else None
+
     def _byte_at(self, edge: float) -> int | None:
         """The data bits of the byte whose start bit crosses at ``edge`` (None past the buffer). Framing is
         judged later, on fitted timing: a first guess of the timing is enough to know the type and length."""
@@ -194,9 +256,10 @@ class _Walk:
         bits = (_at(self._soft, where) > 0.0).tolist()
         return sum(1 << index for index, bit in enumerate(bits) if bit)
 
-    def _next_edge(self, edge: float, reach: float = 0.5) -> float | Literal[False] | None:
-        """The next byte's start edge: nearest the back-to-back position (within ``reach`` bits), else the
-        first after idle marks. Each back-to-back edge refines the bit period (least squares over the run).
+    def _next_edge(self, edge: float, reach: float = _LATE_REACH) -> float | Literal[False] | None:
+        """The next byte's start edge: nearest the back-to-back position (from ``_FIRST_REACH`` bits before
+        it to ``reach`` bits after), else the first after idle marks. Each back-to-back edge refines the bit
+        period (least squares over the run).
 
         False: there is none (the frame is broken); None: the buffer ends before it could come.
         """
@@ -207,7 +270,7 @@ class _Walk:
             return None
         while self._more and edges[-1] < latest:
             self._load(_SLICE)
-        index = bisect_left(edges, expected - reach * period)
+        index = bisect_left(edges, expected - _FIRST_REACH * period)
         best: float | None = None
         while index < len(edges) and edges[index] < expected + reach * period:
             if best is None or abs(edges[index] - expected) < abs(best - expected):
@@ -260,6 +323,11 @@ class _Run:
         self._sum_at = self._sum_edge = self._sum_at2 = self._sum_at_edge = 0.0
         self.add(edge)
 
+    @property
+    def count(self) -> int:
+        """Edges in the run."""
+        return self._n
+
     def add(self, edge: float) -> None:
         at = float(self._n)
         self._n += 1
@@ -279,15 +347,26 @@ class _Run:
 
 def _fit_timing(edges: Positions, spb: float) -> tuple[Positions, Positions]:
     """Edges on a least-squares line through each run of back-to-back bytes (three or more), and each
-    byte's bit period; a byte after idle marks starts a new run."""
+    byte's bit period; a byte after idle marks starts a new run.
+
+    When three or more bytes follow the first back to back, the first is left out of their fit and placed
+    on their line, one byte before, if its own edge lies within ``_FIRST_EDGE_OFF`` of there (else idle marks
+    came between, and its edge stands): that edge ends the mark run, where a phase jump can move it (see
+    ``_Walk.frame``); the later ones are made inside the frame's own carrier.
+    """
     steps = (edges[1:] - edges[:-1]) / (_BYTE_BITS * spb)
     breaks = (np.flatnonzero(np.abs(steps - 1.0) > _BACK_TO_BACK) + 1).tolist()
-    if not breaks and len(edges) >= 3:  # the usual frame: one run
-        return _fit_line(edges)
     fitted, periods = edges.copy(), np.full(len(edges), spb)
     for begin, end in zip([0, *breaks], [*breaks, len(edges)], strict=True):
         if end - begin >= 3:
             fitted[begin:end], periods[begin:end] = _fit_line(edges[begin:end])
+    rest = next((index for index in breaks if index > 1), len(edges))
+    if rest - 1 >= 3:
+        line, slopes = _fit_line(edges[1:rest])
+        before = line[0] - _BYTE_BITS * slopes[0]
+        if abs(edges[0] - before) < _FIRST_EDGE_OFF * slopes[0]:
+            fitted[0], periods[0] = before, slopes[0]
+            fitted[1:rest], periods[1:rest] = line, slopes
     return fitted, periods
 
 

@@ -12,9 +12,13 @@ import numpy as np
 import numpy.typing as npt
 from hypothesis import strategies as st
 
-from ctid.voicecard.dsp.modulator import Signal, caller_id_bits, silence
+from ctid.voicecard.dsp.modulator import SEIZURE_BYTE, Bits, Signal, caller_id_bits, fsk, silence, uart_bits
 from ctid.voicecard.dsp.plans import TonePlan
 
+MINIMODEM_LEVEL = 0.3
+"""minimodem writes full scale; a line's caller ID comes some 10 dB lower."""
+MINIMODEM_BAUD_8K = 8000 / 7
+"""minimodem at 8 kHz makes every bit 7 samples long: 1143 baud, 4.8 % slow."""
 MDMF_ZHANG_SAN = bytes.fromhex("802201083033323231343035020B303231363838383132333407095A48414E472053414EF2")
 SDMF_NUMBER = bytes.fromhex("04133033323231343035313339313233343536373817")
 
@@ -86,7 +90,57 @@ def minimodem_burst(
         check=True,
         capture_output=True,
     )  # fmt: skip
-    return 0.3 * read_wav(out)
+    return MINIMODEM_LEVEL * read_wav(out)
+
+
+def minimodem_8n1(data: bytes, plan: TonePlan, directory: Path) -> Signal:
+    """One minimodem transmission in its own 8N1 (``-8``): two marks of its own before the first start bit
+    and after the last stop bit, the carrier starting at phase 0."""
+    return _minimodem_tx(["-8"], data, plan, directory)
+
+
+def minimodem_bits(bits: Bits, plan: TonePlan, directory: Path) -> Signal:
+    """Exactly ``bits`` (padded with marks to whole bytes), no lead: minimodem's first sample is the first
+    bit's, at phase 0."""
+    bits = np.concatenate([bits, np.ones(-len(bits) % 8, np.uint8)])
+    data = np.packbits(bits, bitorder="little").tobytes()
+    return _minimodem_tx(["--startbits", "0", "--stopbits", "0"], data, plan, directory)
+
+
+def _minimodem_tx(framing: list[str], data: bytes, plan: TonePlan, directory: Path) -> Signal:
+    out = directory / "minimodem-tx.wav"
+    tones = ["-M", f"{plan.mark_hz:.2f}", "-S", f"{plan.space_hz:.2f}", "-R", "8000", "-f", str(out)]
+    subprocess.run(
+        ["minimodem", "--tx", "-q", "1200", *framing, *tones], input=data, check=True, capture_output=True
+    )
+    return MINIMODEM_LEVEL * read_wav(out)
+
+
+def separate_generators_burst(
+    data: bytes, plan: TonePlan, directory: Path, rng: np.random.Generator, *, leader: bool = True
+) -> Signal:
+    """A caller-ID burst whose seizure, mark run and frame come from three generators, as some exchanges
+    (and anyone gluing three minimodem runs) send it: each starts at its own phase wherever the one before
+    stopped, so the carrier jumps twice, the second time just before the frame.
+
+    The seizure is one minimodem run (30 x 0x55, 8N1), the mark run our modulator at a random phase and
+    length (150-180 bits) at minimodem's pace, the frame another minimodem run: in its own 8N1 with its two
+    marks of lead (``leader``: the jump two bits before the first start bit), or as our 8N1 bits with none
+    (the jump at the first start bit's edge). Every bit is minimodem's 7 samples: 4.8 % slow.
+    """
+    seizure = minimodem_8n1(bytes([SEIZURE_BYTE]) * 30, plan, directory)
+    marks = fsk(
+        np.ones(int(rng.integers(150, 181)), np.uint8),
+        plan=plan,
+        baud=MINIMODEM_BAUD_8K,
+        amplitude=MINIMODEM_LEVEL * 32767,
+        phase=rng.uniform(0.0, 2.0 * np.pi),
+    )
+    if leader:
+        frame_audio = minimodem_8n1(data, plan, directory)
+    else:
+        frame_audio = minimodem_bits(uart_bits(data), plan, directory)
+    return np.concatenate([seizure, marks, frame_audio])
 
 
 def read_wav(path: Path) -> Signal:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from ctid.voicecard.dsp.decoder import (
     AudioCallerIdDecoder,
@@ -14,8 +17,8 @@ from ctid.voicecard.dsp.decoder import (
 )
 from ctid.voicecard.dsp.dtmf import DtmfDigit
 from ctid.voicecard.dsp.modulator import caller_id_burst, dtmf, pcm16, silence, with_noise
-from ctid.voicecard.dsp.plans import V23
-from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN, blocks
+from ctid.voicecard.dsp.plans import BELL202, V23, TonePlan
+from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN, SDMF_NUMBER, blocks, separate_generators_burst
 
 
 def stream(audio: np.ndarray, plan: str = "auto") -> list[Heard]:
@@ -60,6 +63,28 @@ def test_auto_reports_a_burst_once_though_both_plans_read_it() -> None:
     audio = np.concatenate([caller_id_burst(MDMF_ZHANG_SAN, plan=V23), silence(0.3)])
     heard = stream(audio, "auto")
     assert len(heard) == 1 and isinstance(heard[0], HeardCallerId)
+
+
+@pytest.mark.parametrize("plan", [BELL202, V23], ids=lambda p: p.name)
+@pytest.mark.parametrize("gap_s", [0.3, 1.0, 3.0])
+def test_calls_back_to_back_are_a_frame_each(plan: TonePlan, gap_s: float, tmp_path: Path) -> None:
+    """A caller hangs up after the first ring and rings again, then the next caller rings: three caller-ID
+    bursts ``gap_s`` apart in one stream (line noise 20 dB below, the sound card's 20 ms blocks) are three
+    frames, in order, each dated inside its own burst, the same frame twice included. The bursts are as
+    minimodem makes them (seizure, marks and frame from separate generators, 4.8 % slow): before, a
+    burst whose carrier jumped badly before its frame was lost, and with it a call."""
+    rng = np.random.default_rng(round(gap_s * 10))
+    sent = [MDMF_ZHANG_SAN, MDMF_ZHANG_SAN, SDMF_NUMBER]
+    parts, spans, at = [silence(0.5)], [], 0.5
+    for data in sent:
+        burst = separate_generators_burst(data, plan, tmp_path, rng)
+        spans.append((at, at + len(burst) / 8000))
+        parts += [burst, silence(gap_s)]
+        at = spans[-1][1] + gap_s
+    heard = stream(with_noise(np.concatenate(parts), 20, rng))
+    assert [h.raw for h in heard if isinstance(h, HeardCallerId)] == [data.hex().upper() for data in sent]
+    assert len(heard) == 3
+    assert all(start < h.time_s < end for h, (start, end) in zip(heard, spans, strict=True))
 
 
 def test_a_dtmf_sequence_that_is_not_caller_id_is_digits() -> None:
