@@ -68,6 +68,7 @@ class NewCustomer:
     birthday: date | None = None
     licence_review_on: date | None = None
     assigned_user_id: int | None = None  # checked against the branch's staff by the service
+    confirm_shared_phone: bool = False  # the user knows another customer of the branch has a number
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from ctid.crm.history import auditable
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
 from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
 from ctid.crm.reminders import due_reminders
+from ctid.crm.shared_phone import MAX_NAMED, PhoneShared
 from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from ctid.phone import PhoneNormaliser
@@ -78,6 +79,8 @@ class CustomerDirectory:
         checked = check(new, self._normaliser)
         try:
             async with self._db.begin() as conn:
+                if not new.confirm_shared_phone:
+                    await _refuse_shared_phone(conn, actor, checked)
                 customer_id = await self.insert_customer(conn, actor, checked)
         except IntegrityError:  # the same plate added at the same moment by another operator
             raise Conflict(PLATE_TAKEN) from None
@@ -134,6 +137,15 @@ def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard 
         tags=customer.tags,
         opt_outs=tuple(store.opted_out(conn, customer.id)),
     )
+
+
+async def _refuse_shared_phone(conn: AsyncConnection, actor: Actor, checked: CheckedCustomer) -> None:
+    """PhoneShared when another customer of the branch has one of the numbers (ctid.crm.shared_phone);
+    after the branch check, so that nobody learns the names of another branch's customers."""
+    await _require_branch(conn, actor, checked.branch_id)
+    e164s = [phone.e164 for phone in checked.phones if phone.e164]
+    if holders := await store.phone_holders(conn, checked.branch_id, e164s, MAX_NAMED + 1):
+        raise PhoneShared(holders)
 
 
 async def _require_branch(conn: AsyncConnection, actor: Actor, branch_id: int) -> None:

@@ -32,6 +32,7 @@ from ctid.crm.models import (
     Visit,
     VisitStatus,
 )
+from ctid.crm.shared_phone import PhoneHolder
 from ctid.crm.tables import (
     customer_opt_outs,
     customer_phones,
@@ -199,6 +200,24 @@ async def insert_phones(conn: AsyncConnection, customer_id: int, numbers: Iterab
     ]
     if rows:
         await conn.execute(insert(customer_phones), rows)
+
+
+async def phone_holders(
+    conn: AsyncConnection, branch_id: int, e164s: Sequence[str], limit: int
+) -> list[PhoneHolder]:
+    """The branch's customers who have any of these numbers (by the E.164 key, indexed), first added first,
+    each once, with the number as they have it."""
+    query = (
+        select(customers.c.id, customers.c.name, customer_phones.c.number)
+        .select_from(customer_phones.join(customers, customers.c.id == customer_phones.c.customer_id))
+        .where(customer_phones.c.e164.in_(list(e164s)), customers.c.branch_id == branch_id)
+        .order_by(customers.c.id, customer_phones.c.position, customer_phones.c.id)
+        .limit(limit * len(e164s))
+    )
+    found: dict[int, PhoneHolder] = {}
+    for row in await conn.execute(query):
+        found.setdefault(row.id, PhoneHolder(row.id, row.name, row.number))
+    return list(found.values())[:limit]
 
 
 async def vehicle_id_by_plate(conn: AsyncConnection, branch_id: int, plate: str) -> int | None:

@@ -96,7 +96,8 @@ CUSTOMER: dict[str, Parser] = {
     "notes": _multiline,
     "phones": phones,
 }
-# the pop's form adds a vehicle, the call it came from, and (admins) the branch
+# the pop's form adds a vehicle, the call it came from, (admins) the branch, and the user's yes to a phone
+# another customer of the branch has
 NEW_CUSTOMER: dict[str, Parser] = {
     **CUSTOMER,
     "plate": _text(16),
@@ -105,6 +106,7 @@ NEW_CUSTOMER: dict[str, Parser] = {
     "vehicle_role": lambda data, name: forms.choice(data, name, VehicleRole),
     "branch_id": _optional_id,
     "call_id": lambda data, name: forms.call_id(data, name),
+    "confirm_shared_phone": forms.flag,
 }
 
 

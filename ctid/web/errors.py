@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web, web_request
@@ -101,7 +102,8 @@ def _domain_error(request: web.Request, exc: CtidError) -> web.StreamResponse:
         # '&' (and '#', '+', '%') encoded, or the page's own query would be cut off the next value
         raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe="/?="))
     message = _(request, exc.message, **exc.params)
-    response = _page(request, status, exc.code, message, field=getattr(exc, "field", None))
+    details = getattr(exc, "details", None) or {}  # what a form needs beyond the message (PhoneShared's)
+    response = _page(request, status, exc.code, message, field=getattr(exc, "field", None), **details)
     if isinstance(exc, Throttled):
         response.headers["Retry-After"] = str(int(exc.retry_after) + 1)
     if status == 401:
@@ -122,11 +124,11 @@ def _http_error(request: web.Request, exc: web.HTTPException) -> web.StreamRespo
 
 
 def _page(
-    request: web.Request, status: int, code: str, message: str, field: str | None = None
+    request: web.Request, status: int, code: str, message: str, field: str | None = None, **details: Any
 ) -> web.Response:
     if is_api(request):
         extra = {"field": field} if field else {}
-        return json_error(status, code, message, **extra)
+        return json_error(status, code, message, **extra, **details)
     title = _(request, TITLES.get(status, DEFAULT_TITLE))
     try:
         return render(

@@ -169,7 +169,9 @@ async def test_choosing_one_of_several_candidates_links_the_call(site: Site, ser
     branch = (await site.accounts.default_branch()).id
     ids = [
         (
-            await site.services.crm.create_customer(Actor.system(), NewCustomer(n, "person", branch, [KNOWN]))
+            await site.services.crm.create_customer(
+                Actor.system(), NewCustomer(n, "person", branch, [KNOWN], confirm_shared_phone=True)
+            )
         ).id
         for n in ("王强", "王芳")
     ]

@@ -60,7 +60,7 @@ async def test_a_shared_number_pops_every_candidate(site: Site, server: Any) -> 
     branch = (await site.accounts.default_branch()).id
     for name in ("广州恒通物流有限公司", "李强"):
         await site.services.crm.create_customer(
-            Actor.system(), NewCustomer(name, "person", branch, ["020-8888-1234"])
+            Actor.system(), NewCustomer(name, "person", branch, ["020-8888-1234"], confirm_shared_phone=True)
         )
     await operator(site, "olga", ["front"])
     console = await connect(server, "olga")

@@ -66,6 +66,37 @@ async def test_a_customer_is_created_changed_and_its_history_read(people: dict[s
     assert status == 200 and [o["contact_type"] for o in body["opt_outs"]] == ["marketing"]
 
 
+async def test_a_phone_another_customer_has_needs_the_users_yes(
+    site: Site, anon: Browser, people: dict[str, Api]
+) -> None:
+    olga = people["olga"]
+    status, zhang = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
+    assert status == 201
+    body = {"name": "张小伟", "phones": [{"number": "+86 138 0013 8000", "label": "家庭"}]}
+    status, answer = await olga("POST", "/api/v1/customers", body)
+    assert status == 409, answer
+    error = answer["error"]
+    assert (error["code"], error["field"]) == ("phone_shared", "phones")
+    assert error["customers"] == [{"id": zhang["id"], "name": "张伟", "number": "13800138000"}]
+    assert "13800138000 is already the phone of 张伟" in error["message"]
+    secret = (await site.token(await site.user("lin", Role.OPERATOR)))[0]
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN"}
+    response = await anon.client.post("/api/v1/customers", json=body, headers=headers)
+    chinese = (await response.json())["error"]["message"]
+    assert response.status == 409 and chinese.startswith("13800138000 已是本店客户张伟的电话"), chinese
+    status, listed = await olga("GET", "/api/v1/customers")
+    assert listed["total"] == 1, "nothing was written"
+
+    status, answer = await olga("POST", "/api/v1/customers", {**body, "confirm_shared_phone": "maybe"})
+    assert (status, answer["error"]["field"]) == (422, "confirm_shared_phone"), "true or false, nothing else"
+    status, added = await olga("POST", "/api/v1/customers", {**body, "confirm_shared_phone": True})
+    assert status == 201 and added["phones"][0]["e164"] == "+8613800138000"
+    status, _theirs = await people["erin"](
+        "POST", "/api/v1/customers", {"name": "王芳", "phones": ["13800138000"]}
+    )
+    assert status == 201, "another branch's customers do not count"
+
+
 async def test_bad_input_names_the_field(people: dict[str, Api]) -> None:
     olga = people["olga"]
     status, created = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})

@@ -39,6 +39,8 @@
     if (!response.ok) {
       const error = new Error((data.error && data.error.message) || response.statusText);
       error.field = data.error && data.error.field;
+      error.code = data.error && data.error.code;
+      error.details = data.error || {};
       throw error;
     }
     return data;
@@ -454,9 +456,9 @@
     return form;
   }
 
-  async function saveCustomer(event, pop) {
+  async function saveCustomer(event, pop, confirmed = false) {
     event.preventDefault();
-    const form = event.target;
+    const form = event.target.closest("form");
     const value = (name) => form.elements[name].value;
     const problem = form.querySelector(".form-error");
     form.querySelectorAll(".invalid").forEach((node) => node.classList.remove("invalid"));
@@ -464,15 +466,27 @@
       pop.customer = await api("POST", "/api/v1/customers", {
         name: value("name"), kind: value("kind"), phones: [value("phone")], plate: value("plate"),
         brand: value("brand"), model: value("model"), notes: value("notes"), call_id: pop.call.id,
+        confirm_shared_phone: confirmed,
       });
       renderPop(pop);
       pop.node.querySelector(".pop-body").prepend(el("p", { class: "ok" }, T.customer_saved));
     } catch (error) {
       problem.hidden = false;
-      problem.textContent = error.message;
+      problem.replaceChildren(error.message);
+      if (error.code === "phone_shared") problem.append(sharedPhone(error.details.customers || [], pop));
       const invalid = error.field && form.querySelector(`[data-field="${error.field}"]`);
       if (invalid) invalid.classList.add("invalid");
     }
+  }
+
+  // Who else has the number (links open a tab of their own: the pop stays as it is) and the operator's yes.
+  function sharedPhone(holders, pop) {
+    return el("span", { class: "shared-phone" },
+      el("ul", { class: "plain" }, holders.map((c) => el("li", {},
+        el("a", { href: `/customers/${c.id}`, target: "_blank", rel: "noopener", class: "shared-phone-customer" }, c.name),
+        " ", c.number))),
+      el("button", { type: "button", class: "small confirm-shared-phone",
+        onclick: (event) => saveCustomer(event, pop, true) }, T.save_shared));
   }
 
   function noteBox(pop) {

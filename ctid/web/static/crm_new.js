@@ -1,13 +1,14 @@
 // The new-customer form: creates the customer (POST /api/v1/customers), then each vehicle
 // (POST /api/v1/vehicles with the customer's role), and opens the customer's page. An error goes next to
 // the field the API names; if a vehicle is refused after the customer was saved, saving again updates that
-// customer and adds only the vehicles not yet added.
+// customer and adds only the vehicles not yet added. A phone another customer of the branch has is not
+// saved at once: the form names and links that customer and saves when the user confirms they share it.
 "use strict";
 
 (() => {
   const form = document.getElementById("customer-form");
   if (!form) return;
-  const { T, api, showError, clearErrors } = window.CtidCrm;
+  const { T, el, api, showError, clearErrors } = window.CtidCrm;
   const status = document.getElementById("form-status");
   let customerId = null;
 
@@ -58,8 +59,23 @@
     return true;
   }
 
-  async function save(event) {
-    event.preventDefault();
+  // The customers who have one of the numbers, each a link (in a new tab: what was typed here stays), and
+  // the user's yes, which saves again with confirm_shared_phone.
+  function sharedPhone(error) {
+    const holders = error.body.error.customers || [];
+    const box = el("div", { class: "field-error shared-phone", role: "alert" },
+      el("p", {}, error.message),
+      el("ul", { class: "plain" }, holders.map((c) => el("li", {},
+        el("a", { href: `/customers/${c.id}`, target: "_blank", rel: "noopener", class: "shared-phone-customer" }, c.name),
+        " ", c.number))),
+      el("button", { type: "button", class: "confirm-shared-phone", onclick: () => save(null, true) }, T.save_shared));
+    const phones = form.querySelector('[data-field="phones"]');
+    phones.classList.add("invalid");
+    phones.append(box);
+  }
+
+  async function save(event, confirmed = false) {
+    if (event) event.preventDefault();
     clearErrors(form);
     status.className = "muted";
     status.textContent = T.saving;
@@ -69,14 +85,15 @@
       const body = customerBody();
       const customer = customerId
         ? await api("PATCH", `/api/v1/customers/${customerId}`, body)
-        : await api("POST", "/api/v1/customers", body);
+        : await api("POST", "/api/v1/customers", { ...body, confirm_shared_phone: confirmed });
       customerId = customer.id;
       form.dataset.customer = customerId;
       if (await saveVehicles()) location.assign(`/customers/${customerId}`);
     } catch (error) {
       status.className = "";
       status.textContent = "";
-      showError(form, error, status);
+      if (error.body && error.body.error && error.body.error.code === "phone_shared") sharedPhone(error);
+      else showError(form, error, status);
     } finally {
       button.disabled = false;
     }

@@ -13,6 +13,7 @@ from ctid.audit.service import AuditService
 from ctid.crm.models import ContactType, CustomerKind, Gender
 from ctid.crm.new_customer import NewCustomer, NewPhone
 from ctid.crm.record_models import CustomerFilter
+from ctid.crm.shared_phone import PhoneShared
 from ctid.errors import NotFound, PermissionDenied, ValidationError
 from ctid.paging import PageRequest
 from tests.crm.conftest import NOW
@@ -150,6 +151,35 @@ async def test_creating_in_another_branch_is_for_admins(world: World) -> None:
         await world.records.customers.create(world.actor(world.olga), world.olga, new)
     record = await world.records.customers.create(world.actor(world.admin), world.admin, new)
     assert record.customer.branch_id == world.branch_b
+
+
+async def test_a_phone_another_customer_of_the_branch_has_is_saved_once_confirmed(world: World) -> None:
+    """Compared by the E.164 key whatever the writing; the answer names and links the holder; nothing is
+    written until confirmed; another branch's customers neither count nor show."""
+    zhang = (await world.customer(world.olga, "张伟", "13800138000")).customer.id
+    await world.customer(world.olga, "李强", "020-8888 1234")
+    customers, actor = world.records.customers, world.actor(world.olga)
+    for written in ("138 0013 8000", "+86 138-0013-8000", "１３８００１３８０００"):
+        new = NewCustomer("张小伟", "person", 0, ["13900139000", written])
+        with pytest.raises(PhoneShared) as refused:
+            await customers.create(actor, world.olga, new)
+        assert (refused.value.code, refused.value.field) == ("phone_shared", "phones")
+        assert str(refused.value).startswith("13800138000 is already the phone of 张伟 in this branch.")
+        assert refused.value.details == {
+            "customers": [{"id": zhang, "name": "张伟", "number": "13800138000"}]
+        }
+    assert (await customers.page(world.olga, CustomerFilter())).total == 2, "nothing was written"
+
+    new = NewCustomer("张小伟", "person", 0, ["138 0013 8000"], confirm_shared_phone=True)
+    added = await customers.create(actor, world.olga, new)
+    assert [p.e164 for p in added.phones] == ["+8613800138000"]
+    theirs = NewCustomer("王芳", "person", 0, ["13800138000"])
+    assert (await customers.create(world.actor(world.erin), world.erin, theirs)).customer.branch_id == (
+        world.branch_b
+    ), "another branch's customer with the number is no reason to ask"
+    elsewhere = NewCustomer("王芳", "person", world.branch_a, ["13800138000"])
+    with pytest.raises(PermissionDenied):  # not PhoneShared: branch A's names are not erin's to read
+        await customers.create(world.actor(world.erin), world.erin, elsewhere)
 
 
 async def test_an_inactive_user_is_refused(world: World) -> None:
