@@ -15,7 +15,7 @@ pick one.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -82,15 +82,29 @@ def database_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(database_backend: str, tmp_path: Path) -> Iterator[str]:
+def new_database_url(database_backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes fresh databases for this test alone, on the backend of this run of it (migrated on
+    PostgreSQL; an SQLite file is made and migrated when the test's Database starts)."""
+    base = os.environ.get(databases.BASE_URL_ENV, "")
+    made: list[str] = []
+
+    def new() -> str:
+        made.append(f"ctid-{len(made)}.sqlite3" if made else "ctid.sqlite3")
+        if database_backend == "sqlite":
+            return databases.sqlite_url(tmp_path, made[-1])
+        made[-1], url = databases.new_postgres_database(base)
+        return url
+
+    yield new
+    if database_backend == "postgresql":
+        for name in made:
+            databases.drop_postgres_database(base, name)
+
+
+@pytest.fixture
+def database_url(new_database_url: Callable[[], str]) -> str:
     """A fresh, migrated database for this test alone, on the backend of this run of it."""
-    if database_backend == "sqlite":
-        yield databases.sqlite_url(tmp_path)
-        return
-    base = os.environ[databases.BASE_URL_ENV]
-    name, url = databases.new_postgres_database(base)
-    yield url
-    databases.drop_postgres_database(base, name)
+    return new_database_url()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

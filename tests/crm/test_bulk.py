@@ -1,4 +1,7 @@
-"""The bulk generator: consistent data, numbers stored exactly as the normaliser keys them, indexes intact."""
+"""The bulk generator: consistent data, numbers stored exactly as the normaliser keys them, indexes intact.
+
+SQLite only: the generator writes an SQLite file directly (sqlite3, indexes dropped and rebuilt) for the
+benchmarks, so these tests read the file and its catalogue (sqlite_master, PRAGMA) themselves."""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import Database, metadata
 from ctid.phone import PhoneNormaliser
 from tests.crm.conftest import NOW, TODAY
-from tests.crm.support import dump, rows
+from tests.crm.support import sqlite_dump as dump
+from tests.crm.support import sqlite_rows as rows
 
 COUNT = 2000
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
@@ -43,31 +43,33 @@ def test_the_plan_has_the_requested_count_and_every_kind_of_customer() -> None:
     assert DEMO_UNKNOWN not in numbers
 
 
-async def test_seeding_twice_gives_the_same_rows(tmp_path: Path, normaliser: PhoneNormaliser) -> None:
+async def test_seeding_twice_gives_the_same_rows(
+    new_database_url: Callable[[], str], normaliser: PhoneNormaliser
+) -> None:
     dumps = []
-    for name in ("a.sqlite3", "b.sqlite3"):
-        db = Database(f"sqlite+aiosqlite:///{tmp_path / name}")
+    for _ in range(2):
+        db = Database(new_database_url())
         await db.start()
         branch = await AccountService(db, LoginThrottle(), clock=lambda: NOW).default_branch()
         assert await seed_demo(db, normaliser, branch.id, count=80, rng_seed=5, today=TODAY) == 80
+        dumps.append(await dump(db))
         await db.stop()
-        dumps.append(dump(tmp_path / name))
     assert dumps[0] == dumps[1]
 
 
 async def test_seeding_a_seeded_branch_does_nothing(
-    db: Database, normaliser: PhoneNormaliser, branch_id: int, demo: int, db_path: Path
+    db: Database, normaliser: PhoneNormaliser, branch_id: int, demo: int
 ) -> None:
-    before = dump(db_path)
+    before = await dump(db)
     assert await seed_demo(db, normaliser, branch_id, count=60, today=TODAY) == 0
-    assert dump(db_path) == before
+    assert await dump(db) == before
     assert demo == 60
 
 
 async def test_every_stored_number_is_normalised_as_the_normaliser_does(
-    normaliser: PhoneNormaliser, demo: int, db_path: Path
+    db: Database, normaliser: PhoneNormaliser, demo: int
 ) -> None:
-    phones = rows(db_path, "SELECT number, e164 FROM customer_phones")
+    phones = await rows(db, "SELECT number, e164 FROM customer_phones")
     assert phones and all(normaliser.normalise(str(number)).e164 == e164 for number, e164 in phones)
     without_area_code = PhoneNormaliser("CN")
     assert all(without_area_code.normalise(str(number)).e164 == e164 for number, e164 in phones)
@@ -84,9 +86,9 @@ async def test_the_known_numbers_ring_known_customers(
     assert counts == [1, 3, 2, 0]
 
 
-async def test_every_demo_card_reads(directory: CustomerDirectory, demo: int, db_path: Path) -> None:
+async def test_every_demo_card_reads(db: Database, directory: CustomerDirectory, demo: int) -> None:
     reminded = 0
-    for (customer_id,) in rows(db_path, "SELECT id FROM customers"):
+    for (customer_id,) in await rows(db, "SELECT id FROM customers"):
         card = await directory.card(int(str(customer_id)), TODAY)
         assert card.phones
         reminded += bool(card.due_reminders)

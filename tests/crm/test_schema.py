@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection
 
 from ctid.crm.plates import normalise_plate
 from ctid.crm.samples import vin, vin_is_valid
 from ctid.crm.tables import Money
-from ctid.db import Database, _alembic_config, metadata
-from tests.crm.support import CRM_TABLES, rows
+from ctid.db import Database, _alembic_config
+from tests.crm.support import CRM_TABLES, differences, has_table
 
 
-async def test_the_migration_matches_the_tables(db: Database, db_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
-    engine.dispose()
-    crm = [d for d in differences if set(CRM_TABLES) & set(map(str, _tables(d)))]
-    assert crm == []
+async def test_the_migration_matches_the_tables(db: Database) -> None:
+    assert [d for d in await differences(db) if set(CRM_TABLES) & set(map(str, _tables(d)))] == []
 
 
 def _tables(difference: object) -> list[object]:
@@ -33,16 +25,16 @@ def _tables(difference: object) -> list[object]:
     return [getattr(part, "name", getattr(part, "table", part)) for item in items for part in item]
 
 
-async def test_downgrade_and_upgrade_again(db: Database, db_path: Path) -> None:
+async def test_downgrade_and_upgrade_again(db: Database) -> None:
     def run(conn: Connection, revision: str, up: bool) -> None:
         (command.upgrade if up else command.downgrade)(_alembic_config(conn), revision)
 
     async with db.engine.begin() as conn:
         await conn.run_sync(run, "0002", False)
-    assert rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'customers'") == []
+    assert not await has_table(db, "customers")
     async with db.engine.begin() as conn:
         await conn.run_sync(run, "head", True)
-    assert rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'customers'") == [("customers",)]
+    assert await has_table(db, "customers")
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,18 @@ permissions, and an export that imports back unchanged."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ctid.crm import import_store
 from ctid.crm.importer import Format, ImportFailed, ImportRejected, Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.imports.reading import read_table
+from ctid.crm.tables import customers
 from ctid.errors import PermissionDenied
 from tests.crm.imports.support import csv_bytes, vin_for, xlsx_bytes
 from tests.crm.records.conftest import World
@@ -30,10 +33,8 @@ def upload(body: list[list[str]], name: str = "customers.csv", **kw: Any) -> Upl
     return Upload(csv_bytes([HEADER, *body]), name, **kw)
 
 
-def count(world: World, table: str) -> int:
-    path = world.db.url.split(":///", 1)[1]
-    found = rows(path, f"SELECT COUNT(*) FROM {table}")  # type: ignore[arg-type]
-    return int(found[0][0])  # type: ignore[call-overload]
+async def count(world: World, table: str) -> int:
+    return int((await rows(world.db, f"SELECT COUNT(*) FROM {table}"))[0][0])
 
 
 async def test_a_dry_run_reports_exactly_the_bad_rows(world: World) -> None:
@@ -48,7 +49,7 @@ async def test_a_dry_run_reports_exactly_the_bad_rows(world: World) -> None:
     assert [(row, column) for row, column, _ in found] == [(6, "客户名称"), (7, "电话"), (8, "生日")]
     assert found[0][2] == "The name is blank: every customer needs one."
     assert check.report.total_rows == 7 and len(check.report.rows) == 4
-    assert count(world, "customers") == 0
+    assert await count(world, "customers") == 0
 
 
 async def test_an_import_lands_whole(world: World) -> None:
@@ -58,18 +59,17 @@ async def test_an_import_lands_whole(world: World) -> None:
     )
     assert (result.created, result.updated, result.skipped) == (4, 0, 0)
     assert (result.customers_created, result.vehicles_created) == (3, 3)
-    path = world.db.url.split(":///", 1)[1]
-    assert rows(path, "SELECT name, branch_id FROM customers ORDER BY id") == [  # type: ignore[arg-type]
+    assert await rows(world.db, "SELECT name, branch_id FROM customers ORDER BY id") == [
         ("王芳", world.branch_a),
         ("李强", world.branch_a),
         ("赵敏", world.branch_a),
     ]
-    assert count(world, "customer_vehicles") == 3
-    assert rows(path, "SELECT mileage_km, source FROM vehicle_mileage ORDER BY id") == [  # type: ignore[arg-type]
+    assert await count(world, "customer_vehicles") == 3
+    assert await rows(world.db, "SELECT mileage_km, source FROM vehicle_mileage ORDER BY id") == [
         (12000, "import"),
         (5000, "import"),
     ]
-    audit = rows(path, "SELECT action, after FROM audit_log WHERE action = 'crm.import'")  # type: ignore[arg-type]
+    audit = await rows(world.db, "SELECT action, after FROM audit_log WHERE action = 'crm.import'")
     assert len(audit) == 1 and '"customers_created": 3' in str(audit[0][1])
 
 
@@ -80,7 +80,7 @@ async def test_one_bad_row_writes_nothing(world: World) -> None:
             world.actor(world.supervisor), world.supervisor, upload(body), MergeChoice.CREATE
         )
     assert [e.row for e in refused.value.check.errors] == [6]
-    assert count(world, "customers") == 0 and count(world, "vehicles") == 0
+    assert await count(world, "customers") == 0 and await count(world, "vehicles") == 0
 
 
 async def test_a_database_error_midway_writes_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,8 +92,11 @@ async def test_a_database_error_midway_writes_nothing(world: World, monkeypatch:
         await world.records.imports.apply(
             world.actor(world.supervisor), world.supervisor, upload(GOOD), MergeChoice.SKIP
         )
-    assert count(world, "customers") == 0 and count(world, "vehicles") == 0
-    assert count(world, "customer_phones") == 0 and count(world, "audit_log WHERE action = 'crm.import'") == 0
+    assert await count(world, "customers") == 0 and await count(world, "vehicles") == 0
+    assert (
+        await count(world, "customer_phones") == 0
+        and await count(world, "audit_log WHERE action = 'crm.import'") == 0
+    )
 
 
 @pytest.mark.parametrize("merge", list(MergeChoice))
@@ -107,26 +110,25 @@ async def test_duplicates_follow_the_merge_choice(world: World, merge: MergeChoi
     if merge is MergeChoice.CREATE:
         result = await imports.apply(world.actor(sam), sam, upload(again), merge)
         assert (result.created, result.customers_created) == (2, 2)
-        assert count(world, "customers") == 5
+        assert await count(world, "customers") == 5
         return
     check = await imports.dry_run(sam, upload(again), merge)
     assert check.report.rows[0].existing_customers and not check.errors
     result = await imports.apply(world.actor(sam), sam, upload(again), merge)
-    path = world.db.url.split(":///", 1)[1]
-    birthday = rows(path, "SELECT birthday FROM customers WHERE name = '王芳'")  # type: ignore[arg-type]
+    birthday = await rows(world.db, select(customers.c.birthday).where(customers.c.name == "王芳"))
     if merge is MergeChoice.SKIP:
         assert (result.created, result.updated, result.skipped) == (1, 0, 1)
-        assert birthday == [("1990-01-02",)]
+        assert birthday == [(date(1990, 1, 2),)]
     else:
         assert (result.created, result.updated, result.skipped) == (1, 1, 0)
-        assert birthday == [("1991-03-04",)]
+        assert birthday == [(date(1991, 3, 4),)]
         history = await world.records.customers.history(sam, check.report.rows[0].existing_customers[0])
         assert next((h.action, h.field, h.after) for h in history) == (
             "customer.import",
             "birthday",
             "1991-03-04",
         )
-    assert count(world, "customers") == 4
+    assert await count(world, "customers") == 4
 
 
 async def test_a_taken_plate_cannot_be_created(world: World) -> None:
@@ -178,7 +180,9 @@ async def test_an_export_imports_back_unchanged(world: World, format: Format, la
     assert all(row.matches for row in check.report.rows)  # every row is a record already in the CRM
     result = await imports.apply(world.actor(ada), ada, Upload(exported, name), MergeChoice.UPDATE)
     assert (result.created, result.updated) == (0, 4)
-    assert count(world, "audit_log WHERE action IN ('customer.import', 'vehicle.import')") == 0  # no change
+    assert (
+        await count(world, "audit_log WHERE action IN ('customer.import', 'vehicle.import')") == 0
+    )  # no change
     again = await imports.export(ada, None, format, language)
     assert cells(again, name) == cells(exported, name)  # an XLSX also holds the moment it was written
 
