@@ -93,7 +93,18 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    event.listen(engine.sync_engine, "connect", _utc_session)
+    return engine
+
+
+def _utc_session(dbapi_connection: Any, _record: Any) -> None:
+    """A server's sessions in UTC, whatever its own time zone (a Chinese shop's is Asia/Shanghai): times
+    are stored and computed in UTC as on SQLite, so a cast to a date, a day's bounds or a migration's text
+    timestamp mean the same on both backends."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.close()
 
 
 def sqlite_file(url: str) -> Path | None:

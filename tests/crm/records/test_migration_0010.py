@@ -35,7 +35,8 @@ async def test_a_vehicles_mileage_becomes_its_first_reading(world: World) -> Non
     cars = {}
     async with world.db.engine.begin() as conn:
         for plate, km, updated in [
-            ("粤A12345", 45200, datetime(2025, 6, 30, 12, 0, 0, 500000, tzinfo=UTC)),
+            # 1 July in China: the first reading's day is the UTC day, on a server in any zone
+            ("粤A12345", 45200, datetime(2025, 6, 30, 23, 59, 59, 500000, tzinfo=UTC)),
             ("粤A55555", None, datetime(2025, 6, 30, tzinfo=UTC)),
             ("粤A66666", 9000, datetime(2025, 6, 30, tzinfo=UTC)),
         ]:
