@@ -1,4 +1,7 @@
-"""Database.read: one hop to a read-only reader thread on an SQLite file, run_sync elsewhere."""
+"""Database.read: one hop to a read-only reader thread on an SQLite file, run_sync elsewhere.
+
+The reader thread, the lock and the file kept in memory are SQLite's: those tests take SQLite files of
+their own. What every backend must do (see a committed write at once) runs on each."""
 
 from __future__ import annotations
 
@@ -30,6 +33,18 @@ async def test_reads_see_what_was_just_committed_and_run_in_a_reader_thread(tmp_
                 await conn.execute(insert(branches).values(code=name, name=name, created_at=utcnow()))
             assert (await db.read(names))[-1] == name
         assert (await db.read(thread_name)).startswith("db-read")
+    finally:
+        await db.stop()
+
+
+async def test_every_backend_reads_what_was_just_committed(database_url: str) -> None:
+    db = Database(database_url)
+    await db.start()
+    try:
+        async with db.begin() as conn:
+            await conn.execute(insert(branches).values(code="th", name="天河店", created_at=utcnow()))
+        assert (await db.read(names))[-1] == "天河店"
+        assert (await db.read_here(names))[-1] == "天河店"
     finally:
         await db.stop()
 

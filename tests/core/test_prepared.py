@@ -1,16 +1,18 @@
-"""Prepared statements give the same rows as SQLAlchemy's own execution, converted the same way."""
+"""Prepared statements give the same rows as SQLAlchemy's own execution, converted the same way, on SQLite
+(the driver's ``?``) and on PostgreSQL (asyncpg's ``$1`` through SQLAlchemy's adapted cursor)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, bindparam, create_engine, select
+from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, bindparam, select
 
 from ctid.crm.tables import Money
-from ctid.db import UtcDateTime
+from ctid.db import Database, UtcDateTime
 from ctid.prepared import Prepared
 
 meta = MetaData()
@@ -27,43 +29,54 @@ things = Table(
 BY_STATUS = (
     select(things).where(things.c.status == "live", things.c.id >= bindparam("low")).order_by(things.c.id)
 )
+AT = datetime(2026, 3, 22, 6, 5, 4, 321000, tzinfo=UTC)
 
 
-def test_rows_match_sqlalchemy_with_types_and_constants(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'p.sqlite3'}")
-    meta.create_all(engine)
-    at = datetime(2026, 3, 22, 6, 5, 4, 321000, tzinfo=UTC)
-    with engine.begin() as conn:
-        conn.execute(
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.start()
+    async with database.begin() as conn:
+        await conn.run_sync(meta.create_all)
+        await conn.execute(
             things.insert(),
             [
                 {
                     "name": "张伟",
                     "on": date(2026, 3, 22),
-                    "at": at,
+                    "at": AT,
                     "price": Decimal("12.30"),
                     "status": "live",
                 },
                 {"name": None, "on": None, "at": None, "price": None, "status": "live"},
-                {"name": "gone", "on": None, "at": at, "price": Decimal(1), "status": "dead"},
+                {"name": "gone", "on": None, "at": AT, "price": Decimal(1), "status": "dead"},
             ],
         )
+    yield database
+    await database.stop()
+
+
+async def test_rows_match_sqlalchemy_with_types_and_constants(db: Database) -> None:
     prepared = Prepared(BY_STATUS)
-    with engine.connect() as conn:
+
+    def read(conn: Connection) -> None:
         expected = [dict(row) for row in conn.execute(BY_STATUS, {"low": 1}).mappings()]
         got = prepared.rows(conn, low=1)
         assert got == expected and len(got) == 2
         assert (
-            got[0]["on"] == date(2026, 3, 22) and got[0]["at"] == at and got[0]["price"] == Decimal("12.30")
+            got[0]["on"] == date(2026, 3, 22) and got[0]["at"] == AT and got[0]["price"] == Decimal("12.30")
         )
         assert prepared.first(conn, low=2) == expected[1]
         assert prepared.first(conn, low=9) is None
-    engine.dispose()
+
+    await db.read(read)
+    async with db.connect() as conn:  # a second trip: the statement compiled once per dialect is reused
+        await conn.run_sync(read)
 
 
-def test_in_lists_are_refused(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'p.sqlite3'}")
-    meta.create_all(engine)
-    with engine.connect() as conn, pytest.raises(ValueError, match="IN lists"):
-        Prepared(select(things).where(things.c.id.in_([1, 2]))).rows(conn)
-    engine.dispose()
+async def test_in_lists_are_refused(db: Database) -> None:
+    def read(conn: Connection) -> Any:
+        return Prepared(select(things).where(things.c.id.in_([1, 2]))).rows(conn)
+
+    with pytest.raises(ValueError, match="IN lists"):
+        await db.read(read)
