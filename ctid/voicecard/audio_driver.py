@@ -103,6 +103,7 @@ class AudioLineDriver(LineDriver):
         self._heard_samples += len(samples)
         for item in self._decoder.feed(samples):
             self._run(self._tap.heard(item, origin + item.time_s, self.machine.state))
+        self._catch_up(t)
         level, share = voice_level_dbfs(samples), dial_tone_share(samples, self._rate)
         self._run(self._tap.block(level, share, t, len(samples) / self._rate, self.machine.state))
 
@@ -131,8 +132,19 @@ class AudioLineDriver(LineDriver):
 
     def _apply_at(self, at: float, step: Callable[..., list[LineEvent]], *args: object) -> list[LineEvent]:
         """Run an input through the machine dated ``at`` (monotonic; a moment ago), not now."""
+        at = min(at, self._monotonic())
+        self._catch_up(at)
+        return self._dated(at, step, *args)
+
+    def _catch_up(self, at: float) -> None:
+        """Run the machine's timer if it fell due before ``at``: what was heard after a ring timeout must
+        reach the machine after the call it ended, even when the loop's timer has not fired yet."""
+        deadline = self.machine.next_deadline()
+        if deadline is not None and deadline <= at:
+            self._dated(deadline, self.machine.tick)
+
+    def _dated(self, at: float, step: Callable[..., list[LineEvent]], *args: object) -> list[LineEvent]:
         now = self._monotonic()
-        at = min(at, now)
         wall = self._clock() - timedelta(seconds=now - at)
         return self._apply(lambda **_: step(*args, now=at, wall=wall))
 

@@ -82,10 +82,16 @@ class CallerId:
 
 @dataclass(frozen=True)
 class CallerIdUpdate:
-    """Everything known so far about the current call's caller ID, and which fields the last input set."""
+    """Everything known so far about the caller-ID block in progress, and which fields the last input set.
+
+    ``new_block``: this is the first update of a caller-ID block (one FSK or DTMF burst, one group of the
+    modem's ``DATE``/``TIME``/``NMBR`` lines, one ``MESG`` frame). A new block while a call already has one
+    is another caller (see ``LineStateMachine``); later updates of the same block only complete it.
+    """
 
     caller_id: CallerId
     changed: frozenset[str]
+    new_block: bool = False
 
 
 # --- FSK frames ---------------------------------------------------------------------------------------------
@@ -265,71 +271,133 @@ _NUMBER_TAGS: Final = frozenset({"NMBR", "DDN_NMBR", "DDN", "NBR"})
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 _DEFAULTS: Final = {f.name: f.default for f in dataclasses.fields(CallerId)}
 
+Part = Literal["date", "time", "number", "name", "frame", "params"]
+"""What a caller-ID line is in its block: ``frame`` is a whole ``MESG`` frame (or a rejected one, or
+``CALID``: one burst), ``params`` bare MDMF parameters the modem did not understand."""
+_ONCE_A_BLOCK: Final[frozenset[Part]] = frozenset({"date", "time", "frame"})
+BLOCK_GAP_S: Final = 2.0
+"""Caller-ID lines this far apart are two blocks: a modem prints one block's lines within milliseconds."""
+
 
 class FormattedCallerIdParser:
-    """Reads the modem's caller-ID lines (``NMBR = 13912345678``...) one at a time, for one call at a time.
+    """Reads the modem's caller-ID lines (``NMBR = 13912345678``...) one at a time, a block at a time.
 
     ``feed`` answers at once with what the line changed, so the line can identify the call as soon as the
     number is known, without waiting for a NAME that may never come (NCID's weak spot); a later NAME is an
-    update. The first number wins (some modems print a second ``NMBR = O``). Call ``reset`` when the call
-    ends; a ``DATE`` after a number has arrived also starts a new record, in case the reset was missed.
+    update. The first number of a block wins (some modems print a second ``NMBR = O`` after the real one).
+
+    Why blocks: calls come back to back, and the next caller's caller ID may come while the last call still
+    rings. A line that is ``DATE``, ``TIME``, a number, a ``MESG`` frame or parameters starts a new block
+    (its update says ``new_block``) when
+
+    - no block is in progress (the first line, or the first after ``reset``);
+    - it is a ``DATE``, ``TIME`` or ``MESG`` frame and the block in progress already had one;
+    - a RING (``ring()``) came after the block in progress had identified the caller;
+    - ``now`` is given and the block's last line is more than ``block_gap_s`` old.
+
+    A ``NAME`` line never starts one: it completes the block in progress, whenever it comes. A second
+    number within a block does not either (the first one wins). Call ``reset`` when the call ends.
     """
 
-    def __init__(self, *, name_encoding: str = "gbk", allow_missing_checksum: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        name_encoding: str = "gbk",
+        allow_missing_checksum: bool = False,
+        block_gap_s: float = BLOCK_GAP_S,
+    ) -> None:
         self._name_encoding = name_encoding
         self._allow_missing_checksum = allow_missing_checksum
+        self._block_gap_s = block_gap_s
         self.reset()
 
     def reset(self) -> None:
-        """Forget the current call's caller ID."""
+        """Forget the block in progress: the next caller-ID line starts a new one."""
         self._fields: dict[str, Any] = {}
         self._format: CallerIdFormat | None = None
         self._date: str | None = None
+        self._time: str | None = None
+        self._parts: set[Part] = set()
+        self._rang = False  # a RING came after the block in progress had identified the caller
+        self._last_at: float | None = None
+        self._unreported = True  # the block's first update is still to come: it says new_block
 
     @property
     def caller_id(self) -> CallerId | None:
-        """Everything received for the current call, or None before the first caller-ID line."""
+        """Everything received in the block in progress, or None before its first caller-ID field."""
         if self._format is None:
             return None
         return CallerId(format=self._format, **self._fields)
 
-    def feed(self, line: str) -> CallerIdUpdate | None:
-        """Take one modem line; return the update it makes, or None (not caller ID, or nothing new)."""
+    def ring(self) -> None:
+        """A RING: once the block in progress identifies the caller, the next block is another call's."""
+        if self._identifies():
+            self._rang = True
+
+    def feed(self, line: str, now: float | None = None) -> CallerIdUpdate | None:
+        """Take one modem line (``now``: monotonic seconds, for the gap between blocks); return the update
+        it makes, or None (not caller ID, or nothing new)."""
         match = _TAG_LINE.fullmatch(clean_text(line))
         if match is None:
             return None
         tag, value = match[1].upper(), match[2].strip()
         if tag in _NUMBER_TAGS:
             number, reason = _number(value.encode("ascii", errors="ignore"))
-            return self._merge({"number": number, "reason": reason}, "formatted")
+            return self._take("number", now, {"number": number, "reason": reason}, "formatted")
         if tag == "NAME":
             name, name_reason = _text_or_reason(value)  # the framer already decoded the line
-            return self._merge({"name": name, "name_reason": name_reason}, "formatted")
+            return self._take("name", now, {"name": name, "name_reason": name_reason}, "formatted")
         if tag in ("DATE", "TIME"):
-            return self._date_time(tag, value)
-        if tag == "MESG":
-            return self._message(value.replace(" ", ""))
+            return self._date_time(tag, value, now)
+        if tag == "MESG" and (message := self._message(value.replace(" ", ""))) is not None:
+            part, fields, source = message
+            return self._take(part, now, fields, source)
         return None
 
-    def _date_time(self, tag: str, value: str) -> CallerIdUpdate | None:
-        """``DATE = MMDD`` and ``TIME = HHMM`` make ``when`` together (or one ``DATE = MMDDHHMM``)."""
-        if not value.isdigit() or len(value) not in (4, 8):
-            return None
-        if tag == "DATE":
-            if self._identifies():
-                self.reset()  # a new call's caller ID
-            if len(value) == 8:
-                return self._merge({"when": value}, "formatted")
-            self._date = value
-            return None
-        if self._date is None or len(value) != 4:
-            return None
-        return self._merge({"when": self._date + value}, "formatted")
+    def _take(
+        self, part: Part, now: float | None, fields: dict[str, Any], source: CallerIdFormat
+    ) -> CallerIdUpdate | None:
+        self._enter(part, now)
+        return self._merge(fields, source)
 
-    def _message(self, value: str) -> CallerIdUpdate | None:
+    def _enter(self, part: Part, now: float | None) -> None:
+        """Count the line into its block, starting a new block first if the line begins one."""
+        if self._starts_block(part, now):
+            self.reset()
+        self._parts.add(part)
+        self._last_at = now if now is not None else self._last_at
+
+    def _starts_block(self, part: Part, now: float | None) -> bool:
+        if not self._parts:
+            return True
+        if part == "name":
+            return False
+        if part in _ONCE_A_BLOCK and part in self._parts:
+            return True
+        if self._rang:
+            return True
+        return now is not None and self._last_at is not None and now - self._last_at > self._block_gap_s
+
+    def _date_time(self, tag: str, value: str, now: float | None) -> CallerIdUpdate | None:
+        """``DATE = MMDD`` and ``TIME = HHMM`` make ``when`` together, in either order (or one
+        ``DATE = MMDDHHMM``)."""
+        if not value.isdigit() or len(value) not in (4, 8) or (tag == "TIME" and len(value) != 4):
+            return None
+        self._enter("date" if tag == "DATE" else "time", now)
+        if len(value) == 8:
+            return self._merge({"when": value}, "formatted")
+        if tag == "DATE":
+            self._date = value
+        else:
+            self._time = value
+        if self._date is None or self._time is None:
+            return None
+        return self._merge({"when": self._date + self._time}, "formatted")
+
+    def _message(self, value: str) -> tuple[Part, dict[str, Any], CallerIdFormat] | None:
         """``MESG``: a whole frame (``+VCID=2``), parameters the modem did not know, or ``CALID_...``."""
         if value.upper().startswith("CALID"):
-            return self._merge({"error": f"seizure heard but no valid frame ({value[:16]})"}, "formatted")
+            return "frame", {"error": f"seizure heard but no valid frame ({value[:16]})"}, "formatted"
         if not _HEX.fullmatch(value):
             return None
         data = bytes.fromhex(value)
@@ -339,18 +407,20 @@ class FormattedCallerIdParser:
             )
         except FrameError as error:
             return self._parameters_or_error(data, error)
-        return self._merge(_set_fields(frame), frame.format)
+        return "frame", _set_fields(frame), frame.format
 
-    def _parameters_or_error(self, data: bytes, error: FrameError) -> CallerIdUpdate | None:
+    def _parameters_or_error(
+        self, data: bytes, error: FrameError
+    ) -> tuple[Part, dict[str, Any], CallerIdFormat] | None:
         """Not a valid frame: it may be bare MDMF parameters; if not, report it if it looked like a frame."""
         try:
             fields = _mdmf_fields(data, self._name_encoding)
         except FrameError:
             fields = {}
         if fields:
-            return self._merge(fields, "formatted")
+            return "params", fields, "formatted"
         if data[0] in MESSAGE_TYPES:
-            return self._merge({"error": f"rejected caller-ID frame: {error}"}, "formatted")
+            return "frame", {"error": f"rejected caller-ID frame: {error}"}, "formatted"
         return None
 
     def _identifies(self) -> bool:
@@ -374,7 +444,8 @@ class FormattedCallerIdParser:
             self._format = source
         caller_id = self.caller_id
         assert caller_id is not None
-        return CallerIdUpdate(caller_id, frozenset(changed))
+        new_block, self._unreported = self._unreported, False
+        return CallerIdUpdate(caller_id, frozenset(changed), new_block)
 
 
 def _set_fields(caller_id: CallerId) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ctid.db import utcnow
 from ctid.events import EventBus
 from ctid.voicecard.audio_source import AudioSource
 from ctid.voicecard.callerid import CallerIdUpdate
-from ctid.voicecard.events import LineEvent, LineStatus, LineStatusChanged
+from ctid.voicecard.events import CallWaiting, LineEvent, LineStatus, LineStatusChanged
 from ctid.voicecard.line import LineStateMachine
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,19 @@ class LineDriver:
         for event in events:
             if isinstance(event, LineStatusChanged):
                 self._set_info(since=event.at)
+            elif isinstance(event, CallWaiting):
+                self._log_waiting(event)
             self._bus.publish(event)
         self._arm_timer()
         return events
+
+    def _log_waiting(self, event: CallWaiting) -> None:
+        """Call waiting is shown on the call's consoles and kept here (the log masks the number)."""
+        if event.changed.isdisjoint(("number", "reason", "error")):
+            return  # a NAME after the number: the same caller, already logged
+        caller = event.caller_id
+        who = caller.number or caller.reason or f"no caller ID ({caller.error})"
+        log.info("line %s: call waiting during call %s: %s", self.name, event.call_id, who)
 
     def ring(self, tag: str | None = None) -> list[LineEvent]:
         return self._apply(self.machine.ring, tag)

@@ -5,8 +5,9 @@ code does not read clocks). Events about a call carry its ``call_id``.
 
 Per inbound call: ``CallRinging`` (one per RING); exactly one ``CallIdentified``, before ``CallAnswered`` or
 ``CallMissed`` (with a "no caller ID" ``CallerId`` if none came); ``CallIdUpdated`` for later details;
-exactly one ``CallEnded``. Per outbound call: ``CallDialing``, then ``CallConnected`` or ``CallFailed``,
-exactly one ``CallEnded``.
+``CallWaiting`` for another caller's caller ID while it is answered; exactly one ``CallEnded``. Per outbound
+call: ``CallDialing``, then ``CallConnected`` or ``CallFailed``, ``CallWaiting`` while connected, exactly one
+``CallEnded``. Calls on a line never overlap: a call's ``CallEnded`` comes before the next call's first event.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ DialFailure = Literal["busy", "no answer", "no carrier", "no dial tone", "error"
 CallOutcome = Literal[
     "answered", "missed", "connected", "cancelled", "busy", "no answer", "no carrier", "no dial tone", "error"
 ]
-EndReason = Literal["hangup", "far end hangup", "missed", "failed", "line lost"]
+EndReason = Literal["hangup", "far end hangup", "caller hung up", "missed", "failed", "line lost"]
+"""``caller hung up``: a ringing call's caller gave up, known because the next caller's caller ID came."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +67,18 @@ class CallIdentified(CallEvent):
 @dataclass(frozen=True, kw_only=True)
 class CallIdUpdated(CallEvent):
     """More caller ID for an identified call (a NAME after NMBR, a late number); ``changed`` names fields."""
+
+    caller_id: CallerId
+    changed: frozenset[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallWaiting(CallEvent):
+    """Another caller's caller ID while this call is answered or connected (call waiting): not a new call.
+
+    ``caller_id`` is the waiting caller's; a NAME after its number comes as a second ``CallWaiting``
+    (``changed`` names the fields the input set).
+    """
 
     caller_id: CallerId
     changed: frozenset[str]

@@ -6,7 +6,13 @@ aware UTC datetime for the events), publishes the returned events, and calls ``t
 
 Inbound: idle -> ringing -> identified -> answered | missed -> ended.
 Outbound: idle -> dialing -> connected | busy | no answer | no carrier | no dial tone | error -> ended.
-The driver resets its ``FormattedCallerIdParser`` when it publishes ``CallEnded``.
+The driver resets its ``FormattedCallerIdParser`` when a ``CallEnded`` leaves the line idle.
+
+Calls come back to back: a caller hangs up after two rings and the next one (or the same one again) rings
+within seconds, long before ``ring_timeout_s``. Caller ID is how the line tells them apart: a new caller-ID
+block (``CallerIdUpdate.new_block``) for a ringing call that already has one, or another number, means its
+caller hung up (the call ends as missed, reason "caller hung up") and a new call rings, identified at once.
+The same while the call is answered is call waiting (``CallWaiting``): shown, never a new call.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from ctid.voicecard.events import (
     CallMissed,
     CallOutcome,
     CallRinging,
+    CallWaiting,
     DialFailure,
     Direction,
     EndReason,
@@ -58,6 +65,8 @@ DIAL_RESULTS: Final[dict[str, DialFailure | None]] = {
 
 _DIALABLE: Final = frozenset("0123456789*#,W")  # "," pauses (after a PBX prefix), "W" waits for dial tone
 _RINGING: Final = ("ringing", "identified")
+_WAITING_SHOWS: Final = frozenset({"number", "reason", "name", "name_reason", "error"})
+"""What makes a call-waiting block worth a ``CallWaiting`` (its date alone says nothing to an operator)."""
 
 
 class LineError(Conflict):
@@ -92,9 +101,12 @@ class _Call:
     ring_tag: str | None = None
     rings: int = 0
     last_ring: float = 0.0
+    ring_tag_last: str | None = None
     caller_id: CallerId | None = None
     caller_id_heard: bool = False
+    caller_id_at: float | None = None
     answered_at: float | None = None
+    waiting: bool = False  # a call-waiting block came: later caller-ID updates are the waiting caller's
 
 
 class LineStateMachine:
@@ -219,7 +231,7 @@ class LineStateMachine:
             call = self._start_inbound(now)
             call.ring_tag = tag or None
         call.rings += 1
-        call.last_ring = now
+        call.last_ring, call.ring_tag_last = now, tag or None
         events: list[LineEvent] = [self._event_ringing(call, tag, at)]
         if call.state == "ringing" and call.caller_id is not None and call.caller_id.identifies:
             events += self._identify(call, at)
@@ -235,7 +247,7 @@ class LineStateMachine:
         self._off_hook.clear()
         call = _Call(self._new_call_id(), "inbound", "ringing", started=now)
         if self._pending is not None and now - self._pending[1] <= self._caller_id_before_ring_s:
-            call.caller_id, call.caller_id_heard = self._pending[0], True
+            call.caller_id, call.caller_id_heard, call.caller_id_at = self._pending[0], True, self._pending[1]
         self._pending = None
         self._call = call
         return call
@@ -246,12 +258,46 @@ class LineStateMachine:
         if call is None:
             self._pending = (update.caller_id, now)
             return []
-        if call.direction == "outbound" or _other_caller(call.caller_id, update.caller_id):
+        if call.state == "dialing":
+            return []  # glare: the exchange gives the line to the call being dialled
+        another = _another_caller(call, update)
+        if call.state in _RINGING and another:
+            return self._next_caller(call, update, now, at)
+        if call.state not in _RINGING and (another or call.waiting):
+            call.waiting = True  # the rest of this block is the waiting caller's too
+            shown = not update.changed.isdisjoint(_WAITING_SHOWS)
+            return [self._event_waiting(call, update, at)] if shown else []
+        if call.direction == "outbound":
             return []
-        call.caller_id, call.caller_id_heard = update.caller_id, True
+        call.caller_id, call.caller_id_heard, call.caller_id_at = update.caller_id, True, now
         if call.state == "ringing":
             return self._identify(call, at) if update.caller_id.identifies else []
         return [self._event_updated(call, update, at)]
+
+    def _next_caller(self, call: _Call, update: CallerIdUpdate, now: float, at: datetime) -> list[LineEvent]:
+        """Another caller's block while ``call`` rings unanswered: its caller hung up, the next one rings.
+
+        Where caller ID follows the first RING (China, the US), the RING before the new block was the new
+        caller's first: it moves to the new call, and the old one ended by then. Where caller ID comes
+        before the RING (UK, DTMF) or is the ring itself (a tap), the new call rings from its block.
+        """
+        moved = (
+            call.rings > 1
+            and call.caller_id_at is not None
+            and call.started <= call.caller_id_at < call.last_ring
+        )
+        ring_at, tag = (call.last_ring, call.ring_tag_last) if moved else (now, None)
+        if moved:
+            call.rings -= 1
+        events = self._miss(call, "caller hung up", ring_at, at)
+        new = _Call(self._new_call_id(), "inbound", "ringing", started=ring_at, ring_tag=tag, rings=1)
+        new.last_ring, new.ring_tag_last = ring_at, tag
+        new.caller_id, new.caller_id_heard, new.caller_id_at = update.caller_id, True, now
+        self._call, self._pending = new, None
+        events.append(self._event_ringing(new, tag, at))
+        if update.caller_id.identifies:
+            events += self._identify(new, at)
+        return events
 
     def _offhook(self, by: HookSource, now: float, at: datetime) -> list[LineEvent]:
         events: list[LineEvent] = []
@@ -392,6 +438,11 @@ class LineStateMachine:
             line=self.line, at=at, call_id=call.call_id, ring_count=call.rings, tag=tag or None
         )
 
+    def _event_waiting(self, call: _Call, update: CallerIdUpdate, at: datetime) -> CallWaiting:
+        return CallWaiting(
+            line=self.line, at=at, call_id=call.call_id, caller_id=update.caller_id, changed=update.changed
+        )
+
     def _event_updated(self, call: _Call, update: CallerIdUpdate, at: datetime) -> CallIdUpdated:
         return CallIdUpdated(
             line=self.line, at=at, call_id=call.call_id, caller_id=update.caller_id, changed=update.changed
@@ -417,6 +468,10 @@ def _talk_outcome(call: _Call) -> CallOutcome:
     return "answered" if call.direction == "inbound" else "connected"
 
 
-def _other_caller(known: CallerId | None, new: CallerId) -> bool:
-    """A different number for a call that has one is another call's caller ID (call waiting): not ours."""
+def _another_caller(call: _Call, update: CallerIdUpdate) -> bool:
+    """Caller ID that is not ``call``'s own: a new block when the call already has one (or is past ringing:
+    an exchange sends a call's own caller ID before the answer), or a different number."""
+    if update.new_block and (call.caller_id_heard or call.state not in _RINGING):
+        return True
+    known, new = call.caller_id, update.caller_id
     return known is not None and None not in (known.number, new.number) and known.number != new.number

@@ -6,9 +6,10 @@ takes the line down, ends any call with reason "line lost", and the runner re-op
 device answers again; a missing device at start is the same loop, so the daemon never waits for a modem.
 
 Modem output that answers no command comes here: RING and caller-ID lines (identified the moment the number
-is known: the parser answers per line), DLE events in voice mode (handset hook, far-end hangup), and
-``NO CARRIER`` after an outbound call. A line that keeps ringing without caller ID gets its caller-ID
-command re-sent: a modem reset by a power blip forgets ``AT+VCID=1`` and nothing else would tell.
+is known: the parser answers per line, and tells where a new caller's block begins), DLE events in voice
+mode (handset hook, far-end hangup), and ``NO CARRIER`` after an outbound call. A line that keeps ringing
+without caller ID gets its caller-ID command re-sent: a modem reset by a power blip forgets ``AT+VCID=1``
+and nothing else would tell.
 """
 
 from __future__ import annotations
@@ -243,8 +244,9 @@ class ModemDriver(LineDriver):
 
     def _on_line(self, text: str) -> None:
         if ring := _RING.fullmatch(text):
+            self._parser.ring()
             self.ring(ring[1])
-        elif update := self._parser.feed(text):
+        elif update := self._parser.feed(text, self._monotonic()):
             self._on_caller_id(update)
         elif text == "NO CARRIER" and self.machine.state == "connected":
             self._apply(self.machine.dial_result, text)
@@ -266,6 +268,7 @@ class ModemDriver(LineDriver):
         elif code in _FAR_END_GONE and self.machine.state != "dialing":
             self._apply(self.machine.far_end_hangup)
         elif code == "R":
+            self._parser.ring()
             self.ring()
 
     async def _release(self, modem: Modem) -> None:
@@ -281,7 +284,8 @@ class ModemDriver(LineDriver):
     def _apply(self, step: Callable[..., list[LineEvent]], *args: object) -> list[LineEvent]:
         events = super()._apply(step, *args)
         if any(isinstance(event, CallEnded) for event in events):
-            self._parser.reset()
+            if self.machine.state == "idle":  # not when the next caller's block ended it: that block goes on
+                self._parser.reset()
             self._check_caller_id_mode()
         return events
 

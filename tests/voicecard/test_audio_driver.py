@@ -30,18 +30,20 @@ from ctid.voicecard.events import (
     CallIdentified,
     CallMissed,
     CallRinging,
+    CallWaiting,
     LineStatusChanged,
 )
 from ctid.voicecard.line import LineError
 from ctid.voicecard.lines import build_driver
 from ctid.voicecard.sim_audio import voice_like
-from tests.fakemodem import wait_until
+from tests.fakemodem import mdmf, wait_until
 from tests.recording.alsa_rig import AlsaRig
 from tests.voicecard.conftest import Recorder
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
 
 RATE = 8000
 HANGOVER_S = 3.0
+RING_TIMEOUT_S = 8.0
 
 
 class Clock:
@@ -103,7 +105,7 @@ def clock() -> Clock:
 @pytest.fixture
 async def line(bus: EventBus, clock: Clock) -> tuple[AudioLineDriver, FakeTap]:
     tap = FakeTap(clock)
-    options = AudioLineOptions(device="fake", ring_timeout_s=0.5, vox_hangover_s=HANGOVER_S)
+    options = AudioLineOptions(device="fake", ring_timeout_s=RING_TIMEOUT_S, vox_hangover_s=HANGOVER_S)
     driver = AudioLineDriver(
         "front", "Front desk", bus, options, source=tap, monotonic=clock, clock=clock.wall
     )
@@ -147,7 +149,8 @@ async def test_dtmf_caller_id_and_a_missed_call(
     tap.play(np.concatenate([dtmf("A13912345678C"), silence(1.0)]))
     (identified,) = recorder.of(CallIdentified)
     assert (identified.caller_id.number, identified.caller_id.format) == ("13912345678", "dtmf")
-    await recorder.wait_for(CallMissed)  # nobody talks: the ring timeout (0.5 s here) ends it
+    tap.play(silence(RING_TIMEOUT_S))
+    await recorder.wait_for(CallMissed)  # nobody talks: the ring timeout ends it
     (ended,) = recorder.of(CallEnded)
     assert (ended.outcome, ended.reason) == ("missed", "missed")
 
@@ -167,6 +170,65 @@ async def test_v23_caller_id_then_a_refused_frame_later(
     assert first.caller_id.number == "02168881234"
     assert second.caller_id.number is None and "bad checksum" in (second.caller_id.error or "")
     assert [e.outcome for e in recorder.of(CallEnded)] == ["answered", "answered"]
+
+
+def ring_voltage(seconds: float = 1.0) -> np.ndarray:
+    """Ringing voltage (25 Hz) as a tap hears it: loud, and no voice."""
+    return 20000 * np.sin(2 * np.pi * 25 * np.arange(int(seconds * RATE)) / RATE)
+
+
+def china_call(burst: np.ndarray, rings: int = 2) -> np.ndarray:
+    """A call as a tap hears it with China's cadence (1 s of ringing every 5 s, caller ID in the first
+    pause) until its caller hangs up, at the end of its last ring."""
+    pause = np.concatenate([silence(0.5), burst])
+    parts = [ring_voltage(), np.concatenate([pause, silence(4.0 - len(pause) / RATE)])]
+    for ring in range(2, rings + 1):
+        parts += [ring_voltage(), *([silence(4.0)] if ring < rings else [])]
+    return np.concatenate(parts)
+
+
+def heard(kind: str, number: str) -> np.ndarray:
+    return dtmf(f"A{number}C") if kind == "dtmf" else caller_id_burst(mdmf(number))
+
+
+@pytest.mark.parametrize("second", ["13912345678", "02088881234"], ids=["same number", "another number"])
+@pytest.mark.parametrize("kind", ["fsk", "dtmf"])
+@pytest.mark.parametrize("apart_s", [1.0, 3.0, 6.0])
+async def test_back_to_back_calls_on_a_tap_are_each_their_own_call(
+    line: tuple[AudioLineDriver, FakeTap], recorder: Recorder, second: str, kind: str, apart_s: float
+) -> None:
+    """The next caller's burst while the last call still rings (a tap hears no ringing: it rings for
+    ``ring_timeout_s`` after its burst) is the next call; later than that, a call of its own anyway."""
+    _, tap = line
+    tap.play(np.concatenate([china_call(heard(kind, "13912345678")), silence(apart_s)]))
+    tap.play(np.concatenate([china_call(heard(kind, second), rings=1), silence(RING_TIMEOUT_S)]))
+    identified = recorder.of(CallIdentified)
+    assert [e.caller_id.number for e in identified] == ["13912345678", second]
+    ended = recorder.of(CallEnded)
+    assert [e.call_id for e in ended] == [e.call_id for e in identified], "two calls, each ended"
+    # Only the FSK burst 1 s after comes (and is decoded) within the first call's 8 s: DTMF caller ID takes
+    # 1.8 s to send and is judged when complete, after the first call's timeout.
+    in_time = (kind, apart_s) == ("fsk", 1.0)
+    assert [(e.outcome, e.reason) for e in ended] == [
+        ("missed", "caller hung up" if in_time else "missed"),
+        ("missed", "missed"),
+    ]
+
+
+async def test_caller_id_heard_during_a_call_on_a_tap_is_call_waiting(
+    line: tuple[AudioLineDriver, FakeTap], recorder: Recorder
+) -> None:
+    _, tap = line
+    tap.play(np.concatenate([caller_id_burst(mdmf("13912345678")), voice(2.0)]))
+    tap.play(
+        np.concatenate([caller_id_burst(mdmf("02088881234", "LI SI")), voice(2.0), silence(HANGOVER_S + 0.5)])
+    )
+    (identified,) = recorder.of(CallIdentified)
+    (waiting,) = recorder.of(CallWaiting)
+    assert waiting.call_id == identified.call_id
+    assert (waiting.caller_id.number, waiting.caller_id.name) == ("02088881234", "LI SI")
+    (ended,) = recorder.of(CallEnded)
+    assert (ended.call_id, ended.outcome) == (identified.call_id, "answered")
 
 
 async def test_outbound_call_from_dial_tone_and_digits(

@@ -15,7 +15,6 @@ from ctid.voicecard.callerid import (
     CallerIdUpdate,
     FormattedCallerIdParser,
     FrameError,
-    clean_text,
     decode_dtmf,
     decode_frame,
 )
@@ -258,6 +257,68 @@ def test_a_date_after_a_number_starts_the_next_call_and_reset_forgets() -> None:
     assert parser.caller_id is None
 
 
+def new_blocks(parser: FormattedCallerIdParser, lines: list[str], now: float | None = None) -> list[bool]:
+    """Whether each line's update (for the lines that make one) starts a new block."""
+    return [u.new_block for line in lines if (u := parser.feed(line, now)) is not None]
+
+
+def test_a_block_says_new_block_on_its_first_update_only() -> None:
+    parser = FormattedCallerIdParser()
+    assert new_blocks(parser, ["DATE = 0322", "TIME = 1405", "NMBR = 13912345678", "NAME = ZHANG SAN"]) == [
+        True,
+        False,
+        False,
+    ]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        ["TIME = 1406", "NMBR = 13912345678"],  # any order: the repeated TIME starts it
+        [f"MESG = {SDMF_NUMBER}"],  # a frame after a frame
+    ],
+    ids=["time again", "frame again"],
+)
+def test_a_repeated_date_time_or_frame_starts_a_new_block(second: list[str]) -> None:
+    parser = FormattedCallerIdParser()
+    first = ["TIME = 1405", "DATE = 0322", "NMBR = 13912345678"] if "TIME" in second[0] else [second[0]]
+    assert new_blocks(parser, first)[0]
+    assert new_blocks(parser, second)[0]
+    assert parser.caller_id is not None and parser.caller_id.number == "13912345678"
+
+
+def test_after_a_ring_a_number_starts_the_next_block_but_a_name_completes_this_one() -> None:
+    parser = FormattedCallerIdParser()
+    new_blocks(parser, ["NMBR = 13912345678"])
+    parser.ring()
+    assert new_blocks(parser, ["NAME = ZHANG SAN"]) == [False]
+    assert new_blocks(parser, ["NMBR = 13912345678"]) == [True], "the same caller again: another block"
+    assert parser.caller_id == CallerId(format="formatted", number="13912345678")
+
+
+def test_a_ring_before_the_block_identifies_does_not_cut_it() -> None:
+    parser = FormattedCallerIdParser()
+    new_blocks(parser, ["DATE = 0322"])
+    parser.ring()
+    assert new_blocks(parser, ["TIME = 1405", "NMBR = 13912345678"]) == [True, False]
+    assert parser.caller_id == CallerId(format="formatted", when="03221405", number="13912345678")
+
+
+def test_lines_seconds_apart_are_two_blocks_but_a_late_name_is_not() -> None:
+    parser = FormattedCallerIdParser()
+    assert new_blocks(parser, ["NMBR = 13912345678"], now=10.0) == [True]
+    assert new_blocks(parser, ["NMBR = O"], now=10.01) == [], "a second NMBR in the same burst"
+    assert new_blocks(parser, ["NAME = ZHANG SAN"], now=15.0) == [False]
+    assert new_blocks(parser, ["NMBR = 02088881234"], now=30.0) == [True]
+    assert parser.caller_id is not None and parser.caller_id.number == "02088881234"
+
+
+def test_time_before_date_still_makes_when() -> None:
+    parser = FormattedCallerIdParser()
+    feed_all(parser, ["TIME = 1405", "DATE = 0322"])
+    assert parser.caller_id is not None and parser.caller_id.when == "03221405"
+
+
 @pytest.mark.parametrize(
     "line", ["OK", "RING", "CONNECT", "", "NMBR", "NMBR =", "DATE = 32", "FOO = 1", "TIME = 1405"]
 )
@@ -332,14 +393,12 @@ def test_formatted_parser_never_raises_reports_every_change_and_keeps_the_first_
         before = parser.caller_id
         update = parser.feed(line)
         after = parser.caller_id
-        if clean_text(line).upper().startswith("DATE"):
-            continue  # a DATE may start the next call's record
         if update is None:
-            assert after == before
+            assert after in (before, None)  # nothing new, or a new block that says nothing yet (a DATE)
             continue
         assert after is not None and update.caller_id == after and update.changed
         assert_clean(after)
-        if before is not None and before.identifies:
+        if before is not None and before.identifies and not update.new_block:
             assert (after.number, after.reason) == (before.number, before.reason)
 
 

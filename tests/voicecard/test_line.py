@@ -195,16 +195,6 @@ def test_the_call_lasts_while_anything_is_off_hook() -> None:
     assert kinds(line.onhook(now=30.0, wall=WALL)) == ["HandsetOnHook", "CallEnded", "LineStatusChanged"]
 
 
-def test_call_waiting_caller_id_with_another_number_is_not_this_call() -> None:
-    line, parser = machine(), FormattedCallerIdParser()
-    line.ring(now=0.0, wall=WALL)
-    line.caller_id(cid("NMBR = 13912345678", parser), now=1.0, wall=WALL)
-    line.offhook(now=2.0, wall=WALL)
-    for text in ("DATE = 0322", "TIME = 1406"):
-        parser.feed(text)
-    assert line.caller_id(cid("NMBR = 02088881234", parser), now=30.0, wall=WALL) == []
-
-
 def test_a_ring_during_a_call_changes_nothing() -> None:
     line = machine()
     line.ring(now=0.0, wall=WALL)

@@ -5,8 +5,12 @@ voltage nor the hook switch, so the audio line reads the call from the sound:
 
 - A caller-ID burst (FSK or DTMF) is the ring: it starts an inbound call, identified at once. A burst heard
   whole with a bad checksum starts one too, with the error as its caller ID (a ring without caller ID).
-- Voice after that is the answer; silence longer than the hang-over is the hang-up, dated at the last
-  loud block. The burst itself is signalling, not voice: hearing caller ID resets the VOX.
+  Every burst is a caller-ID block of its own (``CallerIdUpdate.new_block``): one heard while a call still
+  rings is the next caller's call (the last caller hung up), one heard during a call is call waiting.
+- Voice after that is the answer, once it has lasted ``answer_s`` (longer than a burst: the next caller's
+  burst while a call rings is a ring, not an answer), dated when it began; silence longer than the
+  hang-over is the hang-up, dated at the last loud block. A burst is signalling, not voice: hearing caller
+  ID resets the VOX.
 - Voice on an idle line without caller ID: a steady dial tone means someone is about to dial out, and the
   DTMF digits that follow are the number (complete when none follows for ``digit_gap_s``): an outbound
   call, connected once dialled (a tap cannot hear the far end answer from the ringback). Anything else
@@ -25,7 +29,7 @@ from typing import Final, Literal
 
 from ctid.voicecard.callerid import CallerId, CallerIdUpdate
 from ctid.voicecard.dsp.decoder import Heard, HeardCallerId, HeardDigit, RejectedFrame
-from ctid.voicecard.dsp.vox import Vox
+from ctid.voicecard.dsp.vox import Vox, VoxChange
 
 DIAL_TONE_SHARE: Final = 0.6
 """A block is dial tone when this share of its energy is in one (see ``tones.dial_tone_share``)."""
@@ -42,6 +46,9 @@ class TapSettings:
     hangover_s: float = 8.0
     decide_s: float = 1.0
     """Voice on an idle line that is not a dial tone for this long: an inbound call without caller ID."""
+    answer_s: float = 2.0
+    """Voice on a ringing line for this long (loud for ``decide_s / 2`` of it): the answer. A caller-ID
+    burst is shorter (FSK under 1 s, DTMF under 2 s) and decoded before: the next caller, not an answer."""
     dial_tone_s: float = 0.3
     """A dial tone this steady: an outbound call is being dialled."""
     dial_wait_s: float = 10.0
@@ -67,6 +74,7 @@ class LineTap:
         self._began: float | None = None  # the call in progress began talking (answer or dial) at
         self._voice_at: float | None = None  # voice on an idle line since, not yet judged
         self._loud_s = 0.0  # how much of it was loud
+        self._answering: tuple[float, float] | None = None  # voice on a ringing line: since, loud seconds
         self._tone_since: float | None = None  # the current run of dial-tone blocks began at
         self._dial_tone_at: float | None = None  # a dial tone was heard: waiting for digits
         self._digits: list[tuple[str, float]] = []  # dialled so far, with times
@@ -81,7 +89,8 @@ class LineTap:
         self._tone_since = (self._tone_since if self._tone_since is not None else at) if steady else None
         end = at + duration
         if state in _RINGING:
-            return [TapAction("answer", change.at)] if change and change.kind == "start" else []
+            return self._maybe_answered(change, loud, duration, end)
+        self._answering = None
         if state in _TALKING:
             return self._maybe_hang_up(end)
         if state != "idle":
@@ -109,19 +118,40 @@ class LineTap:
             return []
         if isinstance(item, HeardCallerId):
             caller_id = item.caller_id
-        elif state == "idle":
+        elif state == "idle" or state in _RINGING:
             caller_id = CallerId(error=f"caller ID heard but refused: {item.error}")
         else:
-            return []  # a refused frame during a call: noise or a second caller we cannot read
+            return []  # a refused frame during a call: noise, or a waiting caller we cannot read anyway
         assert isinstance(item, HeardCallerId | RejectedFrame)
-        update = CallerIdUpdate(caller_id, _changed(caller_id))
+        update = CallerIdUpdate(caller_id, _changed(caller_id), new_block=True)
         if state == "idle":
             self._forget()
             self._vox.reset()  # the burst was signalling; the answer is the voice that follows
             return [TapAction("caller_id", at, update), TapAction("ring", at)]
         if state in _RINGING:
             self._vox.reset()
+            self._answering = None  # the loud part was this burst
         return [TapAction("caller_id", at, update)]
+
+    def _maybe_answered(
+        self, change: VoxChange | None, loud: bool, duration: float, end: float
+    ) -> list[TapAction]:
+        """Voice that lasts ``answer_s`` on a ringing line is the answer, dated when it began."""
+        if change is not None and change.kind == "start":
+            self._answering = (change.at, end - change.at)
+            return []
+        if self._answering is None:
+            return []
+        began, loud_s = self._answering[0], self._answering[1] + (duration if loud else 0.0)
+        self._answering = (began, loud_s)
+        if end - began < self.settings.answer_s:
+            return []
+        self._answering = None
+        if loud_s < self.settings.decide_s / 2:  # a knock, a cough: not an answer
+            self._vox.reset()
+            return []
+        self._began = began  # the hang-over counts from the voice, not from when it was judged
+        return [TapAction("answer", began)]
 
     def _maybe_hang_up(self, end: float) -> list[TapAction]:
         """Silence for the hang-over ends the call, at the last loud block (or where it began talking)."""

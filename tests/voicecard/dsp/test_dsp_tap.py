@@ -140,9 +140,31 @@ def test_a_refused_frame_rings_with_its_error_but_only_on_an_idle_line() -> None
         update is not None and update.caller_id.error is not None and "bad checksum" in update.caller_id.error
     )
     assert not update.caller_id.identifies
-    line.sound(1.0, LOUD)
+    line.sound(2.5, LOUD)
     line.hear(RejectedFrame("bad checksum", 0.0, "", "bell202"))
-    assert line.kinds() == ["caller_id", "ring", "answer"]
+    assert line.kinds() == ["caller_id", "ring", "answer"], "during a call: noise, or a waiting caller"
+
+
+def test_the_next_callers_burst_while_ringing_is_caller_id_not_the_answer() -> None:
+    line = Line()
+    line.hear(caller_id())
+    line.sound(3.0, QUIET)
+    line.sound(0.7, LOUD)  # the next caller's burst: loud, and not yet decoded
+    line.hear(caller_id("02088881234"))
+    line.hear(RejectedFrame("bad checksum", 0.0, "", "bell202"))  # and one more caller, unreadable
+    assert line.kinds() == ["caller_id", "ring", "caller_id", "caller_id"]
+    assert all(a.update is not None and a.update.new_block for a in line.actions if a.kind == "caller_id")
+    line.sound(1.0, QUIET)
+    line.sound(2.5, LOUD)
+    assert line.kinds()[-1] == "answer" and line.at("answer") == pytest.approx(4.7)
+
+
+def test_a_knock_while_ringing_is_not_the_answer() -> None:
+    line = Line()
+    line.hear(caller_id())
+    line.sound(0.3, LOUD)
+    line.sound(3.0, QUIET)
+    assert line.kinds() == ["caller_id", "ring"]
 
 
 def test_a_ring_the_machine_ended_leaves_the_tap_idle() -> None:
