@@ -16,6 +16,10 @@ Scenarios: formatted with NAME (the number identifies the call, so it is timed f
 the NAME update from the block's last byte), formatted without NAME, private (``NMBR = P``), unformatted MDMF
 (number and name in one ``MESG``), unformatted SDMF. Target: p99 < 2 ms for each.
 
+Back to back: a third line (``ring_timeout_s`` 8 s) whose calls come 1 s apart, numbers alternating, each
+while the last one still rings: RING, then the next caller's caller ID. The last call must end as "caller
+hung up" and the new one be identified as a call of its own (a failure otherwise), timed as above.
+
 Baseline: after every call the same bytes, after the same pause, go to a bare pyserial-asyncio reader in a
 process of its own (no ctid). Its latency is the machine's floor (pty, wake-up, scheduling): on a small VM its
 tail alone can reach milliseconds, and ctid's own share is the difference between the rows.
@@ -70,6 +74,7 @@ class Scenario:
     identify_at: int = -1
     check: Callable[[dict[str, Any], str], bool] = lambda caller_id, number: caller_id["number"] == number
     name_update: bool = False
+    back_to_back: bool = False
 
 
 SCENARIOS = (
@@ -80,7 +85,10 @@ SCENARIOS = (
     ),
     Scenario("unformatted MDMF", "unformatted", lambda n: [mesg(mdmf(n, "ZHANG SAN"))]),
     Scenario("unformatted SDMF", "unformatted", lambda n: [mesg(sdmf(n))]),
+    Scenario("back to back, 1 s apart", "b2b", lambda n: formatted(n), back_to_back=True),
 )
+B2B_APART_S = 1.0
+B2B_NUMBERS = ("13912345678", "13800138000")
 
 
 @dataclass
@@ -102,11 +110,18 @@ class Events:
             self._queue.put_nowait((time.monotonic(), record))
 
     async def next(self, kind: str, line: str) -> tuple[float, dict[str, Any]]:
+        return (await self.until(kind, line))[-1]
+
+    async def until(self, kind: str, line: str) -> list[tuple[float, dict[str, Any]]]:
+        """The line's events up to the next one of ``kind`` (the other lines' are passed over)."""
+        found = []
         async with asyncio.timeout(5):
             while True:
                 seen, record = await self._queue.get()
-                if record["type"] == kind and record["line"] == line:
-                    return seen, record
+                if record.get("line") == line:
+                    found.append((seen, record))
+                    if record["type"] == kind:
+                        return found
 
     def close(self) -> None:
         self._task.cancel()
@@ -167,6 +182,36 @@ async def one_call(
     return result
 
 
+@dataclass
+class Desk:
+    """The back-to-back line: its last call, and when it rang."""
+
+    call_id: str | None = None
+    rang_at: float = 0.0
+
+
+async def back_to_back_call(
+    fake: FakeModem, events: Events, scenario: Scenario, number: str, desk: Desk
+) -> dict[str, float] | None:
+    """The next caller ``B2B_APART_S`` after the last, whose call still rings: RING, then caller ID. None
+    unless the last call ended as "caller hung up" and this one was identified as a call of its own."""
+    await asyncio.sleep(max(0.0, desk.rang_at + B2B_APART_S - time.monotonic()))
+    desk.rang_at = time.monotonic()
+    fake.ring()
+    await events.next("CallRinging", scenario.line)
+    await asyncio.sleep(SETTLE_S)
+    marks = [write(fake, chunk) for chunk in scenario.chunks(number)]
+    records = await events.until("CallIdentified", scenario.line)
+    seen, identified = records[-1]
+    ended = [(r["call_id"], r["reason"]) for _, r in records if r["type"] == "CallEnded"]
+    previous, desk.call_id = desk.call_id, identified["call_id"]
+    expected = [] if previous is None else [(previous, "caller hung up")]
+    if identified["caller_id"]["number"] != number or identified["call_id"] == previous or ended != expected:
+        return None
+    mark = marks[scenario.identify_at]
+    return {"daemon": (identified["mono"] - mark) * 1000, "client": (seen - mark) * 1000}
+
+
 def record(results: dict[str, Samples], scenario: Scenario, result: dict[str, float] | None) -> None:
     rows = [(scenario.label, "")]
     if scenario.name_update:
@@ -184,10 +229,15 @@ async def measure(
     fakes: dict[str, FakeModem], events: Events, baseline: Baseline, calls: int, warmup: int
 ) -> dict[str, Samples]:
     results: dict[str, Samples] = {}
+    desk = Desk()
     for index in range(warmup + calls):
         for scenario in SCENARIOS:
-            number = f"139{index:08d}"
-            result = await one_call(fakes[scenario.line], events, scenario, number)
+            if scenario.back_to_back:
+                number = B2B_NUMBERS[index % 2]
+                result = await back_to_back_call(fakes[scenario.line], events, scenario, number, desk)
+            else:
+                number = f"139{index:08d}"
+                result = await one_call(fakes[scenario.line], events, scenario, number)
             floor = await baseline.sample(scenario.chunks(number))
             if index >= warmup:
                 record(results, scenario, result)
@@ -196,8 +246,9 @@ async def measure(
 
 
 async def run(calls: int, warmup: int, directory: Path) -> dict[str, Samples]:
-    modes = {name: name for name in ("formatted", "unformatted")}
-    async with modem_daemon(directory, modes, f"ring_timeout_s = {RING_TIMEOUT_S}\n") as (_daemon, fakes):
+    modes = {"formatted": "formatted", "unformatted": "unformatted", "b2b": "formatted"}
+    keys = f"ring_timeout_s = {RING_TIMEOUT_S}\n"
+    async with modem_daemon(directory, modes, keys, own_keys={"b2b": ""}) as (_daemon, fakes):
         baseline = await Baseline.start(directory)
         try:
             async with watching(directory / "var" / "ctid.sock") as records:

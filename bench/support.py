@@ -22,18 +22,23 @@ CID_INIT = {"formatted": "AT+VCID=1", "unformatted": "AT+VCID=2"}
 
 @asynccontextmanager
 async def modem_daemon(
-    directory: Path, cid_modes: Mapping[str, str], line_keys: str = "", extra: str = ""
+    directory: Path,
+    cid_modes: Mapping[str, str],
+    line_keys: str = "",
+    extra: str = "",
+    own_keys: Mapping[str, str] | None = None,
 ) -> AsyncIterator[tuple[Daemon, dict[str, FakeModem]]]:
     """``python -m ctid run`` with one modem line per entry of ``cid_modes`` (line name -> ``cid_mode``), each
-    on a fake pty modem of its own; ``line_keys`` (TOML) go into every ``[[lines]]`` table, ``extra`` after
-    them. Yields the daemon and the modems by line name once it answers /healthz and every modem has been
-    told to report caller ID; stops the daemon and unplugs the modems on the way out."""
+    on a fake pty modem of its own; ``line_keys`` (TOML) go into every ``[[lines]]`` table, or
+    ``own_keys[name]`` instead into that line's, ``extra`` after them. Yields the daemon and the modems by
+    line name once it answers /healthz and every modem has been told to report caller ID; stops the daemon
+    and unplugs the modems on the way out."""
     fakes = {name: FakeModem(directory / f"tty-{name}") for name in cid_modes}
     for fake in fakes.values():
         fake.plug()
     lines = "".join(
         f'[[lines]]\nname = "{name}"\ndriver = "modem"\ndevice = "{fakes[name].path}"\ncid_mode = "{mode}"\n'
-        f"{line_keys}"
+        f"{(own_keys or {}).get(name, line_keys)}"
         for name, mode in cid_modes.items()
     )
     port = free_port()

@@ -29,6 +29,7 @@ REALTIME = (
     "tests/recording/test_recorder.py",
     "tests/recording/test_kill.py",
     "tests/recording/test_tap_recording.py",
+    "tests/voicecard/test_back_to_back_daemon.py",
 )
 
 _cluster: list[Cluster] = []

@@ -146,6 +146,17 @@ def answered(call: PopCall) -> Message:
     return {"type": "call.answered", "call": call_json(call)}
 
 
+def waiting_caller(
+    number: str | None, e164: str | None, name: str | None, reason: str | None, at: datetime
+) -> Message:
+    return {"number": number, "number_e164": e164, "name": name, "reason": reason, "at": at.isoformat()}
+
+
+def waiting(call: PopCall, caller: Message) -> Message:
+    """Another caller while ``call`` is answered (call waiting): ``waiting`` is who (``waiting_caller``)."""
+    return {"type": "call.waiting", "call": call_json(call), "waiting": caller}
+
+
 def recording(call: PopCall, state: str, recording_id: int | None, problem: str | None) -> Message:
     return {
         "type": "call.recording",

@@ -32,6 +32,7 @@ from ctid.voicecard.events import (
     CallIdentified,
     CallIdUpdated,
     CallRinging,
+    CallWaiting,
     LineEvent,
     LineStatusChanged,
 )
@@ -53,8 +54,8 @@ class _ActivePop:
     call: PopCall
     last: Message
     state: dict[str, Message] = field(default_factory=dict)
-    """The latest ``call.answered`` / ``call.recording``: a console that connects mid-call replays them
-    after ``last``, so it shows the call as it is, not as it was when the caller was identified."""
+    """The latest ``call.answered`` / ``call.recording`` / ``call.waiting``: a console that connects mid-call
+    replays them after ``last``, so it shows the call as it is, not as it was when it was identified."""
 
 
 class ScreenPops:
@@ -131,6 +132,13 @@ class ScreenPops:
                 pop = self._active[event.call_id]
                 pop.state["answered"] = messages.answered(pop.call)
                 self._publish(pop.call.line, pop.state["answered"])
+            case CallWaiting() if event.call_id in self._active:
+                pop = self._active[event.call_id]
+                caller = event.caller_id
+                e164 = self._normaliser.normalise(caller.number).e164 if caller.number else None
+                waiting = messages.waiting_caller(caller.number, e164, caller.name, caller.reason, event.at)
+                pop.state["waiting"] = messages.waiting(pop.call, waiting)
+                self._publish(pop.call.line, pop.state["waiting"])
             case RecordingChanged() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 message = messages.recording(pop.call, event.state, event.recording_id, event.problem)

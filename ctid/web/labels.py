@@ -24,6 +24,7 @@ VALUE_LABELS = (
     N_("error"),
     N_("unknown"),
     N_("line lost"),
+    N_("caller hung up"),
     # line statuses
     N_("up"),
     N_("down"),

@@ -127,3 +127,20 @@ def test_every_message_has_a_type_and_the_call() -> None:
     assert all(m["call"]["id"] == "c1" for m in built)
     assert built[-1]["duration_s"] == 12.3
     assert messages.line_status("front", "前台", "down", "unplugged")["line"]["status"] == "down"
+
+
+def test_call_waiting_names_the_call_and_the_waiting_caller() -> None:
+    at = datetime(2026, 3, 22, 6, 5, tzinfo=UTC)
+    caller = messages.waiting_caller("02088881234", "+862088881234", "李四", None, at)
+    message = messages.waiting(CALL, caller)
+    assert message == {
+        "type": "call.waiting",
+        "call": messages.call_json(CALL),
+        "waiting": {
+            "number": "02088881234",
+            "number_e164": "+862088881234",
+            "name": "李四",
+            "reason": None,
+            "at": "2026-03-22T06:05:00+00:00",
+        },
+    }

@@ -128,6 +128,13 @@
       pop.state = "answered";
       renderPop(pop);
     },
+    // Call waiting: another caller while this call is answered. It is no call of its own (the line has one
+    // call at a time): the card says who is waiting, so the operator can finish or put this one on hold.
+    "call.waiting"(message) {
+      const pop = popFor(message.call);
+      pop.waiting = message.waiting;
+      renderPop(pop);
+    },
     "call.recording"(message) {
       const pop = popFor(message.call);
       pop.recording = message.recording.state === "stopped" ? null : message.recording;
@@ -325,7 +332,15 @@
         call.line_label || call.line, " · ", when(call.started_at),
         pop.recording && pop.state !== "ended" ? recordingControl(pop) : null,
         pop.state === "ended" ? el("button", { type: "button", class: "link close", title: T.close,
-          onclick: () => { pop.node.remove(); pops.delete(call.id); } }, "×") : null));
+          onclick: () => { pop.node.remove(); pops.delete(call.id); } }, "×") : null),
+      pop.waiting && pop.state !== "ended" ? waitingNote(pop.waiting) : null);
+  }
+
+  function waitingNote(waiting) {
+    const who = [waiting.name, waiting.number].filter(Boolean).join(" ")
+      || (waiting.reason ? label(waiting.reason) : T.no_number);
+    return el("p", { class: "call-waiting", role: "status" },
+      fmt(T.call_waiting, { caller: who }), " · ", when(waiting.at));
   }
 
   function recordingControl(pop) {
