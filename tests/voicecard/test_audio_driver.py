@@ -40,6 +40,7 @@ from tests.fakemodem import mdmf, wait_until
 from tests.recording.alsa_rig import AlsaRig
 from tests.voicecard.conftest import Recorder
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
+from tests.voicecard.line_audio import china_call
 
 RATE = 8000
 HANGOVER_S = 3.0
@@ -170,21 +171,6 @@ async def test_v23_caller_id_then_a_refused_frame_later(
     assert first.caller_id.number == "02168881234"
     assert second.caller_id.number is None and "bad checksum" in (second.caller_id.error or "")
     assert [e.outcome for e in recorder.of(CallEnded)] == ["answered", "answered"]
-
-
-def ring_voltage(seconds: float = 1.0) -> np.ndarray:
-    """Ringing voltage (25 Hz) as a tap hears it: loud, and no voice."""
-    return 20000 * np.sin(2 * np.pi * 25 * np.arange(int(seconds * RATE)) / RATE)
-
-
-def china_call(burst: np.ndarray, rings: int = 2) -> np.ndarray:
-    """A call as a tap hears it with China's cadence (1 s of ringing every 5 s, caller ID in the first
-    pause) until its caller hangs up, at the end of its last ring."""
-    pause = np.concatenate([silence(0.5), burst])
-    parts = [ring_voltage(), np.concatenate([pause, silence(4.0 - len(pause) / RATE)])]
-    for ring in range(2, rings + 1):
-        parts += [ring_voltage(), *([silence(4.0)] if ring < rings else [])]
-    return np.concatenate(parts)
 
 
 def heard(kind: str, number: str) -> np.ndarray:

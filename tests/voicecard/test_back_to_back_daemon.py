@@ -28,7 +28,7 @@ from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
 from tests.fakemodem import FakeModem, mdmf
 from tests.recording.alsa_rig import AlsaRig
 from tests.resilience.support import Site, await_until, start_site
-from tests.voicecard.test_audio_driver import china_call
+from tests.voicecard.line_audio import china_call
 
 A, B = "13912345678", "02088881234"
 GAPS = (1.0, 3.0, 6.0)
