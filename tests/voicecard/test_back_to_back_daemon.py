@@ -141,7 +141,8 @@ async def test_back_to_back_calls_are_each_their_own_row_and_pop(
                 for tap in taps.values():
                     await tap.played()
                 lines = [name for name in (*fakes, *taps) if name != "cw"]
-                rows = await await_until(lambda: calls_by_line(site, lines), within_s=15)
+                what = "four calls, each identified, on every line"
+                rows = await await_until(lambda: calls_by_line(site, lines), within_s=15, what=what)
                 for line, calls in rows.items():
                     assert [c["number"] for c in calls] == numbers(line.endswith("same")), line
                     assert [c["end_reason"] for c in calls[:3]] == ["caller hung up"] * 3, line
