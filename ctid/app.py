@@ -14,6 +14,7 @@ from datetime import time as dt_time
 from typing import Any, TextIO
 
 from ctid import __version__, logs
+from ctid.accounts.line_branches import LineBranches
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
@@ -62,6 +63,8 @@ class Services:
     normaliser: PhoneNormaliser
     calls: CallLog
     lines: Lines
+    line_branches: LineBranches
+    """Each line's branch, read at start (a code that names no branch stops the start)."""
     crm: CustomerDirectory
     records: CrmRecords
     pops: ScreenPops
@@ -107,10 +110,11 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
     normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
     bus = EventBus()
     accounts = AccountService(db, throttle, session_hours=config.web.session_hours)
-    calls = CallLog(db, bus, normaliser, last_alive=last_alive)
+    line_branches = LineBranches(config.lines, accounts, config.source)
+    calls = CallLog(db, bus, normaliser, last_alive=last_alive, line_branches=line_branches)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
     labels = {line.name: line.display_name for line in config.lines}
-    pops = ScreenPops(bus, crm, db, normaliser, labels, lambda: line_branches(config, accounts))
+    pops = ScreenPops(bus, crm, db, normaliser, labels, line_branches)
     lines = Lines(config.lines, bus)
     records = CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days)
     recorder = Recorder(
@@ -122,7 +126,7 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         config.lines,
         config.data_dir / "recordings",
         site.timezone,
-        lambda: line_branches(config, accounts),
+        line_branches,
         accounts.operators_on,
         lambda: branch_codes(accounts),
     )
@@ -146,6 +150,7 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         normaliser=normaliser,
         calls=calls,
         lines=lines,
+        line_branches=line_branches,
         crm=crm,
         records=records,
         pops=pops,
@@ -153,7 +158,7 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         prospects=Prospects(db, normaliser, records.customers, crm.clock),
         crm_options=CrmOptions(db, crm.clock),
         home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
-        stats=Stats(db, lambda: line_branches(config, accounts), site.timezone, crm.clock),
+        stats=Stats(db, line_branches, site.timezone, crm.clock),
         recordings=Recordings(db, recorder.root, recorder.alert),
         recorder=recorder,
         status=status,
@@ -185,23 +190,6 @@ def schedule(config: Config, services: Services) -> Scheduler:
     elif config.backup.at:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
     return scheduler
-
-
-async def line_branches(config: Config, accounts: AccountService) -> dict[str, int]:
-    """Each line's branch id, from its ``branch`` code (empty: the first branch)."""
-    default = (await accounts.default_branch()).id
-    by_code = {branch.code: branch.id for branch in await accounts.list_branches()}
-    result = {}
-    for line in config.lines:
-        if line.branch and line.branch not in by_code:
-            log.error(
-                "line %s: no branch with code %r; its calls pop nowhere until one exists",
-                line.name,
-                line.branch,
-            )
-            continue
-        result[line.name] = by_code[line.branch] if line.branch else default
-    return result
 
 
 async def branch_codes(accounts: AccountService) -> dict[str, int]:
@@ -237,6 +225,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
         [
             Heartbeat(config.data_dir / PID_FILE),
             services.db,
+            services.line_branches,
             schedule(config, services),
             services.calls,
             services.pops,

@@ -34,6 +34,12 @@ class PermissionDenied(CtidError):
     code = "forbidden"
 
 
+class PasswordChangeRequired(PermissionDenied):
+    """A user who must change their password may do nothing else first (403, a code programs can tell)."""
+
+    code = "password_change_required"
+
+
 class NotFound(CtidError):
     code = "not_found"
 

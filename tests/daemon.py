@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PASSWORD = re.compile(r"password:\s+(\S+)")
+ADMIN_PASSWORD = "the tests' own admin passphrase"
 
 
 def free_port() -> int:
@@ -93,6 +95,15 @@ class Daemon:
                 return match.group(1)
             time.sleep(0.05)
         raise TimeoutError("the daemon printed no admin password")
+
+    def settle_admin(self, token: str, new_password: str = ADMIN_PASSWORD) -> None:
+        """The first admin must change the printed password before anything else (the API refuses the
+        rest with 403): done with the admin's ``token``, as a person does at the first login."""
+        body = json.dumps({"old_password": self.admin_password(), "new_password": new_password}).encode()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        request = urllib.request.Request(self.url + "/api/v1/me/password", body, headers, method="POST")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
 
     def stop(self, timeout: float = 10.0) -> int:
         if self.process.poll() is None:

@@ -43,6 +43,15 @@ class User:
 
 
 @dataclass(frozen=True)
+class SignedIn:
+    """Whom a live session or token lets in now, and the lines bound to them (the hub compares them with
+    what an open console connected with)."""
+
+    user: User
+    bound_lines: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Session:
     """A browser session; the cookie holds a secret whose hash is the key."""
 

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts import passwords, store
-from ctid.accounts.models import Actor, ApiToken, Branch, Role, Session, User
+from ctid.accounts.models import Actor, ApiToken, Branch, Role, Session, SignedIn, User
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.throttle import LoginThrottle
@@ -471,14 +471,19 @@ class AccountService:
         async with self._db.connect() as conn:
             return await store.list_tokens(conn, user_id)
 
-    async def still_signed_in(self, sessions: Collection[str], tokens: Collection[str]) -> set[str]:
-        """Of these session cookies and API tokens (as sent), those that still let an active user in: one
-        read for every open console at once, however many (the hub asks every few seconds)."""
+    async def still_signed_in(
+        self, sessions: Collection[str], tokens: Collection[str]
+    ) -> dict[str, SignedIn]:
+        """Of these session cookies and API tokens (as sent), those that still let an active user in, with
+        that user as they are now (role, branch, bound lines): one read for every open console at once,
+        however many (the hub asks every few seconds)."""
         session_hashes = {_digest(secret): secret for secret in sessions}
         token_hashes = {_digest(secret): secret for secret in tokens}
         async with self._db.connect() as conn:
             live = await store.live_credentials(conn, session_hashes, token_hashes, self._clock())
-        return {secret for digest, secret in (session_hashes | token_hashes).items() if digest in live}
+            lines = await store.bound_lines_of(conn, {user.id for user in live.values()})
+        secrets_by_digest = session_hashes | token_hashes
+        return {secrets_by_digest[d]: SignedIn(user, lines[user.id]) for d, user in live.items()}
 
     async def token_user(self, secret: str) -> User | None:
         """The active user behind an unrevoked token, or None."""

@@ -163,25 +163,26 @@ async def session_by_hash(conn: AsyncConnection, token_hash: str, now: datetime)
 
 async def live_credentials(
     conn: AsyncConnection, session_hashes: Collection[str], token_hashes: Collection[str], now: datetime
-) -> set[str]:
-    """Which of these session and token hashes still let an active user in (unexpired, unrevoked)."""
-    live: set[str] = set()
+) -> dict[str, User]:
+    """Which of these session and token hashes still let an active user in (unexpired, unrevoked), and that
+    user as they are now."""
+    live: dict[str, User] = {}
     if session_hashes:
         query = (
-            select(sessions.c.token_hash)
+            select(sessions.c.token_hash.label("credential"), *_USER_COLUMNS)
             .join(users, users.c.id == sessions.c.user_id)
             .where(sessions.c.token_hash.in_(session_hashes), sessions.c.expires_at > now, users.c.active)
         )
-        live.update((await conn.execute(query)).scalars())
+        live.update((row["credential"], _user(row)) for row in (await conn.execute(query)).mappings())
     if token_hashes:
         query = (
-            select(api_tokens.c.token_hash)
+            select(api_tokens.c.token_hash.label("credential"), *_USER_COLUMNS)
             .join(users, users.c.id == api_tokens.c.user_id)
             .where(
                 api_tokens.c.token_hash.in_(token_hashes), api_tokens.c.revoked_at.is_(None), users.c.active
             )
         )
-        live.update((await conn.execute(query)).scalars())
+        live.update((row["credential"], _user(row)) for row in (await conn.execute(query)).mappings())
     return live
 
 
@@ -255,6 +256,16 @@ async def bound_lines(conn: AsyncConnection, user_id: int) -> list[str]:
         select(user_lines.c.line).where(user_lines.c.user_id == user_id).order_by("line")
     )
     return [r[0] for r in rows]
+
+
+async def bound_lines_of(conn: AsyncConnection, user_ids: Collection[int]) -> dict[int, frozenset[str]]:
+    """The lines bound to each of these users (an empty set for a user with none), in one statement."""
+    found: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
+    if found:
+        query = select(user_lines.c.user_id, user_lines.c.line).where(user_lines.c.user_id.in_(sorted(found)))
+        for user_id, line in await conn.execute(query):
+            found[user_id].add(line)
+    return {user_id: frozenset(lines) for user_id, lines in found.items()}
 
 
 async def operators_on(conn: AsyncConnection, line: str) -> list[int]:

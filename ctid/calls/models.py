@@ -44,4 +44,6 @@ class CallFilter:
     number: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    branch_id: int | None = None
+    """Admins: one branch's calls (the calls on its lines); others always see their own branch's."""
     page: PageRequest = field(default_factory=PageRequest)

@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor
+from ctid.accounts.branch_scope import narrowed
+from ctid.accounts.line_branches import LineBranches
+from ctid.accounts.models import Actor, User
 from ctid.audit import store as audit
 from ctid.calls import store
 from ctid.calls.events import CallMatched
@@ -62,8 +64,10 @@ class CallLog:
         normaliser: PhoneNormaliser,
         clock: Callable[[], datetime] = utcnow,
         last_alive: datetime | None = None,
+        line_branches: LineBranches | None = None,
     ) -> None:
         self._db = db
+        self._line_branches = line_branches  # None: no line is any branch's (only admins see calls)
         self._last_alive = last_alive  # when a killed last run was last alive (its heartbeat)
         self._bus = bus
         self._normaliser = normaliser
@@ -174,15 +178,25 @@ class CallLog:
             "reason": caller_id.reason,
         }
 
-    async def search(self, where: CallFilter) -> Page[Call]:
+    async def search(self, user: User, where: CallFilter) -> Page[Call]:
+        """The call log as this user may see it: the calls on their branch's lines; admins every call (a
+        call on a line no longer configured too), or one branch's with ``where.branch_id``."""
+        branch = narrowed(user, where.branch_id)
+        lines = None if branch is None else await self.lines_in(branch)
         async with self._db.connect() as conn:
-            return await store.search(conn, where)
+            return await store.search(conn, where, lines)
+
+    async def lines_in(self, branch_id: int) -> list[str]:
+        """The lines of a branch, whose calls are that branch's."""
+        return [] if self._line_branches is None else await self._line_branches.lines_in(branch_id)
 
     async def recent_with(
-        self, e164s: Collection[str], limit: int = 5, before: str | None = None
+        self, e164s: Collection[str], branch_id: int, limit: int = 5, before: str | None = None
     ) -> list[Call]:
-        """The last calls with this number (for the pop card), leaving out the call ``before``."""
-        return await self._db.read(store.recent_with, sorted(e164s), limit, before)
+        """The last calls with these numbers on the lines of one branch (a customer's card shows its own
+        branch's calls only), leaving out the call ``before``."""
+        lines = await self.lines_in(branch_id)
+        return await self._db.read(store.recent_with, sorted(e164s), limit, before, lines)
 
     async def get(self, call_id: str) -> Call | None:
         async with self._db.connect() as conn:

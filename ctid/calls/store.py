@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
@@ -31,21 +32,33 @@ async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:
     return _call(row) if row else None
 
 
-_RECENT = Prepared(
-    select(calls)
-    .where(calls.c.number_e164 == bindparam("e164"), calls.c.id != bindparam("exclude"))
-    .order_by(calls.c.started_at.desc())
-    .limit(bindparam("limit", type_=Integer))
-)
+@functools.cache
+def _recent(lines: int) -> Prepared:
+    """The last calls with a number on any of ``lines`` lines (``line0``, ``line1``...): a branch's lines
+    are a handful, so one statement per count of them, written as ORs (a Prepared takes no IN list)."""
+    on_lines = or_(*(calls.c.line == bindparam(f"line{i}") for i in range(lines)))
+    return Prepared(
+        select(calls)
+        .where(calls.c.number_e164 == bindparam("e164"), calls.c.id != bindparam("exclude"), on_lines)
+        .order_by(calls.c.started_at.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
-def recent_with(conn: Connection, e164s: Sequence[str], limit: int, exclude: str | None) -> list[Call]:
+def recent_with(
+    conn: Connection, e164s: Sequence[str], limit: int, exclude: str | None, lines: Sequence[str]
+) -> list[Call]:
     """Synchronous: the pop runs it in the read thread (``Database.read``), beside the customer lookup.
-    One indexed statement per number (a customer has one to three), newest ``limit`` of them all."""
+    One indexed statement per number (a customer has one to three), newest ``limit`` of them all, on
+    ``lines`` only (the card's branch's: another branch's calls with the number are not this one's)."""
+    if not lines:
+        return []
+    statement = _recent(len(lines))
+    on = {f"line{i}": line for i, line in enumerate(lines)}
     found = [
         _call(row)
         for e164 in e164s
-        for row in _RECENT.rows(conn, e164=e164, exclude=exclude or "", limit=limit)
+        for row in statement.rows(conn, e164=e164, exclude=exclude or "", limit=limit, **on)
     ]
     return sorted(found, key=lambda c: c.started_at, reverse=True)[:limit]
 
@@ -73,8 +86,9 @@ async def close_unfinished(
     return len(rows)
 
 
-async def search(conn: AsyncConnection, where: CallFilter) -> Page[Call]:
-    conditions = []
+async def search(conn: AsyncConnection, where: CallFilter, lines: Sequence[str] | None) -> Page[Call]:
+    """``lines``: the calls on these lines only (a branch's); None: every call."""
+    conditions: list[ColumnElement[bool]] = [] if lines is None else [calls.c.line.in_(list(lines))]
     for column, value in ((calls.c.line, where.line), (calls.c.direction, where.direction)):
         if value:
             conditions.append(column == value)

@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts import store as accounts
+from ctid.accounts.branch_scope import branch_scope as branch_scope  # the CRM's services use them here
+from ctid.accounts.branch_scope import narrowed as narrowed
+from ctid.accounts.branch_scope import visible as visible
 from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
@@ -29,24 +32,6 @@ class Taken(Conflict):
 def require(user: User, permission: Permission) -> None:
     if not allows(user, permission):
         raise PermissionDenied(N_("You are not allowed to do this."))
-
-
-def branch_scope(user: User) -> int | None:
-    """The branch a user's lists are limited to; None for admins (every branch)."""
-    return None if user.role == Role.ADMIN else user.branch_id
-
-
-def narrowed(user: User, requested: int | None) -> int | None:
-    """A list's branch filter: what was asked for, within what the user may see (a non-admin asking for
-    another branch gets that branch's nothing: -1 matches no branch)."""
-    scope = branch_scope(user)
-    if scope is None or requested in (None, scope):
-        return requested if scope is None else scope
-    return -1
-
-
-def visible(user: User, branch_id: int) -> bool:
-    return user.role == Role.ADMIN or user.branch_id == branch_id
 
 
 def require_visible(user: User, branch_id: int, message: str) -> None:

@@ -57,10 +57,11 @@ class CustomerDirectory:
         """The dealership's date (due dates and birthdays are local days, not UTC ones)."""
         return self._clock().astimezone(self._timezone).date()
 
-    async def match(self, e164: str) -> list[CustomerSummary]:
-        """Every customer with this number (a switchboard or a family shares one), last seen first.
-        Read as the pop reads it (Database.read_here: on the loop when the file is kept in memory)."""
-        return await self._db.read_here(store.match, e164)
+    async def match(self, e164: str, branch_id: int | None = None) -> list[CustomerSummary]:
+        """Every customer with this number (a switchboard or a family shares one), last seen first; of one
+        branch when given. Read as the pop reads it (Database.read_here: on the loop when the file is kept
+        in memory)."""
+        return await self._db.read_here(store.match, e164, branch_id)
 
     async def card(self, customer_id: int, today: date) -> CustomerCard:
         """Everything the operator needs on the screen before picking up; NotFound if there is no such
@@ -104,10 +105,12 @@ class CustomerDirectory:
         return customer.id
 
 
-def identify(conn: Connection, e164: str, today: date) -> tuple[list[CustomerSummary], CustomerCard | None]:
-    """``match`` and, when exactly one customer has the number, their card: part of the pop's one read
-    (ctid.screenpop.lookup), which runs it in a reader thread with the recent calls."""
-    found = store.match(conn, e164)
+def identify(
+    conn: Connection, e164: str, today: date, branch_id: int
+) -> tuple[list[CustomerSummary], CustomerCard | None]:
+    """``match`` in the line's branch and, when exactly one customer has the number, their card: part of
+    the pop's one read (ctid.screenpop.lookup), which runs it in a reader thread with the recent calls."""
+    found = store.match(conn, e164, branch_id)
     return found, _read_card(conn, found[0].id, today) if len(found) == 1 else None
 
 

@@ -57,7 +57,7 @@ _LAST_VISIT = (
     .scalar_subquery()
     .label("last_visit_on")
 )
-_MATCH = Prepared(
+_MATCHING = (
     select(
         customers.c.id,
         customers.c.name,
@@ -70,10 +70,18 @@ _MATCH = Prepared(
     .where(customer_phones.c.e164 == bindparam("e164"))
     .order_by(_LAST_VISIT.desc().nulls_last(), customers.c.id.desc())
 )
+_MATCH = Prepared(_MATCHING)
+_MATCH_IN_BRANCH = Prepared(_MATCHING.where(customers.c.branch_id == bindparam("branch_id")))
 
 
-def match(conn: Connection, e164: str) -> list[CustomerSummary]:
-    """Every customer with this number, the one seen most recently first (one indexed query)."""
+def match(conn: Connection, e164: str, branch_id: int | None = None) -> list[CustomerSummary]:
+    """Every customer with this number (of one branch: a line pops its own branch's customers only), the
+    one seen most recently first (one indexed query)."""
+    found = (
+        _MATCH.rows(conn, e164=e164)
+        if branch_id is None
+        else _MATCH_IN_BRANCH.rows(conn, e164=e164, branch_id=branch_id)
+    )
     return [
         CustomerSummary(
             id=row["id"],
@@ -83,7 +91,7 @@ def match(conn: Connection, e164: str) -> list[CustomerSummary]:
             level=row["level"],
             last_visit_on=row["last_visit_on"],
         )
-        for row in _MATCH.rows(conn, e164=e164)
+        for row in found
     ]
 
 

@@ -63,7 +63,8 @@ class RecordingFilter:
 
     ``number`` matches the number as received or its E.164 form; ``number_match`` says whether it must begin
     the number or may appear anywhere. ``operator_id`` restricts an operator without the right to hear
-    others' calls to their own; ``branch_id`` keeps everyone in their branch.
+    others' calls to their own; ``branch_id`` keeps everyone but admins in their branch (an admin may ask
+    for one).
     """
 
     since: datetime | None = None

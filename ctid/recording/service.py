@@ -1,7 +1,8 @@
 """Recordings as supervisors and operators reach them: search, play, download, notes, tags, access log.
 
-Every check of who may hear what lives here, not in the views: a user sees only their branch; without
-``recordings.all`` only the calls they took (``operator_id``); downloading needs ``recordings.download``.
+Every check of who may hear what lives here, not in the views: a user sees only their branch (admins every
+branch, and the recordings of no branch); without ``recordings.all`` only the calls they took
+(``operator_id``); downloading needs ``recordings.download``.
 Each playback and download is written to the access log; the browser fetches a recording in many Range
 requests, so one user's plays of one recording within ``PLAY_COALESCE_S`` count as one playback.
 """
@@ -15,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from ctid.accounts.branch_scope import branch_scope, narrowed, visible
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
@@ -58,7 +60,7 @@ class Recordings:
 
     def _scoped(self, user: User, where: RecordingFilter) -> RecordingFilter:
         _require(user, Permission.RECORDINGS_OWN)
-        where = replace(where, branch_id=user.branch_id)
+        where = replace(where, branch_id=narrowed(user, where.branch_id))
         if not allows(user, Permission.RECORDINGS_ALL):
             where = replace(where, operator_id=user.id)
         return where
@@ -69,7 +71,7 @@ class Recordings:
         if recording is None or recording.deleted_at is not None:
             raise NotFound(N_("No such recording."))
         _require(user, Permission.RECORDINGS_OWN)
-        if recording.branch_id not in (None, user.branch_id):
+        if not visible(user, recording.branch_id):  # one of no branch: an admin's (nobody knows whose)
             raise NotFound(N_("No such recording."))
         if recording.operator_id != user.id and not allows(user, Permission.RECORDINGS_ALL):
             raise PermissionDenied(N_("You may only hear the recordings of your own calls."))
@@ -123,15 +125,16 @@ class Recordings:
     async def access_log(self, user: User, where: AccessFilter) -> Page[AccessEntry]:
         _require(user, Permission.RECORDINGS_ACCESS_LOG)
         async with self._db.connect() as conn:
-            return await store.access_log(conn, replace(where, branch_id=user.branch_id))
+            return await store.access_log(conn, replace(where, branch_id=narrowed(user, where.branch_id)))
 
     async def links(self, user: User, call_ids: list[str]) -> dict[str, int]:
-        """Which of these calls have a recording this user may hear (call id -> recording id)."""
+        """Which of these calls have a recording this user may hear (call id -> recording id): of their
+        branch (admins: any), and their own calls only without ``recordings.all``."""
         if not allows(user, Permission.RECORDINGS_OWN) or not call_ids:
             return {}
         operator = None if allows(user, Permission.RECORDINGS_ALL) else user.id
         async with self._db.connect() as conn:
-            return await store.for_calls(conn, call_ids, operator)
+            return await store.for_calls(conn, call_ids, operator, branch_scope(user))
 
     def peaks_file(self, recording: Recording) -> Path:
         """Where the waveform's peaks of this recording are cached (next to the file)."""

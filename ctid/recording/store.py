@@ -68,10 +68,10 @@ async def for_call(conn: AsyncConnection, call_id: str) -> list[Recording]:
 
 
 async def for_calls(
-    conn: AsyncConnection, call_ids: list[str], operator_id: int | None = None
+    conn: AsyncConnection, call_ids: list[str], operator_id: int | None = None, branch_id: int | None = None
 ) -> dict[str, int]:
     """The first live recording of each of these calls (for links in the call log and the customer page),
-    only those this operator took when ``operator_id`` is given."""
+    only those this operator took when ``operator_id`` is given, of this branch when ``branch_id`` is."""
     if not call_ids:
         return {}
     query = (
@@ -81,6 +81,8 @@ async def for_calls(
     )
     if operator_id is not None:
         query = query.where(recordings.c.operator_id == operator_id)
+    if branch_id is not None:
+        query = query.where(recordings.c.branch_id == branch_id)
     return {str(call_id): int(rid) for call_id, rid in (await conn.execute(query)).all()}
 
 

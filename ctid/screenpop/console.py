@@ -7,13 +7,14 @@ line of another branch (a line whose branch is unknown belongs to no one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from ctid.accounts.branch_scope import narrowed
 from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.permissions import Permission, allows
-from ctid.accounts.service import AccountService
+from ctid.accounts.service import AccountService, UserChanges
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
 from ctid.crm.models import CustomerCard
@@ -39,6 +40,14 @@ class LineChoice:
     label: str
     status: str
     bound: bool
+
+
+@dataclass(frozen=True)
+class ConsoleScope:
+    """What a signed-in console may follow now: its user as they are now, and the lines of their calls."""
+
+    user: User
+    lines: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,29 @@ class Console:
 
     async def lines_for(self, user: User) -> frozenset[str]:
         """The lines whose calls pop on this user's console and on which they may dial."""
+        return self._lines_with(user, await self._accounts.bound_lines(user.id))
+
+    def _lines_with(self, user: User, bound: Collection[str]) -> frozenset[str]:
         mine = {i.name for i in self.branch_lines(user)}
-        if user.role in (Role.SUPERVISOR, Role.ADMIN):
-            return frozenset(mine)
-        return frozenset(mine.intersection(await self._accounts.bound_lines(user.id)))
+        return frozenset(mine if user.role in (Role.SUPERVISOR, Role.ADMIN) else mine.intersection(bound))
+
+    async def scopes(self, sessions: Collection[str], tokens: Collection[str]) -> dict[str, ConsoleScope]:
+        """For the hub's check of the open consoles, in one read: what each session cookie or API token
+        still lets in may follow now (its user's role, branch and lines may have changed since it
+        connected); a credential that lets no one in any more is left out."""
+        live = await self._accounts.still_signed_in(sessions, tokens)
+        return {
+            credential: ConsoleScope(found.user, self._lines_with(found.user, found.bound_lines))
+            for credential, found in live.items()
+        }
+
+    async def visible_lines(self, user: User, branch_id: int | None = None) -> list[LineInfo]:
+        """The lines of the Lines page and API: the user's branch's; admins every line, or one branch's."""
+        branch = narrowed(user, branch_id)
+        if branch is None:
+            return self._lines.infos()
+        of_branch = set(await self._calls.lines_in(branch))
+        return [info for info in self._lines.infos() if info.name in of_branch]
 
     async def line_choices(self, user: User, bound: list[str] | None = None) -> list[LineChoice]:
         chosen = set(await self._accounts.bound_lines(user.id) if bound is None else bound)
@@ -91,11 +119,29 @@ class Console:
 
         ``only_known``: quietly leave out lines outside the user's branch (the admin just moved the user to
         another branch on the same form) instead of refusing them."""
-        known = {i.name for i in self.branch_lines(user)}
+        known = set(await self._calls.lines_in(user.branch_id))
         if only_known:
             lines = [name for name in lines if name in known]
         bound = await self._accounts.bind_lines(actor, user.id, lines, known)
         return await self.line_choices(user, bound)
+
+    async def change_user(
+        self, actor: Actor, user_id: int, edit: UserChanges, lines: list[str] | None, *, only_known: bool
+    ) -> User:
+        """An admin changes a user: the user's page and ``PATCH /api/v1/users/{id}`` both come here. Role,
+        branch, state and the like (AccountService.update_user), then the lines bound to them, which must
+        be lines of their branch: ``only_known`` (the page, whose line boxes are the old branch's when the
+        branch changed) leaves the others out; otherwise (the API) they are refused by name before anything
+        is changed. Open consoles follow at the hub's next check (ctid.web.hub)."""
+        if lines is not None and not only_known:
+            branch = edit.branch_id or (await self._accounts.get_user(user_id)).branch_id
+            unknown = sorted(set(lines) - set(await self._calls.lines_in(branch)))
+            if unknown:
+                raise ValidationError("lines", N_("No line named %(name)s."), name=", ".join(unknown))
+        user = await self._accounts.update_user(actor, user_id, edit)
+        if lines is not None:
+            await self.bind(actor, user, lines, only_known=only_known)
+        return user
 
     async def _require_line(self, user: User, line: str) -> None:
         self._lines.get(line)  # NotFound for a name that is no line at all
@@ -160,8 +206,10 @@ class Console:
         return card
 
     async def recent_calls(self, card: CustomerCard, limit: int = 5) -> list[Call]:
-        """The last calls with any of the customer's numbers, newest first (one read for all of them)."""
-        return await self._calls.recent_with({p.e164 for p in card.phones if p.e164}, limit)
+        """The last calls with any of the customer's numbers on their branch's lines, newest first (one
+        read for all of them): another branch's calls from the same number are that branch's."""
+        e164s = {p.e164 for p in card.phones if p.e164}
+        return await self._calls.recent_with(e164s, card.branch_id, limit)
 
     async def create_customer(
         self, actor: Actor, user: User, new: NewCustomer, call_id: str | None = None

@@ -8,6 +8,7 @@ in the stores (ctid.crm.store, ctid.calls.store); this only puts their reads tog
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,10 +29,14 @@ class PopRead:
     card: CustomerCard | None
     """The card when exactly one customer has the number."""
     recent_calls: list[Call]
-    """That customer's last calls with this number, this call left out."""
+    """That customer's last calls with this number on the branch's lines, this call left out."""
 
 
-def read_pop(conn: Connection, e164: str, today: date, call_id: str) -> PopRead:
-    found, card = crm.identify(conn, e164, today)
-    recent = calls.recent_with(conn, [e164], RECENT_CALLS, call_id) if card is not None else []
+def read_pop(
+    conn: Connection, e164: str, today: date, call_id: str, branch_id: int, lines: Sequence[str]
+) -> PopRead:
+    """Who is calling on a line of ``branch_id`` (whose lines are ``lines``): that branch's customers
+    with the number, and their calls on its lines; another branch's customers and calls are not shown."""
+    found, card = crm.identify(conn, e164, today, branch_id)
+    recent = calls.recent_with(conn, [e164], RECENT_CALLS, call_id, lines) if card is not None else []
     return PopRead(found, card, recent)

@@ -78,6 +78,7 @@ class ScreenPops:
         self._labels = dict(line_labels)
         self._line_branches = line_branches
         self._branches: dict[str, int] = {}
+        self._branch_lines: dict[int, tuple[str, ...]] = {}  # the lines of each branch, for the pop's read
         self._budget = lookup_budget_s
         self._active: dict[str, _ActivePop] = {}
         self._pending: set[str] = set()  # calls popped with lookup "pending"; the customer follows
@@ -86,6 +87,8 @@ class ScreenPops:
 
     async def start(self) -> None:
         self._branches = await self._line_branches()
+        for line, branch in self._branches.items():
+            self._branch_lines[branch] = (*self._branch_lines.get(branch, ()), line)
         self._unsubscribe = self._bus.subscribe(LineEvent, self._on_line_event)
 
     async def stop(self) -> None:
@@ -173,8 +176,12 @@ class ScreenPops:
             release()  # ended meanwhile, or another number came: its own lookup pops it
             return
         call = pop.call  # with whatever caller-ID update came in the same burst
-        assert call.number_e164 is not None
-        reading = self._db.read_here(read_pop, call.number_e164, self._directory.today(), call.id)
+        branch = self._branches.get(call.line)
+        if call.number_e164 is None or branch is None:
+            release()  # a line of no branch pops nowhere (see _publish)
+            return
+        today, lines = self._directory.today(), self._branch_lines[branch]
+        reading = self._db.read_here(read_pop, call.number_e164, today, call.id, branch, lines)
         self._tasks.spawn(self._lookup_and_pop(call, at, reading)).add_done_callback(lambda _: release())
 
     # --- the customer lookup ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def make_app(services: Services) -> web.Application:
     )
     app[SERVICES] = services
     app[CATALOGS] = Catalogs()
-    app[HUB] = Hub(services.bus, services.accounts.still_signed_in)
+    app[HUB] = Hub(services.bus, services.console.scopes, greet=functools.partial(ws.greet, services))
     app.cleanup_ctx.append(_hub_lifetime)
     aiohttp_jinja2.setup(
         app,

@@ -16,7 +16,7 @@ from aiohttp.web_urldispatcher import StaticResource
 
 from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission, allows
-from ctid.errors import N_, NotAuthenticated, PermissionDenied
+from ctid.errors import N_, NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from ctid.web.keys import IDENTITY, SERVICES, Identity
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,11 @@ _ATTRIBUTE = "__ctid_permission__"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 H = TypeVar("H", bound=Callable[..., Any])
 
-# Pages a user who must change their password may still open.
-PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
+# What a user who must change their password may still do: change it (the page or the API) and log out.
+PASSWORD_CHANGE_PATHS = ("/account/password", "/api/v1/me/password", "/logout")
+MUST_CHANGE_PASSWORD = N_(
+    "Change your password first: on the page /account/password, or POST /api/v1/me/password."
+)
 
 
 def requires(permission: Permission | str) -> Callable[[H], H]:
@@ -111,7 +114,10 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     request[IDENTITY] = who
     if not isinstance(required, Permission) or not allows(who.user, required):
         raise PermissionDenied(N_("You are not allowed to do this."))
-    if who.user.must_change_password and not is_api(request) and request.path not in PASSWORD_CHANGE_PATHS:
+    if who.user.must_change_password and request.path not in PASSWORD_CHANGE_PATHS:
+        # pages go to the form; the API and the websocket (programs, the console's script) are refused
+        if is_api(request):
+            raise PasswordChangeRequired(MUST_CHANGE_PASSWORD)
         raise web.HTTPSeeOther("/account/password")
     return await handler(request)
 

@@ -187,6 +187,7 @@ def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
         number=number,
         since=since,
         until=until,
+        branch_id=optional_integer(data, "branch", 1, 2**31),
         page=page_request(data),
     )
 

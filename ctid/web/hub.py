@@ -21,13 +21,14 @@ import contextlib
 import json
 import logging
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
 
 from ctid.accounts.models import Role, User
 from ctid.events import EventBus, Unsubscribe
+from ctid.screenpop.console import ConsoleScope
 from ctid.screenpop.messages import Message
 from ctid.screenpop.service import PopEvent
 from ctid.tasks import TaskSet
@@ -40,6 +41,9 @@ CLOSE_SLOW = 4008
 # the hub asks, in one read for all consoles, whose session or token still lets them in, and closes the
 # others (a logout in another tab, a deactivated user, a changed or reset password, an expired session, a
 # revoked token) with this application code: the console then asks for a login instead of reconnecting.
+# The same read says who each one is now: a console whose user was moved to another branch, given another
+# role or told to change their password is closed the same way (what it shows is the old scope's); one
+# whose lines changed is re-scoped in place and greeted again with its new lines.
 SESSION_CHECK_S = 5.0
 SESSION_ENDED = 4401
 CLOSE_TIMEOUT_S = 1.0
@@ -80,6 +84,18 @@ class Client:
         return self.offer(text_frame(json.dumps(message, ensure_ascii=False)))
 
 
+def _scope_ended(connected: User, now: User) -> str:
+    """Why a console cannot go on as the user it connected as (empty: it can): what it shows and follows
+    belongs to another branch or role, or the user must change their password before anything else."""
+    if now.branch_id != connected.branch_id:
+        return "moved to another branch"
+    if now.role != connected.role:
+        return "role changed"
+    if now.must_change_password:
+        return "must change password"
+    return ""
+
+
 def text_frame(text: str) -> bytes:
     """A final, unmasked, uncompressed text frame as a server sends it (RFC 6455, section 5.2)."""
     payload = text.encode()
@@ -93,16 +109,23 @@ def text_frame(text: str) -> bytes:
     return header + payload
 
 
-SignedIn = Callable[[set[str], set[str]], Awaitable[set[str]]]
-"""(session cookies, API tokens) -> those of them still signed in."""
+SignedIn = Callable[[set[str], set[str]], Awaitable[Mapping[str, ConsoleScope]]]
+"""(session cookies, API tokens) -> those still signed in, each with what its console may follow now."""
+Greet = Callable[[Client], None]
+"""Send a client its ``hello`` and the calls in progress on its lines (ctid.web.views.ws.greet)."""
 
 
 class Hub:
     def __init__(
-        self, bus: EventBus, signed_in: SignedIn | None = None, check_s: float = SESSION_CHECK_S
+        self,
+        bus: EventBus,
+        signed_in: SignedIn | None = None,
+        check_s: float = SESSION_CHECK_S,
+        greet: Greet | None = None,
     ) -> None:
         self._bus = bus
         self._signed_in, self._check_s = signed_in, check_s
+        self._greet = greet
         self._clients: set[Client] = set()
         self._order: dict[tuple[str, int], list[Client]] = {}  # who sees a line's pops, in order
         self._unsubscribe: Unsubscribe | None = None
@@ -156,7 +179,8 @@ class Hub:
         return found
 
     async def check_sessions(self) -> None:
-        """Close the consoles whose session or token no longer lets them in: one read for all of them."""
+        """Close the consoles whose session or token no longer lets them in, or whose user's role or branch
+        changed; re-scope those whose lines changed: one read for all of them."""
         assert self._signed_in is not None
         clients = [c for c in self._clients if c.credential]
         if not clients:
@@ -165,9 +189,27 @@ class Hub:
         tokens = {c.credential for c in clients if c.via_token}
         live = await self._signed_in(sessions, tokens)
         for client in clients:
-            if client.credential not in live and client in self._clients:
-                log.info("console of %s: signed out, socket closed", client.user.username)
+            if client not in self._clients:
+                continue
+            now = live.get(client.credential)
+            if now is None or (ended := _scope_ended(client.user, now.user)):
+                why = "signed out" if now is None else ended
+                log.info("console of %s: %s, socket closed", client.user.username, why)
                 self._closing.spawn(self._close(client, SESSION_ENDED, "session ended"))
+            elif now.lines != client.lines:
+                self._rescope(client, now)
+            else:
+                client.user = now.user  # a new name or language: nothing it receives changes
+
+    def _rescope(self, client: Client, now: ConsoleScope) -> None:
+        """Same person, branch and role, other lines: from now on the pops of the new lines only, and a new
+        ``hello`` (with the calls in progress on them) so the console shows them."""
+        lines = ", ".join(sorted(now.lines)) or "none"
+        log.info("console of %s: lines now %s", client.user.username, lines)
+        client.user, client.lines = now.user, now.lines
+        self._order.clear()
+        if self._greet is not None:
+            self._greet(client)
 
     async def _check_sessions_forever(self) -> None:
         while True:

@@ -1,8 +1,8 @@
 """Parsing the recordings pages' and API's query strings and bodies (ctid.web.forms' parsers).
 
 Pure: a clean filter or a ValidationError naming the field. Who may see what (an operator only their own
-calls, everyone only their branch) is the service's to enforce, so the filters here carry no branch and
-an operator's ``operator`` parameter narrows nothing the service would not already. Fuzzed by
+calls, everyone but admins only their branch) is the service's to enforce: the ``branch`` asked for here
+and an operator's ``operator`` parameter narrow nothing the service would not already. Fuzzed by
 tests/web/test_recordings_forms.py.
 """
 
@@ -71,6 +71,7 @@ def recording_filter(data: Input, tz: ZoneInfo) -> RecordingFilter:
         max_duration_s=high,
         has_notes=forms.optional_boolean(data, "notes"),
         tag=tag(data, "tag", required=False),
+        branch_id=forms.optional_integer(data, "branch", *ID),
         page=forms.page_request(data),
     )
 
@@ -84,6 +85,7 @@ def access_filter(data: Input, tz: ZoneInfo) -> AccessFilter:
         action=_one_of(data, "action", ACTIONS),
         since=since,
         until=until,
+        branch_id=forms.optional_integer(data, "branch", *ID),
         page=forms.page_request(data),
     )
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ctid.accounts.models import Role, User
 from ctid.calls.models import CallFilter
 from ctid.calls.service import CallLog
 from ctid.config import SimLineOptions
@@ -23,6 +24,7 @@ from ctid.voicecard.line import LineStateMachine
 from ctid.voicecard.sim import SimCall, SimLine
 
 T0 = datetime(2026, 3, 22, 6, 5, tzinfo=UTC)
+ADMIN = User(1, "boss", "Boss", Role.ADMIN, 1, None, True, False, T0, None)  # sees every call
 
 
 class Clock:
@@ -164,9 +166,9 @@ async def test_search_filters_and_pages_newest_first(call_log: CallLog) -> None:
         update = parser.feed(f"NMBR = 1391234567{index}")
         assert update is not None
         await _record(call_log, line.caller_id(update, now=clock.now, wall=clock.wall()))
-    page = await call_log.search(CallFilter(page=PageRequest(1, 2)))
+    page = await call_log.search(ADMIN, CallFilter(page=PageRequest(1, 2)))
     assert [c.id for c in page.items] == ["k4", "k3"] and page.total == 5 and page.pages == 3
-    assert [c.id for c in (await call_log.search(CallFilter(line="line1"))).items] == ["k3", "k1"]
-    assert [c.id for c in (await call_log.search(CallFilter(number="5672"))).items] == ["k2"]
+    assert [c.id for c in (await call_log.search(ADMIN, CallFilter(line="line1"))).items] == ["k3", "k1"]
+    assert [c.id for c in (await call_log.search(ADMIN, CallFilter(number="5672"))).items] == ["k2"]
     later = T0 + timedelta(seconds=170)
-    assert {c.id for c in (await call_log.search(CallFilter(since=later))).items} == {"k2", "k3", "k4"}
+    assert {c.id for c in (await call_log.search(ADMIN, CallFilter(since=later))).items} == {"k2", "k3", "k4"}

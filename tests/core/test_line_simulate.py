@@ -40,6 +40,7 @@ def test_simulated_call_reaches_the_call_log_and_the_lines_api(tmp_path: Path) -
         daemon.wait_healthy()
         daemon.admin_password()
         token = _ctid("token", "create", "admin", "--config", str(config)).stdout.strip()
+        daemon.settle_admin(token)
         lines = _get(daemon.url + "/api/v1/lines", token)["items"]
         assert [(line["name"], line["label"], line["status"]) for line in lines] == [("demo", "展厅", "up")]
 

@@ -98,6 +98,7 @@ def start_site(tmp_path: Path, extra: str, *, token: bool = True) -> Site:
     if token:
         daemon.admin_password()  # the admin exists
         site.token = site.ctid("token", "create", "admin").strip()
+        daemon.settle_admin(site.token)
     return site
 
 
@@ -130,6 +131,7 @@ def start_on_small_disk(tmp_path: Path, extra: str, size: str) -> Site:
     )
     daemon.admin_password()
     site.token = site.ctid("token", "create", "admin").strip()
+    daemon.settle_admin(site.token)
     return site
 
 

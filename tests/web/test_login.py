@@ -167,8 +167,9 @@ async def test_must_change_password_redirects_every_page(anon: Browser, site: Si
         assert redirected.headers["Location"] == "/account/password", path
     page = await anon.get("/account/password")
     assert page.status == 200
-    # the API does not redirect (a program cannot follow a password form)
-    assert (await anon.client.get("/api/v1/me")).status == 200
+    # the API does not redirect (a program cannot follow a password form): it refuses, by a code of its own
+    refused = await anon.client.get("/api/v1/me")
+    assert (refused.status, (await refused.json())["error"]["code"]) == (403, "password_change_required")
 
 
 async def test_changing_the_password_lifts_the_redirect(anon: Browser, site: Site) -> None:

@@ -90,10 +90,9 @@ async def update_user(request: web.Request) -> web.Response:
             active=forms.boolean(form, "active"),
             new_password=forms.secret(form, "new_password") or None,
         )
-        services = request.app[SERVICES]
-        user = await services.accounts.update_user(actor(request), _path_id(request), edit)
         lines = [str(name) for name in form.getall("lines", [])]
-        await services.console.bind(actor(request), user, lines, only_known=True)
+        console = request.app[SERVICES].console  # the same change as PATCH /api/v1/users/{id}
+        await console.change_user(actor(request), _path_id(request), edit, lines, only_known=True)
     except (ValidationError, Conflict) as exc:
         return await _user_form(request, _path_id(request), form, form_error(request, exc))
     raise web.HTTPSeeOther("/admin/users")

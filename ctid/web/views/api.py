@@ -11,9 +11,10 @@ from aiohttp import web
 from ctid import __version__
 from ctid.accounts.models import ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
-from ctid.accounts.service import BranchFields, NewUser
+from ctid.accounts.service import BranchFields, NewUser, UserChanges
+from ctid.errors import N_, ValidationError
 from ctid.web import forms
-from ctid.web.auth import actor, current, requires
+from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.json import jsonable, page_json, read_object
 from ctid.web.keys import SERVICES
 
@@ -38,6 +39,21 @@ async def me(request: web.Request) -> web.Response:
     user = current(request).user
     permissions = sorted(p.value for p in ROLE_PERMISSIONS[user.role])
     return web.json_response({"user": user_json(user), "permissions": permissions, "version": __version__})
+
+
+@routes.post("/api/v1/me/password")
+@requires(Permission.MANAGE_OWN_ACCOUNT)
+async def change_my_password(request: web.Request) -> web.Response:
+    """``{"old_password", "new_password"}``, as on the page (and open to a user who must change it, who
+    can do nothing else first); every other session of the user ends."""
+    data = await read_object(request, ("old_password", "new_password"))
+    old, new = forms.secret(data, "old_password"), forms.secret(data, "new_password")
+    who = current(request)
+    accounts = request.app[SERVICES].accounts
+    user = await accounts.change_password(
+        who.user, old, new, who.session_secret or "", client_address(request)
+    )
+    return web.json_response({"user": user_json(user)})
 
 
 @routes.get("/api/v1/users")
@@ -69,6 +85,36 @@ async def create_user(request: web.Request) -> web.Response:
     if not new.password:
         body["password"] = password
     return web.json_response(body, status=201)
+
+
+USER_CHANGES = ("display_name", "role", "branch_id", "active", "lines")
+
+
+@routes.patch("/api/v1/users/{id:\\d+}")
+@requires(Permission.MANAGE_USERS)
+async def change_user(request: web.Request) -> web.Response:
+    """What the user's admin page changes, for programs: only the fields sent. Open consoles of the user
+    follow at the hub's next check (another branch or role: closed with 4401; other lines: re-scoped)."""
+    data = await read_object(request, USER_CHANGES)
+    edit = UserChanges(
+        display_name=forms.text(data, "display_name", 100) if "display_name" in data else None,
+        role=forms.choice(data, "role", Role) if "role" in data else None,
+        branch_id=forms.integer(data, "branch_id", 1, 2**31) if "branch_id" in data else None,
+        active=_yes_or_no(data, "active") if "active" in data else None,
+    )
+    lines = forms.text_list(data, "lines", max_items=100) if "lines" in data else None
+    services, user_id = request.app[SERVICES], forms.path_id(request.match_info)
+    user = await services.console.change_user(actor(request), user_id, edit, lines, only_known=False)
+    bound = await services.accounts.bound_lines(user.id)
+    return web.json_response({"user": user_json(user), "lines": bound})
+
+
+def _yes_or_no(data: dict[str, Any], name: str) -> bool:
+    """A yes / no that was sent must say one of them (null is no answer, not "no")."""
+    value = forms.optional_boolean(data, name)
+    if value is None:
+        raise ValidationError(name, N_("%(what)s must be true or false."), what=name)
+    return value
 
 
 @routes.get("/api/v1/branches")

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ctid.accounts.models import Branch, Role
 from ctid.accounts.permissions import Permission
 from ctid.calls.models import Call
+from ctid.paging import Page
 from ctid.voicecard.driver import LineInfo
 from ctid.web import forms
 from ctid.web.auth import current, requires
@@ -46,22 +48,37 @@ def line_json(info: LineInfo) -> dict[str, Any]:
     return dict(jsonable(asdict(info)))
 
 
-async def _search(request: web.Request) -> Any:
+async def _search(request: web.Request) -> Page[Call]:
+    """The calls this user may see (their branch's; admins every branch's, or the one asked for)."""
     services = request.app[SERVICES]
     where = forms.call_filter(request.query, ZoneInfo(services.config.site.timezone))
-    return await services.calls.search(where)
+    return await services.calls.search(current(request).user, where)
+
+
+async def _lines(request: web.Request) -> list[LineInfo]:
+    """The lines this user may see: their branch's; admins every line, or one branch's (``?branch=``)."""
+    branch = forms.optional_integer(request.query, "branch", 1, 2**31)
+    return await request.app[SERVICES].console.visible_lines(current(request).user, branch)
+
+
+async def _branches(request: web.Request) -> list[Branch]:
+    """The branches an admin may filter by (nobody else chooses one)."""
+    if current(request).user.role != Role.ADMIN:
+        return []
+    return await request.app[SERVICES].accounts.list_branches()
 
 
 @routes.get("/calls")
 @requires(Permission.VIEW_CALLS)
 async def calls_page(request: web.Request) -> web.Response:
     page = await _search(request)
-    lines = request.app[SERVICES].lines.infos()
+    lines = await _lines(request)
     context = {
         "page": page,
         "query": request.query,
         "lines": lines,
         "line_labels": line_labels(lines),
+        "branches": await _branches(request),
         "outcomes": OUTCOMES,
         "clock": clock,
     }
@@ -82,10 +99,11 @@ async def calls_api(request: web.Request) -> web.Response:
 @routes.get("/lines")
 @requires(Permission.VIEW_LINES)
 async def lines_page(request: web.Request) -> web.Response:
-    return render(request, "lines.html", {"lines": request.app[SERVICES].lines.infos()})
+    context = {"lines": await _lines(request), "branches": await _branches(request), "query": request.query}
+    return render(request, "lines.html", context)
 
 
 @routes.get("/api/v1/lines")
 @requires(Permission.VIEW_LINES)
 async def lines_api(request: web.Request) -> web.Response:
-    return web.json_response({"items": [line_json(i) for i in request.app[SERVICES].lines.infos()]})
+    return web.json_response({"items": [line_json(i) for i in await _lines(request)]})

@@ -8,6 +8,7 @@ import logging
 from aiohttp import WSMsgType, web
 
 from ctid.accounts.permissions import Permission
+from ctid.app import Services
 from ctid.errors import N_, PermissionDenied
 from ctid.screenpop import messages
 from ctid.web.auth import current, requires
@@ -44,7 +45,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         return ws  # the client left during the handshake
     client = Client(who.user, lines, ws, transport, _credential(request, who), who.via_token)
     hub = request.app[HUB]
-    _greet(request, client)
+    greet(request.app[SERVICES], client)
     hub.add(client)  # which also checks, every few seconds, that its session or token still lets it in
     try:
         async for message in ws:
@@ -62,9 +63,9 @@ def _credential(request: web.Request, who: Identity) -> str:
     return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
-def _greet(request: web.Request, client: Client) -> None:
-    """``hello``, then the calls active on the client's lines: a reloaded console is never blank."""
-    services = request.app[SERVICES]
+def greet(services: Services, client: Client) -> None:
+    """``hello``, then the calls active on the client's lines: a reloaded console is never blank (and one
+    whose lines the hub changed shows its new lines)."""
     lines = [
         {"name": i.name, "label": i.label, "status": i.status}
         for i in services.lines.infos()
