@@ -8,8 +8,9 @@ Why not the demo's path: one INSERT per row through SQLAlchemy and aiosqlite is 
 are plain tuples from the vocabulary of ``ctid.crm.samples``, written with the stdlib ``sqlite3`` in large
 ``executemany`` batches inside one transaction, under a rollback journal rather than WAL; the secondary
 indexes are dropped first and rebuilt at the end (sorting once is far cheaper than millions of random B-tree
-inserts), then the new customers go into the search index (``ctid.crm.search_store.fill``, the migration's
-own path). A failure midway rolls everything back.
+inserts), then the new customers go into the search index and their names' grams
+(``ctid.crm.search_store.fill`` and ``fill_grams``, the migrations' own paths). A failure midway rolls
+everything back.
 
 Data written the way the application writes it: dates ``YYYY-MM-DD``, times as SQLAlchemy stores UTC,
 money in fen, and every phone's ``e164`` exactly what ``PhoneNormaliser`` makes of its ``number`` (numbers
@@ -36,6 +37,7 @@ from ctid.crm.bulk_rows import COLUMNS, RowMaker
 
 BATCH = 20_000
 TABLES = tuple(COLUMNS)
+REBUILT = (*TABLES, search_store.GRAMS)  # the tables whose indexes are dropped during the load
 BULK_BRANCH = ("bulk", "批量测试")
 
 
@@ -74,6 +76,7 @@ def generate(
                 before = first["customers"] - 1
                 maker = RowMaker(random.Random(seed), today or date.today(), branch, first)
                 totals = _write(conn, maker, customers, vehicles_per_customer)
+                _name_grams(conn, before)
             _index_for_search(conn, before)
     return BulkStats(
         customers=totals["customers"],
@@ -155,9 +158,9 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
 @contextmanager
 def _indexes_rebuilt(conn: sqlite3.Connection) -> Iterator[None]:
     """Drop the CRM tables' secondary indexes for the load and create them again, exactly as they were."""
-    marks = ",".join("?" * len(TABLES))
+    marks = ",".join("?" * len(REBUILT))
     query = f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"  # noqa: S608, E501
-    indexes = conn.execute(query, TABLES).fetchall()
+    indexes = conn.execute(query, REBUILT).fetchall()
     for name, _sql in indexes:
         conn.execute(f'DROP INDEX "{name}"')
     yield
@@ -171,6 +174,14 @@ def _index_for_search(conn: sqlite3.Connection, after_id: int) -> None:
     query = "SELECT 1 FROM sqlite_master WHERE name = ?"
     if conn.execute(query, (search_store.TABLE,)).fetchone():
         search_store.fill(search_store.Stdlib(conn), after_id)
+
+
+def _name_grams(conn: sqlite3.Connection, after_id: int) -> None:
+    """The new customers' name grams (ctid.crm.search_store), while the grams' index is dropped: appended
+    in key order, then sorted once into the index; a database older than revision 0012 has no table."""
+    query = "SELECT 1 FROM sqlite_master WHERE name = ?"
+    if conn.execute(query, (search_store.GRAMS,)).fetchone():
+        search_store.fill_grams(search_store.Stdlib(conn), after_id)
 
 
 def _bulk_branch(conn: sqlite3.Connection) -> int:

@@ -13,9 +13,12 @@ to look:
 - anything with Chinese characters: names.
 
 The index is SQLite's FTS5 with the trigram tokenizer (ctid.crm.search_store): it finds any fragment of 3
-or more characters. A shorter query cannot use it; it becomes a prefix of the name (``张``, ``张伟``),
-answered by the ``(branch_id, name)`` index of customers. Two latin letters are also a two-character
-name's initials (``zw``), which the index finds as ``zw `` at the start of the pinyin column.
+or more characters. A shorter query cannot use it. One or two characters with a Chinese one among them
+(``伟``, ``恒通``, ``王A``) are found anywhere in a name through the name's grams (``name_grams``: each
+distinct one- and two-character piece of it holding a Chinese character, a table of its own), names
+starting with them first (``张伟`` before ``李张伟``). Other short queries are a prefix of the name
+(``z``, ``A1``), answered by the ``(branch_id, name)`` index of customers. Two latin letters are also a
+two-character name's initials (``zw``), which the index finds as ``zw `` at the start of the pinyin column.
 
 The fragment is searched with ``LIKE '%fragment%'``, which the trigram index answers (FTS5 phrase queries
 need ``detail=full``, twice the index). It is a bound parameter, never spliced into SQL or an FTS5 query, and
@@ -33,6 +36,7 @@ from enum import StrEnum
 from ctid.crm.plates import PROVINCES
 
 MIN_TRIGRAM = 3
+MAX_GRAM = MIN_TRIGRAM - 1  # the longest piece of a name in its grams: longer ones are the trigram index's
 MAX_QUERY = 100  # characters kept of a query: a name is at most 100
 VIN_LENGTH = 17
 
@@ -56,6 +60,8 @@ class SearchQuery:
     prefix: bool = False
     initials: bool = False
     """Two latin letters: a two-character name's pinyin initials (``zw``: 张伟), then names starting so."""
+    grams: bool = False
+    """One or two characters, a Chinese one among them: names starting so, then names holding it."""
 
     @property
     def like(self) -> str:
@@ -64,7 +70,10 @@ class SearchQuery:
         return f"{self.fragment} %" if self.initials else f"%{self.fragment}%"
 
 
-_KEEP = re.compile(r"[^0-9A-Za-z\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_CHINESE_RANGES = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_KEEP = re.compile(f"[^0-9A-Za-z{_CHINESE_RANGES}]+")
+_CHINESE = re.compile(f"[{_CHINESE_RANGES}]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGITS = re.compile(r"[0-9]+")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _ALNUM = re.compile(r"[0-9A-Za-z]+")
@@ -83,6 +92,8 @@ def parse(query: str) -> SearchQuery | None:
         return None
     if len(fragment) == MIN_TRIGRAM - 1 and _LETTERS.fullmatch(fragment):
         return SearchQuery(fragment.lower(), (Field.PINYIN,), prefix=True, initials=True)
+    if len(fragment) <= MAX_GRAM and _CHINESE.search(fragment):
+        return SearchQuery(fragment, (Field.NAME,), prefix=True, grams=True)
     if len(fragment) < MIN_TRIGRAM:
         return SearchQuery(fragment, (Field.NAME,), prefix=True)
     if _DIGITS.fullmatch(fragment):
@@ -95,6 +106,27 @@ def parse(query: str) -> SearchQuery | None:
         fields = (Field.VIN,) if len(fragment) == VIN_LENGTH else (Field.PLATE, Field.VIN)
         return SearchQuery(fragment.upper(), fields)
     return SearchQuery(fragment, (Field.NAME,))
+
+
+def name_grams(name: str) -> frozenset[str]:
+    """The pieces of ``name`` a one- or two-character query finds it by: each distinct character and pair
+    of neighbours that a query can hold (``clean`` keeps them as they are) with a Chinese character among
+    them, latin letters lower-cased (``王Amy``: 王, 王a). A query holding anything else (a space, ``·``)
+    has lost it before it looks, and one without a Chinese character never looks here; so a query of one
+    or two characters with a Chinese one is a piece of the name exactly when it is among these."""
+    text = name.translate(_ASCII_LOWER)
+    kept = [clean(char) == char for char in text]
+    chinese = [kept[i] and _CHINESE.match(char) is not None for i, char in enumerate(text)]
+    grams = {char for i, char in enumerate(text) if chinese[i]}
+    for i in range(len(text) - 1):
+        if kept[i] and kept[i + 1] and (chinese[i] or chinese[i + 1]):
+            grams.add(text[i : i + 2])
+    return frozenset(grams)
+
+
+def gram_key(fragment: str) -> str:
+    """The form of a query's fragment that ``name_grams`` stores (latin letters lower-cased)."""
+    return fragment.translate(_ASCII_LOWER)
 
 
 def phone_digits(number: str, e164: str | None) -> str:

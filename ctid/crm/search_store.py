@@ -11,26 +11,35 @@ PostgreSQL equivalent: a plain table with the same columns (or generated columns
 ``ILIKE '%fragment%'`` queries use those indexes. Not built yet: on other databases ``refresh`` does
 nothing and ``search`` finds names by prefix only.
 
+``customer_name_grams`` (migration 0012, ctid.crm.tables) answers what the trigram index cannot: a query of
+one or two characters with a Chinese one (``伟``, ``恒通``), found anywhere in a name. It is a plain table,
+the same on SQLite and PostgreSQL: each customer's distinct name grams (``ctid.crm.search.name_grams``)
+with their branch; ``(gram, branch_id, customer_id)`` gives the first page of a common character (伟:
+tens of thousands of customers) straight off the index, in id order, without reading the rest.
+
 Every change to a customer's name, kind, phones, vehicles or their links calls ``refresh`` for the
-customers concerned in the change's own transaction, so the index never disagrees with the records.
+customers concerned in the change's own transaction, so the index and the grams never disagree with the
+records.
 """
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.tables import branches
 from ctid.crm import pinyin
-from ctid.crm.search import Field, SearchQuery, phone_digits, rank
-from ctid.crm.tables import customer_phones, customer_vehicles, customers, vehicles
+from ctid.crm.search import Field, SearchQuery, gram_key, name_grams, phone_digits, rank
+from ctid.crm.tables import customer_name_grams, customer_phones, customer_vehicles, customers, vehicles
 
 TABLE = "customer_search"
 COLUMNS = {Field.NAME: "name", Field.PINYIN: "pinyin", Field.PHONE: "phones", Field.PLATE: "plates"}
@@ -52,6 +61,9 @@ SELECT c.id, c.name, c.kind,
 FROM customers c
 """  # noqa: S608 - constants only
 _INSERT = f"INSERT INTO {TABLE} (rowid, name, pinyin, phones, plates, vins) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+GRAMS = customer_name_grams.name
+_GRAMS_SOURCE = "SELECT id, branch_id, name FROM customers WHERE id > ? ORDER BY id LIMIT ?"
+_GRAMS_INSERT = f"INSERT INTO {GRAMS} (customer_id, gram, branch_id) VALUES (?, ?, ?)"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -100,10 +112,29 @@ class Stdlib:
 
 
 async def refresh(conn: AsyncConnection, customer_ids: Iterable[int]) -> None:
-    """Rewrite the search rows of these customers from the tables (a deleted customer's row goes)."""
+    """Rewrite the search rows and name grams of these customers from the tables (a deleted customer's
+    go)."""
     ids = sorted(set(customer_ids))
-    if ids and conn.dialect.name == "sqlite":
-        await conn.run_sync(lambda sync: refresh_sync(_Alchemy(sync), ids))
+    if ids:
+        await conn.run_sync(_refresh, ids)
+
+
+def _refresh(conn: Connection, customer_ids: Sequence[int]) -> None:
+    if conn.dialect.name == "sqlite":
+        refresh_sync(_Alchemy(conn), customer_ids)
+    refresh_grams(conn, customer_ids)
+
+
+def refresh_grams(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """Rewrite these customers' name grams from their names (SQLAlchemy Core: any database)."""
+    grams, people = customer_name_grams, select(customers.c.id, customers.c.branch_id, customers.c.name)
+    for start in range(0, len(customer_ids), 500):
+        ids = list(customer_ids[start : start + 500])
+        conn.execute(delete(grams).where(grams.c.customer_id.in_(ids)))
+        rows = _gram_rows(conn.execute(people.where(customers.c.id.in_(ids))))
+        if rows:
+            keys = ("customer_id", "gram", "branch_id")
+            conn.execute(insert(grams), [dict(zip(keys, row, strict=True)) for row in rows])
 
 
 def refresh_sync(driver: Driver, customer_ids: Sequence[int]) -> None:
@@ -127,6 +158,43 @@ def fill(driver: Driver, after_id: int = 0) -> int:
 def fill_connection(conn: Connection) -> int:
     """``fill`` on a SQLAlchemy connection (the migration's)."""
     return fill(_Alchemy(conn))
+
+
+def fill_grams(driver: Driver, after_id: int = 0) -> int:
+    """The name grams of every customer with an id above ``after_id`` (the migration, bulk data), written
+    in key order (customer, gram): appended, not inserted page by page; how many grams."""
+    count = 0
+    while people := driver.rows(_GRAMS_SOURCE, (after_id, BATCH)):
+        rows = _gram_rows(people)
+        driver.many(_GRAMS_INSERT, rows)
+        count += len(rows)
+        after_id = int(people[-1][0])
+    return count
+
+
+def fill_grams_connection(conn: Connection) -> int:
+    """``fill_grams`` on a SQLAlchemy connection (the migration's); other databases than SQLite, whose
+    driver SQL is written for, through ``refresh_grams``."""
+    if conn.dialect.name == "sqlite":
+        return fill_grams(_Alchemy(conn))
+    ids = list(conn.scalars(select(customers.c.id).order_by(customers.c.id)))
+    refresh_grams(conn, ids)
+    return len(ids)
+
+
+def _gram_rows(people: Iterable[Sequence[Any]]) -> list[tuple[int, str, int]]:
+    """(customer_id, gram, branch_id) of each (id, branch_id, name), in key order."""
+    return [
+        (int(customer_id), gram, int(branch_id))
+        for customer_id, branch_id, name in people
+        for gram in _grams(name)
+    ]
+
+
+@lru_cache(maxsize=100_000)
+def _grams(name: str) -> tuple[str, ...]:
+    """A name's grams, sorted: names repeat (张伟...), so each is cut once."""
+    return tuple(sorted(name_grams(name)))
 
 
 def _batches(driver: Driver, after_id: int) -> Iterator[list[Sequence[Any]]]:
@@ -161,6 +229,10 @@ def search(conn: Connection, query: SearchQuery, branch_id: int | None, limit: i
     if query.prefix or conn.dialect.name != "sqlite":
         for customer_id, field in _by_name_prefix(conn, query.fragment, branch_id, limit).items():
             found.setdefault(customer_id, field)
+        if query.grams and len(found) < limit:
+            # names starting with the fragment hold it too: ask for as many more as were found
+            for customer_id in _by_name_gram(conn, gram_key(query.fragment), branch_id, limit + len(found)):
+                found.setdefault(customer_id, Field.NAME)
     else:
         found = _by_fragment(conn, query, branch_id, limit)
     return _hits(conn, dict(list(found.items())[:limit]))
@@ -202,6 +274,28 @@ def _by_name_prefix(conn: Connection, prefix: str, branch_id: int | None, limit:
         .limit(limit)
     )
     return {int(customer_id): Field.NAME for customer_id in conn.scalars(query)}
+
+
+def _by_name_gram(conn: Connection, gram: str, branch_id: int | None, limit: int) -> list[int]:
+    """The first ``limit`` customers, by id, whose name holds ``gram``: one range of the ``(gram,
+    branch_id, customer_id)`` index per branch, cut at the limit, merged (admins: every branch)."""
+    grams = customer_name_grams.c
+    if branch_id is None:
+        branch_ids = list(conn.scalars(select(branches.c.id).order_by(branches.c.id)))
+    else:
+        branch_ids = [branch_id]
+    runs = [
+        list(
+            conn.scalars(
+                select(grams.customer_id)
+                .where(grams.gram == gram, grams.branch_id == branch)
+                .order_by(grams.customer_id)
+                .limit(limit)
+            )
+        )
+        for branch in branch_ids
+    ]
+    return list(islice(heapq.merge(*runs), limit))
 
 
 def _hits(conn: Connection, found: dict[int, Field]) -> list[SearchHit]:

@@ -69,6 +69,22 @@ customers = Table(
     Index("ix_customers_branch_id_birthday", "branch_id", "birthday"),  # the start page's birthdays
 )
 
+customer_name_grams = Table(
+    # The pieces of each customer's name that a one- or two-character query finds it by (ctid.crm.search
+    # name_grams; written by ctid.crm.search_store with the search index): ``(gram, branch_id)`` gives a
+    # branch's customers holding 伟 in id order, the first page read off the index, however many hold it.
+    # Derived data with no foreign key, as the FTS index: PRAGMA foreign_key_check after every migration
+    # would read its millions of rows. No rowid (SQLite): the key is the table, in customer order, so
+    # rewriting a customer's grams and filling the table in id order touch neighbouring pages.
+    "customer_name_grams",
+    metadata,
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("gram", String(2), primary_key=True),
+    Column("branch_id", Integer, nullable=False),
+    Index("ix_customer_name_grams_gram", "gram", "branch_id", "customer_id"),
+    sqlite_with_rowid=False,
+)
+
 customer_opt_outs = Table(
     "customer_opt_outs",
     metadata,

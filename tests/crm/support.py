@@ -31,6 +31,7 @@ CRM_TABLES = (
     "customer_opt_outs",
     "vehicle_mileage",
     "service_catalogue",
+    "customer_name_grams",
 )
 
 

@@ -16,6 +16,7 @@ from ctid.crm import bulk
 from ctid.crm.bulk_rows import COLUMNS, landline_number, mobile_number, plate_for
 from ctid.crm.plates import normalise_plate
 from ctid.crm.samples import MOBILE_PREFIXES, vin_is_valid
+from ctid.crm.search import name_grams
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database, metadata
 from ctid.phone import PhoneNormaliser
@@ -89,6 +90,15 @@ def test_plates_and_vins_are_well_formed_and_unique(generated: bulk.BulkStats, m
     assert any(len(p) == 8 for p in plates) and any(len(p) == 7 for p in plates)
     vins = [str(v) for (v,) in rows(migrated, "SELECT vin FROM vehicles WHERE vin IS NOT NULL")]
     assert vins and all(vin_is_valid(v) for v in vins)
+
+
+def test_every_name_has_its_grams(generated: bulk.BulkStats, migrated: Path) -> None:
+    """A one- or two-character search of bulk data finds what the application's writes would have."""
+    bulk.generate(migrated, customers=100, seed=4, today=TODAY)  # a second run adds its own
+    names = rows(migrated, "SELECT id, branch_id, name FROM customers")
+    expected = {(i, g, b) for i, b, name in names for g in name_grams(str(name))}
+    assert set(rows(migrated, "SELECT customer_id, gram, branch_id FROM customer_name_grams")) == expected
+    assert len(expected) > 3 * len(names)
 
 
 def test_the_indexes_are_rebuilt_as_they_were(migrated: Path) -> None:

@@ -11,7 +11,17 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ctid.crm.search import MIN_TRIGRAM, Field, SearchQuery, clean, parse, phone_digits, rank
+from ctid.crm.search import (
+    MIN_TRIGRAM,
+    Field,
+    SearchQuery,
+    clean,
+    gram_key,
+    name_grams,
+    parse,
+    phone_digits,
+    rank,
+)
 from ctid.crm.search_store import CREATE, TABLE
 
 INSERT = f"INSERT INTO {TABLE} (rowid, name, pinyin, phones, plates, vins) VALUES (?, ?, ?, ?, ?, ?)"
@@ -23,8 +33,8 @@ NAME, PINYIN, PHONE, PLATE, VIN = Field.NAME, Field.PINYIN, Field.PHONE, Field.P
     [
         ("张三丰", "张三丰", (NAME,), False),
         ("  张 三·丰 ", "张三丰", (NAME,), False),
-        ("张", "张", (NAME,), True),
-        ("张伟", "张伟", (NAME,), True),
+        ("z", "z", (NAME,), True),
+        ("A1", "A1", (NAME,), True),
         ("zsf", "zsf", (PINYIN, NAME, VIN), False),
         ("ZhangSan", "zhangsan", (PINYIN, NAME, VIN), False),
         ("8000", "8000", (PHONE, PLATE, VIN), False),
@@ -43,6 +53,52 @@ def test_a_query_says_where_to_look(
     query: str, fragment: str, fields: tuple[Field, ...], prefix: bool
 ) -> None:
     assert parse(query) == SearchQuery(fragment, fields, prefix)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("张", "张"),
+        ("伟", "伟"),
+        ("张伟", "张伟"),
+        (" 恒·通 ", "恒通"),
+        ("王A", "王A"),
+        ("１伟", "1伟"),
+        ("〇", "〇"),
+    ],
+)
+def test_one_or_two_characters_with_a_chinese_one_are_looked_for_anywhere_in_names(
+    query: str, fragment: str
+) -> None:
+    assert parse(query) == SearchQuery(fragment, (NAME,), prefix=True, grams=True)
+
+
+def test_the_grams_of_a_name() -> None:
+    assert name_grams("张伟") == {"张", "伟", "张伟"}
+    assert name_grams("王Amy") == {"王", "王a"}
+    assert name_grams("李 静·A") == {"李", "静"}
+    assert name_grams("Tom") == set()
+    assert "恒通" in name_grams("广州恒通物流") and "物流" in name_grams("广州恒通物流")
+    assert gram_key("王A") == "王a"
+
+
+_NAMEISH = st.text(st.sampled_from("张伟王恒通aAzZ19１Ａ 　·-豈豈\U00020000\u0301%_"), max_size=12)
+
+
+@settings(max_examples=500, deadline=None)
+@given(name=st.one_of(_NAMEISH, st.text(max_size=12)), query=st.one_of(_NAMEISH, st.text(max_size=4)))
+@example(name="李 静", query="李静")
+@example(name="王Amy", query="王A")
+@example(name="豈", query="豈")  # a compatibility ideograph: the query's NFKC makes it another character
+def test_a_short_query_is_a_gram_of_exactly_the_names_holding_it(name: str, query: str) -> None:
+    """Whatever the name and the query: when the query looks in the grams, the name has its gram exactly
+    when the name holds the query as a LIKE would find it (latin letters in either case)."""
+    parsed = parse(query)
+    if parsed is None or not parsed.grams:
+        return
+    key = gram_key(parsed.fragment)
+    assert 1 <= len(key) <= 2
+    assert (key in name_grams(name)) == (key in gram_key(name))
 
 
 @pytest.mark.parametrize("query", ["", "   ", "·-+", '"*"', "%_", "\x00"])
