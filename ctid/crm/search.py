@@ -73,6 +73,8 @@ class SearchQuery:
 _CHINESE_RANGES = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KEEP = re.compile(f"[^0-9A-Za-z{_CHINESE_RANGES}]+")
 _CHINESE = re.compile(f"[{_CHINESE_RANGES}]")
+_SEARCHABLE_RUN = re.compile(f"[0-9a-z{_CHINESE_RANGES}]+")  # of a name with its latin letters lowered
+_COMPATIBILITY = re.compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGITS = re.compile(r"[0-9]+")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -114,14 +116,21 @@ def name_grams(name: str) -> frozenset[str]:
     them, latin letters lower-cased (``王Amy``: 王, 王a). A query holding anything else (a space, ``·``)
     has lost it before it looks, and one without a Chinese character never looks here; so a query of one
     or two characters with a Chinese one is a piece of the name exactly when it is among these."""
-    text = name.translate(_ASCII_LOWER)
-    kept = [clean(char) == char for char in text]
-    chinese = [kept[i] and _CHINESE.match(char) is not None for i, char in enumerate(text)]
-    grams = {char for i, char in enumerate(text) if chinese[i]}
-    for i in range(len(text) - 1):
-        if kept[i] and kept[i + 1] and (chinese[i] or chinese[i + 1]):
-            grams.add(text[i : i + 2])
+    grams: set[str] = set()
+    for run in _searchable_runs(name.translate(_ASCII_LOWER)):
+        grams.update(char for char in run if char > "\x7f")  # in a run, what is not ASCII is Chinese
+        grams.update(run[i : i + 2] for i in range(len(run) - 1) if run[i] > "\x7f" or run[i + 1] > "\x7f")
     return frozenset(grams)
+
+
+def _searchable_runs(text: str) -> list[str]:
+    """The runs of characters that ``clean`` keeps as they are: letters and digits, Chinese characters
+    but the compatibility ideographs that NFKC makes into others (a query never holds those)."""
+    runs = _SEARCHABLE_RUN.findall(text)
+    if not _COMPATIBILITY.search(text):
+        return runs  # the usual case: no character to look at one by one
+    stable = "".join(c if unicodedata.normalize("NFKC", c) == c else " " for c in " ".join(runs))
+    return stable.split()
 
 
 def gram_key(fragment: str) -> str:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, delete, insert, select
@@ -126,13 +127,22 @@ def _refresh(conn: Connection, customer_ids: Sequence[int]) -> None:
 
 
 def refresh_grams(conn: Connection, customer_ids: Sequence[int]) -> None:
-    """Rewrite these customers' name grams from their names (SQLAlchemy Core: any database)."""
+    """Rewrite these customers' name grams from their names. Written in the index's order, in batches of
+    ``BATCH`` customers: an import's hundred thousand new customers then walk the ``(gram, ...)`` index
+    once per batch instead of jumping to a random page per gram (twice as fast at a million customers)."""
     grams, people = customer_name_grams, select(customers.c.id, customers.c.branch_id, customers.c.name)
-    for start in range(0, len(customer_ids), 500):
-        ids = list(customer_ids[start : start + 500])
+    for start in range(0, len(customer_ids), BATCH):
+        ids = list(customer_ids[start : start + BATCH])
         conn.execute(delete(grams).where(grams.c.customer_id.in_(ids)))
         rows = _gram_rows(conn.execute(people.where(customers.c.id.in_(ids))))
-        if rows:
+        rows.sort(key=itemgetter(1, 2, 0))
+        if not rows:
+            continue
+        if conn.dialect.name == "sqlite":
+            # the driver's executemany: SQLAlchemy's handling of each row's parameters took longer than the
+            # inserts themselves
+            _Alchemy(conn).many(_GRAMS_INSERT, rows)
+        else:
             keys = ("customer_id", "gram", "branch_id")
             conn.execute(insert(grams), [dict(zip(keys, row, strict=True)) for row in rows])
 
@@ -191,9 +201,9 @@ def _gram_rows(people: Iterable[Sequence[Any]]) -> list[tuple[int, str, int]]:
     ]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=8192)
 def _grams(name: str) -> tuple[str, ...]:
-    """A name's grams, sorted: names repeat (张伟...), so each is cut once."""
+    """A name's grams, sorted: common names repeat (张伟...); a small cache, as most names do not."""
     return tuple(sorted(name_grams(name)))
 
 
