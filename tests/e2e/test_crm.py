@@ -288,5 +288,7 @@ def test_customer_vehicles_visit_pop_import_and_search(daemon: Daemon, chromium:
     map_an_unknown_phone_column(page, base)
     find(page, base, "A123", customer_id)  # a plate fragment
     find(page, base, "2345678", customer_id)  # a phone fragment
+    find(page, base, "建国", customer_id)  # two characters of 李建国's name, not its beginning
+    find(page, base, "国", customer_id)  # one
     # the search's 422s and the vehicle refused on purpose are the only errors the console saw
     assert [p for p in problems if "status of 422" not in p] == []
