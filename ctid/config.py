@@ -38,10 +38,6 @@ def _port(value: int) -> str | None:
     return None if 1 <= value <= 65535 else f"must be between 1 and 65535, got {value}"
 
 
-def _positive(value: float) -> str | None:
-    return None if value > 0 else f"must be greater than 0, got {value}"
-
-
 def _timezone(value: str) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -91,15 +87,39 @@ def _sample_rate(value: int) -> str | None:
     return None if value in SAMPLE_RATES else f"must be 8000 or 16000 (Hz), got {value}"
 
 
-def _not_negative(value: float) -> str | None:
-    return None if value >= 0 else f"must be 0 (off) or more, got {value}"
+def _between(low: float, high: float, unit: str = "") -> Check:
+    """A number within what its user can take: a value that passes ``check-config`` must never break later
+    (``session_hours = 1e8`` made every login overflow the date; a huge ``file_backups`` hangs the log's
+    rotation). ``nan`` fails every comparison, so it is refused too."""
+    unit = f" {unit}" if unit else ""
+
+    def check(value: float) -> str | None:
+        return None if low <= value <= high else f"must be between {low:g} and {high:g}{unit}, got {value!r}"
+
+    return check
+
+
+def _off_or_between(low: float, high: float, unit: str = "") -> Check:
+    """0 (off), or a number within bounds."""
+    within = _between(low, high, unit)
+
+    def check(value: float) -> str | None:
+        if value == 0 or within(value) is None:
+            return None
+        return f"must be 0 (off) or between {low:g} and {high:g}{f' {unit}' if unit else ''}, got {value!r}"
+
+    return check
+
+
+MAX_DAYS = 36_500  # a hundred years: any date that far back or ahead still exists
+_DAYS = re.compile(r"[0-9]{1,5}")
 
 
 def _branch_days(values: tuple[str, ...]) -> str | None:
     for value in values:
         code, sep, days = value.partition("=")
-        if not sep or not code.strip() or not days.strip().isdigit():
-            return f'entries must look like "<branch code>=<days>", got {value!r}'
+        if not sep or not code.strip() or not _DAYS.fullmatch(days.strip()) or int(days) > MAX_DAYS:
+            return f'entries must look like "<branch code>=<days>" (0-{MAX_DAYS} days), got {value!r}'
     return None
 
 
@@ -116,7 +136,7 @@ class WebConfig:
     port: int = _checked(8080, _port)
     public_origin: str = ""
     secure_cookies: bool = False
-    session_hours: float = _checked(12.0, _positive)
+    session_hours: float = _checked(12.0, _between(0.1, 8760, "hours"))
 
 
 @dataclass(frozen=True)
@@ -143,20 +163,20 @@ class SiteConfig:
 @dataclass(frozen=True)
 class LogConfig:
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    file_max_mb: int = _checked(10, _positive)
-    file_backups: int = _checked(5, _positive)
+    file_max_mb: int = _checked(10, _between(1, 1024, "MB"))
+    file_backups: int = _checked(5, _between(1, 100))
 
 
 @dataclass(frozen=True)
 class SecurityConfig:
-    login_max_failures: int = _checked(5, _positive)
-    login_window_s: int = _checked(900, _positive)
-    login_lockout_s: int = _checked(300, _positive)
+    login_max_failures: int = _checked(5, _between(1, 1000))
+    login_window_s: int = _checked(900, _between(1, 86_400, "s"))
+    login_lockout_s: int = _checked(300, _between(1, 3600, "s"))
 
 
 @dataclass(frozen=True)
 class CrmConfig:
-    follow_up_after_days: int = _checked(3, lambda v: None if v >= 0 else f"must be 0 (off) or more, got {v}")
+    follow_up_after_days: int = _checked(3, _off_or_between(1, 365, "days"))
 
 
 def _clock_time(value: str) -> str | None:
@@ -171,7 +191,7 @@ class BackupConfig:
 
     at: str = _checked("03:00", _clock_time)
     dir: Path = Path("backups")
-    keep: int = _checked(14, _positive)
+    keep: int = _checked(14, _between(1, 1000))
 
 
 @dataclass(frozen=True)
@@ -179,9 +199,9 @@ class RecordingConfig:
     """Where and how calls are recorded; per-line policy is the line's ``record`` key."""
 
     format: Literal["opus", "mp3", "wav"] = "opus"
-    bitrate_kbps: int = _checked(24, _positive)
-    min_free_mb: int = _checked(500, _not_negative)
-    retention_days: int = _checked(0, _not_negative)
+    bitrate_kbps: int = _checked(24, _between(6, 256, "kbit/s"))
+    min_free_mb: int = _checked(500, _off_or_between(1, 10_000_000, "MB"))
+    retention_days: int = _checked(0, _off_or_between(1, MAX_DAYS, "days"))
     branch_retention_days: tuple[str, ...] = _checked((), _branch_days)
 
     @property
@@ -193,13 +213,16 @@ class RecordingConfig:
         }
 
 
+_RING_TIMEOUT = _between(0.05, 600, "s")
+
+
 @dataclass(frozen=True)
 class SimLineOptions:
     """A simulated line: the same events as a modem, driven by a script or the CLI."""
 
     script: tuple[str, ...] = ()
-    ring_interval_s: float = _checked(0.0, lambda v: None if v >= 0 else "must be 0 (off) or more")
-    ring_timeout_s: float = _checked(8.0, _positive)
+    ring_interval_s: float = _checked(0.0, _off_or_between(1, 86_400, "s"))
+    ring_timeout_s: float = _checked(8.0, _RING_TIMEOUT)
 
 
 @dataclass(frozen=True)
@@ -207,12 +230,12 @@ class ModemLineOptions:
     """A voice modem on a serial port (see TELEPHONY.md)."""
 
     device: str = "/dev/ttyACM0"
-    baud: int = _checked(115200, _positive)
+    baud: int = _checked(115200, _between(300, 4_000_000))
     init: tuple[str, ...] = ()
     country: str = ""
     cid_mode: Literal["formatted", "unformatted"] = "formatted"
-    ring_timeout_s: float = _checked(8.0, _positive)
-    watchdog_s: float = _checked(30.0, _positive)
+    ring_timeout_s: float = _checked(8.0, _RING_TIMEOUT)
+    watchdog_s: float = _checked(30.0, _between(1, 3600, "s"))
     tap_device: str = ""
     tap_rate: int = _checked(8000, _sample_rate)
 
@@ -225,9 +248,9 @@ class AudioLineOptions:
     device: str = "default"
     rate: int = _checked(8000, _sample_rate)
     tone_plan: Literal["auto", "bell202", "v23"] = "auto"
-    vox_threshold_dbfs: float = _checked(-40.0, lambda v: None if v < 0 else f"must be below 0, got {v}")
-    vox_hangover_s: float = _checked(8.0, _positive)
-    ring_timeout_s: float = _checked(40.0, _positive)
+    vox_threshold_dbfs: float = _checked(-40.0, _between(-120, -1, "dBFS"))
+    vox_hangover_s: float = _checked(8.0, _between(0.05, 600, "s"))
+    ring_timeout_s: float = _checked(40.0, _RING_TIMEOUT)
 
 
 DRIVER_OPTIONS: Mapping[str, type] = {
@@ -319,6 +342,8 @@ def load(path: str | Path | None) -> Config:
         raise ConfigError(source, "", f"not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "", f"TOML syntax error: {exc}") from None
+    except RecursionError:  # tomllib recurses per nested array or inline table; no config nests so
+        raise ConfigError(source, "", "TOML nested too deeply (arrays or inline tables)") from None
     return parse(data, source)
 
 

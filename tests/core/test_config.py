@@ -129,6 +129,23 @@ def test_real_process_exit_status_and_message(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    "nested",
+    ["[" * 5000 + "]" * 5000, "{a = " * 5000 + "1" + "}" * 5000, "[{a = " * 2000 + "1" + "}]" * 2000],
+)
+def test_a_deeply_nested_file_is_one_line_and_exit_2(tmp_path: Path, nested: str) -> None:
+    """tomllib recurses per nesting level: before, its RecursionError was a traceback (exit 1)."""
+    path = tmp_path / "ctid.toml"
+    path.write_text(f"[web]\nport = {nested}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "ctid", "check-config", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"ctid: config error in {path}: TOML nested too deeply (arrays or inline tables)\n",
+    )
+
+
 def test_check_config_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check-config", str(EXAMPLE)]) == 0
     assert "OK" in capsys.readouterr().out
