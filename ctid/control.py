@@ -4,6 +4,8 @@ A Unix socket in the data dir, mode 0600: only the account that runs ctid (and r
 needs no password and is never reachable from the network. One JSON object per line each way.
 
 Two kinds of request. A command gets one reply (``{"ok": true, ...}`` or ``{"ok": false, "error": ...}``).
+A line that is no request (not JSON, longer than ``MAX_REQUEST``, nested deeper than ``MAX_DEPTH``) gets
+the error reply too, never a traceback in the daemon's log.
 A stream (``watch``) gets ``{"ok": true}`` and then one object per line until either side closes: events
 as they are published, each with ``type`` and ``mono``, the daemon's ``time.monotonic()`` at publication.
 ``mono`` is CLOCK_MONOTONIC, one clock for every process on the machine, so a client can time the daemon's
@@ -20,6 +22,7 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 Command = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 Stream = Callable[[dict[str, Any]], "Subscription"]
 MAX_REQUEST = 64 * 1024
+MAX_DEPTH = 8  # a request is a flat object with, at most, a filter object in it
 STREAM_QUEUE = 1000
 
 
@@ -149,7 +153,12 @@ class ControlServer:
         assert connection is not None
         self._connections.add(connection)
         try:
-            line = await asyncio.wait_for(reader.readline(), 10)
+            try:
+                line = await asyncio.wait_for(reader.readline(), 10)
+            except ValueError:  # the reader's limit: a line longer than MAX_REQUEST
+                writer.write(to_json(_refusal(f"the request is longer than {MAX_REQUEST // 1024} KB")))
+                await writer.drain()
+                return
             request = _parse(line)
             if isinstance(request, dict) and request.get("command") in self._streams:
                 await self._stream(request, reader, writer)
@@ -186,8 +195,8 @@ class ControlServer:
             await asyncio.gather(pump, hangup, return_exceptions=True)
 
     async def _answer(self, request: Any) -> dict[str, Any]:
-        if request is None:
-            return {"ok": False, "error": "the request is not JSON"}
+        if isinstance(request, Refused):
+            return _refusal(request.reason)
         if not isinstance(request, dict) or request.get("command") not in self._commands:
             known = ", ".join(sorted({*self._commands, *self._streams}))
             return {"ok": False, "error": f"unknown command (known: {known})"}
@@ -201,12 +210,40 @@ class ControlServer:
         return {"ok": True, **result}
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A request that is no request: why, for the reply."""
+
+    reason: str
+
+
+def _refusal(reason: str) -> dict[str, Any]:
+    return {"ok": False, "error": reason}
+
+
 def _parse(line: bytes) -> Any:
-    """The request, or None if it is not JSON."""
+    """The request, or Refused: not JSON, or nested deeper than any request is (json.loads raises a
+    RecursionError past the interpreter's limit, which is no ValueError and escaped as a traceback)."""
+    too_deep = Refused(f"the request is nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(line)
+        request = json.loads(line)
     except ValueError:
-        return None
+        return Refused("the request is not JSON")
+    except RecursionError:
+        return too_deep
+    return too_deep if _deeper_than(request, MAX_DEPTH) else request
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Without recursion: the value may be nested as deep as the parser could follow."""
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            level.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 async def _pump(subscription: Subscription, writer: asyncio.StreamWriter) -> None:

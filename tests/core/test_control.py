@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -12,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from ctid.control import ControlError, ControlServer, EventWatch, event_stream, send, watching
+from ctid.control import MAX_REQUEST, ControlError, ControlServer, EventWatch, event_stream, send, watching
 from ctid.events import Event, EventBus
 
 
@@ -108,3 +112,69 @@ async def test_stop_ends_open_watches_promptly_and_quietly(
     assert time.monotonic() - started < 1.5
     assert caplog.records == [] and not control.path.exists()
     bus.publish(Rang(line="front", at=WHEN))  # nobody is subscribed any more: nothing queues up
+
+
+async def ask_raw(path: Path, line: bytes) -> dict[str, Any]:
+    """Send ``line`` as it is (with a newline) and read the one-line reply."""
+    reader, writer = await asyncio.open_unix_connection(str(path), limit=2**20)
+    try:
+        writer.write(line + b"\n")
+        with contextlib.suppress(ConnectionError):  # the daemon may answer before reading it all
+            await writer.drain()
+        reply: dict[str, Any] = json.loads(await asyncio.wait_for(reader.readline(), 5))
+        return reply
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        (b'{"command": "when", "x": "' + b"a" * MAX_REQUEST + b'"}', "the request is longer than 64 KB"),
+        (b"[" * 60_000, "the request is nested deeper than 8 levels"),
+        (b'{"command": "when", "x": ' + b"[" * 2000 + b"]" * 2000 + b"}", "nested deeper than 8 levels"),
+        (b'{"command": "watch", "where": {"a": [[[[[[[[1]]]]]]]]}}', "nested deeper than 8 levels"),
+        (b"\xff\xfe", "the request is not JSON"),
+    ],
+)
+async def test_an_oversized_or_too_deep_request_gets_an_error_not_a_traceback(
+    server: tuple[ControlServer, EventBus], caplog: pytest.LogCaptureFixture, line: bytes, error: str
+) -> None:
+    """Before, a line past the reader's limit or JSON past the recursion limit escaped the connection's
+    handler: a traceback in the daemon's log and no answer."""
+    control, _ = server
+    with caplog.at_level(logging.WARNING):
+        reply = await ask_raw(control.path, line)
+    assert reply["ok"] is False and error in reply["error"]
+    assert caplog.records == []
+    assert await send(control.path, "when") == {"ok": True, "at": WHEN.isoformat(), "tags": ["a", "b"]}
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    line=st.one_of(
+        st.binary(max_size=200).map(lambda b: b.replace(b"\n", b"")),
+        json_values.map(lambda v: json.dumps(v).encode()),
+        st.builds(
+            lambda command, rest: json.dumps({"command": command, **rest}).encode(),
+            st.sampled_from(["when", "watch", "nope"]),
+            st.dictionaries(st.sampled_from(["where", "x"]), json_values, max_size=2),
+        ),
+        st.integers(1, 30_000).map(lambda n: b"[" * n + b"]" * n),
+    )
+)
+async def test_any_line_gets_one_json_answer(
+    server: tuple[ControlServer, EventBus], caplog: pytest.LogCaptureFixture, line: bytes
+) -> None:
+    control, _ = server
+    with caplog.at_level(logging.WARNING):
+        reply = await ask_raw(control.path, line)
+    assert isinstance(reply["ok"], bool) and (reply["ok"] or isinstance(reply["error"], str))
+    assert caplog.records == [], [r.getMessage() for r in caplog.records]
