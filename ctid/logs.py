@@ -3,15 +3,19 @@
 Phone numbers are personal data and must not fill log files: ``PhoneMaskFilter`` masks the middle of any
 number of seven digits or more in every record, its traceback included, before it reaches a handler
 (13912345678 -> 139*****678; written in groups as people type them, 020-8888-1234 -> 020-****-*234).
-Dates (2026-12-02) are not numbers to mask.
+Dates (2026-12-02) are not numbers to mask, nor are file names: a path (a word with a ``/`` in it, up to a
+``?`` where a query begins) or a name with an extension keeps its digits, so the log still says which file
+(``backups/ctid-20261207-140501.sqlite3``, ``140501_desk_1234567.opus``).
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import logging.handlers
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ctid.config import LogConfig
@@ -21,14 +25,18 @@ from ctid.config import LogConfig
 _NUMBER = re.compile(
     r"(?<![0-9A-Za-z])(?:(?P<date>\d{4}-\d{2}-\d{2})|(?P<run>\+?\d(?:[ -]?\d)+))(?![0-9A-Za-z])"
 )
+# The part of a word before any "?" (what follows is a query, whose values may well be numbers), and in it
+# what makes it a file's name: a slash, or an extension at its end (before closing punctuation).
+_WORD_PATH = re.compile(r"(?<!\S)[^\s?]+")
+_FILE_NAME = re.compile(r"/|\.[A-Za-z][A-Za-z0-9]{0,7}[,.;:!)\]}'\">]*\Z")
 _SHOWN = 3  # digits left at each end: enough to tell numbers apart in a log, too few to call anyone
 _MASKED_FROM = 7  # shorter runs are counts, sizes and ids, not phone numbers
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-def _mask(match: re.Match[str]) -> str:
+def _mask(match: re.Match[str], in_file_name: Callable[[int], bool]) -> str:
     run = match.group("run")
-    if run is None:
+    if run is None or in_file_name(match.start()):
         return match.group(0)
     digits = sum(c.isdigit() for c in run)
     if digits < _MASKED_FROM:
@@ -44,7 +52,16 @@ def _mask(match: re.Match[str]) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    return _NUMBER.sub(_mask, text)
+    files: list[tuple[int, int]] | None = None  # spans of the words that name files, found once if needed
+
+    def in_file_name(at: int) -> bool:
+        nonlocal files
+        if files is None:
+            files = [m.span() for m in _WORD_PATH.finditer(text) if _FILE_NAME.search(m.group())]
+        index = bisect.bisect_right(files, (at, len(text))) - 1
+        return index >= 0 and files[index][0] <= at < files[index][1]
+
+    return _NUMBER.sub(lambda match: _mask(match, in_file_name), text)
 
 
 class PhoneMaskFilter(logging.Filter):

@@ -66,6 +66,67 @@ def test_masking_is_idempotent_and_keeps_the_length(text: str) -> None:
     assert len(once) == len(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nightly backup: /var/lib/ctid/backups/ctid-20261207-140501.sqlite3, 1.2 MB in 0.1 s",
+        "recordings dir: registered recordings/2026/12/07/140501_desk_1234567.opus found without a row",
+        "cannot read the waveform of 140501_desk_1234567.wav: the player computes it",
+        "backup to /mnt/usb/ctid-20261207-140501.sqlite3 failed: disk full",
+        "removed '/srv/ctid 2/.ctid-20261207-140501.sqlite3.partial'",
+        "download recording-42-20260322-140503.opus",
+    ],
+)
+def test_file_names_keep_their_digits(text: str) -> None:
+    """Before, a backup's dated name lost its time (ctid-202********501.sqlite3) and a recording of call
+    1234567 its call."""
+    assert mask_numbers(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("GET /api/v1/calls?number=13912345678", "GET /api/v1/calls?number=139*****678"),
+        ("called 13912345678.", "called 139*****678."),
+        ("file /x/140501_desk_13.opus from 13912345678", "file /x/140501_desk_13.opus from 139*****678"),
+    ],
+)
+def test_numbers_beside_file_names_are_still_masked(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+
+
+component = st.text("abcdefghijklmnopqrstuvwxyzABC0123456789_-.", min_size=1, max_size=12).filter(
+    lambda c: c not in (".", "..")
+)
+made_by_ctid = st.one_of(
+    st.builds(
+        lambda when, line, call, ext: f"recordings/{when:%Y/%m/%d/%H%M%S}_{line}_{call}.{ext}",
+        st.datetimes(),
+        component,
+        st.integers(1, 10**12),
+        st.sampled_from(["opus", "mp3", "wav", "json"]),
+    ),
+    st.builds(lambda when: f"backups/ctid-{when:%Y%m%d-%H%M%S}.sqlite3", st.datetimes()),
+)
+paths = st.one_of(
+    made_by_ctid,
+    st.builds(lambda parts: "/" + "/".join(parts), st.lists(component, min_size=1, max_size=6)),
+    st.builds(
+        lambda root, name: f"{root}/{name}", st.sampled_from(["/var/lib/ctid", "var", "."]), made_by_ctid
+    ),
+)
+
+
+@given(
+    paths, mobiles, st.integers(0, 4), st.sampled_from(["{p}: {n}", "{n} -> {p}", "{p}, {n}.", "'{p}' {n}"])
+)
+def test_paths_survive_and_numbers_beside_them_do_not(path: str, number: str, style: int, shape: str) -> None:
+    text = shape.format(p=path, n=written(number, style))
+    masked = mask_numbers(text)
+    assert path in masked, "the path is as it was"
+    assert number[3:8] not in re.sub(r"[ -]", "", masked.replace(path, "")), "the number is masked"
+
+
 def test_a_traceback_carrying_a_number_is_masked_in_the_log_file(tmp_path: Path) -> None:
     root = logging.getLogger()
     kept, level = list(root.handlers), root.level
