@@ -182,6 +182,7 @@ def schedule(config: Config, services: Services) -> Scheduler:
     if (backup := services.backup) is not None:
         hour, minute = (int(part) for part in backup.at.split(":"))
         scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup")
+        backup.recall()
         overdue = backup.overdue()
         if overdue:
             scheduler.after(backup.run, CATCH_UP_AFTER_S, "catch-up backup")

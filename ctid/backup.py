@@ -35,11 +35,18 @@ class BackupReport:
 DATED = re.compile(r"ctid-\d{8}-\d{6}\.sqlite3")
 
 
-def backup_path(destination: Path, now: datetime) -> Path:
-    """A directory gets a dated file name inside it; anything else is the file name itself."""
-    if destination.is_dir():
-        return destination / f"ctid-{now:%Y%m%d-%H%M%S}.sqlite3"
-    return destination
+def backup_path(destination: str | Path, now: datetime) -> Path:
+    """A directory gets a dated file name inside it; anything else is the file name itself, in a directory
+    that exists. ``DIR/`` (a trailing slash) means a directory: one that is missing is refused rather
+    than taken as the file name ``DIR`` (a ``Path`` drops the slash)."""
+    path = Path(destination)
+    if path.is_dir():
+        return path / f"ctid-{now:%Y%m%d-%H%M%S}.sqlite3"
+    if str(destination).endswith(("/", os.sep)):
+        raise CtidError(f"no directory {destination}: make it first, or give the backup a file name")
+    if not path.parent.is_dir():
+        raise CtidError(f"no directory {path.parent} to write {path.name} in: make it first")
+    return path
 
 
 def expired(names: Iterable[str], keep: int) -> list[str]:

@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from ctid import __version__, config, control
@@ -171,7 +170,7 @@ def _db_backup(args: argparse.Namespace) -> int:
     source = sqlite_file(loaded.database_url)
     if source is None:
         raise CtidError("the database is not an SQLite file: back it up with its server's tools (pg_dump)")
-    report = backup(source, backup_path(Path(args.destination), datetime.now()))
+    report = backup(source, backup_path(args.destination, datetime.now()))
     print(f"backed up {source} to {report.path}: {report.bytes / 1e6:.1f} MB in {report.seconds:.1f} s")
     return 0
 

@@ -62,13 +62,26 @@ class NightlyBackup:
 
     def overdue(self) -> bool:
         """No dated copy in the directory from the last day (or no directory yet)."""
+        newest = self._newest_on_disk()
+        return newest is None or self._clock() - newest.at > OVERDUE
+
+    def recall(self) -> None:
+        """At start, the last copy is the newest one in the directory: a restart does not make the System
+        page and /healthz say "none yet" about a box that was backed up last night."""
+        if self.last is None:
+            self.last = self._newest_on_disk()
+
+    def _newest_on_disk(self) -> BackupOutcome | None:
+        """The newest dated copy, timed by when it was written (its file's time); None if none or no
+        directory."""
         try:
-            newest = max(
-                (p.stat().st_mtime for p in self.directory.iterdir() if DATED.fullmatch(p.name)), default=None
-            )
+            copies = [(p.stat().st_mtime, p) for p in self.directory.iterdir() if DATED.fullmatch(p.name)]
         except OSError:
-            return True
-        return newest is None or self._clock() - datetime.fromtimestamp(newest, UTC) > OVERDUE
+            return None
+        if not copies:
+            return None
+        mtime, path = max(copies)
+        return BackupOutcome(datetime.fromtimestamp(mtime, UTC), path, None)
 
     def alert(self) -> str | None:
         return self.last.problem if self.last else None

@@ -84,6 +84,26 @@ def test_a_directory_gets_a_dated_file(tmp_path: Path) -> None:
     assert backup_path(tmp_path / "x.sqlite3", at) == tmp_path / "x.sqlite3"
 
 
+@pytest.mark.parametrize(
+    ("destination", "problem"),
+    [
+        ("missing/", "no directory {tmp}/missing/: make it first, or give the backup a file name"),
+        ("missing/copy.sqlite3", "no directory {tmp}/missing to write copy.sqlite3 in: make it first"),
+    ],
+)
+def test_a_missing_directory_is_refused_not_taken_as_a_file_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], destination: str, problem: str
+) -> None:
+    """Before, ``ctid db backup /mnt/usb/`` with the USB disk not mounted wrote a file named ``usb``."""
+    (tmp_path / "var").mkdir()
+    live_database(tmp_path / "var" / "ctid.sqlite3")
+    config = tmp_path / "ctid.toml"
+    config.write_text(f'[storage]\ndir = "{tmp_path / "var"}"\n')
+    assert cli.main(["db", "backup", "-c", str(config), f"{tmp_path}/{destination}"]) == cli.EXIT_FAILED
+    assert capsys.readouterr().err == f"ctid: {problem.format(tmp=tmp_path)}\n"
+    assert not (tmp_path / "missing").exists()
+
+
 def test_the_command_backs_up_the_configured_database(tmp_path: Path) -> None:
     config = tmp_path / "ctid.toml"
     config.write_text(f'[storage]\ndir = "{tmp_path / "var"}"\n')

@@ -19,7 +19,7 @@ from ctid.app import build_services, nightly_backup, schedule
 from ctid.backup import DATED, expired
 from ctid.nightly_backup import NightlyBackup
 from ctid.scheduler import Scheduler
-from tests.accounts.support import make_config
+from tests.accounts.support import build_site, make_config
 from tests.core.support import pretend_asyncpg
 
 stamps = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1))
@@ -100,6 +100,27 @@ def test_a_box_that_was_off_at_backup_time_is_overdue(tmp_path: Path) -> None:
     os.utime(copy, (time.time() - 3600, time.time() - 3600))
     assert not nightly.overdue()
     assert DATED.fullmatch(copy.name)
+
+
+async def test_the_last_backup_survives_a_restart(tmp_path: Path) -> None:
+    """Read from the backup directory at start: before, a restart made the System page and /healthz say
+    "none yet" about a box backed up last night (and about every box restarted since its last copy)."""
+    config = make_config(str(tmp_path / "var"))
+    async with build_site(config) as site:
+        backup = site.services.backup
+        assert backup is not None
+        made = await backup.run()
+        assert made.path is not None and made.problem is None
+    restarted = build_services(config)
+    await restarted.db.start()
+    try:
+        assert (await restarted.status.report()).backup.last_at is None, "not read before the start"
+        schedule(config, restarted)
+        state = (await restarted.status.report()).backup
+    finally:
+        await restarted.db.stop()
+    assert (state.last_path, state.problem) == (made.path, None)
+    assert state.last_at is not None and abs(state.last_at - made.at) < timedelta(seconds=5)
 
 
 async def test_the_scheduler_runs_a_job_and_survives_one_that_fails(caplog: pytest.LogCaptureFixture) -> None:
