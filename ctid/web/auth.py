@@ -13,6 +13,7 @@ from typing import Any, Final, TypeVar
 
 from aiohttp import web
 from aiohttp.web_urldispatcher import StaticResource
+from sqlalchemy.exc import SQLAlchemyError
 
 from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission, allows
@@ -123,8 +124,13 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 
 async def _identify_quietly(request: web.Request) -> Identity | None:
-    """Public pages still know who is looking (to show the menu), but a bad token is not an error there."""
+    """Public pages still know who is looking (to show the menu, /healthz's detail), but a bad token is not
+    an error there, nor a database that cannot say who it is: /healthz must answer "degraded" then, with
+    the status it has, not fail because a monitor sent its token."""
     try:
         return await _identify(request)
     except NotAuthenticated:
+        return None
+    except (SQLAlchemyError, RuntimeError) as exc:  # RuntimeError: the database is not started (yet)
+        log.debug("public %s: cannot tell who is asking: %s", request.path, exc)
         return None

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import ctid
 from tests.daemon import Daemon, free_port, write_config
 
 
@@ -20,7 +21,7 @@ def test_sigterm_stops_cleanly_within_5_seconds(tmp_path: Path) -> None:
     try:
         daemon.wait_healthy()
         with urllib.request.urlopen(daemon.url + "/healthz") as response:
-            assert json.load(response)["database"] == "ok"
+            assert json.load(response) == {"status": "ok", "version": ctid.__version__}
         started = time.monotonic()
         daemon.process.send_signal(signal.SIGTERM)
         assert daemon.process.wait(timeout=5) == 0

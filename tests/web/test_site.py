@@ -57,45 +57,57 @@ async def test_pages_are_not_cached(as_operator: Browser) -> None:
     assert response.headers["Cache-Control"] == "no-store"
 
 
-async def test_healthz_is_public_json(anon: Browser, site: Site) -> None:
-    response = await anon.get("/healthz")
-    assert response.status == 200
-    assert response.content_type == "application/json"
-    body = await response.json()
-    assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["version"] == ctid.__version__
-    assert isinstance(body["uptime_s"], int | float) and body["uptime_s"] >= 0
-    assert body["recording"] == "ok"
-    assert body["lines"] == {line.name: "up" for line in site.services.lines.infos()}
-    assert body["backup"] == "none yet"
-    assert set(body) == {"status", "version", "database", "uptime_s", "recording", "lines", "backup"}, (
-        "nothing private here"
-    )
+DETAIL = {"status", "version", "database", "uptime_s", "recording", "lines", "backup"}
+
+
+async def test_healthz_says_status_and_version_to_anyone(anon: Browser, as_operator: Browser) -> None:
+    """Before, anyone who reached the port read the line names and the database's error text."""
+    for who in (anon, as_operator):
+        response = await who.get("/healthz")
+        assert response.status == 200 and response.content_type == "application/json"
+        assert await response.json() == {"status": "ok", "version": ctid.__version__}
+
+
+async def test_healthz_gives_staff_the_detail(as_admin: Browser, site: Site, boss: User) -> None:
+    secret, _ = await site.token(boss)
+    for body in (
+        await (await as_admin.get("/healthz")).json(),
+        await (await as_admin.client.get("/healthz", headers={"Authorization": f"Bearer {secret}"})).json(),
+    ):
+        assert body["status"] == "ok" and body["database"] == "ok"
+        assert body["version"] == ctid.__version__
+        assert isinstance(body["uptime_s"], int | float) and body["uptime_s"] >= 0
+        assert body["recording"] == "ok"
+        assert body["lines"] == {line.name: "up" for line in site.services.lines.infos()}
+        assert body["backup"] == "none yet"
+        assert set(body) == DETAIL
 
 
 async def test_healthz_tells_whether_the_last_nightly_backup_worked_and_not_why(
-    anon: Browser, site: Site, tmp_path: Path
+    as_admin: Browser, anon: Browser, site: Site, tmp_path: Path
 ) -> None:
     backup = site.services.backup
     assert backup is not None, "on by default"
     assert (await backup.run()).problem is None
     assert re.fullmatch(
-        r"ok, \d{4}-\d\d-\d\d \d\d:\d\d UTC", (await (await anon.get("/healthz")).json())["backup"]
+        r"ok, \d{4}-\d\d-\d\d \d\d:\d\d UTC", (await (await as_admin.get("/healthz")).json())["backup"]
     )
     backup.directory = tmp_path / "not-a-dir"
     backup.directory.write_text("a file where the backups should go")
     assert (await backup.run()).problem is not None
-    body = await (await anon.get("/healthz")).json()
+    body = await (await as_admin.get("/healthz")).json()
     assert body["backup"].startswith("failed (see the log), ") and "not-a-dir" not in body["backup"]
     assert body["status"] == "ok", "a failed backup does not make the daemon unhealthy"
+    assert "backup" not in await (await anon.get("/healthz")).json()
 
 
-async def test_healthz_reports_a_broken_database(anon: Browser, site: Site) -> None:
+async def test_healthz_reports_a_broken_database(anon: Browser, site: Site, boss: User) -> None:
+    secret, _ = await site.token(boss)
     await site.services.db.stop()  # as good as a database that cannot be reached
-    response = await anon.get("/healthz")
-    assert response.status == 503
-    body = await response.json()
-    assert body["status"] == "degraded" and body["database"] == "error"
+    for headers in ({}, {"Authorization": f"Bearer {secret}"}):
+        response = await anon.client.get("/healthz", headers=headers)
+        assert response.status == 503, "a monitor's token cannot be checked now: still the status"
+        assert await response.json() == {"status": "degraded", "version": ctid.__version__}
 
 
 async def test_static_files_are_public_and_versioned(anon: Browser) -> None:
