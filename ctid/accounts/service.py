@@ -31,6 +31,7 @@ from ctid.accounts.models import Actor, ApiToken, Branch, Role, Session, SignedI
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.throttle import LoginThrottle
+from ctid.accounts.token_use import TokenUse
 from ctid.audit import store as audit
 from ctid.audit.models import changes
 from ctid.config import LOCALES
@@ -101,6 +102,7 @@ class AccountService:
         self._monotonic = monotonic
         # one login password check at a time, see login()
         self._password_checks = asyncio.Semaphore(1)
+        self.token_use = TokenUse(db, monotonic)
 
     # --- first start --------------------------------------------------------------------------------------
 
@@ -486,19 +488,18 @@ class AccountService:
         return {secrets_by_digest[d]: SignedIn(user, lines[user.id]) for d, user in live.items()}
 
     async def token_user(self, secret: str) -> User | None:
-        """The active user behind an unrevoked token, or None."""
+        """The active user behind an unrevoked token, or None. Only reads: the token's last use is
+        recorded on the side (see ctid.accounts.token_use), so a locked or full database refuses no one."""
         if not secret.startswith(TOKEN_PREFIX):
             return None
-        async with self._db.begin() as conn:
+        async with self._db.connect() as conn:
             token = await store.token_by_hash(conn, _digest(secret))
             if token is None or token.revoked_at is not None:
                 return None
             user = await store.get_user(conn, token.user_id)
-            if user is None or not user.active:
-                return None
-            now = self._clock()
-            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-                await store.set_token_times(conn, token.id, last_used_at=now)
+        if user is None or not user.active:
+            return None
+        self.token_use.seen(token, self._clock())
         return user
 
     async def _require_self_or(self, actor: Actor, user_id: int, permission: Permission) -> None:

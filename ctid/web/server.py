@@ -50,6 +50,7 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self._services.accounts.token_use.close()  # before the database closes
 
     async def _purge_sessions(self) -> None:
         """Expired sessions are useless rows: clear them hourly."""

@@ -98,4 +98,5 @@ async def build_site(config: Config) -> AsyncIterator[Site]:
         assert admin_password
         yield Site(services, clock, admin_password)
     finally:
+        await services.accounts.token_use.close()
         await services.db.stop()

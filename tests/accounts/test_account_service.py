@@ -319,6 +319,7 @@ async def test_tokens_authenticate_until_revoked(site: Site) -> None:
     assert (await site.accounts.token_user(secret)) == user
     assert await site.accounts.token_user("ctid_" + "x" * 43) is None
     assert await site.accounts.token_user(secret[5:]) is None
+    await site.accounts.token_use.written()
     [listed] = await site.accounts.list_tokens(user.id)
     assert listed.last_used_at is not None
     await site.accounts.revoke_token(Actor.of(user), token.id)

@@ -27,7 +27,9 @@ async def make_token_on_the_page(browser: Browser, name: str) -> str:
     return found.group(1)
 
 
-async def test_an_api_token_works_and_a_revoked_one_does_not(as_operator: Browser, anon: Browser) -> None:
+async def test_an_api_token_works_and_a_revoked_one_does_not(
+    as_operator: Browser, anon: Browser, site: Site
+) -> None:
     secret = await make_token_on_the_page(as_operator, "desk script")
     assert secret.startswith("ctid_")
 
@@ -37,6 +39,7 @@ async def test_an_api_token_works_and_a_revoked_one_does_not(as_operator: Browse
     assert body["user"]["username"] == "olga"
     assert "console.use" in body["permissions"] and "users.manage" not in body["permissions"]
 
+    await site.accounts.token_use.written()  # recorded on the side
     listed = await (await anon.client.get("/api/v1/tokens", headers=bearer(secret))).json()
     [token] = listed["items"]
     assert token["active"] is True and token["last_used_at"] is not None
