@@ -11,9 +11,10 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from datetime import time as dt_time
+from pathlib import Path
 from typing import Any, TextIO
 
-from ctid import __version__, logs
+from ctid import __version__, logs, private_files
 from ctid.accounts.line_branches import LineBranches
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
@@ -285,10 +286,21 @@ def _announce_admin(out: TextIO, password: str, config: Config) -> None:
     out.flush()
 
 
+def private_roots(config: Config) -> list[Path]:
+    """Where ctid keeps what only its account may read: the data dir, the backups (maybe on another
+    disk) and an SQLite file kept elsewhere with its companions."""
+    roots = [config.data_dir, config.backup_dir]
+    if (database := sqlite_file(config.database_url)) is not None:
+        roots += [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    return roots
+
+
 def run(config: Config) -> int:
     """The ``ctid run`` entry: lock the data dir, log, serve; returns the exit status."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     logs.setup(config.log, config.data_dir)
+    tightened = private_files.tighten(private_roots(config))  # what an earlier version left readable
+    private_files.warn_if_tightened(tightened, str(config.data_dir.resolve()))
     last_alive = Heartbeat.last(config.data_dir / PID_FILE)  # read before the new PID is written in it
     pidfile = PidFile(config.data_dir / PID_FILE)
     try:

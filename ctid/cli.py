@@ -15,7 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ctid import __version__, config, control
+from ctid import __version__, config, control, private_files
 from ctid.accounts import passwords
 from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.service import NewUser, UserChanges
@@ -30,6 +30,7 @@ EXIT_CONFIG = 2
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    umask = private_files.restrict_umask()  # every command (the daemon, root's) makes private files
     try:
         return handler(args)
     except config.ConfigError as exc:
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED
+    finally:
+        os.umask(umask)  # as it was, for a caller in the same process (the tests)
 
 
 def _parser() -> argparse.ArgumentParser:
