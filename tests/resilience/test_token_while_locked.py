@@ -23,8 +23,9 @@ WARNING = "cannot record API tokens' last use (database is locked)"
 
 
 async def test_a_token_reads_and_its_console_connects_while_the_database_is_locked(tmp_path: Path) -> None:
-    site = await asyncio.to_thread(start_site, tmp_path, SIM_DESK)  # its token is new: never used
+    site = await asyncio.to_thread(start_site, tmp_path, SIM_DESK)
     try:
+        site.token = (await asyncio.to_thread(site.ctid, "token", "create", "admin", "--name", "new")).strip()
         shell = await asyncio.to_thread(hold_write_lock, site.db)
         try:
             started = time.monotonic()
