@@ -110,7 +110,8 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
     site = config.site
     normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
     bus = EventBus()
-    accounts = AccountService(db, throttle, session_hours=config.web.session_hours)
+    line_codes = {line.name: line.branch for line in config.lines if line.branch}
+    accounts = AccountService(db, throttle, session_hours=config.web.session_hours, line_codes=line_codes)
     line_branches = LineBranches(config.lines, accounts, config.source)
     calls = CallLog(db, bus, normaliser, last_alive=last_alive, line_branches=line_branches)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone)

@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,8 +93,12 @@ class AccountService:
         session_hours: float = 12.0,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
+        line_codes: Mapping[str, str] | None = None,
     ) -> None:
+        """``line_codes``: each configured line's ``branch`` code (line name -> code), so that renaming a
+        code a line still uses is refused (the next start would stop on it)."""
         self._db = db
+        self._line_codes = dict(line_codes or {})
         self._throttle = throttle
         self._passwords = hasher or Passwords()
         self._session_length = timedelta(hours=session_hours)
@@ -389,6 +393,17 @@ class AccountService:
         await audit.record(conn, actor, "branch.create", ("branch", branch.id), now, after=values)
         return branch
 
+    def _refuse_renaming_a_lines_code(self, code: str, new_code: str) -> None:
+        """Lines name their branch by code in the config file: a renamed code would leave them naming no
+        branch, and the next start would stop with a config error. The config changes first."""
+        lines = sorted(line for line, used in self._line_codes.items() if used == code)
+        if new_code != code and lines:
+            raise Conflict(
+                N_("Line %(lines)s uses code %(code)s in the config file: change the config first."),
+                lines=", ".join(lines),
+                code=code,
+            )
+
     async def update_branch(self, actor: Actor, branch_id: int, fields: BranchFields) -> Branch:
         await self._require(actor, Permission.MANAGE_BRANCHES)
         values = _branch_values(fields)
@@ -396,6 +411,7 @@ class AccountService:
             branch = await store.get_branch(conn, branch_id)
             if branch is None:
                 raise NotFound(N_("No such branch."))
+            self._refuse_renaming_a_lines_code(branch.code, values["code"])
             other = await store.branch_by_code(conn, values["code"])
             if other and other.id != branch_id:
                 raise Conflict(N_("A branch with code %(code)s exists."), code=values["code"])
