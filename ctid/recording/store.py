@@ -128,12 +128,17 @@ def _conditions(where: RecordingFilter) -> list[Any]:
         conditions.append(c.duration_s >= where.min_duration_s)
     if where.max_duration_s is not None:
         conditions.append(c.duration_s <= where.max_duration_s)
-    if where.has_notes is not None:
-        has = (c.note.is_not(None)) & (c.note != "")
+    if where.has_notes is not None:  # the supervisor's note on the recording, or the operator's on the call
+        has = _written(c.note) | _written(calls.c.note)
         conditions.append(has if where.has_notes else ~has)
     if where.tag:
         conditions.append(c.tags.like(f"%,{_escape_like(where.tag)},%", escape="\\"))
     return conditions
+
+
+def _written(note: Any) -> Any:
+    """A note column that says something (NULL and '' say nothing; false, never NULL, on a missing call)."""
+    return note.is_not(None) & (note != "")
 
 
 def _number_matches(digits: str, how: str) -> Any:

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from ctid.calls import store as calls_store
 from ctid.db import Database, metadata
 from ctid.recording import store
 from ctid.recording.models import AccessFilter, RecordingFilter
@@ -95,3 +96,16 @@ async def test_access_log(db: Database, branch: int | None) -> None:
             await store.log_access(conn, {"recording_id": recording_id, **values})
         page = await store.access_log(conn, AccessFilter(branch_id=branch))
     assert {e.recording_id for e in page.items} == ({rid} if branch else {rid, other})
+
+
+async def test_the_operators_note_on_the_call_counts_as_a_note(db: Database) -> None:
+    """'With notes' finds what a supervisor wrote on the recording and what the operator wrote on the call."""
+    call = {"line": "desk", "direction": "inbound", "started_at": T0, "outcome": "answered"}
+    async with db.begin() as conn:
+        await calls_store.insert_call(conn, {**call, "id": "noted", "note": "客户要求回电"})
+        await calls_store.insert_call(conn, {**call, "id": "blank", "note": ""})
+        noted = await store.insert_recording(conn, _row(call_id="noted"))
+        blank = await store.insert_recording(conn, _row(call_id="blank"))
+        alone = await store.insert_recording(conn, _row())
+    assert await _ids(db, RecordingFilter(has_notes=True)) == [noted]
+    assert await _ids(db, RecordingFilter(has_notes=False)) == [blank, alone]
