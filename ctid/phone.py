@@ -20,7 +20,8 @@ import phonenumbers
 from ctid.text import clean_text
 
 _SEPARATORS = r" ()./,\-\u2010-\u2015"  # "," is also a dial string's pause (after a PBX prefix)
-_DIALABLE_TEXT = re.compile(rf"\+?[0-9{_SEPARATORS}]*[0-9][0-9{_SEPARATORS}]*")
+# digits and separators (at least one digit: checked apart, as "[…]*[0-9][…]*" backtracked quadratically)
+_DIALABLE_TEXT = re.compile(rf"\+?[0-9{_SEPARATORS}]+")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#|转|分机)\s*[0-9]{1,6}\s*$", re.IGNORECASE)
 _LOCAL_LENGTHS = (7, 8)  # subscriber numbers without area code (China, North America)
 _MAX_DIGITS = 20  # E.164 allows 15; with an international and an outside-line prefix nothing real is longer
@@ -172,7 +173,7 @@ def _dialable(text: str) -> str | None:
     if not _DIALABLE_TEXT.fullmatch(text):
         return None
     digits = _digits(text)
-    if len(digits) > _MAX_DIGITS:
+    if not digits or len(digits) > _MAX_DIGITS:
         return None
     return "+" + digits if text.startswith("+") else digits
 

@@ -3,7 +3,9 @@ lands whole or not at all, an export of a branch's customers with their vehicles
 
 The pure layer (``ctid.crm.imports``) reads, checks and plans; this service fills ``ExistingKeys`` with the
 file's own keys only (``import_store``), and writes the plan in one transaction in bulk. Reading and checking
-100,000 rows is seconds of CPU: it runs in a worker thread, never on the event loop.
+100,000 rows is seconds of CPU: it runs in a worker thread, never on the event loop. A thread cannot be
+cancelled from outside, so the caller passes a ``threading.Event`` that the row loop asks before each row:
+set (the web's client went away), the check stops with ImportCancelled and nothing is written.
 
 Audit: one ``crm.import`` entry per import (who, file, merge choice, counts, and the id ranges of the
 customers and vehicles created), not one entry per created record; every customer and vehicle that an
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -29,7 +32,7 @@ from ctid.accounts.permissions import Permission
 from ctid.audit.store import _dump
 from ctid.crm import import_store, scope, search_store
 from ctid.crm.history import auditable
-from ctid.crm.imports.errors import RowError
+from ctid.crm.imports.errors import ImportCancelled, RowError
 from ctid.crm.imports.mapping import guess_mapping
 from ctid.crm.imports.matching import ExistingKeys, file_keys, match_existing
 from ctid.crm.imports.planning import Existing, ImportPlan, MergeChoice, New, Step, Target, plan
@@ -136,25 +139,42 @@ class Importer:
         self._today = today
         self._clock = clock
 
-    async def dry_run(self, user: User, upload: Upload, merge: MergeChoice = MergeChoice.SKIP) -> Check:
-        """Check every row against the file and the branch's records; nothing is written."""
+    async def dry_run(
+        self,
+        user: User,
+        upload: Upload,
+        merge: MergeChoice = MergeChoice.SKIP,
+        cancel: threading.Event | None = None,
+    ) -> Check:
+        """Check every row against the file and the branch's records; nothing is written. ImportCancelled
+        when ``cancel`` is set before the check is done."""
         scope.require(user, Permission.CRM_IMPORT)
+        cancel = cancel or threading.Event()
         async with self._db.connect() as conn:
             branch_id = await scope.branch_for_new(conn, user, upload.branch_id)
-        report, format = await asyncio.to_thread(self._read, upload)
+        report, format = await asyncio.to_thread(self._read, upload, cancel)
         async with self._db.connect() as conn:
-            return await self._check(conn, branch_id, report, format, merge)
+            return await self._check(conn, branch_id, report, format, merge, cancel)
 
-    async def apply(self, actor: Actor, user: User, upload: Upload, merge: MergeChoice) -> ImportResult:
+    async def apply(
+        self,
+        actor: Actor,
+        user: User,
+        upload: Upload,
+        merge: MergeChoice,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult:
         """Check again and write the plan in one transaction: all rows or none. ImportRejected (422, with
-        the report) when any row is bad, ImportFailed (409) when the database refuses a write."""
+        the report) when any row is bad, ImportFailed (409) when the database refuses a write,
+        ImportCancelled when ``cancel`` is set before the check is done (the writing is not cancelled)."""
         scope.require(user, Permission.CRM_IMPORT)
-        report, format = await asyncio.to_thread(self._read, upload)
+        cancel = cancel or threading.Event()
+        report, format = await asyncio.to_thread(self._read, upload, cancel)
         now = self._clock()
         try:
             async with self._db.begin() as conn:
                 branch_id = await scope.branch_for_new(conn, user, upload.branch_id)
-                check = await self._check(conn, branch_id, report, format, merge)
+                check = await self._check(conn, branch_id, report, format, merge, cancel)
                 if check.errors:
                     raise ImportRejected(check)
                 writer = _Writer(conn, branch_id, now, self._today())
@@ -199,27 +219,39 @@ class Importer:
             await _put(batches, None, task)
         return await task
 
-    def _read(self, upload: Upload) -> tuple[Report, str]:
+    def _read(self, upload: Upload, cancel: threading.Event) -> tuple[Report, str]:
         """Read and check the file on its own (the worker thread's part)."""
         table = read_table(upload.data, upload.filename)
         mapping = guess_mapping(table.headers, upload.mapping)
-        return check_rows(table, mapping, self._normaliser), table.format
+        return check_rows(table, mapping, self._normaliser, cancelled=cancel.is_set), table.format
 
     async def _check(
-        self, conn: AsyncConnection, branch_id: int, report: Report, format: str, merge: MergeChoice
+        self,
+        conn: AsyncConnection,
+        branch_id: int,
+        report: Report,
+        format: str,
+        merge: MergeChoice,
+        cancel: threading.Event,
     ) -> Check:
         keys = file_keys(report)
         stored = await conn.run_sync(import_store.stored_keys, branch_id, keys.phones, keys.plates, keys.vins)
         existing = ExistingKeys(
             stored.phones, stored.plates, stored.vins, stored.names, stored.vehicle_customers
         )
-        checked = await asyncio.to_thread(_match, report, existing, stored.foreign_vins, merge)
+        checked = await asyncio.to_thread(_match, report, existing, stored.foreign_vins, merge, cancel)
         return Check(format, branch_id, *checked)
 
 
 def _match(
-    report: Report, existing: ExistingKeys, foreign_vins: set[str], merge: MergeChoice
+    report: Report,
+    existing: ExistingKeys,
+    foreign_vins: set[str],
+    merge: MergeChoice,
+    cancel: threading.Event,
 ) -> tuple[Report, ImportPlan]:
+    if cancel.is_set():
+        raise ImportCancelled(report.total_rows)
     report = match_existing(report, existing)
     if foreign_vins:
         report = _refuse_foreign_vins(report, foreign_vins)

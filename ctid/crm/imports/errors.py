@@ -19,6 +19,15 @@ class ImportFileError(ValidationError):
         super().__init__("file", message, **params)
 
 
+class ImportCancelled(Exception):
+    """The check stopped part-way because whoever asked for it has gone (the web's client closed its
+    connection): ``rows`` rows had been checked. Nothing was written."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(f"stopped after {rows} rows")
+        self.rows = rows
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One problem on one row: where it is (row number and header as in the file), the field and the cell's

@@ -137,14 +137,43 @@ assert LABELS.keys() == BY_NAME.keys(), "every importable field has a label"
 MULTI_COLUMN = frozenset({"phone"})  # fields that may come in several columns (电话, 电话2, 手机 ...)
 MAX_TAGS = 20
 
-_BRACKETED = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")  # units and hints: 里程(公里), 电话【必填】
+_CLOSING = {"(": ")", "[": "]", "【": "】"}  # units and hints: 里程(公里), 电话【必填】
 _NOT_WORD = re.compile(r"[\s_\-*:.#/]+")
 
 
 def header_key(header: str) -> str:
     """What a header is compared by: case, width, spaces, underscores, ``*`` marks and units do not count."""
     text = unicodedata.normalize("NFKC", header).casefold()
-    return _NOT_WORD.sub("", _BRACKETED.sub("", text))
+    return _NOT_WORD.sub("", "\n".join(_unbracketed(line) for line in text.split("\n")))
+
+
+def _unbracketed(line: str) -> str:
+    """``line`` without each bracket and the text up to its first closing bracket, left to right (what
+    ``re.sub(r"\\(.*?\\)|\\[.*?\\]|【.*?】", "", line)`` gives), in one pass.
+
+    Why not that regex: an opening bracket with no closing one after it made it scan to the end of the
+    line from every opening bracket, and a header of 20,000 "(" took seconds."""
+    found: dict[str, int] = {}  # per bracket: where it was last found from a position at or before this one
+
+    def find(bracket: str, start: int) -> int:
+        at = found.get(bracket)
+        if at is None or 0 <= at < start:  # -1 stays -1: none after an earlier start, none after this
+            at = found[bracket] = line.find(bracket, start)
+        return at
+
+    kept: list[str] = []
+    openers = dict(_CLOSING)  # those that may still open a pair: one without its closing bracket after it
+    start = position = 0  # can open none further on (so "((((" is one step, not one per bracket)
+    while openings := [(at, o) for o in openers if (at := find(o, position)) >= 0]:
+        position, opener = min(openings)
+        end = find(openers[opener], position + 1)
+        if end < 0:
+            del openers[opener]
+            continue
+        kept.append(line[start:position])
+        start = position = end + 1
+    kept.append(line[start:])
+    return "".join(kept)
 
 
 def _aliases() -> dict[str, str]:

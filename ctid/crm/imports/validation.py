@@ -14,7 +14,7 @@ from typing import Any
 
 from ctid.crm.imports import values
 from ctid.crm.imports.duplicates import FileIndex
-from ctid.crm.imports.errors import RowError
+from ctid.crm.imports.errors import ImportCancelled, RowError
 from ctid.crm.imports.fields import BY_NAME, FIELDS, MAX_TAGS, Entity, Field, Kind
 from ctid.crm.imports.mapping import ColumnMapping, MappedColumn
 from ctid.crm.imports.matching import ExistingKeys, match_existing
@@ -40,12 +40,18 @@ _VEHICLE_DETAILS = _VEHICLE_FIELDS - {"plate", "role"}  # a role alone is no veh
 
 
 def check_rows(
-    table: Table, mapping: ColumnMapping, normaliser: PhoneNormaliser, existing: ExistingKeys | None = None
+    table: Table,
+    mapping: ColumnMapping,
+    normaliser: PhoneNormaliser,
+    existing: ExistingKeys | None = None,
+    *,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Report:
     """Check every row of ``table`` under ``mapping``; with ``existing``, also match the database.
 
     A mapping with problems checks no row: its problems are the report's errors, on the header's row.
-    Raises ImportFileError if the file turns out to be damaged part-way.
+    Raises ImportFileError if the file turns out to be damaged part-way, ImportCancelled as soon as
+    ``cancelled()`` says so (asked before each row: the check runs in a thread, which only stops itself).
     """
     if not mapping.ok:
         problems = tuple(replace(problem, row=table.header_row) for problem in mapping.problems)
@@ -56,6 +62,8 @@ def check_rows(
     errors: list[RowError] = []
     total = 0
     for row in table.rows:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled(total)
         total += 1
         record = checker.record(row)
         if isinstance(record, list):
@@ -103,7 +111,9 @@ class _RowChecker:
             given.add(name)
             try:
                 if parse is None:
-                    for phone in values.phones(raw, self._normaliser):
+                    if len(phones) > MAX_PHONES:
+                        continue  # too many already: said once below, the other cells not parsed
+                    for phone in values.phones(raw, self._normaliser, MAX_PHONES):
                         phones.setdefault(phone.e164 or "", phone)
                 else:
                     fields[name] = parse(raw)

@@ -181,8 +181,10 @@ def mileage(raw: str) -> int | None:
     return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def phones(raw: str, normaliser: PhoneNormaliser) -> list[Phone]:
-    """Every number in a cell, as given and as E.164, in order and without repeats.
+def phones(raw: str, normaliser: PhoneNormaliser, at_most: int | None = None) -> list[Phone]:
+    """Every number in a cell, as given and as E.164, in order and without repeats; more than ``at_most``
+    of them fail the cell as soon as the one too many is found (a cell of 10,000 numbers is not read to the
+    end at ~35 µs a try).
 
     A cell may hold one number written with spaces (``138 0013 8000``) or several separated by commas,
     semicolons, slashes, ``、`` or spaces. The whole cell is tried first; then, from left to right, the
@@ -200,6 +202,8 @@ def phones(raw: str, normaliser: PhoneNormaliser) -> list[Phone]:
             phone = _number(value[parts[start].start() : parts[end - 1].end()], normaliser)
             if phone is not None:
                 found.setdefault(phone.e164 or "", phone)
+                if at_most is not None and len(found) > at_most:
+                    raise CellError(N_("At most %(count)d phone numbers per customer."), count=at_most)
                 start = end
                 break
         else:

@@ -152,7 +152,7 @@ def test_cell_text(value: object, text: str) -> None:
         (b"%PDF-1.4 ...", "a.pdf", "Only CSV and Excel"),
         (b"name,phone\r\n", "a.xlsx", "not an Excel workbook"),
         (b"PK\x03\x04 garbage", "a.xlsx", "damaged"),
-        (b"name\x00,phone", "a.csv", "not a text file"),
+        (b"name\x00,phone", "a.csv", "Line 1 holds a NUL byte"),
         (codecs.BOM_UTF16_LE + b"\x00\xd8", "a.csv", "neither UTF-8 nor GBK"),
         (b"\x80\xff\xfe name", "a.csv", "neither UTF-8 nor GBK"),
     ],

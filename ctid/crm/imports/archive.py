@@ -1,0 +1,84 @@
+"""An XLSX's zip, checked before openpyxl opens it: how many parts, and what they unpack to.
+
+Why before: openpyxl reads the zip's directory into one object per part, and reads the shared strings,
+styles and the workbook's own parts whole, as Python objects, when the workbook opens. A 438 KB workbook
+whose shared strings unpack to hundreds of MB cost 200 MB that way; a 50 MB zip of empty parts, a million
+objects. Both numbers are in the zip's directory (its end record, then each part's declared size), so they
+are checked without unpacking anything. A part that unpacks to more than it declares is no bigger for it:
+``zipfile`` stops at the declared size and the CRC check fails (a damaged file).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+from ctid.crm.imports.errors import ImportFileError
+from ctid.crm.imports.limits import MAX_XLSX_DIRECTORY, MB, Limits
+from ctid.errors import N_
+
+_END = b"PK\x05\x06"  # end of central directory record (22 bytes + a comment of up to 65,535)
+_END_64_LOCATOR = b"PK\x06\x07"  # 20 bytes, just before the end record of a zip64 file
+_END_64 = b"PK\x06\x06"
+_STREAMED = "xl/worksheets/"  # sheets are read as a stream; everything else is read whole
+
+
+def check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook with a longer list of parts than any workbook has, or that unpacks past
+    ``limits``; a zip whose directory cannot be read is left to openpyxl (which says it is damaged)."""
+    directory = _directory_size(data)
+    if directory is not None and directory > MAX_XLSX_DIRECTORY:
+        raise ImportFileError(
+            N_(
+                "The Excel file's list of parts takes %(size)d KB (a workbook's takes a few): it is not a "
+                "workbook."
+            ),
+            size=directory // 1024,
+        )
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return
+    total = sum(info.file_size for info in infos)
+    if total > limits.xlsx_unpacked_mb * MB:
+        raise ImportFileError(
+            N_(
+                "The Excel file unpacks to %(size)d MB: an import reads at most %(limit)d MB of a workbook. "
+                "Save the sheet as CSV, or split it."
+            ),
+            size=_megabytes(total),
+            limit=limits.xlsx_unpacked_mb,
+        )
+    whole = sum(info.file_size for info in infos if not info.filename.startswith(_STREAMED))
+    if whole > limits.xlsx_in_memory_mb * MB:
+        raise ImportFileError(
+            N_(
+                "The Excel file's shared strings, styles and other parts unpack to %(size)d MB: an import "
+                "reads at most %(limit)d MB of them. Save the sheet as CSV, or split it."
+            ),
+            size=_megabytes(whole),
+            limit=limits.xlsx_in_memory_mb,
+        )
+
+
+def _directory_size(data: bytes) -> int | None:
+    """The size of the zip's directory (the list of its parts) as ``zipfile`` will read it: from the end
+    record, or the zip64 one when a locator precedes the end record; None if there is no end record.
+
+    Why the size and not the count of parts: ``zipfile`` reads entries until it has read that many bytes,
+    whatever the count says."""
+    end = data.rfind(_END, max(0, len(data) - 22 - 65_535))
+    if end < 0 or len(data) < end + 22:
+        return None
+    (size,) = struct.unpack_from("<I", data, end + 12)
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == _END_64_LOCATOR:
+        (offset,) = struct.unpack_from("<Q", data, locator + 8)
+        if offset + 56 <= len(data) and data[offset : offset + 4] == _END_64:
+            (size,) = struct.unpack_from("<Q", data, offset + 40)
+    return int(size)
+
+
+def _megabytes(size: int) -> int:
+    return -(-size // MB)  # rounded up: 256 MB and a byte is "257 MB", over a limit of 256
