@@ -16,6 +16,7 @@ changes a dealer will look for in a record's history).
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,6 +46,7 @@ from ctid.db import Database, utcnow
 from ctid.errors import N_, Conflict, ValidationError
 from ctid.phone import PhoneNormaliser
 
+log = logging.getLogger(__name__)
 FORMATS = ("csv", "xlsx")
 _CUSTOMER_FIELDS = (
     "name", "kind", "gender", "address", "birthday", "level", "source", "industry", "tags", "notes",
@@ -220,10 +222,20 @@ class Importer:
         return await task
 
     def _read(self, upload: Upload, cancel: threading.Event) -> tuple[Report, str]:
-        """Read and check the file on its own (the worker thread's part)."""
+        """Read and check the file on its own (the worker thread's part). A cancelled check says so in the
+        log here, in the thread: whoever awaited it may be cancelled itself and log nothing."""
         table = read_table(upload.data, upload.filename)
         mapping = guess_mapping(table.headers, upload.mapping)
-        return check_rows(table, mapping, self._normaliser, cancelled=cancel.is_set), table.format
+        try:
+            return check_rows(table, mapping, self._normaliser, cancelled=cancel.is_set), table.format
+        except ImportCancelled as stopped:
+            log.info(
+                "the check of %s (%d KB) was cancelled after %d rows",
+                upload.filename or "a file",
+                len(upload.data) // 1024,
+                stopped.rows,
+            )
+            raise
 
     async def _check(
         self,

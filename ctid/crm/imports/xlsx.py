@@ -214,8 +214,8 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _damaged(error: Exception) -> ImportFileError:
-    if isinstance(error, DefusedXmlException):
+def _damaged(error: BaseException) -> ImportFileError:
+    if _caused_by(error, DefusedXmlException):
         return ImportFileError(
             N_("The Excel file declares XML entities, which Excel never writes: it is not read.")
         )
@@ -223,3 +223,13 @@ def _damaged(error: Exception) -> ImportFileError:
         N_("The Excel file is damaged or not a workbook: %(reason)s"),
         reason=str(error) or type(error).__name__,
     )
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``error`` is a ``kind`` or was raised while handling one (openpyxl wraps what it catches)."""
+    seen: BaseException | None = error
+    for _depth in range(10):
+        if seen is None or isinstance(seen, kind):
+            return seen is not None
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -11,6 +11,7 @@ CPU in a thread, worth nothing once nobody waits for the answer (``ctid.web.disc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 from typing import Any, TypeVar
@@ -47,11 +48,12 @@ _TYPES = {
 async def check_import(request: web.Request) -> web.Response:
     upload, merge = await _read_upload(request)
     imports = request.app[SERVICES].records.imports
+    _started(request, upload)
     try:
         async with cancelled_when_gone(request) as gone:
             check = await imports.dry_run(current(request).user, upload, merge, gone)
-    except ImportCancelled as stopped:
-        return _stopped(request, upload, stopped)
+    except ImportCancelled:
+        return _nobody_listens()
     return web.json_response(report_json(request, check))
 
 
@@ -60,11 +62,12 @@ async def check_import(request: web.Request) -> web.Response:
 async def run_import(request: web.Request) -> web.Response:
     upload, merge = await _read_upload(request)
     imports = request.app[SERVICES].records.imports
+    _started(request, upload)
     try:
         async with cancelled_when_gone(request) as gone:
             result = await imports.apply(actor(request), current(request).user, upload, merge, gone)
-    except ImportCancelled as stopped:
-        return _stopped(request, upload, stopped)
+    except ImportCancelled:
+        return _nobody_listens()
     except ImportRejected as rejected:
         body = {
             **report_json(request, rejected.check),
@@ -91,15 +94,12 @@ async def export_customers(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type=_TYPES[format].split(";")[0], headers=headers, charset=None)
 
 
-def _stopped(request: web.Request, upload: Upload, stopped: ImportCancelled) -> web.Response:
-    """The answer nobody will read: the client is gone. One log line says what was stopped."""
-    log.info(
-        "%s: the check of %s (%d KB) stopped after %d rows: its client went away",
-        request.path,
-        upload.filename or "a file",
-        len(upload.data) // 1024,
-        stopped.rows,
-    )
+def _started(request: web.Request, upload: Upload) -> None:
+    log.info("%s: checking %s (%d KB)", request.path, upload.filename or "a file", len(upload.data) // 1024)
+
+
+def _nobody_listens() -> web.Response:
+    """The answer to a check stopped because its client went away (the importer logged what it stopped)."""
     return web.Response(status=499, text="client closed the request")
 
 
@@ -163,9 +163,9 @@ async def _multipart(request: web.Request) -> dict[str, str | tuple[str, bytes]]
     who = current(request)
     if not who.via_token and not request.headers.get(CSRF_HEADER):
         return await _posted(request)  # the CSRF check read the body already (within the app's limit)
+    fields: dict[str, str | tuple[str, bytes]] = {}
     try:
         reader = await request.multipart()
-        fields: dict[str, str | tuple[str, bytes]] = {}
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader) or not part.name:
                 continue
@@ -178,6 +178,13 @@ async def _multipart(request: web.Request) -> dict[str, str | tuple[str, bytes]]
         raise ValidationError(
             "file", N_("The upload is not a valid form: %(reason)s"), reason=str(error)
         ) from None
+    except (ConnectionError, asyncio.CancelledError) as error:
+        # The client went away part-way: nobody reads the answer, and it is no error of ours (was a
+        # traceback in the log). Cancelled: aiohttp with handler_cancellation.
+        log.info("%s: the upload stopped part-way: its client went away", request.path)
+        if isinstance(error, asyncio.CancelledError):
+            raise
+        raise ValidationError("file", N_("The upload stopped before the end of the file.")) from None
 
 
 async def _posted(request: web.Request) -> dict[str, str | tuple[str, bytes]]:

@@ -69,6 +69,12 @@ def xfd_value_workbook() -> bytes:
     return _rewritten(xlsx_bytes([["x"]]), lambda name, _c: sheet if name.endswith("sheet1.xml") else None)
 
 
+def with_shared_strings(data: bytes, strings: bytes) -> bytes:
+    """``data`` (a workbook) with ``strings`` as its shared strings part (declared, and used by A1)."""
+    sheet = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', "A1")
+    return _with_strings(data, sheet, [strings])
+
+
 def shared_strings_bomb(megabytes: int = 400) -> bytes:
     """A workbook whose sharedStrings.xml unpacks to ``megabytes`` MB, nearly all empty strings (600 KB
     zipped at 400 MB); its sheet uses the first two. openpyxl held every one of them in a list."""
@@ -78,40 +84,38 @@ def shared_strings_bomb(megabytes: int = 400) -> bytes:
         "<si><t>客户名称</t></si><si><t>王伟</t></si>"
     ).encode()
     filler = b"<si/>" * 13_107
-    output = io.BytesIO()
-    base = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["客户名称"], ["王伟"]])))
+    sheet = _sheet(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>', "A1:A2"
+    )
+    chunks = [head, *[filler] * (megabytes * (1 << 20) // len(filler)), b"</sst>"]
+    return _with_strings(xlsx_bytes([["x"]]), sheet, chunks)
+
+
+def _with_strings(data: bytes, sheet: bytes, strings: list[bytes]) -> bytes:
+    """``data`` with ``sheet`` as its first sheet and the ``strings`` chunks, written one after the other
+    (never joined: 400 MB), as its declared shared strings."""
+    base, output = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for item in base.infolist():
+            content = base.read(item)
             if item.filename == "[Content_Types].xml":
-                types = base.read(item).replace(
+                content = content.replace(
                     b"</Types>",
                     b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
                     b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
                 )
-                archive.writestr(item.filename, types)
             elif item.filename == "xl/_rels/workbook.xml.rels":
-                rels = base.read(item).replace(
+                content = content.replace(
                     b"</Relationships>",
                     b'<Relationship Id="rIdS" Target="sharedStrings.xml" Type="http://schemas.'
                     b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>',
                 )
-                archive.writestr(item.filename, rels)
             elif item.filename.endswith("sheet1.xml"):
-                archive.writestr(
-                    item.filename,
-                    _sheet(
-                        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-                        '<row r="2"><c r="A2" t="s"><v>1</v></c></row>',
-                        "A1:A2",
-                    ),
-                )
-            else:
-                archive.writestr(item.filename, base.read(item))
-        with archive.open("xl/sharedStrings.xml", "w", force_zip64=False) as strings:
-            strings.write(head)
-            for _ in range(megabytes * (1 << 20) // len(filler)):
-                strings.write(filler)
-            strings.write(b"</sst>")
+                content = sheet
+            archive.writestr(item.filename, content)
+        with archive.open("xl/sharedStrings.xml", "w") as part:
+            for chunk in strings:
+                part.write(chunk)
     return output.getvalue()
 
 
