@@ -1,4 +1,5 @@
-"""An XLSX's zip, checked before openpyxl opens it: how many parts, and what they unpack to.
+"""An XLSX's zip, checked before openpyxl opens it: how many parts, what they unpack to, and that no part
+declares a document type.
 
 Why before: openpyxl reads the zip's directory into one object per part, and reads the shared strings,
 styles and the workbook's own parts whole, as Python objects, when the workbook opens. A 438 KB workbook
@@ -6,6 +7,12 @@ whose shared strings unpack to hundreds of MB cost 200 MB that way; a 50 MB zip 
 objects. Both numbers are in the zip's directory (its end record, then each part's declared size), so they
 are checked without unpacking anything. A part that unpacks to more than it declares is no bigger for it:
 ``zipfile`` stops at the declared size and the CRC check fails (a damaged file).
+
+A document type declaration (``<!DOCTYPE``) is where XML declares entities, and entities make a "billion
+laughs": 2 KB zipped became 90 MB of strings. Excel never writes one (OOXML forbids it), so a part that has
+one refuses the file. It can only stand before the part's first element, so expat reads each part up to
+there and no further (whatever its encoding), at C speed: this is what lets openpyxl and the parsers here
+use the standard library's parser rather than defusedxml's, which is twice as slow on every element.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from typing import IO
+from xml.parsers import expat
 
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import MAX_XLSX_DIRECTORY, MB, Limits
@@ -22,11 +31,13 @@ _END = b"PK\x05\x06"  # end of central directory record (22 bytes + a comment of
 _END_64_LOCATOR = b"PK\x06\x07"  # 20 bytes, just before the end record of a zip64 file
 _END_64 = b"PK\x06\x06"
 _STREAMED = "xl/worksheets/"  # sheets are read as a stream; everything else is read whole
+_CHUNK = 1 << 16
 
 
 def check_archive(data: bytes, limits: Limits) -> None:
-    """Refuse a workbook with a longer list of parts than any workbook has, or that unpacks past
-    ``limits``; a zip whose directory cannot be read is left to openpyxl (which says it is damaged)."""
+    """Refuse a workbook with a longer list of parts than any workbook has, that unpacks past ``limits``,
+    or with a document type declaration; a zip whose directory cannot be read is left to openpyxl (which
+    says it is damaged)."""
     directory = _directory_size(data)
     if directory is not None and directory > MAX_XLSX_DIRECTORY:
         raise ImportFileError(
@@ -37,9 +48,19 @@ def check_archive(data: bytes, limits: Limits) -> None:
             size=directory // 1024,
         )
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception:  # damaged in any of zipfile's ways: openpyxl will say so
         return
+    with archive:
+        _check_sizes(archive.infolist(), limits)
+        if any(_declares_doctype(archive, info) for info in archive.infolist()):
+            raise ImportFileError(
+                N_("The Excel file declares an XML document type, which Excel never writes.")
+            )
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Every part together, and the parts read whole, within ``limits`` (as the zip declares them)."""
     total = sum(info.file_size for info in infos)
     if total > limits.xlsx_unpacked_mb * MB:
         raise ImportFileError(
@@ -60,6 +81,43 @@ def check_archive(data: bytes, limits: Limits) -> None:
             size=_megabytes(whole),
             limit=limits.xlsx_in_memory_mb,
         )
+
+
+def _declares_doctype(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the part has a document type declaration. Every part is asked, whatever its name (openpyxl
+    finds parts by the content types and relations the file declares); one that is no XML fails at its first
+    bytes, and one expat cannot read up to its first element is left to openpyxl (a damaged file)."""
+    parser = expat.ParserCreate()
+    found = False
+
+    def doctype(*_args: object) -> None:
+        nonlocal found
+        found = True
+        raise _Prolog
+
+    def element(*_args: object) -> None:
+        raise _Prolog
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = element
+    try:
+        with archive.open(info) as part:
+            _feed(parser, part)
+    except _Prolog:
+        return found
+    except Exception:  # a damaged part in any of zipfile's, zlib's or expat's ways: openpyxl will say so
+        return False
+    return found
+
+
+def _feed(parser: expat.XMLParserType, part: IO[bytes]) -> None:
+    while chunk := part.read(_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+class _Prolog(Exception):
+    """The parser reached the first element (or a document type): the rest of the part is not read."""
 
 
 def _directory_size(data: bytes) -> int | None:

@@ -10,23 +10,21 @@ openpyxl's write-only mode and so our export write, and other tools too) is read
 deserialised into a rich-text object first (~10 µs a cell, 10 s of a 100,000-row file). Shared strings
 (what Excel writes), numbers, dates and formulas' values are read as openpyxl reads them.
 
+The workbook is opened without what an import never uses (``xlsx_workbook``: no stylesheet as objects).
 The sheet's XML is walked here, one cell at a time, not a row at a time as openpyxl does: a row's cells are
 kept only up to the column cap, and each parsed cell's element is dropped at once, so a row of millions of
 cells (a zip of a few KB can hold one) is no list of millions of objects. A row is as wide as its last
 value, whatever the sheet's stated size or its blank cells (a cell styled in column XFD made rows 16,384
-cells wide, each trimmed again one cell at a time). The zip is checked first (``archive``), and openpyxl
-parses XML through defusedxml: entity declarations (a "billion laughs" in a few KB) are refused.
+cells wide, each trimmed again one cell at a time). The zip is checked first (``archive``: sizes, and no
+XML document type, so no entities).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -38,11 +36,10 @@ from ctid.crm.imports.archive import check_archive
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import Limits, check_caps
 from ctid.crm.imports.table import Row
+from ctid.crm.imports.xlsx_workbook import open_workbook, rich_text
 from ctid.errors import N_
 
 _EXACT_FLOAT = 2.0**53  # floats up to here hold whole numbers exactly
-_TEXT = f"{{{SHEET_MAIN_NS}}}t"
-_RUN = f"{{{SHEET_MAIN_NS}}}r"
 _ROW = f"{{{SHEET_MAIN_NS}}}row"
 _CELL = f"{{{SHEET_MAIN_NS}}}c"
 _EVENTS = ("start", "end")
@@ -53,7 +50,9 @@ def xlsx_rows(data: bytes, sheet: str | None, limits: Limits) -> Iterator[Row]:
     is missing, or the zip or a row is past ``limits``."""
     check_archive(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        workbook = open_workbook(data)
+    except ImportFileError:
+        raise
     except Exception as error:  # openpyxl has no common base for "damaged file"
         raise _damaged(error) from None
     try:
@@ -154,7 +153,7 @@ class _SheetParser(WorkSheetParser):
         else:
             self.col_counter += 1
             row, column = self.row_counter, self.col_counter
-        value, data_type = (None, "inlineStr") if child is None else (_inline_text(child), "s")
+        value, data_type = (None, "inlineStr") if child is None else (rich_text(child), "s")
         return {"row": row, "column": column, "value": value, "data_type": data_type, "style_id": 0}
 
 
@@ -186,11 +185,6 @@ class _RowTexts:
         return tuple(cells)
 
 
-def _inline_text(node: Any) -> str:
-    """What openpyxl's ``Text.content`` gives: the plain text and the runs' text (not the phonetic hints)."""
-    return (node.findtext(_TEXT) or "") + "".join(run.findtext(_TEXT) or "" for run in node.iterfind(_RUN))
-
-
 def cell_text(value: object) -> str:
     """A cell's value as the text a dealer would type for it."""
     if value is None:
@@ -214,22 +208,8 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _damaged(error: BaseException) -> ImportFileError:
-    if _caused_by(error, DefusedXmlException):
-        return ImportFileError(
-            N_("The Excel file declares XML entities, which Excel never writes: it is not read.")
-        )
+def _damaged(error: Exception) -> ImportFileError:
     return ImportFileError(
         N_("The Excel file is damaged or not a workbook: %(reason)s"),
         reason=str(error) or type(error).__name__,
     )
-
-
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``error`` is a ``kind`` or was raised while handling one (openpyxl wraps what it catches)."""
-    seen: BaseException | None = error
-    for _depth in range(10):
-        if seen is None or isinstance(seen, kind):
-            return seen is not None
-        seen = seen.__cause__ or seen.__context__
-    return False

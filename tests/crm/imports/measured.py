@@ -30,6 +30,7 @@ FILES = {
     "commas_after_a_name": (lambda: hostile.comma_row(first="王伟,13800138000".encode()), "customers.csv"),
     "xfd": (hostile.xfd_workbook, "customers.xlsx"),
     "shared_strings_bomb": (hostile.shared_strings_bomb, "customers.xlsx"),
+    "empty_strings": (lambda: hostile.shared_strings_bomb(60), "customers.xlsx"),
 }
 
 
