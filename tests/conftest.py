@@ -9,7 +9,8 @@ Database tests take the ``database_url`` fixture and run once per backend: SQLit
 private cluster that the first pytest process starts (``--postgres=auto``: Debian's PostgreSQL 15 server,
 initdb and pg_ctl as the ``postgres`` user), or on a cluster of yours (``--postgres=postgresql+asyncpg://...``
 to its maintenance database), or not at all (``--postgres=off``). ``-m postgresql`` / ``-m "not postgresql"``
-pick one.
+pick one. A test about SQLite itself (its file, its locks, its online backup) that needs a fixture built on
+``database_url`` is marked ``sqlite_only``; one that needs no such fixture takes an SQLite file of its own.
 """
 
 from __future__ import annotations
@@ -70,16 +71,38 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get(databases.BASE_URL_ENV) and not metafunc.definition.get_closest_marker("sqlite_only"):
+        backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql))
     if "database_backend" in metafunc.fixturenames:
-        backends = [pytest.param("sqlite", id="sqlite")]
-        if os.environ.get(databases.BASE_URL_ENV):
-            backends.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql))
         metafunc.parametrize("database_backend", backends, indirect=True)
+    if "module_database_backend" in metafunc.fixturenames:
+        metafunc.parametrize("module_database_backend", backends, indirect=True, scope="module")
 
 
 @pytest.fixture
 def database_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_database_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    module_database_backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One database for all of a module's tests, on each backend in turn: for the live sites of the fuzz
+    tests, built once per module (a site per hypothesis example would cost seconds each)."""
+    if module_database_backend == "sqlite":
+        yield databases.sqlite_url(tmp_path_factory.mktemp("db"))
+        return
+    base = os.environ[databases.BASE_URL_ENV]
+    name, url = databases.new_postgres_database(base)
+    yield url
+    databases.drop_postgres_database(base, name)
 
 
 @pytest.fixture

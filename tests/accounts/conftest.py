@@ -1,4 +1,4 @@
-"""Fixtures for the accounts tests: the services over a fresh SQLite file in tmp_path."""
+"""Fixtures for the accounts tests: the services over a fresh database (SQLite, then PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ from tests.accounts.support import Site, build_site, make_config
 
 
 @pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[Site]:
-    async with build_site(make_config(str(tmp_path / "var"))) as built:
+async def site(tmp_path: Path, database_url: str) -> AsyncIterator[Site]:
+    async with build_site(make_config(str(tmp_path / "var"), database_url)) as built:
         yield built

@@ -1,5 +1,6 @@
-"""A test site: the daemon's services over a real SQLite file, with a cheap password hasher and a
-throttle clock moved by hand. Used by the accounts tests and, under the web app, by the web tests."""
+"""A test site: the daemon's services over a real database (the test's SQLite file or PostgreSQL), with
+a cheap password hasher and a throttle clock moved by hand. Used by the accounts tests and, under the web
+app, by the web tests."""
 
 from __future__ import annotations
 
@@ -72,11 +73,14 @@ class Site:
         return secret, token.id
 
 
-def make_config(data_dir: str, **sections: Mapping[str, Any]) -> Config:
-    """English by default, so that the default is distinguishable from a negotiated Chinese page."""
+def make_config(data_dir: str, database_url: str = "", **sections: Mapping[str, Any]) -> Config:
+    """English by default, so that the default is distinguishable from a negotiated Chinese page.
+    ``database_url``: the test's database (the ``database_url`` fixture); the data dir's SQLite file
+    without one."""
     data: dict[str, Any] = {
         "storage": {"dir": data_dir},
         "site": {"default_locale": "en", "name": "Test Motors"},
+        "database": {"url": database_url},
     }
     for name, values in sections.items():
         data[name] = {**data.get(name, {}), **values}
@@ -92,6 +96,7 @@ async def build_site(config: Config) -> AsyncIterator[Site]:
     accounts = functools.partial(AccountService, hasher=fast_passwords(), monotonic=clock)
     with mock.patch.object(ctid.app, "AccountService", accounts):
         services = build_services(config)
+    config.data_dir.mkdir(parents=True, exist_ok=True)  # as the daemon's PID file makes it
     await services.db.start()
     try:
         admin_password = await services.accounts.bootstrap()

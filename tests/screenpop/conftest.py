@@ -15,8 +15,8 @@ from tests.screenpop.support import LINES
 
 
 @pytest.fixture
-def config(tmp_path: Any) -> Config:
-    base = make_config(str(tmp_path / "var"))
+def config(tmp_path: Any, database_url: str) -> Config:
+    base = make_config(str(tmp_path / "var"), database_url)
     return replace(base, lines=parse({"lines": LINES}, "test").lines)
 
 

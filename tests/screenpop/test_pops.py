@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import Connection, text
 
 from ctid.accounts.models import Actor, Role
 from ctid.crm.new_customer import NewCustomer
@@ -183,9 +184,12 @@ async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
     monkeypatch.setattr(db, "read_here", db.read)  # a file not kept in memory: the read goes to a thread
     real_read = service.read_pop
 
-    def slow_read(*args: Any) -> Any:
-        time.sleep(0.5)  # in the reader thread, as a slow disk would
-        return real_read(*args)
+    def slow_read(conn: Connection, *args: Any) -> Any:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_sleep(0.5)"))  # a busy server: the loop goes on meanwhile
+        else:
+            time.sleep(0.5)  # in the reader thread, as a slow disk would
+        return real_read(conn, *args)
 
     monkeypatch.setattr(service, "read_pop", slow_read)
     await operator(site, "olga", ["front"])

@@ -1,7 +1,8 @@
-"""Fixtures for the web tests: a real app over a real SQLite file in tmp_path, and browsers on it.
+"""Fixtures for the web tests: a real app over a real database, and browsers on it.
 
-Each test gets its own data dir, database and app. Passwords are hashed with a cheap argon2 setting passed
-to the AccountService constructor, never by changing the production defaults.
+Each test gets its own data dir, database (SQLite, then PostgreSQL: the ``database_url`` fixture) and
+app. Passwords are hashed with a cheap argon2 setting passed to the AccountService constructor, never by
+changing the production defaults.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from tests.web.support import Browser
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return make_config(str(tmp_path / "var"))
+def config(tmp_path: Path, database_url: str) -> Config:
+    return make_config(str(tmp_path / "var"), database_url)
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 Hypothesis drives synchronous tests, so the site runs on an event loop of its own in a thread: one site per
 module (building one per example would cost seconds), and the requests are raw bytes over
 ``http.client`` so that a test can send what no polite client would (bad percent escapes, invalid UTF-8,
-NUL bytes, chunked bodies). ``fingerprint`` reads the database file directly to prove that a refused
-request stored nothing.
+NUL bytes, chunked bodies). ``fingerprint`` reads every table of the site's database (SQLite or
+PostgreSQL) to prove that a refused request stored nothing.
 """
 
 from __future__ import annotations
@@ -14,20 +14,19 @@ import hashlib
 import http.client
 import json
 import re
-import sqlite3
 import threading
 from collections.abc import Coroutine, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
+from sqlalchemy import Connection, inspect, text
 
 from ctid.accounts.models import Role, User
 from ctid.config import Config
-from ctid.db import sqlite_file
 from ctid.web.app import make_app
 from tests.accounts.support import PASSWORD, Site, build_site, make_config
 
@@ -101,12 +100,6 @@ class LiveSite:
     async def _wait_stopped(self) -> None:
         await self._stopped
 
-    @property
-    def database(self) -> Path:
-        found = sqlite_file(self.config.database_url)
-        assert found is not None
-        return found
-
     def user(self, username: str, role: Role, branch_id: int | None = None) -> User:
         return self.run(self.site.user(username, role, branch_id=branch_id))
 
@@ -115,21 +108,30 @@ class LiveSite:
 
     def fingerprint(self) -> dict[str, str]:
         """A digest of every table's rows (but the columns reading writes to): equal, nothing changed."""
+        return self.run(self._fingerprint())
+
+    async def _fingerprint(self) -> dict[str, str]:
         digests = {}
-        uri = f"file:{self.database}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as db:
-            names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for name in sorted(names):
-                columns = [row[1] for row in db.execute(f'PRAGMA table_info("{name}")')]
-                kept = ", ".join(f'"{c}"' for c in columns if c not in VOLATILE.get(name, ())) or "1"
-                rows = sorted(repr(row) for row in db.execute(f'SELECT {kept} FROM "{name}"'))
+        async with self.site.services.db.connect() as conn:
+            tables = await conn.run_sync(_columns)
+            for name, columns in sorted(tables.items()):
+                kept = [f'"{c}"' for c in columns if c not in VOLATILE.get(name, ())]
+                found = await conn.execute(text(f'SELECT {", ".join(kept) or "1"} FROM "{name}"'))
+                rows = sorted(repr(tuple(row)) for row in found)
                 digests[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
         return digests
 
 
+def _columns(conn: Connection) -> dict[str, list[str]]:
+    """Every table's column names (SQLite's own tables and indexes are not tables here)."""
+    found = inspect(conn)
+    return {t: [c["name"] for c in found.get_columns(t)] for t in found.get_table_names()}
+
+
 @contextmanager
-def live_site(tmp_path: Path) -> Iterator[LiveSite]:
-    live = LiveSite(make_config(str(tmp_path / "var")))
+def live_site(tmp_path: Path, database_url: str) -> Iterator[LiveSite]:
+    """The site on ``database_url`` (the ``module_database_url`` fixture: each backend in turn)."""
+    live = LiveSite(make_config(str(tmp_path / "var"), database_url))
     live.start()
     try:
         yield live

@@ -62,8 +62,8 @@ raw_values = st.lists(
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with live_site(tmp_path_factory.mktemp("fuzz-forms")) as site:
+def live(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-forms"), module_database_url) as site:
         yield site
 
 

@@ -27,8 +27,8 @@ PATHS = ["/", "/login", "/api/v1/me", "/healthz", "/customers", "/api/v1/custome
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with live_site(tmp_path_factory.mktemp("fuzz-headers")) as site:
+def live(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-headers"), module_database_url) as site:
         yield site
 
 

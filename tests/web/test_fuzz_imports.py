@@ -43,8 +43,8 @@ def multipart(fields: dict[str, str], file: bytes | None) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with live_site(tmp_path_factory.mktemp("fuzz-imports")) as site:
+def live(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-imports"), module_database_url) as site:
         yield site
 
 

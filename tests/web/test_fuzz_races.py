@@ -19,8 +19,8 @@ JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with live_site(tmp_path_factory.mktemp("fuzz-races")) as site:
+def live(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("fuzz-races"), module_database_url) as site:
         yield site
 
 

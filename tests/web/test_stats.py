@@ -29,8 +29,8 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def config(tmp_path: Any) -> Config:
-    base = make_config(str(tmp_path / "var"))
+def config(tmp_path: Any, database_url: str) -> Config:
+    base = make_config(str(tmp_path / "var"), database_url)
     return replace(base, lines=parse({"lines": [{"name": "front", "driver": "sim"}]}, "test").lines)
 
 
