@@ -37,6 +37,9 @@ P = ParamSpec("P")
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_RETRY_FIRST_S = 0.5
 WRITE_RETRY_MAX_S = 5.0
+BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another's lock before it fails as transient (SQLite's busy timeout,
+PostgreSQL's lock_timeout)."""
 
 metadata = MetaData(
     naming_convention={
@@ -94,16 +97,19 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     engine = create_async_engine(url, pool_pre_ping=True)
-    event.listen(engine.sync_engine, "connect", _utc_session)
+    event.listen(engine.sync_engine, "connect", _server_session)
     return engine
 
 
-def _utc_session(dbapi_connection: Any, _record: Any) -> None:
+def _server_session(dbapi_connection: Any, _record: Any) -> None:
     """A server's sessions in UTC, whatever its own time zone (a Chinese shop's is Asia/Shanghai): times
     are stored and computed in UTC as on SQLite, so a cast to a date, a day's bounds or a migration's text
-    timestamp mean the same on both backends."""
+    timestamp mean the same on both backends. A lock held elsewhere (an admin's ``LOCK TABLE``, a long
+    transaction) is waited for as long as SQLite's busy timeout, then the write fails as transient: a 503
+    to retry, a call stage retried; not a request hanging for as long as the lock is held."""
     cursor = dbapi_connection.cursor()
     cursor.execute("SET TIME ZONE 'UTC'")
+    cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -122,7 +128,12 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        "synchronous=NORMAL",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -163,6 +174,17 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
     return before, after
 
 
+_SERVER_TRANSIENT = (
+    "08",  # connection exception
+    "25006",  # read-only transaction: a standby while the primary fails over
+    "40001",  # serialization failure
+    "40P01",  # deadlock detected
+    "53",  # insufficient resources: disk full, out of memory, too many connections
+    "55P03",  # lock not available: past lock_timeout
+    "57P",  # operator intervention: the server shutting down or restarting
+)
+"""PostgreSQL SQLSTATEs (classes and codes) of a write that may work later."""
+
 _SQLITE_TRANSIENT = (
     "SQLITE_BUSY",
     "SQLITE_LOCKED",
@@ -174,11 +196,15 @@ _SQLITE_TRANSIENT = (
 
 
 def transient(error: DBAPIError) -> bool:
-    """A write that may work later: SQLite busy, locked, full, read-only or failing I/O, a server's
-    operational error or lost connection; not a constraint, a missing table or another bug."""
+    """A write that may work later: SQLite busy, locked, full, read-only or failing I/O; PostgreSQL past
+    its lock timeout, in a deadlock or a serialization failure, full, restarting; a lost connection; not a
+    constraint, a missing table or another bug."""
     code = getattr(error.orig, "sqlite_errorname", None)
     if code is not None:
         return str(code).startswith(_SQLITE_TRANSIENT)
+    state = getattr(error.orig, "sqlstate", None)
+    if state is not None:
+        return str(state).startswith(_SERVER_TRANSIENT) or error.connection_invalidated
     return isinstance(error, OperationalError) or error.connection_invalidated
 
 

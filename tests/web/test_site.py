@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 import ctid
 from ctid.accounts.models import User
@@ -222,24 +226,41 @@ async def test_a_crash_is_a_500_without_details(site: Site, aiohttp_client: Any)
     assert (await api.json())["error"]["code"] == "internal"
 
 
+@asynccontextmanager
+async def locked(url: str) -> AsyncIterator[None]:
+    """Another program holds the write lock: an admin's sqlite3 shell in a transaction, or a PostgreSQL
+    session that locked the customers table (LOCK TABLE, a long migration by hand)."""
+    path = sqlite_file(url)
+    if path is not None:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("LOCK TABLE customers IN EXCLUSIVE MODE"))
+            yield
+            await conn.rollback()
+    finally:
+        await engine.dispose()
+
+
 async def test_a_locked_database_is_a_503_to_retry_and_nothing_is_stored(
     site: Site, anon: Browser, boss: User
 ) -> None:
-    """Another program holds the write lock past the busy timeout (an admin's sqlite3 shell, a copy)."""
+    """The lock is held past the busy timeout (SQLite's busy_timeout, PostgreSQL's lock_timeout)."""
     secret, _id = await site.token(boss)
     headers = {"Authorization": f"Bearer {secret}"}
     new = {"name": "张伟", "phones": ["13800138000"]}
-    path = sqlite_file(site.services.config.database_url)
-    assert path is not None
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    async with locked(site.services.config.database_url):
         refused = await anon.client.post("/api/v1/customers", json=new, headers=headers)
         assert refused.status == 503 and refused.headers["Retry-After"] == "5"
         assert (await refused.json())["error"]["code"] == "database_busy"
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     again = await anon.client.post("/api/v1/customers", json=new, headers=headers)
     assert again.status == 201, "the same request works once the lock is gone"
     found = await (await anon.client.get("/api/v1/customers?q=13800138000", headers=headers)).json()
