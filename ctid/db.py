@@ -37,6 +37,7 @@ P = ParamSpec("P")
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_RETRY_FIRST_S = 0.5
 WRITE_RETRY_MAX_S = 5.0
+IMMEDIATE_LOCK = 0x63746964  # "ctid": the advisory lock of Database.begin(immediate=True) on PostgreSQL
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another's lock before it fails as transient (SQLite's busy timeout,
 PostgreSQL's lock_timeout)."""
@@ -269,10 +270,19 @@ class Database:
         prospect still be won), take SQLite's write lock at the start (BEGIN IMMEDIATE) rather than at the
         first write. The driver runs the reads before that write outside any transaction, so two requests
         at once could both find the visit open and both close it (two mileage readings, two follow-ups).
-        Not the default: a transaction that mostly reads (a token's last use) would wait for every writer."""
+        Not the default: a transaction that mostly reads (a token's last use) would wait for every writer.
+
+        On PostgreSQL the same order comes from one transaction-scoped advisory lock that every immediate
+        transaction takes first: they run one after another, as under SQLite's write lock, and each of
+        their statements (READ COMMITTED) sees what the one before committed. A row lock (``FOR UPDATE``)
+        would need each caller to name its rows, a missed one a race again; SERIALIZABLE would fail the
+        losers with an error to retry instead of refusing them as a later request alone would be (409).
+        These transactions last milliseconds; past ``lock_timeout`` a waiter fails as transient (503)."""
         async with self.engine.begin() as conn:
             if immediate and conn.dialect.name == "sqlite":
                 await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif immediate:
+                await conn.execute(select(func.pg_advisory_xact_lock(IMMEDIATE_LOCK)))
             yield conn
 
     async def write(self, work: Callable[[AsyncConnection], Awaitable[T]], what: str) -> T:
