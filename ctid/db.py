@@ -235,6 +235,18 @@ class Database:
         self._failing_since = 0.0
 
     @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``: what the System page and the backups need to know."""
+        return make_url(self.url).get_backend_name()
+
+    async def size_bytes(self) -> int | None:
+        """A server database's size on its disk; None for SQLite (its file is measured where it lies)."""
+        if self.backend != "postgresql":
+            return None
+        async with self.connect() as conn:
+            return int(await conn.scalar(select(func.pg_database_size(func.current_database()))) or 0)
+
+    @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
             raise RuntimeError("database is not started")

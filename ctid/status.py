@@ -39,6 +39,8 @@ class BackupState:
     last_at: datetime | None
     last_path: Path | None
     problem: str | None
+    pg_dump: bool = False
+    """The database is PostgreSQL: ctid copies nothing, the server's own backups (pg_dump) are the copy."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class SystemStatus:
     async def report(self) -> StatusReport:
         database_ok = await self._db.ping()
         size, disks, problems = await asyncio.to_thread(self._from_disk)
+        if size is None and database_ok:
+            size = await self._db.size_bytes()
         return StatusReport(
             version=__version__,
             uptime_s=time.monotonic() - self._started,
@@ -88,7 +92,7 @@ class SystemStatus:
     def _backup_state(self) -> BackupState:
         backup = self._backup
         if backup is None:
-            return BackupState("", None, None, None, None)
+            return BackupState("", None, None, None, None, pg_dump=self._db.backend == "postgresql")
         last = backup.last
         return BackupState(
             backup.at,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ctid.accounts.models import Role
 from ctid.status import log_problems
 from tests.accounts.support import Site
@@ -18,8 +20,9 @@ async def test_operators_do_not_see_the_system(as_operator: Browser) -> None:
 
 
 async def test_a_healthy_daemon_says_so_with_its_figures(
-    site: Site, new_browser: BrowserFactory, tmp_path: Path
+    site: Site, new_browser: BrowserFactory, database_backend: str
 ) -> None:
+    """On PostgreSQL the database's size is the server's figure, and its backups are pg_dump's."""
     supervisor = await site.user("sun", Role.SUPERVISOR)
     browser = await new_browser()
     await browser.login(supervisor.username)
@@ -28,11 +31,16 @@ async def test_a_healthy_daemon_says_so_with_its_figures(
     body = await (await browser.client.get("/api/v1/system")).json()
     assert body["database_ok"] is True and body["database_problem"] is None
     assert body["database_bytes"] > 0 and body["recording_alert"] is None
-    assert body["backup"]["at"] == "03:00" and body["backup"]["problem"] is None
+    if database_backend == "postgresql":
+        assert body["backup"]["pg_dump"] is True and body["backup"]["at"] == ""
+        assert "pg_dump" in page.split('id="system-backup"')[1].split("</dd>")[0]
+    else:
+        assert body["backup"]["at"] == "03:00" and body["backup"]["pg_dump"] is False
     assert body["disks"] and all(d["free_bytes"] <= d["total_bytes"] for d in body["disks"])
     assert body["uptime_s"] >= 0
 
 
+@pytest.mark.sqlite_only  # the nightly copy is SQLite's
 async def test_problems_show_with_their_reasons(site: Site, as_admin: Browser, tmp_path: Path) -> None:
     backup = site.services.backup
     assert backup is not None

@@ -34,7 +34,7 @@ async def healthz(request: web.Request) -> web.Response:
             "database": "error" if not database else f"cannot write: {writes}" if writes else "ok",
             "uptime_s": round(time.monotonic() - services.started_monotonic, 1),
             "recording": services.recorder.alert() or "ok",
-            "backup": _backup(services.backup),
+            "backup": "pg_dump" if services.db.backend == "postgresql" else _backup(services.backup),
             "lines": {line.name: line.status for line in services.lines.infos()},  # an unplugged modem shows
         }
     return web.json_response(body, status=200 if database else 503)
