@@ -32,7 +32,7 @@ from ctid.web import forms
 from ctid.web.forms import Input
 
 Parser = Callable[[Input, str], Any]
-ID = (1, 2**62)
+ID = (1, forms.MAX_ID)
 MAX_KM = 3_000_000
 
 

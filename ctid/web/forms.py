@@ -31,6 +31,9 @@ _FEN = Decimal("0.01")
 _NOT_IN_A_LINE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
+MAX_ID = 2**31 - 1
+"""The largest record id: PostgreSQL's ``integer`` ids end here (SQLite's at 2**63). A larger one is
+refused by name before it reaches a driver that cannot bind it (asyncpg: a 500)."""
 
 
 def text(data: Input, name: str, max_length: int = 200, required: bool = False) -> str:
@@ -130,8 +133,8 @@ def flag(data: Input, name: str, default: bool = False) -> bool:
 
 def path_id(match_info: Input, name: str = "id") -> int:
     """A record's id from the URL: the route's pattern lets only digits through, but any number of them,
-    and one past 2**63 is an OverflowError in the database driver (a 500), not a missing record."""
-    return integer(match_info, name, 1, 2**62)
+    and one past the ids' type is an error in the database driver (a 500), not a missing record."""
+    return integer(match_info, name, 1, MAX_ID)
 
 
 def page_request(data: Input, default_per_page: int = 50) -> PageRequest:

@@ -13,7 +13,7 @@ from ctid.web import forms
 from ctid.web.crm_forms import Parser, fields
 from ctid.web.forms import Input
 
-ID = (1, 2**62)
+ID = (1, forms.MAX_ID)
 
 
 def _text(limit: int) -> Parser:

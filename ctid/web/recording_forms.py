@@ -19,7 +19,7 @@ from ctid.recording.service import MAX_TAG, MAX_TAGS
 from ctid.web import forms
 from ctid.web.forms import Input
 
-ID = (1, 2**62)
+ID = (1, forms.MAX_ID)
 MAX_DURATION_S = 24 * 3600 * 7  # a week: no call is longer, and the number stays a number
 DIRECTIONS = ("inbound", "outbound")
 ACTIONS = ("play", "download", "delete")

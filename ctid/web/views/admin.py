@@ -34,7 +34,7 @@ async def users(request: web.Request) -> web.Response:
     query = request.query
     page = await accounts.list_users(
         forms.page_request(query),
-        branch_id=forms.optional_integer(query, "branch", 1, 2**31),
+        branch_id=forms.optional_integer(query, "branch", 1, forms.MAX_ID),
         role=forms.optional_choice(query, "role", Role),
         text=forms.text(query, "q", 64),
     )
@@ -60,7 +60,7 @@ async def create_user(request: web.Request) -> web.Response:
         new = NewUser(
             username=forms.text(form, "username", 64, required=True),
             role=forms.choice(form, "role", Role),
-            branch_id=forms.integer(form, "branch_id", 1, 2**31),
+            branch_id=forms.integer(form, "branch_id", 1, forms.MAX_ID),
             display_name=forms.text(form, "display_name", 100),
             password=forms.secret(form, "password"),
             must_change_password=forms.boolean(form, "must_change_password"),
@@ -86,7 +86,7 @@ async def update_user(request: web.Request) -> web.Response:
         edit = UserChanges(
             display_name=forms.text(form, "display_name", 100),
             role=forms.choice(form, "role", Role),
-            branch_id=forms.integer(form, "branch_id", 1, 2**31),
+            branch_id=forms.integer(form, "branch_id", 1, forms.MAX_ID),
             active=forms.boolean(form, "active"),
             new_password=forms.secret(form, "new_password") or None,
         )

@@ -62,7 +62,7 @@ async def list_users(request: web.Request) -> web.Response:
     query = request.query
     page = await request.app[SERVICES].accounts.list_users(
         forms.page_request(query),
-        branch_id=forms.optional_integer(query, "branch", 1, 2**31),
+        branch_id=forms.optional_integer(query, "branch", 1, forms.MAX_ID),
         role=forms.optional_choice(query, "role", Role),
         text=forms.text(query, "q", 64),
     )
@@ -76,7 +76,7 @@ async def create_user(request: web.Request) -> web.Response:
     new = NewUser(
         username=forms.text(data, "username", 64, required=True),
         role=forms.choice(data, "role", Role),
-        branch_id=forms.integer(data, "branch_id", 1, 2**31),
+        branch_id=forms.integer(data, "branch_id", 1, forms.MAX_ID),
         display_name=forms.text(data, "display_name", 100),
         password=forms.secret(data, "password"),
     )

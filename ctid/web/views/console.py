@@ -101,7 +101,7 @@ async def save_note(request: web.Request) -> web.Response:
 @routes.put("/api/v1/calls/{id}/customer")
 @requires(Permission.USE_CONSOLE)
 async def link_customer(request: web.Request) -> web.Response:
-    customer_id = forms.integer(await read_object(request, ("customer_id",)), "customer_id", 1, 2**62)
+    customer_id = forms.integer(await read_object(request, ("customer_id",)), "customer_id", 1, forms.MAX_ID)
     console = request.app[SERVICES].console
     await console.link_customer(actor(request), current(request).user, request.match_info["id"], customer_id)
     return web.json_response({"call_id": request.match_info["id"], "customer_id": customer_id})

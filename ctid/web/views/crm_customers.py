@@ -22,7 +22,7 @@ CUSTOMER = "/api/v1/customers/{id:\\d+}"
 
 
 def _id(request: web.Request) -> int:
-    return forms.integer(request.match_info, "id", 1, 2**62)
+    return forms.integer(request.match_info, "id", 1, forms.MAX_ID)
 
 
 async def _full_json(request: web.Request, record: CustomerRecord) -> Json:

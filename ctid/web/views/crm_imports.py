@@ -85,7 +85,7 @@ async def export_customers(request: web.Request) -> web.Response:
     language = query.get("lang", "zh")
     if language not in ("zh", "en"):
         raise ValidationError("lang", N_("The language must be zh or en."))
-    branch_id = forms.integer(query, "branch_id", 1, 2**31) if query.get("branch_id") else None
+    branch_id = forms.integer(query, "branch_id", 1, forms.MAX_ID) if query.get("branch_id") else None
     imports = request.app[SERVICES].records.imports
     data = await imports.export(current(request).user, branch_id, format, language)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
@@ -152,7 +152,7 @@ async def _read_upload(request: web.Request) -> tuple[Upload, MergeChoice]:
     mapping = _mapping(_text(fields, "mapping"))
     merge = _choice(_text(fields, "merge") or MergeChoice.SKIP.value, MergeChoice, "merge")
     branch = _text(fields, "branch_id")
-    branch_id = forms.integer({"branch_id": branch}, "branch_id", 1, 2**31) if branch else None
+    branch_id = forms.integer({"branch_id": branch}, "branch_id", 1, forms.MAX_ID) if branch else None
     return Upload(content, filename, mapping, branch_id), merge
 
 

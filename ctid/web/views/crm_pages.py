@@ -97,7 +97,7 @@ async def new_customer_page(request: web.Request) -> web.Response:
 @routes.get("/customers/{id:\\d+}")
 @requires(Permission.CRM_VIEW)
 async def customer_page(request: web.Request) -> web.Response:
-    customer_id = forms.integer(request.match_info, "id", 1, 2**62)
+    customer_id = forms.integer(request.match_info, "id", 1, forms.MAX_ID)
     records, user = request.app[SERVICES].records, current(request).user
     record = await records.customers.get(user, customer_id)  # 404 for another branch's
     for_customer = {"customer": str(customer_id), "per_page": str(ALL)}

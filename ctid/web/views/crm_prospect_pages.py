@@ -94,7 +94,7 @@ async def prospects_page(request: web.Request) -> web.Response:
 @routes.get("/prospects/{id:\\d+}")
 @requires(Permission.CRM_VIEW)
 async def prospect_page(request: web.Request) -> web.Response:
-    prospect_id = forms.integer(request.match_info, "id", 1, 2**62)
+    prospect_id = forms.integer(request.match_info, "id", 1, forms.MAX_ID)
     prospects, user = request.app[SERVICES].prospects, current(request).user
     prospect = await prospects.get(user, prospect_id)  # 404 for another branch's
     staff = await branch_staff(request, prospect.branch_id)

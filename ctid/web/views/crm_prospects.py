@@ -18,7 +18,7 @@ OPTION = "/api/v1/crm-options/{id:\\d+}"
 
 
 def _id(request: web.Request) -> int:
-    return forms.integer(request.match_info, "id", 1, 2**62)
+    return forms.integer(request.match_info, "id", 1, forms.MAX_ID)
 
 
 def _answer(request: web.Request, prospect: Prospect, status: int = 200) -> web.Response:

@@ -17,7 +17,7 @@ VEHICLE = "/api/v1/vehicles/{id:\\d+}"
 
 
 def _id(request: web.Request) -> int:
-    return forms.integer(request.match_info, "id", 1, 2**62)
+    return forms.integer(request.match_info, "id", 1, forms.MAX_ID)
 
 
 @routes.get("/api/v1/vehicles")

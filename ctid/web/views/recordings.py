@@ -39,7 +39,7 @@ STATUS_LABELS = (
 
 
 def recording_id(request: web.Request) -> int:
-    return forms.integer(request.match_info, "id", 1, 2**62)
+    return forms.integer(request.match_info, "id", 1, forms.MAX_ID)
 
 
 def clock(seconds: float | None) -> str:

@@ -123,7 +123,7 @@ def _words(request: web.Request, chart: Chart) -> tuple[list[str], list[Series]]
 
 
 def _branch(request: web.Request) -> int | None:
-    return forms.optional_integer(request.query, "branch", 1, 2**62) if _is_admin(request) else None
+    return forms.optional_integer(request.query, "branch", 1, forms.MAX_ID) if _is_admin(request) else None
 
 
 def _is_admin(request: web.Request) -> bool:
