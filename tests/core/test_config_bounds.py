@@ -103,8 +103,8 @@ def test_the_message_names_the_key_and_the_range(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    with live_site(tmp_path_factory.mktemp("bounds")) as site:
+def live(tmp_path_factory: pytest.TempPathFactory, module_database_url: str) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("bounds"), module_database_url) as site:
         site.user("boss", Role.ADMIN)
         yield site
 
