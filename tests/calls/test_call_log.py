@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sql
 
 from ctid.accounts.models import Role, User
 from ctid.calls.models import CallFilter
@@ -38,8 +37,8 @@ class Clock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'calls.sqlite3'}")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     await database.start()
     yield database
     await database.stop()
@@ -50,11 +49,14 @@ def call_log(db: Database) -> CallLog:
     return CallLog(db, EventBus(), PhoneNormaliser("CN", "020"), clock=lambda: T0 + timedelta(hours=1))
 
 
-def _row(db_path: Path, call_id: str) -> dict[str, object]:
-    """Read with plain sqlite3, as another process (or the next daemon after a crash) would."""
-    with sqlite3.connect(db_path) as conn:
-        conn.row_factory = sqlite3.Row
-        row = conn.execute("select * from calls where id = ?", (call_id,)).fetchone()
+async def _row(db: Database, call_id: str) -> dict[str, object]:
+    """The committed row, read on a connection of its own, as the next daemon after a crash would."""
+    async with db.connect() as conn:
+        row = (
+            (await conn.execute(sql("SELECT * FROM calls WHERE id = :id"), {"id": call_id}))
+            .mappings()
+            .first()
+        )
     return dict(row) if row else {}
 
 
@@ -64,18 +66,17 @@ async def _record(call_log: CallLog, events: list[LineEvent]) -> None:
             await call_log.record(event)
 
 
-async def test_each_stage_is_on_disk_before_the_next(call_log: CallLog, tmp_path: Path) -> None:
+async def test_each_stage_is_on_disk_before_the_next(call_log: CallLog, db: Database) -> None:
     clock, parser = Clock(), FormattedCallerIdParser()
     line = LineStateMachine("front", ring_timeout_s=8, new_call_id=lambda: "c1")
-    path = tmp_path / "calls.sqlite3"
 
     await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
-    assert _row(path, "c1")["rings"] == 1 and _row(path, "c1")["ended_at"] is None
+    assert (await _row(db, "c1"))["rings"] == 1 and (await _row(db, "c1"))["ended_at"] is None
 
     for text in ("DATE = 0322", "TIME = 1405", "NMBR = 88881234"):
         if update := parser.feed(text):
             await _record(call_log, line.caller_id(update, now=clock.now, wall=clock.wall()))
-    row = _row(path, "c1")
+    row = await _row(db, "c1")
     assert row["number"] == "88881234" and row["number_e164"] == "+862088881234"
     assert row["identified_at"] is not None and row["outcome"] is None
 
@@ -83,23 +84,23 @@ async def test_each_stage_is_on_disk_before_the_next(call_log: CallLog, tmp_path
     await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
     clock.now += 1
     await _record(call_log, line.offhook(now=clock.now, wall=clock.wall()))
-    assert _row(path, "c1")["outcome"] == "answered"
+    assert (await _row(db, "c1"))["outcome"] == "answered"
 
     clock.now += 30
     await _record(call_log, line.onhook(now=clock.now, wall=clock.wall()))
-    row = _row(path, "c1")
+    row = await _row(db, "c1")
     assert (row["outcome"], row["end_reason"], row["rings"]) == ("answered", "hangup", 2)
     assert row["duration_s"] == pytest.approx(35) and row["talk_s"] == pytest.approx(30)
 
 
-async def test_missed_private_call(call_log: CallLog, tmp_path: Path) -> None:
+async def test_missed_private_call(call_log: CallLog, db: Database) -> None:
     clock, parser = Clock(), FormattedCallerIdParser()
     line = LineStateMachine("front", ring_timeout_s=8, new_call_id=lambda: "c2")
     await _record(call_log, line.ring(now=clock.now, wall=clock.wall()))
     await _record(call_log, line.caller_id(parser.feed("NMBR = P"), now=clock.now, wall=clock.wall()))  # type: ignore[arg-type]
     clock.now += 9
     await _record(call_log, line.tick(now=clock.now, wall=clock.wall()))
-    row = _row(tmp_path / "calls.sqlite3", "c2")
+    row = await _row(db, "c2")
     assert (row["number"], row["reason"], row["outcome"], row["end_reason"]) == (
         None,
         "private",
@@ -109,7 +110,7 @@ async def test_missed_private_call(call_log: CallLog, tmp_path: Path) -> None:
 
 
 async def test_calls_left_open_by_a_killed_daemon_are_closed_at_start(
-    call_log: CallLog, db: Database, tmp_path: Path
+    call_log: CallLog, db: Database
 ) -> None:
     clock = Clock()
     line = LineStateMachine("front", new_call_id=lambda: "c3")
@@ -117,12 +118,12 @@ async def test_calls_left_open_by_a_killed_daemon_are_closed_at_start(
     restarted = CallLog(db, EventBus(), PhoneNormaliser(), clock=lambda: T0 + timedelta(hours=1))
     await restarted.start()
     await restarted.stop()
-    row = _row(tmp_path / "calls.sqlite3", "c3")
+    row = await _row(db, "c3")
     assert (row["end_reason"], row["outcome"]) == ("daemon restart", "unknown")
     assert row["ended_at"] is not None
 
 
-async def test_outbound_call_from_a_sim_line_through_the_bus(db: Database, tmp_path: Path) -> None:
+async def test_outbound_call_from_a_sim_line_through_the_bus(db: Database) -> None:
     bus = EventBus()
     call_log = CallLog(db, bus, PhoneNormaliser("CN", "020"))
     await call_log.start()
@@ -133,7 +134,7 @@ async def test_outbound_call_from_a_sim_line_through_the_bus(db: Database, tmp_p
     await sim.hangup()
     await sim.stop()
     await call_log.stop()
-    row = _row(tmp_path / "calls.sqlite3", call_id)
+    row = await _row(db, call_id)
     assert (row["direction"], row["number"], row["number_e164"]) == (
         "outbound",
         "13912345678",

@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine
 
 from ctid.calls import store as calls_store
-from ctid.db import Database, metadata
+from ctid.db import Database
 from ctid.recording import store
 from ctid.recording.models import AccessFilter, RecordingFilter
+from tests.support.queries import differences
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
 
-async def test_the_migration_matches_the_tables(db: Database, db_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{db_path}")
-    with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
-    engine.dispose()
-    assert [d for d in differences if "recording" in repr(d)] == []
+async def test_the_migration_matches_the_tables(db: Database) -> None:
+    assert [d for d in await differences(db) if "recording" in repr(d)] == []
 
 
 def _row(**values: Any) -> dict[str, Any]:
