@@ -3,9 +3,10 @@
 A supervisor creates a customer with two vehicles (owner of one, driver of the other), adds a visit with an
 item from the catalogue and one typed in, closes it, and sees it in the customer's service history; the
 customer calls and the pop on /console shows that visit. She imports an XLSX with three bad rows and reads
-the report (row, column, value and reason of each), and finds the customer by a fragment of a plate and of a
-phone number in the search box. Selectors are ids, classes and data attributes; the words checked are the
-data's, so the test holds in either language.
+the report (row, column, value and reason of each), refuses a file with a value in column XFD (the page
+names the column and the cap's limit), and finds the customer by a fragment of a plate and of a phone number
+in the search box. Selectors are ids, classes and data attributes; the words checked are the data's, so the
+test holds in either language.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl import Workbook
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from ctid.crm.vin import check_digit
+from tests.crm.imports.hostile import xfd_value_workbook
 from tests.daemon import Daemon
 from tests.e2e.support import log_in, new_page, path_of
 from tests.e2e.test_console import ring
@@ -259,6 +261,20 @@ def map_an_unknown_phone_column(page: Page, base: str) -> None:
     expect(page.locator("#import-status")).to_contain_text("2")
 
 
+def refuse_a_file_past_a_cap(page: Page, base: str) -> None:
+    """A value in column XFD: the page says where and the cap's limit (in the user's language)."""
+    page.goto(base + "/customers/import")
+    page.set_input_files(
+        "#import-form input[name=file]",
+        files=[{"name": "宽表.xlsx", "mimeType": "application/octet-stream", "buffer": xfd_value_workbook()}],
+    )
+    page.click("#check-file")
+    status = page.locator("#import-status")
+    expect(status).to_have_class("error")
+    expect(status).to_contain_text("XFD")
+    expect(status).to_contain_text("200")
+
+
 def find(page: Page, base: str, fragment: str, customer_id: str) -> None:
     page.goto(base + "/customers")
     page.fill("#search-q", fragment)
@@ -286,6 +302,7 @@ def test_customer_vehicles_visit_pop_import_and_search(daemon: Daemon, chromium:
     see_visit_in_the_pop(page, base, daemon)
     import_with_three_bad_rows(page, base)
     map_an_unknown_phone_column(page, base)
+    refuse_a_file_past_a_cap(page, base)
     find(page, base, "A123", customer_id)  # a plate fragment
     find(page, base, "2345678", customer_id)  # a phone fragment
     find(page, base, "建国", customer_id)  # two characters of 李建国's name, not its beginning
