@@ -222,8 +222,10 @@ class Importer:
         return await task
 
     def _read(self, upload: Upload, cancel: threading.Event) -> tuple[Report, str]:
-        """Read and check the file on its own (the worker thread's part). A cancelled check says so in the
-        log here, in the thread: whoever awaited it may be cancelled itself and log nothing."""
+        """Read and check the file on its own (the worker thread's part). The check's start and its
+        cancelling are logged here, in the thread: whoever awaited it may be cancelled itself and log
+        nothing."""
+        log.info("checking %s (%d KB)", upload.filename or "a file", len(upload.data) // 1024)
         table = read_table(upload.data, upload.filename)
         mapping = guess_mapping(table.headers, upload.mapping)
         try:

@@ -48,7 +48,6 @@ _TYPES = {
 async def check_import(request: web.Request) -> web.Response:
     upload, merge = await _read_upload(request)
     imports = request.app[SERVICES].records.imports
-    _started(request, upload)
     try:
         async with cancelled_when_gone(request) as gone:
             check = await imports.dry_run(current(request).user, upload, merge, gone)
@@ -62,7 +61,6 @@ async def check_import(request: web.Request) -> web.Response:
 async def run_import(request: web.Request) -> web.Response:
     upload, merge = await _read_upload(request)
     imports = request.app[SERVICES].records.imports
-    _started(request, upload)
     try:
         async with cancelled_when_gone(request) as gone:
             result = await imports.apply(actor(request), current(request).user, upload, merge, gone)
@@ -92,10 +90,6 @@ async def export_customers(request: web.Request) -> web.Response:
     name = f"customers-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return web.Response(body=data, content_type=_TYPES[format].split(";")[0], headers=headers, charset=None)
-
-
-def _started(request: web.Request, upload: Upload) -> None:
-    log.info("%s: checking %s (%d KB)", request.path, upload.filename or "a file", len(upload.data) // 1024)
 
 
 def _nobody_listens() -> web.Response:

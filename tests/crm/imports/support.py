@@ -75,7 +75,11 @@ def words(max_size: int, alphabet: st.SearchStrategy[str] = _CLEAN_ALPHABET) -> 
     return st.text(alphabet, max_size=max_size).map(_clean).filter(lambda text: len(text) <= max_size)
 
 
-_TAG = st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=16).map(clean_text)
+_TAG = (
+    st.text(st.characters(codec="utf-8", categories=("L", "N")), min_size=1, max_size=16)
+    .map(clean_text)
+    .filter(lambda tag: 0 < len(tag) <= 16)  # NFC can lengthen a tag (བྷ is two characters): as stored
+)
 _DATES = st.dates(date(1900, 1, 1), date(2100, 12, 31))
 
 
