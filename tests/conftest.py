@@ -126,6 +126,18 @@ def new_database_url(database_backend: str, tmp_path: Path) -> Iterator[Callable
 
 
 @pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for a test that compares the backends (mark it
+    ``postgresql``); skipped when the run has no PostgreSQL."""
+    base = os.environ.get(databases.BASE_URL_ENV)
+    if not base:
+        pytest.skip("no PostgreSQL in this run (--postgres=off)")
+    name, url = databases.new_postgres_database(base)
+    yield url
+    databases.drop_postgres_database(base, name)
+
+
+@pytest.fixture
 def database_url(new_database_url: Callable[[], str]) -> str:
     """A fresh, migrated database for this test alone, on the backend of this run of it."""
     return new_database_url()

@@ -12,13 +12,14 @@ to look:
 - latin letters only: pinyin (initials and full spelling), then names written in latin letters, then VINs;
 - anything with Chinese characters: names.
 
-The index is SQLite's FTS5 with the trigram tokenizer (ctid.crm.search_store): it finds any fragment of 3
-or more characters. A shorter query cannot use it. One or two characters with a Chinese one among them
-(``伟``, ``恒通``, ``王A``) are found anywhere in a name through the name's grams (``name_grams``: each
-distinct one- and two-character piece of it holding a Chinese character, a table of its own), names
-starting with them first (``张伟`` before ``李张伟``). Other short queries are a prefix of the name
-(``z``, ``A1``), answered by the ``(branch_id, name)`` index of customers. Two latin letters are also a
-two-character name's initials (``zw``), which the index finds as ``zw `` at the start of the pinyin column.
+The index is SQLite's FTS5 with the trigram tokenizer, or pg_trgm's GIN indexes on PostgreSQL
+(ctid.crm.search_store): it finds any fragment of 3 or more characters. A shorter query cannot use it.
+One or two characters with a Chinese one among them (``伟``, ``恒通``, ``王A``) are found anywhere in a
+name through the name's grams (``name_grams``: each distinct one- and two-character piece of it holding a
+Chinese character, a table of its own), names starting with them first (``张伟`` before ``李张伟``).
+Other short queries are a prefix of the name (``z``, ``A1``), answered by the ``(branch_id, name)`` index
+of customers. Two latin letters are also a two-character name's initials (``zw``), which the index finds
+as ``zw `` at the start of the pinyin column.
 
 The fragment is searched with ``LIKE '%fragment%'``, which the trigram index answers (FTS5 phrase queries
 need ``detail=full``, twice the index). It is a bound parameter, never spliced into SQL or an FTS5 query, and

@@ -6,10 +6,12 @@
 (of the vehicles the customer owns, uses or drives). ``column LIKE '%fragment%'`` is answered from the
 trigram index for fragments of 3 or more characters.
 
-PostgreSQL equivalent: a plain table with the same columns (or generated columns on customers) and
-``CREATE EXTENSION pg_trgm`` + ``CREATE INDEX ... USING gin (column gin_trgm_ops)`` per column; the same
-``ILIKE '%fragment%'`` queries use those indexes. Not built yet: on other databases ``refresh`` does
-nothing and ``search`` finds names by prefix only.
+On PostgreSQL (migration 0013) ``customer_search`` is a plain table of the same columns keyed by
+``customer_id``, with a pg_trgm GIN index per column: the same ``ILIKE '%fragment%'`` is answered from
+them, ordered by id as FTS5 gives its rows, so both backends find the same customers in the same order.
+Names by prefix compare in the "C" collation there (code points, as SQLite compares), on an index of
+their own (``ix_customers_branch_id_name_c``): a server's collation (zh_CN, ICU) orders and ranges names
+otherwise.
 
 ``customer_name_grams`` (migration 0012, ctid.crm.tables) answers what the trigram index cannot: a query of
 one or two characters with a Chinese one (``伟``, ``恒通``), found anywhere in a name. It is a plain table,
@@ -34,8 +36,9 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Integer, Text, column, delete, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from ctid.accounts.tables import branches
 from ctid.crm import pinyin
@@ -62,6 +65,13 @@ SELECT c.id, c.name, c.kind,
 FROM customers c
 """  # noqa: S608 - constants only
 _INSERT = f"INSERT INTO {TABLE} (rowid, name, pinyin, phones, plates, vins) VALUES (?, ?, ?, ?, ?, ?)"  # noqa: S608
+SERVER_TABLE = table(
+    TABLE,
+    column("customer_id", Integer),
+    *(column(name, Text) for name in ("name", "pinyin", "phones", "plates", "vins")),
+)
+"""``customer_search`` on PostgreSQL: a plain table (ctid.migrations 0013), not on the metadata, as
+SQLite's FTS5 table is not."""
 GRAMS = customer_name_grams.name
 _GRAMS_SOURCE = "SELECT id, branch_id, name FROM customers WHERE id > ? ORDER BY id LIMIT ?"
 _GRAMS_INSERT = f"INSERT INTO {GRAMS} (customer_id, gram, branch_id) VALUES (?, ?, ?)"  # noqa: S608
@@ -123,7 +133,70 @@ async def refresh(conn: AsyncConnection, customer_ids: Iterable[int]) -> None:
 def _refresh(conn: Connection, customer_ids: Sequence[int]) -> None:
     if conn.dialect.name == "sqlite":
         refresh_sync(_Alchemy(conn), customer_ids)
+    else:
+        refresh_server(conn, customer_ids)
     refresh_grams(conn, customer_ids)
+
+
+def refresh_server(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """``refresh_sync`` on PostgreSQL: the same rows, read through Core (no ``group_concat`` there)."""
+    for start in range(0, len(customer_ids), BATCH):
+        ids = list(customer_ids[start : start + BATCH])
+        conn.execute(delete(SERVER_TABLE).where(SERVER_TABLE.c.customer_id.in_(ids)))
+        _insert_server_rows(conn, ids)
+
+
+def fill_server(conn: Connection) -> int:
+    """Index every customer on PostgreSQL (migration 0013), in batches by id; how many."""
+    count, after = 0, 0
+    while ids := list(
+        conn.scalars(
+            select(customers.c.id).where(customers.c.id > after).order_by(customers.c.id).limit(BATCH)
+        )
+    ):
+        _insert_server_rows(conn, ids)
+        count, after = count + len(ids), ids[-1]
+    return count
+
+
+def _insert_server_rows(conn: Connection, ids: list[int]) -> None:
+    """The search rows of these customers, as ``_SOURCE`` and ``_search_row`` make them on SQLite."""
+    phones: dict[int, list[str]] = defaultdict(list)
+    phone_query = select(customer_phones.c.customer_id, customer_phones.c.number, customer_phones.c.e164)
+    for customer_id, number, e164 in conn.execute(phone_query.where(customer_phones.c.customer_id.in_(ids))):
+        phones[customer_id].append(f"{number}{_SEP_FIELD}{e164 or ''}")
+    plates: dict[int, set[str]] = defaultdict(set)
+    vins: dict[int, set[str]] = defaultdict(set)
+    links = (
+        select(customer_vehicles.c.customer_id, vehicles.c.plate, vehicles.c.vin)
+        .join(vehicles, vehicles.c.id == customer_vehicles.c.vehicle_id)
+        .where(customer_vehicles.c.customer_id.in_(ids))
+    )
+    for customer_id, plate, vin in conn.execute(links):
+        plates[customer_id].add(plate)
+        if vin:
+            vins[customer_id].add(vin)
+    people = select(customers.c.id, customers.c.name, customers.c.kind).where(customers.c.id.in_(ids))
+    keys = ("customer_id", "name", "pinyin", "phones", "plates", "vins")
+    rows = [
+        dict(
+            zip(
+                keys,
+                _search_row(
+                    customer_id,
+                    name,
+                    kind,
+                    _SEP_PHONE.join(phones[customer_id]) or None,
+                    ",".join(sorted(plates[customer_id])) or None,
+                    ",".join(sorted(vins[customer_id])) or None,
+                ),
+                strict=True,
+            )
+        )
+        for customer_id, name, kind in conn.execute(people)
+    ]
+    if rows:
+        conn.execute(insert(SERVER_TABLE), rows)
 
 
 def refresh_grams(conn: Connection, customer_ids: Sequence[int]) -> None:
@@ -234,9 +307,9 @@ def _spelling(name: str, kind: str) -> str:
 def search(conn: Connection, query: SearchQuery, branch_id: int | None, limit: int) -> list[SearchHit]:
     """Customers matching ``query`` in ``branch_id`` (None: every branch), best first, at most ``limit``."""
     found: dict[int, Field] = {}
-    if query.initials and conn.dialect.name == "sqlite":
+    if query.initials:
         found = _by_fragment(conn, query, branch_id, limit)
-    if query.prefix or conn.dialect.name != "sqlite":
+    if query.prefix:
         for customer_id, field in _by_name_prefix(conn, query.fragment, branch_id, limit).items():
             found.setdefault(customer_id, field)
         if query.grams and len(found) < limit:
@@ -253,21 +326,53 @@ def _by_fragment(conn: Connection, query: SearchQuery, branch_id: int | None, li
     then a prefix, then the id. Each field's are read from the trigram index in id order, stopping at the
     limit; CROSS JOIN keeps the index the outer loop (else SQLite may scan the branch's customers and
     query the index once for each)."""
-    scoped = "" if branch_id is None else "AND c.branch_id = ?"
     ranked: list[tuple[tuple[int, int], int, Field]] = []
     for field in query.fields:
-        column = COLUMNS[field]
-        sql = (
-            f"SELECT s.rowid, s.{column} FROM {TABLE} s CROSS JOIN customers c ON c.id = s.rowid "  # noqa: S608
-            f"WHERE s.{column} LIKE ? {scoped} LIMIT ?"
+        found = (
+            _fragment_sqlite(conn, query, COLUMNS[field], branch_id, limit)
+            if conn.dialect.name == "sqlite"
+            else _fragment_server(conn, query, COLUMNS[field], branch_id, limit)
         )
-        params: list[Any] = [query.like, *([] if branch_id is None else [branch_id]), limit]
-        for customer_id, value in conn.exec_driver_sql(sql, tuple(params)):
+        for customer_id, value in found:
             ranked.append((rank(query, field, value), int(customer_id), field))
     best: dict[int, Field] = {}
     for _rank, customer_id, field in sorted(ranked, key=lambda r: (r[0], r[1])):
         best.setdefault(customer_id, field)
     return dict(list(best.items())[:limit])
+
+
+def _fragment_sqlite(
+    conn: Connection, query: SearchQuery, column: str, branch_id: int | None, limit: int
+) -> list[Sequence[Any]]:
+    scoped = "" if branch_id is None else "AND c.branch_id = ?"
+    sql = (
+        f"SELECT s.rowid, s.{column} FROM {TABLE} s CROSS JOIN customers c ON c.id = s.rowid "  # noqa: S608
+        f"WHERE s.{column} LIKE ? {scoped} LIMIT ?"
+    )
+    params: list[Any] = [query.like, *([] if branch_id is None else [branch_id]), limit]
+    return list(conn.exec_driver_sql(sql, tuple(params)))
+
+
+def _fragment_server(
+    conn: Connection, query: SearchQuery, column: str, branch_id: int | None, limit: int
+) -> list[Sequence[Any]]:
+    """As on SQLite: ILIKE (FTS5's LIKE ignores the case of latin letters), in id order."""
+    s = SERVER_TABLE.c
+    found = (
+        select(s.customer_id, s[column])
+        .join(customers, customers.c.id == s.customer_id)
+        .where(s[column].ilike(query.like))
+        .order_by(s.customer_id)
+        .limit(limit)
+    )
+    if branch_id is not None:
+        found = found.where(customers.c.branch_id == branch_id)
+    return list(conn.execute(found))
+
+
+def binary(conn: Connection, text: ColumnElement[str]) -> ColumnElement[str]:
+    """``text`` compared and ordered by code point, as SQLite does: in the "C" collation on a server."""
+    return text if conn.dialect.name == "sqlite" else text.collate("C")
 
 
 def _by_name_prefix(conn: Connection, prefix: str, branch_id: int | None, limit: int) -> dict[int, Field]:
@@ -277,10 +382,11 @@ def _by_name_prefix(conn: Connection, prefix: str, branch_id: int | None, limit:
         if branch_id is not None
         else customers.c.branch_id.in_(select(branches.c.id).scalar_subquery())
     )
+    name = binary(conn, customers.c.name)
     query = (
         select(customers.c.id)
-        .where(branch, customers.c.name >= prefix, customers.c.name < prefix + "\U0010ffff")
-        .order_by(customers.c.name, customers.c.id)
+        .where(branch, name >= prefix, name < prefix + "\U0010ffff")
+        .order_by(name, customers.c.id)
         .limit(limit)
     )
     return {int(customer_id): Field.NAME for customer_id in conn.scalars(query)}
@@ -330,12 +436,13 @@ def _hits(conn: Connection, found: dict[int, Field]) -> list[SearchHit]:
     for customer_id, number in conn.execute(phone_query):
         phones[customer_id].append(number)
     plates: dict[int, list[str]] = defaultdict(list)
+    plate = binary(conn, vehicles.c.plate)
     plate_query = (
-        select(customer_vehicles.c.customer_id, vehicles.c.plate)
+        select(customer_vehicles.c.customer_id, plate)
         .distinct()
         .join(vehicles, vehicles.c.id == customer_vehicles.c.vehicle_id)
         .where(customer_vehicles.c.customer_id.in_(ids))
-        .order_by(customer_vehicles.c.customer_id, vehicles.c.plate)
+        .order_by(customer_vehicles.c.customer_id, plate)
     )
     for customer_id, plate in conn.execute(plate_query):
         plates[customer_id].append(plate)

@@ -19,7 +19,10 @@ BIN = Path("/usr/lib/postgresql/15/bin")
 PORT = 5432  # on a socket directory of its own, so the usual number collides with nothing
 FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
 ZONE = "-c timezone=Asia/Shanghai"
-"""A Chinese shop's server: whatever depends on the session's time zone instead of UTC shows in the tests."""
+CHINESE = ("--locale-provider=icu", "--icu-locale=zh", "--locale=C.UTF-8")
+"""A Chinese shop's server: its time zone and its collation (ICU's Chinese: names in pinyin order, not by
+code point), so that whatever depends on the server's zone or order instead of ctid's own shows in the
+tests."""
 
 
 class ClusterError(RuntimeError):
@@ -67,7 +70,7 @@ def start_cluster() -> Cluster:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
         shutil.chown(cluster.socket_dir, "postgres", "postgres")
-    initdb = (BIN / "initdb", "-D", cluster.data_dir, "-A", "trust", "-U", "postgres", "-E", "UTF8")
+    initdb = (BIN / "initdb", "-D", cluster.data_dir, "-A", "trust", "-U", "postgres", "-E", "UTF8", *CHINESE)
     _as_postgres(*initdb)
     options = f"-k {cluster.socket_dir} -p {PORT} -c listen_addresses='' {FAST} {ZONE}"
     log = root / "server.log"

@@ -2,9 +2,8 @@
 customer id) with their name, its pinyin, their phones' digits, their vehicles' plates and VINs, filled from
 the records (see ctid.crm.search_store).
 
-PostgreSQL equivalent (not built yet, this revision does nothing there): a table of the same columns with
-``CREATE EXTENSION pg_trgm`` and a GIN index ``USING gin (column gin_trgm_ops)`` per column, which answers
-the same ``ILIKE '%fragment%'`` searches.
+Nothing on PostgreSQL: revision 0013 builds its equivalent there (pg_trgm, a table of the same columns with a
+trigram GIN index per column).
 
 Filling a million customers: one statement reads each customer with their phones, plates and VINs
 (``group_concat`` subqueries on the tables' customer indexes), in batches by id; the pinyin is computed in
