@@ -75,6 +75,7 @@ from ctid.crm import bulk
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
+from ctid.private_files import restrict_umask
 from tests.accounts.support import fast_passwords
 from tests.daemon import Daemon
 from tests.fakemodem import FakeModem, formatted
@@ -538,6 +539,7 @@ def main() -> None:
         "--no-deflate", dest="deflate", action="store_false", help="consoles do not offer permessage-deflate"
     )
     args = parser.parse_args()
+    restrict_umask()  # the database copied in is made as the daemon makes files (else it warns once)
     with tempfile.TemporaryDirectory(prefix="ctid-pop-") as tmp:
         site, results, daemon = asyncio.run(run(args, Path(tmp)))
         ok = report(args, site, results, daemon)
