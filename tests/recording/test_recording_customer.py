@@ -64,9 +64,10 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> 
 
 
 @pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
+def daemon(tmp_path: Path, database_url: str) -> Iterator[Daemon]:
     port = free_port()
-    running = Daemon(write_config(tmp_path, port, SIM_DESK), port).start()
+    database = f'[database]\nurl = "{database_url}"\n'
+    running = Daemon(write_config(tmp_path, port, SIM_DESK + database), port).start()
     try:
         running.wait_healthy()
         running.admin_password()
