@@ -15,9 +15,10 @@ esac
 
 # System packages: PortAudio and a C compiler (PyAudio is built from source on Linux) and ffmpeg (recording
 # transcodes) for the daemon; Chromium and CJK fonts for the browser tests; minimodem makes independent FSK
-# test audio (and is the peer bench/audio.py measures against).
+# test audio (and is the peer bench/audio.py measures against); PostgreSQL 15's server, which the tests
+# start in a temporary directory of their own (the database tests run on SQLite and on PostgreSQL).
 RUN_PACKAGES=(portaudio19-dev gcc libc6-dev ffmpeg)
-TEST_PACKAGES=(chromium fonts-noto-cjk minimodem)
+TEST_PACKAGES=(chromium fonts-noto-cjk minimodem postgresql)
 packages=("${RUN_PACKAGES[@]}")
 [ "$mode" = test ] && packages+=("${TEST_PACKAGES[@]}")
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3 || true)}"

@@ -39,7 +39,7 @@ _cluster: list[Cluster] = []
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres",
-        default="off",  # "auto" once every database test passes on PostgreSQL (issue 15)
+        default="auto",
         help="database tests on PostgreSQL too: auto (a private cluster of Debian's postgresql 15), off, "
         "or the URL of a cluster's maintenance database (postgresql+asyncpg://user@host/postgres)",
     )
