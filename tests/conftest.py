@@ -66,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    databases.close_all()
     while _cluster:
         _cluster.pop().stop()
 
