@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,3 +116,23 @@ class Daemon:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+@contextmanager
+def sim_desk_on(directory: Path, database_url: str) -> Iterator[Daemon]:
+    """A running daemon with the one sim line "desk" on the given database, its first admin settled."""
+    port = free_port()
+    database = f'[database]\nurl = "{database_url}"\n'
+    running = Daemon(write_config(directory, port, SIM_DESK + database), port).start()
+    try:
+        running.wait_healthy()
+        running.admin_password()
+        yield running
+    finally:
+        running.stop()
+
+
+def ctid_command(daemon: Daemon, *args: str, stdin: str = "") -> str:
+    """``ctid ARGS --config <the daemon's>`` as another process; its stdout."""
+    command = [sys.executable, "-m", "ctid", *args, "--config", str(daemon.config)]
+    return subprocess.run(command, input=stdin, check=True, capture_output=True, text=True).stdout

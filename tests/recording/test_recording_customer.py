@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +22,7 @@ from typing import Any
 import pytest
 
 from ctid import control
-from tests.daemon import SIM_DESK, Daemon, free_port, write_config
+from tests.daemon import Daemon, ctid_command, sim_desk_on
 
 KNOWN, SWITCHBOARD, UNKNOWN = "13912345678", "020-8888-1234", "13700000001"
 
@@ -65,20 +63,11 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> 
 
 @pytest.fixture
 def daemon(tmp_path: Path, database_url: str) -> Iterator[Daemon]:
-    port = free_port()
-    database = f'[database]\nurl = "{database_url}"\n'
-    running = Daemon(write_config(tmp_path, port, SIM_DESK + database), port).start()
-    try:
-        running.wait_healthy()
-        running.admin_password()
+    with sim_desk_on(tmp_path, database_url) as running:
         yield running
-    finally:
-        running.stop()
 
 
-def ctid(daemon: Daemon, *args: str, stdin: str = "") -> str:
-    command = [sys.executable, "-m", "ctid", *args, "--config", str(daemon.config)]
-    return subprocess.run(command, input=stdin, check=True, capture_output=True, text=True).stdout
+ctid = ctid_command
 
 
 @pytest.fixture
