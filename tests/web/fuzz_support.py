@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from aiohttp import web
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, TextClause, inspect, text
 
 from ctid.accounts.models import Role, User
 from ctid.config import Config
@@ -60,6 +60,7 @@ class LiveSite:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.site: Site
         self.port = 0
+        self._reads: dict[str, TextClause] = {}
         self._stop: asyncio.Event
         self._stopped: asyncio.Future[None]
 
@@ -113,11 +114,14 @@ class LiveSite:
     async def _fingerprint(self) -> dict[str, str]:
         digests = {}
         async with self.site.services.db.connect() as conn:
-            tables = await conn.run_sync(_columns)
-            for name, columns in sorted(tables.items()):
-                kept = [f'"{c}"' for c in columns if c not in VOLATILE.get(name, ())]
-                found = await conn.execute(text(f'SELECT {", ".join(kept) or "1"} FROM "{name}"'))
-                rows = sorted(repr(tuple(row)) for row in found)
+            if (
+                not self._reads
+            ):  # the tables stay what they are: reflected once (dozens of queries on a server)
+                for name, columns in sorted((await conn.run_sync(_columns)).items()):
+                    kept = [f'"{c}"' for c in columns if c not in VOLATILE.get(name, ())]
+                    self._reads[name] = text(f'SELECT {", ".join(kept) or "1"} FROM "{name}"')
+            for name, read in self._reads.items():
+                rows = sorted(repr(tuple(row)) for row in await conn.execute(read))
                 digests[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
         return digests
 
