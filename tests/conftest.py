@@ -98,7 +98,7 @@ def module_database_url(
     """One database for all of a module's tests, on each backend in turn: for the live sites of the fuzz
     tests, built once per module (a site per hypothesis example would cost seconds each)."""
     if module_database_backend == "sqlite":
-        yield databases.sqlite_url(tmp_path_factory.mktemp("db"))
+        yield databases.new_sqlite_database(tmp_path_factory.mktemp("db"))
         return
     base = os.environ[databases.BASE_URL_ENV]
     name, url = databases.new_postgres_database(base)
@@ -108,15 +108,15 @@ def module_database_url(
 
 @pytest.fixture
 def new_database_url(database_backend: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
-    """Makes fresh databases for this test alone, on the backend of this run of it (migrated on
-    PostgreSQL; an SQLite file is made and migrated when the test's Database starts)."""
+    """Makes fresh, migrated databases for this test alone, on the backend of this run of it (copies of a
+    template migrated once per process, on either backend)."""
     base = os.environ.get(databases.BASE_URL_ENV, "")
     made: list[str] = []
 
     def new() -> str:
         made.append(f"ctid-{len(made)}.sqlite3" if made else "ctid.sqlite3")
         if database_backend == "sqlite":
-            return databases.sqlite_url(tmp_path, made[-1])
+            return databases.new_sqlite_database(tmp_path, made[-1])
         made[-1], url = databases.new_postgres_database(base)
         return url
 

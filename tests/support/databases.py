@@ -16,6 +16,8 @@ import asyncio
 import atexit
 import itertools
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +43,23 @@ def worker() -> str:
 
 def sqlite_url(directory: Path, name: str = "ctid.sqlite3") -> str:
     return f"sqlite+aiosqlite:///{directory / name}"
+
+
+_sqlite_template: list[Path] = []
+
+
+def new_sqlite_database(directory: Path, name: str = "ctid.sqlite3") -> str:
+    """The URL of a migrated SQLite file in ``directory``: a copy of this process's migrated template (the
+    migrations from empty take ~0.15 s, a copy a millisecond)."""
+    if not _sqlite_template:
+        made = Path(tempfile.mkdtemp(prefix="ctid-sqlite-template-")) / "template.sqlite3"
+        with ThreadPoolExecutor(1) as thread:  # the test's event loop may already be set on this one
+            thread.submit(asyncio.run, _migrate(sqlite_url(made.parent, made.name))).result(300)
+        _sqlite_template.append(made)
+        atexit.register(shutil.rmtree, made.parent, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template[0], directory / name)
+    return sqlite_url(directory, name)
 
 
 def _with_database(base_url: str, name: str) -> str:
