@@ -66,9 +66,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    databases.close_all()
-    while _cluster:
-        _cluster.pop().stop()
+    try:
+        databases.close_all()
+    finally:  # the cluster stops even when a drop failed
+        while _cluster:
+            _cluster.pop().stop()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
