@@ -320,7 +320,6 @@ class FormattedCallerIdParser:
         self._parts: set[Part] = set()
         self._rang = False  # a RING came after the block in progress had identified the caller
         self._last_at: float | None = None
-        self._unreported = True  # the block's first update is still to come: it says new_block
 
     @property
     def caller_id(self) -> CallerId | None:
@@ -440,11 +439,11 @@ class FormattedCallerIdParser:
                 changed.add(name)
         if not changed:
             return None
-        if self._format is None:
+        new_block = self._format is None  # the block's first update: nothing was reported from it yet
+        if new_block:
             self._format = source
         caller_id = self.caller_id
         assert caller_id is not None
-        new_block, self._unreported = self._unreported, False
         return CallerIdUpdate(caller_id, frozenset(changed), new_block)
 
 
