@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from ctid.config import Config, parse
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging
-from tests.accounts.support import TEST_ACTOR, Site, make_config
+from tests.accounts.support import TEST_ACTOR, Site
 from tests.web.conftest import BrowserFactory
 from tests.web.recordings_support import T0, add_recording
 from tests.web.support import Browser
@@ -36,8 +35,9 @@ GONE = "13700002222"  # called on a line since removed from the config
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return replace(make_config(str(tmp_path / "var")), lines=parse({"lines": LINES}, "test").lines)
+def config(config: Config) -> Config:
+    """The web tests' config (each backend in turn) with these lines."""
+    return replace(config, lines=parse({"lines": LINES}, "test").lines)
 
 
 class Api:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ from ctid.recording.models import AccessFilter
 from ctid.recording.service import Recordings
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging
-from tests.accounts.support import Site, make_config
+from tests.accounts.support import Site
 from tests.web.conftest import BrowserFactory
 from tests.web.recordings_support import T0, Shelf, add_recording, build_shelf
 from tests.web.support import Browser
@@ -26,10 +25,10 @@ ROW = re.compile(r'<tr class="recording-row" data-href="/recordings/(\d+)"')
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def config(config: Config) -> Config:
     """The shelf's lines, in the default branch: the call log shows a branch the calls on its lines."""
     lines = [{"name": name, "driver": "sim"} for name in ("desk", "front")]
-    return replace(make_config(str(tmp_path / "var")), lines=parse({"lines": lines}, "test").lines)
+    return replace(config, lines=parse({"lines": lines}, "test").lines)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ browser, audited, and one code path with the page (ctid.screenpop.console.Consol
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from ctid.accounts.models import Role, User
 from ctid.audit.models import AuditFilter
 from ctid.config import Config, parse
-from tests.accounts.support import TEST_ACTOR, Site, make_config
+from tests.accounts.support import TEST_ACTOR, Site
 from tests.web.support import Browser
 
 LINES = [
@@ -24,8 +23,9 @@ LINES = [
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return replace(make_config(str(tmp_path / "var")), lines=parse({"lines": LINES}, "test").lines)
+def config(config: Config) -> Config:
+    """The web tests' config (each backend in turn) with these lines."""
+    return replace(config, lines=parse({"lines": LINES}, "test").lines)
 
 
 class Api:
