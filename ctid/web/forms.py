@@ -190,7 +190,7 @@ def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
         number=number,
         since=since,
         until=until,
-        branch_id=optional_integer(data, "branch", 1, 2**31),
+        branch_id=optional_integer(data, "branch", 1, MAX_ID),
         page=page_request(data),
     )
 

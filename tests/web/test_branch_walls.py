@@ -202,3 +202,14 @@ async def test_a_recording_of_no_branch_is_an_admins(world: World, anon: Browser
     assert [r["id"] for r in (await world.apis["sam"].get("/api/v1/recordings"))["items"]] == [
         world.recordings["a1"]
     ]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/calls", "/api/v1/lines"])
+async def test_a_branch_filter_past_the_largest_id_is_refused_by_name(
+    site: Site, anon: Browser, path: str
+) -> None:
+    """As every id in a path, query or body (forms.MAX_ID, PostgreSQL's integer): before, these two took
+    up to 2**31 and answered an empty list."""
+    secret = (await site.token(await site.user("boss", Role.ADMIN)))[0]
+    response = await anon.client.get(f"{path}?branch={2**31}", headers={"Authorization": f"Bearer {secret}"})
+    assert (response.status, (await response.json())["error"]["field"]) == (422, "branch")

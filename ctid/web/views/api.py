@@ -99,7 +99,7 @@ async def change_user(request: web.Request) -> web.Response:
     edit = UserChanges(
         display_name=forms.text(data, "display_name", 100) if "display_name" in data else None,
         role=forms.choice(data, "role", Role) if "role" in data else None,
-        branch_id=forms.integer(data, "branch_id", 1, 2**31) if "branch_id" in data else None,
+        branch_id=forms.integer(data, "branch_id", 1, forms.MAX_ID) if "branch_id" in data else None,
         active=_yes_or_no(data, "active") if "active" in data else None,
     )
     lines = forms.text_list(data, "lines", max_items=100) if "lines" in data else None

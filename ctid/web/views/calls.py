@@ -57,7 +57,7 @@ async def _search(request: web.Request) -> Page[Call]:
 
 async def _lines(request: web.Request) -> list[LineInfo]:
     """The lines this user may see: their branch's; admins every line, or one branch's (``?branch=``)."""
-    branch = forms.optional_integer(request.query, "branch", 1, 2**31)
+    branch = forms.optional_integer(request.query, "branch", 1, forms.MAX_ID)
     return await request.app[SERVICES].console.visible_lines(current(request).user, branch)
 
 
