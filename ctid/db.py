@@ -282,7 +282,7 @@ class Database:
         prospect still be won), take SQLite's write lock at the start (BEGIN IMMEDIATE) rather than at the
         first write. The driver runs the reads before that write outside any transaction, so two requests
         at once could both find the visit open and both close it (two mileage readings, two follow-ups).
-        Not the default: a transaction that mostly reads (a token's last use) would wait for every writer.
+        Not the default: a transaction that mostly reads would wait for every writer.
 
         On PostgreSQL the same order comes from one transaction-scoped advisory lock that every immediate
         transaction takes first: they run one after another, as under SQLite's write lock, and each of

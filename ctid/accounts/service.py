@@ -106,7 +106,7 @@ class AccountService:
         self._monotonic = monotonic
         # one login password check at a time, see login()
         self._password_checks = asyncio.Semaphore(1)
-        self.token_use = TokenUse(db, monotonic)
+        self.token_use = TokenUse(db)
 
     # --- first start --------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from tests.daemon import SIM_DESK
 from tests.resilience.support import await_until, start_site
 from tests.resilience.test_locked_database import hold_write_lock
 
-WARNING = "cannot record API tokens' last use (database is locked)"
+WARNING = "cannot write API tokens' last use (database is locked)"
 
 
 async def test_a_token_reads_and_its_console_connects_while_the_database_is_locked(tmp_path: Path) -> None:
