@@ -61,10 +61,6 @@ class LineBranches:
             )
         return by_code[line.branch]
 
-    def of(self, line: str) -> int | None:
-        """The branch of a line (None: not a line of the config, or not resolved yet)."""
-        return (self._by_line or {}).get(line)
-
     async def lines_in(self, branch_id: int) -> list[str]:
         """The lines of one branch, in config order."""
         return [line for line, branch in (await self.resolve()).items() if branch == branch_id]
