@@ -15,6 +15,7 @@ pick one. A test about SQLite itself (its file, its locks, its online backup) th
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -113,19 +114,19 @@ def new_database_url(database_backend: str, tmp_path: Path) -> Iterator[Callable
     """Makes fresh, migrated databases for this test alone, on the backend of this run of it (copies of a
     template migrated once per process, on either backend)."""
     base = os.environ.get(databases.BASE_URL_ENV, "")
-    made: list[str] = []
+    sqlite_files = (f"ctid-{n}.sqlite3" if n else "ctid.sqlite3" for n in itertools.count())
+    made: list[str] = []  # the PostgreSQL databases, dropped after the test
 
     def new() -> str:
-        made.append(f"ctid-{len(made)}.sqlite3" if made else "ctid.sqlite3")
         if database_backend == "sqlite":
-            return databases.new_sqlite_database(tmp_path, made[-1])
-        made[-1], url = databases.new_postgres_database(base)
+            return databases.new_sqlite_database(tmp_path, next(sqlite_files))
+        name, url = databases.new_postgres_database(base)
+        made.append(name)
         return url
 
     yield new
-    if database_backend == "postgresql":
-        for name in made:
-            databases.drop_postgres_database(base, name)
+    for name in made:
+        databases.drop_postgres_database(base, name)
 
 
 @pytest.fixture
