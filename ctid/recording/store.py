@@ -71,19 +71,20 @@ async def for_calls(
     conn: AsyncConnection, call_ids: list[str], operator_id: int | None = None, branch_id: int | None = None
 ) -> dict[str, int]:
     """The first live recording of each of these calls (for links in the call log and the customer page),
-    only those this operator took when ``operator_id`` is given, of this branch when ``branch_id`` is."""
+    only those this operator took when ``operator_id`` is given, of this branch when ``branch_id`` is.
+    The operator and the branch are filtered here, not in SQL: with them in the WHERE clause SQLite's
+    planner walks the branch's (or the operator's) recordings instead of the calls' few."""
     if not call_ids:
         return {}
-    query = (
-        select(recordings.c.call_id, func.min(recordings.c.id))
-        .where(recordings.c.call_id.in_(call_ids), recordings.c.deleted_at.is_(None))
-        .group_by(recordings.c.call_id)
+    c = recordings.c
+    query = select(c.call_id, c.id, c.operator_id, c.branch_id).where(
+        c.call_id.in_(call_ids), c.deleted_at.is_(None)
     )
-    if operator_id is not None:
-        query = query.where(recordings.c.operator_id == operator_id)
-    if branch_id is not None:
-        query = query.where(recordings.c.branch_id == branch_id)
-    return {str(call_id): int(rid) for call_id, rid in (await conn.execute(query)).all()}
+    found: dict[str, int] = {}
+    for row in await conn.execute(query):
+        if operator_id in (None, row.operator_id) and branch_id in (None, row.branch_id):
+            found[str(row.call_id)] = min(int(row.id), found.get(str(row.call_id), int(row.id)))
+    return found
 
 
 async def expired(

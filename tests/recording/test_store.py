@@ -11,7 +11,7 @@ from ctid.calls import store as calls_store
 from ctid.db import Database
 from ctid.recording import store
 from ctid.recording.models import AccessFilter, RecordingFilter
-from tests.support.queries import differences
+from tests.support.queries import differences, sqlite_plan, statements
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 
@@ -102,3 +102,48 @@ async def test_the_operators_note_on_the_call_counts_as_a_note(db: Database) -> 
         alone = await store.insert_recording(conn, _row())
     assert await _ids(db, RecordingFilter(has_notes=True)) == [noted]
     assert await _ids(db, RecordingFilter(has_notes=False)) == [blank, alone]
+
+
+async def _recordings_of_calls(db: Database) -> list[int]:
+    """Three calls' recordings: c1 twice (operator 1 then 2, branch 2), c2 once deleted and once by operator
+    2 of branch 3, c3 by operator 1 of no branch."""
+    async with db.begin() as conn:
+        return [
+            await store.insert_recording(
+                conn, _row(call_id=call, operator_id=operator, branch_id=branch, **more)
+            )
+            for call, operator, branch, more in [
+                ("c1", 1, 2, {}),
+                ("c1", 2, 2, {}),
+                ("c2", 1, 3, {"deleted_at": T0, "status": "deleted"}),
+                ("c2", 2, 3, {}),
+                ("c3", 1, None, {}),
+            ]
+        ]
+
+
+async def test_the_links_of_calls_to_their_recordings(db: Database) -> None:
+    """The first live recording of each call, of the operator's and the branch's when they are given."""
+    first, second, _deleted, other, alone = await _recordings_of_calls(db)
+    calls = ["c1", "c2", "c3", "c4"]
+    async with db.connect() as conn:
+        assert await store.for_calls(conn, calls) == {"c1": first, "c2": other, "c3": alone}
+        assert await store.for_calls(conn, calls, operator_id=2) == {"c1": second, "c2": other}
+        assert await store.for_calls(conn, calls, branch_id=2) == {"c1": first}
+        assert await store.for_calls(conn, calls, operator_id=2, branch_id=3) == {"c2": other}
+        assert await store.for_calls(conn, calls, operator_id=1, branch_id=3) == {}
+        assert await store.for_calls(conn, [], branch_id=2) == {}
+
+
+@pytest.mark.sqlite_only  # the plan is SQLite's planner's
+async def test_the_links_are_read_by_the_calls_ids(db: Database) -> None:
+    """Before, with the branch (or the operator) in the WHERE clause SQLite walked every recording of the
+    branch for a call log page's links: 50 ms a page at 180,000 recordings."""
+    await _recordings_of_calls(db)
+    for operator in (None, 1):
+        with statements(db, "recordings.call_id IN") as seen:
+            async with db.connect() as conn:
+                await store.for_calls(conn, ["c1", "c2", "c3"], operator, branch_id=2)
+        ((statement, parameters),) = seen
+        plan = await sqlite_plan(db, statement, parameters)
+        assert plan[0].startswith("SEARCH recordings USING INDEX ix_recordings_call_id"), plan
