@@ -140,12 +140,7 @@ def _number_formats(source: Any) -> tuple[dict[int, str], array[int]]:
             elif element.tag == _XF and in_cell_styles:
                 styles.append(int(element.get("numFmtId", 0)))
                 if len(styles) > MAX_CELL_STYLES:
-                    raise ImportFileError(
-                        N_(
-                            "The Excel file has more than %(limit)d cell styles (Excel keeps 64,000 at most)."
-                        ),
-                        limit=MAX_CELL_STYLES,
-                    )
+                    raise _too_many_styles()
             elif element.tag == _NUM_FMT:
                 custom[int(element.get("numFmtId"))] = element.get("formatCode") or ""
             continue
