@@ -1,12 +1,14 @@
-"""An XLSX's zip, checked before openpyxl opens it: how many parts, what they unpack to, and that no part
-declares a document type.
+"""An XLSX's zip, checked before openpyxl reads a part of it: how many parts, what they unpack to, and that
+no part declares a document type.
 
 Why before: openpyxl reads the zip's directory into one object per part, and reads the shared strings,
 styles and the workbook's own parts whole, as Python objects, when the workbook opens. A 438 KB workbook
 whose shared strings unpack to hundreds of MB cost 200 MB that way; a 50 MB zip of empty parts, a million
-objects. Both numbers are in the zip's directory (its end record, then each part's declared size), so they
-are checked without unpacking anything. A part that unpacks to more than it declares is no bigger for it:
-``zipfile`` stops at the declared size and the CRC check fails (a damaged file).
+objects. Both numbers are in the zip's directory, so they are checked without unpacking anything: its size
+in the end record, on the bytes, before anything reads the directory (``check_directory``); each part's
+declared size in the directory openpyxl's own ``ZipFile`` read (``check_parts``, before openpyxl reads a
+part). A part that unpacks to more than it declares is no bigger for it: ``zipfile`` stops at the declared
+size and the CRC check fails (a damaged file).
 
 A document type declaration (``<!DOCTYPE``) is where XML declares entities, and entities make a "billion
 laughs": 2 KB zipped became 90 MB of strings. Excel never writes one (OOXML forbids it), so a part that has
@@ -17,7 +19,6 @@ use the standard library's parser rather than defusedxml's, which is twice as sl
 
 from __future__ import annotations
 
-import io
 import struct
 import zipfile
 from typing import IO
@@ -34,10 +35,8 @@ _STREAMED = "xl/worksheets/"  # sheets are read as a stream; everything else is 
 _CHUNK = 1 << 16
 
 
-def check_archive(data: bytes, limits: Limits) -> None:
-    """Refuse a workbook with a longer list of parts than any workbook has, that unpacks past ``limits``,
-    or with a document type declaration; a zip whose directory cannot be read is left to openpyxl (which
-    says it is damaged)."""
+def check_directory(data: bytes) -> None:
+    """Refuse a zip whose list of parts is longer than any workbook's (before ``zipfile`` reads it)."""
     directory = _directory_size(data)
     if directory is not None and directory > MAX_XLSX_DIRECTORY:
         raise ImportFileError(
@@ -47,16 +46,13 @@ def check_archive(data: bytes, limits: Limits) -> None:
             ),
             size=directory // 1024,
         )
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception:  # damaged in any of zipfile's ways: openpyxl will say so
-        return
-    with archive:
-        _check_sizes(archive.infolist(), limits)
-        if any(_declares_doctype(archive, info) for info in archive.infolist()):
-            raise ImportFileError(
-                N_("The Excel file declares an XML document type, which Excel never writes.")
-            )
+
+
+def check_parts(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse a workbook that unpacks past ``limits`` or has a document type declaration in a part."""
+    _check_sizes(archive.infolist(), limits)
+    if any(_declares_doctype(archive, info) for info in archive.infolist()):
+        raise ImportFileError(N_("The Excel file declares an XML document type, which Excel never writes."))
 
 
 def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -4,7 +4,7 @@ Why caps: a file is outside input of any shape. One CSV line of 240,000 commas, 
 in column XFD, or a 438 KB workbook whose shared strings unpack to hundreds of MB cost seconds of CPU and
 hundreds of MB each without them. The caps sit far above a dealer's real list (a few dozen columns, 100,000
 rows; ``ctid``'s own export of 100,000 customers with every field unpacks to 113 MB) and are checked before
-the work they bound: an XLSX's unpacked sizes before openpyxl opens it, a row's width and number as it
+the work they bound: an XLSX's unpacked sizes before openpyxl reads a part, a row's width and number as it
 streams (a value past a cap refuses the file, naming the cap and the limit; blank cells and rows past it are
 skipped without being stored).
 

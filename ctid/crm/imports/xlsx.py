@@ -15,8 +15,8 @@ The sheet's XML is walked here, one cell at a time, not a row at a time as openp
 kept only up to the column cap, and each parsed cell's element is dropped at once, so a row of millions of
 cells (a zip of a few KB can hold one) is no list of millions of objects. A row is as wide as its last
 value, whatever the sheet's stated size or its blank cells (a cell styled in column XFD made rows 16,384
-cells wide, each trimmed again one cell at a time). The zip is checked first (``archive``: sizes, and no
-XML document type, so no entities).
+cells wide, each trimmed again one cell at a time). The zip is checked as the workbook opens (``archive``:
+sizes, and no XML document type, so no entities).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
-from ctid.crm.imports.archive import check_archive
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import Limits, check_caps
 from ctid.crm.imports.table import Row
@@ -48,9 +47,8 @@ _EVENTS = ("start", "end")
 def xlsx_rows(data: bytes, sheet: str | None, limits: Limits) -> Iterator[Row]:
     """Rows of the sheet with a value, trimmed; ImportFileError when the workbook cannot be opened, the sheet
     is missing, or the zip or a row is past ``limits``."""
-    check_archive(data, limits)
     try:
-        workbook = open_workbook(data)
+        workbook = open_workbook(data, limits)
     except ImportFileError:
         raise
     except Exception as error:  # openpyxl has no common base for "damaged file"

@@ -27,7 +27,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from ctid.crm.imports.archive import check_directory, check_parts
 from ctid.crm.imports.errors import ImportFileError
+from ctid.crm.imports.limits import DEFAULT, Limits
 from ctid.errors import N_
 
 _CELL_XFS = f"{{{SHEET_MAIN_NS}}}cellXfs"
@@ -42,11 +44,14 @@ MAX_CELL_STYLES = 100_000  # Excel keeps at most 64,000
 MAX_SHARED_STRINGS = 2_000_000  # 10 different texts on each of 200,000 rows
 
 
-def open_workbook(data: bytes) -> Workbook:
+def open_workbook(data: bytes, limits: Limits = DEFAULT) -> Workbook:
     """The workbook in read-only mode, with its sheets and shared strings, and the indexes of the cell
     styles that show dates (``_date_formats``) and durations (``_timedelta_formats``) as openpyxl sets them.
-    Raises what openpyxl raises for a damaged file."""
+    The zip is checked (``archive``) through the one ``ZipFile`` openpyxl reads it with, before any part is
+    read. Raises ImportFileError past ``limits``, and what openpyxl raises for a damaged file."""
+    check_directory(data)
     reader = _ImportReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    check_parts(reader.archive, limits)
     reader.read()
     workbook: Workbook = reader.wb
     return workbook
