@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/callerid_latency.py [--calls 200] [--warmup 10]
 
-Runs ``python -m ctid run`` with two modem lines (``cid_mode`` formatted and unformatted), each on a fake pty
-modem (``tests/fakemodem.py``) driven from this process, and follows the daemon's line events through the
-control socket's ``watch`` stream. Each event carries ``mono``, the daemon's ``time.monotonic()`` when it was
-published; CLOCK_MONOTONIC is one clock for the whole machine, so ``mono`` minus this process's
+Runs ``python -m ctid run`` with two modem lines (``cid_mode`` formatted and unformatted), each on a fake
+pty modem (``tests/support/fakemodem.py``) driven from this process, and follows the daemon's line events
+through the control socket's ``watch`` stream. Each event carries ``mono``, the daemon's ``time.monotonic()``
+when it was published; CLOCK_MONOTONIC is one clock for the whole machine, so ``mono`` minus this process's
 ``time.monotonic()`` right after ``os.write`` of the last caller-ID byte is the daemon's reaction time: pty,
 pyserial read, framing, AT layer, caller-ID parser, state machine, bus. The socket's delay is not in it (shown
 apart as "client").
@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.support import modem_daemon, percentile, write
 from ctid.control import watching
-from tests.fakemodem import FakeModem, formatted, mdmf, mesg, sdmf
+from tests.support.fakemodem import FakeModem, formatted, mdmf, mesg, sdmf
 
 RING_TIMEOUT_S = 0.08
 SETTLE_S = 0.02

@@ -51,8 +51,8 @@ from ctid.accounts.throttle import LoginThrottle
 from ctid.crm import bulk, pinyin
 from ctid.crm.search_service import CustomerSearch
 from ctid.db import Database
-from tests.accounts.support import fast_passwords
-from tests.daemon import Daemon, free_port, write_config
+from tests.support.daemon import Daemon, free_port, write_config
+from tests.support.site import fast_passwords
 
 SEARCH_TARGET_MS = 100.0
 SHORT_TARGET_MS = 50.0

@@ -13,7 +13,7 @@ The set-up, as in a busy dealer group:
   The hub writes to the line's operators before the supervisors who watch; ``--bound 180`` measures the
   bound console as one of 180 operators on one line (then its place among them decides its figure);
 - ``python -m ctid run`` with one modem line (formatted caller ID) on a fake pty modem
-  (``tests/fakemodem.py``);
+  (``tests/support/fakemodem.py``);
 - every console connected to ``/ws`` with ``Authorization: Bearer``, offering permessage-deflate as browsers
   do (``--no-deflate``: as a program that does not).
 
@@ -76,9 +76,9 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
 from ctid.private_files import restrict_umask
-from tests.accounts.support import fast_passwords
-from tests.daemon import Daemon
-from tests.fakemodem import FakeModem, formatted
+from tests.support.daemon import Daemon
+from tests.support.fakemodem import FakeModem, formatted
+from tests.support.site import fast_passwords
 
 LINE = "desk"
 RING_TIMEOUT_S = 0.5

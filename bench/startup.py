@@ -20,7 +20,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.daemon import Daemon, free_port, write_config
+from tests.support.daemon import Daemon, free_port, write_config
 
 
 def measure(directory: Path) -> tuple[float, float]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.daemon import Daemon, free_port, write_config
-from tests.fakemodem import FakeModem
+from tests.support.daemon import Daemon, free_port, write_config
+from tests.support.fakemodem import FakeModem
 
 CID_INIT = {"formatted": "AT+VCID=1", "unformatted": "AT+VCID=2"}
 

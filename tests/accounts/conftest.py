@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.accounts.support import Site, build_site, make_config
+from tests.support.site import Site, build_site, make_config
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from ctid.audit.models import AuditFilter
 from ctid.db import utcnow
 from ctid.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
 from ctid.paging import PageRequest
-from tests.accounts.support import PASSWORD, TEST_ACTOR, Site, build_site, make_config
+from tests.support.site import PASSWORD, TEST_ACTOR, Site, build_site, make_config
 
 ADDRESS = "192.168.1.20"
 

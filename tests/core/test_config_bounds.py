@@ -42,7 +42,7 @@ from ctid.voicecard.dsp.tap import LineTap, TapSettings
 from ctid.voicecard.events import CallMissed
 from ctid.voicecard.line import LineStateMachine
 from ctid.web.app import make_app
-from tests.accounts.support import fast_passwords
+from tests.support.site import fast_passwords
 from tests.web.fuzz_support import LiveSite, live_site
 from tests.web.support import Browser
 

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import ctid
-from tests.daemon import Daemon, free_port, write_config
+from tests.support.daemon import Daemon, free_port, write_config
 
 
 def test_sigterm_stops_cleanly_within_5_seconds(tmp_path: Path) -> None:

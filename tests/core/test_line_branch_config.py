@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.daemon import Daemon, free_port, write_config
+from tests.support.daemon import Daemon, free_port, write_config
 
 LINES = """
 [[lines]]

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.daemon import Daemon, free_port, write_config
+from tests.support.daemon import Daemon, free_port, write_config
 
 SIM_LINE = '[[lines]]\nname = "demo"\nlabel = "展厅"\ndriver = "sim"\n'
 

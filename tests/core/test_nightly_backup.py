@@ -19,8 +19,8 @@ from ctid.app import build_services, nightly_backup, schedule
 from ctid.backup import DATED, expired
 from ctid.nightly_backup import NightlyBackup
 from ctid.scheduler import Scheduler
-from tests.accounts.support import build_site, make_config
 from tests.core.support import pretend_asyncpg
+from tests.support.site import build_site, make_config
 
 stamps = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1))
 

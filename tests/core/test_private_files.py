@@ -21,8 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctid.private_files import private_mode, tighten
-from tests.daemon import SIM_DESK
-from tests.resilience.support import await_until, pops_of_a_call, start_site
+from tests.support.daemon import SIM_DESK
+from tests.support.daemon_site import pops_of_a_call, start_site
+from tests.support.waiting import await_until
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 # prints what it could read or list, one per line: nothing, when the files are private

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ from ctid.crm.demo import seed_demo
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
-from tests.accounts.support import fast_passwords
-
-TODAY = date(2026, 3, 22)
-NOW = datetime(2026, 3, 22, 2, 30, tzinfo=UTC)  # 10:30 in Guangzhou
+from tests.crm.support import NOW, TODAY
+from tests.support.site import fast_passwords
 
 
 @pytest.fixture

@@ -7,13 +7,29 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from ctid.db import Database
 from tests.support.queries import differences, execute, has_table, rows
 
-__all__ = ["CRM_TABLES", "differences", "dump", "execute", "has_table", "rows", "sqlite_dump", "sqlite_rows"]
+__all__ = [
+    "CRM_TABLES",
+    "NOW",
+    "TODAY",
+    "differences",
+    "dump",
+    "execute",
+    "has_table",
+    "rows",
+    "sqlite_dump",
+    "sqlite_rows",
+]
+
+TODAY = date(2026, 3, 22)
+NOW = datetime(2026, 3, 22, 2, 30, tzinfo=UTC)  # 10:30 in Guangzhou
+"""The CRM tests' today and now: the demo data and the fixtures' clocks are dated from them."""
 
 CRM_TABLES = (
     "customers",

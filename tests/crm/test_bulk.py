@@ -20,7 +20,7 @@ from ctid.crm.search import name_grams
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database, metadata
 from ctid.phone import PhoneNormaliser
-from tests.crm.conftest import NOW, TODAY
+from tests.crm.support import NOW, TODAY
 from tests.crm.support import sqlite_dump as dump
 from tests.crm.support import sqlite_rows as rows
 

@@ -25,7 +25,7 @@ from ctid.crm.tables import customer_opt_outs, customers, vehicles
 from ctid.db import Database, utcnow
 from ctid.errors import NotFound
 from ctid.phone import PhoneNormaliser
-from tests.crm.conftest import TODAY
+from tests.crm.support import TODAY
 
 pytestmark = pytest.mark.usefixtures("demo")
 

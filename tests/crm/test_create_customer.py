@@ -17,7 +17,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customers
 from ctid.db import Database
 from ctid.errors import PermissionDenied, ValidationError
-from tests.crm.conftest import NOW
+from tests.crm.support import NOW
 
 ADMIN = Actor.system("test")
 

@@ -17,8 +17,7 @@ from ctid.crm.samples import vin_is_valid
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
-from tests.crm.conftest import NOW, TODAY
-from tests.crm.support import dump, rows
+from tests.crm.support import NOW, TODAY, dump, rows
 
 
 def test_the_plan_is_a_function_of_seed_count_and_today() -> None:

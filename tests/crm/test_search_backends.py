@@ -15,7 +15,7 @@ from ctid.crm.demo import seed_demo
 from ctid.crm.search import parse
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
-from tests.crm.conftest import NOW, TODAY
+from tests.crm.support import NOW, TODAY
 from tests.support.databases import sqlite_url
 from tests.support.queries import rows
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.daemon import Daemon
 from tests.e2e.support import log_in, new_page, path_of, submit
+from tests.support.daemon import Daemon
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ctid import control
-from tests.daemon import Daemon
 from tests.e2e.support import add_user, log_in, new_page
+from tests.support.daemon import Daemon
 
 pytestmark = pytest.mark.browser
 

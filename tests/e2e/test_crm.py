@@ -25,9 +25,9 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from ctid.crm.vin import check_digit
 from tests.crm.imports.hostile import xfd_value_workbook
-from tests.daemon import Daemon
 from tests.e2e.support import log_in, new_page, path_of
 from tests.e2e.test_console import ring
+from tests.support.daemon import Daemon
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.daemon import Daemon
 from tests.e2e.support import log_in, new_page, path_of
 from tests.e2e.test_crm import PASSWORD, ctid
+from tests.support.daemon import Daemon
 
 pytestmark = pytest.mark.browser
 

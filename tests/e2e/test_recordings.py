@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, Response, expect
 
 from ctid.app import build_services
 from ctid.config import load
-from tests.daemon import Daemon
 from tests.e2e.support import add_user, log_in, new_page, path_of
+from tests.support.daemon import Daemon
 from tests.web.recordings_support import add_recording
 
 pytestmark = pytest.mark.browser

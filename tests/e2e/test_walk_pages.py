@@ -21,9 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
 
 from ctid import control
-from tests.daemon import Daemon, free_port, write_config
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.support import add_user, log_in, new_page, submit
+from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, add_user, log_in, new_page, submit
+from tests.support.daemon import Daemon, free_port, write_config
 
 pytestmark = pytest.mark.browser
 

@@ -23,8 +23,8 @@ from ctid.voicecard.audio_in import (
     _quiet_stderr,
     find_device,
 )
-from tests.fakemodem import wait_until
-from tests.recording.alsa_rig import AlsaRig
+from tests.support.alsa_rig import AlsaRig
+from tests.support.waiting import wait_until
 
 RATE = 8000
 

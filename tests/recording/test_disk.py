@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctid.recording.disk import MB, check, enough_space, free_space, may_record
-from tests.recording.media import on_small_disk
+from tests.support.media import on_small_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 sizes = st.integers(0, 10**13)

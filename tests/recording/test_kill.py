@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.daemon import SIM_DESK, Daemon, free_port, write_config
-from tests.recording.media import seconds
+from tests.support.daemon import SIM_DESK, Daemon, free_port, write_config
+from tests.support.media import seconds
 
 
 def _recordings(db: Path) -> list[dict[str, Any]]:

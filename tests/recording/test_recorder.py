@@ -31,7 +31,7 @@ from ctid.recording.wav import WavWriter, read_info
 from ctid.recording.waveform import cached_peaks
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
-from tests.recording.media import seconds
+from tests.support.media import seconds
 
 CALL = SimCall("13912345678", rings=1, answer_after=1, talk_s=0.6, ring_period_s=0.01)
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from ctid import control
-from tests.daemon import Daemon, ctid_command, sim_desk_on
+from tests.support.daemon import Daemon, ctid_command, sim_desk_on
 
 KNOWN, SWITCHBOARD, UNKNOWN = "13912345678", "020-8888-1234", "13700000001"
 

@@ -23,8 +23,8 @@ from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
 from ctid.voicecard.events import CallEnded
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim_audio import voice_like
-from tests.fakemodem import wait_until
-from tests.recording.alsa_rig import AlsaRig
+from tests.support.alsa_rig import AlsaRig
+from tests.support.waiting import wait_until
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
 
 RATE = 8000

@@ -16,7 +16,7 @@ from ctid.recording.transcode import (
     transcode,
 )
 from ctid.recording.wav import WavFormat, WavWriter, header
-from tests.recording.media import on_small_disk
+from tests.support.media import on_small_disk
 
 RATE = 8000
 ROOT = Path(__file__).resolve().parents[2]

@@ -28,7 +28,7 @@ from ctid.recording.wav import (
     read_info,
     repair,
 )
-from tests.recording.media import ffprobe
+from tests.support.media import ffprobe
 
 RATE = 8000
 MONO16 = WavFormat(RATE)

@@ -13,9 +13,10 @@ import errno
 import os
 from pathlib import Path
 
-from tests.daemon import SIM_DESK
-from tests.recording.media import seconds
-from tests.resilience.support import Site, await_until, pops_of_a_call, start_on_small_disk
+from tests.support.daemon import SIM_DESK
+from tests.support.daemon_site import Site, pops_of_a_call, start_on_small_disk
+from tests.support.media import seconds
+from tests.support.waiting import await_until
 
 FIRST, SECOND, THIRD = "13912345678", "13800138000", "13700137000"
 

@@ -14,9 +14,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.daemon import SIM_DESK, Daemon
-from tests.recording.media import seconds
-from tests.resilience.support import Site, await_until, pops_of_a_call, start_site
+from tests.support.daemon import SIM_DESK, Daemon
+from tests.support.daemon_site import Site, pops_of_a_call, start_site
+from tests.support.media import seconds
+from tests.support.waiting import await_until
 
 
 def utc(text: str) -> datetime:

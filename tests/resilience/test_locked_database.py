@@ -12,8 +12,9 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-from tests.daemon import SIM_DESK
-from tests.resilience.support import await_until, pops_of_a_call, start_site
+from tests.support.daemon import SIM_DESK
+from tests.support.daemon_site import pops_of_a_call, start_site
+from tests.support.waiting import await_until
 
 NUMBER = "13912345678"
 

@@ -10,9 +10,10 @@ import asyncio
 import random
 from pathlib import Path
 
-from tests.fakemodem import FakeModem
-from tests.resilience.support import Site, await_until, start_site
 from tests.resilience.test_modem_unplug import CONFIG, a_call, line_status
+from tests.support.daemon_site import Site, start_site
+from tests.support.fakemodem import FakeModem
+from tests.support.waiting import await_until
 
 
 async def noise(fake: FakeModem, stop: asyncio.Event) -> None:

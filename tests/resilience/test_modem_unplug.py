@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.fakemodem import FakeModem
-from tests.recording.media import seconds
-from tests.resilience.support import Site, await_until, start_site
+from tests.support.daemon_site import Site, start_site
+from tests.support.fakemodem import FakeModem
+from tests.support.media import seconds
+from tests.support.waiting import await_until
 
 CONFIG = """
 [recording]

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.daemon import SIM_DESK
-from tests.resilience.support import await_until, start_site
 from tests.resilience.test_locked_database import hold_write_lock
+from tests.support.daemon import SIM_DESK
+from tests.support.daemon_site import start_site
+from tests.support.waiting import await_until
 
 WARNING = "cannot write API tokens' last use (database is locked)"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.recording.media import on_small_disk
+from tests.support.media import on_small_disk
 
 _CHILD = """
 import json, os, sys

@@ -10,8 +10,8 @@ import pytest
 
 from ctid.config import Config, parse
 from ctid.web.app import make_app
-from tests.accounts.support import Site, build_site, make_config
 from tests.screenpop.support import LINES
+from tests.support.site import Site, build_site, make_config
 
 
 @pytest.fixture

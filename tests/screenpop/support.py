@@ -10,7 +10,7 @@ import aiohttp
 from ctid.accounts.models import Actor, Role, User
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.sim import SimCall, SimLine
-from tests.accounts.support import PASSWORD, Site
+from tests.support.site import PASSWORD, Site
 
 LINES = [
     {"name": "front", "label": "前台", "driver": "sim"},

@@ -12,8 +12,8 @@ from typing import Any
 from ctid.accounts.models import Role
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.sim import SimCall
-from tests.accounts.support import Site
 from tests.screenpop.support import connect, operator, sim
+from tests.support.site import Site
 
 A, B = "13912345678", "02088881234"
 

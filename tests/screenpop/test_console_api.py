@@ -17,8 +17,8 @@ from ctid.accounts.models import Actor, Role
 from ctid.audit.models import AuditFilter
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.sim import SimCall
-from tests.accounts.support import Site
 from tests.screenpop.support import KNOWN, Console, connect, operator, ring, sim
+from tests.support.site import Site
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 
 from ctid import control
-from tests.daemon import Daemon, ctid_command, sim_desk_on
+from tests.support.daemon import Daemon, ctid_command, sim_desk_on
 
 KNOWN = "13912345678"
 

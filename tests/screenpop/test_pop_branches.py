@@ -11,8 +11,8 @@ from ctid.accounts.models import Actor
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging
-from tests.accounts.support import Site
 from tests.screenpop.support import KNOWN, connect, known_customer, operator, ring
+from tests.support.site import Site
 
 T0 = datetime(2026, 3, 20, 2, 0, tzinfo=UTC)
 

@@ -22,8 +22,8 @@ from ctid.screenpop.service import PopEvent
 from ctid.voicecard.sim import SimCall
 from ctid.web.hub import CLIENT_BUFFER
 from ctid.web.keys import HUB
-from tests.accounts.support import Site
 from tests.screenpop.support import KNOWN, Console, connect, known_customer, operator, ring, sim
+from tests.support.site import Site
 
 
 async def test_the_bound_operator_gets_the_known_callers_card(site: Site, server: Any) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from ctid.config import Config, RecordingConfig
 from ctid.voicecard.sim import SimCall
-from tests.accounts.support import Site
 from tests.screenpop.support import KNOWN, connect, operator, sim
+from tests.support.site import Site
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from ctid.accounts.models import Actor, Role
 from ctid.accounts.service import UserChanges
 from ctid.web.hub import SESSION_ENDED
 from ctid.web.keys import HUB
-from tests.accounts.support import Site
 from tests.screenpop.support import Console, connect, operator, ring
+from tests.support.site import Site
 
 
 async def closed_with(ws: aiohttp.ClientWebSocketResponse) -> int | None:

@@ -1,7 +1,7 @@
 """The audio line (driver = "audio"): whole calls from a line tap's sound, through the real DSP and machine.
 
 Most tests feed the driver's listener blocks on a simulated clock (a whole call in milliseconds); the last
-one reads a real ALSA file PCM through PyAudio (``tests/recording/alsa_rig.py``), in real time.
+one reads a real ALSA file PCM through PyAudio (``tests/support/alsa_rig.py``), in real time.
 """
 
 from __future__ import annotations
@@ -36,11 +36,12 @@ from ctid.voicecard.events import (
 from ctid.voicecard.line import LineError
 from ctid.voicecard.lines import build_driver
 from ctid.voicecard.sim_audio import voice_like
-from tests.fakemodem import mdmf, wait_until
-from tests.recording.alsa_rig import AlsaRig
-from tests.voicecard.conftest import Recorder
+from tests.support.alsa_rig import AlsaRig
+from tests.support.fakemodem import mdmf
+from tests.support.waiting import wait_until
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
 from tests.voicecard.line_audio import china_call
+from tests.voicecard.support import Recorder
 
 RATE = 8000
 HANGOVER_S = 3.0

@@ -25,9 +25,10 @@ import numpy as np
 import pytest
 
 from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
-from tests.fakemodem import FakeModem, mdmf
-from tests.recording.alsa_rig import AlsaRig
-from tests.resilience.support import Site, await_until, start_site
+from tests.support.alsa_rig import AlsaRig
+from tests.support.daemon_site import Site, start_site
+from tests.support.fakemodem import FakeModem, mdmf
+from tests.support.waiting import await_until
 from tests.voicecard.line_audio import china_call
 
 A, B = "13912345678", "02088881234"

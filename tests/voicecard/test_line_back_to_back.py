@@ -26,7 +26,7 @@ from ctid.voicecard.events import (
     LineStatusChanged,
 )
 from ctid.voicecard.line import LineStateMachine
-from tests.fakemodem import mdmf, sdmf
+from tests.support.fakemodem import mdmf, sdmf
 from tests.voicecard.test_line import WALL, check_contract, kinds, machine, only
 
 A, B = "13912345678", "02088881234"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from ctid.control import ControlError, watching
-from tests.daemon import Daemon, free_port, write_config
-from tests.fakemodem import FakeModem
+from tests.support.daemon import Daemon, free_port, write_config
+from tests.support.fakemodem import FakeModem
 
 
 def modem_line(fake: FakeModem, name: str = "front") -> str:

@@ -11,7 +11,8 @@ import pytest
 from ctid.voicecard.framing import DleEvent, Item, ModemLine
 from ctid.voicecard.modem import Modem, ModemGone, ModemTimeout, Response
 from ctid.voicecard.transport import open_serial
-from tests.fakemodem import IDENTITY, FakeModem, wait_until
+from tests.support.fakemodem import IDENTITY, FakeModem
+from tests.support.waiting import wait_until
 
 NOISE = [b"\x00", b"\xff", b"\x7f", b"\x10", b"\x07", b"\x1b[0m", b"\x1b[2J", b"\x1b7", b"\x08", b"\x1a"]
 

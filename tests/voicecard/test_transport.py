@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ctid.voicecard.transport import DeviceUnavailable, SerialLink, open_serial
-from tests.fakemodem import FakeModem, wait_until
+from tests.support.fakemodem import FakeModem
+from tests.support.waiting import wait_until
 
 
 class Collector:

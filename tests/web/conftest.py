@@ -7,7 +7,7 @@ changing the production defaults.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,8 @@ from aiohttp import web
 from ctid.accounts.models import Role, User
 from ctid.config import Config
 from ctid.web.app import make_app
-from tests.accounts.support import Site, build_site, make_config
-from tests.web.support import Browser
+from tests.support.site import Site, build_site, make_config
+from tests.web.support import Browser, BrowserFactory
 
 
 @pytest.fixture
@@ -35,9 +35,6 @@ async def site(config: Config) -> AsyncIterator[Site]:
 @pytest.fixture
 def app(site: Site) -> web.Application:
     return make_app(site.services)
-
-
-BrowserFactory = Callable[[], Awaitable[Browser]]
 
 
 @pytest.fixture

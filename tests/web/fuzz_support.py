@@ -28,7 +28,7 @@ from sqlalchemy import Connection, TextClause, inspect, text
 from ctid.accounts.models import Role, User
 from ctid.config import Config
 from ctid.web.app import make_app
-from tests.accounts.support import PASSWORD, Site, build_site, make_config
+from tests.support.site import PASSWORD, Site, build_site, make_config
 
 T = TypeVar("T")
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -18,7 +18,7 @@ from ctid.calls import store as calls_store
 from ctid.crm.new_customer import NewCustomer
 from ctid.db import Database
 from ctid.recording import store
-from tests.accounts.support import TEST_ACTOR, Site
+from tests.support.site import TEST_ACTOR, Site
 
 RATE = 8000
 T0 = datetime(2026, 3, 22, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from tests.accounts.support import PASSWORD
+from tests.support.site import PASSWORD
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,3 +61,7 @@ class Browser:
             if cookie.key == name:
                 return cookie.value
         return None
+
+
+BrowserFactory = Callable[[], Awaitable[Browser]]
+"""The ``new_browser`` fixture: another browser on the same server, with cookies of its own."""

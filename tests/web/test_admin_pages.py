@@ -8,7 +8,7 @@ from typing import Any
 from ctid.accounts.models import Role, User
 from ctid.audit.models import AuditFilter
 from ctid.paging import PageRequest
-from tests.accounts.support import PASSWORD, Site
+from tests.support.site import PASSWORD, Site
 from tests.web.support import Browser
 
 GENERATED = re.compile(r'<code class="secret" id="generated-password">([^<]+)</code>')

@@ -9,7 +9,7 @@ import pytest
 
 from ctid.accounts.models import User
 from ctid.accounts.service import UserChanges
-from tests.accounts.support import TEST_ACTOR, Site
+from tests.support.site import TEST_ACTOR, Site
 from tests.web.support import Browser
 
 NEW_TOKEN = re.compile(r'<code class="secret" id="new-token">([^<]+)</code>')

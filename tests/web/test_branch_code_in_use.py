@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ctid.config import Config, parse
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 
 

@@ -19,10 +19,9 @@ from ctid.config import Config, parse
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging
-from tests.accounts.support import TEST_ACTOR, Site
-from tests.web.conftest import BrowserFactory
+from tests.support.site import TEST_ACTOR, Site
 from tests.web.recordings_support import T0, add_recording
-from tests.web.support import Browser
+from tests.web.support import Browser, BrowserFactory
 
 LINES = [
     {"name": "front", "label": "前台", "driver": "sim"},

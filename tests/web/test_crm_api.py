@@ -9,7 +9,7 @@ import pytest
 
 from ctid.accounts.models import Role
 from ctid.crm.demo import seed_demo
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 
 Api = Any  # an async (method, path, body) -> (status, json) callable

@@ -13,9 +13,9 @@ import pytest
 from aiohttp import ClientSession, FormData, web
 
 from ctid.accounts.models import Role
-from tests.accounts.support import Site
 from tests.crm.imports import hostile
 from tests.crm.imports.support import csv_bytes
+from tests.support.site import Site
 from tests.web.support import Browser
 
 MESSAGES = {

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role
-from tests.accounts.support import Site
 from tests.crm.imports.support import csv_bytes
+from tests.support.site import Site
 from tests.web.support import Browser
 
 HEADER = ["客户名称", "手机", "车牌号", "备注列"]

@@ -11,7 +11,7 @@ from ctid.accounts.models import User
 from ctid.paging import PageRequest
 from ctid.web.auth import SESSION_COOKIE
 from ctid.web.csrf import ANONYMOUS_COOKIE, HEADER
-from tests.accounts.support import PASSWORD, Site
+from tests.support.site import PASSWORD, Site
 from tests.web.support import Browser
 
 BRANCH = {"code": "east", "name": "East side", "active": "on"}

@@ -18,7 +18,7 @@ from ctid.crm.follow_ups import NewFollowUp
 from ctid.crm.models import FollowUpKind, VehicleRole
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.vehicles import NewVehicleRecord
-from tests.accounts.support import Site, build_site, make_config
+from tests.support.site import Site, build_site, make_config
 from tests.web.support import Browser
 
 

@@ -12,7 +12,7 @@ from ctid.accounts.service import UserChanges
 from ctid.web.app import make_app
 from ctid.web.auth import SESSION_COOKIE
 from ctid.web.views.auth import safe_next
-from tests.accounts.support import PASSWORD, TEST_ACTOR, Site, build_site, make_config
+from tests.support.site import PASSWORD, TEST_ACTOR, Site, build_site, make_config
 from tests.web.support import Browser
 
 

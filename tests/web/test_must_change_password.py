@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ctid.accounts.models import Role, User
-from tests.accounts.support import PASSWORD, Site
+from tests.support.site import PASSWORD, Site
 from tests.web.support import Browser
 
 NEW = "a much better passphrase"

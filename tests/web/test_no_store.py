@@ -11,7 +11,7 @@ import re
 from aiohttp import ClientResponse, web
 
 from ctid.accounts.models import User
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 from tests.web.test_routes import app_routes
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import Role
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 from tests.web.test_crm_api import Api, client_for
 

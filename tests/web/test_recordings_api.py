@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ctid.accounts.models import User
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.recordings_support import Shelf, build_shelf
 from tests.web.support import Browser
 

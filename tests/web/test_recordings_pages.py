@@ -16,10 +16,9 @@ from ctid.recording.models import AccessFilter
 from ctid.recording.service import Recordings
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging
-from tests.accounts.support import Site
-from tests.web.conftest import BrowserFactory
+from tests.support.site import Site
 from tests.web.recordings_support import T0, Shelf, add_recording, build_shelf
-from tests.web.support import Browser
+from tests.web.support import Browser, BrowserFactory
 
 ROW = re.compile(r'<tr class="recording-row" data-href="/recordings/(\d+)"')
 

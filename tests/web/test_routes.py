@@ -11,7 +11,7 @@ from aiohttp.web_urldispatcher import AbstractRoute, StaticResource
 from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.web.auth import PUBLIC, requires
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 
 _ATTRIBUTE = "__ctid_permission__"

@@ -17,7 +17,7 @@ import ctid
 from ctid.accounts.models import User
 from ctid.db import sqlite_file
 from ctid.web.security import HEADERS
-from tests.accounts.support import Site
+from tests.support.site import Site
 from tests.web.support import Browser
 
 HTML_LANG = re.compile(r'<html lang="([^"]+)">')

@@ -20,9 +20,8 @@ from ctid.calls.tables import calls
 from ctid.config import Config, parse
 from ctid.crm.prospect_tables import prospects
 from ctid.crm.tables import customers, follow_ups, vehicles, visits
-from tests.accounts.support import Site, build_site, make_config
-from tests.web.conftest import BrowserFactory
-from tests.web.support import Browser
+from tests.support.site import Site, build_site, make_config
+from tests.web.support import Browser, BrowserFactory
 
 PERIOD = "from=2025-01-01&to=2025-04-01&bucket=month&months=2"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

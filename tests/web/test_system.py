@@ -8,9 +8,8 @@ import pytest
 
 from ctid.accounts.models import Role
 from ctid.status import log_problems
-from tests.accounts.support import Site
-from tests.web.conftest import BrowserFactory
-from tests.web.support import Browser
+from tests.support.site import Site
+from tests.web.support import Browser, BrowserFactory
 
 
 async def test_operators_do_not_see_the_system(as_operator: Browser) -> None:

@@ -12,7 +12,7 @@ import pytest
 from ctid.accounts.models import Role, User
 from ctid.audit.models import AuditFilter
 from ctid.config import Config, parse
-from tests.accounts.support import TEST_ACTOR, Site
+from tests.support.site import TEST_ACTOR, Site
 from tests.web.support import Browser
 
 LINES = [

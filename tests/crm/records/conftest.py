@@ -3,43 +3,16 @@ SQLite file (the directory and database fixtures are tests/crm/conftest.py's).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
 from ctid.accounts.service import AccountService, BranchFields, NewUser
-from ctid.crm.new_customer import NewCustomer
-from ctid.crm.record_models import CustomerRecord
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.db import Database
 from ctid.phone import PhoneNormaliser
-from tests.accounts.support import TEST_ACTOR
-
-
-@dataclass
-class World:
-    """Branch A (the default) with an admin, a supervisor and an operator; branch B with an operator."""
-
-    db: Database
-    records: CrmRecords
-    branch_a: int
-    branch_b: int
-    admin: User
-    supervisor: User
-    olga: User  # operator, branch A
-    erin: User  # operator, branch B
-
-    @staticmethod
-    def actor(user: User) -> Actor:
-        return Actor.of(user, "192.0.2.9")
-
-    async def customer(
-        self, user: User, name: str = "张伟", phone: str = "13800138000", **kw: object
-    ) -> CustomerRecord:
-        new = NewCustomer(name, "person", 0, [phone], **kw)  # type: ignore[arg-type]
-        return await self.records.customers.create(self.actor(user), user, new)
+from tests.crm.records.support import World
+from tests.support.site import TEST_ACTOR
 
 
 async def _user(accounts: AccountService, name: str, role: Role, branch: int) -> User:

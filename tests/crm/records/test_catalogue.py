@@ -10,7 +10,7 @@ from ctid.crm.catalogue import NewCatalogueItem
 from ctid.crm.record_models import CatalogueFilter
 from ctid.crm.scope import Taken
 from ctid.errors import PermissionDenied, ValidationError
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
 
 
 async def test_admins_keep_the_catalogue(world: World) -> None:

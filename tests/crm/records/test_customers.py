@@ -16,8 +16,8 @@ from ctid.crm.record_models import CustomerFilter
 from ctid.crm.shared_phone import PhoneShared
 from ctid.errors import NotFound, PermissionDenied, ValidationError
 from ctid.paging import PageRequest
-from tests.crm.conftest import NOW
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
+from tests.crm.support import NOW
 from tests.support.queries import sqlite_plan, statements
 
 

@@ -13,8 +13,8 @@ from ctid.crm.follow_ups import NewFollowUp, check_content
 from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
 from ctid.crm.record_models import FollowUpFilter
 from ctid.errors import Conflict, NotFound, ValidationError
-from tests.crm.conftest import NOW
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
+from tests.crm.support import NOW
 
 S = FollowUpStatus
 

@@ -17,7 +17,7 @@ from ctid.crm.imports.reading import read_table
 from ctid.crm.tables import customers
 from ctid.errors import PermissionDenied
 from tests.crm.imports.support import csv_bytes, vin_for, xlsx_bytes
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
 from tests.crm.support import rows
 
 HEADER = ["客户名称", "电话", "车牌号", "车架号", "品牌", "里程", "生日"]

@@ -15,7 +15,7 @@ from ctid.crm.record_models import MileageReading
 from ctid.crm.visits import NewVisit
 from ctid.db import Database, UtcDateTime, _alembic_config, upgrade
 from ctid.errors import ValidationError
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
 
 
 async def _downgrade(db: Database, revision: str) -> None:

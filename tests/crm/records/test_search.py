@@ -21,7 +21,7 @@ from ctid.crm.vehicles import NewVehicleRecord
 from ctid.errors import PermissionDenied, ValidationError
 from ctid.phone import PhoneNormaliser
 from tests.crm.imports.support import csv_bytes
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
 
 VIN = vin("LSV", "NV218", "E", "2", "100001")
 

@@ -16,9 +16,9 @@ from ctid.crm.importer import Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.tables import customers
-from tests.accounts.support import TEST_ACTOR
 from tests.crm.imports.support import csv_bytes
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
+from tests.support.site import TEST_ACTOR
 
 _CHINESE = "张王伟李通物流恒"  # few, so that fragments are often in a name
 _NAME = st.text(st.sampled_from(_CHINESE + "Aa1 ·"), min_size=1, max_size=8).filter(lambda n: n.strip())

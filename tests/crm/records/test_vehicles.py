@@ -13,8 +13,8 @@ from ctid.crm.scope import Taken
 from ctid.crm.vehicles import NewVehicleRecord
 from ctid.errors import NotFound, PermissionDenied, ValidationError
 from ctid.paging import PageRequest
-from tests.crm.conftest import TODAY
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
+from tests.crm.support import TODAY
 
 VIN = "LSVNV2187E2100001"  # its check digit (position 9) is right: see tests/crm/test_schema.py
 

@@ -24,8 +24,8 @@ from ctid.crm.visit_items import NewVisitItem
 from ctid.crm.visits import NewVisit
 from ctid.errors import Conflict, NotFound, ValidationError
 from ctid.phone import PhoneNormaliser
-from tests.crm.conftest import NOW, TODAY
-from tests.crm.records.conftest import World
+from tests.crm.records.support import World
+from tests.crm.support import NOW, TODAY
 
 
 async def car(world: World) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""What the recording tests share: ffprobe's view of a file, and a small disk to fill up."""
+"""What the recording and resilience tests share: ffprobe's view of a file, and a small disk to fill up."""
 
 from __future__ import annotations
 

@@ -22,10 +22,12 @@ import os
 import re
 import time
 import tty
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from tests.support.waiting import wait_until
 
 DLE = b"\x10"
 IDENTITY = ("CX93001-EIS_V0.2002-V92", "Zoom 3095 V.92 USB Mini Modem")
@@ -41,17 +43,6 @@ CX93001_FORMATS = (
 """What a Conexant CX93001 answers to ``AT+VSM=?`` (as NCID's hangup notes show it)."""
 _DLE_PAIRS = re.compile(rb"\x10\x10|\x10")
 _FLAGS = re.compile(r"(?:[EVQMLX][0-9]|S[0-9]+=[0-9]+|&[CDK][0-9])+")
-
-
-async def wait_until(condition: Callable[[], bool], within_s: float = 3.0) -> None:
-    """Poll ``condition`` every millisecond; TimeoutError after ``within_s``.
-
-    Polling, not an event: the conditions read plain attributes that loop callbacks update (bytes read from
-    a pty, items framed), and a millisecond is finer than anything a test here needs.
-    """
-    async with asyncio.timeout(within_s):
-        while not condition():  # noqa: ASYNC110 - see above
-            await asyncio.sleep(0.001)
 
 
 # --- caller-ID payloads -------------------------------------------------------------------------------------

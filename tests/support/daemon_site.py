@@ -1,4 +1,5 @@
-"""What the resilience tests share: a real daemon, its API with a token, its database and log as files."""
+"""A real daemon at work, as the resilience tests (and daemon-level core and voicecard tests) see it: its API
+with a token, its database and log as files."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiohttp
 
-from tests.daemon import Daemon, free_port, write_config
-
-T = TypeVar("T")
+from tests.support.daemon import Daemon, free_port, write_config
 
 
 @dataclass
@@ -156,27 +154,4 @@ async def pops_of_a_call(
     return messages
 
 
-def wait(condition: Callable[[], T | None], timeout: float = 20.0, what: str = "condition") -> T:
-    """Poll ``condition`` every 50 ms until it returns something true; TimeoutError names ``what``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise TimeoutError(f"{what}: not within {timeout} s")
-
-
-async def await_until(
-    condition: Callable[[], T | None], within_s: float = 20.0, what: str = "condition"
-) -> T:
-    """``wait`` for async tests whose loop must keep running (a fake modem lives on it): each poll in a
-    thread, 50 ms apart."""
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        if result := await asyncio.to_thread(condition):
-            return result
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"{what}: not within {within_s} s")
-
-
-__all__ = ["Site", "await_until", "free_port", "start_site", "wait"]
+__all__ = ["Site", "free_port", "start_site"]

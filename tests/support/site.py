@@ -1,6 +1,6 @@
 """A test site: the daemon's services over a real database (the test's SQLite file or PostgreSQL), with
-a cheap password hasher and a throttle clock moved by hand. Used by the accounts tests and, under the web
-app, by the web tests."""
+a cheap password hasher and a throttle clock moved by hand. Used by the accounts, CRM and core tests and,
+under the web app, by the web and screen-pop tests."""
 
 from __future__ import annotations
 
