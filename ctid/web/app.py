@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -11,40 +11,16 @@ import jinja2
 from aiohttp import web
 
 from ctid.app import Services
+from ctid.web import views
 from ctid.web.auth import auth_middleware
 from ctid.web.csrf import csrf_middleware
 from ctid.web.errors import error_middleware
+from ctid.web.feature import Feature, collect, menu
 from ctid.web.hub import Hub
 from ctid.web.i18n import Catalogs
-from ctid.web.keys import CATALOGS, HUB, SERVICES
+from ctid.web.keys import CATALOGS, HUB, NAV, SERVICES
 from ctid.web.security import security_headers
-from ctid.web.views import (
-    account,
-    admin,
-    announcements,
-    api,
-    audit,
-    auth,
-    calls,
-    console,
-    crm_customers,
-    crm_follow_ups,
-    crm_imports,
-    crm_pages,
-    crm_prospect_pages,
-    crm_prospects,
-    crm_search,
-    crm_vehicles,
-    crm_visits,
-    health,
-    home,
-    recording_media,
-    recordings,
-    recordings_api,
-    stats,
-    system,
-    ws,
-)
+from ctid.web.views import ws
 
 HERE = Path(__file__).parent
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -57,7 +33,9 @@ class TestableUndefined(jinja2.StrictUndefined):
         return False
 
 
-def make_app(services: Services) -> web.Application:
+def make_app(services: Services, features: Sequence[Feature] | None = None) -> web.Application:
+    """The app with every feature of ``ctid/web/views`` (or those given: a test of one feature's menu)."""
+    features = collect(views) if features is None else features
     app = web.Application(
         middlewares=[security_headers, error_middleware, auth_middleware, csrf_middleware],
         client_max_size=MAX_REQUEST_BYTES,
@@ -74,36 +52,9 @@ def make_app(services: Services) -> web.Application:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    crm = (
-        crm_customers,
-        crm_vehicles,
-        crm_visits,
-        crm_follow_ups,
-        crm_imports,
-        crm_pages,
-        crm_search,
-        crm_prospects,
-        crm_prospect_pages,
-        stats,  # the CRM's statistics
-    )
-    for module in (
-        health,
-        auth,
-        home,
-        announcements,
-        console,
-        *crm,
-        account,
-        admin,
-        audit,
-        api,
-        calls,
-        system,
-        ws,
-    ):
-        app.router.add_routes(module.routes)
-    for module in (recordings, recording_media, recordings_api):
-        app.router.add_routes(module.routes)
+    for feature in features:
+        app.router.add_routes(feature.routes)
+    app[NAV] = menu(features)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
     return app
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ctid.accounts.models import Session, User
 from ctid.app import Services
+from ctid.web.feature import NavEntry
 from ctid.web.hub import Hub
 from ctid.web.i18n import Catalogs, Translator
 
@@ -28,6 +29,7 @@ class Identity:
 SERVICES = web.AppKey("services", Services)
 CATALOGS = web.AppKey("catalogs", Catalogs)
 HUB = web.AppKey("hub", Hub)
+NAV: web.AppKey[tuple[NavEntry, ...]] = web.AppKey("nav")  # the main menu, every entry in order
 
 IDENTITY = web.RequestKey("ctid.identity", Identity)
 LOCALE = web.RequestKey("ctid.locale", Translator)

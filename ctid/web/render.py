@@ -14,8 +14,9 @@ from aiohttp import web
 from ctid.accounts.permissions import Permission, allows
 from ctid.web.auth import identity
 from ctid.web.csrf import token_for
+from ctid.web.feature import NavEntry, menu_for
 from ctid.web.i18n import LANGUAGE_NAMES, Translator, negotiate
-from ctid.web.keys import CATALOGS, LOCALE, SERVICES
+from ctid.web.keys import CATALOGS, LOCALE, NAV, SERVICES
 
 LANGUAGE_COOKIE = "ctid_lang"
 
@@ -44,10 +45,12 @@ def render(
     who = identity(request)
     user = who.user if who else None
     tz = ZoneInfo(request.app[SERVICES].config.site.timezone)
+    entries: tuple[NavEntry, ...] = request.app[NAV]
     values: dict[str, Any] = {
         **translator(request).template_globals(),
         "user": user,
         "can": (lambda p: user is not None and allows(user, Permission(p))),
+        "nav": menu_for(user, entries),
         "csrf_token": token_for(request),
         "languages": LANGUAGE_NAMES,
         "site_name": request.app[SERVICES].config.site.name,

@@ -9,11 +9,13 @@ from ctid.accounts.permissions import Permission
 from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
+from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
+FEATURE = Feature("account", routes)
 
 
 @routes.get("/account/password")

@@ -13,11 +13,21 @@ from ctid.accounts.service import BranchFields, NewUser, UserChanges
 from ctid.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "admin",
+    routes,
+    nav=(
+        NavEntry(N_("Users"), "/admin/users", Permission.MANAGE_USERS, order=100),
+        NavEntry(N_("Branches"), "/admin/branches", Permission.MANAGE_BRANCHES, order=110),
+        NavEntry(N_("API tokens"), "/admin/tokens", Permission.MANAGE_ALL_TOKENS, order=120),
+    ),
+)
 
 
 def _path_id(request: web.Request) -> int:

@@ -8,12 +8,15 @@ from ctid.accounts.permissions import Permission
 from ctid.errors import ValidationError
 from ctid.web import forms, prospect_forms
 from ctid.web.auth import actor, current, requires
+from ctid.web.feature import Feature
 from ctid.web.json import read_object
 from ctid.web.keys import SERVICES
 from ctid.web.prospect_json import announcement_json
 from ctid.web.views.home import render_home
 
 routes = web.RouteTableDef()
+FEATURE = Feature("announcements", routes)
+
 ANNOUNCEMENT = "/api/v1/announcements/{id:\\d+}"
 
 

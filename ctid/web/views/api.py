@@ -15,10 +15,12 @@ from ctid.accounts.service import BranchFields, NewUser, UserChanges
 from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
+from ctid.web.feature import Feature
 from ctid.web.json import jsonable, page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("api", routes)
 
 
 def user_json(user: User) -> dict[str, Any]:

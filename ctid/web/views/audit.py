@@ -7,13 +7,20 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.errors import N_
 from ctid.web import forms
 from ctid.web.auth import requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.audit_words import audit_words
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "audit",
+    routes,
+    nav=(NavEntry(N_("Audit log"), "/admin/audit", Permission.VIEW_AUDIT, order=140),),
+)
 
 
 @routes.get("/admin/audit")

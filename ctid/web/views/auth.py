@@ -10,11 +10,13 @@ from ctid.accounts.permissions import Permission
 from ctid.errors import NotAuthenticated, Throttled
 from ctid.web import forms
 from ctid.web.auth import PUBLIC, SESSION_COOKIE, client_address, current, identity, requires
+from ctid.web.feature import Feature
 from ctid.web.i18n import LANGUAGE_NAMES
 from ctid.web.keys import SERVICES
 from ctid.web.render import LANGUAGE_COOKIE, _, render
 
 routes = web.RouteTableDef()
+FEATURE = Feature("auth", routes)
 
 
 def safe_next(value: str) -> str:

@@ -11,16 +11,27 @@ from aiohttp import web
 from ctid.accounts.models import Branch, Role
 from ctid.accounts.permissions import Permission
 from ctid.calls.models import Call
+from ctid.errors import N_
 from ctid.paging import Page
 from ctid.voicecard.driver import LineInfo
 from ctid.web import forms
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.recordings import clock
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "calls",
+    routes,
+    nav=(
+        NavEntry(N_("Calls"), "/calls", Permission.VIEW_CALLS, order=50),
+        NavEntry(N_("Lines"), "/lines", Permission.VIEW_LINES, order=80),
+    ),
+)
+
 OUTCOMES = (
     "answered",
     "missed",

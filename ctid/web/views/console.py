@@ -13,9 +13,11 @@ from aiohttp import web
 
 from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
+from ctid.errors import N_
 from ctid.screenpop.console import LineChoice
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import read_object
 from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
@@ -23,6 +25,11 @@ from ctid.web.render import _, render
 from ctid.web.views.calls import call_json
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "console",
+    routes,
+    nav=(NavEntry(N_("Console"), "/console", Permission.USE_CONSOLE, order=20),),
+)
 
 
 @routes.get("/console")

@@ -14,10 +14,13 @@ from ctid.screenpop import messages
 from ctid.web import crm_forms, forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.crm_json import Json, customer_json, history_json
+from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_customers", routes)
+
 CUSTOMER = "/api/v1/customers/{id:\\d+}"
 
 

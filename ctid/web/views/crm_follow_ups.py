@@ -9,10 +9,13 @@ from ctid.crm.follow_ups import NewFollowUp
 from ctid.web import crm_forms, forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.crm_json import follow_up_json
+from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_follow_ups", routes)
+
 FOLLOW_UP = "/api/v1/follow-ups/{id:\\d+}"
 
 

@@ -27,12 +27,15 @@ from ctid.web import forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.csrf import HEADER as CSRF_HEADER
 from ctid.web.disconnect import cancelled_when_gone
+from ctid.web.feature import Feature
 from ctid.web.json import decode
 from ctid.web.keys import SERVICES
 from ctid.web.render import _
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_imports", routes)
+
 E = TypeVar("E", Format, MergeChoice)
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_FIELD_BYTES = 64 * 1024  # mapping, merge, branch_id

@@ -20,12 +20,18 @@ from ctid.paging import PageRequest
 from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
 from ctid.web.render import _, render
 from ctid.web.views.crm_prospect_pages import EDIT_VALUE_LABELS, customer_edit_context
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "crm_pages",
+    routes,
+    nav=(NavEntry(N_("Customers"), "/customers", Permission.CRM_VIEW, order=30),),
+)
 
 # values the CRM pages show that the shared labels do not have yet (marked for the extractor)
 CRM_VALUE_LABELS = (

@@ -19,10 +19,19 @@ from ctid.errors import N_
 from ctid.paging import PageRequest
 from ctid.web import forms, prospect_forms
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "crm_prospect_pages",
+    routes,
+    nav=(
+        NavEntry(N_("Prospects"), "/prospects", Permission.CRM_VIEW, order=40),
+        NavEntry(N_("Base data"), "/admin/crm-options", Permission.CRM_OPTIONS, order=130),
+    ),
+)
 
 OPTION_KIND_LABELS = {
     OptionKind.LEVEL: N_("Levels"),

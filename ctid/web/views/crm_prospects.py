@@ -8,11 +8,14 @@ from ctid.accounts.permissions import Permission
 from ctid.crm.prospect_models import Prospect
 from ctid.web import forms, prospect_forms
 from ctid.web.auth import actor, current, requires
+from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
 from ctid.web.prospect_json import option_json, prospect_json, visit_json
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_prospects", routes)
+
 PROSPECT = "/api/v1/prospects/{id:\\d+}"
 OPTION = "/api/v1/crm-options/{id:\\d+}"
 

@@ -10,9 +10,11 @@ from ctid.crm.search_store import SearchHit
 from ctid.web import forms
 from ctid.web.auth import current, requires
 from ctid.web.crm_json import Json
+from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_search", routes)
 
 
 def hit_json(hit: SearchHit) -> Json:

@@ -9,10 +9,13 @@ from ctid.crm.vehicles import NewVehicleRecord
 from ctid.web import crm_forms, forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.crm_json import history_json, reading_json, vehicle_json
+from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_vehicles", routes)
+
 VEHICLE = "/api/v1/vehicles/{id:\\d+}"
 
 

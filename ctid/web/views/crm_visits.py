@@ -10,10 +10,13 @@ from ctid.crm.visits import NewVisit
 from ctid.web import crm_forms, forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.crm_json import catalogue_json, visit_json
+from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("crm_visits", routes)
+
 VISIT = "/api/v1/visits/{id:\\d+}"
 
 

@@ -17,9 +17,11 @@ from ctid import __version__
 from ctid.accounts.permissions import Permission, allows
 from ctid.nightly_backup import NightlyBackup
 from ctid.web.auth import PUBLIC, identity, requires
+from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
 
 routes = web.RouteTableDef()
+FEATURE = Feature("health", routes)
 
 
 @routes.get("/healthz")

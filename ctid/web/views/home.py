@@ -9,13 +9,19 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import ValidationError
+from ctid.errors import N_, ValidationError
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "home",
+    routes,
+    nav=(NavEntry(N_("Home"), "/", Permission.USE_CONSOLE, order=10),),
+)
 
 
 @routes.get("/")

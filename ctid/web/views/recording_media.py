@@ -19,11 +19,14 @@ from ctid.errors import N_, Conflict, NotFound
 from ctid.recording.models import Recording
 from ctid.web import forms
 from ctid.web.auth import client_address, current, requires
+from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
 from ctid.web.views.recordings import recording_id
 from ctid.web.waveform_svg import waveform_svg
 
 routes = web.RouteTableDef()
+FEATURE = Feature("recording_media", routes)
+
 PRIVATE = "private, no-store"  # a recording never waits in a shared cache, nor in the browser's
 
 

@@ -17,12 +17,19 @@ from ctid.errors import N_, ValidationError
 from ctid.recording.models import Recording
 from ctid.web import forms, recording_forms
 from ctid.web.auth import actor, current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.crm_prospect_pages import branch_staff
 from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "recordings",
+    routes,
+    nav=(NavEntry(N_("Recordings"), "/recordings", Permission.RECORDINGS_OWN, order=60),),
+)
+
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 2.0)
 # statuses a page may show (marked for the extractor; templates translate them with _(status))
 STATUS_LABELS = (

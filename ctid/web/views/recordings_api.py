@@ -17,11 +17,14 @@ from ctid.errors import N_, ValidationError
 from ctid.recording.models import AccessEntry, Recording
 from ctid.web import forms, recording_forms
 from ctid.web.auth import actor, current, requires
+from ctid.web.feature import Feature
 from ctid.web.json import jsonable, page_json, read_object
 from ctid.web.keys import SERVICES
 from ctid.web.views.recordings import recording_id
 
 routes = web.RouteTableDef()
+FEATURE = Feature("recordings_api", routes)
+
 MAX_LINKS = 200
 HIDDEN = ("path", "tags")  # a path inside the data dir is no one's business; tags go out as a list
 

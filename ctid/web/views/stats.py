@@ -16,16 +16,24 @@ from aiohttp import web
 
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
+from ctid.errors import N_
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import Bucket, Period
 from ctid.stats.service import TITLES
 from ctid.stats.svg import Series, bar_chart, line_chart
 from ctid.web import forms
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import _, render
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "stats",
+    routes,
+    nav=(NavEntry(N_("Statistics"), "/stats", Permission.STATS_VIEW, order=70),),
+)
+
 NAME = "{name:[^/.]+}"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LABEL_HEADERS = {

@@ -8,14 +8,21 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.errors import N_
 from ctid.status import StatusReport
 from ctid.web.auth import requires
+from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import jsonable
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
 from ctid.web.views.recordings import clock, file_size
 
 routes = web.RouteTableDef()
+FEATURE = Feature(
+    "system",
+    routes,
+    nav=(NavEntry(N_("System"), "/system", Permission.VIEW_SYSTEM, order=90),),
+)
 
 
 @routes.get("/system")

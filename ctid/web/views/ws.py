@@ -12,11 +12,14 @@ from ctid.app import Services
 from ctid.errors import N_, PermissionDenied
 from ctid.screenpop import messages
 from ctid.web.auth import current, requires
+from ctid.web.feature import Feature
 from ctid.web.hub import Client
 from ctid.web.keys import HUB, SERVICES, Identity
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+FEATURE = Feature("ws", routes)
+
 HEARTBEAT_S = 20.0
 MAX_CLIENT_MESSAGE = 16 * 1024
 
