@@ -112,6 +112,7 @@ def _server_session(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("SET TIME ZONE 'UTC'")
     cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
     cursor.close()
+    dbapi_connection.commit()  # the driver ran them in a transaction: one rolled back would undo them
 
 
 def sqlite_file(url: str) -> Path | None:
