@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, DateTime, MetaData, Select, event, func, select
+from sqlalchemy import Connection, DateTime, MetaData, Select, column, event, func, select, table
 from sqlalchemy.engine import Dialect, RowMapping, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -29,6 +26,9 @@ from sqlalchemy.types import TypeDecorator
 from ctid.cache_warmer import CacheWarmer
 from ctid.paging import Page, PageRequest
 from ctid.read_thread import ReadThread
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -141,6 +141,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -153,7 +155,17 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
     On SQLite, foreign keys are off while they run: a migration in batch mode rebuilds a table (copy, drop,
     rename), and dropping ``customers`` with foreign keys on would cascade to every customer's phones,
     vehicles links and follow-ups. The keys are checked once the migrations are done (when there were any).
+
+    A database already at the newest revision (every start but the first after an update) is told by one
+    read of ``alembic_version``: Alembic, its migration scripts and the schema they import (a third of a
+    second of a start) are loaded only when there is something to migrate.
     """
+    async with engine.connect() as conn:
+        stamped = await conn.run_sync(_stamped_revision)
+    if stamped is not None and stamped == head_revision():
+        return stamped, stamped
+    from alembic import command
+
     async with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:  # outside a transaction, or SQLite ignores it
@@ -211,13 +223,52 @@ def transient(error: DBAPIError) -> bool:
 
 
 def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
+_ALEMBIC_VERSION = table("alembic_version", column("version_num"))
+
+
+def _stamped_revision(connection: Connection) -> str | None:
+    """The database's one revision; None when it has none yet, or not exactly one (Alembic sorts it out)."""
+    if not connection.dialect.has_table(connection, "alembic_version"):
+        return None
+    stamped = connection.execute(select(_ALEMBIC_VERSION.c.version_num)).scalars().all()
+    return str(stamped[0]) if len(stamped) == 1 else None
+
+
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(None|[\"']([^\"']+)[\"'])\s*$", re.MULTILINE)
+
+
 def head_revision() -> str | None:
+    """The newest migration's revision: what every start compares the database with."""
+    if (head := _straight_line_head()) is not None:
+        return head
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _straight_line_head() -> str | None:
+    """The head read from the scripts' ``revision`` and ``down_revision`` lines, without loading Alembic.
+    None when they are not one straight line of single-parent revisions: then Alembic, which knows branches
+    and merges, decides (a test holds this to Alembic's own head)."""
+    revisions, parents = set(), set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        parents.add(down[0][1] or None)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and len(revisions) == len(parents) else None
 
 
 class Database:
