@@ -385,6 +385,53 @@ def test_a_form_outlives_its_session(browser: Browser, site: Daemon, problems: l
     expect(page.locator("main")).to_contain_text("过期会话客户")
 
 
+def test_the_console_saves_a_note_after_the_user_logged_in_again(
+    browser: Browser, site: Daemon, problems: list[str]
+) -> None:
+    """As the CRM's forms do (above): the console's script renews its CSRF token. A note typed on a pop
+    while the session ended is saved once the user has logged in again in another tab: the first try is
+    refused for the old session's token, the console reads the new one from a fresh copy of its page."""
+    page = boss(browser, site, "zh-CN", problems)
+    page.goto(site.url + "/console")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    wait_until_line_free(page, site)
+    ring(site, "13912340000", answer_after=1, talk_s=1.0)  # answered: no missed call for later tests
+    pop = page.locator("#pops .pop").first
+    expect(pop).to_be_visible()
+    elsewhere = page.context.new_page()
+    elsewhere.goto(site.url + "/")
+    with elsewhere.expect_navigation():
+        elsewhere.click("#logout")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "session_ended", timeout=10_000)
+    log_in(elsewhere, site.url, "boss", PASSWORD)
+
+    pop.locator("textarea[name=note]").fill("客户要求明天上午回电")
+    pop.locator("form.note button[type=submit]").click()
+    expect(pop.locator(".note-result")).to_have_text("备注已保存。")
+    call = pop.get_attribute("data-call")
+    calls = page.request.get(site.url + "/api/v1/calls").json()["items"]
+    assert [c["note"] for c in calls if c["id"] == call] == ["客户要求明天上午回电"]
+
+
+def test_a_request_that_fails_without_an_answer_says_so_in_the_users_words(
+    browser: Browser, site: Daemon
+) -> None:
+    """api.js, for every page: a server that does not answer, or answers an error that is not the API's
+    (a proxy's page), is told in the user's language, not as the browser's "Failed to fetch"."""
+    page = boss(browser, site, "zh-CN", [])  # the failures asked for show as console errors
+    page.goto(site.url + "/console")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    status = page.locator("#dial-status")
+    page.route("**/api/v1/lines/*/dial", lambda route: route.abort())
+    page.fill("#dial-number", "13912340000")
+    page.click("#dial-form button[type=submit]")
+    expect(status).to_have_text("操作失败： 服务器没有应答：请检查网络连接后重试。")
+    page.unroute("**/api/v1/lines/*/dial")
+    page.route("**/api/v1/lines/*/dial", lambda route: route.fulfill(status=502, body="<h1>Bad Gateway</h1>"))
+    page.click("#dial-form button[type=submit]")
+    expect(status).to_have_text("操作失败： 服务器未能完成此操作（错误 502）：请稍后重试。")
+
+
 def wait_until_line_free(page: Page, site: Daemon) -> None:
     deadline = time.monotonic() + 10
     while any(c["ended_at"] is None for c in page.request.get(site.url + "/api/v1/calls").json()["items"]):

@@ -1,0 +1,71 @@
+// The known caller's card in a pop: phones to dial, opt-outs, due reminders, vehicles, last visits, open
+// follow-ups and recent calls (those with a recording this user may hear link to its player).
+"use strict";
+
+(() => {
+  const C = window.CtidConsole;
+  if (!C) return;
+  const { T, el, api, label, when, day } = C;
+
+  function section(title, rows, render) {
+    return el("section", { class: "pop-section" }, el("h3", {}, title),
+      rows.length ? render(rows) : el("p", { class: "muted small" }, T.none));
+  }
+
+  function table(headers, rows) {
+    return el("table", { class: "list compact" },
+      el("thead", {}, el("tr", {}, headers.map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((cell) => el("td", {}, cell))))));
+  }
+
+  function customerCard(customer, line) {
+    return el("div", { class: "customer", dataset: { customer: customer.id } },
+      el("h2", { class: "customer-name" }, customer.name, " ",
+        el("small", { class: "muted" }, label(customer.kind), customer.level ? ` · ${T.level} ${customer.level}` : "")),
+      el("p", { class: "phones" }, customer.phones.map((p) => el("span", { class: "phone" },
+        p.label ? `${p.label} ` : "", C.dialButton(p.number, line)))),
+      customer.opt_outs.length ? el("p", { class: "opt-outs error" },
+        `${T.opted_out} ${customer.opt_outs.map(label).join("、")}`) : null,
+      customer.tags.length || customer.address ? el("p", { class: "small muted customer-extra" },
+        customer.tags.map((t) => el("span", { class: "tag" }, t)), customer.address ? ` ${T.address} ${customer.address}` : "") : null,
+      section(T.due_reminders, customer.due_reminders, (rows) => el("ul", { class: "plain reminders" },
+        rows.map((r) => el("li", {}, el("strong", {}, label(r.kind)), " ", r.plate || "", " ", day(r.due_on))))),
+      section(T.vehicles, customer.vehicles, (rows) => table(
+        [T.plate, T.vehicle, T.role, T.mileage, T.insurance_expiry, T.inspection_due, T.next_service_due],
+        rows.map((v) => [v.plate, `${v.brand || ""} ${v.model || ""}`.trim(), v.roles.map(label).join(" / "),
+          v.mileage_km ?? "—", day(v.insurance_expiry), day(v.inspection_due), day(v.next_service_due)]))),
+      section(T.last_visits, customer.last_visits, (rows) => table(
+        [T.visited_on, T.plate, T.summary, T.amount, T.advisor],
+        rows.map((v) => [day(v.visited_on), v.plate || "", v.summary, v.amount, v.advisor || ""]))),
+      section(T.follow_ups, customer.open_follow_ups, (rows) => el("ul", { class: "plain follow-ups" },
+        rows.map((f) => el("li", { class: f.kind },
+          el("strong", {}, label(f.kind)), " ", f.category ? `[${f.category}] ` : "", f.content,
+          el("span", { class: "small muted" }, ` · ${label(f.status)} ${f.due_on ? day(f.due_on) : ""}`))))),
+      section(T.recent_calls, customer.recent_calls, (rows) => linkRecordings(el("ul", { class: "plain recent" },
+        rows.map((c) => el("li", { class: "small", dataset: { call: c.id || "" } },
+          when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || "")))))));
+  }
+
+  // The recent calls that have a recording this user may hear get a link to its player (asked once per
+  // call: the card is drawn again on every update of the pop).
+  const recordingOf = new Map();
+  function linkRecordings(list) {
+    const ids = [...list.querySelectorAll("li[data-call]")].map((li) => li.dataset.call).filter(Boolean);
+    const addLinks = () => list.querySelectorAll("li[data-call]").forEach((li) => {
+      const recording = recordingOf.get(li.dataset.call);
+      if (recording && !li.querySelector(".recording-link")) {
+        li.append(" · ", el("a", { class: "recording-link", href: `/recordings/${recording}`, target: "_blank" }, `▶ ${T.listen}`));
+      }
+    });
+    const unknown = ids.filter((id) => !recordingOf.has(id));
+    if (!unknown.length) addLinks();
+    else {
+      api("GET", `/api/v1/recordings/links?${unknown.map((id) => `call=${encodeURIComponent(id)}`).join("&")}`)
+        .then((data) => { unknown.forEach((id) => recordingOf.set(id, data.links[id] || null)); addLinks(); })
+        .catch(() => {});  // no links is no worse than before: the card itself is drawn
+    }
+    return list;
+  }
+
+  Object.assign(C, { customerCard });
+})();
