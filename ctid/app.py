@@ -30,13 +30,14 @@ from ctid.crm.service import CustomerDirectory
 from ctid.db import Database, sqlite_file
 from ctid.events import EventBus
 from ctid.home.service import Home
-from ctid.lifecycle import Heartbeat, Supervisor
-from ctid.nightly_backup import CATCH_UP_AFTER_S, NightlyBackup
+from ctid.jobs.runs import JobRuns
+from ctid.jobs.scheduler import Scheduler
+from ctid.lifecycle import HEARTBEAT_S, Heartbeat, Supervisor
+from ctid.nightly_backup import NightlyBackup
 from ctid.phone import PhoneNormaliser
 from ctid.pidfile import AlreadyRunning, PidFile
-from ctid.recording.recorder import Recorder
+from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder
 from ctid.recording.service import Recordings
-from ctid.scheduler import Scheduler
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
@@ -77,6 +78,8 @@ class Services:
     recordings: Recordings
     recorder: Recorder
     status: SystemStatus
+    scheduler: Scheduler
+    """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""
     started_monotonic: float = field(default_factory=time.monotonic)
     backup: NightlyBackup | None = None
     """None when nightly copies are off or the database is not an SQLite file."""
@@ -164,6 +167,7 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         recordings=Recordings(db, recorder.root, recorder.alert),
         recorder=recorder,
         status=status,
+        scheduler=Scheduler(site.timezone, JobRuns(db)),
         started_monotonic=started,
         backup=backup,
     )
@@ -179,17 +183,18 @@ def nightly_backup(config: Config) -> NightlyBackup | None:
 
 
 def schedule(config: Config, services: Services) -> Scheduler:
-    """The daemon's jobs on the clock; a box that was off at backup time catches up soon after start."""
-    scheduler = Scheduler(config.site.timezone)
+    """Every job of the daemon, in one place (the web app adds the hub's check of open consoles while it
+    runs); the failure of one is logged as "<its name> failed" and it runs again at its next time."""
+    scheduler = services.scheduler
+    scheduler.every(Heartbeat(config.data_dir / PID_FILE).beat, HEARTBEAT_S, "heartbeat", at_once=True)
+    scheduler.every(services.accounts.purge_sessions, 3600, "purging expired sessions", at_once=True)
+    scheduler.every(services.recorder.recheck_disk, DISK_CHECK_S, "recorder: disk check")
+    scheduler.every(services.recorder.apply_retention, RETENTION_EVERY_S, "recorder: retention")
     if (backup := services.backup) is not None:
         hour, minute = (int(part) for part in backup.at.split(":"))
-        scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup")
+        scheduler.daily(backup.run, dt_time(hour, minute), "nightly backup", last_run=backup.last_copy)
         backup.recall()
-        overdue = backup.overdue()
-        if overdue:
-            scheduler.after(backup.run, CATCH_UP_AFTER_S, "catch-up backup")
-        catch_up = f"; none in the last day: one in {CATCH_UP_AFTER_S / 60:g} min" if overdue else ""
-        log.info("nightly backup at %s into %s%s", backup.at, backup.directory, catch_up)
+        log.info("nightly backup at %s into %s", backup.at, backup.directory)
     elif config.backup.at:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
     return scheduler
@@ -226,16 +231,15 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
     control = ControlServer(config.data_dir / "ctid.sock", control_commands(services), streams)
     supervisor = Supervisor(
         [
-            Heartbeat(config.data_dir / PID_FILE),
             services.db,
             services.line_branches,
-            schedule(config, services),
             services.calls,
             services.pops,
             services.recorder,
             services.lines,
             control,
             WebServer(services),
+            schedule(config, services),  # last: its jobs run only while what they use runs
         ]
     )
     await supervisor.start()

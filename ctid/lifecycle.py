@@ -58,17 +58,14 @@ class Supervisor:
 
 
 class Heartbeat:
-    """Touches a file (the PID file) every ``HEARTBEAT_S``: after a kill -9, a power cut or a crash, its
-    modification time tells the next start when the daemon was last alive, so the calls it left open are
-    closed at that moment (within seconds) and not at the restart, maybe hours later. A ``utime`` every
-    two seconds costs a metadata update; nothing else records the moment of death for free."""
+    """Touches a file (the PID file) every ``HEARTBEAT_S`` (``beat`` is a job on the scheduler): after a
+    kill -9, a power cut or a crash, its modification time tells the next start when the daemon was last
+    alive, so the calls it left open are closed at that moment (within seconds) and not at the restart, maybe
+    hours later. A ``utime`` every two seconds costs a metadata update; nothing else records the moment of
+    death for free."""
 
-    name = "heartbeat"
-
-    def __init__(self, path: Path, every_s: float = HEARTBEAT_S) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self._every_s = every_s
-        self._task: asyncio.Task[None] | None = None
 
     @staticmethod
     def last(path: Path) -> datetime | None:
@@ -78,19 +75,8 @@ class Heartbeat:
         except OSError:
             return None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._beat(), name="heartbeat")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _beat(self) -> None:
-        while True:
-            try:
-                os.utime(self.path)
-            except OSError as exc:  # a full or read-only disk: the estimate is only less precise
-                log.debug("heartbeat: cannot touch %s: %s", self.path, exc.strerror)
-            await asyncio.sleep(self._every_s)
+    async def beat(self) -> None:
+        try:
+            os.utime(self.path)
+        except OSError as exc:  # a full or read-only disk: the estimate is only less precise
+            log.debug("heartbeat: cannot touch %s: %s", self.path, exc.strerror)

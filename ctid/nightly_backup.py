@@ -1,8 +1,10 @@
 """The nightly copy of the database, so a shop that never thinks of backups still has them.
 
-Shops often switch the box off at night: a box that missed its time (no copy in the last day) makes one a
-few minutes after the next start, once start-up and the first calls are past. After each copy the oldest
-ones beyond ``[backup] keep`` are deleted. A failed copy is logged and shows in /healthz until one works.
+Shops often switch the box off at night: a box that missed its time (no copy since it was last due) makes
+one a few minutes after the next start (the scheduler's catch-up, ``ctid.jobs``), once start-up and the
+first calls are past. The record of the last run is the newest copy in the directory itself: a copy deleted
+by hand, or a directory moved to a new disk, gets a copy again. After each copy the oldest ones beyond
+``[backup] keep`` are deleted. A failed copy is logged and shows in /healthz until one works.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,8 +22,6 @@ from ctid.backup import DATED, backup, backup_path, expired
 from ctid.errors import CtidError
 
 log = logging.getLogger(__name__)
-CATCH_UP_AFTER_S = 300.0
-OVERDUE = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class BackupOutcome:
 
 
 class NightlyBackup:
-    """``run()`` is the job; ``overdue()`` tells the daemon whether to catch up after start."""
+    """``run()`` is the job; ``last_copy()`` tells the scheduler whether it missed its time."""
 
     def __init__(
         self,
@@ -60,10 +60,10 @@ class NightlyBackup:
             self.last = BackupOutcome(now, path, None)
         return self.last
 
-    def overdue(self) -> bool:
-        """No dated copy in the directory from the last day (or no directory yet)."""
-        newest = self._newest_on_disk()
-        return newest is None or self._clock() - newest.at > OVERDUE
+    async def last_copy(self) -> datetime | None:
+        """When the newest dated copy in the directory was written (None: none, or no directory)."""
+        newest = await asyncio.to_thread(self._newest_on_disk)
+        return newest.at if newest else None
 
     def recall(self) -> None:
         """At start, the last copy is the newest one in the directory: a restart does not make the System

@@ -107,9 +107,7 @@ class Recorder:
             bus.subscribe(CallEnded, self._ended),
         ]
         self._listen_before_answers()
-        self.check_disk()
-        self._tasks.spawn(self._every(DISK_CHECK_S, self._check_disk_async), name="recorder-disk")
-        self._tasks.spawn(self._every(RETENTION_EVERY_S, self.apply_retention), name="recorder-retention")
+        self.check_disk()  # then every DISK_CHECK_S, and the retention every RETENTION_EVERY_S (ctid.app)
 
     def _listen_before_answers(self) -> None:
         for name, config in self._policies.items():
@@ -136,14 +134,6 @@ class Recorder:
     async def _wait_saved(self) -> None:
         while self._saving:
             await asyncio.gather(*list(self._saving.values()), return_exceptions=True)
-
-    async def _every(self, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            try:
-                await job()
-            except Exception:
-                log.exception("recorder: %s failed", getattr(job, "__name__", "job"))
 
     # --- what the pages ask -----------------------------------------------------------------------------
 
@@ -368,7 +358,8 @@ class Recorder:
         for take in [*([failed] if failed else []), *self._takes.values()]:  # they share the disk
             asyncio.get_running_loop().call_soon(self._end_if_running, take, problem)
 
-    async def _check_disk_async(self) -> None:
+    async def recheck_disk(self) -> None:
+        """The scheduler's job (every ``DISK_CHECK_S``)."""
         self.check_disk()
 
     def check_disk(self) -> None:

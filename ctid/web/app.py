@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ctid.web.auth import auth_middleware
 from ctid.web.csrf import csrf_middleware
 from ctid.web.errors import error_middleware
 from ctid.web.feature import Feature, collect, menu
-from ctid.web.hub import Hub
+from ctid.web.hub import SESSION_CHECK_S, Hub
 from ctid.web.i18n import Catalogs
 from ctid.web.keys import CATALOGS, HUB, NAV, SERVICES
 from ctid.web.security import security_headers
@@ -60,7 +61,14 @@ def make_app(services: Services, features: Sequence[Feature] | None = None) -> w
 
 
 async def _hub_lifetime(app: web.Application) -> AsyncIterator[None]:
-    """The hub follows the bus while the app runs; at shutdown it closes every console politely."""
-    app[HUB].start()
+    """The hub follows the bus while the app runs, and checks its consoles' sessions on the scheduler
+    (the one job the wiring in ctid.app does not register: a hub lives as long as its app); at shutdown
+    it closes every console politely."""
+    hub = app[HUB]
+    hub.start()
+    stop_checking = app[SERVICES].scheduler.every(
+        hub.check_sessions, SESSION_CHECK_S, "checking the consoles' sessions", failure_level=logging.WARNING
+    )
     yield
-    await app[HUB].stop()
+    await stop_checking()
+    await hub.stop()

@@ -120,17 +120,15 @@ class Hub:
         self,
         bus: EventBus,
         signed_in: SignedIn | None = None,
-        check_s: float = SESSION_CHECK_S,
         greet: Greet | None = None,
     ) -> None:
         self._bus = bus
-        self._signed_in, self._check_s = signed_in, check_s
+        self._signed_in = signed_in
         self._greet = greet
         self._clients: set[Client] = set()
         self._order: dict[tuple[str, int], list[Client]] = {}  # who sees a line's pops, in order
         self._unsubscribe: Unsubscribe | None = None
         self._closing = TaskSet()
-        self._checks = TaskSet()
 
     @property
     def clients(self) -> int:
@@ -138,13 +136,10 @@ class Hub:
 
     def start(self) -> None:
         self._unsubscribe = self._bus.subscribe(PopEvent, self.deliver)
-        if self._signed_in is not None:
-            self._checks.spawn(self._check_sessions_forever())
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        await self._checks.cancel()
         for client in list(self._clients):
             await self._close(client, WSCloseCode.GOING_AWAY, "server stopping")
         await self._closing.wait()
@@ -180,7 +175,9 @@ class Hub:
 
     async def check_sessions(self) -> None:
         """Close the consoles whose session or token no longer lets them in, or whose user's role or branch
-        changed; re-scope those whose lines changed: one read for all of them."""
+        changed; re-scope those whose lines changed: one read for all of them. A job on the scheduler every
+        ``SESSION_CHECK_S`` while the web app runs (ctid.web.app); a database that cannot answer now keeps
+        the consoles, and the next check decides."""
         assert self._signed_in is not None
         clients = [c for c in self._clients if c.credential]
         if not clients:
@@ -210,14 +207,6 @@ class Hub:
         self._order.clear()
         if self._greet is not None:
             self._greet(client)
-
-    async def _check_sessions_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self._check_s)
-            try:
-                await self.check_sessions()
-            except Exception:  # a database that cannot answer now keeps the consoles; the next check decides
-                log.warning("checking the consoles' sessions failed", exc_info=True)
 
     def _drop_slow(self, client: Client) -> None:
         log.warning("console of %s stopped reading: disconnected", client.user.username)

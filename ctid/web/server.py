@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 
@@ -20,7 +19,6 @@ class WebServer:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._runner: web.AppRunner | None = None
-        self._purger: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         config = self._services.config.web
@@ -38,25 +36,10 @@ class WebServer:
                     "(another ctid, or another program): stop it or set [web] port"
                 ) from None
             raise StartupError(f"cannot listen on {config.host}:{config.port}: {exc.strerror}") from None
-        self._purger = asyncio.create_task(self._purge_sessions(), name="session-purger")
         log.info("web listening on http://%s:%d/", config.host, config.port)
 
     async def stop(self) -> None:
-        if self._purger is not None:
-            # Await it: a purge cut off mid-transaction must finish unwinding before the database closes.
-            self._purger.cancel()
-            await asyncio.gather(self._purger, return_exceptions=True)
-            self._purger = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
         await self._services.accounts.token_use.close()  # before the database closes
-
-    async def _purge_sessions(self) -> None:
-        """Expired sessions are useless rows: clear them hourly."""
-        while True:
-            try:
-                await self._services.accounts.purge_sessions()
-            except Exception:
-                log.exception("purging expired sessions failed")
-            await asyncio.sleep(3600)

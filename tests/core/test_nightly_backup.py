@@ -6,10 +6,10 @@ import asyncio
 import logging
 import os
 import sqlite3
-import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -17,10 +17,13 @@ from hypothesis import strategies as st
 
 from ctid.app import build_services, nightly_backup, schedule
 from ctid.backup import DATED, expired
+from ctid.jobs.due import missed, next_due
+from ctid.jobs.scheduler import Scheduler
 from ctid.nightly_backup import NightlyBackup
-from ctid.scheduler import Scheduler
 from tests.core.support import pretend_asyncpg
+from tests.jobs.support import daemon_jobs
 from tests.support.site import build_site, make_config
+from tests.support.waiting import wait_until
 
 stamps = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1))
 
@@ -86,19 +89,26 @@ async def test_a_failed_night_is_logged_and_alerts_until_a_copy_works(
     assert (await nightly.run()).problem is None and nightly.alert() is None
 
 
-def test_a_box_that_was_off_at_backup_time_is_overdue(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+async def test_a_box_that_was_off_at_backup_time_missed_it(tmp_path: Path) -> None:
+    """The newest copy on disk is the backup's record of its last run. Before, "missed" meant no copy in the
+    last 24 hours: a copy made by yesterday's catch-up at 10:00 stood in for last night's 03:00."""
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
     nightly = NightlyBackup(tmp_path / "ctid.sqlite3", "03:00", tmp_path / "backups", 14, "UTC", lambda: now)
-    assert nightly.overdue(), "no directory yet"
+
+    async def missed_it() -> bool:
+        return missed(await nightly.last_copy(), dt_time(3, 0), ZoneInfo("UTC"), now)
+
+    assert await missed_it(), "no directory yet"
     (tmp_path / "backups").mkdir()
-    assert nightly.overdue(), "no copy yet"
+    assert await missed_it(), "no copy yet"
     copy = tmp_path / "backups" / "ctid-20261201-030000.sqlite3"
     copy.write_bytes(b"x")
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(copy, (two_days_ago, two_days_ago))
-    assert nightly.overdue()
-    os.utime(copy, (time.time() - 3600, time.time() - 3600))
-    assert not nightly.overdue()
+    for written, missing in [(now - timedelta(days=2), True), (now - timedelta(hours=23), True)]:
+        os.utime(copy, (written.timestamp(), written.timestamp()))
+        assert await missed_it() == missing, written
+    tonight = datetime(2026, 12, 7, 3, 0, 2, tzinfo=UTC)
+    os.utime(copy, (tonight.timestamp(), tonight.timestamp()))
+    assert not await missed_it()
     assert DATED.fullmatch(copy.name)
 
 
@@ -140,7 +150,12 @@ async def test_the_scheduler_runs_a_job_and_survives_one_that_fails(caplog: pyte
         await asyncio.wait_for(ran.wait(), 5)
     finally:
         await scheduler.stop()
-    assert "scheduled job broken failed" in caplog.text
+    assert "broken failed; it runs again at its next time" in caplog.text
+
+
+def _at_three(when: datetime | None) -> bool:
+    """The next 03:00 in Shanghai (make_config's default zone and time)."""
+    return when == next_due(dt_time(3, 0), ZoneInfo("Asia/Shanghai"), datetime.now(UTC))
 
 
 async def test_a_daily_job_runs_on_the_shops_clock() -> None:
@@ -159,27 +174,22 @@ async def test_a_daily_job_runs_on_the_shops_clock() -> None:
     assert timedelta(0) < at - datetime.now(UTC) <= timedelta(days=1)
 
 
-async def test_the_daemon_catches_up_only_when_overdue_and_never_on_a_server_database(
+async def test_the_daemon_catches_up_only_when_no_copy_since_the_hour_and_never_on_a_server_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = make_config(str(tmp_path / "var"))
-    services = build_services(config)
-    assert services.backup is not None and services.backup.directory == tmp_path / "var" / "backups"
-    first = schedule(config, services)
-    await first.start()
-    try:
-        assert first.next_run("nightly backup") and first.next_run("catch-up backup")
-    finally:
-        await first.stop()
+    async with daemon_jobs(config) as (services, scheduler):
+        backup = services.backup
+        assert backup is not None and backup.directory == tmp_path / "var" / "backups"
+        scheduler.catch_up_after_s = 0.05
+        await scheduler.start()
+        await wait_until(lambda: backup.last is not None, 10, "the catch-up copy")
+        assert backup.last is not None and backup.last.path is not None and backup.last.path.exists()
+        assert _at_three(scheduler.next_run("nightly backup")), "then at its hour"
 
-    services.backup.directory.mkdir(parents=True)
-    (services.backup.directory / "ctid-20990101-030000.sqlite3").write_bytes(b"a copy from today")
-    second = schedule(config, services)
-    await second.start()
-    try:
-        assert second.next_run("nightly backup") and second.next_run("catch-up backup") is None
-    finally:
-        await second.stop()
+    async with daemon_jobs(config) as (services, scheduler):  # restarted: the copy is newer than 03:00
+        await scheduler.start()
+        assert _at_three(scheduler.next_run("nightly backup"))
 
     off = make_config(str(tmp_path / "off"), backup={"at": ""})
     assert build_services(off).backup is None

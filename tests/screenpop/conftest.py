@@ -25,10 +25,10 @@ async def site(config: Config) -> AsyncIterator[Site]:
     async with build_site(config) as built:
         await built.branch("east", "东区店")
         services = built.services
-        for component in (services.calls, services.pops, services.lines):
+        for component in (services.calls, services.pops, services.lines, services.scheduler):
             await component.start()
         yield built
-        for component in (services.lines, services.pops, services.calls):
+        for component in (services.scheduler, services.lines, services.pops, services.calls):
             await component.stop()
 
 
