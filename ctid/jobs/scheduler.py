@@ -200,13 +200,9 @@ class Scheduler:
         if not missed(last, planned.daily_at, self._zone, now):
             return None
         when = now + timedelta(seconds=self.catch_up_after_s)
-        due = last_due(planned.daily_at, self._zone, now).astimezone(self._zone)
-        log.info(
-            "%s was due at %s and has not run since: it runs at %s",
-            planned.name,
-            f"{due:%Y-%m-%d %H:%M}",
-            f"{when.astimezone(self._zone):%H:%M:%S}",
-        )
+        due = f"{last_due(planned.daily_at, self._zone, now).astimezone(self._zone):%Y-%m-%d %H:%M}"
+        wait = f"{self.catch_up_after_s / 60:g} min"
+        log.info("%s was due at %s (shop time) and has not run since: it runs in %s", planned.name, due, wait)
         return when
 
     def _run_log_of(self, name: str) -> LastRun | None:
