@@ -59,6 +59,19 @@ class Heard:
                 return int(index)
         raise AssertionError("the clip was not heard")
 
+    def holds(self, clip: np.ndarray) -> bool:
+        """Whether what was heard has reached the end of ``clip`` (to wait for it: the card's blocks come on
+        their own clock, after ``played()``)."""
+        try:
+            start = self.find(clip)
+        except AssertionError:
+            return False
+        return len(self.audio) >= start + len(clip)
+
+
+def down_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "audio down" in r.getMessage()]
+
 
 @pytest.fixture
 def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AlsaRig]:
@@ -146,7 +159,7 @@ async def test_the_card_is_heard_sample_for_sample_on_the_loop(
     clip = voice(0.6)
     line.play(clip)
     await line.played()
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: heard.holds(clip), 5)
     start = heard.find(clip)
     assert np.array_equal(heard.audio[start : start + len(clip)], clip)
     assert heard.threads == {threading.get_ident()}  # listeners run on the loop
@@ -167,7 +180,7 @@ async def test_16_khz(rig: AlsaRig, inputs: Callable[..., AudioInput]) -> None:
     clip = voice(0.5, 16000)
     line.play(clip)
     await line.played()
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: heard.holds(clip), 5)
     start = heard.find(clip)
     assert np.array_equal(heard.audio[start : start + len(clip)], clip) and len(heard.blocks[0]) == 160
     assert source.rate == 16000
@@ -176,6 +189,7 @@ async def test_16_khz(rig: AlsaRig, inputs: Callable[..., AudioInput]) -> None:
 async def test_a_missing_card_is_down_until_it_appears(
     rig: AlsaRig, inputs: Callable[..., AudioInput], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, "ctid.voicecard.audio_in")  # the repeats of an error are DEBUG lines
     rig.line("other")
     statuses: list[tuple[str, str]] = []
     source = inputs(
@@ -185,8 +199,8 @@ async def test_a_missing_card_is_down_until_it_appears(
     await wait_until(lambda: source.last_error.startswith("no capture"), 10)
     assert source.status == "down"
     assert source.last_error == "no capture device matching 'linein' (capture devices: 'other')"
-    await asyncio.sleep(0.25)  # retries: the same error is logged once
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "audio down" in r.getMessage()]
+    await wait_until(lambda: len(down_lines(caplog)) >= 3, 5)  # two retries since: the same error again
+    warnings = [r for r in down_lines(caplog) if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     line = rig.line("linein")  # plugged in
     await wait_until(lambda: source.status == "up", 10)
@@ -195,7 +209,7 @@ async def test_a_missing_card_is_down_until_it_appears(
     clip = voice(0.3)
     line.play(clip)
     await line.played()
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: heard.holds(clip), 5)
     heard.find(clip)
     assert statuses[0][0] == "down" and statuses[-1] == ("up", "reading linein")
 
@@ -225,9 +239,9 @@ async def test_a_loop_that_falls_behind_loses_blocks_not_memory(
     await source.start()
     await wait_until(lambda: len(heard.blocks) > 3, 10)
     time.sleep(1.0)  # noqa: ASYNC251 - the point: the loop is stuck for a second (50 blocks)
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn of the loop: the blocks that waited are delivered
     got = len(heard.blocks)
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: len(heard.blocks) >= got + 5, 5)  # and new ones after them
     assert 35 <= source.dropped <= 45  # 50 blocks came, 10 waited
     assert len(heard.blocks) > got  # and it goes on
     assert np.allclose(np.diff(heard.times[-5:]), 0.02)
@@ -264,7 +278,7 @@ async def test_stop_ends_the_thread_and_unsubscribe_stops_delivery(
     await wait_until(lambda: len(heard.blocks) > 2, 10)
     unsubscribe()
     count = len(heard.blocks)
-    await asyncio.sleep(0.1)
+    await wait_until(lambda: len(other.blocks) > count + 3, 5)  # blocks go to every listener at once
     assert len(heard.blocks) == count and len(other.blocks) > count
     await source.stop()
     assert (source.status, source.last_error) == ("down", "stopped")

@@ -18,8 +18,11 @@ has lost its settings, as a real one has after a power cycle.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import re
+import sys
+import termios
 import time
 import tty
 from collections.abc import Sequence
@@ -244,6 +247,20 @@ class FakeModem:
     async def drain(self, within_s: float = 5.0) -> None:
         """Until everything written has gone into the pty (TimeoutError if the driver stops reading)."""
         await wait_until(lambda: not self._outbox or self._master is None, within_s)
+
+    @property
+    def unread(self) -> int:
+        """Bytes written that the driver has not read yet: still here, or in the pty's queue."""
+        if self._slave is None:
+            return 0
+        queued = fcntl.ioctl(self._slave, termios.FIONREAD, b"\0\0\0\0")
+        return len(self._outbox) + int.from_bytes(queued, sys.byteorder)
+
+    async def taken(self, within_s: float = 3.0) -> None:
+        """Until the driver has read everything written so far. Its transport hands what it reads to the
+        framer and the line in the same callback, so what those bytes cause (or fail to cause) has happened:
+        the barrier a test needs before asserting that something did NOT happen."""
+        await wait_until(lambda: self.unread == 0, within_s, "the driver to read what the modem wrote")
 
     async def wait_for_command(self, command: str, *, count: int = 1, within_s: float = 3.0) -> None:
         """Until ``command`` (as sent, upper case) has been received ``count`` times in all."""

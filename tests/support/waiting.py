@@ -8,6 +8,7 @@ that names what was awaited. Three flavours, by where the condition runs:
   callbacks update (bytes from a pty, events on a bus); the loop keeps running in between.
 - ``await_until``: in a thread, every 50 ms, for conditions that block (HTTP to a daemon, a database file
   read by another process) while the loop must keep running (a fake modem lives on it).
+- ``eventually``: a coroutine, on the loop, every 10 ms (a service's answer another task writes).
 - ``wait``: in a synchronous test, every 50 ms.
 
 Each returns what the condition returned (the first true value), so a test can wait for a thing and use it.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -59,3 +60,16 @@ def wait(condition: Callable[[], T | None], timeout: float = 20.0, what: str = "
             return result
         time.sleep(0.05)
     raise TimeoutError(f"{what}: not within {timeout} s")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], within_s: float = 3.0, what: str = "condition"
+) -> T:
+    """The first true result of the coroutine ``check``, polled every 10 ms on the loop (a service's answer
+    that another task writes, such as the call log from its queue); TimeoutError naming ``what``."""
+    deadline = time.monotonic() + within_s
+    while not (result := await check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {within_s} s")
+        await asyncio.sleep(0.01)
+    return result

@@ -46,7 +46,7 @@ async def write_slowly(fake: FakeModem, data: bytes, rng: random.Random) -> None
         size = rng.randint(1, 4)
         fake.write(data[index : index + size])
         index += size
-        await asyncio.sleep(0.0002)
+        await asyncio.sleep(0.0002)  # the behaviour under test: bytes trickling in, read apart
 
 
 async def test_a_command_gets_its_lines_and_result_without_the_echo(
@@ -89,7 +89,9 @@ async def test_one_command_in_flight_the_next_waits_for_its_answer(
     dialing = asyncio.create_task(at.modem.command("ATDT1;", 2))
     asking = asyncio.create_task(at.modem.command("ATI3", 2))
     await fake_modem.wait_for_command("ATDT1;")
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(
+        0.05
+    )  # a window inside the 0.1 s dial for a wrong ATI3 to be written: no event to await
     assert at.modem.busy and fake_modem.commands == ["ATDT1;"], "ATI3 was written during the dial"
     assert (await dialing).result == "OK"
     assert (await asking).lines == (IDENTITY[1],)
@@ -163,7 +165,7 @@ async def test_garbage_between_and_inside_lines_never_reaches_the_line(
         stream += b"\r\n" + bytes(noisy) + b"\r\n"
     await write_slowly(fake_modem, stream, rng)
     assert await at.wait_for_lines(len(expected)) == expected
-    await asyncio.sleep(0.02)
+    await fake_modem.taken()  # and nothing more came of the rest of the stream
     assert at.items == [ModemLine(line) for line in expected]
 
 

@@ -52,6 +52,11 @@ def is_down(event: LineStatusChanged) -> bool:
     return event.status == "down"
 
 
+def handing_over() -> bool:
+    """The driver's hand-over of a dialed call to the handset (ATH, then on hook by the modem) is running."""
+    return any(task.get_name().endswith(": release") for task in asyncio.all_tasks())
+
+
 @pytest.fixture
 async def make_driver(bus: EventBus, fake_modem: FakeModem) -> AsyncIterator[MakeDriver]:
     """Start a driver on ``fake_modem`` (or another fake); ``up=True`` waits until its init is done."""
@@ -199,7 +204,7 @@ async def test_a_frame_with_a_bad_checksum_is_logged_and_identifies_nothing(
     await recorder.wait_for(CallRinging)
     frame = mdmf("02168881234", "ZHANG SAN")
     fake_modem.write(mesg(frame[:-1] + bytes([(frame[-1] + 1) % 256])))
-    await asyncio.sleep(0.05)
+    await fake_modem.taken()
     assert recorder.of(CallIdentified) == []
     fake_modem.ring()
     caller_id = (await recorder.wait_for(CallIdentified)).caller_id
@@ -218,7 +223,7 @@ async def test_a_call_a_byte_at_a_time_through_noise(
     for index, byte in enumerate(stream):
         fake_modem.write(bytes([byte]))
         if rng.random() < 0.5 or index == len(stream) - 1:
-            await asyncio.sleep(0.0005)
+            await asyncio.sleep(0.0005)  # the behaviour under test: bytes trickling in, read apart
     updated = await recorder.wait_for(CallIdUpdated)
     assert (updated.caller_id.number, updated.caller_id.name, updated.caller_id.when) == (
         "13912345678",
@@ -233,7 +238,7 @@ async def test_a_number_garbled_into_other_characters_is_never_shown(
     fake_modem.ring()
     await recorder.wait_for(CallRinging)
     fake_modem.write(b"\r\nNMBR = 139~12$%45678\r\nNAME = \x1b[31mZHANG\x00 SAN\x1b[0m\r\n")
-    await asyncio.sleep(0.05)
+    await fake_modem.taken()
     assert recorder.of(CallIdentified) == []
     fake_modem.ring()
     caller_id = (await recorder.wait_for(CallIdentified)).caller_id
@@ -263,7 +268,7 @@ async def test_a_device_missing_at_start_is_retried_until_it_appears(
 ) -> None:
     fake = FakeModem(tmp_path / "ttyLATE")
     driver = await make_driver(fake)
-    await asyncio.sleep(0.15)
+    await wait_until(lambda: driver.info.last_error, what="the first attempt to open the device")
     assert (
         driver.info.status == "down"
         and "ttyLATE not found (is the modem plugged in?)" in driver.info.last_error
@@ -316,7 +321,7 @@ async def test_a_modem_that_stops_answering_is_reinitialised_by_the_watchdog(
     fake_modem.power_blip()  # it was resetting itself: answers again, with caller ID off
     fake_modem.muted = False
     await fake_modem.wait_for_command("AT+VCID=1", count=2)
-    await asyncio.sleep(0.02)
+    await wait_until(lambda: "re-initialised" in driver.info.last_error, what="the re-init's end")
     assert "stopped answering and was re-initialised" in driver.info.last_error
     assert [e.status for e in recorder.of(LineStatusChanged)] == ["down", "up"], "the line never went down"
     await ring_with_caller_id(fake_modem, recorder, "13912345678")
@@ -334,7 +339,7 @@ async def test_late_answers_after_a_hang_do_not_shift_the_answers_of_the_re_init
     await wait_until(lambda: len(fake_modem.commands) > count)  # the driver's next command, held too
     fake_modem.resume()  # the late answer comes while the next command waits, and each one after it lags
     await fake_modem.wait_for_command("AT+VCID=1", count=2)
-    await asyncio.sleep(0.05)
+    await wait_until(lambda: "re-initialised" in driver.info.last_error, what="the re-init's end")
     report = driver.report
     assert report is not None and report.identity == " / ".join(IDENTITY) and report.country == "26"
     assert [step.result for step in report.steps] == ["OK", "OK", "OK"] and driver.info.status == "up"
@@ -447,7 +452,7 @@ async def test_the_handset_takes_over_a_dialed_call(
     await recorder.wait_for(CallConnected)
     fake_modem.dle("H")
     await fake_modem.wait_for_command("ATH")  # the modem lets go; the call goes on on the extension
-    await asyncio.sleep(0.02)
+    await wait_until(lambda: not handing_over(), what="the hand-over to the handset")
     assert recorder.of(CallEnded) == [] and driver.info.status == "in call"
     fake_modem.dle("h")
     assert (await recorder.wait_for(CallEnded)).outcome == "connected"
@@ -488,6 +493,6 @@ async def test_stop_is_prompt_and_leaves_no_task_behind(
     started = time.monotonic()
     await asyncio.gather(missing.stop(), dialing.stop())
     assert time.monotonic() - started < 0.5
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # one turn of the loop: the stopped tasks' callbacks run
     assert [task.get_name() for task in asyncio.all_tasks() if task.get_name().startswith("line ")] == []
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []

@@ -44,6 +44,12 @@ class Heard:
         return np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.int16)
 
 
+def holds(audio: np.ndarray, clip: np.ndarray) -> bool:
+    """Whether ``audio`` reaches the end of ``clip`` (counted from the first place of its first sample)."""
+    found = np.flatnonzero(audio == clip[0])
+    return len(found) > 0 and len(audio) >= found[0] + len(clip)
+
+
 def line_audio(seconds: float, seed: int = 3) -> bytes:
     """8-bit unsigned audio full of 0x10 bytes (single and paired): every escape the modem has is used."""
     rng = np.random.default_rng(seed)
@@ -249,7 +255,7 @@ async def test_the_watchdog_leaves_a_recording_modem_alone(
     _, audio = await up(make_driver, recorder, timing=timing)
     await audio.start_capture()
     fake_modem.commands.clear()
-    await asyncio.sleep(0.3)  # ten watchdog periods
+    await asyncio.sleep(0.3)  # kept: ten watchdog periods in which it must send nothing (no event to await)
     assert fake_modem.commands == [] and fake_modem.recording
     await audio.stop_capture()
     await fake_modem.wait_for_command("AT", within_s=1)  # the watchdog is back
@@ -278,7 +284,7 @@ async def test_a_modem_that_ends_the_recording_by_itself_is_asked_again(
     await audio.start_capture()
     first = line_audio(0.2, seed=1)
     await stream(fake_modem, first)
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.15)  # kept: the take lasts longer than restart_guard_s (ending at once is below)
     fake_modem.end_recording()  # the modem's own limit
     await fake_modem.wait_for_command("AT+VRX", count=2)
     assert "the modem ended the recording by itself; recording again" in caplog.text
@@ -327,7 +333,7 @@ async def test_a_modem_line_with_a_sound_card_tap_records_from_the_tap(
         clip = np.random.default_rng(4).integers(-9000, 9000, 2400, dtype=np.int16)
         line.play(clip)
         await line.played()
-        await asyncio.sleep(0.1)
+        await wait_until(lambda: holds(heard.audio, clip), 5, "the clip heard to its end")
         audio = heard.audio
         start = int(np.flatnonzero(audio == clip[0])[0])
         assert np.array_equal(audio[start : start + len(clip)], clip)

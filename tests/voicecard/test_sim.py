@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from ctid.config import SimLineOptions
@@ -20,13 +18,10 @@ async def test_a_ringing_sim_line_refuses_a_second_caller_and_misses_after_its_t
     line = SimLine("desk", "Desk", bus, SimLineOptions(ring_timeout_s=0.2))
     await line.start()
     line.simulate(SimCall("13900001111", rings=1))
-    await asyncio.sleep(0.05)
+    await events.wait_for(CallRinging)
     with pytest.raises(LineBusyError):
         line.simulate(SimCall("13900002222", rings=1))
-    for _ in range(100):
-        if events.of(CallEnded):
-            break
-        await asyncio.sleep(0.01)
+    await events.wait_for(CallEnded)
     await line.stop()
     assert len(events.of(CallRinging)) == 1
     assert [e.outcome for e in events.of(CallEnded)] == ["missed"]

@@ -73,7 +73,7 @@ async def test_byte_at_a_time_arrives_in_order_in_many_reads(fake_modem: FakeMod
     message = b"\r\nRING\r\nDATE = 0322\r\nNMBR = 13912345678\r\n"
     for byte in message:
         fake_modem.write(bytes([byte]))
-        await asyncio.sleep(0.0005)
+        await asyncio.sleep(0.0005)  # the behaviour under test: a byte at a time, read apart
     await collector.wait_for_bytes(len(message))
     assert collector.data == message
     assert len(collector.chunks) > len(message) // 2, "the reads were not really a byte at a time"
@@ -97,7 +97,7 @@ async def test_unplugging_ends_the_link_with_an_error_once(fake_modem: FakeModem
     assert isinstance(error, ConnectionError) and "device disconnected" in str(error)
     link.close()  # after a loss: harmless, and connection_lost is not called again
     link.write(b"AT\r")  # dropped
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0.05)  # a window for a wrong second connection_lost (the Collector fails on it)
 
 
 async def test_close_is_idempotent_and_reports_a_clean_end(fake_modem: FakeModem) -> None:
