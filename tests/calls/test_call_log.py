@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,9 +17,10 @@ from ctid.events import EventBus
 from ctid.paging import PageRequest
 from ctid.phone import PhoneNormaliser
 from ctid.voicecard.callerid import FormattedCallerIdParser
-from ctid.voicecard.events import CallEvent, LineEvent
+from ctid.voicecard.events import CallConnected, CallEvent, LineEvent
 from ctid.voicecard.line import LineStateMachine
 from ctid.voicecard.sim import SimCall, SimLine
+from tests.support.line_events import Recorder
 
 T0 = datetime(2026, 3, 22, 6, 5, tzinfo=UTC)
 ADMIN = User(1, "boss", "Boss", Role.ADMIN, 1, None, True, False, T0, None)  # sees every call
@@ -129,8 +129,9 @@ async def test_outbound_call_from_a_sim_line_through_the_bus(db: Database) -> No
     await call_log.start()
     sim = SimLine("desk", "Desk", bus, SimLineOptions())
     await sim.start()
+    events = Recorder(bus)
     call_id = await sim.dial("13912345678")
-    await asyncio.sleep(0.5)
+    await events.wait_for(CallConnected)  # the sim line answers a dial after 0.3 s
     await sim.hangup()
     await sim.stop()
     await call_log.stop()

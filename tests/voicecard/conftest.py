@@ -9,7 +9,7 @@ import pytest
 
 from ctid.events import EventBus
 from tests.support.fakemodem import FakeModem
-from tests.voicecard.support import Recorder
+from tests.support.line_events import Recorder
 
 
 @pytest.fixture

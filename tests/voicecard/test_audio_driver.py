@@ -38,10 +38,10 @@ from ctid.voicecard.lines import build_driver
 from ctid.voicecard.sim_audio import voice_like
 from tests.support.alsa_rig import AlsaRig
 from tests.support.fakemodem import mdmf
+from tests.support.line_events import Recorder
 from tests.support.waiting import wait_until
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
 from tests.voicecard.line_audio import china_call
-from tests.voicecard.support import Recorder
 
 RATE = 8000
 HANGOVER_S = 3.0

@@ -28,8 +28,8 @@ from ctid.voicecard.events import (
 from ctid.voicecard.line import LineBusyError, LineDownError
 from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 from tests.support.fakemodem import IDENTITY, FakeModem, mdmf, mesg
+from tests.support.line_events import Recorder
 from tests.support.waiting import wait_until
-from tests.voicecard.support import Recorder
 
 FAST = ModemTiming(
     command_timeout_s=0.2,

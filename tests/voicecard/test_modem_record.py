@@ -22,8 +22,8 @@ from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 from ctid.voicecard.modem_voice import ModemAudio, VoiceError, VoiceFormat, choose_format, parse_formats
 from tests.support.alsa_rig import AlsaRig
 from tests.support.fakemodem import CX93001_FORMATS, DLE, FakeModem
+from tests.support.line_events import Recorder
 from tests.support.waiting import wait_until
-from tests.voicecard.support import Recorder
 from tests.voicecard.test_modem_driver import FAST, VOICE_INIT, ring_with_caller_id
 
 MakeDriver = Callable[..., Awaitable[ModemDriver]]

@@ -9,7 +9,7 @@ from ctid.events import EventBus
 from ctid.voicecard.events import CallEnded, CallRinging
 from ctid.voicecard.line import LineBusyError
 from ctid.voicecard.sim import SimCall, SimLine
-from tests.voicecard.support import Recorder
+from tests.support.line_events import Recorder
 
 
 async def test_a_ringing_sim_line_refuses_a_second_caller_and_misses_after_its_timeout() -> None:

@@ -16,6 +16,7 @@ from ctid.accounts.models import Role
 from tests.crm.imports import hostile
 from tests.crm.imports.support import csv_bytes
 from tests.support.site import Site
+from tests.support.waiting import wait_until
 from tests.web.support import Browser
 
 MESSAGES = {
@@ -95,14 +96,6 @@ def slow_csv(rows: int) -> bytes:
     )
 
 
-async def wait_for(condition: Any, seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (found := condition()):
-        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        await asyncio.sleep(0.02)
-    return found
-
-
 async def raw_post(port: int, path: str, secret: str, data: bytes, *, send: int | None = None) -> Any:
     """Open a socket, send a multipart POST of ``data`` (the first ``send`` bytes of the body when given),
     and return the writer, left open."""
@@ -156,10 +149,10 @@ async def test_a_check_stops_when_its_client_goes_away(
     caplog.set_level(logging.INFO, logger="ctid")
     rows = 150_000
     writer = await raw_post(port, "/api/v1/imports/check", token, slow_csv(rows))
-    await wait_for(lambda: _records(caplog, "checking customers.csv"), 30, "the check to start")
+    await wait_until(lambda: _records(caplog, "checking customers.csv"), 30, "the check to start")
     writer.close()
     closed = time.monotonic()
-    stopped = await wait_for(lambda: _records(caplog, "cancelled after"), 30, "the check to stop")
+    stopped = await wait_until(lambda: _records(caplog, "cancelled after"), 30, "the check to stop")
     assert time.monotonic() - closed < 5.0
     assert stopped[0].args[-1] < rows, stopped[0].getMessage()
     assert await healthy(port)
@@ -175,7 +168,7 @@ async def test_a_client_that_goes_away_mid_upload_is_no_error(
     data = slow_csv(20_000)
     writer = await raw_post(port, "/api/v1/imports/check", token, data, send=len(data) // 2)
     writer.close()
-    await wait_for(lambda: _records(caplog, "the upload stopped part-way"), 30, "the upload to stop")
+    await wait_until(lambda: _records(caplog, "the upload stopped part-way"), 30, "the upload to stop")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     assert await healthy(port)
 

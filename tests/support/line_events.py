@@ -1,5 +1,5 @@
-"""What the voicecard tests share: a ``Recorder`` of the line events on a bus (the ``recorder`` fixture of
-conftest.py makes one)."""
+"""A ``Recorder`` of the line events on a bus, to wait for the next one of a kind (the voicecard tests'
+``recorder`` fixture makes one; the call log's tests use it too)."""
 
 from __future__ import annotations
 
