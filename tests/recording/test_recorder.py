@@ -32,6 +32,7 @@ from ctid.recording.waveform import cached_peaks
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
 from tests.support.media import seconds
+from tests.support.waiting import eventually, wait_until
 
 CALL = SimCall("13912345678", rings=1, answer_after=1, talk_s=0.6, ring_period_s=0.01)
 
@@ -117,7 +118,7 @@ async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
     rig: Rig = await make_rig()  # type: ignore[misc]
     call_id = await rig.line.play(CALL)
     await rig.recorder.settled()
-    await asyncio.sleep(0.05)  # the call log's queue
+    await eventually(lambda: _ended(rig, call_id), what="the call's end in the call log (from its queue)")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
     [recording] = await _all(db)
     assert (recording.call_id, recording.line, recording.direction) == (call_id, "desk", "inbound")
@@ -153,10 +154,10 @@ async def test_wav_format_keeps_the_wav(make_rig: Callable[..., object], db: Dat
 async def test_pause_and_resume(make_rig: Callable[..., object], db: Database) -> None:
     rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
     task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=1.0)))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: rig.events, what="the take started")
     rig.recorder.pause("desk")
     assert rig.recorder.state("desk") == ("paused", rig.events[0].recording_id)
-    await asyncio.sleep(0.4)
+    await asyncio.sleep(0.4)  # kept: the pause's length is what the test measures (paused_s)
     rig.recorder.resume("desk")
     await task
     await rig.recorder.settled()
@@ -169,7 +170,7 @@ async def test_pause_and_resume(make_rig: Callable[..., object], db: Database) -
 async def test_a_line_that_may_not_pause_refuses(make_rig: Callable[..., object]) -> None:
     rig: Rig = await make_rig(record_pause=False)  # type: ignore[misc]
     task = asyncio.create_task(rig.line.play(CALL))
-    await asyncio.sleep(0.2)
+    await wait_until(lambda: rig.events, what="the take started")
     with pytest.raises(Conflict):
         rig.recorder.pause("desk")
     await task
@@ -178,7 +179,7 @@ async def test_a_line_that_may_not_pause_refuses(make_rig: Callable[..., object]
 async def test_policies_never_and_on_demand(make_rig: Callable[..., object], db: Database) -> None:
     never: Rig = await make_rig(record="never")  # type: ignore[misc]
     task = asyncio.create_task(never.line.play(CALL))
-    await asyncio.sleep(0.2)
+    await _answered(never)
     with pytest.raises(Conflict):
         never.recorder.record_now("desk")
     await task
@@ -192,7 +193,7 @@ async def test_policies_never_and_on_demand(make_rig: Callable[..., object], db:
         demand.recorder.record_now("desk")  # no call in progress
     task = asyncio.create_task(demand.line.play(replace(CALL, talk_s=0.8)))
     answered = await _answered(demand)
-    await _until(lambda: asyncio.get_running_loop().time() - answered >= 0.3)  # 0.3 s of talk unrecorded
+    await wait_until(lambda: asyncio.get_running_loop().time() - answered >= 0.3)  # 0.3 s of talk unrecorded
     demand.recorder.record_now("desk")
     await task
     await demand.recorder.settled()
@@ -203,15 +204,13 @@ async def test_policies_never_and_on_demand(make_rig: Callable[..., object], db:
 
 async def _answered(rig: Rig) -> float:
     """The loop's time when the line's call was seen answered."""
-    await _until(lambda: rig.line.info.status == "in call")
+    await wait_until(lambda: rig.line.info.status == "in call", 5, "the call answered")
     return asyncio.get_running_loop().time()
 
 
-async def _until(condition: Callable[[], bool], within_s: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within_s
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "not within the deadline"
-        await asyncio.sleep(0.01)
+async def _ended(rig: Rig, call_id: str) -> bool:
+    call = await rig.call_log.get(call_id)
+    return call is not None and call.ended_at is not None
 
 
 async def test_low_disk_stops_recording_with_an_alert(
@@ -230,7 +229,8 @@ async def test_low_disk_stops_recording_with_an_alert(
 async def test_low_disk_mid_call_ends_the_take_cleanly(make_rig: Callable[..., object], db: Database) -> None:
     rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
     task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=0.8)))
-    await asyncio.sleep(0.3)
+    answered = await _answered(rig)
+    await wait_until(lambda: asyncio.get_running_loop().time() - answered >= 0.3)  # mid-call: 0.3 s of talk
     rig.recorder.settings = replace(rig.recorder.settings, min_free_mb=10**9)
     rig.recorder.check_disk()
     await task

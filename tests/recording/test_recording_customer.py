@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ import pytest
 
 from ctid import control
 from tests.support.daemon import Daemon, ctid_command, sim_desk_on
+from tests.support.waiting import wait
 
 KNOWN, SWITCHBOARD, UNKNOWN = "13912345678", "020-8888-1234", "13700000001"
 
@@ -52,15 +52,6 @@ class Api:
         return answer
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := condition():
-            return found
-        time.sleep(0.1)
-    raise TimeoutError(what)
-
-
 @pytest.fixture
 def daemon(tmp_path: Path, database_url: str) -> Iterator[Daemon]:
     with sim_desk_on(tmp_path, database_url) as running:
@@ -86,7 +77,7 @@ def call(daemon: Daemon, api: Api, number: str, talk_s: float) -> str:
         sock.sendall(control.to_json(request))
         assert json.loads(sock.makefile("rb").readline())["ok"]
     digits = "".join(c for c in number if c.isdigit()).lstrip("0")
-    calls = wait_for(lambda: api.get(f"/api/v1/calls?number={digits}")["items"], f"the call from {number}")
+    calls = wait(lambda: api.get(f"/api/v1/calls?number={digits}")["items"], 30, f"the call from {number}")
     return str(calls[0]["id"])
 
 
@@ -95,7 +86,7 @@ def recording_of(api: Api, call_id: str, status: str) -> dict[str, Any]:
         items = api.get("/api/v1/recordings?per_page=200")["items"]
         return next((r for r in items if r["call_id"] == call_id and r["status"] == status), None)
 
-    return dict(wait_for(found, f"the recording of call {call_id} {status}"))
+    return dict(wait(found, 30, f"the recording of call {call_id} {status}"))
 
 
 def customer(api: Api, name: str, phone: str, **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ the whole path above the line is the real one: state machine, bus, call log, scr
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from ctid.accounts.models import Role
@@ -14,6 +13,7 @@ from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.sim import SimCall
 from tests.screenpop.support import connect, operator, sim
 from tests.support.site import Site
+from tests.support.waiting import eventually
 
 A, B = "13912345678", "02088881234"
 
@@ -46,9 +46,7 @@ async def test_the_next_caller_while_a_call_rings_pops_as_a_call_of_its_own(site
     async def logged() -> bool:
         return (await calls.get(first["id"])) is not None and (await calls.get(second["id"])) is not None
 
-    async with asyncio.timeout(3):
-        while not await logged():  # noqa: ASYNC110 - the call log writes from its own queue
-            await asyncio.sleep(0.01)
+    await eventually(logged, what="both calls in the call log (written from its own queue)")
     row = await calls.get(first["id"])
     assert row is not None and (row.outcome, row.end_reason, row.rings) == ("missed", "caller hung up", 2)
     assert (await console.api("GET", "/api/v1/me/missed"))[1]["items"][0]["id"] == first["id"]

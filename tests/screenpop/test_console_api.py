@@ -6,9 +6,6 @@ header like the browser's.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
@@ -19,18 +16,9 @@ from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.sim import SimCall
 from tests.screenpop.support import KNOWN, Console, connect, operator, ring, sim
 from tests.support.site import Site
+from tests.support.waiting import eventually
 
 T = TypeVar("T")
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], within_s: float = 3.0) -> T:
-    """The first truthy result of ``check``, polled (the call log writes from its own queue)."""
-    deadline = time.monotonic() + within_s
-    while True:
-        if result := await check():
-            return result
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 async def missed_numbers(console: Console) -> list[str]:

@@ -24,6 +24,7 @@ from ctid.web.hub import CLIENT_BUFFER
 from ctid.web.keys import HUB
 from tests.screenpop.support import KNOWN, Console, connect, known_customer, operator, ring, sim
 from tests.support.site import Site
+from tests.support.waiting import eventually, wait_until
 
 
 async def test_the_bound_operator_gets_the_known_callers_card(site: Site, server: Any) -> None:
@@ -42,9 +43,13 @@ async def test_the_bound_operator_gets_the_known_callers_card(site: Site, server
     assert [v["plate"] for v in customer["vehicles"]] == ["粤A12345"]
     assert identified["candidates"] == [] and identified["lookup"] == "done"
     await console.close()
-    await asyncio.sleep(0.1)
-    stored = await site.services.calls.get(call["id"])
-    assert stored is not None and stored.customer_id == customer_id, "the match is written onto the call"
+
+    async def matched() -> Any:
+        stored = await site.services.calls.get(call["id"])
+        return stored if stored is not None and stored.customer_id is not None else None
+
+    stored = await eventually(matched, what="the match written onto the call (from the call log's queue)")
+    assert stored.customer_id == customer_id, "the match is written onto the call"
 
 
 async def test_an_unknown_caller_pops_with_no_customer(site: Site, server: Any) -> None:
@@ -92,7 +97,9 @@ async def test_each_console_gets_only_its_own_lines_and_branch(site: Site, serve
 async def test_a_reconnecting_console_gets_the_calls_in_progress(site: Site, server: Any) -> None:
     await operator(site, "olga", ["front"])
     sim(site, "front").simulate(SimCall("13900004444", rings=3, ring_period_s=5))
-    await asyncio.sleep(0.2)
+    await wait_until(
+        lambda: identified_on(site, "front"), what="the call identified before the console comes"
+    )
     console = await connect(server, "olga")
     replay = await console.next("call.identified")
     assert replay["call"]["number"] == "13900004444"
@@ -108,7 +115,7 @@ async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_othe
     stuck = StuckConsole(server, fast.session)
     await stuck.open()
     hub = server.app[HUB]
-    assert hub.clients == 2
+    await wait_until(lambda: hub.clients == 2, what="the stuck console's handshake done")
     branch = (await site.accounts.default_branch()).id
     # 20 KB a message, 15 MB in all: far more than the stuck socket's kernel buffers and CLIENT_BUFFER
     count, pad = 768, "x" * 20_000
@@ -118,7 +125,7 @@ async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_othe
     for index in range(count):
         message = {"type": "call.updated", "call": {"id": "x", "line": "front"}, "pad": pad, "n": index}
         site.services.bus.publish(PopEvent(line="front", branch_id=branch, message=message))
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(0.002)  # the behaviour: a stream of pops, the loop serving the sockets between
     received = await asyncio.wait_for(reader, 20)
     assert received == list(range(count)), "the reading console got everything, in order"
     assert time.monotonic() - started < 20
@@ -129,6 +136,11 @@ async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_othe
 
 async def _read_updates(console: Console, count: int) -> list[int]:
     return [(await console.next("call.updated", 20))["n"] for _ in range(count)]
+
+
+def identified_on(site: Site, line: str) -> bool:
+    """Whether the pops hold an identified call on ``line`` (what a console that connects now is sent)."""
+    return any(m["type"] == "call.identified" for m in site.services.pops.active_messages({line}))
 
 
 class StuckConsole:
@@ -149,8 +161,7 @@ class StuckConsole:
             f"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\nCookie: {cookie}\r\n\r\n"
         )
-        self.sock.sendall(request.encode())
-        await asyncio.sleep(0.3)  # handshake done; from now on nothing is read
+        self.sock.sendall(request.encode())  # from now on nothing is read
 
     def close(self) -> None:
         self.sock.close()

@@ -13,6 +13,7 @@ from ctid.config import Config, RecordingConfig
 from ctid.voicecard.sim import SimCall
 from tests.screenpop.support import KNOWN, connect, operator, sim
 from tests.support.site import Site
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
         call = asyncio.create_task(sim(site, "front").play(answered))
         pushed = await console.next("call.recording")
         assert pushed["recording"]["state"] == "recording" and pushed["call"]["line"] == "front"
-        await asyncio.sleep(0.1)
+        await wait_until(lambda: recorder.state("front")[0] == "recording", what="the take under way")
         for action, state in (("pause", "paused"), ("resume", "recording"), ("record", "recording")):
             status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": action})
             assert (status, body["state"]) == (200, state), body
