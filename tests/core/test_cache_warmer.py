@@ -15,18 +15,11 @@ from sqlalchemy import Connection, insert, select, text
 from ctid.accounts.tables import branches
 from ctid.cache_warmer import CacheWarmer
 from ctid.db import Database, sqlite_file, utcnow
+from tests.support.waiting import wait_until
 
 
 def count(conn: Connection) -> int:
     return len(list(conn.execute(select(branches.c.id))))
-
-
-async def grown(warmer: CacheWarmer, beyond: int) -> bool:
-    for _ in range(500):
-        if warmer.mapped > beyond:
-            return True
-        await asyncio.sleep(0.01)
-    return False
 
 
 async def test_the_file_is_mapped_and_followed_as_it_grows_while_sqlite_works(tmp_path: Path) -> None:
@@ -47,7 +40,7 @@ async def test_the_file_is_mapped_and_followed_as_it_grows_while_sqlite_works(tm
                 assert await db.read(count) == n + 1
         async with db.begin() as conn:
             await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        assert await grown(warmer, first)
+        await wait_until(lambda: warmer.mapped > first, 5, "the map following the grown file")
         assert warmer.mapped <= path.stat().st_size
         assert await db.read(count) == 400
     finally:
