@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from ctid import control
 from tests.e2e.support import add_user, log_in, new_page
 from tests.support.daemon import Daemon
+from tests.support.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -59,14 +60,14 @@ def ring(daemon: Daemon, number: str, **call: object) -> None:
 
 def wait_for_outbound(page: Page, base: str, within_s: float = 5.0) -> list[dict[str, object]]:
     """The outbound calls once the last one is connected (the sim line answers a dial after 0.3 s)."""
-    deadline = time.monotonic() + within_s
-    while True:
+
+    def connected() -> list[dict[str, object]] | None:
         items: list[dict[str, object]] = page.request.get(base + "/api/v1/calls?direction=outbound").json()[
             "items"
         ]
-        if (items and items[0]["outcome"] == "connected") or time.monotonic() > deadline:
-            return items
-        time.sleep(0.05)
+        return items if items and items[0]["outcome"] == "connected" else None
+
+    return wait(connected, within_s, "the outbound call connected")
 
 
 def open_console(page: Page, base: str) -> None:

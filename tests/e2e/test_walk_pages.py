@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +22,7 @@ from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, syn
 from ctid import control
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, add_user, log_in, new_page, submit
 from tests.support.daemon import Daemon, free_port, write_config
+from tests.support.waiting import wait
 
 pytestmark = pytest.mark.browser
 
@@ -270,13 +270,16 @@ def test_calls_and_recordings_show_the_line_label_and_a_clock(
     page = boss(browser, site, "zh-CN", problems)
     new_customer(page, site, "赵敏", "020-3888-7777")
     ring(site, "020-3888-7777", answer_after=1, talk_s=1.2)
-    deadline = time.monotonic() + 10
-    while not page.request.get(site.url + "/api/v1/calls?outcome=answered").json()["items"]:
-        assert time.monotonic() < deadline, "the call never ended"
-        time.sleep(0.1)
-    while page.request.get(site.url + "/api/v1/calls").json()["items"][0]["ended_at"] is None:
-        assert time.monotonic() < deadline, "the call never ended"
-        time.sleep(0.1)
+    wait(
+        lambda: page.request.get(site.url + "/api/v1/calls?outcome=answered").json()["items"],
+        10,
+        "the answer",
+    )
+    wait(
+        lambda: page.request.get(site.url + "/api/v1/calls").json()["items"][0]["ended_at"],
+        10,
+        "the call's end",
+    )
 
     page.goto(site.url + "/calls")
     cells = page.locator("table.calls tbody tr").first.locator("td").all_inner_texts()
@@ -433,10 +436,10 @@ def test_a_request_that_fails_without_an_answer_says_so_in_the_users_words(
 
 
 def wait_until_line_free(page: Page, site: Daemon) -> None:
-    deadline = time.monotonic() + 10
-    while any(c["ended_at"] is None for c in page.request.get(site.url + "/api/v1/calls").json()["items"]):
-        assert time.monotonic() < deadline, "a call never ended"
-        time.sleep(0.1)
+    def all_ended() -> bool:
+        return all(c["ended_at"] for c in page.request.get(site.url + "/api/v1/calls").json()["items"])
+
+    wait(all_ended, 10, "every call ended")
 
 
 def test_the_console_on_a_phone_shows_the_ringing_call_first_and_one_entry_per_missed_number(
