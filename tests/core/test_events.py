@@ -94,9 +94,7 @@ class Part:
 
     async def stop(self) -> None:
         if self.hang:
-            await asyncio.sleep(
-                60
-            )  # the behaviour: a part that does not stop (the supervisor gives up on it)
+            await asyncio.sleep(60)  # the behaviour: a part that never stops (the supervisor gives up)
         self.log.append("stop " + self.name)
 
 
@@ -131,9 +129,7 @@ async def test_queued_consumers_hold_back_while_something_urgent_is_in_flight() 
     release = bus.urgent()
     bus.publish(Rang("a"))
     waiting = asyncio.ensure_future(queue.get())
-    await asyncio.sleep(
-        0.05
-    )  # kept: a window for the consumer to take the event too early (no event says not)
+    await asyncio.sleep(0.05)  # kept: a window for the consumer to take the event too early
     assert not waiting.done(), "the background consumer waits for the urgent work"
     release()
     release()  # a second call changes nothing

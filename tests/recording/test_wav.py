@@ -29,6 +29,7 @@ from ctid.recording.wav import (
     repair,
 )
 from tests.support.media import ffprobe
+from tests.support.waiting import wait_until
 
 RATE = 8000
 MONO16 = WavFormat(RATE)
@@ -125,10 +126,7 @@ async def test_the_periodic_fsync_runs_off_the_loop_and_close_waits_for_it(tmp_p
     clock[0] = 5.0
     writer.write(tone(160))  # due: handed to the executor
     writer.write(tone(160))  # not due again while it runs
-    for _ in range(200):
-        if synced_in:
-            break
-        await asyncio.sleep(0.005)
+    await wait_until(lambda: synced_in, what="the sync in the executor")
     info = await asyncio.to_thread(writer.close)
     assert synced_in == [False] and info.frames == 480
 

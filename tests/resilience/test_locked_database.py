@@ -57,7 +57,7 @@ async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: P
             assert health["database"] == "cannot write: database is locked", health
             assert site.get("/api/v1/calls")[0] == 200  # the pages still answer
             assert "cannot write the call log" in site.log
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # kept: the outage lasts a second more while the call goes on
         finally:
             assert shell.stdin is not None
             shell.stdin.write("COMMIT;\n.quit\n")

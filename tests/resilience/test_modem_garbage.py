@@ -21,7 +21,7 @@ async def noise(fake: FakeModem, stop: asyncio.Event) -> None:
     chance = random.Random(7)
     while not stop.is_set():
         fake.write(bytes(chance.randrange(256) for _ in range(chance.randint(1, 12))))
-        await asyncio.sleep(chance.uniform(0.005, 0.03))
+        await asyncio.sleep(chance.uniform(0.005, 0.03))  # the behaviour: noise at a cable's random pace
 
 
 async def test_a_mute_modem_then_a_noisy_one(tmp_path: Path) -> None:

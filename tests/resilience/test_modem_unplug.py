@@ -56,7 +56,7 @@ async def talk(fake: FakeModem, seconds_: float) -> None:
     rng = np.random.default_rng(1)
     for _ in range(int(seconds_ / 0.1)):
         fake.send_audio(rng.integers(40, 216, 800, dtype=np.uint8).tobytes())
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # the behaviour: audio at the modem's pace
 
 
 async def test_unplugged_mid_call_and_idle_then_replugged(tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ next stream; when the pipe is full the feeder drops blocks (``dropped``).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 import time
@@ -32,6 +31,8 @@ from types import TracebackType
 
 import numpy as np
 import pytest
+
+from tests.support.waiting import wait_until
 
 
 @dataclass
@@ -78,9 +79,8 @@ class LineIn:
             self._playing += len(samples)
 
     async def played(self, within_s: float = 30.0) -> None:
-        async with asyncio.timeout(within_s):
-            while self._playing:  # noqa: ASYNC110 - a thread updates it
-                await asyncio.sleep(0.005)
+        """Until every queued sample has gone into the FIFO (the feeding thread counts them down)."""
+        await wait_until(lambda: not self._playing, within_s, "the clips played", every_s=0.005)
 
     def close(self) -> None:
         self._stop.set()

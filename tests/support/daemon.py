@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.waiting import wait
+
 PASSWORD = re.compile(r"password:\s+(\S+)")
 ADMIN_PASSWORD = "the tests' own admin passphrase"
 
@@ -91,12 +93,7 @@ class Daemon:
         raise TimeoutError(f"daemon not healthy after {timeout} s: {self.stderr()}")
 
     def admin_password(self, timeout: float = 10.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if match := PASSWORD.search(self.stdout()):
-                return match.group(1)
-            time.sleep(0.05)
-        raise TimeoutError("the daemon printed no admin password")
+        return wait(lambda: PASSWORD.search(self.stdout()), timeout, "the admin password printed").group(1)
 
     def settle_admin(self, token: str, new_password: str = ADMIN_PASSWORD) -> None:
         """The first admin must change the printed password before anything else (the API refuses the

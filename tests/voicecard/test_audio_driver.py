@@ -296,7 +296,7 @@ async def test_a_call_through_a_real_sound_card(
             ended = await recorder.wait_for(CallEnded, within_s=10)
             assert (ended.outcome, ended.reason) == ("answered", "hangup")
             assert ended.talk_s == pytest.approx(1.5, abs=0.3)
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # one turn of the loop, not a wait: the end's callbacks run
         finally:
             await driver.stop()
 

@@ -89,9 +89,8 @@ async def test_one_command_in_flight_the_next_waits_for_its_answer(
     dialing = asyncio.create_task(at.modem.command("ATDT1;", 2))
     asking = asyncio.create_task(at.modem.command("ATI3", 2))
     await fake_modem.wait_for_command("ATDT1;")
-    await asyncio.sleep(
-        0.05
-    )  # a window inside the 0.1 s dial for a wrong ATI3 to be written: no event to await
+    # Kept: a window inside the 0.1 s dial for a wrong ATI3 to be written; no event says "not written".
+    await asyncio.sleep(0.05)
     assert at.modem.busy and fake_modem.commands == ["ATDT1;"], "ATI3 was written during the dial"
     assert (await dialing).result == "OK"
     assert (await asking).lines == (IDENTITY[1],)
