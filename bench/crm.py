@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/crm.py [--customers 1000000] [--queries 500] [--pages 500] [--seed 1] [--no-import]
 
-The customers (about 1.3 vehicles each) are generated once with ``ctid.crm.bulk`` into the cache file that
-``bench/crm_lookup.py`` and ``bench/pop_latency.py`` share (``ctid-bench/crm-<customers>.sqlite3`` in the temp
-dir), which is never modified: it is copied into a fresh data dir, and the copy migrated to the head
+The customers (about 1.3 vehicles each) are generated once with ``ctid.sampledata.bulk`` into the cache file
+that ``bench/crm_lookup.py`` and ``bench/pop_latency.py`` share (``ctid-bench/crm-<customers>.sqlite3`` in the
+temp dir), which is never modified: it is copied into a fresh data dir, and the copy migrated to the head
 (``Database`` start; the time is printed: at revision 0005 that is 0006's columns and 0007's search index).
 
 - **search**: ``--queries`` queries (a fifth each: whole names, pinyin initials, phone fragments of 4-7
@@ -48,9 +48,10 @@ from bench.support import percentile
 from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.service import AccountService, NewUser
 from ctid.accounts.throttle import LoginThrottle
-from ctid.crm import bulk, pinyin
+from ctid.crm import pinyin
 from ctid.crm.search_service import CustomerSearch
-from ctid.db import Database
+from ctid.sampledata import bulk
+from ctid.storage.db import Database
 from tests.support.daemon import Daemon, free_port, write_config
 from tests.support.site import fast_passwords
 

@@ -10,8 +10,8 @@ real ``Importer.apply``) runs in a child process: its peak RSS is the child's al
 Targets: under 60 s and under 500 MB.
 
 The child opens the database with ``keep_in_memory=False``: the daemon's default maps the whole database
-file (~920 MB here, ``ctid.cache_warmer``, ``[database] keep_in_memory``) and faults every page in. Those
-are the file's own page-cache pages, shared and reclaimable, not memory the importer allocates, yet they
+file (~920 MB here, ``ctid.storage.cache_warmer``, ``[database] keep_in_memory``) and faults every page in.
+Those are the file's own page-cache pages, shared and reclaimable, not memory the importer allocates, yet they
 count in the process's RSS; with them the figure measured the file's size, not the import.
 """
 
@@ -36,14 +36,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ctid.accounts.models import Actor, Role, User
-from ctid.crm import samples
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.importer import Importer, Upload
 from ctid.crm.imports.export import write_csv, write_xlsx
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.imports.records import SheetCustomer, SheetVehicle
 from ctid.crm.models import CustomerKind, Gender, Phone
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata import samples
+from ctid.storage.db import Database
 
 SOURCE = Path("/tmp/ctid-bench/crm-1000000.sqlite3")
 SECONDS_TARGET = 60.0

@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/crm_lookup.py [--db PATH] [--customers 1000000] [--lookups 2000] [--seed 1]
 
-Generates the customers with ``ctid.crm.bulk`` (migrated first through ``ctid.db``) into ``--db`` (default:
-``ctid-bench/crm-<customers>.sqlite3`` in the temp dir), or reuses that file when it already holds them.
-Then, through the real ``Database`` and ``CustomerDirectory`` (the reader thread included):
+Generates the customers with ``ctid.sampledata.bulk`` (migrated first through ``ctid.storage.db``) into
+``--db`` (default: ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir), or reuses that file when it
+already holds them. Then, through the real ``Database`` and ``CustomerDirectory`` (the reader thread
+included):
 
 - ``match`` of ``--lookups`` random stored numbers (target p99 < 1 ms), and of as many unknown numbers;
 - ``card`` of the first candidate of each (target: a few ms);
@@ -30,10 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ctid.crm import bulk
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata import bulk
+from ctid.storage.db import Database
 
 MATCH_TARGET_MS = 1.0
 CARD_TARGET_MS = 5.0

@@ -4,9 +4,9 @@
 
 The set-up, as in a busy dealer group:
 
-- the customers are generated once with ``ctid.crm.bulk`` (as ``bench/crm_lookup.py`` does, into the same
-  cache file, ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir; about 50 s for a million) and copied
-  into a fresh data dir for every run;
+- the customers are generated once with ``ctid.sampledata.bulk`` (as ``bench/crm_lookup.py`` does, into the
+  same cache file, ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir; about 50 s for a million) and
+  copied into a fresh data dir for every run;
 - ``--clients`` consoles, each a user of the bulk customers' branch with an API token of its own: ``--bound``
   operators bound to the line (the first of them is "the bound console": the operator who picks up), the
   others supervisors of the branch (who follow every line of it), so that every console gets every pop.
@@ -71,11 +71,11 @@ from ctid.accounts.models import Actor, Role
 from ctid.accounts.service import AccountService, NewUser
 from ctid.accounts.throttle import LoginThrottle
 from ctid.control import watching
-from ctid.crm import bulk
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.private_files import restrict_umask
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
-from ctid.private_files import restrict_umask
+from ctid.sampledata import bulk
+from ctid.storage.db import Database
 from tests.support.daemon import Daemon
 from tests.support.fakemodem import FakeModem, formatted
 from tests.support.site import fast_passwords

@@ -14,34 +14,35 @@ from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TextIO
 
-from ctid import __version__, logs, private_files
+from ctid import __version__
 from ctid.accounts.line_branches import LineBranches
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
 from ctid.calls.service import CallLog
-from ctid.config import Config, LineConfig, SimLineOptions
 from ctid.control import Command, ControlServer, event_stream
-from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
+from ctid.core import logs, private_files
+from ctid.core.config import Config, LineConfig, SimLineOptions
+from ctid.core.events import EventBus
+from ctid.core.lifecycle import HEARTBEAT_S, Heartbeat, Supervisor
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.pidfile import AlreadyRunning, PidFile
 from ctid.crm.options import CrmOptions
 from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database, sqlite_file
-from ctid.events import EventBus
 from ctid.home.service import Home
 from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
-from ctid.lifecycle import HEARTBEAT_S, Heartbeat, Supervisor
-from ctid.nightly_backup import NightlyBackup
-from ctid.phone import PhoneNormaliser
-from ctid.pidfile import AlreadyRunning, PidFile
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder
 from ctid.recording.service import Recordings
+from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
-from ctid.status import SystemStatus
+from ctid.storage.db import Database, sqlite_file
+from ctid.storage.nightly_backup import NightlyBackup
+from ctid.system.status import SystemStatus
 from ctid.voicecard.events import LineEvent
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall

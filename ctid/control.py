@@ -27,8 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ctid.errors import CtidError
-from ctid.events import Event, EventBus
+from ctid.core.errors import CtidError
+from ctid.core.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 

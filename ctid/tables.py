@@ -5,10 +5,10 @@ from ctid.audit import tables as _audit
 from ctid.calls import tables as _calls
 from ctid.crm import prospect_tables as _prospects
 from ctid.crm import tables as _crm
-from ctid.db import metadata
 from ctid.home import tables as _home
 from ctid.jobs import tables as _jobs
 from ctid.recording import tables as _recording
+from ctid.storage.db import metadata
 
 __all__ = ["metadata"]
 del _accounts, _audit, _calls, _crm, _home, _jobs, _prospects, _recording

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ctid.accounts.service import AccountService
-from ctid.config import ConfigError, LineConfig
+from ctid.core.config import ConfigError, LineConfig
 
 
 class LineBranches:

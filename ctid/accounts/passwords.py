@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256

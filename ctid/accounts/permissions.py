@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ctid.accounts.models import Role, User
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 
 class Permission(StrEnum):

@@ -34,10 +34,18 @@ from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.token_use import TokenUse
 from ctid.audit import store as audit
 from ctid.audit.models import changes
-from ctid.config import LOCALES
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
-from ctid.paging import Page, PageRequest
+from ctid.core.config import LOCALES
+from ctid.core.errors import (
+    N_,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
+from ctid.core.paging import Page, PageRequest
+from ctid.storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import ApiToken, Branch, Role, Session, User
 from ctid.accounts.tables import api_tokens, branches, sessions, user_lines, users
-from ctid.db import fetch_page
-from ctid.paging import Page, PageRequest
+from ctid.core.paging import Page, PageRequest
+from ctid.storage.db import fetch_page
 
 _USER_COLUMNS = [c for c in users.c if c.name != "password_hash"]
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts import store
 from ctid.accounts.models import ApiToken
-from ctid.db import Database
+from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 

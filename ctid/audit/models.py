@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ctid.paging import PageRequest
+from ctid.core.paging import PageRequest
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ctid.audit import store
 from ctid.audit.models import AuditEntry, AuditFilter
-from ctid.db import Database
-from ctid.paging import Page
+from ctid.core.paging import Page
+from ctid.storage.db import Database
 
 
 class AuditService:

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor
 from ctid.audit.models import AuditEntry, AuditFilter
 from ctid.audit.tables import audit_log
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.core.paging import Page
+from ctid.storage.db import fetch_page
 
 
 async def record(

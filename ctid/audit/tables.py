@@ -2,7 +2,7 @@
 
 from sqlalchemy import Column, Integer, String, Table, Text
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 audit_log = Table(
     "audit_log",

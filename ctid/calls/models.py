@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ctid.paging import PageRequest
+from ctid.core.paging import PageRequest
 
 
 @dataclass(frozen=True)

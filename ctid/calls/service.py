@@ -24,11 +24,11 @@ from ctid.audit import store as audit
 from ctid.calls import store
 from ctid.calls.events import CallMatched
 from ctid.calls.models import Call, CallFilter
-from ctid.db import Database, utcnow
-from ctid.errors import N_, NotFound, ValidationError
-from ctid.events import Event, EventBus, EventQueue
-from ctid.paging import Page
-from ctid.phone import PhoneNormaliser
+from ctid.core.errors import N_, NotFound, ValidationError
+from ctid.core.events import Event, EventBus, EventQueue
+from ctid.core.paging import Page
+from ctid.core.phone import PhoneNormaliser
+from ctid.storage.db import Database, utcnow
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import (
     CallAnswered,

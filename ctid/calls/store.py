@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
 from ctid.calls.tables import calls
-from ctid.db import fetch_page
-from ctid.paging import Page
-from ctid.prepared import Prepared
+from ctid.core.paging import Page
+from ctid.storage.db import fetch_page
+from ctid.storage.prepared import Prepared
 
 
 async def insert_call(conn: AsyncConnection, values: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Column, Float, Integer, String, Table, Text
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 calls = Table(
     "calls",

@@ -17,8 +17,9 @@ import os
 import sys
 from dataclasses import dataclass
 
-from ctid import __version__, private_files
-from ctid.errors import CtidError
+from ctid import __version__
+from ctid.core import private_files
+from ctid.core.errors import CtidError
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
@@ -42,7 +43,7 @@ class Verb:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     verb: Verb = args.verb
-    from ctid.config import ConfigError  # after parsing: ``--version`` and ``--help`` need no config
+    from ctid.core.config import ConfigError  # after parsing: ``--version`` and ``--help`` need no config
 
     umask = private_files.restrict_umask()  # every command (the daemon, root's) makes private files
     try:

@@ -17,9 +17,9 @@ from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.service import AccountService, NewUser, UserChanges
 from ctid.accounts.throttle import LoginThrottle
 from ctid.cli.settings import load_config
-from ctid.db import Database
-from ctid.errors import CtidError
-from ctid.paging import MAX_PER_PAGE, PageRequest
+from ctid.core.errors import CtidError
+from ctid.core.paging import MAX_PER_PAGE, PageRequest
+from ctid.storage.db import Database
 
 T = TypeVar("T")
 

@@ -6,11 +6,11 @@ import argparse
 import asyncio
 from datetime import datetime
 
-from ctid.backup import backup as copy_database
-from ctid.backup import backup_path
 from ctid.cli.settings import load_config
-from ctid.db import Database, head_revision, sqlite_file
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
+from ctid.storage.backup import backup as copy_database
+from ctid.storage.backup import backup_path
+from ctid.storage.db import Database, head_revision, sqlite_file
 
 
 def upgrade(args: argparse.Namespace) -> int:

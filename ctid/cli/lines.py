@@ -35,7 +35,7 @@ def simulate(args: argparse.Namespace) -> int:
 
 def test(args: argparse.Namespace) -> int:
     """Open a configured line here (the daemon must not hold it) and show its init and events live."""
-    from ctid.voicecard.console import line_test
+    from ctid.cli.line_console import line_test
 
     loaded = load_config(args.config)
     found = [line for line in loaded.lines if line.name == args.name]
@@ -49,7 +49,7 @@ def test(args: argparse.Namespace) -> int:
 
 
 def watch(args: argparse.Namespace) -> int:
-    from ctid.voicecard.console import line_watch
+    from ctid.cli.line_console import line_watch
 
     loaded = load_config(args.config)
     try:

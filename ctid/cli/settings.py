@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ctid.config import Config, load
+from ctid.core.config import Config, load
 
 
 def load_config(path: str | None) -> Config:

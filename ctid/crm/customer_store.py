@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.paging import Page
 from ctid.crm import store
 from ctid.crm.models import ContactType, Customer, Phone
 from ctid.crm.record_models import CustomerFilter, OptOut
 from ctid.crm.store import _customer as customer_from_row
 from ctid.crm.tables import customer_opt_outs, customer_phones, customers
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.storage.db import fetch_page
 
 
 async def get_customer(conn: AsyncConnection, customer_id: int) -> Customer | None:

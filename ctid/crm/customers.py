@@ -16,6 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
+from ctid.core.errors import N_, NotFound, ValidationError
+from ctid.core.paging import Page
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.text import clean_text
 from ctid.crm import customer_store as customers
 from ctid.crm import scope, search_store
 from ctid.crm.history import diff, read_history, record_change
@@ -23,11 +27,7 @@ from ctid.crm.models import ContactType, Customer
 from ctid.crm.new_customer import CHANGEABLE, NewCustomer, check, check_changes
 from ctid.crm.record_models import CustomerFilter, CustomerRecord, HistoryEntry
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database, utcnow
-from ctid.errors import N_, NotFound, ValidationError
-from ctid.paging import Page
-from ctid.phone import PhoneNormaliser
-from ctid.text import clean_text
+from ctid.storage.db import Database, utcnow
 
 MAX_REASON = 200
 NO_SUCH_CUSTOMER = N_("No such customer.")

@@ -8,11 +8,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.paging import Page
 from ctid.crm.models import FollowUpKind, FollowUpStatus
 from ctid.crm.record_models import FollowUpFilter, FollowUpRecord
 from ctid.crm.tables import customers, follow_ups
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.storage.db import fetch_page
 
 _FOLLOW_UPS = select(follow_ups, customers.c.branch_id, customers.c.name.label("customer_name")).join(
     customers, customers.c.id == follow_ups.c.customer_id

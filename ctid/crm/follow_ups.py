@@ -16,18 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.paging import Page
+from ctid.core.text import clean_text
 from ctid.crm import customer_store, follow_up_store, scope, visit_store
 from ctid.crm.history import auditable, diff, record_change
 from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
 from ctid.crm.record_models import FollowUpFilter, FollowUpRecord, VisitRecord
 from ctid.crm.store import ITEM_SEPARATOR
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, ValidationError
-from ctid.paging import Page
-from ctid.text import clean_text
+from ctid.storage.db import Database, utcnow
 
 NO_SUCH_FOLLOW_UP = N_("No such follow-up.")
-AFTER_VISIT_CATEGORY = "维修回访"  # data, like the dealer's own categories (see ctid.crm.samples)
+AFTER_VISIT_CATEGORY = "维修回访"  # data, like the dealer's own categories (see ctid.sampledata.samples)
 CHANGEABLE = ("category", "channel", "content", "due_on", "handler_id", "result", "status")
 _LIMITS = {"category": 32, "channel": 16, "content": 2000, "result": 2000}
 _MULTILINE = ("content", "result")

@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit.store import _dump
+from ctid.core.errors import N_, Conflict, ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm import import_store, scope, search_store
 from ctid.crm.history import auditable
 from ctid.crm.imports.errors import ImportCancelled, RowError
@@ -42,9 +44,7 @@ from ctid.crm.imports.records import SheetCustomer, SheetVehicle
 from ctid.crm.imports.report import Report
 from ctid.crm.imports.validation import check_rows
 from ctid.crm.models import CustomerKind, Gender, MileageSource, Phone, Transmission, VehicleRole
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, ValidationError
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "xlsx")

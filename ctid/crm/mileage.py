@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor
 from ctid.audit import store as audit
+from ctid.core.errors import N_, ValidationError
 from ctid.crm import vehicle_store
 from ctid.crm.models import MileageSource
 from ctid.crm.record_models import MileageReading
-from ctid.errors import N_, ValidationError
 
 _BELOW = N_(
     "%(km)d km is less than the reading of %(on)s (%(last)d km). If the odometer was replaced "

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from ctid.core.errors import N_, ValidationError
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.text import clean_text
 from ctid.crm.models import CustomerKind, Gender, Phone, VehicleRole
 from ctid.crm.plates import normalise_plate, plate_error
-from ctid.errors import N_, ValidationError
-from ctid.phone import PhoneNormaliser
-from ctid.text import clean_text
 
 E = TypeVar("E", CustomerKind, Gender, VehicleRole)
 MAX_PHONES = 10

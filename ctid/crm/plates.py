@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SUFFIXES = "挂学警港澳领试超"

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from ctid.errors import N_, Conflict, PermissionDenied
-from ctid.paging import PageRequest
+from ctid.core.errors import N_, Conflict, PermissionDenied
+from ctid.core.paging import PageRequest
 
 
 class ProspectStatus(StrEnum):

@@ -8,10 +8,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.paging import Page
 from ctid.crm.prospect_models import Prospect, ProspectFilter, ProspectStatus, ProspectVisit
 from ctid.crm.prospect_tables import prospect_visits, prospects
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.storage.db import fetch_page
 
 
 async def get_prospect(conn: AsyncConnection, prospect_id: int) -> Prospect | None:

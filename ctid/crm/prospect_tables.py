@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 crm_options = Table(
     "crm_options",

@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.paging import Page
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm import option_store, prospect_store, scope
 from ctid.crm.customers import CustomerRecords
 from ctid.crm.history import auditable, diff, record_change
@@ -35,10 +38,7 @@ from ctid.crm.prospect_models import (
     next_status,
 )
 from ctid.crm.service import PLATE_TAKEN
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, ValidationError
-from ctid.paging import Page
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database, utcnow
 
 NO_SUCH_PROSPECT = N_("No such prospect.")
 CHANGEABLE = (

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ctid.core.paging import PageRequest
 from ctid.crm.models import (
     CLOSED_VISIT_STATUSES,
     ContactType,
@@ -27,7 +28,6 @@ from ctid.crm.models import (
     VisitItemKind,
     VisitStatus,
 )
-from ctid.paging import PageRequest
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.catalogue import Catalogue
 from ctid.crm.customers import CustomerRecords
 from ctid.crm.follow_ups import FollowUps
@@ -12,8 +13,7 @@ from ctid.crm.search_service import CustomerSearch
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.vehicles import VehicleRecords
 from ctid.crm.visits import VisitRecords
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from ctid.accounts.branch_scope import narrowed as narrowed
 from ctid.accounts.branch_scope import visible as visible
 from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import Permission, allows
-from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
+from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 
 
 class Taken(Conflict):

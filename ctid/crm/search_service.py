@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.core.errors import N_, ValidationError
 from ctid.crm import scope, search_store
 from ctid.crm.search import parse
 from ctid.crm.search_store import SearchHit
-from ctid.db import Database
-from ctid.errors import N_, ValidationError
+from ctid.storage.db import Database
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 20

@@ -89,7 +89,7 @@ class SearchHit:
 
 
 class Driver(Protocol):
-    """Plain SQL on a connection, whoever holds it (SQLAlchemy, or the stdlib in ctid.crm.bulk)."""
+    """Plain SQL on a connection, whoever holds it (SQLAlchemy, or the stdlib in ctid.sampledata.bulk)."""
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]: ...
 

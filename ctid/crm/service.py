@@ -21,15 +21,15 @@ from ctid.accounts import store as accounts
 from ctid.accounts.models import Actor, Role
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm import scope, search_store, store
+from ctid.crm.due_dates import due_reminders
 from ctid.crm.history import auditable
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
 from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
-from ctid.crm.reminders import due_reminders
 from ctid.crm.shared_phone import MAX_NAMED, PhoneShared
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database, utcnow
 
 LAST_VISITS = 5
 PLATE_TAKEN = N_("Someone else just added this plate. Try again.")

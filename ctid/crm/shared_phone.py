@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ctid.errors import N_, Conflict
+from ctid.core.errors import N_, Conflict
 
 MAX_NAMED = 5  # holders named in the message and the answer; a switchboard may have dozens
 

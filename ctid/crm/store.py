@@ -2,8 +2,8 @@
 customer, its phones, its vehicle and the audit entry commit together).
 
 The reads behind a screen pop are synchronous functions of a ``Connection``: the service runs them through
-``Database.read`` (one thread hop for a whole card, see ctid.read_thread), or inside a transaction through
-``AsyncConnection.run_sync``. Their statements are built once at import: they run on every ring.
+``Database.read`` (one thread hop for a whole card, see ctid.storage.read_thread), or inside a transaction
+through ``AsyncConnection.run_sync``. Their statements are built once at import: they run on every ring.
 Writes are ordinary async functions of an ``AsyncConnection``.
 """
 
@@ -44,7 +44,7 @@ from ctid.crm.tables import (
     visits,
 )
 from ctid.crm.tables import vehicles as vehicles_table
-from ctid.prepared import Prepared, Row
+from ctid.storage.prepared import Prepared, Row
 
 ITEM_SEPARATOR = "、"
 _ROLE_ORDER = {role: i for i, role in enumerate(VehicleRole)}

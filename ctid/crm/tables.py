@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 _FEN = Decimal("0.01")
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from ctid.core.errors import N_, ValidationError
+from ctid.core.text import clean_text
 from ctid.crm.models import Transmission, VehicleStatus
 from ctid.crm.plates import normalise_plate, plate_error
 from ctid.crm.vin import VinError, normalise_vin
-from ctid.errors import N_, ValidationError
-from ctid.text import clean_text
 
 MAX_MILEAGE_KM = 3_000_000
 _LIMITS = {"brand": 32, "model": 64, "colour": 16, "engine_number": 32, "insurer": 64}

@@ -12,11 +12,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.paging import Page
 from ctid.crm.models import MileageSource, Transmission, VehicleRole, VehicleStatus
 from ctid.crm.record_models import MileageReading, VehicleFilter, VehicleLink, VehicleRecord
 from ctid.crm.tables import customer_vehicles, customers, vehicle_mileage, vehicles
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.storage.db import fetch_page
 
 _ROLE_ORDER = {role: i for i, role in enumerate(VehicleRole)}
 

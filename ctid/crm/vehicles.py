@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.paging import Page
 from ctid.crm import customer_store, mileage, scope, search_store, store, vehicle_store
 from ctid.crm.history import auditable, diff, read_history, record_change
 from ctid.crm.models import VehicleRole, VehicleStatus
 from ctid.crm.record_models import HistoryEntry, MileageReading, VehicleFilter, VehicleRecord
 from ctid.crm.vehicle_checks import CHANGEABLE, check_vehicle
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, ValidationError
-from ctid.paging import Page
+from ctid.storage.db import Database, utcnow
 
 NO_SUCH_VEHICLE = N_("No such vehicle.")
 SEARCHED = {"plate", "vin", "customers"}  # what the search index holds of a vehicle

@@ -3,8 +3,8 @@
 A VIN is 17 characters: digits and the letters A-Z without I, O and Q (ISO 3779), which people confuse with
 1 and 0. Position 9 is a check digit (a weighted sum, mod 11) where the rule is mandatory; there a wrong one
 almost always means a mistyped character, so the service desk hears about it before the car is filed under a
-VIN no one will ever find again. Messages are English templates marked with ``N_`` (like ``ctid.errors``),
-with the parameters kept apart so the web can translate them.
+VIN no one will ever find again. Messages are English templates marked with ``N_`` (like
+``ctid.core.errors``), with the parameters kept apart so the web can translate them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Any
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 VIN_LENGTH = 17
 CHECK_POSITION = 9  # 1-based, as people and standards count

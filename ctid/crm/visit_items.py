@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.errors import N_, ValidationError
+from ctid.core.text import clean_text
 from ctid.crm import visit_store
 from ctid.crm.models import VisitItemKind
 from ctid.crm.record_models import VisitItem
-from ctid.errors import N_, ValidationError
-from ctid.text import clean_text
 
 MAX_ITEMS = 100
 MAX_QUANTITY = 9999

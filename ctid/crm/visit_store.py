@@ -11,11 +11,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.core.paging import Page
 from ctid.crm.models import VisitItemKind, VisitStatus
 from ctid.crm.record_models import CatalogueFilter, CatalogueItem, VisitFilter, VisitItem, VisitRecord
 from ctid.crm.tables import service_catalogue, vehicles, visit_items, visits
-from ctid.db import fetch_page
-from ctid.paging import Page
+from ctid.storage.db import fetch_page
 
 _VISITS = select(visits, vehicles.c.plate, vehicles.c.branch_id).join(
     vehicles, vehicles.c.id == visits.c.vehicle_id

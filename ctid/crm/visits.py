@@ -19,16 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.paging import Page
+from ctid.core.text import clean_text
 from ctid.crm import customer_store, follow_ups, mileage, scope, vehicle_store, visit_items, visit_store
 from ctid.crm.history import auditable, diff, record_change
 from ctid.crm.models import MileageSource, VisitStatus
 from ctid.crm.record_models import VisitFilter, VisitItem, VisitRecord
 from ctid.crm.vehicle_checks import mileage as checked_mileage
 from ctid.crm.visit_items import NewVisitItem
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, ValidationError
-from ctid.paging import Page
-from ctid.text import clean_text
+from ctid.storage.db import Database, utcnow
 
 NO_SUCH_VISIT = N_("No such visit.")
 CLOSED = N_(

@@ -1,7 +1,7 @@
 """Which dates the start page asks the database for: pure, so the rules are those of the card
-(ctid.crm.reminders) and are tested without a database.
+(ctid.crm.due_dates) and are tested without a database.
 
-A birthday is "today" when its next occurrence (ctid.crm.reminders.next_birthday) is today. Rather than
+A birthday is "today" when its next occurrence (ctid.crm.due_dates.next_birthday) is today. Rather than
 compute that for every customer (a scan of a million rows), the page asks for the birth dates that have
 their birthday today: one per birth year, plus 29 February of the leap years on 28 February of a common
 year. An index on ``(branch_id, birthday)`` answers that IN list with one probe per date.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from calendar import isleap
 from datetime import date, timedelta
 
-from ctid.crm.reminders import VEHICLE_HORIZON_DAYS
+from ctid.crm.due_dates import VEHICLE_HORIZON_DAYS
 
 FIRST_BIRTH_YEAR = 1900
 OVERDUE_DAYS = 30  # the start page lists what fell due in the last 30 days; older is the campaigns' work

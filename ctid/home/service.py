@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.history import auditable
 from ctid.crm.models import ReminderKind
-from ctid.db import Database, utcnow
-from ctid.errors import N_, NotFound, ValidationError
 from ctid.home import store
 from ctid.home.days import birth_dates_today, due_window
 from ctid.home.models import Announcement, Day
+from ctid.storage.db import Database, utcnow
 
 BIRTHDAYS = 20
 REMINDERS = 10  # per kind read; the page shows the soonest REMINDERS of all kinds

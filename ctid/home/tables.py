@@ -3,7 +3,7 @@ NULL), shown until ``expires_on`` (inclusive; NULL: until deleted)."""
 
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 announcements = Table(
     "announcements",

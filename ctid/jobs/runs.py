@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ctid.db import Database
 from ctid.jobs import store
+from ctid.storage.db import Database
 
 
 class JobRuns:

@@ -32,8 +32,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from ctid.core.tasks import TaskSet
 from ctid.jobs.due import last_due, missed
-from ctid.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]

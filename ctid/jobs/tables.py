@@ -2,7 +2,7 @@
 
 from sqlalchemy import Column, String, Table
 
-from ctid.db import UtcDateTime, metadata
+from ctid.storage.db import UtcDateTime, metadata
 
 job_runs = Table(
     "job_runs",

@@ -1,4 +1,4 @@
-"""Alembic environment: ctid hands in an open connection (see ctid.db.upgrade)."""
+"""Alembic environment: ctid hands in an open connection (see ctid.storage.db.upgrade)."""
 
 from alembic import context
 

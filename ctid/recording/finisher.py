@@ -14,14 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctid.config import RecordingConfig
-from ctid.db import Database
-from ctid.errors import CtidError
+from ctid.core.config import RecordingConfig
+from ctid.core.errors import CtidError
 from ctid.recording import store
 from ctid.recording.files import digest
 from ctid.recording.layout import with_suffix
 from ctid.recording.take import Take
 from ctid.recording.transcode import transcode
+from ctid.storage.db import Database
 
 if TYPE_CHECKING:
     from ctid.recording.waveform import Peaks

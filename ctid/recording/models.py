@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from ctid.paging import PageRequest
+from ctid.core.paging import PageRequest
 
 RecordingStatus = Literal["recording", "finished", "ready", "repaired", "failed", "deleted"]
 AccessAction = Literal["play", "download", "delete"]

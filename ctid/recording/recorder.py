@@ -17,11 +17,11 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from ctid.config import LineConfig, RecordingConfig
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict
-from ctid.events import EventBus, Unsubscribe
-from ctid.phone import PhoneNormaliser
+from ctid.core.config import LineConfig, RecordingConfig
+from ctid.core.errors import N_, Conflict
+from ctid.core.events import EventBus, Unsubscribe
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.tasks import TaskSet
 from ctid.recording import disk, store
 from ctid.recording.events import RecordingChanged, RecordingState
 from ctid.recording.finisher import Finisher
@@ -30,7 +30,7 @@ from ctid.recording.preroll import PreRoll
 from ctid.recording.repair import recover
 from ctid.recording.retention import apply_retention
 from ctid.recording.take import CallFacts, Take
-from ctid.tasks import TaskSet
+from ctid.storage.db import Database, utcnow
 from ctid.voicecard.events import (
     CallAnswered,
     CallConnected,

@@ -15,11 +15,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ctid.db import Database
 from ctid.recording import store
 from ctid.recording.files import digest
 from ctid.recording.models import Recording
 from ctid.recording.wav import WavFormat, repair
+from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 

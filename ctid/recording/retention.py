@@ -14,11 +14,11 @@ from pathlib import Path
 
 from ctid.accounts.models import Actor
 from ctid.audit import store as audit
-from ctid.config import RecordingConfig
-from ctid.db import Database
+from ctid.core.config import RecordingConfig
 from ctid.recording import store
 from ctid.recording.files import remove
 from ctid.recording.models import Recording
+from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 BATCH = 500

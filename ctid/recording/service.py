@@ -21,11 +21,11 @@ from ctid.accounts.models import Actor, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
 from ctid.calls.service import clean_note
-from ctid.db import Database, utcnow
-from ctid.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
-from ctid.paging import Page
+from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
+from ctid.core.paging import Page
 from ctid.recording import store
 from ctid.recording.models import AccessEntry, AccessFilter, Recording, RecordingFilter
+from ctid.storage.db import Database, utcnow
 
 PLAY_COALESCE_S = 600.0
 MAX_TAGS = 10

@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.tables import users
 from ctid.calls.tables import calls
+from ctid.core.paging import Page
 from ctid.crm.tables import customers
-from ctid.db import fetch_page
-from ctid.paging import Page
 from ctid.recording.models import AccessEntry, AccessFilter, Recording, RecordingFilter
 from ctid.recording.tables import recording_access, recordings
+from ctid.storage.db import fetch_page
 
 
 async def insert_recording(conn: AsyncConnection, values: dict[str, Any]) -> int:

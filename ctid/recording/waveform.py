@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from ctid.errors import N_, Conflict
+from ctid.core.errors import N_, Conflict
 
 BLOCK_S = 0.01
 BUCKETS = 800

@@ -17,14 +17,14 @@ from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.service import AccountService, UserChanges
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
+from ctid.core.errors import N_, NotFound, PermissionDenied, ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerCard
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
-from ctid.db import utcnow
-from ctid.errors import N_, NotFound, PermissionDenied, ValidationError
-from ctid.phone import PhoneNormaliser
 from ctid.recording.recorder import Recorder
 from ctid.screenpop.service import ScreenPops
+from ctid.storage.db import utcnow
 from ctid.voicecard.driver import LineInfo
 from ctid.voicecard.lines import Lines
 

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ctid.calls.events import CallMatched
+from ctid.core.events import Event, EventBus, Unsubscribe
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.tasks import TaskSet
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.events import Event, EventBus, Unsubscribe
-from ctid.phone import PhoneNormaliser
 from ctid.recording.events import RecordingChanged
 from ctid.screenpop import messages
 from ctid.screenpop.lookup import PopRead, read_pop
 from ctid.screenpop.messages import Message, PopCall
-from ctid.tasks import TaskSet
+from ctid.storage.db import Database
 from ctid.voicecard.events import (
     CallAnswered,
     CallEnded,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 
 MAX_BUCKETS = 400
 MAX_DAYS = 3700  # about ten years

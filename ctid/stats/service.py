@@ -25,10 +25,9 @@ from zoneinfo import ZoneInfo
 
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.models import FollowUpKind, FollowUpStatus
-from ctid.db import Database, utcnow
-from ctid.errors import N_, NotFound, ValidationError
 from ctid.stats import store
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import (
@@ -42,6 +41,7 @@ from ctid.stats.periods import (
     offset_segments,
 )
 from ctid.stats.svg import Series
+from ctid.storage.db import Database, utcnow
 
 NONE_LABEL = N_("(none)")
 NO_SUCH_CHART = N_("No such chart.")

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from ctid.text import clean_text
+from ctid.core.text import clean_text
 from ctid.voicecard.framing import decode_text
 
 __all__ = [
@@ -56,8 +56,8 @@ class FrameError(ValueError):
 class CallerId:
     """What the exchange said about a call (or about waiting messages).
 
-    ``number`` is as received (digits, not normalised: ``ctid.phone`` does that); ``reason`` says why there
-    is no number. ``when`` is the exchange's MMDDHHMM, kept as text because it has no year or zone.
+    ``number`` is as received (digits, not normalised: ``ctid.core.phone`` does that); ``reason`` says why
+    there is no number. ``when`` is the exchange's MMDDHHMM, kept as text because it has no year or zone.
     ``error`` says why caller ID is missing or incomplete (a bad frame, a seizure without a frame).
     """
 

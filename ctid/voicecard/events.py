@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from ctid.events import Event
+from ctid.core.events import Event
 from ctid.voicecard.callerid import CallerId
 
 Direction = Literal["inbound", "outbound"]

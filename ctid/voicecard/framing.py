@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-from ctid.text import clean_text as clean_text  # re-exported: the framer's users clean text too
+from ctid.core.text import clean_text as clean_text  # re-exported: the framer's users clean text too
 
 Mode = Literal["command", "voice", "audio"]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
-from ctid.errors import N_, Conflict
+from ctid.core.errors import N_, Conflict
 from ctid.voicecard.callerid import CallerId, CallerIdUpdate
 from ctid.voicecard.events import (
     CallAnswered,

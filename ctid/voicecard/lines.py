@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from ctid.config import AudioLineOptions, LineConfig, ModemLineOptions, SimLineOptions
-from ctid.errors import N_, NotFound, ValidationError
-from ctid.events import EventBus
+from ctid.core.config import AudioLineOptions, LineConfig, ModemLineOptions, SimLineOptions
+from ctid.core.errors import N_, NotFound, ValidationError
+from ctid.core.events import EventBus
 from ctid.voicecard.driver import LineDriver, LineInfo
 from ctid.voicecard.sim import SimCall, SimLine
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from ctid.config import ModemLineOptions
-from ctid.text import clean_text
+from ctid.core.config import ModemLineOptions
+from ctid.core.text import clean_text
 from ctid.voicecard.modem import Modem
 
 BASE_INIT: Final = ("ATZ", "ATE0V1Q0")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission, allows
-from ctid.errors import N_, NotAuthenticated, PasswordChangeRequired, PermissionDenied
+from ctid.core.errors import N_, NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from ctid.web.keys import IDENTITY, SERVICES, Identity
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ctid.core.errors import N_, ValidationError
 from ctid.crm.models import (
     ContactType,
     CustomerKind,
@@ -27,7 +28,6 @@ from ctid.crm.new_customer import MAX_PHONES, NewCustomer, NewPhone
 from ctid.crm.record_models import CatalogueFilter, CustomerFilter, FollowUpFilter, VehicleFilter, VisitFilter
 from ctid.crm.vehicle_checks import DATES
 from ctid.crm.visit_items import NewVisitItem
-from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.forms import Input
 

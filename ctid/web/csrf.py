@@ -13,7 +13,7 @@ from typing import Final
 
 from aiohttp import web
 
-from ctid.errors import N_, PermissionDenied
+from ctid.core.errors import N_, PermissionDenied
 from ctid.web.auth import Handler, identity
 
 FIELD: Final = "csrf_token"

@@ -14,8 +14,7 @@ from urllib.parse import quote
 from aiohttp import web, web_request
 from sqlalchemy.exc import DBAPIError
 
-from ctid.db import transient
-from ctid.errors import (
+from ctid.core.errors import (
     N_,
     Conflict,
     CtidError,
@@ -25,6 +24,7 @@ from ctid.errors import (
     Throttled,
     ValidationError,
 )
+from ctid.storage.db import transient
 from ctid.web.auth import Handler, is_api
 from ctid.web.render import _, json_error, render
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from ctid.audit.models import AuditFilter
 from ctid.calls.models import CallFilter
-from ctid.errors import N_, ValidationError
-from ctid.paging import MAX_PER_PAGE, PageRequest
+from ctid.core.errors import N_, ValidationError
+from ctid.core.paging import MAX_PER_PAGE, PageRequest
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")

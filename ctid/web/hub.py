@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from aiohttp import WSCloseCode, web
 
 from ctid.accounts.models import Role, User
-from ctid.events import EventBus, Unsubscribe
+from ctid.core.events import EventBus, Unsubscribe
+from ctid.core.tasks import TaskSet
 from ctid.screenpop.console import ConsoleScope
 from ctid.screenpop.messages import Message
 from ctid.screenpop.service import PopEvent
-from ctid.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 

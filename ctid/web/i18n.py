@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from ctid.config import LOCALES
+from ctid.core.config import LOCALES
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}

@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ctid.errors import N_, ValidationError
-from ctid.paging import Page
+from ctid.core.errors import N_, ValidationError
+from ctid.core.paging import Page
 from ctid.web import forms
 
 MAX_BODY = 64 * 1024

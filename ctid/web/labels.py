@@ -3,7 +3,7 @@
 Templates translate them with ``_(value)``; marking them here lets the message extractor find them.
 """
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 VALUE_LABELS = (
     # yes / no for stored flags

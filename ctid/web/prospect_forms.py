@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ctid.core.errors import N_, ValidationError
 from ctid.crm.prospect_models import OptionKind, ProspectFilter, ProspectStatus
 from ctid.crm.prospects import NewVisit
-from ctid.errors import N_, ValidationError
 from ctid.home.service import NewAnnouncement
 from ctid.web import forms
 from ctid.web.crm_forms import Parser, fields

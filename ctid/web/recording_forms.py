@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ctid.calls.service import MAX_NOTE
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.recording.models import AccessFilter, RecordingFilter
 from ctid.recording.service import MAX_TAG, MAX_TAGS
 from ctid.web import forms

@@ -14,9 +14,16 @@ from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.models import AuditFilter
-from ctid.db import utcnow
-from ctid.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, Throttled, ValidationError
-from ctid.paging import PageRequest
+from ctid.core.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
+from ctid.core.paging import PageRequest
+from ctid.storage.db import utcnow
 from tests.support.site import PASSWORD, TEST_ACTOR, Site, build_site, make_config
 from tests.support.waiting import wait_until
 

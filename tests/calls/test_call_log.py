@@ -11,11 +11,11 @@ from sqlalchemy import text as sql
 from ctid.accounts.models import Role, User
 from ctid.calls.models import CallFilter
 from ctid.calls.service import CallLog
-from ctid.config import SimLineOptions
-from ctid.db import Database
-from ctid.events import EventBus
-from ctid.paging import PageRequest
-from ctid.phone import PhoneNormaliser
+from ctid.core.config import SimLineOptions
+from ctid.core.events import EventBus
+from ctid.core.paging import PageRequest
+from ctid.core.phone import PhoneNormaliser
+from ctid.storage.db import Database
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.events import CallConnected, CallEvent, LineEvent
 from ctid.voicecard.line import LineStateMachine

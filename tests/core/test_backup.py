@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ctid import cli
-from ctid.backup import backup, backup_path
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
+from ctid.storage.backup import backup, backup_path
 from tests.core.support import pretend_asyncpg
 
 

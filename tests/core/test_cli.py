@@ -11,8 +11,8 @@ import pytest
 
 from ctid import __version__, cli
 from ctid.app import build_services
-from ctid.config import load
-from ctid.db import head_revision
+from ctid.core.config import load
+from ctid.storage.db import head_revision
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def test_light_verbs_import_nothing_of_the_daemon(argv: list[str], config: Path,
 
 
 def test_user_verbs_import_the_accounts_and_the_database_only(config: Path, tmp_path: Path) -> None:
-    """A database at the newest revision needs no Alembic (ctid.db.upgrade reads the revision)."""
+    """A database at the newest revision needs no Alembic (ctid.storage.db.upgrade reads the revision)."""
     assert cli.main(["db", "upgrade", "-c", str(config)]) == 0
     added = imported(
         tmp_path, "user", "add", "ann", "--role", "operator", "-c", str(config), stdin="pw-of-ann\n"

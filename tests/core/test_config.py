@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctid import cli, config
+from ctid import cli
+from ctid.core import config
 from tests.core.support import pretend_asyncpg
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -29,15 +29,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ctid import config
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
-from ctid.backup import expired
+from ctid.core import config
 from ctid.recording import disk
 from ctid.recording.retention import apply_retention
 from ctid.recording.transcode import transcode
 from ctid.recording.wav import WavWriter
+from ctid.storage.backup import expired
 from ctid.voicecard.dsp.tap import LineTap, TapSettings
 from ctid.voicecard.events import CallMissed
 from ctid.voicecard.line import LineStateMachine

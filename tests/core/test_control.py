@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.control import MAX_REQUEST, ControlError, ControlServer, EventWatch, event_stream, send, watching
-from ctid.events import Event, EventBus
+from ctid.core.events import Event, EventBus
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Connection, exc, insert, select, text
 
 from ctid.accounts.tables import branches
-from ctid.db import Database, utcnow
+from ctid.storage.db import Database, utcnow
 
 
 def names(conn: Connection) -> list[str]:

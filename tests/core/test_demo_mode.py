@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ctid import config
 from ctid.app import DEMO_RING_INTERVAL_S, build_services, seed_demo_data, with_demo_line
-from ctid.config import SimLineOptions, StorageConfig
-from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN
+from ctid.core import config
+from ctid.core.config import SimLineOptions, StorageConfig
+from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN
 
 
 async def test_embedded_defaults_get_a_demo_line_and_demo_customers(tmp_path: Path) -> None:

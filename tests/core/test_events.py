@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from ctid import events
-from ctid.events import Event, EventBus
-from ctid.lifecycle import Supervisor
+from ctid.core import events
+from ctid.core.events import Event, EventBus
+from ctid.core.lifecycle import Supervisor
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid import logs
-from ctid.config import LogConfig
-from ctid.logs import mask_numbers
+from ctid.core import logs
+from ctid.core.config import LogConfig
+from ctid.core.logs import mask_numbers
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,11 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from ctid import db
+from ctid.storage import db
 
 START_AND_LIST_ALEMBIC = """
 import asyncio, sys
-from ctid.db import Database, head_revision
+from ctid.storage.db import Database, head_revision
 
 async def go():
     database = Database(sys.argv[1], keep_in_memory=False)

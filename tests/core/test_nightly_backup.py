@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctid.app import build_services, nightly_backup, schedule
-from ctid.backup import DATED, expired
 from ctid.jobs.due import missed, next_due
 from ctid.jobs.scheduler import Scheduler
-from ctid.nightly_backup import NightlyBackup
+from ctid.storage.backup import DATED, expired
+from ctid.storage.nightly_backup import NightlyBackup
 from tests.core.support import pretend_asyncpg
 from tests.jobs.support import daemon_jobs
 from tests.support.site import build_site, make_config
@@ -80,7 +80,7 @@ async def test_a_failed_night_is_logged_and_alerts_until_a_copy_works(
     target = tmp_path / "usb-disk"
     target.write_text("the USB disk is not mounted: a file stands there")
     nightly = NightlyBackup(database(tmp_path / "ctid.sqlite3"), "03:00", target, 14, "Asia/Shanghai")
-    with caplog.at_level(logging.ERROR, "ctid.nightly_backup"):
+    with caplog.at_level(logging.ERROR, "ctid.storage.nightly_backup"):
         outcome = await nightly.run()
     assert outcome.problem and "usb-disk" in outcome.problem
     assert nightly.alert() == outcome.problem

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Column, Connection, Date, Float, Integer, MetaData, String, Table, bindparam, select
 
 from ctid.crm.tables import Money
-from ctid.db import Database, UtcDateTime
-from ctid.prepared import Prepared
+from ctid.storage.db import Database, UtcDateTime
+from ctid.storage.prepared import Prepared
 
 meta = MetaData()
 things = Table(

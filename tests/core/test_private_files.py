@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid.private_files import private_mode, tighten
+from ctid.core.private_files import private_mode, tighten
 from tests.support.daemon import SIM_DESK
 from tests.support.daemon_site import pops_of_a_call, start_site
 from tests.support.waiting import await_until

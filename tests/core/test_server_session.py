@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from ctid.db import BUSY_TIMEOUT_MS, Database
+from ctid.storage.db import BUSY_TIMEOUT_MS, Database
 
 
 async def test_a_session_first_used_by_a_rolled_back_read_keeps_its_settings(postgresql_url: str) -> None:

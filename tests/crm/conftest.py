@@ -9,10 +9,10 @@ import pytest
 
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
-from ctid.crm.demo import seed_demo
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import seed_demo
+from ctid.storage.db import Database
 from tests.crm.support import NOW, TODAY
 from tests.support.site import fast_passwords
 

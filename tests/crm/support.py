@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ctid.db import Database
+from ctid.storage.db import Database
 from tests.support.queries import differences, execute, has_table, rows
 
 __all__ = [

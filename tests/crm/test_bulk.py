@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column
 
-from ctid.crm import bulk
-from ctid.crm.bulk_rows import COLUMNS, landline_number, mobile_number, plate_for
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.plates import normalise_plate
-from ctid.crm.samples import MOBILE_PREFIXES, vin_is_valid
 from ctid.crm.search import name_grams
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database, metadata
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata import bulk
+from ctid.sampledata.bulk_rows import COLUMNS, landline_number, mobile_number, plate_for
+from ctid.sampledata.samples import MOBILE_PREFIXES, vin_is_valid
+from ctid.storage.db import Database, metadata
 from tests.crm.support import NOW, TODAY
 from tests.crm.support import sqlite_dump as dump
 from tests.crm.support import sqlite_rows as rows

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, update
 
+from ctid.core.errors import NotFound
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm import store
-from ctid.crm.demo import DEMO_KNOWN
 from ctid.crm.models import (
     CustomerCard,
     FollowUpKind,
@@ -22,9 +23,8 @@ from ctid.crm.models import (
 )
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customer_opt_outs, customers, vehicles
-from ctid.db import Database, utcnow
-from ctid.errors import NotFound
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import DEMO_KNOWN
+from ctid.storage.db import Database, utcnow
 from tests.crm.support import TODAY
 
 pytestmark = pytest.mark.usefixtures("demo")

@@ -11,12 +11,12 @@ from ctid.accounts.models import Actor, Role
 from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
 from ctid.audit.models import AuditFilter
 from ctid.audit.service import AuditService
+from ctid.core.errors import PermissionDenied, ValidationError
 from ctid.crm.models import CustomerKind, Gender, Phone, VehicleRole
 from ctid.crm.new_customer import NewCustomer, NewPhone
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customers
-from ctid.db import Database
-from ctid.errors import PermissionDenied, ValidationError
+from ctid.storage.db import Database
 from tests.crm.support import NOW
 
 ADMIN = Actor.system("test")

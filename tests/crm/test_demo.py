@@ -10,13 +10,13 @@ from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.models import AuditFilter
 from ctid.audit.service import AuditService
-from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN, demo_plan, seed_demo
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerKind, FollowUpKind
 from ctid.crm.plates import normalise_plate
-from ctid.crm.samples import vin_is_valid
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN, demo_plan, seed_demo
+from ctid.sampledata.samples import vin_is_valid
+from ctid.storage.db import Database
 from tests.crm.support import NOW, TODAY, dump, rows
 
 

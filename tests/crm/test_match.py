@@ -6,11 +6,11 @@ import pytest
 
 from ctid.accounts.models import Actor
 from ctid.accounts.service import AccountService, BranchFields
-from ctid.crm.demo import DEMO_KNOWN, DEMO_UNKNOWN
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerKind
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN
 
 pytestmark = pytest.mark.usefixtures("demo")
 

@@ -1,4 +1,4 @@
-"""Revision 0006 on a database with data, migrated as the daemon does (ctid.db.upgrade): no row of the
+"""Revision 0006 on a database with data, migrated as the daemon does (ctid.storage.db.upgrade): no row of the
 tables it rebuilds is lost, follow-ups written before it get updated_at = created_at, and writers that
 predate it (the demo, the importers) still insert follow-ups without naming the column."""
 
@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Connection, select
 
 from ctid.crm.tables import follow_ups
-from ctid.db import Database, _alembic_config, upgrade
+from ctid.storage.db import Database, _alembic_config, upgrade
 from tests.crm.support import execute, rows
 
 STAMP = datetime(2025, 1, 1, tzinfo=UTC)

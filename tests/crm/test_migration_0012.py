@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import Connection
 
 from ctid.crm.search import name_grams
-from ctid.db import Database, _alembic_config, upgrade
+from ctid.storage.db import Database, _alembic_config, upgrade
 from tests.crm.support import execute, has_table, rows, sqlite_rows
 
 NAMES = ("广州恒通物流有限公司", "张伟", "王Amy", "李 静")

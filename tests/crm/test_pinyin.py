@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, pinyin
 
-from ctid.crm import samples
 from ctid.crm.pinyin import SURNAMES, full, initials
+from ctid.sampledata import samples
 
 
 @pytest.mark.parametrize(

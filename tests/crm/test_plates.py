@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctid.crm import samples
-from ctid.crm.bulk_rows import plate_for
 from ctid.crm.plates import PROVINCES, SUFFIXES, normalise_plate, plate_error
+from ctid.sampledata import samples
+from ctid.sampledata.bulk_rows import plate_for
 
 LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 DIGITS = "0123456789"

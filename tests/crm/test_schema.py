@@ -9,9 +9,9 @@ from alembic import command
 from sqlalchemy import Connection
 
 from ctid.crm.plates import normalise_plate
-from ctid.crm.samples import vin, vin_is_valid
 from ctid.crm.tables import Money
-from ctid.db import Database, _alembic_config
+from ctid.sampledata.samples import vin, vin_is_valid
+from ctid.storage.db import Database, _alembic_config
 from tests.crm.support import CRM_TABLES, differences, has_table
 
 

@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import Connection
 
 import ctid.tables  # noqa: F401  (every table on the metadata)
-from ctid.db import Database, _alembic_config
+from ctid.storage.db import Database, _alembic_config
 from tests.crm.support import differences, has_table, rows
 
 MINE = {"crm_options", "prospects", "prospect_visits", "announcements", "customers", "vehicles"}

@@ -10,11 +10,11 @@ import pytest
 
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm import search_store
-from ctid.crm.demo import seed_demo
 from ctid.crm.search import parse
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import seed_demo
+from ctid.storage.db import Database
 from tests.crm.support import NOW, TODAY
 from tests.support.databases import sqlite_url
 from tests.support.queries import rows

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctid.crm import samples
 from ctid.crm.vin import ALPHABET, VinError, check_digit, check_digit_applies, normalise_vin
+from ctid.sampledata import samples
 
 # The transliteration written out once more, from the standard's table, as the tests' own oracle.
 VALUES = {

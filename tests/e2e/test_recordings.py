@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Response, expect
 
 from ctid.app import build_services
-from ctid.config import load
+from ctid.core.config import load
 from tests.e2e.support import add_user, log_in, new_page, path_of
 from tests.support.daemon import Daemon
 from tests.web.recordings_support import add_recording

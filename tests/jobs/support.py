@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from ctid.app import Services, build_services, schedule
-from ctid.config import Config
+from ctid.core.config import Config
 from ctid.jobs.scheduler import Scheduler
 
 

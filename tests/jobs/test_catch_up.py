@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ctid.db import Database
 from ctid.jobs.due import next_due
 from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
+from ctid.storage.db import Database
 from tests.support.queries import differences
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

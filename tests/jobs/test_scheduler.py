@@ -11,8 +11,8 @@ from datetime import time as dt_time
 
 import pytest
 
+from ctid.core.logs import FORMAT, PhoneMaskFilter
 from ctid.jobs.scheduler import Scheduler
-from ctid.logs import FORMAT, PhoneMaskFilter
 from tests.support.waiting import wait_until
 
 

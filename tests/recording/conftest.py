@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ctid.db import Database
+from ctid.storage.db import Database
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import Connection
 
-from ctid.db import Database, _alembic_config, upgrade
 from ctid.recording import store
+from ctid.storage.db import Database, _alembic_config, upgrade
 from tests.support.queries import columns, execute, rows
 
 

@@ -17,11 +17,10 @@ from sqlalchemy import select
 
 from ctid.audit.tables import audit_log
 from ctid.calls.service import CallLog
-from ctid.config import LineConfig, RecordingConfig, SimLineOptions
-from ctid.db import Database
-from ctid.errors import Conflict
-from ctid.events import EventBus
-from ctid.phone import PhoneNormaliser
+from ctid.core.config import LineConfig, RecordingConfig, SimLineOptions
+from ctid.core.errors import Conflict
+from ctid.core.events import EventBus
+from ctid.core.phone import PhoneNormaliser
 from ctid.recording import store
 from ctid.recording.events import RecordingChanged
 from ctid.recording.files import digest
@@ -29,6 +28,7 @@ from ctid.recording.models import Recording
 from ctid.recording.recorder import Recorder
 from ctid.recording.wav import WavWriter, read_info
 from ctid.recording.waveform import cached_peaks
+from ctid.storage.db import Database
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
 from tests.support.media import seconds

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from ctid.calls import store as calls_store
-from ctid.db import Database
 from ctid.recording import store
 from ctid.recording.models import AccessFilter, RecordingFilter
+from ctid.storage.db import Database
 from tests.support.queries import differences, sqlite_plan, statements
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from ctid.calls.service import CallLog
-from ctid.config import AudioLineOptions, LineConfig, RecordingConfig
-from ctid.db import Database
-from ctid.events import EventBus
-from ctid.phone import PhoneNormaliser
+from ctid.core.config import AudioLineOptions, LineConfig, RecordingConfig
+from ctid.core.events import EventBus
+from ctid.core.phone import PhoneNormaliser
 from ctid.recording import store
 from ctid.recording.preroll import PreRoll
 from ctid.recording.recorder import Recorder
+from ctid.storage.db import Database
 from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
 from ctid.voicecard.events import CallEnded
 from ctid.voicecard.lines import Lines

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.db import Database
+from ctid.storage.db import Database
 
 
 async def test_errors_a_retry_cannot_fix_are_raised_at_once(tmp_path: Path) -> None:

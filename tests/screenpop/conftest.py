@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from ctid.web.app import make_app
 from tests.screenpop.support import LINES
 from tests.support.site import Site, build_site, make_config

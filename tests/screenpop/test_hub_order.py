@@ -13,7 +13,7 @@ from typing import Any, cast
 from aiohttp import web
 
 from ctid.accounts.models import Role, User
-from ctid.events import EventBus
+from ctid.core.events import EventBus
 from ctid.screenpop.service import PopEvent
 from ctid.web.hub import Client, Hub
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ctid.config import Config, RecordingConfig
+from ctid.core.config import Config, RecordingConfig
 from ctid.voicecard.sim import SimCall
 from tests.screenpop.support import KNOWN, connect, operator, sim
 from tests.support.site import Site

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from ctid.db import Database
+from ctid.storage.db import Database
 
 BASE_URL_ENV = "CTID_TEST_POSTGRES_URL"
 """The URL of the cluster's maintenance database (``postgres``), set by the controller for the workers."""

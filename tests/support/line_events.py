@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
-from ctid.events import EventBus
+from ctid.core.events import EventBus
 from ctid.voicecard.events import LineEvent
 
 E = TypeVar("E", bound=LineEvent)

@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Executable, event, inspect, text
 
-from ctid.db import Database, metadata
+from ctid.storage.db import Database, metadata
 
 
 async def rows(db: Database, query: str | Executable, **params: Any) -> list[tuple[Any, ...]]:

@@ -18,7 +18,7 @@ from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService, BranchFields, NewUser
 from ctid.app import Services, build_services
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("test-setup")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ctid.events import EventBus
+from ctid.core.events import EventBus
 from tests.support.fakemodem import FakeModem
 from tests.support.line_events import Recorder
 

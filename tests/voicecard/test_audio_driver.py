@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ctid.config import AudioLineOptions, LineConfig
-from ctid.events import EventBus
+from ctid.core.config import AudioLineOptions, LineConfig
+from ctid.core.events import EventBus
 from ctid.voicecard.audio_driver import AudioLineDriver
 from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.audio_source import Listener

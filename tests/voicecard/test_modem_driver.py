@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from ctid.config import ModemLineOptions
-from ctid.events import EventBus
+from ctid.core.config import ModemLineOptions
+from ctid.core.events import EventBus
 from ctid.voicecard.events import (
     CallAnswered,
     CallConnected,

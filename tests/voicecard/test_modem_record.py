@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctid.config import ModemLineOptions
-from ctid.events import EventBus
+from ctid.core.config import ModemLineOptions
+from ctid.core.events import EventBus
 from ctid.voicecard import pcm
 from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.events import CallAnswered, CallEnded, CallIdentified, LineStatusChanged

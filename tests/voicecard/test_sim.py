@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ctid.config import SimLineOptions
-from ctid.events import EventBus
+from ctid.core.config import SimLineOptions
+from ctid.core.events import EventBus
 from ctid.voicecard.events import CallEnded, CallRinging
 from ctid.voicecard.line import LineBusyError
 from ctid.voicecard.sim import SimCall, SimLine

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
 from ctid.voicecard.sim import MAX_RINGS, MAX_TALK_S, SimCall
 
 json_values = st.recursive(

@@ -15,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from ctid.accounts.models import Role, User
-from ctid.config import Config
+from ctid.core.config import Config
 from ctid.web.app import make_app
 from tests.support.site import Site, build_site, make_config
 from tests.web.support import Browser, BrowserFactory

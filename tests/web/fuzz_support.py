@@ -26,7 +26,7 @@ from aiohttp import web
 from sqlalchemy import Connection, TextClause, inspect, text
 
 from ctid.accounts.models import Role, User
-from ctid.config import Config
+from ctid.core.config import Config
 from ctid.web.app import make_app
 from tests.support.site import PASSWORD, Site, build_site, make_config
 

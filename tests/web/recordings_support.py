@@ -16,8 +16,8 @@ import numpy as np
 from ctid.accounts.models import Role, User
 from ctid.calls import store as calls_store
 from ctid.crm.new_customer import NewCustomer
-from ctid.db import Database
 from ctid.recording import store
+from ctid.storage.db import Database
 from tests.support.site import TEST_ACTOR, Site
 
 RATE = 8000

@@ -7,7 +7,7 @@ from typing import Any
 
 from ctid.accounts.models import Role, User
 from ctid.audit.models import AuditFilter
-from ctid.paging import PageRequest
+from ctid.core.paging import PageRequest
 from tests.support.site import PASSWORD, Site
 from tests.web.support import Browser
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from tests.support.site import Site
 from tests.web.support import Browser
 

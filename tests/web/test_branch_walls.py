@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import Actor, Role
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import Role
-from ctid.crm.demo import seed_demo
+from ctid.sampledata.demo import seed_demo
 from tests.support.site import Site
 from tests.web.support import Browser
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ctid.core.errors import ValidationError
 from ctid.crm.models import ContactType, CustomerKind, VehicleRole
 from ctid.crm.new_customer import NewCustomer, NewPhone
-from ctid.errors import ValidationError
 from ctid.web import crm_forms
 from tests.web.test_forms import FORMS, outcome, values
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import User
-from ctid.paging import PageRequest
+from ctid.core.paging import PageRequest
 from ctid.web.auth import SESSION_COOKIE
 from ctid.web.csrf import ANONYMOUS_COOKIE, HEADER
 from tests.support.site import PASSWORD, Site

@@ -21,7 +21,7 @@ from aiohttp.web_urldispatcher import StaticResource
 
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_
+from ctid.core.errors import N_
 from ctid.web import views
 from ctid.web.app import make_app
 from ctid.web.auth import requires

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role
-from ctid.errors import ValidationError
-from ctid.paging import MAX_PER_PAGE
+from ctid.core.errors import ValidationError
+from ctid.core.paging import MAX_PER_PAGE
 from ctid.web import forms
 
 FORMS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from ctid.accounts.models import Actor, User
 from ctid.calls.tables import calls
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from ctid.crm.follow_ups import NewFollowUp
 from ctid.crm.models import FollowUpKind, VehicleRole
 from ctid.crm.new_customer import NewCustomer

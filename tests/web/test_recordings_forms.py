@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctid.errors import ValidationError
+from ctid.core.errors import ValidationError
 from ctid.recording.service import MAX_TAG, MAX_TAGS
 from ctid.web import recording_forms
 from tests.web.test_forms import no_control_characters, outcome, values

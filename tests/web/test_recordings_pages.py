@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from ctid.accounts.models import User
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from ctid.recording.models import AccessFilter
 from ctid.recording.service import Recordings
 from ctid.voicecard.callerid import CallerId

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ctid.errors import Conflict
+from ctid.core.errors import Conflict
 from ctid.recording.waveform import (
     PeakMeter,
     Peaks,

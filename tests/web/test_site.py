@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import ctid
 from ctid.accounts.models import User
-from ctid.db import sqlite_file
+from ctid.storage.db import sqlite_file
 from ctid.web.security import HEADERS
 from tests.support.site import Site
 from tests.web.support import Browser

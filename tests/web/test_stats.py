@@ -17,7 +17,7 @@ from sqlalchemy import insert
 from ctid.accounts.models import Role, User
 from ctid.accounts.tables import branches
 from ctid.calls.tables import calls
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from ctid.crm.prospect_tables import prospects
 from ctid.crm.tables import customers, follow_ups, vehicles, visits
 from tests.support.site import Site, build_site, make_config

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ctid.accounts.models import Role
-from ctid.status import log_problems
+from ctid.system.status import log_problems
 from tests.support.site import Site
 from tests.web.support import Browser, BrowserFactory
 
@@ -50,7 +50,7 @@ async def test_problems_show_with_their_reasons(site: Site, as_admin: Browser, t
     logs.mkdir(parents=True, exist_ok=True)
     (logs / "ctid.log").write_text(
         "2026-12-02 03:00:00,001 INFO    ctid.app: fine\n"
-        "2026-12-02 03:00:01,002 ERROR   ctid.nightly_backup: nightly backup failed: <usb-disk>\n"
+        "2026-12-02 03:00:01,002 ERROR   ctid.storage.nightly_backup: nightly backup failed: <usb-disk>\n"
         "2026-12-02 03:00:02,003 WARNING ctid.voicecard.modem_driver: line desk: modem gone\n",
         encoding="utf-8",
     )

@@ -11,7 +11,7 @@ import pytest
 
 from ctid.accounts.models import Role, User
 from ctid.audit.models import AuditFilter
-from ctid.config import Config, parse
+from ctid.core.config import Config, parse
 from tests.support.site import TEST_ACTOR, Site
 from tests.web.support import Browser
 

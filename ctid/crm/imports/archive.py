@@ -24,9 +24,9 @@ import zipfile
 from typing import IO
 from xml.parsers import expat
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import MAX_XLSX_DIRECTORY, MB, Limits
-from ctid.errors import N_
 
 _END = b"PK\x05\x06"  # end of central directory record (22 bytes + a comment of up to 65,535)
 _END_64_LOCATOR = b"PK\x06\x07"  # 20 bytes, just before the end record of a zip64 file

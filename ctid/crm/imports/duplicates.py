@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctid.core.errors import N_
 from ctid.crm.imports.records import SheetCustomer, name_key
 from ctid.crm.imports.report import Duplicate, KeyKind
 from ctid.crm.imports.values import CellError
-from ctid.errors import N_
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,14 @@
 
 A file error stops everything (there are no rows to talk about); row errors are collected, every one of them,
 so that the dealer fixes the file once rather than once per error. Reasons are English templates marked with
-``N_`` plus parameters, as in ``ctid.errors``: the web translates the template and fills it afterwards.
+``N_`` plus parameters, as in ``ctid.core.errors``: the web translates the template and fills it afterwards.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ctid.errors import ValidationError
+from ctid.core.errors import ValidationError
 
 
 class ImportFileError(ValidationError):

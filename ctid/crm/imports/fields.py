@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 
 
 class Entity(StrEnum):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import ImportFileError
-from ctid.errors import N_
 
 MB = 1 << 20
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import RowError
 from ctid.crm.imports.fields import ALIASES, BY_NAME, MULTI_COLUMN, Entity, header_key
-from ctid.errors import N_
 
 _NUMBERED = re.compile(r"(.+?)\d+")  # 电话2, phone 3
 

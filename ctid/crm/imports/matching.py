@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import RowError
 from ctid.crm.imports.records import SheetCustomer, name_key
 from ctid.crm.imports.report import CheckedRow, KeyKind, Match, Report
-from ctid.errors import N_
 
 
 @dataclass(frozen=True)

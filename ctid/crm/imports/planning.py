@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import RowError
 from ctid.crm.imports.report import CheckedRow, KeyKind, Report
-from ctid.errors import N_
 
 _SEVERAL_CUSTOMERS = N_(
     "The phone numbers are those of %(count)d customers in the CRM (ids %(ids)s): this row cannot update all "

@@ -25,11 +25,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from ctid.core.errors import N_
+from ctid.core.text import clean_text
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import DEFAULT, MAX_CELLS_PARSED, Limits, check_caps, too_many_rows
 from ctid.crm.imports.table import Row, Table
-from ctid.errors import N_
-from ctid.text import clean_text
 
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other Office 97 files)

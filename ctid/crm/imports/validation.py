@@ -12,6 +12,8 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from ctid.core.errors import N_
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.imports import values
 from ctid.crm.imports.duplicates import FileIndex
 from ctid.crm.imports.errors import ImportCancelled, RowError
@@ -23,8 +25,6 @@ from ctid.crm.imports.report import CheckedRow, Report
 from ctid.crm.imports.table import Row, Table
 from ctid.crm.models import CustomerKind, Gender, Phone, Transmission, VehicleRole
 from ctid.crm.new_customer import MAX_PHONES  # one limit for the form and the import
-from ctid.errors import N_
-from ctid.phone import PhoneNormaliser
 
 _SHOWN_VALUE = 200  # characters of a bad cell kept in its error
 _ENUMS = {"kind": CustomerKind, "gender": Gender, "role": VehicleRole, "transmission": Transmission}

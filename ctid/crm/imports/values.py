@@ -16,12 +16,12 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TypeVar
 
+from ctid.core.errors import N_
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.text import clean_text
 from ctid.crm.models import CustomerKind, Gender, Phone, Transmission, VehicleRole
 from ctid.crm.plates import normalise_plate, plate_error
 from ctid.crm.vin import VinError, normalise_vin
-from ctid.errors import N_
-from ctid.phone import PhoneNormaliser
-from ctid.text import clean_text
 
 E = TypeVar("E", bound=StrEnum)
 

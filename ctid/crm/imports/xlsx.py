@@ -32,11 +32,11 @@ from openpyxl.worksheet._reader import INLINE_STRING, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from ctid.core.errors import N_
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import Limits, check_caps
 from ctid.crm.imports.table import Row
 from ctid.crm.imports.xlsx_workbook import open_workbook, rich_text
-from ctid.errors import N_
 
 _EXACT_FLOAT = 2.0**53  # floats up to here hold whole numbers exactly
 _ROW = f"{{{SHEET_MAIN_NS}}}row"

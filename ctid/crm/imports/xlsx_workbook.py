@@ -27,10 +27,10 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from ctid.core.errors import N_
 from ctid.crm.imports.archive import check_directory, check_parts
 from ctid.crm.imports.errors import ImportFileError
 from ctid.crm.imports.limits import DEFAULT, Limits
-from ctid.errors import N_
 
 _CELL_XFS = f"{{{SHEET_MAIN_NS}}}cellXfs"
 _XF = f"{{{SHEET_MAIN_NS}}}xf"

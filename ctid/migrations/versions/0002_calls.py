@@ -8,7 +8,7 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from ctid.db import UtcDateTime
+from ctid.storage.db import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

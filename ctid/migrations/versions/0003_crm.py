@@ -10,7 +10,7 @@ Create Date: 2026-11-24
 import sqlalchemy as sa
 from alembic import op
 
-from ctid.db import UtcDateTime
+from ctid.storage.db import UtcDateTime
 
 revision = "0003"
 down_revision = "0002"

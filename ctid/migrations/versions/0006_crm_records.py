@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from alembic.operations import BatchOperations
 
-from ctid.db import UtcDateTime
+from ctid.storage.db import UtcDateTime
 
 revision = "0006"
 down_revision = "0005"

@@ -14,7 +14,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-from ctid.db import UtcDateTime
+from ctid.storage.db import UtcDateTime
 
 revision = "0008"
 down_revision = "0007"

@@ -9,7 +9,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from ctid.db import UtcDateTime
+from ctid.storage.db import UtcDateTime
 
 revision = "0014"
 down_revision = "0013"

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.feature import Feature

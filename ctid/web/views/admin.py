@@ -10,7 +10,7 @@ from multidict import MultiDictProxy
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.accounts.service import BranchFields, NewUser, UserChanges
-from ctid.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, requires
 from ctid.web.feature import Feature, NavEntry

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import ValidationError
+from ctid.core.errors import ValidationError
 from ctid.web import forms, prospect_forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.feature import Feature

@@ -12,7 +12,7 @@ from ctid import __version__
 from ctid.accounts.models import ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.accounts.service import BranchFields, NewUser, UserChanges
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.feature import Feature

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_
+from ctid.core.errors import N_
 from ctid.web import forms
 from ctid.web.auth import requires
 from ctid.web.feature import Feature, NavEntry

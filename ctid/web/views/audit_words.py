@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from aiohttp import web
 
-from ctid.errors import N_
+from ctid.core.errors import N_
 from ctid.web.render import _
 from ctid.web.views.crm_pages import FIELD_LABELS as CUSTOMER_FIELDS
 from ctid.web.views.form_errors import FIELD_LABELS as FORM_FIELDS

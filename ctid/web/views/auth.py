@@ -7,7 +7,7 @@ import unicodedata
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import NotAuthenticated, Throttled
+from ctid.core.errors import NotAuthenticated, Throttled
 from ctid.web import forms
 from ctid.web.auth import PUBLIC, SESSION_COOKIE, client_address, current, identity, requires
 from ctid.web.feature import Feature

@@ -11,8 +11,8 @@ from aiohttp import web
 from ctid.accounts.models import Branch, Role
 from ctid.accounts.permissions import Permission
 from ctid.calls.models import Call
-from ctid.errors import N_
-from ctid.paging import Page
+from ctid.core.errors import N_
+from ctid.core.paging import Page
 from ctid.voicecard.driver import LineInfo
 from ctid.web import forms
 from ctid.web.auth import current, requires

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
-from ctid.errors import N_
+from ctid.core.errors import N_
 from ctid.screenpop.console import LineChoice
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires

@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 from aiohttp import BodyPartReader, web
 
 from ctid.accounts.permissions import Permission
+from ctid.core.errors import N_, ValidationError
 from ctid.crm.importer import Check, Format, ImportRejected, Upload
 from ctid.crm.imports.errors import ImportCancelled
 from ctid.crm.imports.planning import MergeChoice
-from ctid.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.csrf import HEADER as CSRF_HEADER

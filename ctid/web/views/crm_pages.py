@@ -12,11 +12,11 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.core.errors import N_
+from ctid.core.paging import PageRequest
 from ctid.crm.imports.fields import FIELDS, LABELS
 from ctid.crm.models import CustomerKind, VehicleRole, next_statuses
 from ctid.crm.record_models import HistoryEntry
-from ctid.errors import N_
-from ctid.paging import PageRequest
 from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
 from ctid.web.auth import current, requires

@@ -13,10 +13,10 @@ from aiohttp import web
 
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission, allows
+from ctid.core.errors import N_
+from ctid.core.paging import PageRequest
 from ctid.crm.models import ContactType, FollowUpKind, Transmission, VehicleStatus
 from ctid.crm.prospect_models import OptionKind, ProspectStatus, allowed_actions
-from ctid.errors import N_
-from ctid.paging import PageRequest
 from ctid.web import forms, prospect_forms
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature, NavEntry

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ctid.errors import N_, Conflict, ValidationError
+from ctid.core.errors import N_, Conflict, ValidationError
 from ctid.web.render import _
 
 FIELD_LABELS: Mapping[str, str] = {

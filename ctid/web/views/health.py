@@ -15,7 +15,7 @@ from aiohttp import web
 
 from ctid import __version__
 from ctid.accounts.permissions import Permission, allows
-from ctid.nightly_backup import NightlyBackup
+from ctid.storage.nightly_backup import NightlyBackup
 from ctid.web.auth import PUBLIC, identity, requires
 from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES

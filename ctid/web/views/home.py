@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES

@@ -15,7 +15,7 @@ from typing import Literal
 from aiohttp import hdrs, web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_, Conflict, NotFound
+from ctid.core.errors import N_, Conflict, NotFound
 from ctid.recording.models import Recording
 from ctid.web import forms
 from ctid.web.auth import client_address, current, requires

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.recording.models import AccessEntry, Recording
 from ctid.web import forms, recording_forms
 from ctid.web.auth import actor, current, requires

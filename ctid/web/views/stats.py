@@ -16,7 +16,7 @@ from aiohttp import web
 
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_
+from ctid.core.errors import N_
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import Bucket, Period
 from ctid.stats.service import TITLES

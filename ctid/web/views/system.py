@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.errors import N_
-from ctid.status import StatusReport
+from ctid.core.errors import N_
+from ctid.system.status import StatusReport
 from ctid.web.auth import requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import jsonable

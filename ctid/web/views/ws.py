@@ -9,7 +9,7 @@ from aiohttp import WSMsgType, web
 
 from ctid.accounts.permissions import Permission
 from ctid.app import Services
-from ctid.errors import N_, PermissionDenied
+from ctid.core.errors import N_, PermissionDenied
 from ctid.screenpop import messages
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature

@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ctid.accounts.models import Role, User
+from ctid.core.errors import ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.importer import Importer, Upload
-from ctid.db import Database
-from ctid.errors import ValidationError
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database
 from tests.crm.imports import hostile
 
 FILES = {

@@ -10,11 +10,11 @@ from datetime import date
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from ctid.crm import samples
+from ctid.core.phone import PhoneNormaliser
+from ctid.core.text import clean_text
 from ctid.crm.imports.records import SheetCustomer, SheetVehicle
 from ctid.crm.models import CustomerKind, Gender, Phone, Transmission, VehicleRole
-from ctid.phone import PhoneNormaliser
-from ctid.text import clean_text
+from ctid.sampledata import samples
 
 NORMALISER = PhoneNormaliser("CN", "020")
 

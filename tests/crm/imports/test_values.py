@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ctid.core.text import clean_text
 from ctid.crm.imports import values
 from ctid.crm.imports.values import CellError
 from ctid.crm.models import CustomerKind, Gender, Transmission, VehicleRole
-from ctid.text import clean_text
 from tests.crm.imports.support import NORMALISER, vin_for
 
 

@@ -7,10 +7,10 @@ import pytest
 
 from ctid.accounts.models import Role, User
 from ctid.accounts.service import AccountService, BranchFields, NewUser
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.storage.db import Database
 from tests.crm.records.support import World
 from tests.support.site import TEST_ACTOR
 

@@ -8,7 +8,7 @@ from ctid.accounts.models import Actor, User
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.record_models import CustomerRecord
 from ctid.crm.records import CrmRecords
-from ctid.db import Database
+from ctid.storage.db import Database
 
 
 @dataclass

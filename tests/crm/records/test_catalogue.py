@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from ctid.core.errors import PermissionDenied, ValidationError
 from ctid.crm.catalogue import NewCatalogueItem
 from ctid.crm.record_models import CatalogueFilter
 from ctid.crm.scope import Taken
-from ctid.errors import PermissionDenied, ValidationError
 from tests.crm.records.support import World
 
 

@@ -10,12 +10,12 @@ import pytest
 
 from ctid.audit.models import AuditFilter
 from ctid.audit.service import AuditService
+from ctid.core.errors import NotFound, PermissionDenied, ValidationError
+from ctid.core.paging import PageRequest
 from ctid.crm.models import ContactType, CustomerKind, Gender
 from ctid.crm.new_customer import NewCustomer, NewPhone
 from ctid.crm.record_models import CustomerFilter
 from ctid.crm.shared_phone import PhoneShared
-from ctid.errors import NotFound, PermissionDenied, ValidationError
-from ctid.paging import PageRequest
 from tests.crm.records.support import World
 from tests.crm.support import NOW
 from tests.support.queries import sqlite_plan, statements

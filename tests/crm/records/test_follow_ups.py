@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ctid.core.errors import Conflict, NotFound, ValidationError
 from ctid.crm.follow_ups import NewFollowUp, check_content
 from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
 from ctid.crm.record_models import FollowUpFilter
-from ctid.errors import Conflict, NotFound, ValidationError
 from tests.crm.records.support import World
 from tests.crm.support import NOW
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from ctid.core.errors import PermissionDenied
 from ctid.crm import import_store
 from ctid.crm.importer import Format, ImportFailed, ImportRejected, Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.imports.reading import read_table
 from ctid.crm.tables import customers
-from ctid.errors import PermissionDenied
 from tests.crm.imports.support import csv_bytes, vin_for, xlsx_bytes
 from tests.crm.records.support import World
 from tests.crm.support import rows

@@ -10,11 +10,11 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, bindparam, text
 
+from ctid.core.errors import ValidationError
 from ctid.crm.models import MileageSource
 from ctid.crm.record_models import MileageReading
 from ctid.crm.visits import NewVisit
-from ctid.db import Database, UtcDateTime, _alembic_config, upgrade
-from ctid.errors import ValidationError
+from ctid.storage.db import Database, UtcDateTime, _alembic_config, upgrade
 from tests.crm.records.support import World
 
 

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ctid.core.errors import Conflict, PermissionDenied
+from ctid.crm.due_dates import next_birthday
 from ctid.crm.prospect_models import (
     FINAL,
     TRANSITIONS,
@@ -17,8 +19,6 @@ from ctid.crm.prospect_models import (
     allowed_actions,
     next_status,
 )
-from ctid.crm.reminders import next_birthday
-from ctid.errors import Conflict, PermissionDenied
 from ctid.home.days import birth_dates_today
 
 A, S = ProspectAction, ProspectStatus

@@ -8,18 +8,18 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from ctid.core.errors import PermissionDenied, ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.importer import Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.models import VehicleRole
 from ctid.crm.prospects import NewVisit, Prospects
 from ctid.crm.record_models import VehicleFilter
-from ctid.crm.samples import vin
 from ctid.crm.search import Field
 from ctid.crm.search_store import SearchHit
 from ctid.crm.tables import customers
 from ctid.crm.vehicles import NewVehicleRecord
-from ctid.errors import PermissionDenied, ValidationError
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.samples import vin
 from tests.crm.imports.support import csv_bytes
 from tests.crm.records.support import World
 

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
+from ctid.core.errors import NotFound, PermissionDenied, ValidationError
+from ctid.core.paging import PageRequest
 from ctid.crm.models import MileageSource, Transmission, VehicleRole, VehicleStatus
 from ctid.crm.record_models import VehicleFilter
 from ctid.crm.scope import Taken
 from ctid.crm.vehicles import NewVehicleRecord
-from ctid.errors import NotFound, PermissionDenied, ValidationError
-from ctid.paging import PageRequest
 from tests.crm.records.support import World
 from tests.crm.support import TODAY
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from ctid.core.errors import Conflict, NotFound, ValidationError
+from ctid.core.phone import PhoneNormaliser
 from ctid.crm.catalogue import NewCatalogueItem
-from ctid.crm.demo import seed_demo
 from ctid.crm.models import (
     FollowUpKind,
     FollowUpStatus,
@@ -22,8 +23,7 @@ from ctid.crm.record_models import FollowUpFilter, VehicleFilter, VisitFilter
 from ctid.crm.vehicles import NewVehicleRecord
 from ctid.crm.visit_items import NewVisitItem
 from ctid.crm.visits import NewVisit
-from ctid.errors import Conflict, NotFound, ValidationError
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata.demo import seed_demo
 from tests.crm.records.support import World
 from tests.crm.support import NOW, TODAY
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
 
 
 @dataclass(frozen=True)

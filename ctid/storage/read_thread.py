@@ -8,7 +8,7 @@ answer well under 1 ms; here a whole read function (any number of statements) co
 The connections are read-only (``query_only``): writes keep going through the async engine, one writer at
 a time. Under WAL each statement sees everything committed before it started. Each keeps a page cache of
 ``CACHE_KIB`` (SQLite's default is 2 MB, less than the index pages of a million customers, so every pop
-re-read some of them); the file itself is kept in memory (ctid.cache_warmer).
+re-read some of them); the file itself is kept in memory (ctid.storage.cache_warmer).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ class ReadThread:
         """``read`` on the calling thread (the event loop's), on a connection that never waits for a lock
         (``busy_timeout`` 0): when SQLite would have to wait, the read goes to a reader thread instead.
 
-        Only for short indexed reads of pages kept in memory (ctid.cache_warmer), such as a pop's: they
-        take ~0.2 ms, less than handing them to a thread and back (a thread wake, two GIL hand-overs and
+        Only for short indexed reads of pages kept in memory (ctid.storage.cache_warmer), such as a pop's:
+        they take ~0.2 ms, less than handing them to a thread and back (a thread wake, two GIL hand-overs and
         the loop's wake-up, 1-3 ms on a busy 2-core machine).
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()

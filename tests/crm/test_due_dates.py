@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleRole, VehicleStatus
-from ctid.crm.reminders import (
+from ctid.crm.due_dates import (
     BIRTHDAY_HORIZON_DAYS,
     VEHICLE_HORIZON_DAYS,
     due_reminders,
     next_birthday,
 )
+from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleRole, VehicleStatus
 
 TODAY = date(2026, 3, 22)
 dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31))

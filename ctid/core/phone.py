@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ctid.text import clean_text
+from ctid.core.text import clean_text
 
 _SEPARATORS = r" ()./,\-\u2010-\u2015"  # "," is also a dial string's pause (after a PBX prefix)
 # digits and separators (at least one digit: checked apart, as "[…]*[0-9][…]*" backtracked quadratically)

@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ctid import __version__
-from ctid.db import Database, sqlite_file
-from ctid.logs import log_file
-from ctid.nightly_backup import NightlyBackup
+from ctid.core.logs import log_file
+from ctid.storage.db import Database, sqlite_file
+from ctid.storage.nightly_backup import NightlyBackup
 
 LOG_TAIL_BYTES = 256 * 1024  # enough for the last screenful of problems, cheap to read on every view
 LOG_PROBLEMS = 20

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ctid.backup import DATED, backup, backup_path, expired
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
+from ctid.storage.backup import DATED, backup, backup_path, expired
 
 log = logging.getLogger(__name__)
 

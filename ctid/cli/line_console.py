@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ctid.config import LineConfig
 from ctid.control import event_record, watching
-from ctid.events import EventBus
+from ctid.core.config import LineConfig
+from ctid.core.events import EventBus
 from ctid.voicecard.events import LineEvent, LineStatusChanged
 from ctid.voicecard.lines import build_driver
 from ctid.voicecard.modem_driver import ModemDriver

@@ -1,7 +1,7 @@
 """The demo data set as a plan: plain records, drawn from a seeded generator, before anything is written.
 
 A pure function of (seed, count, today), so it is deterministic and testable without a database; dates are
-placed around ``today`` so that the cards always show something due. ``ctid.crm.demo`` writes the plan.
+placed around ``today`` so that the cards always show something due. ``ctid.sampledata.demo`` writes the plan.
 Records refer to each other by customer ``key`` and vehicle ``plate``: a family car or a company's fleet
 belongs to several customers.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ctid.crm import samples
 from ctid.crm.models import CustomerKind, FollowUpKind, FollowUpStatus, Gender, VehicleRole, VisitStatus
+from ctid.sampledata import samples
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ctid.tasks import TaskSet
+from ctid.core.tasks import TaskSet
 
 log = logging.getLogger(__name__)
 MAX_DEFERRAL_S = 0.5

@@ -1,8 +1,8 @@
-"""Row tuples for ``ctid.crm.bulk``: customers with their phones, vehicles, visits and follow-ups.
+"""Row tuples for ``ctid.sampledata.bulk``: customers with their phones, vehicles, visits and follow-ups.
 
 Written for speed (a million customers make ~9 million rows): pools of names and date strings drawn once,
 ``random()`` indexing instead of ``choice``, numbers and plates from counters through a bijection (unique
-without a lookup). The shapes follow ``ctid.crm.samples``; the column lists follow ``ctid.crm.tables``.
+without a lookup). The shapes follow ``ctid.sampledata.samples``; the column lists follow ``ctid.crm.tables``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from ctid.crm import samples
+from ctid.sampledata import samples
 
 COLUMNS = {
     "customers": ("id", "branch_id", "kind", "name", "gender", "birthday", "level", "source", "created_at",

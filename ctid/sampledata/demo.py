@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import Actor
 from ctid.audit import store as audit
-from ctid.crm import samples, search_store, store
-from ctid.crm.demo_plan import CustomerPlan, DemoPlan, FollowUpPlan, VehiclePlan, VisitPlan, random_plan
+from ctid.core.phone import PhoneNormaliser
+from ctid.crm import search_store, store
 from ctid.crm.models import (
     CustomerKind,
     FollowUpKind,
@@ -35,8 +35,16 @@ from ctid.crm.models import (
     VehicleRole,
     VehicleStatus,
 )
-from ctid.db import Database
-from ctid.phone import PhoneNormaliser
+from ctid.sampledata import samples
+from ctid.sampledata.demo_plan import (
+    CustomerPlan,
+    DemoPlan,
+    FollowUpPlan,
+    VehiclePlan,
+    VisitPlan,
+    random_plan,
+)
+from ctid.storage.db import Database
 
 DEMO_KNOWN = ("13800138000", "020-8888-1234", "020-3888-6666")
 DEMO_UNKNOWN = "13700000000"

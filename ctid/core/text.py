@@ -1,7 +1,7 @@
 """Text from the outside world (modems, caller ID, customers' input) made safe to show, log, store and match.
 
-A core module: the voicecard layer (caller-ID names, modem lines) and ``ctid.phone`` (numbers typed by people)
-share one definition of "clean", so a number or a name never differs only by an invisible character.
+A core module: the voicecard layer (caller-ID names, modem lines) and ``ctid.core.phone`` (numbers typed by
+people) share one definition of "clean", so a number or a name never differs only by an invisible character.
 """
 
 from __future__ import annotations

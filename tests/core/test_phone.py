@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ctid.phone import _EXTENSION, _MAX_DIGITS, PhoneNormaliser, PhoneNumber, _dialable, _digits
+from ctid.core.phone import _EXTENSION, _MAX_DIGITS, PhoneNormaliser, PhoneNumber, _dialable, _digits
 
 GUANGZHOU = "+862088881234"
 MOBILE = "+8613912345678"

@@ -1,12 +1,12 @@
 """A million customers in under a minute, for benchmarks: rows written straight into an SQLite file.
 
-    from ctid.crm.bulk import generate, known_numbers
+    from ctid.sampledata.bulk import generate, known_numbers
     stats = generate("var/bench.sqlite3", customers=1_000_000)   # the schema must exist: migrate first
     numbers = known_numbers("var/bench.sqlite3", 2000)           # E.164 keys of stored phones, for lookups
 
 Why not the demo's path: one INSERT per row through SQLAlchemy and aiosqlite is ~100x too slow. Here rows
-are plain tuples from the vocabulary of ``ctid.crm.samples``, written with the stdlib ``sqlite3`` in large
-``executemany`` batches inside one transaction, under a rollback journal rather than WAL; the secondary
+are plain tuples from the vocabulary of ``ctid.sampledata.samples``, written with the stdlib ``sqlite3`` in
+large ``executemany`` batches inside one transaction, under a rollback journal rather than WAL; the secondary
 indexes are dropped first and rebuilt at the end (sorting once is far cheaper than millions of random B-tree
 inserts), then the new customers go into the search index and their names' grams
 (``ctid.crm.search_store.fill`` and ``fill_grams``, the migrations' own paths). A failure midway rolls
@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ctid.crm import search_store
-from ctid.crm.bulk_rows import COLUMNS, RowMaker
+from ctid.sampledata.bulk_rows import COLUMNS, RowMaker
 
 BATCH = 20_000
 TABLES = tuple(COLUMNS)

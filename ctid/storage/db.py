@@ -23,9 +23,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
-from ctid.cache_warmer import CacheWarmer
-from ctid.paging import Page, PageRequest
-from ctid.read_thread import ReadThread
+from ctid.core.paging import Page, PageRequest
+from ctid.storage.cache_warmer import CacheWarmer
+from ctid.storage.read_thread import ReadThread
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 P = ParamSpec("P")
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parents[1] / "migrations"
 WRITE_RETRY_FIRST_S = 0.5
 WRITE_RETRY_MAX_S = 5.0
 IMMEDIATE_LOCK = 0x63746964  # "ctid": the advisory lock of Database.begin(immediate=True) on PostgreSQL
@@ -404,7 +404,7 @@ class Database:
         """Run ``read(conn, *args, **kw)`` on a synchronous read-only connection, all of it in one trip.
 
         For what must answer within a millisecond (the screen pop's lookup): on an SQLite file it runs in
-        a reader thread (see ctid.read_thread), elsewhere on an async connection through ``run_sync``.
+        a reader thread (see ctid.storage.read_thread), elsewhere on an async connection through ``run_sync``.
         Not a coroutine function: the read is handed to the thread at the call, not when it is awaited, so
         a caller in a synchronous event handler starts it without waiting for a task to be scheduled.
         """

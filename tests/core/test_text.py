@@ -1,4 +1,4 @@
-"""``ctid.text.clean_text``: its printable-ASCII fast path agrees with the general rule."""
+"""``ctid.core.text.clean_text``: its printable-ASCII fast path agrees with the general rule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid.text import clean_text
+from ctid.core.text import clean_text
 
 
 def slow_clean_text(text: str) -> str:

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ctid.config import LogConfig
+from ctid.core.config import LogConfig
 
 # A run of digits, single spaces or dashes between them, not inside a word of ASCII letters and digits
 # (Chinese text around a number is no word boundary to a phone number); a date first, to leave it alone.

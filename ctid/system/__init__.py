@@ -1,0 +1,1 @@
+"""The daemon's own health, as the System page shows it to supervisors."""
