@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from datetime import time as dt_time
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ctid import __version__
-from ctid.accounts.line_branches import LineBranches
+from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
@@ -34,13 +35,15 @@ from ctid.crm.service import CustomerDirectory
 from ctid.home.service import Home
 from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
-from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder
+from ctid.lineplan.plan import configured_codes
+from ctid.lineplan.source import LinePlanSource
+from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
-from ctid.storage.db import Database, sqlite_file
+from ctid.storage.db import Database, sqlite_file, utcnow
 from ctid.storage.nightly_backup import NightlyBackup
 from ctid.system.status import SystemStatus
 from ctid.voicecard.events import LineEvent
@@ -66,8 +69,8 @@ class Services:
     normaliser: PhoneNormaliser
     calls: CallLog
     lines: Lines
-    line_branches: LineBranches
-    """Each line's branch, read at start (a code that names no branch stops the start)."""
+    line_plan: LinePlanSource
+    """Which line is which, resolved at start (a code that names no branch stops the start)."""
     crm: CustomerDirectory
     records: CrmRecords
     pops: ScreenPops
@@ -106,37 +109,53 @@ async def seed_demo_data(services: Services) -> None:
         log.info("demo mode: added %d demo customers", added)
 
 
-def build_services(config: Config, last_alive: datetime | None = None) -> Services:
+@dataclass(frozen=True)
+class Overrides:
+    """What a caller may swap in when building the services; the daemon takes the defaults. Why: tests
+    build the app as production does (``build_services``) and change only these, instead of patching
+    module attributes behind the wiring's back."""
+
+    clock: Callable[[], datetime] = utcnow
+    """Every service's wall clock (what is stored as "now", and the site's today)."""
+    passwords: Passwords | None = None
+    """The password hasher (None: argon2id at its production cost, ~0.2 s a hash)."""
+    login_clock: Callable[[], float] = time.monotonic
+    """The monotonic clock of the login throttle and of the token-use writer's retries."""
+
+
+def build_services(
+    config: Config, last_alive: datetime | None = None, overrides: Overrides = Overrides()
+) -> Services:
     """``last_alive``: when a killed last run was last alive (its calls left open end then)."""
     db = Database(config.database_url, keep_in_memory=config.database.keep_in_memory)
     security = config.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
-    site = config.site
+    site, clock = config.site, overrides.clock
     normaliser = PhoneNormaliser(site.phone_region, site.local_area_code, site.outside_line_prefix)
     bus = EventBus()
-    line_codes = {line.name: line.branch for line in config.lines if line.branch}
-    accounts = AccountService(db, throttle, session_hours=config.web.session_hours, line_codes=line_codes)
-    line_branches = LineBranches(config.lines, accounts, config.source)
-    calls = CallLog(db, bus, normaliser, last_alive=last_alive, line_branches=line_branches)
-    crm = CustomerDirectory(db, normaliser, timezone=site.timezone)
-    labels = {line.name: line.display_name for line in config.lines}
-    pops = ScreenPops(bus, crm, db, normaliser, labels, line_branches)
+    accounts = AccountService(
+        db,
+        throttle,
+        hasher=overrides.passwords,
+        session_hours=config.web.session_hours,
+        clock=clock,
+        monotonic=overrides.login_clock,
+        line_codes=configured_codes(config.lines),
+    )
+    plan = LinePlanSource(config.lines, accounts, config.source)
+    calls = CallLog(db, bus, normaliser, clock, last_alive=last_alive, plan=plan)
+    crm = CustomerDirectory(db, normaliser, timezone=site.timezone, clock=clock)
+    pops = ScreenPops(bus, crm, db, normaliser, plan)
     lines = Lines(config.lines, bus)
     records = CrmRecords.build(db, crm, normaliser, config.crm.follow_up_after_days)
     recorder = Recorder(
-        db,
-        bus,
-        lines,
-        normaliser,
-        config.recording,
-        config.lines,
-        config.data_dir / "recordings",
-        site.timezone,
-        line_branches,
-        accounts.operators_on,
-        lambda: branch_codes(accounts),
+        RecorderParts(db, bus, lines, normaliser),
+        plan,
+        RecorderSettings(config.recording, config.data_dir / "recordings", site.timezone),
+        accounts,
+        clock=clock,
     )
-    console = Console(accounts, lines, pops, calls, crm, normaliser, recorder=recorder)
+    console = Console(accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder)
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,
@@ -156,19 +175,19 @@ def build_services(config: Config, last_alive: datetime | None = None) -> Servic
         normaliser=normaliser,
         calls=calls,
         lines=lines,
-        line_branches=line_branches,
+        line_plan=plan,
         crm=crm,
         records=records,
         pops=pops,
         console=console,
-        prospects=Prospects(db, normaliser, records.customers, crm.clock),
-        crm_options=CrmOptions(db, crm.clock),
-        home=Home(db, lambda user: [i.name for i in console.branch_lines(user)], site.timezone, crm.clock),
-        stats=Stats(db, line_branches, site.timezone, crm.clock),
-        recordings=Recordings(db, recorder.root, recorder.alert),
+        prospects=Prospects(db, normaliser, records.customers, clock),
+        crm_options=CrmOptions(db, clock),
+        home=Home(db, plan, site.timezone, clock),
+        stats=Stats(db, plan, site.timezone, clock),
+        recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
         status=status,
-        scheduler=Scheduler(site.timezone, JobRuns(db)),
+        scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,
         backup=backup,
     )
@@ -201,10 +220,6 @@ def schedule(config: Config, services: Services) -> Scheduler:
     return scheduler
 
 
-async def branch_codes(accounts: AccountService) -> dict[str, int]:
-    return {branch.code: branch.id for branch in await accounts.list_branches()}
-
-
 def control_commands(services: Services) -> dict[str, Command]:
     """What the control socket offers local commands (``ctid line simulate``)."""
 
@@ -233,7 +248,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
     supervisor = Supervisor(
         [
             services.db,
-            services.line_branches,
+            services.line_plan,
             services.calls,
             services.pops,
             services.recorder,

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.branch_scope import narrowed
-from ctid.accounts.line_branches import LineBranches
 from ctid.accounts.models import Actor, User
 from ctid.audit import store as audit
 from ctid.calls import store
@@ -28,6 +27,7 @@ from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.core.events import Event, EventBus, EventQueue
 from ctid.core.paging import Page
 from ctid.core.phone import PhoneNormaliser
+from ctid.lineplan.source import LinePlanSource
 from ctid.storage.db import Database, utcnow
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import (
@@ -64,10 +64,10 @@ class CallLog:
         normaliser: PhoneNormaliser,
         clock: Callable[[], datetime] = utcnow,
         last_alive: datetime | None = None,
-        line_branches: LineBranches | None = None,
+        plan: LinePlanSource | None = None,
     ) -> None:
         self._db = db
-        self._line_branches = line_branches  # None: no line is any branch's (only admins see calls)
+        self._plan = plan  # None: no line is any branch's (only admins see calls)
         self._last_alive = last_alive  # when a killed last run was last alive (its heartbeat)
         self._bus = bus
         self._normaliser = normaliser
@@ -188,7 +188,7 @@ class CallLog:
 
     async def lines_in(self, branch_id: int) -> list[str]:
         """The lines of a branch, whose calls are that branch's."""
-        return [] if self._line_branches is None else await self._line_branches.lines_in(branch_id)
+        return [] if self._plan is None else (await self._plan.get()).lines_in(branch_id)
 
     async def recent_with(
         self, e164s: Collection[str], branch_id: int, limit: int = 5, before: str | None = None

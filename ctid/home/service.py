@@ -3,7 +3,7 @@ lines, open complaints, announcements) and the announcements admins post."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from ctid.crm.models import ReminderKind
 from ctid.home import store
 from ctid.home.days import birth_dates_today, due_window
 from ctid.home.models import Announcement, Day
+from ctid.lineplan.source import LinePlanSource
 from ctid.storage.db import Database, utcnow
 
 BIRTHDAYS = 20
@@ -39,12 +40,12 @@ class Home:
     def __init__(
         self,
         db: Database,
-        lines_of: Callable[[User], Collection[str]],
+        plan: LinePlanSource,
         timezone: str = "Asia/Shanghai",
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db
-        self._lines_of = lines_of
+        self._plan = plan  # today's calls are those on the lines of the user's branch
         self._tz = ZoneInfo(timezone)
         self._clock = clock
 
@@ -58,8 +59,9 @@ class Home:
         midnight = datetime.combine(today, time(), self._tz)
         crm = allows(user, Permission.CRM_VIEW)
         first, last = due_window(today)
+        lines = (await self._plan.get()).lines_in(branch)
         async with self._db.connect() as conn:
-            calls = await store.calls_since(conn, self._lines_of(user), midnight, LAST_CALLS)
+            calls = await store.calls_since(conn, lines, midnight, LAST_CALLS)
             news = await store.current_announcements(conn, branch, today)
             if not crm:
                 return Day(today, (), (), 0, calls, (), 0, tuple(news))

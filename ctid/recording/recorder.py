@@ -12,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from ctid.core.config import LineConfig, RecordingConfig
+from ctid.accounts.models import Branch
+from ctid.core.config import RecordingConfig
 from ctid.core.errors import N_, Conflict
 from ctid.core.events import EventBus, Unsubscribe
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.tasks import TaskSet
+from ctid.lineplan.plan import LinePlan
+from ctid.lineplan.source import LinePlanSource
 from ctid.recording import disk, store
 from ctid.recording.events import RecordingChanged, RecordingState
 from ctid.recording.finisher import Finisher
@@ -47,36 +51,60 @@ RETENTION_EVERY_S = 3600.0
 RESUME_AFTER_WRITE_ERROR_MB = 8
 
 
+@dataclass(frozen=True)
+class RecorderSettings:
+    """What the config says: how to record and how long to keep (``[recording]``), where the files go, and
+    the site's time zone (a recording's folder is its local day)."""
+
+    recording: RecordingConfig
+    root: Path
+    timezone: str
+
+
+@dataclass(frozen=True)
+class RecorderParts:
+    """What the recorder works with: the database, the bus its call events come on, the lines' audio and
+    the numbers' normaliser."""
+
+    db: Database
+    bus: EventBus
+    lines: Lines
+    normaliser: PhoneNormaliser
+
+
+class Staff(Protocol):
+    """Who a recording belongs to (the accounts service): the operators bound to a line, and the branches
+    (the retention's per-branch limits name them by code)."""
+
+    async def operators_on(self, line: str) -> list[int]: ...
+
+    async def list_branches(self) -> list[Branch]: ...
+
+
 class Recorder:
     name = "recorder"
 
     def __init__(
         self,
-        db: Database,
-        bus: EventBus,
-        lines: Lines,
-        normaliser: PhoneNormaliser,
-        settings: RecordingConfig,
-        line_configs: tuple[LineConfig, ...],
-        root: Path,
-        timezone: str,
-        line_branches: Callable[[], Awaitable[dict[str, int]]],
-        operators_on: Callable[[str], Awaitable[list[int]]],
-        branch_codes: Callable[[], Awaitable[dict[str, int]]],
+        parts: RecorderParts,
+        plan: LinePlanSource,
+        settings: RecorderSettings,
+        staff: Staff,
+        *,
         clock: Callable[[], datetime] = utcnow,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._db = db
-        self._bus = bus
-        self._lines = lines
-        self._normaliser = normaliser
-        self.settings = settings
-        self._policies = {c.name: c for c in line_configs}
-        self.root = root
-        self._timezone = timezone
-        self._line_branches = line_branches
-        self._operators_on = operators_on
-        self._branch_codes = branch_codes
+        """``plan``: which line is which; a line's record policy and branch are read from its plan."""
+        self._db = parts.db
+        self._bus = parts.bus
+        self._lines = parts.lines
+        self._normaliser = parts.normaliser
+        self.settings = settings.recording
+        self._plan_source = plan
+        self._plan = LinePlan()  # resolved at start
+        self.root = settings.root
+        self._timezone = settings.timezone
+        self._staff = staff
         self._clock = clock
         self._monotonic = monotonic
         self._calls: dict[str, CallFacts] = {}
@@ -88,11 +116,12 @@ class Recorder:
         self._write_failed = False
         self._undo: list[Unsubscribe] = []
         self._tasks = TaskSet()
-        self.finisher = Finisher(db, root, settings, clock)
+        self.finisher = Finisher(parts.db, settings.root, settings.recording, clock)
 
     # --- lifecycle --------------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        self._plan = await self._plan_source.get()
         self.root.mkdir(parents=True, exist_ok=True)
         for recording_id in await recover(self._db, self.root, self._timezone):
             self.finisher.enqueue(recording_id)
@@ -110,11 +139,11 @@ class Recorder:
         self.check_disk()  # then every DISK_CHECK_S, and the retention every RETENTION_EVERY_S (ctid.app)
 
     def _listen_before_answers(self) -> None:
-        for name, config in self._policies.items():
-            source = self._lines.get(name).audio
-            if source is not None and config.record != "never":
-                self._prerolls[name] = PreRoll(source.rate)
-                self._undo.append(source.listen(self._prerolls[name]))
+        for line in self._plan:
+            source = self._lines.get(line.name).audio
+            if source is not None and line.record != "never":
+                self._prerolls[line.name] = PreRoll(source.rate)
+                self._undo.append(source.listen(self._prerolls[line.name]))
 
     async def stop(self) -> None:
         for undo in self._undo:
@@ -158,7 +187,7 @@ class Recorder:
         self._calls[event.call_id] = CallFacts(event.call_id, event.line, "outbound", event.number, e164)
 
     def _answered(self, event: CallAnswered | CallConnected) -> None:
-        policy = self._policies.get(event.line)
+        policy = self._plan.get(event.line)
         if policy is not None and policy.record == "always":
             heard_s = (self._clock() - event.at).total_seconds()  # a tap dates the answer when heard
             self._begin(event.call_id, event.line, since=self._monotonic() - max(0.0, heard_s))
@@ -173,7 +202,7 @@ class Recorder:
 
     def record_now(self, line: str) -> None:
         """Start recording the line's call now (a line whose policy is "on demand", or a stopped take)."""
-        policy = self._policies.get(line)
+        policy = self._plan.get(line)
         if policy is None or policy.record == "never":
             raise Conflict(N_("Calls on line %(name)s are not recorded."), name=line)
         info = self._lines.get(line).info
@@ -200,7 +229,7 @@ class Recorder:
             take.operator_id = user_id
 
     def _take_to_control(self, line: str) -> Take:
-        policy = self._policies.get(line)
+        policy = self._plan.get(line)
         if policy is not None and not policy.record_pause:
             raise Conflict(N_("Recordings on line %(name)s cannot be paused."), name=line)
         take = self._takes.get(line)
@@ -254,10 +283,10 @@ class Recorder:
             start_capture = getattr(source, "start_capture", None)
             if start_capture is not None:
                 await start_capture()
-            operators = await self._operators_on(take.call.line)
+            operators = await self._staff.operators_on(take.call.line)
             if take.operator_id is None and len(operators) == 1:
                 take.operator_id = operators[0]
-            branch = (await self._line_branches()).get(take.call.line)
+            branch = self._plan.branch_of(take.call.line)
             row = self._start_row(take, branch)
             what = f"the row of the recording of call {take.call.call_id}"
             take.recording_id = await self._db.write(lambda conn: store.insert_recording(conn, row), what)
@@ -388,5 +417,5 @@ class Recorder:
                 self.finisher.enqueue(recording.id)
 
     async def apply_retention(self) -> int:
-        branches = await self._branch_codes()
+        branches = {branch.code: branch.id for branch in await self._staff.list_branches()}
         return await apply_retention(self._db, self.root, self.settings, branches, self._clock())

@@ -22,8 +22,8 @@ from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerCard
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
+from ctid.lineplan.source import LinePlanSource
 from ctid.recording.recorder import Recorder
-from ctid.screenpop.service import ScreenPops
 from ctid.storage.db import utcnow
 from ctid.voicecard.driver import LineInfo
 from ctid.voicecard.lines import Lines
@@ -61,7 +61,7 @@ class Console:
         self,
         accounts: AccountService,
         lines: Lines,
-        pops: ScreenPops,
+        plan: LinePlanSource,
         calls: CallLog,
         directory: CustomerDirectory,
         normaliser: PhoneNormaliser,
@@ -70,7 +70,7 @@ class Console:
     ) -> None:
         self._accounts = accounts
         self._lines = lines
-        self._pops = pops
+        self._plan = plan
         self._calls = calls
         self._directory = directory
         self._normaliser = normaliser
@@ -80,7 +80,8 @@ class Console:
     # --- which lines -------------------------------------------------------------------------------------
 
     def branch_lines(self, user: User) -> list[LineInfo]:
-        return [i for i in self._lines.infos() if self._pops.branch_of(i.name) == user.branch_id]
+        plan = self._plan.current
+        return [i for i in self._lines.infos() if plan.branch_of(i.name) == user.branch_id]
 
     async def lines_for(self, user: User) -> frozenset[str]:
         """The lines whose calls pop on this user's console and on which they may dial."""
@@ -182,7 +183,7 @@ class Console:
     async def _visible_call(self, user: User, call_id: str) -> Call:
         """A call on a line of the user's branch; NotFound otherwise (another branch's calls do not exist)."""
         call = await self._calls.get(call_id)
-        if call is None or self._pops.branch_of(call.line) != user.branch_id:
+        if call is None or (await self._plan.get()).branch_of(call.line) != user.branch_id:
             raise NotFound(N_("No such call."))
         return call
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +21,8 @@ from ctid.core.events import Event, EventBus, Unsubscribe
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.tasks import TaskSet
 from ctid.crm.service import CustomerDirectory
+from ctid.lineplan.plan import LinePlan
+from ctid.lineplan.source import LinePlanSource
 from ctid.recording.events import RecordingChanged
 from ctid.screenpop import messages
 from ctid.screenpop.lookup import PopRead, read_pop
@@ -67,17 +69,15 @@ class ScreenPops:
         directory: CustomerDirectory,
         db: Database,
         normaliser: PhoneNormaliser,
-        line_labels: Mapping[str, str],
-        line_branches: Callable[[], Awaitable[dict[str, int]]],
+        plan: LinePlanSource,
         lookup_budget_s: float = 0.25,
     ) -> None:
         self._bus = bus
         self._directory = directory
         self._db = db
         self._normaliser = normaliser
-        self._labels = dict(line_labels)
-        self._line_branches = line_branches
-        self._branches: dict[str, int] = {}
+        self._plan_source = plan
+        self._plan = LinePlan()  # resolved at start
         self._branch_lines: dict[int, tuple[str, ...]] = {}  # the lines of each branch, for the pop's read
         self._budget = lookup_budget_s
         self._active: dict[str, _ActivePop] = {}
@@ -86,18 +86,14 @@ class ScreenPops:
         self._unsubscribe: Unsubscribe | None = None
 
     async def start(self) -> None:
-        self._branches = await self._line_branches()
-        for line, branch in self._branches.items():
-            self._branch_lines[branch] = (*self._branch_lines.get(branch, ()), line)
+        self._plan = await self._plan_source.get()
+        self._branch_lines = self._plan.by_branch()
         self._unsubscribe = self._bus.subscribe(LineEvent, self._on_line_event)
 
     async def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
         await self._tasks.cancel()
-
-    def branch_of(self, line: str) -> int | None:
-        return self._branches.get(line)
 
     def active_messages(self, lines: set[str]) -> list[Message]:
         """The latest message of every call now active on these lines, for a console that (re)connects."""
@@ -113,10 +109,10 @@ class ScreenPops:
     def _on_line_event(self, event: LineEvent) -> None:
         match event:
             case LineStatusChanged():
-                label = self._labels.get(event.line, event.line)
+                label = self._plan.label(event.line)
                 self._publish(event.line, messages.line_status(event.line, label, event.status, event.detail))
             case CallRinging() if event.call_id not in self._active:
-                label = self._labels.get(event.line, event.line)
+                label = self._plan.label(event.line)
                 call = PopCall(event.call_id, event.line, label, "inbound", event.at)
                 self._active[call.id] = _ActivePop(call, messages.ringing(call))
                 self._publish(call.line, self._active[call.id].last)
@@ -176,7 +172,7 @@ class ScreenPops:
             release()  # ended meanwhile, or another number came: its own lookup pops it
             return
         call = pop.call  # with whatever caller-ID update came in the same burst
-        branch = self._branches.get(call.line)
+        branch = self._plan.branch_of(call.line)
         if call.number_e164 is None or branch is None:
             release()  # a line of no branch pops nowhere (see _publish)
             return
@@ -244,7 +240,7 @@ class ScreenPops:
         self._publish(call.line, message)
 
     def _publish(self, line: str, message: Message) -> None:
-        branch = self._branches.get(line)
+        branch = self._plan.branch_of(line)
         if branch is None:
             log.error("line %s has no branch: its pops reach no one", line)
             return

@@ -18,7 +18,7 @@ Admins see every branch, or the one they ask for; supervisors only their own.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.models import FollowUpKind, FollowUpStatus
+from ctid.lineplan.source import LinePlanSource
 from ctid.stats import store
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import (
@@ -54,19 +55,18 @@ TITLES = {
     ChartName.PROSPECT_FOCUS: N_("Prospects by focus point"),
     ChartName.CALLS_BY_HOUR: N_("Calls by hour of day"),
 }
-LineBranches = Callable[[], Awaitable[dict[str, int]]]
 
 
 class Stats:
     def __init__(
         self,
         db: Database,
-        line_branches: LineBranches,
+        plan: LinePlanSource,
         timezone: str = "Asia/Shanghai",
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db
-        self._line_branches = line_branches
+        self._plan = plan
         self._tz = ZoneInfo(timezone)
         self._clock = clock
 
@@ -159,7 +159,7 @@ class Stats:
     async def _calls(self, branch_id: int | None, period: Period) -> Chart:
         lines = None
         if branch_id is not None:
-            lines = sorted(name for name, b in (await self._line_branches()).items() if b == branch_id)
+            lines = sorted((await self._plan.get()).lines_in(branch_id))
         segments = offset_segments(period.since, period.until, self._tz)
         async with self._db.connect() as conn:
             answered, missed = await store.calls_by_hour(conn, lines, segments)

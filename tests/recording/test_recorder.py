@@ -25,12 +25,13 @@ from ctid.recording import store
 from ctid.recording.events import RecordingChanged
 from ctid.recording.files import digest
 from ctid.recording.models import Recording
-from ctid.recording.recorder import Recorder
+from ctid.recording.recorder import Recorder, RecorderParts, RecorderSettings
 from ctid.recording.wav import WavWriter, read_info
 from ctid.recording.waveform import cached_peaks
 from ctid.storage.db import Database
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
+from tests.recording.wiring import FixedStaff, plan_of
 from tests.support.media import seconds
 from tests.support.waiting import eventually, wait_until
 
@@ -58,27 +59,11 @@ async def _rig(db: Database, root: Path, settings: RecordingConfig, **line: obje
     config = replace(LineConfig("desk", "sim", options=SimLineOptions(ring_timeout_s=0.2)), **line)
     lines = Lines((config,), bus)
 
-    async def branches() -> dict[str, int]:
-        return {"desk": 1}
-
-    async def operators(_line: str) -> list[int]:
-        return [7]
-
-    async def codes() -> dict[str, int]:
-        return {"SH01": 1, "SH02": 2}
-
     recorder = Recorder(
-        db,
-        bus,
-        lines,
-        PhoneNormaliser("CN", "020"),
-        settings,
-        (config,),
-        root,
-        "Asia/Shanghai",
-        branches,
-        operators,
-        codes,
+        RecorderParts(db, bus, lines, PhoneNormaliser("CN", "020")),
+        plan_of((config,)),
+        RecorderSettings(settings, root, "Asia/Shanghai"),
+        FixedStaff([7], {"SH01": 1, "SH02": 2}),
     )
     events: list[RecordingChanged] = []
     bus.subscribe(RecordingChanged, events.append)

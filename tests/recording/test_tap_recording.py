@@ -17,30 +17,19 @@ from ctid.core.events import EventBus
 from ctid.core.phone import PhoneNormaliser
 from ctid.recording import store
 from ctid.recording.preroll import PreRoll
-from ctid.recording.recorder import Recorder
+from ctid.recording.recorder import Recorder, RecorderParts, RecorderSettings
 from ctid.storage.db import Database
 from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
 from ctid.voicecard.events import CallEnded
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim_audio import voice_like
+from tests.recording.wiring import FixedStaff, plan_of
 from tests.support.alsa_rig import AlsaRig
 from tests.support.waiting import wait_until
 from tests.voicecard.dsp.signals import MDMF_ZHANG_SAN
 
 RATE = 8000
 HANGOVER_S = 1.0
-
-
-async def _one(_line: str = "") -> list[int]:
-    return [3]
-
-
-async def _branches() -> dict[str, int]:
-    return {"tap": 1}
-
-
-async def _codes() -> dict[str, int]:
-    return {}
 
 
 @pytest.fixture
@@ -56,9 +45,9 @@ async def site(
         lines = Lines((config,), bus)
         settings = RecordingConfig(format="wav", min_free_mb=0)
         root = tmp_path / "recordings"
-        recorder = Recorder(
-            db, bus, lines, normaliser, settings, (config,), root, "Asia/Shanghai", _branches, _one, _codes
-        )
+        parts = RecorderParts(db, bus, lines, normaliser)
+        where = RecorderSettings(settings, root, "Asia/Shanghai")
+        recorder = Recorder(parts, plan_of((config,)), where, FixedStaff([3]))
         call_log = CallLog(db, bus, normaliser)
         ended: list[CallEnded] = []
         bus.subscribe(CallEnded, ended.append)

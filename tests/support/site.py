@@ -4,20 +4,17 @@ under the web app, by the web and screen-pop tests."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from unittest import mock
 
 from argon2 import PasswordHasher
 
-import ctid.app
 from ctid.accounts.models import Actor, Role, User
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService, BranchFields, NewUser
-from ctid.app import Services, build_services
+from ctid.app import Overrides, Services, build_services
 from ctid.core.config import Config, parse
 
 PASSWORD = "correct horse battery"
@@ -91,11 +88,9 @@ def make_config(data_dir: str, database_url: str = "", **sections: Mapping[str, 
 async def build_site(config: Config) -> AsyncIterator[Site]:
     """The daemon's services over a fresh database, with the cheap hasher and a hand-moved throttle clock."""
     clock = Clock()
-    # build_services stays the source of truth for the wiring; only the hasher and the clock are swapped
-    # (the production hasher takes ~0.2 s per hash, which would dominate the suite).
-    accounts = functools.partial(AccountService, hasher=fast_passwords(), monotonic=clock)
-    with mock.patch.object(ctid.app, "AccountService", accounts):
-        services = build_services(config)
+    # built as the daemon builds it, but for the hasher (the production one takes ~0.2 s per hash, which
+    # would dominate the suite) and the throttle's clock
+    services = build_services(config, overrides=Overrides(passwords=fast_passwords(), login_clock=clock))
     config.data_dir.mkdir(parents=True, exist_ok=True)  # as the daemon's PID file makes it
     await services.db.start()
     try:
