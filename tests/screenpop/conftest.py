@@ -15,8 +15,10 @@ from tests.support.site import Site, build_site, make_config
 
 
 @pytest.fixture
-def config(tmp_path: Any, database_url: str) -> Config:
-    base = make_config(str(tmp_path / "var"), database_url)
+def config(tmp_path: Any, database_url: str, request: pytest.FixtureRequest) -> Config:
+    """The screen-pop site's config; a test parametrizes it indirectly with ``[database]`` keys of its own."""
+    database: dict[str, Any] = getattr(request, "param", {})
+    base = make_config(str(tmp_path / "var"), database_url, database=database)
     return replace(base, lines=parse({"lines": LINES}, "test").lines)
 
 

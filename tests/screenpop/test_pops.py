@@ -187,12 +187,12 @@ async def test_programs_connect_with_a_bearer_token(site: Site, server: Any) -> 
         assert refused.value.status == 401
 
 
+# a file not kept in memory: the pop's read goes to the reader thread, where it may be slow
+@pytest.mark.parametrize("config", [{"keep_in_memory": False}], indirect=True, ids=["on disk"])
 async def test_a_slow_lookup_pops_the_number_first_then_the_customer(
     site: Site, server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     customer_id = await known_customer(site)
-    db = site.services.db
-    monkeypatch.setattr(db, "read_here", db.read)  # a file not kept in memory: the read goes to a thread
     real_read = service.read_pop
 
     def slow_read(conn: Connection, *args: Any) -> Any:
