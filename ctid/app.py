@@ -284,6 +284,7 @@ def _freeze_startup_heap() -> None:
     """
     gc.collect()
     gc.freeze()
+    gc.enable()  # ``ctid run`` starts with it off (ctid.cli.daemon)
 
 
 def _prefer_the_event_loop() -> None:
