@@ -1,6 +1,6 @@
 """Start-up time and idle memory of the real daemon, and the wall time of the CLI's verbs.
 
-    .venv/bin/python bench/startup.py [--runs 5]
+    .venv/bin/python bench/startup.py [--runs 5] [--no-compileall]
 
 For each run, in a fresh data dir with one simulated line "desk":
 
@@ -12,13 +12,18 @@ For each run, in a fresh data dir with one simulated line "desk":
   decode`` of a 90 s WAV holding caller-ID bursts made by ``ctid.voicecard.dsp.modulator`` (target < 0.4 s).
 
 Figures are medians over the runs, with the max and the load average beside (the machine may be shared:
-a busy one slows every figure). ``user add`` hashes a password with argon2 by design (its cost is a
-security setting, not start-up), so it is printed for information beside ``user list``.
+a busy one slows every figure). First ``ctid/`` is compiled to bytecode, as ``quickstart.sh`` does at
+install; ``--no-compileall`` measures the tree as it is (under ``PYTHONDONTWRITEBYTECODE`` with no
+``__pycache__``, every process compiles the ctid modules it imports: about 0.2 s of a start).
+
+``user add`` hashes a password with argon2 by design (its cost is a security setting, not start-up): it is
+printed for information beside ``user list``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -37,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ctid.voicecard.dsp.modulator import caller_id_burst, pcm16, silence
 from tests.support.daemon import SIM_DESK, Daemon, free_port, write_config
 
+ROOT = Path(__file__).resolve().parents[1]
 WAV_SECONDS = 90.0
 IDLE_S = 3.0
 TARGETS = {"warm start -> /healthz 200": (1.0, "s"), "idle RSS": (100.0, "MB")}
@@ -57,6 +63,14 @@ def wav_90s(path: Path) -> Path:
         wav.setframerate(8000)
         wav.writeframes(pcm16(audio).tobytes())
     return path
+
+
+def bytecode() -> str:
+    """Whether the processes find ctid's modules compiled or compile them (what the start spends)."""
+    sources = list((ROOT / "ctid").rglob("*.py"))
+    cached = sum(Path(importlib.util.cache_from_source(str(path))).exists() for path in sources)
+    writes = "not written" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "written"
+    return f"{cached} of {len(sources)} ctid modules compiled in __pycache__, new ones {writes}"
 
 
 def ctid(*args: str, stdin: str = "") -> float:
@@ -138,7 +152,11 @@ def report(figures: dict[str, list[tuple[float, float]]]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-compileall", action="store_true", help="do not compile ctid/ to bytecode first")
     args = parser.parse_args()
+    if not args.no_compileall:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ctid")], check=True)
+    print(f"bytecode: {bytecode()}; {os.cpu_count()} cores")
     figures: dict[str, list[tuple[float, float]]] = {}
     for run in range(args.runs):
         one_run(run, figures)
