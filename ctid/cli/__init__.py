@@ -12,6 +12,7 @@ tests/core/test_cli_imports.py holds each verb to what it needs.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -34,8 +35,15 @@ class Verb:
     target: str
 
     def __call__(self, args: argparse.Namespace) -> int:
+        """The verb's module is imported with the garbage collector off: what an import builds is kept,
+        and collecting it again and again as it grows was a tenth of the import (SQLAlchemy's, the
+        daemon's). ``ctid run`` keeps it off until the daemon is ready (ctid.cli.daemon)."""
         module, function = self.target.rsplit(".", 1)
-        handler = getattr(importlib.import_module(f"ctid.cli.{module}"), function)
+        gc.disable()
+        try:
+            handler = getattr(importlib.import_module(f"ctid.cli.{module}"), function)
+        finally:
+            gc.enable()
         status: int = handler(args)
         return status
 
