@@ -11,8 +11,9 @@ For each run, in a fresh data dir with one simulated line "desk":
   ``check-config``, ``line simulate``, ``user list``, ``user add``; target < 0.2 s) and ``ctid callerid
   decode`` of a 90 s WAV holding caller-ID bursts made by ``ctid.voicecard.dsp.modulator`` (target < 0.4 s).
 
-Figures are medians over the runs, with the max and the load average beside (the machine may be shared:
-a busy one slows every figure). First ``ctid/`` is compiled to bytecode, as ``quickstart.sh`` does at
+Figures are medians over the runs, with the max, the CPU seconds the process had used (the daemon: by the
+time /healthz answered) and the load average beside: on a shared machine the wall times grow with the
+load, the CPU times much less. First ``ctid/`` is compiled to bytecode, as ``quickstart.sh`` does at
 install; ``--no-compileall`` measures the tree as it is (under ``PYTHONDONTWRITEBYTECODE`` with no
 ``__pycache__``, every process compiles the ctid modules it imports: about 0.2 s of a start).
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +34,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -73,17 +76,26 @@ def bytecode() -> str:
     return f"{cached} of {len(sources)} ctid modules compiled in __pycache__, new ones {writes}"
 
 
-def ctid(*args: str, stdin: str = "") -> float:
-    """Wall seconds of ``python -m ctid ARGS`` from exec to exit (it must succeed)."""
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    cpu_s: float | None
+    load: float
+
+
+def ctid(*args: str, stdin: str = "") -> tuple[float, float]:
+    """Wall and CPU seconds of ``python -m ctid ARGS`` from exec to exit (it must succeed)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "ctid", *args], input=stdin, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"ctid {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return seconds
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def verbs(config: Path, wav: Path, run: int) -> dict[str, Callable[[], float]]:
+def verbs(config: Path, wav: Path, run: int) -> dict[str, Callable[[], tuple[float, float]]]:
     conf = ("--config", str(config))
     return {
         "ctid --version": lambda: ctid("--version"),
@@ -97,43 +109,48 @@ def verbs(config: Path, wav: Path, run: int) -> dict[str, Callable[[], float]]:
     }
 
 
-def start(config: Path) -> tuple[Daemon, float]:
+def start(config: Path) -> tuple[Daemon, float, float]:
+    """The daemon, the wall seconds until /healthz answered 200 and the CPU seconds it had used by then."""
     port = int(config.read_text().split("port = ")[1].split()[0])
     daemon = Daemon(config, port)
     started = time.monotonic()
     daemon.start()
     daemon.wait_healthy(timeout=30)
-    return daemon, time.monotonic() - started
+    seconds = time.monotonic() - started
+    used = psutil.Process(daemon.process.pid).cpu_times()
+    return daemon, seconds, used.user + used.system
 
 
-def one_run(run: int, figures: dict[str, list[tuple[float, float]]]) -> None:
-    def note(label: str, value: float) -> None:
-        figures.setdefault(label, []).append((value, os.getloadavg()[0]))
+def one_run(run: int, figures: dict[str, list[Figure]]) -> None:
+    def note(label: str, value: float, cpu_s: float | None = None) -> None:
+        figures.setdefault(label, []).append(Figure(value, cpu_s, os.getloadavg()[0]))
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         config = write_config(directory, free_port(), SIM_DESK)
         wav = wav_90s(directory / "line.wav")
-        daemon, seconds = start(config)  # creates and migrates the database
+        daemon, seconds, cpu_s = start(config)  # creates and migrates the database
         daemon.stop()
-        note("first start (new database)", seconds)
-        daemon, seconds = start(config)
+        note("first start (new database)", seconds, cpu_s)
+        daemon, seconds, cpu_s = start(config)
         try:
-            note("warm start -> /healthz 200", seconds)
+            note("warm start -> /healthz 200", seconds, cpu_s)
             time.sleep(IDLE_S)
             note("idle RSS", psutil.Process(daemon.process.pid).memory_info().rss / 1024 / 1024)
             for label, measure in verbs(config, wav, run).items():
-                note(label, measure())
+                note(label, *measure())
         finally:
             daemon.stop()
 
 
-def report(figures: dict[str, list[tuple[float, float]]]) -> bool:
+def report(figures: dict[str, list[Figure]]) -> bool:
     met = True
     for label, runs in figures.items():
-        values = [value for value, _load in runs]
-        load = statistics.median(load for _value, load in runs)
+        values = [run.value for run in runs]
+        load = statistics.median(run.load for run in runs)
         median = statistics.median(values)
+        cpus = [run.cpu_s for run in runs if run.cpu_s is not None]
+        cpu = f"CPU {statistics.median(cpus):5.2f} s" if cpus else " " * 12
         target, unit = TARGETS.get(label, (None, "s"))
         if label.startswith("ctid") and "argon2" not in label:
             target = DECODE_TARGET_S if "decode" in label else CLI_TARGET_S
@@ -143,8 +160,8 @@ def report(figures: dict[str, list[tuple[float, float]]]) -> bool:
             met &= ok
             verdict = f"  target < {target:g} {unit}: {'met' if ok else 'NOT met'}"
         print(
-            f"{label:<36} median {median:7.2f} {unit:<2} max {max(values):7.2f} {unit:<2}"
-            f" (load avg {load:.2f}){verdict}"
+            f"{label:<34} median {median:6.2f} {unit:<2} max {max(values):6.2f} {unit:<2} {cpu}"
+            f" (load avg {load:5.2f}){verdict}"
         )
     return met
 
@@ -157,7 +174,7 @@ def main() -> int:
     if not args.no_compileall:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "ctid")], check=True)
     print(f"bytecode: {bytecode()}; {os.cpu_count()} cores")
-    figures: dict[str, list[tuple[float, float]]] = {}
+    figures: dict[str, list[Figure]] = {}
     for run in range(args.runs):
         one_run(run, figures)
     met = report(figures)
