@@ -39,7 +39,6 @@ from ctid.lineplan.plan import configured_codes
 from ctid.lineplan.source import LinePlanSource
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
-from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN, seed_demo
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.service import Stats
@@ -97,6 +96,8 @@ def with_demo_line(config: Config) -> Config:
     """On the embedded defaults, a simulated line that rings every 20-30 s with the demo's callers."""
     if not config.demo or config.lines:
         return config
+    from ctid.sampledata.demo import DEMO_KNOWN, DEMO_UNKNOWN  # imported in demo mode only
+
     script = (*DEMO_KNOWN, DEMO_UNKNOWN)
     line = LineConfig("demo", "sim", "演示线路", options=SimLineOptions(script, DEMO_RING_INTERVAL_S))
     return replace(config, lines=(line,))
@@ -104,6 +105,8 @@ def with_demo_line(config: Config) -> Config:
 
 async def seed_demo_data(services: Services) -> None:
     """Demo customers, vehicles and visits in the demo's own database (once; later starts keep them)."""
+    from ctid.sampledata.demo import seed_demo
+
     branch = await services.accounts.default_branch()
     if added := await seed_demo(services.db, services.normaliser, branch.id):
         log.info("demo mode: added %d demo customers", added)

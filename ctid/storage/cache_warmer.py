@@ -27,8 +27,6 @@ import threading
 import time
 from pathlib import Path
 
-import psutil
-
 log = logging.getLogger(__name__)
 
 SHARE_OF_AVAILABLE = 0.5
@@ -103,6 +101,8 @@ class CacheWarmer:
         size = os.fstat(self._fd).st_size
         if size - self.mapped < GROWTH and (self.mapped or size < mmap.PAGESIZE):
             return False
+        import psutil  # here, in the warmer's thread: the commands that open the database never need it
+
         if size - self.mapped > psutil.virtual_memory().available * SHARE_OF_AVAILABLE:
             log.info("database not kept in memory: it is larger than half of the free memory")
             return False

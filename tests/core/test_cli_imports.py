@@ -26,6 +26,9 @@ runpy.run_module("ctid", run_name="__main__", alter_sys=True)
 DAEMON = ("sqlalchemy", "aiohttp", "jinja2", "alembic", "numpy", "ctid.app", "ctid.web", "ctid.crm")
 """What the daemon imports and a light verb must not: each takes tens of milliseconds, most hundreds."""
 ACCOUNTS = ("argon2", "sqlalchemy", "aiosqlite")
+UNUSED_AT_START = ("alembic", "psutil", "numpy", "openpyxl", "ctid.sampledata")
+"""What a daemon's start on a database at the newest revision needs none of (the demo's data set: demo mode
+only; psutil: the cache warmer's thread, once running; numpy: audio lines)."""
 
 
 def imported(tmp_path: Path, *argv: str, stdin: str = "") -> set[str]:
@@ -67,9 +70,17 @@ def test_user_verbs_import_the_accounts_and_the_database_only(config: Path, tmp_
     )
     listed = imported(tmp_path, "user", "list", "-c", str(config))
     for modules in (added, listed):
-        assert loaded(modules, DAEMON) == ["sqlalchemy"]
+        assert loaded(modules, (*DAEMON, "psutil")) == ["sqlalchemy"]
         assert loaded(modules, ACCOUNTS) == sorted(ACCOUNTS)
     assert cli.main(["user", "list", "-c", str(config)]) == 0  # ann was added
+
+
+def test_the_daemons_imports_leave_out_what_its_start_does_not_use(tmp_path: Path) -> None:
+    record = tmp_path / "modules.json"
+    dump = f"open({str(record)!r}, 'w').write(json.dumps(list(sys.modules)))"
+    code = f"import json, sys, ctid.app, ctid.web.server; {dump}"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert loaded(set(json.loads(record.read_text())), UNUSED_AT_START) == []
 
 
 def test_callerid_decode_imports_the_dsp_not_the_daemon(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ctid import app, cli
-from ctid.config import Config
+from ctid.core.config import Config
 
 
 @pytest.fixture(autouse=True)
