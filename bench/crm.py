@@ -45,9 +45,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.crm_lookup import prepare, timed
 from bench.pop_latency import copy_database
 from bench.support import percentile
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
 from ctid.accounts.service import AccountService, NewUser
 from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.models import Actor
 from ctid.crm import pinyin
 from ctid.crm.search_service import CustomerSearch
 from ctid.sampledata import bulk

@@ -35,7 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
+from ctid.audit.models import Actor
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.importer import Importer, Upload
 from ctid.crm.imports.export import write_csv, write_xlsx

@@ -67,9 +67,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.callerid_latency import Events
 from bench.crm_lookup import MATCH_TARGET_MS, WARMUP, prepare, timed
 from bench.support import modem_daemon, percentile, write
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService, NewUser
 from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.models import Actor
 from ctid.control import watching
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.private_files import restrict_umask

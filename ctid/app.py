@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -23,6 +23,7 @@ from ctid.audit.service import AuditService
 from ctid.calls.service import CallLog
 from ctid.control import Command, ControlServer, event_stream
 from ctid.core import logs, private_files
+from ctid.core.clock import Clock, utcnow
 from ctid.core.config import Config, LineConfig, SimLineOptions
 from ctid.core.events import EventBus
 from ctid.core.lifecycle import HEARTBEAT_S, Heartbeat, Supervisor
@@ -41,8 +42,9 @@ from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, R
 from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
+from ctid.services import Services, StartupError
 from ctid.stats.service import Stats
-from ctid.storage.db import Database, sqlite_file, utcnow
+from ctid.storage.db import Database, sqlite_file
 from ctid.storage.nightly_backup import NightlyBackup
 from ctid.system.status import SystemStatus
 from ctid.voicecard.events import LineEvent
@@ -50,42 +52,6 @@ from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall
 
 log = logging.getLogger(__name__)
-
-
-class StartupError(Exception):
-    """A start that cannot go on (port in use, another daemon running): a clear message, exit status 1."""
-
-
-@dataclass
-class Services:
-    """Everything the web and the CLI use, built once per process."""
-
-    config: Config
-    bus: EventBus
-    db: Database
-    accounts: AccountService
-    audit: AuditService
-    normaliser: PhoneNormaliser
-    calls: CallLog
-    lines: Lines
-    line_plan: LinePlanSource
-    """Which line is which, resolved at start (a code that names no branch stops the start)."""
-    crm: CustomerDirectory
-    records: CrmRecords
-    pops: ScreenPops
-    console: Console
-    prospects: Prospects
-    crm_options: CrmOptions
-    home: Home
-    stats: Stats
-    recordings: Recordings
-    recorder: Recorder
-    status: SystemStatus
-    scheduler: Scheduler
-    """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""
-    started_monotonic: float = field(default_factory=time.monotonic)
-    backup: NightlyBackup | None = None
-    """None when nightly copies are off or the database is not an SQLite file."""
 
 
 PID_FILE = "ctid.pid"
@@ -118,7 +84,7 @@ class Overrides:
     build the app as production does (``build_services``) and change only these, instead of patching
     module attributes behind the wiring's back."""
 
-    clock: Callable[[], datetime] = utcnow
+    clock: Clock = utcnow
     """Every service's wall clock (what is stored as "now", and the site's today)."""
     passwords: Passwords | None = None
     """The password hasher (None: argon2id at its production cost, ~0.2 s a hash)."""

@@ -74,20 +74,3 @@ class ApiToken:
     @property
     def active(self) -> bool:
         return self.revoked_at is None
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change, for the audit log: a user (by id and name) at an address, or the system."""
-
-    user_id: int | None
-    name: str
-    address: str = ""
-
-    @classmethod
-    def system(cls, name: str = "system") -> Actor:
-        return cls(user_id=None, name=name)
-
-    @classmethod
-    def of(cls, user: User, address: str = "") -> Actor:
-        return cls(user_id=user.id, name=user.username, address=address)

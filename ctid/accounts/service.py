@@ -27,13 +27,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts import passwords, store
-from ctid.accounts.models import Actor, ApiToken, Branch, Role, Session, SignedIn, User
+from ctid.accounts.models import ApiToken, Branch, Role, Session, SignedIn, User
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.token_use import TokenUse
 from ctid.audit import store as audit
-from ctid.audit.models import changes
+from ctid.audit.models import Actor, changes
+from ctid.core.clock import utcnow
 from ctid.core.config import LOCALES
 from ctid.core.errors import (
     N_,
@@ -45,7 +46,7 @@ from ctid.core.errors import (
     ValidationError,
 )
 from ctid.core.paging import Page, PageRequest
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ctid.core.paging import PageRequest
+
+
+class Signed(Protocol):
+    """A signed-in user as the audit log knows one (``ctid.accounts.models.User``): the log sits below the
+    accounts, which write to it, so it names what it reads instead of importing the accounts."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change, for the audit log: a user (by id and name) at an address, or the system."""
+
+    user_id: int | None
+    name: str
+    address: str = ""
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(user_id=None, name=name)
+
+    @classmethod
+    def of(cls, user: Signed, address: str = "") -> Actor:
+        return cls(user_id=user.id, name=user.username, address=address)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor
-from ctid.audit.models import AuditEntry, AuditFilter
+from ctid.audit.models import Actor, AuditEntry, AuditFilter
 from ctid.audit.tables import audit_log
 from ctid.core.paging import Page
 from ctid.storage.db import fetch_page

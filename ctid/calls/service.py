@@ -18,17 +18,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.branch_scope import narrowed
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
 from ctid.calls import store
 from ctid.calls.events import CallMatched
 from ctid.calls.models import Call, CallFilter
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.core.events import Event, EventBus, EventQueue
 from ctid.core.paging import Page
 from ctid.core.phone import PhoneNormaliser
 from ctid.lineplan.source import LinePlanSource
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import (
     CallAnswered,

@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from ctid.accounts import passwords
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
 from ctid.accounts.service import AccountService, NewUser, UserChanges
 from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.models import Actor
 from ctid.cli.settings import load_config
 from ctid.core.errors import CtidError
 from ctid.core.paging import MAX_PER_PAGE, PageRequest

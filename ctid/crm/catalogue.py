@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.core.text import clean_text
@@ -24,7 +26,7 @@ from ctid.crm import scope, visit_store
 from ctid.crm.history import auditable, diff, record_change
 from ctid.crm.record_models import CatalogueFilter, CatalogueItem
 from ctid.crm.visit_items import FEN, MAX_PRICE
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 CHANGEABLE = ("code", "name", "category", "price", "active", "position")
 _LIMITS = {"code": 32, "name": 100, "category": 32}

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.core.phone import PhoneNormaliser
@@ -27,7 +29,7 @@ from ctid.crm.models import ContactType, Customer
 from ctid.crm.new_customer import CHANGEABLE, NewCustomer, check, check_changes
 from ctid.crm.record_models import CustomerFilter, CustomerRecord, HistoryEntry
 from ctid.crm.service import CustomerDirectory
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 MAX_REASON = 200
 NO_SUCH_CUSTOMER = N_("No such customer.")

@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.core.text import clean_text
@@ -24,7 +26,7 @@ from ctid.crm.history import auditable, diff, record_change
 from ctid.crm.models import FollowUpKind, FollowUpStatus, next_statuses
 from ctid.crm.record_models import FollowUpFilter, FollowUpRecord, VisitRecord
 from ctid.crm.store import ITEM_SEPARATOR
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NO_SUCH_FOLLOW_UP = N_("No such follow-up.")
 AFTER_VISIT_CATEGORY = "维修回访"  # data, like the dealer's own categories (see ctid.sampledata.samples)

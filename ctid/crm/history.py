@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor
 from ctid.audit import store as audit
-from ctid.audit.models import changes
+from ctid.audit.models import Actor, changes
 from ctid.crm.models import Phone
 from ctid.crm.record_models import HistoryEntry
 

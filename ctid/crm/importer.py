@@ -28,9 +28,11 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.audit.models import Actor
 from ctid.audit.store import _dump
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, ValidationError
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import import_store, scope, search_store
@@ -44,7 +46,7 @@ from ctid.crm.imports.records import SheetCustomer, SheetVehicle
 from ctid.crm.imports.report import Report
 from ctid.crm.imports.validation import check_rows
 from ctid.crm.models import CustomerKind, Gender, MileageSource, Phone, Transmission, VehicleRole
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 FORMATS = ("csv", "xlsx")

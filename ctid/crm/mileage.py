@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
 from ctid.core.errors import N_, ValidationError
 from ctid.crm import vehicle_store
 from ctid.crm.models import MileageSource

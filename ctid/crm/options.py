@@ -10,14 +10,16 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound
 from ctid.crm import option_store, scope
 from ctid.crm.history import diff, record_change
 from ctid.crm.prospect_models import CrmOption, OptionKind
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NO_SUCH_OPTION = N_("No such option.")
 CHANGEABLE = ("value", "position", "active")

@@ -17,9 +17,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.core.phone import PhoneNormaliser
@@ -38,7 +40,7 @@ from ctid.crm.prospect_models import (
     next_status,
 )
 from ctid.crm.service import PLATE_TAKEN
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NO_SUCH_PROSPECT = N_("No such prospect.")
 CHANGEABLE = (

@@ -18,9 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts import store as accounts
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import scope, search_store, store
@@ -29,7 +31,7 @@ from ctid.crm.history import auditable
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
 from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
 from ctid.crm.shared_phone import MAX_NAMED, PhoneShared
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 LAST_VISITS = 5
 PLATE_TAKEN = N_("Someone else just added this plate. Try again.")

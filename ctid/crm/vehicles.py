@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.crm import customer_store, mileage, scope, search_store, store, vehicle_store
@@ -24,7 +26,7 @@ from ctid.crm.history import auditable, diff, read_history, record_change
 from ctid.crm.models import VehicleRole, VehicleStatus
 from ctid.crm.record_models import HistoryEntry, MileageReading, VehicleFilter, VehicleRecord
 from ctid.crm.vehicle_checks import CHANGEABLE, check_vehicle
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NO_SUCH_VEHICLE = N_("No such vehicle.")
 SEARCHED = {"plate", "vin", "customers"}  # what the search index holds of a vehicle

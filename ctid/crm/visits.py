@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.paging import Page
 from ctid.core.text import clean_text
@@ -28,7 +30,7 @@ from ctid.crm.models import MileageSource, VisitStatus
 from ctid.crm.record_models import VisitFilter, VisitItem, VisitRecord
 from ctid.crm.vehicle_checks import mileage as checked_mileage
 from ctid.crm.visit_items import NewVisitItem
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NO_SUCH_VISIT = N_("No such visit.")
 CLOSED = N_(

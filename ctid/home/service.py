@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.history import auditable
@@ -19,7 +21,7 @@ from ctid.home import store
 from ctid.home.days import birth_dates_today, due_window
 from ctid.home.models import Announcement, Day
 from ctid.lineplan.source import LinePlanSource
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 BIRTHDAYS = 20
 REMINDERS = 10  # per kind read; the page shows the soonest REMINDERS of all kinds

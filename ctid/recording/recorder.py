@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ctid.accounts.models import Branch
+from ctid.core.clock import utcnow
 from ctid.core.config import RecordingConfig
 from ctid.core.errors import N_, Conflict
 from ctid.core.events import EventBus, Unsubscribe
@@ -34,7 +35,7 @@ from ctid.recording.preroll import PreRoll
 from ctid.recording.repair import recover
 from ctid.recording.retention import apply_retention
 from ctid.recording.take import CallFacts, Take
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 from ctid.voicecard.events import (
     CallAnswered,
     CallConnected,

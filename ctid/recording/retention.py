@@ -12,8 +12,8 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ctid.accounts.models import Actor
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
 from ctid.core.config import RecordingConfig
 from ctid.recording import store
 from ctid.recording.files import remove

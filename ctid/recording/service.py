@@ -17,15 +17,17 @@ from pathlib import Path
 from typing import Literal
 
 from ctid.accounts.branch_scope import branch_scope, narrowed, visible
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
 from ctid.calls.service import clean_note
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from ctid.core.paging import Page
 from ctid.recording import store
 from ctid.recording.models import AccessEntry, AccessFilter, Recording, RecordingFilter
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 PLAY_COALESCE_S = 600.0
 MAX_TAGS = 10

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.accounts.models import Actor
 from ctid.audit import store as audit
+from ctid.audit.models import Actor
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import search_store, store
 from ctid.crm.models import (

@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ctid.accounts.branch_scope import narrowed
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.service import AccountService, UserChanges
+from ctid.audit.models import Actor
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerCard
@@ -24,7 +26,6 @@ from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
 from ctid.lineplan.source import LinePlanSource
 from ctid.recording.recorder import Recorder
-from ctid.storage.db import utcnow
 from ctid.voicecard.driver import LineInfo
 from ctid.voicecard.lines import Lines
 

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.models import FollowUpKind, FollowUpStatus
@@ -42,7 +43,7 @@ from ctid.stats.periods import (
     offset_segments,
 )
 from ctid.stats.svg import Series
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 
 NONE_LABEL = N_("(none)")
 NO_SUCH_CHART = N_("No such chart.")

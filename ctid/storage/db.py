@@ -86,10 +86,6 @@ async def fetch_page(
     return Page([convert(row) for row in rows.mappings()], int(total or 0), request)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_engine(url: str) -> AsyncEngine:
     """An engine with the SQLite pragmas applied to every new connection."""
     if url.startswith("sqlite"):

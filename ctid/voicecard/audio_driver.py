@@ -19,10 +19,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
+from ctid.core.clock import utcnow
 from ctid.core.config import AudioLineOptions
 from ctid.core.errors import N_
 from ctid.core.events import EventBus
-from ctid.storage.db import utcnow
 from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.audio_source import AudioSource, Samples
 from ctid.voicecard.driver import LineDriver

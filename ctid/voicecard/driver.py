@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from ctid.core.clock import utcnow
 from ctid.core.events import EventBus
-from ctid.storage.db import utcnow
 from ctid.voicecard.audio_source import AudioSource
 from ctid.voicecard.callerid import CallerIdUpdate
 from ctid.voicecard.events import CallWaiting, LineEvent, LineStatus, LineStatusChanged

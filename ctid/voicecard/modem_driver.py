@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from ctid.core.clock import utcnow
 from ctid.core.config import ModemLineOptions
 from ctid.core.errors import N_
 from ctid.core.events import EventBus
-from ctid.storage.db import utcnow
 from ctid.voicecard.audio_in import AudioInput
 from ctid.voicecard.callerid import CallerIdUpdate, FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver

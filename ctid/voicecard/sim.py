@@ -16,11 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from ctid.core.clock import utcnow
 from ctid.core.config import SimLineOptions
 from ctid.core.errors import N_, CtidError
 from ctid.core.events import EventBus
 from ctid.core.tasks import TaskSet
-from ctid.storage.db import utcnow
 from ctid.voicecard.callerid import FormattedCallerIdParser
 from ctid.voicecard.driver import LineDriver
 from ctid.voicecard.line import LineBusyError

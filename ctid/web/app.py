@@ -11,7 +11,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from ctid.app import Services
+from ctid.services import Services
 from ctid.web import views
 from ctid.web.auth import auth_middleware
 from ctid.web.csrf import csrf_middleware

@@ -15,8 +15,8 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import StaticResource
 from sqlalchemy.exc import SQLAlchemyError
 
-from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission, allows
+from ctid.audit.models import Actor
 from ctid.core.errors import N_, NotAuthenticated, PasswordChangeRequired, PermissionDenied
 from ctid.web.keys import IDENTITY, SERVICES, Identity
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ctid.accounts.models import Session, User
-from ctid.app import Services
+from ctid.services import Services
 from ctid.web.feature import NavEntry
 from ctid.web.hub import Hub
 from ctid.web.i18n import Catalogs, Translator

@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import web
 
-from ctid.app import Services, StartupError
+from ctid.services import Services, StartupError
 from ctid.web.app import make_app
 
 log = logging.getLogger(__name__)

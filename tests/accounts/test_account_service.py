@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
 from ctid.accounts.throttle import LoginThrottle
-from ctid.audit.models import AuditFilter
+from ctid.audit.models import Actor, AuditFilter
+from ctid.core.clock import utcnow
 from ctid.core.errors import (
     Conflict,
     NotAuthenticated,
@@ -23,7 +24,6 @@ from ctid.core.errors import (
     ValidationError,
 )
 from ctid.core.paging import PageRequest
-from ctid.storage.db import utcnow
 from tests.support.site import PASSWORD, TEST_ACTOR, Site, build_site, make_config
 from tests.support.waiting import wait_until
 

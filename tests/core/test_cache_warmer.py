@@ -13,8 +13,9 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, text
 
 from ctid.accounts.tables import branches
+from ctid.core.clock import utcnow
 from ctid.storage.cache_warmer import CacheWarmer
-from ctid.storage.db import Database, sqlite_file, utcnow
+from ctid.storage.db import Database, sqlite_file
 from tests.support.waiting import wait_until
 
 

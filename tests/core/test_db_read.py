@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Connection, exc, insert, select, text
 
 from ctid.accounts.tables import branches
-from ctid.storage.db import Database, utcnow
+from ctid.core.clock import utcnow
+from ctid.storage.db import Database
 
 
 def names(conn: Connection) -> list[str]:

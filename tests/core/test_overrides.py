@@ -7,10 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ctid.accounts.models import Actor
 from ctid.accounts.service import BranchFields
 from ctid.app import Overrides, build_services
-from ctid.audit.models import AuditFilter
+from ctid.audit.models import Actor, AuditFilter
 from ctid.crm.new_customer import NewCustomer
 from tests.support.site import fast_passwords, make_config
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, update
 
+from ctid.core.clock import utcnow
 from ctid.core.errors import NotFound
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import store
@@ -24,7 +25,7 @@ from ctid.crm.models import (
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customer_opt_outs, customers, vehicles
 from ctid.sampledata.demo import DEMO_KNOWN
-from ctid.storage.db import Database, utcnow
+from ctid.storage.db import Database
 from tests.crm.support import TODAY
 
 pytestmark = pytest.mark.usefixtures("demo")

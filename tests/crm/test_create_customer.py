@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
-from ctid.audit.models import AuditFilter
+from ctid.audit.models import Actor, AuditFilter
 from ctid.audit.service import AuditService
 from ctid.core.errors import PermissionDenied, ValidationError
 from ctid.crm.models import CustomerKind, Gender, Phone, VehicleRole

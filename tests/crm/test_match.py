@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ctid.accounts.models import Actor
 from ctid.accounts.service import AccountService, BranchFields
+from ctid.audit.models import Actor
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerKind
 from ctid.crm.new_customer import NewCustomer

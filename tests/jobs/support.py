@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ctid.app import Services, build_services, schedule
+from ctid.app import build_services, schedule
 from ctid.core.config import Config
 from ctid.jobs.scheduler import Scheduler
+from ctid.services import Services
 
 
 @asynccontextmanager

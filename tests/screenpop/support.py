@@ -7,7 +7,8 @@ from typing import Any
 
 import aiohttp
 
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
+from ctid.audit.models import Actor
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.sim import SimCall, SimLine
 from tests.support.site import PASSWORD, Site

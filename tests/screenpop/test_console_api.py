@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from ctid.accounts.models import Actor, Role
-from ctid.audit.models import AuditFilter
+from ctid.accounts.models import Role
+from ctid.audit.models import Actor, AuditFilter
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.sim import SimCall
 from tests.screenpop.support import KNOWN, Console, connect, operator, ring, sim

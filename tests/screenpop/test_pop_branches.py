@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ctid.accounts.models import Actor
+from ctid.audit.models import Actor
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId
 from ctid.voicecard.events import CallEnded, CallIdentified, CallRinging

@@ -15,7 +15,8 @@ import aiohttp
 import pytest
 from sqlalchemy import Connection, text
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
+from ctid.audit.models import Actor
 from ctid.crm.new_customer import NewCustomer
 from ctid.screenpop import service
 from ctid.screenpop.service import PopEvent

@@ -16,8 +16,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
 from ctid.accounts.service import UserChanges
+from ctid.audit.models import Actor
 from ctid.web.hub import SESSION_CHECK_S, SESSION_ENDED
 from ctid.web.keys import HUB
 from tests.screenpop.support import Console, connect, operator, ring

@@ -11,11 +11,13 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from ctid.accounts.models import Actor, Role, User
+from ctid.accounts.models import Role, User
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService, BranchFields, NewUser
-from ctid.app import Overrides, Services, build_services
+from ctid.app import Overrides, build_services
+from ctid.audit.models import Actor
 from ctid.core.config import Config, parse
+from ctid.services import Services
 
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("test-setup")

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from ctid.accounts.models import Actor, Role
+from ctid.accounts.models import Role
+from ctid.audit.models import Actor
 from ctid.core.config import Config, parse
 from ctid.crm.new_customer import NewCustomer
 from ctid.voicecard.callerid import CallerId

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
+from ctid.audit.models import Actor
 from ctid.calls.tables import calls
 from ctid.core.config import Config, parse
 from ctid.crm.follow_ups import NewFollowUp

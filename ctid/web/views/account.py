@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ctid.accounts.models import Actor
 from ctid.accounts.permissions import Permission
+from ctid.audit.models import Actor
 from ctid.core.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires

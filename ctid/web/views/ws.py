@@ -8,9 +8,9 @@ import logging
 from aiohttp import WSMsgType, web
 
 from ctid.accounts.permissions import Permission
-from ctid.app import Services
 from ctid.core.errors import N_, PermissionDenied
 from ctid.screenpop import messages
+from ctid.services import Services
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature
 from ctid.web.hub import Client

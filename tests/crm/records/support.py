@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ctid.accounts.models import Actor, User
+from ctid.accounts.models import User
+from ctid.audit.models import Actor
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.record_models import CustomerRecord
 from ctid.crm.records import CrmRecords

@@ -1,0 +1,71 @@
+"""What a built daemon is made of: ``Services``, the one object the web, the control socket and the CLI take,
+and ``StartupError``.
+
+Why a module of its own: the web takes the services and the wiring (``ctid.app``) starts the web, so with
+the type in the wiring the two imported each other. Here it sits below both: it names every service and
+builds none (``ctid.app.build_services`` does).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ctid.accounts.service import AccountService
+from ctid.audit.service import AuditService
+from ctid.calls.service import CallLog
+from ctid.core.config import Config
+from ctid.core.events import EventBus
+from ctid.core.phone import PhoneNormaliser
+from ctid.crm.options import CrmOptions
+from ctid.crm.prospects import Prospects
+from ctid.crm.records import CrmRecords
+from ctid.crm.service import CustomerDirectory
+from ctid.home.service import Home
+from ctid.jobs.scheduler import Scheduler
+from ctid.lineplan.source import LinePlanSource
+from ctid.recording.recorder import Recorder
+from ctid.recording.service import Recordings
+from ctid.screenpop.console import Console
+from ctid.screenpop.service import ScreenPops
+from ctid.stats.service import Stats
+from ctid.storage.db import Database
+from ctid.storage.nightly_backup import NightlyBackup
+from ctid.system.status import SystemStatus
+from ctid.voicecard.lines import Lines
+
+
+class StartupError(Exception):
+    """A start that cannot go on (port in use, another daemon running): a clear message, exit status 1."""
+
+
+@dataclass
+class Services:
+    """Everything the web and the CLI use, built once per process."""
+
+    config: Config
+    bus: EventBus
+    db: Database
+    accounts: AccountService
+    audit: AuditService
+    normaliser: PhoneNormaliser
+    calls: CallLog
+    lines: Lines
+    line_plan: LinePlanSource
+    """Which line is which, resolved at start (a code that names no branch stops the start)."""
+    crm: CustomerDirectory
+    records: CrmRecords
+    pops: ScreenPops
+    console: Console
+    prospects: Prospects
+    crm_options: CrmOptions
+    home: Home
+    stats: Stats
+    recordings: Recordings
+    recorder: Recorder
+    status: SystemStatus
+    scheduler: Scheduler
+    """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""
+    started_monotonic: float = field(default_factory=time.monotonic)
+    backup: NightlyBackup | None = None
+    """None when nightly copies are off or the database is not an SQLite file."""
