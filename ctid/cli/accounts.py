@@ -20,6 +20,7 @@ from ctid.audit.models import Actor
 from ctid.cli.settings import load_config
 from ctid.core.errors import CtidError
 from ctid.core.paging import MAX_PER_PAGE, PageRequest
+from ctid.lineplan.plan import configured_codes
 from ctid.storage.db import Database
 
 T = TypeVar("T")
@@ -32,7 +33,7 @@ def with_accounts(args: argparse.Namespace, action: Callable[[AccountService], A
     db = Database(loaded.database_url, keep_in_memory=False)  # a command's few rows: no file to keep warm
     security = loaded.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
-    line_codes = {line.name: line.branch for line in loaded.lines if line.branch}
+    line_codes = configured_codes(loaded.lines)
     accounts = AccountService(db, throttle, session_hours=loaded.web.session_hours, line_codes=line_codes)
 
     async def go() -> T:
