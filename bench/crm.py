@@ -46,8 +46,9 @@ from bench.crm_lookup import prepare, timed
 from bench.pop_latency import copy_database
 from bench.support import percentile
 from ctid.accounts.models import Role, User
-from ctid.accounts.service import AccountService, NewUser
+from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
 from ctid.crm import pinyin
 from ctid.crm.search_service import CustomerSearch
@@ -164,10 +165,10 @@ async def set_up(path: Path) -> tuple[User, str]:
     try:
         accounts = AccountService(db, LoginThrottle(), fast_passwords())
         actor = Actor.system("crm-bench")
-        branch = await accounts.branch_by_code(bulk.BULK_BRANCH[0])
+        branch = await accounts.branches.branch_by_code(bulk.BULK_BRANCH[0])
         new = NewUser("crm-bench", Role.SUPERVISOR, branch.id, "CRM bench", "crm-bench-password-1", False)
-        user, _password = await accounts.create_user(actor, new)
-        token = (await accounts.create_token(actor, user.id, "crm bench"))[0]
+        user, _password = await accounts.users.create_user(actor, new)
+        token = (await accounts.tokens.create_token(actor, user.id, "crm bench"))[0]
     finally:
         await db.stop()
     return user, token

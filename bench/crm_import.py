@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ctid.accounts.models import Role, User
 from ctid.audit.models import Actor
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm.importer import Importer, Upload
+from ctid.crm.import_models import Upload
+from ctid.crm.importer import Importer
 from ctid.crm.imports.export import write_csv, write_xlsx
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.imports.records import SheetCustomer, SheetVehicle

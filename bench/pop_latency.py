@@ -68,8 +68,9 @@ from bench.callerid_latency import Events
 from bench.crm_lookup import MATCH_TARGET_MS, WARMUP, prepare, timed
 from bench.support import modem_daemon, percentile, write
 from ctid.accounts.models import Role
-from ctid.accounts.service import AccountService, NewUser
+from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
 from ctid.control import watching
 from ctid.core.phone import PhoneNormaliser
@@ -310,16 +311,16 @@ async def add_consoles(accounts: AccountService, clients: int, bound: int) -> tu
     """Users of the bulk customers' branch, a token each: ``bound`` operators bound to the line first, then
     supervisors."""
     actor = Actor.system("pop-bench")
-    branch = await accounts.branch_by_code(bulk.BULK_BRANCH[0])
+    branch = await accounts.branches.branch_by_code(bulk.BULK_BRANCH[0])
     tokens, supervisors = [], 0
     for index in range(clients):
         supervisor = index >= bound
         role = Role.SUPERVISOR if supervisor else Role.OPERATOR
         new = NewUser(f"pop-{index:04d}", role, branch.id, f"Console {index}", PASSWORD, False)
-        user, _password = await accounts.create_user(actor, new)
+        user, _password = await accounts.users.create_user(actor, new)
         if not supervisor:
-            await accounts.bind_lines(actor, user.id, [LINE], {LINE})
-        tokens.append((await accounts.create_token(actor, user.id, "pop bench"))[0])
+            await accounts.bindings.bind_lines(actor, user.id, [LINE], {LINE})
+        tokens.append((await accounts.tokens.create_token(actor, user.id, "pop bench"))[0])
         supervisors += supervisor
     return tokens, supervisors
 

@@ -73,7 +73,7 @@ async def seed_demo_data(services: Services) -> None:
     """Demo customers, vehicles and visits in the demo's own database (once; later starts keep them)."""
     from ctid.sampledata.demo import seed_demo
 
-    branch = await services.accounts.default_branch()
+    branch = await services.accounts.branches.default_branch()
     if added := await seed_demo(services.db, services.normaliser, branch.id):
         log.info("demo mode: added %d demo customers", added)
 
@@ -111,7 +111,7 @@ def build_services(
         monotonic=overrides.login_clock,
         line_codes=configured_codes(config.lines),
     )
-    plan = LinePlanSource(config.lines, accounts, config.source)
+    plan = LinePlanSource(config.lines, accounts.branches, config.source)
     calls = CallLog(db, bus, normaliser, clock, last_alive=last_alive, plan=plan)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone, clock=clock)
     pops = ScreenPops(bus, crm, db, normaliser, plan)
@@ -176,7 +176,7 @@ def schedule(config: Config, services: Services) -> Scheduler:
     runs); the failure of one is logged as "<its name> failed" and it runs again at its next time."""
     scheduler = services.scheduler
     scheduler.every(Heartbeat(config.data_dir / PID_FILE).beat, HEARTBEAT_S, "heartbeat", at_once=True)
-    scheduler.every(services.accounts.purge_sessions, 3600, "purging expired sessions", at_once=True)
+    scheduler.every(services.accounts.sessions.purge_sessions, 3600, "purging expired sessions", at_once=True)
     scheduler.every(services.recorder.recheck_disk, DISK_CHECK_S, "recorder: disk check")
     scheduler.every(services.recorder.apply_retention, RETENTION_EVERY_S, "recorder: retention")
     if (backup := services.backup) is not None:
@@ -229,7 +229,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
     )
     await supervisor.start()
     try:
-        if password := await services.accounts.bootstrap():
+        if password := await services.accounts.users.bootstrap():
             _announce_admin(out, password, config)
         if config.demo:
             await seed_demo_data(services)

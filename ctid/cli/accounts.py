@@ -14,8 +14,9 @@ from typing import TypeVar
 
 from ctid.accounts import passwords
 from ctid.accounts.models import Role, User
-from ctid.accounts.service import AccountService, NewUser, UserChanges
+from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.accounts.users import NewUser, UserChanges
 from ctid.audit.models import Actor
 from ctid.cli.settings import load_config
 from ctid.core.errors import CtidError
@@ -50,9 +51,13 @@ def user_add(args: argparse.Namespace) -> int:
     password = _read_password()
 
     async def add(accounts: AccountService) -> tuple[str, str]:
-        branch = await (accounts.branch_by_code(args.branch) if args.branch else accounts.default_branch())
+        branch = await (
+            accounts.branches.branch_by_code(args.branch)
+            if args.branch
+            else accounts.branches.default_branch()
+        )
         new = NewUser(args.name, Role(args.role), branch.id, args.display_name, password, not password)
-        user, initial = await accounts.create_user(Actor.system("cli"), new)
+        user, initial = await accounts.users.create_user(Actor.system("cli"), new)
         return user.username, initial
 
     username, initial = with_accounts(args, add)
@@ -68,8 +73,8 @@ def user_reset_password(args: argparse.Namespace) -> int:
     new = password or passwords.generate()
 
     async def reset(accounts: AccountService) -> str:
-        user = await accounts.user_by_name(args.name)
-        await accounts.update_user(Actor.system("cli"), user.id, UserChanges(new_password=new))
+        user = await accounts.users.user_by_name(args.name)
+        await accounts.users.update_user(Actor.system("cli"), user.id, UserChanges(new_password=new))
         return "" if user.active else " (the account is deactivated: an admin can activate it)"
 
     note = with_accounts(args, reset)
@@ -81,10 +86,10 @@ def user_reset_password(args: argparse.Namespace) -> int:
 
 def user_list(args: argparse.Namespace) -> int:
     async def listing(accounts: AccountService) -> list[str]:
-        branches = {b.id: b.code for b in await accounts.list_branches()}
+        branches = {b.id: b.code for b in await accounts.branches.list_branches()}
         rows, page = [], 1
         while True:
-            found = await accounts.list_users(PageRequest(page, MAX_PER_PAGE))
+            found = await accounts.users.list_users(PageRequest(page, MAX_PER_PAGE))
             rows += [_user_row(u, branches.get(u.branch_id, "?")) for u in found.items]
             if page >= found.pages:
                 return rows
@@ -96,8 +101,8 @@ def user_list(args: argparse.Namespace) -> int:
 
 def token_create(args: argparse.Namespace) -> int:
     async def create(accounts: AccountService) -> str:
-        user = await accounts.user_by_name(args.user)
-        secret, _token = await accounts.create_token(Actor.system("cli"), user.id, args.name)
+        user = await accounts.users.user_by_name(args.user)
+        secret, _token = await accounts.tokens.create_token(Actor.system("cli"), user.id, args.name)
         return secret
 
     print(with_accounts(args, create))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.catalogue import Catalogue
 from ctid.crm.customers import CustomerRecords
+from ctid.crm.exporter import Exporter
 from ctid.crm.follow_ups import FollowUps
 from ctid.crm.importer import Importer
 from ctid.crm.search_service import CustomerSearch
@@ -25,6 +26,7 @@ class CrmRecords:
     follow_ups: FollowUps
     search: CustomerSearch
     imports: Importer
+    exports: Exporter
 
     @classmethod
     def build(
@@ -44,4 +46,5 @@ class CrmRecords:
             follow_ups=FollowUps(db, clock),
             search=CustomerSearch(db),
             imports=Importer(db, normaliser, directory.today, clock),
+            exports=Exporter(db),
         )

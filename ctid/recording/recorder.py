@@ -73,13 +73,23 @@ class RecorderParts:
     normaliser: PhoneNormaliser
 
 
-class Staff(Protocol):
-    """Who a recording belongs to (the accounts service): the operators bound to a line, and the branches
-    (the retention's per-branch limits name them by code)."""
-
+class Operators(Protocol):
     async def operators_on(self, line: str) -> list[int]: ...
 
+
+class BranchList(Protocol):
     async def list_branches(self) -> list[Branch]: ...
+
+
+class Staff(Protocol):
+    """Who a recording belongs to (the accounts service): the operators bound to a line (its bindings), and
+    the branches (the retention's per-branch limits name them by code)."""
+
+    @property
+    def bindings(self) -> Operators: ...
+
+    @property
+    def branches(self) -> BranchList: ...
 
 
 class Recorder:
@@ -284,7 +294,7 @@ class Recorder:
             start_capture = getattr(source, "start_capture", None)
             if start_capture is not None:
                 await start_capture()
-            operators = await self._staff.operators_on(take.call.line)
+            operators = await self._staff.bindings.operators_on(take.call.line)
             if take.operator_id is None and len(operators) == 1:
                 take.operator_id = operators[0]
             branch = self._plan.branch_of(take.call.line)
@@ -418,5 +428,5 @@ class Recorder:
                 self.finisher.enqueue(recording.id)
 
     async def apply_retention(self) -> int:
-        branches = {branch.code: branch.id for branch in await self._staff.list_branches()}
+        branches = {branch.code: branch.id for branch in await self._staff.branches.list_branches()}
         return await apply_retention(self._db, self.root, self.settings, branches, self._clock())

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from ctid.accounts.branch_scope import narrowed
 from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import Permission, allows
-from ctid.accounts.service import AccountService, UserChanges
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import UserChanges
 from ctid.audit.models import Actor
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
@@ -86,7 +87,7 @@ class Console:
 
     async def lines_for(self, user: User) -> frozenset[str]:
         """The lines whose calls pop on this user's console and on which they may dial."""
-        return self._lines_with(user, await self._accounts.bound_lines(user.id))
+        return self._lines_with(user, await self._accounts.bindings.bound_lines(user.id))
 
     def _lines_with(self, user: User, bound: Collection[str]) -> frozenset[str]:
         mine = {i.name for i in self.branch_lines(user)}
@@ -96,7 +97,7 @@ class Console:
         """For the hub's check of the open consoles, in one read: what each session cookie or API token
         still lets in may follow now (its user's role, branch and lines may have changed since it
         connected); a credential that lets no one in any more is left out."""
-        live = await self._accounts.still_signed_in(sessions, tokens)
+        live = await self._accounts.sessions.still_signed_in(sessions, tokens)
         return {
             credential: ConsoleScope(found.user, self._lines_with(found.user, found.bound_lines))
             for credential, found in live.items()
@@ -111,7 +112,7 @@ class Console:
         return [info for info in self._lines.infos() if info.name in of_branch]
 
     async def line_choices(self, user: User, bound: list[str] | None = None) -> list[LineChoice]:
-        chosen = set(await self._accounts.bound_lines(user.id) if bound is None else bound)
+        chosen = set(await self._accounts.bindings.bound_lines(user.id) if bound is None else bound)
         return [LineChoice(i.name, i.label, i.status, i.name in chosen) for i in self.branch_lines(user)]
 
     async def bind(
@@ -124,23 +125,23 @@ class Console:
         known = set(await self._calls.lines_in(user.branch_id))
         if only_known:
             lines = [name for name in lines if name in known]
-        bound = await self._accounts.bind_lines(actor, user.id, lines, known)
+        bound = await self._accounts.bindings.bind_lines(actor, user.id, lines, known)
         return await self.line_choices(user, bound)
 
     async def change_user(
         self, actor: Actor, user_id: int, edit: UserChanges, lines: list[str] | None, *, only_known: bool
     ) -> User:
         """An admin changes a user: the user's page and ``PATCH /api/v1/users/{id}`` both come here. Role,
-        branch, state and the like (AccountService.update_user), then the lines bound to them, which must
+        branch, state and the like (Users.update_user), then the lines bound to them, which must
         be lines of their branch: ``only_known`` (the page, whose line boxes are the old branch's when the
         branch changed) leaves the others out; otherwise (the API) they are refused by name before anything
         is changed. Open consoles follow at the hub's next check (ctid.web.hub)."""
         if lines is not None and not only_known:
-            branch = edit.branch_id or (await self._accounts.get_user(user_id)).branch_id
+            branch = edit.branch_id or (await self._accounts.users.get_user(user_id)).branch_id
             unknown = sorted(set(lines) - set(await self._calls.lines_in(branch)))
             if unknown:
                 raise ValidationError("lines", N_("No line named %(name)s."), name=", ".join(unknown))
-        user = await self._accounts.update_user(actor, user_id, edit)
+        user = await self._accounts.users.update_user(actor, user_id, edit)
         if lines is not None:
             await self.bind(actor, user, lines, only_known=only_known)
         return user

@@ -85,14 +85,14 @@ async def _identify(request: web.Request) -> Identity | None:
     authorization = request.headers.get("Authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
-        user = await accounts.token_user(token.strip()) if scheme.lower() == "bearer" else None
+        user = await accounts.tokens.token_user(token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
             raise NotAuthenticated(N_("The API token is missing, wrong or revoked."))
         return Identity(user)
     secret = request.cookies.get(SESSION_COOKIE, "")
     if not secret:
         return None
-    found = await accounts.session(secret)
+    found = await accounts.sessions.session(secret)
     if found is None:
         return None
     session, user = found

@@ -42,4 +42,4 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        await self._services.accounts.token_use.close()  # before the database closes
+        await self._services.accounts.tokens.token_use.close()  # before the database closes

@@ -77,8 +77,8 @@ def test_user_add_with_password_from_stdin_then_token(
         services = build_services(load(config_path))
         await services.db.start()
         try:
-            user = await services.accounts.token_user(secret)
-            session = await services.accounts.login("wang.li", "s3cret-pass", "127.0.0.1")
+            user = await services.accounts.tokens.token_user(secret)
+            session = await services.accounts.sessions.login("wang.li", "s3cret-pass", "127.0.0.1")
             return (user.username if user else None), session[2].must_change_password
         finally:
             await services.db.stop()
@@ -134,7 +134,7 @@ def test_reset_password_lets_a_locked_out_admin_back_in_and_ends_the_old_session
         services = build_services(load(config_path))
         await services.db.start()
         try:
-            secret, _session, user = await services.accounts.login("boss", password, "127.0.0.1")
+            secret, _session, user = await services.accounts.sessions.login("boss", password, "127.0.0.1")
             return secret, user.must_change_password
         finally:
             await services.db.stop()
@@ -143,7 +143,7 @@ def test_reset_password_lets_a_locked_out_admin_back_in_and_ends_the_old_session
         services = build_services(load(config_path))
         await services.db.start()
         try:
-            return await services.accounts.session(secret) is not None
+            return await services.accounts.sessions.session(secret) is not None
         finally:
             await services.db.stop()
 

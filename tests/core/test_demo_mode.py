@@ -22,7 +22,7 @@ async def test_embedded_defaults_get_a_demo_line_and_demo_customers(tmp_path: Pa
     services = build_services(demo)
     await services.db.start()
     try:
-        await services.accounts.bootstrap()
+        await services.accounts.users.bootstrap()
         await seed_demo_data(services)
         await seed_demo_data(services)  # a second start adds nothing
         assert len(await services.crm.match("+8613800138000")) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ctid.accounts.service import BranchFields
+from ctid.accounts.branches import BranchFields
 from ctid.app import Overrides, build_services
 from ctid.audit.models import Actor, AuditFilter
 from ctid.crm.new_customer import NewCustomer
@@ -22,7 +22,7 @@ async def test_a_fixed_clock_is_the_time_the_services_store(tmp_path: Path, data
     await services.db.start()
     try:
         actor = Actor.system("test")
-        branch = await services.accounts.create_branch(actor, BranchFields("east", "东区店"))
+        branch = await services.accounts.branches.create_branch(actor, BranchFields("east", "东区店"))
         new = NewCustomer("张伟", "person", branch.id, ["13912345678"])
         card = await services.crm.create_customer(actor, new)
         entries = (await services.audit.search(AuditFilter())).items

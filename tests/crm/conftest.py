@@ -43,7 +43,7 @@ def accounts(db: Database) -> AccountService:
 
 @pytest.fixture
 async def branch_id(accounts: AccountService) -> int:
-    return (await accounts.default_branch()).id
+    return (await accounts.branches.default_branch()).id
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role
-from ctid.accounts.service import AccountService, BranchFields, NewUser, UserChanges
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import NewUser, UserChanges
 from ctid.audit.models import Actor, AuditFilter
 from ctid.audit.service import AuditService
 from ctid.core.errors import PermissionDenied, ValidationError
@@ -161,11 +163,13 @@ async def test_each_bad_field_is_named_and_nothing_is_written(
 async def test_operators_create_customers_in_their_own_branch_only(
     accounts: AccountService, directory: CustomerDirectory, branch_id: int
 ) -> None:
-    other = (await accounts.create_branch(ADMIN, BranchFields("panyu", "番禺店"))).id
-    operator, _ = await accounts.create_user(
+    other = (await accounts.branches.create_branch(ADMIN, BranchFields("panyu", "番禺店"))).id
+    operator, _ = await accounts.users.create_user(
         ADMIN, NewUser("op", Role.OPERATOR, branch_id, password="x" * 12)
     )
-    admin, _ = await accounts.create_user(ADMIN, NewUser("boss", Role.ADMIN, branch_id, password="x" * 12))
+    admin, _ = await accounts.users.create_user(
+        ADMIN, NewUser("boss", Role.ADMIN, branch_id, password="x" * 12)
+    )
     new = NewCustomer("钱多", "person", other, ["13800001111"])
     with pytest.raises(PermissionDenied):
         await directory.create_customer(Actor.of(operator), new)
@@ -179,8 +183,10 @@ async def test_operators_create_customers_in_their_own_branch_only(
 async def test_an_inactive_user_cannot_create(
     accounts: AccountService, directory: CustomerDirectory, branch_id: int
 ) -> None:
-    user, _ = await accounts.create_user(ADMIN, NewUser("gone", Role.OPERATOR, branch_id, password="x" * 12))
-    await accounts.update_user(ADMIN, user.id, UserChanges(active=False))
+    user, _ = await accounts.users.create_user(
+        ADMIN, NewUser("gone", Role.OPERATOR, branch_id, password="x" * 12)
+    )
+    await accounts.users.update_user(ADMIN, user.id, UserChanges(active=False))
     with pytest.raises(PermissionDenied):
         await directory.create_customer(
             Actor.of(user), NewCustomer("某人", "person", branch_id, ["13800003333"])

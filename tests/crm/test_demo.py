@@ -49,7 +49,7 @@ async def test_seeding_twice_gives_the_same_rows(
     for _ in range(2):
         db = Database(new_database_url())
         await db.start()
-        branch = await AccountService(db, LoginThrottle(), clock=lambda: NOW).default_branch()
+        branch = await AccountService(db, LoginThrottle(), clock=lambda: NOW).branches.default_branch()
         assert await seed_demo(db, normaliser, branch.id, count=80, rng_seed=5, today=TODAY) == 80
         dumps.append(await dump(db))
         await db.stop()

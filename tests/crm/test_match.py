@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ctid.accounts.service import AccountService, BranchFields
+from ctid.accounts.branches import BranchFields
+from ctid.accounts.service import AccountService
 from ctid.audit.models import Actor
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerKind
@@ -76,7 +77,7 @@ async def test_an_unknown_number_matches_nobody(
 async def test_customers_of_every_branch_are_candidates_with_their_branch(
     directory: CustomerDirectory, normaliser: PhoneNormaliser, accounts: AccountService, branch_id: int
 ) -> None:
-    other = await accounts.create_branch(Actor.system(), BranchFields("tianhe", "天河店"))
+    other = await accounts.branches.create_branch(Actor.system(), BranchFields("tianhe", "天河店"))
     new = NewCustomer("赵敏", CustomerKind.PERSON, other.id, ["+86 138 0013 8000"])
     created = await directory.create_customer(Actor.system(), new)
     candidates = await directory.match(key(normaliser, DEMO_KNOWN[0]))

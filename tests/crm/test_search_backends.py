@@ -45,7 +45,7 @@ pytestmark = pytest.mark.postgresql
 async def _seeded(url: str) -> tuple[Database, int]:
     db = Database(url)
     await db.start()
-    branch = await AccountService(db, LoginThrottle(), clock=lambda: NOW).default_branch()
+    branch = await AccountService(db, LoginThrottle(), clock=lambda: NOW).branches.default_branch()
     await seed_demo(db, PhoneNormaliser("CN", "020"), branch.id, count=COUNT, today=TODAY)
     return db, branch.id
 

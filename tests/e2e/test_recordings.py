@@ -43,8 +43,8 @@ def make_recordings(daemon: Daemon) -> Made:
         services = build_services(load(daemon.config))
         await services.db.start()
         try:
-            olga = await services.accounts.user_by_name("olga")
-            oleg = await services.accounts.user_by_name("oleg")
+            olga = await services.accounts.users.user_by_name("olga")
+            oleg = await services.accounts.users.user_by_name("oleg")
             root, db = services.recordings.root, services.db
             branch = {"branch_id": olga.branch_id}
             mine = await add_recording(db, root, seconds=12, fmt="opus", operator_id=olga.id, **branch)

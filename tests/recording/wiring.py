@@ -27,6 +27,14 @@ class FixedStaff:
     operators: list[int]
     codes: Mapping[str, int] = field(default_factory=dict)
 
+    @property
+    def bindings(self) -> FixedStaff:
+        return self
+
+    @property
+    def branches(self) -> FixedStaff:
+        return self
+
     async def operators_on(self, _line: str) -> list[int]:
         return list(self.operators)
 

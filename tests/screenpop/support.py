@@ -78,10 +78,10 @@ async def connect(server: Any, username: str, origin: str | None = None) -> Cons
 async def operator(
     site: Site, name: str, lines: list[str], role: Role = Role.OPERATOR, branch: str = ""
 ) -> User:
-    branch_id = (await site.accounts.branch_by_code(branch)).id if branch else None
+    branch_id = (await site.accounts.branches.branch_by_code(branch)).id if branch else None
     user = await site.user(name, role, branch_id=branch_id)
     known = {line["name"] for line in LINES}
-    await site.accounts.bind_lines(Actor.system(), user.id, lines, known)
+    await site.accounts.bindings.bind_lines(Actor.system(), user.id, lines, known)
     return user
 
 
@@ -96,6 +96,6 @@ def ring(site: Site, line: str, number: str | None, name: str | None = None) -> 
 
 
 async def known_customer(site: Site) -> int:
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     new = NewCustomer("张伟", "person", branch, [KNOWN], plate="粤A12345", brand="大众", model="朗逸")
     return (await site.services.crm.create_customer(Actor.system(), new)).id

@@ -156,7 +156,7 @@ async def _linked(site: Site, call_id: str) -> Any:
 
 
 async def test_choosing_one_of_several_candidates_links_the_call(site: Site, server: Any) -> None:
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     ids = [
         (
             await site.services.crm.create_customer(
@@ -246,5 +246,7 @@ async def test_an_admin_sets_an_operators_lines_on_the_users_page(site: Site, se
     url = admin.base + f"admin/users/{olga.id}"
     async with admin.session.post(url, data=form, headers=headers, allow_redirects=False) as response:
         assert response.status == 303
-    assert await site.accounts.bound_lines(olga.id) == ["back", "desk"], "another branch's line is left out"
+    assert await site.accounts.bindings.bound_lines(olga.id) == ["back", "desk"], (
+        "another branch's line is left out"
+    )
     await admin.close()

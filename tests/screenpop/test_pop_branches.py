@@ -46,7 +46,7 @@ async def test_another_branchs_customer_does_not_pop(site: Site, server: Any) ->
 
 async def test_the_pop_shows_its_branchs_customer_and_calls_only(site: Site, server: Any) -> None:
     await known_customer(site)  # main's 张伟, with the same number
-    east = (await site.accounts.branch_by_code("east")).id
+    east = (await site.accounts.branches.branch_by_code("east")).id
     wang = await site.services.crm.create_customer(
         Actor.system(), NewCustomer("王芳", "person", east, [KNOWN])
     )

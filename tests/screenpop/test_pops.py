@@ -64,7 +64,7 @@ async def test_an_unknown_caller_pops_with_no_customer(site: Site, server: Any) 
 
 
 async def test_a_shared_number_pops_every_candidate(site: Site, server: Any) -> None:
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     for name in ("广州恒通物流有限公司", "李强"):
         await site.services.crm.create_customer(
             Actor.system(), NewCustomer(name, "person", branch, ["020-8888-1234"], confirm_shared_phone=True)
@@ -117,7 +117,7 @@ async def test_a_console_that_stops_reading_is_dropped_and_never_delays_the_othe
     await stuck.open()
     hub = server.app[HUB]
     await wait_until(lambda: hub.clients == 2, what="the stuck console's handshake done")
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     # 20 KB a message, 15 MB in all: far more than the stuck socket's kernel buffers and CLIENT_BUFFER
     count, pad = 768, "x" * 20_000
     assert count * len(pad) > 10 * CLIENT_BUFFER
@@ -218,7 +218,7 @@ async def test_frames_of_every_length_class_reach_a_real_client_whole(site: Site
     """The hub frames messages itself: 7-bit, 16-bit and 64-bit lengths and their edges, multibyte text."""
     await operator(site, "olga", ["front"])
     console = await connect(server, "olga")
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     base = len(b'{"type": "call.updated", "call": {"line": "front"}, "n": 0, "pad": ""}')
     sizes = [0, 125 - base, 126 - base, 65535 - base, 65536 - base, 200_000]
     for n, size in enumerate(sizes):

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from ctid.accounts.models import Role
-from ctid.accounts.service import UserChanges
+from ctid.accounts.users import UserChanges
 from ctid.audit.models import Actor
 from ctid.web.hub import SESSION_CHECK_S, SESSION_ENDED
 from ctid.web.keys import HUB
@@ -51,7 +51,7 @@ async def patch(site: Site, server: Any) -> AsyncIterator[Patch]:
 
 
 async def east(site: Site) -> int:
-    return (await site.accounts.branch_by_code("east")).id
+    return (await site.accounts.branches.branch_by_code("east")).id
 
 
 async def test_a_user_moved_to_another_branch_stops_getting_its_pops_within_the_check(
@@ -130,7 +130,7 @@ async def test_the_admin_page_moves_a_user_the_same_way(site: Site, server: Any)
             admin.base + f"admin/users/{olga.id}", data=form, allow_redirects=False
         )
         assert moved.status == 303
-        assert await site.accounts.bound_lines(olga.id) == ["east-1"]
+        assert await site.accounts.bindings.bound_lines(olga.id) == ["east-1"]
         await server.app[HUB].check_sessions()
         assert await closed_with(console.ws) == SESSION_ENDED
         ring(site, "front", "13900001234")
@@ -150,7 +150,7 @@ async def test_a_program_whose_user_must_change_the_password_is_closed(site: Sit
     try:
         assert (await program.receive_json(timeout=3))["type"] == "hello"
         reset = UserChanges(new_password="a fresh passphrase 42")
-        await site.accounts.update_user(Actor.system(), robot.id, reset)
+        await site.accounts.users.update_user(Actor.system(), robot.id, reset)
         await server.app[HUB].check_sessions()
         assert await closed_with(program) == SESSION_ENDED
     finally:

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 
 from ctid.accounts.models import Role
-from ctid.accounts.service import UserChanges
+from ctid.accounts.users import UserChanges
 from ctid.audit.models import Actor
 from ctid.web.hub import SESSION_ENDED
 from ctid.web.keys import HUB
@@ -38,8 +38,8 @@ async def test_deactivated_users_and_revoked_tokens_lose_their_consoles_at_the_n
         await hub.check_sessions()
         assert await staying.silent(0.2) and await leaving.silent(0.2), "everyone still signed in"
 
-        await site.accounts.update_user(Actor.system(), olga.id, UserChanges(active=False))
-        await site.accounts.revoke_token(Actor.of(robot), token_id)
+        await site.accounts.users.update_user(Actor.system(), olga.id, UserChanges(active=False))
+        await site.accounts.tokens.revoke_token(Actor.of(robot), token_id)
         await hub.check_sessions()
 
         assert await closed_with(leaving.ws) == SESSION_ENDED

@@ -11,9 +11,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role, User
 from ctid.accounts.passwords import Passwords
-from ctid.accounts.service import AccountService, BranchFields, NewUser
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import NewUser
 from ctid.app import Overrides, build_services
 from ctid.audit.models import Actor
 from ctid.core.config import Config, parse
@@ -59,16 +61,16 @@ class Site:
         must_change_password: bool = False,
         branch_id: int | None = None,
     ) -> User:
-        branch = branch_id or (await self.accounts.default_branch()).id
+        branch = branch_id or (await self.accounts.branches.default_branch()).id
         new = NewUser(username, role, branch, username.title(), password, must_change_password)
-        user, _password = await self.accounts.create_user(TEST_ACTOR, new)
+        user, _password = await self.accounts.users.create_user(TEST_ACTOR, new)
         return user
 
     async def branch(self, code: str, name: str) -> int:
-        return (await self.accounts.create_branch(TEST_ACTOR, BranchFields(code, name))).id
+        return (await self.accounts.branches.create_branch(TEST_ACTOR, BranchFields(code, name))).id
 
     async def token(self, user: User, name: str = "test") -> tuple[str, int]:
-        secret, token = await self.accounts.create_token(Actor.of(user), user.id, name)
+        secret, token = await self.accounts.tokens.create_token(Actor.of(user), user.id, name)
         return secret, token.id
 
 
@@ -96,9 +98,9 @@ async def build_site(config: Config) -> AsyncIterator[Site]:
     config.data_dir.mkdir(parents=True, exist_ok=True)  # as the daemon's PID file makes it
     await services.db.start()
     try:
-        admin_password = await services.accounts.bootstrap()
+        admin_password = await services.accounts.users.bootstrap()
         assert admin_password
         yield Site(services, clock, admin_password)
     finally:
-        await services.accounts.token_use.close()
+        await services.accounts.tokens.token_use.close()
         await services.db.stop()

@@ -145,7 +145,7 @@ class Shelf:
 async def build_shelf(site: Site, operator: User) -> Shelf:
     services = site.services
     root, db = services.recordings.root, services.db
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     other_branch = await site.branch("north", "北区店")
     oleg = await site.user("oleg", Role.OPERATOR)
     sue = await site.user("sue", Role.SUPERVISOR)

@@ -24,7 +24,7 @@ async def test_admin_creates_a_branch(as_admin: Browser, site: Site) -> None:
     await create_branch(as_admin)
     page = await as_admin.get("/admin/branches")
     assert "东区店" in await page.text()
-    [east] = [b for b in await site.accounts.list_branches() if b.code == "east"]
+    [east] = [b for b in await site.accounts.branches.list_branches() if b.code == "east"]
     assert east.active and east.name == "东区店"
 
 
@@ -32,7 +32,7 @@ async def test_admin_creates_an_operator_and_the_audit_log_says_who(
     as_admin: Browser, site: Site, boss: User, new_browser: Any
 ) -> None:
     await create_branch(as_admin)
-    east = next(b for b in await site.accounts.list_branches() if b.code == "east")
+    east = next(b for b in await site.accounts.branches.list_branches() if b.code == "east")
     form = {
         "username": "olga",
         "display_name": "Olga Ivanova",
@@ -45,7 +45,7 @@ async def test_admin_creates_an_operator_and_the_audit_log_says_who(
     assert created.status == 200
     found = GENERATED.search(await created.text())
     assert found, "a generated one-time password is shown once"
-    olga = await site.accounts.user_by_name("olga")
+    olga = await site.accounts.users.user_by_name("olga")
     assert (olga.role, olga.branch_id, olga.must_change_password) == (Role.OPERATOR, east.id, True)
 
     # the audit log, as a page and as JSON: the creation, by whom, from where, with what
@@ -94,7 +94,10 @@ async def test_a_bad_user_form_is_shown_again_with_the_error(as_admin: Browser, 
     assert "BOSS" in await taken.text()
     bad_role = await as_admin.post("/admin/users/new", {**form, "username": "okname", "role": "god"})
     assert bad_role.status == 422
-    assert [u.username for u in (await site.accounts.list_users(PageRequest())).items] == ["admin", "boss"]
+    assert [u.username for u in (await site.accounts.users.list_users(PageRequest())).items] == [
+        "admin",
+        "boss",
+    ]
 
 
 async def test_a_bad_branch_form_is_shown_again(as_admin: Browser) -> None:
@@ -111,7 +114,7 @@ async def test_admin_edits_a_user_and_the_change_is_audited(
     assert (await as_admin.get(f"/admin/users/{operator.id}")).status == 200
     response = await as_admin.post(f"/admin/users/{operator.id}", form)
     assert response.status == 303
-    updated = await site.accounts.get_user(operator.id)
+    updated = await site.accounts.users.get_user(operator.id)
     assert (updated.display_name, updated.role) == ("Olga I.", Role.SUPERVISOR)
     [entry] = (await site.services.audit.search(AuditFilter(action="user.update"))).items
     assert entry.actor_name == "boss"
@@ -123,7 +126,7 @@ async def test_admin_cannot_demote_themself(as_admin: Browser, boss: User, site:
     form = {"display_name": "Boss", "role": "operator", "branch_id": "1", "active": "on"}
     response = await as_admin.post(f"/admin/users/{boss.id}", form)
     assert response.status == 422
-    assert (await site.accounts.get_user(boss.id)).role is Role.ADMIN
+    assert (await site.accounts.users.get_user(boss.id)).role is Role.ADMIN
 
 
 async def test_unknown_user_and_branch_pages_are_404(as_admin: Browser) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import User
-from ctid.accounts.service import UserChanges
+from ctid.accounts.users import UserChanges
 from tests.support.site import TEST_ACTOR, Site
 from tests.web.support import Browser
 
@@ -39,7 +39,7 @@ async def test_an_api_token_works_and_a_revoked_one_does_not(
     assert body["user"]["username"] == "olga"
     assert "console.use" in body["permissions"] and "users.manage" not in body["permissions"]
 
-    await site.accounts.token_use.written()  # recorded on the side
+    await site.accounts.tokens.token_use.written()  # recorded on the side
     listed = await (await anon.client.get("/api/v1/tokens", headers=bearer(secret))).json()
     [token] = listed["items"]
     assert token["active"] is True and token["last_used_at"] is not None
@@ -96,7 +96,7 @@ async def test_bad_credentials_are_401_even_with_a_good_cookie(
 
 async def test_a_token_of_a_disabled_user_stops_working(anon: Browser, site: Site, operator: User) -> None:
     secret, _id = await site.token(operator)
-    await site.accounts.update_user(TEST_ACTOR, operator.id, UserChanges(active=False))
+    await site.accounts.users.update_user(TEST_ACTOR, operator.id, UserChanges(active=False))
     assert (await anon.client.get("/api/v1/me", headers=bearer(secret))).status == 401
 
 

@@ -21,18 +21,18 @@ def config(tmp_path: Path) -> Config:
 async def test_renaming_a_code_a_line_uses_is_refused_and_nothing_changes(
     as_admin: Browser, site: Site
 ) -> None:
-    main = await site.accounts.default_branch()
+    main = await site.accounts.branches.default_branch()
     form = {"code": "hq", "name": main.name, "active": "on"}
     response = await as_admin.post(f"/admin/branches/{main.id}", form)
     assert response.status == 422
     assert "Line desk uses code main in the config file: change the config first." in await response.text()
-    assert (await site.accounts.default_branch()).code == "main"
+    assert (await site.accounts.branches.default_branch()).code == "main"
 
 
 async def test_the_other_fields_of_that_branch_still_change(as_admin: Browser, site: Site) -> None:
-    main = await site.accounts.default_branch()
+    main = await site.accounts.branches.default_branch()
     response = await as_admin.post(
         f"/admin/branches/{main.id}", {"code": "main", "name": "总部", "active": "on"}
     )
     assert response.status == 303
-    assert (await site.accounts.default_branch()).name == "总部"
+    assert (await site.accounts.branches.default_branch()).name == "总部"

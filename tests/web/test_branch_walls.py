@@ -76,7 +76,7 @@ async def _call(site: Site, call_id: str, line: str, number: str, minutes: int) 
 @pytest.fixture
 async def world(site: Site, anon: Browser) -> World:
     east = await site.branch("east", "东区店")
-    main = (await site.accounts.default_branch()).id
+    main = (await site.accounts.branches.default_branch()).id
     users = {
         "olga": await site.user("olga", Role.OPERATOR),
         "sam": await site.user("sam", Role.SUPERVISOR),

@@ -214,7 +214,7 @@ async def test_closing_a_visit_below_the_vehicles_reading_is_refused(
     """A demo car (45200 km at its last visit): a visit closed at 40000 km is refused with a 422 on
     ``mileage_km`` that names the vehicle's reading, in the user's language; nothing changes."""
     services = site.services
-    branch = (await site.accounts.default_branch()).id
+    branch = (await site.accounts.branches.default_branch()).id
     await seed_demo(services.db, services.normaliser, branch, count=0, today=services.crm.today())
     olga = people["olga"]
     status, cars = await olga("GET", "/api/v1/vehicles?brand=大众")

@@ -18,7 +18,7 @@ BRANCH = {"code": "east", "name": "East side", "active": "on"}
 
 
 async def branch_codes(site: Site) -> list[str]:
-    return [b.code for b in await site.accounts.list_branches()]
+    return [b.code for b in await site.accounts.branches.list_branches()]
 
 
 async def test_a_form_without_a_token_is_refused(as_admin: Browser, site: Site) -> None:
@@ -60,7 +60,10 @@ async def test_a_cross_site_post_with_the_victims_cookie_is_refused(
     new_user = {"username": "mallory", "role": "admin", "branch_id": "1", "password": "pwned-pwned-pwned"}
     response = await attacker.post("/admin/users/new", new_user, csrf=False)
     assert response.status == 403
-    assert [u.username for u in (await site.accounts.list_users(PageRequest())).items] == ["admin", "boss"]
+    assert [u.username for u in (await site.accounts.users.list_users(PageRequest())).items] == [
+        "admin",
+        "boss",
+    ]
 
 
 async def test_login_needs_the_double_submit_cookie(anon: Browser, operator: User) -> None:

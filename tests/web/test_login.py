@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ctid.accounts.models import Role, User
-from ctid.accounts.service import UserChanges
+from ctid.accounts.users import UserChanges
 from ctid.web.app import make_app
 from ctid.web.auth import SESSION_COOKIE
 from ctid.web.views.auth import safe_next
@@ -145,7 +145,7 @@ async def test_a_success_does_not_forgive_a_lockout(anon: Browser, site: Site, o
 
 async def test_a_disabled_user_cannot_log_in(anon: Browser, site: Site) -> None:
     user = await site.user("gone")
-    await site.accounts.update_user(TEST_ACTOR, user.id, UserChanges(active=False))
+    await site.accounts.users.update_user(TEST_ACTOR, user.id, UserChanges(active=False))
     assert (await anon.login("gone")).status == 401
 
 
@@ -153,7 +153,7 @@ async def test_disabling_a_user_ends_their_sessions(new_browser: Any, site: Site
     browser = await new_browser()
     await browser.login(operator.username)
     assert (await browser.get("/")).status == 200
-    await site.accounts.update_user(TEST_ACTOR, operator.id, UserChanges(active=False))
+    await site.accounts.users.update_user(TEST_ACTOR, operator.id, UserChanges(active=False))
     assert (await browser.get("/")).status == 303
 
 
@@ -182,7 +182,7 @@ async def test_changing_the_password_lifts_the_redirect(anon: Browser, site: Sit
     assert changed.status == 303
     assert changed.headers["Location"] == "/account/password?done"
     assert (await anon.get("/")).status == 200
-    assert (await site.accounts.user_by_name("newbie")).must_change_password is False
+    assert (await site.accounts.users.user_by_name("newbie")).must_change_password is False
     await anon.post("/logout")
     assert (await anon.login("newbie", PASSWORD)).status == 401
     assert (await anon.login("newbie", new)).status == 303
@@ -267,7 +267,7 @@ async def test_admin_with_one_time_password_must_change_it_first(anon: Browser, 
     users_page = await anon.get("/admin/users")
     assert users_page.status == 303
     assert users_page.headers["Location"] == "/account/password"
-    admin = await site.accounts.user_by_name("admin")
+    admin = await site.accounts.users.user_by_name("admin")
     assert admin.role is Role.ADMIN and admin.must_change_password
 
 

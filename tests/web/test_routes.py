@@ -107,7 +107,7 @@ async def test_operator_is_refused_every_admin_page_and_api(
             assert response.status == 403, (method, path)
             assert response.content_type == "text/html"
     # ...and nothing was changed by all those refused posts.
-    assert [b.code for b in await site.accounts.list_branches()] == ["main"]
+    assert [b.code for b in await site.accounts.branches.list_branches()] == ["main"]
 
 
 async def test_operator_may_use_what_operators_are_for(as_operator: Browser) -> None:

@@ -177,7 +177,7 @@ async def test_a_refused_language_switch_changes_nothing(
     await as_operator.get("/")
     response = await as_operator.post("/language", {"locale": "en", "next": "/" + "x" * 600})
     assert response.status == 422
-    assert (await site.accounts.get_user(operator.id)).locale == operator.locale
+    assert (await site.accounts.users.get_user(operator.id)).locale == operator.locale
 
 
 async def test_unknown_language_falls_back(anon: Browser) -> None:
@@ -192,7 +192,7 @@ async def test_a_users_own_language_beats_the_browser(
 ) -> None:
     response = await as_operator.post("/language", {"locale": "zh_CN", "next": "/"})
     assert response.status == 303
-    assert (await site.accounts.get_user(operator.id)).locale == "zh_CN"
+    assert (await site.accounts.users.get_user(operator.id)).locale == "zh_CN"
     as_operator.client.session.cookie_jar.clear_domain("127.0.0.1")
     await as_operator.login(operator.username)
     page = await as_operator.get("/", headers={"Accept-Language": "en"})

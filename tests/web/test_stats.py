@@ -45,7 +45,7 @@ def _utc(*args: int) -> datetime:
 
 
 async def _seed(site: Site) -> None:
-    home = (await site.services.accounts.default_branch()).id
+    home = (await site.services.accounts.branches.default_branch()).id
     async with site.services.db.begin() as conn:
         other = (
             await conn.execute(
@@ -179,7 +179,7 @@ async def test_weeks_and_days(as_supervisor: Browser) -> None:
 async def test_admins_see_every_branch_or_the_one_they_ask_for(as_admin: Browser, site: Site) -> None:
     complaints = await _json(as_admin, "complaints")
     assert complaints["series"][0]["values"][0] == 3
-    home = (await site.services.accounts.default_branch()).id
+    home = (await site.services.accounts.branches.default_branch()).id
     mine = await _json(as_admin, "complaints", f"{PERIOD}&branch={home}")
     assert mine["series"][0]["values"][0] == 2
     missed = _series(await _json(as_admin, "calls-by-hour"))["missed"]

@@ -45,7 +45,7 @@ async def east(site: Site) -> int:
 @pytest.fixture
 async def olga(site: Site, east: int) -> User:
     user = await site.user("olga", Role.OPERATOR)
-    await site.accounts.bind_lines(TEST_ACTOR, user.id, ["front"], {"front"})
+    await site.accounts.bindings.bind_lines(TEST_ACTOR, user.id, ["front"], {"front"})
     return user
 
 
@@ -67,7 +67,7 @@ async def test_an_admin_changes_a_user_and_it_is_audited(
         "奥尔加",
         True,
     )
-    assert answer["lines"] == ["east-1"] == await site.accounts.bound_lines(olga.id)
+    assert answer["lines"] == ["east-1"] == await site.accounts.bindings.bound_lines(olga.id)
     [update] = (
         await site.services.audit.search(
             AuditFilter(actor="boss", action="user.update", entity_id=str(olga.id))
@@ -111,9 +111,9 @@ async def test_bad_changes_are_refused_by_field_and_change_nothing(
 ) -> None:
     status, answer = await boss.patch(olga.id, {"role": "supervisor", **body} if field == "lines" else body)
     assert (status, answer["error"]["field"]) == (422, field), answer
-    after = await site.accounts.get_user(olga.id)
+    after = await site.accounts.users.get_user(olga.id)
     assert (after.role, after.branch_id, after.active) == (olga.role, olga.branch_id, True)
-    assert await site.accounts.bound_lines(olga.id) == ["front"]
+    assert await site.accounts.bindings.bound_lines(olga.id) == ["front"]
 
 
 async def test_only_admins_may_and_a_browser_needs_the_csrf_header(
@@ -124,7 +124,7 @@ async def test_only_admins_may_and_a_browser_needs_the_csrf_header(
     assert (await Api(anon, (await site.token(olga))[0]).patch(olga.id, {"role": "admin"}))[0] == 403
     assert (await anon.client.patch(f"/api/v1/users/{olga.id}", json={"role": "admin"})).status == 401
     assert (await boss.patch(99999, {"role": "admin"}))[0] == 404
-    assert (await site.accounts.get_user(olga.id)).role == Role.OPERATOR
+    assert (await site.accounts.users.get_user(olga.id)).role == Role.OPERATOR
     assert (await anon.login("boss")).status == 303
     forged = await anon.client.patch(f"/api/v1/users/{olga.id}", json={"role": "supervisor"})
     assert (forged.status, (await forged.json())["error"]["code"]) == (403, "csrf")
@@ -135,7 +135,7 @@ async def test_only_admins_may_and_a_browser_needs_the_csrf_header(
 
 
 async def test_an_admin_cannot_demote_or_deactivate_himself(site: Site, boss: Api) -> None:
-    me = await site.accounts.user_by_name("boss")
+    me = await site.accounts.users.user_by_name("boss")
     for body in ({"role": "operator"}, {"active": False}):
         status, answer = await boss.patch(me.id, body)
         assert (status, answer["error"]["field"]) == (422, "role"), body

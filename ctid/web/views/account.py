@@ -33,7 +33,7 @@ async def change_password(request: web.Request) -> web.Response:
     try:
         if new != forms.secret(form, "confirm_password"):
             raise ValidationError("confirm_password", N_("The two new passwords differ."))
-        await request.app[SERVICES].accounts.change_password(
+        await request.app[SERVICES].accounts.users.change_password(
             who.user, old, new, who.session_secret or "", client_address(request)
         )
     except ValidationError as exc:
@@ -45,7 +45,7 @@ async def change_password(request: web.Request) -> web.Response:
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def tokens(request: web.Request) -> web.Response:
     user = current(request).user
-    listed = await request.app[SERVICES].accounts.list_tokens(user.id)
+    listed = await request.app[SERVICES].accounts.tokens.list_tokens(user.id)
     return render(request, "account/tokens.html", {"tokens": listed})
 
 
@@ -57,19 +57,21 @@ async def create_token(request: web.Request) -> web.Response:
     accounts = request.app[SERVICES].accounts
     actor = Actor.of(user, client_address(request))
     try:
-        secret, _token = await accounts.create_token(
+        secret, _token = await accounts.tokens.create_token(
             actor, user.id, forms.text(form, "name", 100, required=True)
         )
     except ValidationError as exc:
-        listed = await accounts.list_tokens(user.id)
+        listed = await accounts.tokens.list_tokens(user.id)
         context = {"tokens": listed, "form": form, **form_error(request, exc)}
         return render(request, "account/tokens.html", context, status=422)
-    listed = await accounts.list_tokens(user.id)
+    listed = await accounts.tokens.list_tokens(user.id)
     return render(request, "account/tokens.html", {"tokens": listed, "new_secret": secret})
 
 
 @routes.post("/account/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
-    await request.app[SERVICES].accounts.revoke_token(actor(request), forms.path_id(request.match_info))
+    await request.app[SERVICES].accounts.tokens.revoke_token(
+        actor(request), forms.path_id(request.match_info)
+    )
     raise web.HTTPSeeOther("/account/tokens")

@@ -7,9 +7,10 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
-from ctid.accounts.service import BranchFields, NewUser, UserChanges
+from ctid.accounts.users import NewUser, UserChanges
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, requires
@@ -42,13 +43,13 @@ def _path_id(request: web.Request) -> int:
 async def users(request: web.Request) -> web.Response:
     accounts = request.app[SERVICES].accounts
     query = request.query
-    page = await accounts.list_users(
+    page = await accounts.users.list_users(
         forms.page_request(query),
         branch_id=forms.optional_integer(query, "branch", 1, forms.MAX_ID),
         role=forms.optional_choice(query, "role", Role),
         text=forms.text(query, "q", 64),
     )
-    branches = await accounts.list_branches()
+    branches = await accounts.branches.list_branches()
     return render(
         request,
         "admin/users.html",
@@ -75,7 +76,7 @@ async def create_user(request: web.Request) -> web.Response:
             password=forms.secret(form, "password"),
             must_change_password=forms.boolean(form, "must_change_password"),
         )
-        user, password = await request.app[SERVICES].accounts.create_user(actor(request), new)
+        user, password = await request.app[SERVICES].accounts.users.create_user(actor(request), new)
     except (ValidationError, Conflict) as exc:
         return await _user_form(request, None, form, form_error(request, exc, "username"))
     generated = "" if forms.secret(form, "password") else password
@@ -115,12 +116,12 @@ async def _user_form(
     error: dict[str, Any] | None = None,
 ) -> web.Response:
     accounts = request.app[SERVICES].accounts
-    edited = await accounts.get_user(user_id) if user_id is not None else None
+    edited = await accounts.users.get_user(user_id) if user_id is not None else None
     context = {
         "edited": edited,
         "form": form,
         "roles": list(Role),
-        "branches": await accounts.list_branches(),
+        "branches": await accounts.branches.list_branches(),
         "line_choices": await request.app[SERVICES].console.line_choices(edited) if edited else [],
         **(error or {}),
     }
@@ -133,7 +134,7 @@ async def _user_form(
 @routes.get("/admin/branches")
 @requires(Permission.MANAGE_BRANCHES)
 async def branches(request: web.Request) -> web.Response:
-    listed = await request.app[SERVICES].accounts.list_branches()
+    listed = await request.app[SERVICES].accounts.branches.list_branches()
     return render(request, "admin/branches.html", {"branches": listed})
 
 
@@ -148,7 +149,7 @@ async def new_branch_form(request: web.Request) -> web.Response:
 async def create_branch(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await request.app[SERVICES].accounts.create_branch(actor(request), _branch_fields(form))
+        await request.app[SERVICES].accounts.branches.create_branch(actor(request), _branch_fields(form))
     except (ValidationError, Conflict) as exc:
         context = {"form": form, "edited": None, **form_error(request, exc, "code")}
         return render(request, "admin/branch_form.html", context, status=422)
@@ -159,7 +160,12 @@ async def create_branch(request: web.Request) -> web.Response:
 @requires(Permission.MANAGE_BRANCHES)
 async def edit_branch_form(request: web.Request) -> web.Response:
     branch = next(
-        (b for b in await request.app[SERVICES].accounts.list_branches() if b.id == _path_id(request)), None
+        (
+            b
+            for b in await request.app[SERVICES].accounts.branches.list_branches()
+            if b.id == _path_id(request)
+        ),
+        None,
     )
     if branch is None:
         raise NotFound(N_("No such branch."))
@@ -174,7 +180,7 @@ async def edit_branch_form(request: web.Request) -> web.Response:
 async def update_branch(request: web.Request) -> web.Response:
     form = await request.post()
     try:
-        await request.app[SERVICES].accounts.update_branch(
+        await request.app[SERVICES].accounts.branches.update_branch(
             actor(request), _path_id(request), _branch_fields(form)
         )
     except (ValidationError, Conflict) as exc:
@@ -200,13 +206,13 @@ def _branch_fields(form: MultiDictProxy[Any]) -> BranchFields:
 @requires(Permission.MANAGE_ALL_TOKENS)
 async def all_tokens(request: web.Request) -> web.Response:
     accounts = request.app[SERVICES].accounts
-    listed = await accounts.list_tokens()
-    users = await accounts.users_by_ids({t.user_id for t in listed})
+    listed = await accounts.tokens.list_tokens()
+    users = await accounts.users.users_by_ids({t.user_id for t in listed})
     return render(request, "admin/tokens.html", {"tokens": listed, "users": users})
 
 
 @routes.post("/admin/tokens/{id:\\d+}/revoke")
 @requires(Permission.MANAGE_ALL_TOKENS)
 async def revoke_any_token(request: web.Request) -> web.Response:
-    await request.app[SERVICES].accounts.revoke_token(actor(request), _path_id(request))
+    await request.app[SERVICES].accounts.tokens.revoke_token(actor(request), _path_id(request))
     raise web.HTTPSeeOther("/admin/tokens")

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ctid import __version__
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import ApiToken, Branch, Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
-from ctid.accounts.service import BranchFields, NewUser, UserChanges
+from ctid.accounts.users import NewUser, UserChanges
 from ctid.core.errors import N_, ValidationError
 from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
@@ -52,7 +53,7 @@ async def change_my_password(request: web.Request) -> web.Response:
     old, new = forms.secret(data, "old_password"), forms.secret(data, "new_password")
     who = current(request)
     accounts = request.app[SERVICES].accounts
-    user = await accounts.change_password(
+    user = await accounts.users.change_password(
         who.user, old, new, who.session_secret or "", client_address(request)
     )
     return web.json_response({"user": user_json(user)})
@@ -62,7 +63,7 @@ async def change_my_password(request: web.Request) -> web.Response:
 @requires(Permission.MANAGE_USERS)
 async def list_users(request: web.Request) -> web.Response:
     query = request.query
-    page = await request.app[SERVICES].accounts.list_users(
+    page = await request.app[SERVICES].accounts.users.list_users(
         forms.page_request(query),
         branch_id=forms.optional_integer(query, "branch", 1, forms.MAX_ID),
         role=forms.optional_choice(query, "role", Role),
@@ -82,7 +83,7 @@ async def create_user(request: web.Request) -> web.Response:
         display_name=forms.text(data, "display_name", 100),
         password=forms.secret(data, "password"),
     )
-    user, password = await request.app[SERVICES].accounts.create_user(actor(request), new)
+    user, password = await request.app[SERVICES].accounts.users.create_user(actor(request), new)
     body: dict[str, Any] = {"user": user_json(user)}
     if not new.password:
         body["password"] = password
@@ -107,7 +108,7 @@ async def change_user(request: web.Request) -> web.Response:
     lines = forms.text_list(data, "lines", max_items=100) if "lines" in data else None
     services, user_id = request.app[SERVICES], forms.path_id(request.match_info)
     user = await services.console.change_user(actor(request), user_id, edit, lines, only_known=False)
-    bound = await services.accounts.bound_lines(user.id)
+    bound = await services.accounts.bindings.bound_lines(user.id)
     return web.json_response({"user": user_json(user), "lines": bound})
 
 
@@ -122,7 +123,7 @@ def _yes_or_no(data: dict[str, Any], name: str) -> bool:
 @routes.get("/api/v1/branches")
 @requires(Permission.USE_CONSOLE)
 async def list_branches(request: web.Request) -> web.Response:
-    branches = await request.app[SERVICES].accounts.list_branches()
+    branches = await request.app[SERVICES].accounts.branches.list_branches()
     return web.json_response({"items": [branch_json(b) for b in branches]})
 
 
@@ -137,7 +138,7 @@ async def create_branch(request: web.Request) -> web.Response:
         phone=forms.text(data, "phone", 40),
         active=forms.flag(data, "active", default=True),
     )
-    branch = await request.app[SERVICES].accounts.create_branch(actor(request), fields)
+    branch = await request.app[SERVICES].accounts.branches.create_branch(actor(request), fields)
     return web.json_response({"branch": branch_json(branch)}, status=201)
 
 
@@ -154,7 +155,7 @@ async def audit(request: web.Request) -> web.Response:
 @routes.get("/api/v1/tokens")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def list_tokens(request: web.Request) -> web.Response:
-    tokens = await request.app[SERVICES].accounts.list_tokens(current(request).user.id)
+    tokens = await request.app[SERVICES].accounts.tokens.list_tokens(current(request).user.id)
     return web.json_response({"items": [token_json(t) for t in tokens]})
 
 
@@ -162,5 +163,5 @@ async def list_tokens(request: web.Request) -> web.Response:
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def revoke_token(request: web.Request) -> web.Response:
     accounts = request.app[SERVICES].accounts
-    token = await accounts.revoke_token(actor(request), forms.path_id(request.match_info))
+    token = await accounts.tokens.revoke_token(actor(request), forms.path_id(request.match_info))
     return web.json_response({"token": token_json(token)})

@@ -48,7 +48,7 @@ async def login(request: web.Request) -> web.Response:
     next_path = safe_next(forms.text(form, "next", 500))
     accounts = request.app[SERVICES].accounts
     try:
-        secret, session, _user = await accounts.login(
+        secret, session, _user = await accounts.sessions.login(
             username, forms.secret(form, "password"), client_address(request)
         )
     except (NotAuthenticated, Throttled) as exc:
@@ -63,7 +63,7 @@ async def login(request: web.Request) -> web.Response:
         return page
     old = identity(request)
     if old is not None and old.session_secret:
-        await accounts.logout(old.session_secret, old.user, client_address(request))
+        await accounts.sessions.logout(old.session_secret, old.user, client_address(request))
     response = web.HTTPSeeOther(next_path)
     config = request.app[SERVICES].config
     response.set_cookie(
@@ -83,7 +83,9 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     who = current(request)
     if who.session_secret:
-        await request.app[SERVICES].accounts.logout(who.session_secret, who.user, client_address(request))
+        await request.app[SERVICES].accounts.sessions.logout(
+            who.session_secret, who.user, client_address(request)
+        )
     response = web.HTTPSeeOther("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
@@ -98,7 +100,7 @@ async def language(request: web.Request) -> web.Response:
         locale = ""
     target = safe_next(forms.text(form, "next", 500))  # read before storing: a refused post stores nothing
     if (who := identity(request)) is not None:
-        await request.app[SERVICES].accounts.set_locale(who.user, locale)
+        await request.app[SERVICES].accounts.users.set_locale(who.user, locale)
     response = web.HTTPSeeOther(target)
     response.set_cookie(LANGUAGE_COOKIE, locale, max_age=365 * 86400, samesite="Lax", path="/")
     raise response

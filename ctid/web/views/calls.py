@@ -76,7 +76,7 @@ async def _branches(request: web.Request) -> list[Branch]:
     """The branches an admin may filter by (nobody else chooses one)."""
     if current(request).user.role != Role.ADMIN:
         return []
-    return await request.app[SERVICES].accounts.list_branches()
+    return await request.app[SERVICES].accounts.branches.list_branches()
 
 
 @routes.get("/calls")

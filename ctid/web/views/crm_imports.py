@@ -20,7 +20,7 @@ from aiohttp import BodyPartReader, web
 
 from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_, ValidationError
-from ctid.crm.importer import Check, Format, ImportRejected, Upload
+from ctid.crm.import_models import Check, Format, ImportRejected, Upload
 from ctid.crm.imports.errors import ImportCancelled
 from ctid.crm.imports.planning import MergeChoice
 from ctid.web import forms
@@ -87,8 +87,8 @@ async def export_customers(request: web.Request) -> web.Response:
     if language not in ("zh", "en"):
         raise ValidationError("lang", N_("The language must be zh or en."))
     branch_id = forms.integer(query, "branch_id", 1, forms.MAX_ID) if query.get("branch_id") else None
-    imports = request.app[SERVICES].records.imports
-    data = await imports.export(current(request).user, branch_id, format, language)
+    exports = request.app[SERVICES].records.exports
+    data = await exports.export(current(request).user, branch_id, format, language)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     name = f"customers-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}

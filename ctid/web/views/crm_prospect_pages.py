@@ -67,7 +67,7 @@ async def branch_staff(request: web.Request, branch_id: int | None = None) -> li
     """The active users a record of the branch may be assigned to."""
     user = current(request).user
     accounts = request.app[SERVICES].accounts
-    page = await accounts.list_users(PageRequest(1, 200), branch_id or user.branch_id)
+    page = await accounts.users.list_users(PageRequest(1, 200), branch_id or user.branch_id)
     return [u for u in page.items if u.active]
 
 

@@ -39,7 +39,7 @@ async def render_home(
     """The page; with the announcement form as it was sent and its error when posting it failed."""
     services = request.app[SERVICES]
     who = current(request)
-    branches = {b.id: b for b in await services.accounts.list_branches()}
+    branches = {b.id: b for b in await services.accounts.branches.list_branches()}
     context = {
         "branch": branches.get(who.user.branch_id),
         "branches": branches,

@@ -60,7 +60,7 @@ async def stats_page(request: web.Request) -> web.Response:
         "charts": [(name.value, _(request, TITLES[name])) for name in ChartName],
         "query": urlencode(query),
         "branch": branch,
-        "branches": await services.accounts.list_branches() if _is_admin(request) else [],
+        "branches": await services.accounts.branches.list_branches() if _is_admin(request) else [],
     }
     return render(request, "stats.html", context)
 

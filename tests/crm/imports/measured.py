@@ -21,7 +21,8 @@ from pathlib import Path
 from ctid.accounts.models import Role, User
 from ctid.core.errors import ValidationError
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm.importer import Importer, Upload
+from ctid.crm.import_models import Upload
+from ctid.crm.importer import Importer
 from ctid.storage.db import Database
 from tests.crm.imports import hostile
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role, User
-from ctid.accounts.service import AccountService, BranchFields, NewUser
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import NewUser
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
@@ -16,7 +18,7 @@ from tests.support.site import TEST_ACTOR
 
 
 async def _user(accounts: AccountService, name: str, role: Role, branch: int) -> User:
-    user, _password = await accounts.create_user(TEST_ACTOR, NewUser(name, role, branch, name.title()))
+    user, _password = await accounts.users.create_user(TEST_ACTOR, NewUser(name, role, branch, name.title()))
     return user
 
 
@@ -34,7 +36,7 @@ async def world(
     branch_id: int,
     follow_up_after_days: int,
 ) -> World:
-    east = (await accounts.create_branch(TEST_ACTOR, BranchFields("east", "东区店"))).id
+    east = (await accounts.branches.create_branch(TEST_ACTOR, BranchFields("east", "东区店"))).id
     return World(
         db=db,
         records=CrmRecords.build(db, directory, normaliser, follow_up_after_days=follow_up_after_days),

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from ctid.core.errors import PermissionDenied
 from ctid.crm import import_store
-from ctid.crm.importer import Format, ImportFailed, ImportRejected, Upload
+from ctid.crm.import_models import Format, ImportFailed, ImportRejected, Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.imports.reading import read_table
 from ctid.crm.tables import customers
@@ -152,7 +152,7 @@ async def test_branches_are_apart(world: World) -> None:
     assert result.customers_created == 3
     with pytest.raises(PermissionDenied):  # a supervisor imports into their own branch only
         await imports.dry_run(world.supervisor, upload(GOOD, branch_id=world.branch_b))
-    exported = await imports.export(world.supervisor, None, Format.CSV, "zh")
+    exported = await world.records.exports.export(world.supervisor, None, Format.CSV, "zh")
     assert exported.decode("utf-8-sig").count("\r\n") == 1 + 4  # the header and branch A's rows only
 
 
@@ -162,7 +162,7 @@ async def test_operators_may_not_import_or_export(world: World) -> None:
     with pytest.raises(PermissionDenied):
         await world.records.imports.apply(world.actor(world.olga), world.olga, upload(GOOD), MergeChoice.SKIP)
     with pytest.raises(PermissionDenied):
-        await world.records.imports.export(world.olga, None, Format.XLSX, "zh")
+        await world.records.exports.export(world.olga, None, Format.XLSX, "zh")
 
 
 @pytest.mark.parametrize(("format", "language"), [(Format.XLSX, "zh"), (Format.CSV, "en")])
@@ -173,7 +173,7 @@ async def test_an_export_imports_back_unchanged(world: World, format: Format, la
     await imports.apply(
         world.actor(ada), ada, Upload(xlsx_bytes([HEADER, *body]), "a.xlsx"), MergeChoice.SKIP
     )
-    exported = await imports.export(ada, None, format, language)
+    exported = await world.records.exports.export(ada, None, format, language)
     name = f"export.{format.value}"
     check = await imports.dry_run(ada, Upload(exported, name), MergeChoice.SKIP)
     assert not check.errors and len(check.report.rows) == 4
@@ -183,7 +183,7 @@ async def test_an_export_imports_back_unchanged(world: World, format: Format, la
     assert (
         await count(world, "audit_log WHERE action IN ('customer.import', 'vehicle.import')") == 0
     )  # no change
-    again = await imports.export(ada, None, format, language)
+    again = await world.records.exports.export(ada, None, format, language)
     assert cells(again, name) == cells(exported, name)  # an XLSX also holds the moment it was written
 
 

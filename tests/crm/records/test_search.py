@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ctid.core.errors import PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm.importer import Upload
+from ctid.crm.import_models import Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.models import VehicleRole
 from ctid.crm.prospects import NewVisit, Prospects

@@ -10,9 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role, User
-from ctid.accounts.service import AccountService, BranchFields, NewUser
-from ctid.crm.importer import Upload
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import NewUser
+from ctid.crm.import_models import Upload
 from ctid.crm.imports.planning import MergeChoice
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.tables import customers
@@ -32,8 +34,10 @@ _serial = count(1)
 
 async def _branch_with_operator(accounts: AccountService) -> tuple[int, User]:
     serial = next(_serial)
-    branch = (await accounts.create_branch(TEST_ACTOR, BranchFields(f"p{serial}", f"分店{serial}"))).id
-    user, _password = await accounts.create_user(
+    branch = (
+        await accounts.branches.create_branch(TEST_ACTOR, BranchFields(f"p{serial}", f"分店{serial}"))
+    ).id
+    user, _password = await accounts.users.create_user(
         TEST_ACTOR, NewUser(f"op{serial}", Role.OPERATOR, branch, "Op")
     )
     return branch, user
