@@ -199,7 +199,7 @@ def _timer(table: str, key: str, value: Any) -> None:
 
     async def wait() -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.sleep(value * 1.5), 0.001)
+            await asyncio.wait_for(asyncio.sleep(value * 1.5), 0.001)  # the value as asyncio takes it
 
     asyncio.run(wait())
 
