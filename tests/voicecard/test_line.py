@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TypeVar
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +13,7 @@ from ctid.voicecard.callerid import CallerId, CallerIdUpdate, FormattedCallerIdP
 from ctid.voicecard.events import (
     CallAnswered,
     CallConnected,
-    CallDialing,
     CallEnded,
-    CallEvent,
     CallFailed,
     CallIdentified,
     CallIdUpdated,
@@ -26,30 +22,13 @@ from ctid.voicecard.events import (
     LineStatusChanged,
 )
 from ctid.voicecard.line import DIAL_RESULTS, LineBusyError, LineDownError, LineError, LineStateMachine
-
-WALL = datetime(2026, 3, 22, 6, 5, tzinfo=UTC)
-E = TypeVar("E", bound=LineEvent)
-
-
-def machine(**options: float) -> LineStateMachine:
-    counter = itertools.count(1)
-    return LineStateMachine("line1", new_call_id=lambda: f"call-{next(counter)}", **options)
-
-
-def kinds(events: list[LineEvent]) -> list[str]:
-    return [type(event).__name__ for event in events]
+from tests.voicecard.support import WALL, check_contract, kinds, machine, only
 
 
 def cid(line: str, parser: FormattedCallerIdParser | None = None) -> CallerIdUpdate:
     update = (parser or FormattedCallerIdParser()).feed(line)
     assert update is not None
     return update
-
-
-def only(events: list[LineEvent], kind: type[E]) -> E:
-    found = [event for event in events if isinstance(event, kind)]
-    assert len(found) == 1, kinds(events)
-    return found[0]
 
 
 # --- inbound ------------------------------------------------------------------------------------------------
@@ -358,32 +337,3 @@ def test_any_input_sequence_keeps_the_call_event_contract(steps: list[tuple[str,
             assert name == "dial" and (line.call_id is not None or line.status != "up")
         assert line.next_deadline() is None or line.state in ("ringing", "identified")
     check_contract(events)
-
-
-def check_contract(events: list[LineEvent]) -> None:
-    """Per call: CallRinging/CallDialing first, one CallIdentified before answer or miss, CallEnded last."""
-    calls: dict[str, list[CallEvent]] = {}
-    status = "up"
-    for event in events:
-        if isinstance(event, LineStatusChanged):
-            assert event.previous == status != event.status
-            status = event.status
-        if isinstance(event, CallEvent):
-            calls.setdefault(event.call_id, []).append(event)
-    for history in calls.values():
-        names = [type(event).__name__ for event in history]
-        assert isinstance(history[0], CallRinging | CallDialing)
-        assert names.count("CallEnded") <= 1 and ("CallEnded" not in names or names[-1] == "CallEnded")
-        if isinstance(history[0], CallRinging):
-            assert names.count("CallIdentified") <= 1
-            for later in ("CallAnswered", "CallMissed", "CallIdUpdated"):
-                if later in names:
-                    assert "CallIdentified" in names[: names.index(later)]
-            assert "CallEnded" not in names or "CallIdentified" in names
-        else:
-            assert names.count("CallConnected") + names.count("CallFailed") <= 1
-        for event in history:
-            if isinstance(event, CallEnded):
-                assert event.duration_s >= 0 and (
-                    event.talk_s is None or 0 <= event.talk_s <= event.duration_s
-                )

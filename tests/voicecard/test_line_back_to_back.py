@@ -27,7 +27,7 @@ from ctid.voicecard.events import (
 )
 from ctid.voicecard.line import LineStateMachine
 from tests.support.fakemodem import mdmf, sdmf
-from tests.voicecard.test_line import WALL, check_contract, kinds, machine, only
+from tests.voicecard.support import WALL, check_contract, kinds, machine, only
 
 A, B = "13912345678", "02088881234"
 

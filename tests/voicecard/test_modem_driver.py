@@ -30,17 +30,9 @@ from ctid.voicecard.modem_driver import ModemDriver, ModemTiming
 from tests.support.fakemodem import IDENTITY, FakeModem, mdmf, mesg
 from tests.support.line_events import Recorder
 from tests.support.waiting import wait_until
+from tests.voicecard.support import FAST, VOICE_INIT, ring_with_caller_id
 
-FAST = ModemTiming(
-    command_timeout_s=0.2,
-    reset_timeout_s=0.2,
-    dial_timeout_s=2,
-    watchdog_s=60,
-    reopen_min_s=0.02,
-    reopen_max_s=0.1,
-)
 DEFAULT_INIT = ["ATZ", "ATE0V1Q0", "ATI", "ATI3", "AT+GCI?", "AT+VCID=1"]
-VOICE_INIT = ("ATZ", "ATE0V1Q0", "AT+VCID=1", "AT+FCLASS=8")
 MakeDriver = Callable[..., Awaitable[ModemDriver]]
 
 
@@ -82,16 +74,6 @@ async def line(make_driver: MakeDriver, recorder: Recorder) -> ModemDriver:
     driver = await make_driver()
     await recorder.wait_for(LineStatusChanged, is_up)
     return driver
-
-
-async def ring_with_caller_id(
-    fake: FakeModem, recorder: Recorder, number: str, name: str | None = None
-) -> None:
-    """RING, then (once the line rings) caller ID, as a Chinese exchange sends them."""
-    rings = len(recorder.of(CallRinging))
-    fake.ring()
-    await recorder.wait_for(CallRinging, count=rings + 1)
-    fake.caller_id(number, name)
 
 
 # --- init ---------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tests.support.alsa_rig import AlsaRig
 from tests.support.fakemodem import CX93001_FORMATS, DLE, FakeModem
 from tests.support.line_events import Recorder
 from tests.support.waiting import wait_until
-from tests.voicecard.test_modem_driver import FAST, VOICE_INIT, ring_with_caller_id
+from tests.voicecard.support import FAST, VOICE_INIT, ring_with_caller_id
 
 MakeDriver = Callable[..., Awaitable[ModemDriver]]
 RECORD = ["AT+FCLASS=8", "AT+VSM=?", "AT+VSM=1,8000", "AT+VLS=1", "AT+VRX"]
