@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+
+from ctid import control
+from tests.support.daemon import Daemon
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,3 +64,13 @@ def add_user(config: Path, name: str, role: str, password: str) -> None:
     """``ctid user add`` against the running daemon's config, the password on stdin."""
     command = [sys.executable, "-m", "ctid", "user", "add", name, "--role", role, "--config", str(config)]
     subprocess.run(command, input=password + "\n", text=True, check=True, capture_output=True)
+
+
+def ring(daemon: Daemon, number: str, **call: object) -> None:
+    """One ring with caller ID on the sim line, through the control socket (as ``ctid line simulate``;
+    a plain socket here: Playwright's sync API already runs an event loop in this thread)."""
+    request = {"command": "simulate", "line": "desk", "number": number, "rings": 1, **call}
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.connect(str(daemon.config.parent / "var" / "ctid.sock"))
+        sock.sendall(control.to_json(request))
+        assert json.loads(sock.makefile("rb").readline())["ok"]

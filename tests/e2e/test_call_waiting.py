@@ -14,8 +14,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute, expect
 
-from tests.e2e.support import add_user, log_in, new_page
-from tests.e2e.test_console import ring
+from tests.e2e.support import add_user, log_in, new_page, ring
 from tests.support.daemon import Daemon
 
 pytestmark = pytest.mark.browser

@@ -8,17 +8,14 @@ a sound. Selectors are ids, classes and data attributes, so the test holds in ei
 
 from __future__ import annotations
 
-import json
 import re
-import socket
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ctid import control
-from tests.e2e.support import add_user, log_in, new_page
+from tests.e2e.support import add_user, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.waiting import wait
 
@@ -46,16 +43,6 @@ def daemon_config() -> str:
         '[site]\nname = "Test Motors"\n'
         '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
     )
-
-
-def ring(daemon: Daemon, number: str, **call: object) -> None:
-    """One ring with caller ID on the sim line, through the control socket (as ``ctid line simulate``;
-    a plain socket here: Playwright's sync API already runs an event loop in this thread)."""
-    request = {"command": "simulate", "line": "desk", "number": number, "rings": 1, **call}
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.connect(str(daemon.config.parent / "var" / "ctid.sock"))
-        sock.sendall(control.to_json(request))
-        assert json.loads(sock.makefile("rb").readline())["ok"]
 
 
 def wait_for_outbound(page: Page, base: str, within_s: float = 5.0) -> list[dict[str, object]]:

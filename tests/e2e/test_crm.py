@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -25,9 +23,9 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from ctid.crm.vin import check_digit
 from tests.crm.imports.hostile import xfd_value_workbook
-from tests.e2e.support import log_in, new_page, path_of
-from tests.e2e.test_console import ring
+from tests.e2e.support import log_in, new_page, path_of, ring
 from tests.support.daemon import Daemon
+from tests.support.daemon import ctid_command as ctid
 
 pytestmark = pytest.mark.browser
 
@@ -49,11 +47,6 @@ def daemon_config() -> str:
         '[site]\nname = "Test Motors"\n'
         '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
     )
-
-
-def ctid(daemon: Daemon, *args: str, stdin: str = "") -> str:
-    command = [sys.executable, "-m", "ctid", *args, "--config", str(daemon.config)]
-    return subprocess.run(command, input=stdin, text=True, check=True, capture_output=True).stdout
 
 
 def add_catalogue_item(daemon: Daemon) -> None:

@@ -16,10 +16,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.support import log_in, new_page, path_of
-from tests.e2e.test_crm import PASSWORD, ctid
 from tests.support.daemon import Daemon
+from tests.support.daemon import ctid_command as ctid
 
 pytestmark = pytest.mark.browser
+PASSWORD = "service-desk-2026"
 
 SCREENSHOTS = Path("/tmp/ctid-crm-edit-screenshots")
 NAME, PHONE, MODEL = "陈晓东", "13722223333", "汉EV"

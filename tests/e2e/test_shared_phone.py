@@ -11,10 +11,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.support import add_user, log_in, new_page
-from tests.e2e.test_console import ring
-from tests.e2e.test_crm import ctid
+from tests.e2e.support import add_user, log_in, new_page, ring
 from tests.support.daemon import Daemon
+from tests.support.daemon import ctid_command as ctid
 
 pytestmark = pytest.mark.browser
 

@@ -9,26 +9,14 @@ are written: nothing is lost.
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from pathlib import Path
 
+from tests.resilience.support import hold_write_lock
 from tests.support.daemon import SIM_DESK
 from tests.support.daemon_site import pops_of_a_call, start_site
 from tests.support.waiting import await_until
 
 NUMBER = "13912345678"
-
-
-def hold_write_lock(db: Path) -> subprocess.Popen[str]:
-    """A ``sqlite3`` shell that has begun a write transaction (and waits for its COMMIT on stdin)."""
-    shell = subprocess.Popen(
-        ["sqlite3", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert shell.stdin is not None and shell.stdout is not None
-    shell.stdin.write("BEGIN IMMEDIATE;\nUPDATE users SET name = name;\nSELECT 'holding';\n")
-    shell.stdin.flush()
-    assert shell.stdout.readline().strip() == "holding"
-    return shell
 
 
 async def test_a_database_locked_past_the_busy_timeout_loses_nothing(tmp_path: Path) -> None:

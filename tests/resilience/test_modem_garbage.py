@@ -10,7 +10,7 @@ import asyncio
 import random
 from pathlib import Path
 
-from tests.resilience.test_modem_unplug import CONFIG, a_call, line_status
+from tests.resilience.support import CONFIG, a_call, line_status
 from tests.support.daemon_site import Site, start_site
 from tests.support.fakemodem import FakeModem
 from tests.support.waiting import await_until

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.resilience.test_locked_database import hold_write_lock
+from tests.resilience.support import hold_write_lock
 from tests.support.daemon import SIM_DESK
 from tests.support.daemon_site import start_site
 from tests.support.waiting import await_until

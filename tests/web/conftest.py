@@ -18,7 +18,7 @@ from ctid.accounts.models import Role, User
 from ctid.core.config import Config
 from ctid.web.app import make_app
 from tests.support.site import Site, build_site, make_config
-from tests.web.support import Browser, BrowserFactory
+from tests.web.support import Api, Browser, BrowserFactory, client_for
 
 
 @pytest.fixture
@@ -77,3 +77,16 @@ async def as_operator(new_browser: BrowserFactory, operator: User) -> Browser:
     browser = await new_browser()
     assert (await browser.login(operator.username)).status == 303
     return browser
+
+
+@pytest.fixture
+async def people(site: Site, anon: Browser) -> dict[str, Api]:
+    """olga (operator) and sam (supervisor) in the default branch, erin (operator) in "east", the admin."""
+    east = await site.branch("east", "东区店")
+    users = {
+        "olga": await site.user("olga", Role.OPERATOR),
+        "sam": await site.user("sam", Role.SUPERVISOR),
+        "erin": await site.user("erin", Role.OPERATOR, branch_id=east),
+        "boss": await site.user("boss", Role.ADMIN),
+    }
+    return {name: client_for(anon, (await site.token(user))[0]) for name, user in users.items()}

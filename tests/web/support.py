@@ -65,3 +65,16 @@ class Browser:
 
 BrowserFactory = Callable[[], Awaitable[Browser]]
 """The ``new_browser`` fixture: another browser on the same server, with cookies of its own."""
+
+
+Api = Any
+"""An async (method, path, body) -> (status, json) callable: a user's API client by token."""
+
+
+def client_for(anon: Browser, secret: str) -> Api:
+    async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {secret}"}
+        response = await anon.client.request(method, path, json=body, headers=headers)
+        return response.status, await response.json()
+
+    return call

@@ -3,38 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
 from ctid.accounts.models import Role
 from ctid.sampledata.demo import seed_demo
 from tests.support.site import Site
-from tests.web.support import Browser
-
-Api = Any  # an async (method, path, body) -> (status, json) callable
-
-
-def client_for(anon: Browser, secret: str) -> Api:
-    async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {secret}"}
-        response = await anon.client.request(method, path, json=body, headers=headers)
-        return response.status, await response.json()
-
-    return call
-
-
-@pytest.fixture
-async def people(site: Site, anon: Browser) -> dict[str, Api]:
-    """olga (operator) and sam (supervisor) in the default branch, erin (operator) in "east", the admin."""
-    east = await site.branch("east", "东区店")
-    users = {
-        "olga": await site.user("olga", Role.OPERATOR),
-        "sam": await site.user("sam", Role.SUPERVISOR),
-        "erin": await site.user("erin", Role.OPERATOR, branch_id=east),
-        "boss": await site.user("boss", Role.ADMIN),
-    }
-    return {name: client_for(anon, (await site.token(user))[0]) for name, user in users.items()}
+from tests.web.support import Api, Browser
 
 
 async def test_a_customer_is_created_changed_and_its_history_read(people: dict[str, Api]) -> None:

@@ -17,7 +17,7 @@ from ctid.core.errors import ValidationError
 from ctid.crm.models import ContactType, CustomerKind, VehicleRole
 from ctid.crm.new_customer import NewCustomer, NewPhone
 from ctid.web import crm_forms
-from tests.web.test_forms import FORMS, outcome, values
+from tests.web.forms_support import FORMS, outcome, values
 
 FIELDS = [
     *crm_forms.NEW_CUSTOMER,

@@ -8,9 +8,7 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.test_crm_api import Api, people
-
-__all__ = ["people"]
+from tests.web.support import Api
 
 
 async def test_the_answer_is_the_search_box_contract(people: dict[str, Api]) -> None:

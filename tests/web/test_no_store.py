@@ -12,8 +12,8 @@ from aiohttp import ClientResponse, web
 
 from ctid.accounts.models import User
 from tests.support.site import Site
+from tests.web.routes_support import app_routes
 from tests.web.support import Browser
-from tests.web.test_routes import app_routes
 
 EXPORTS = [
     "/api/v1/customers/export?format=csv",

@@ -10,8 +10,7 @@ import pytest
 
 from ctid.accounts.models import Role
 from tests.support.site import Site
-from tests.web.support import Browser
-from tests.web.test_crm_api import Api, client_for
+from tests.web.support import Api, Browser, client_for
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ctid.core.errors import ValidationError
 from ctid.recording.service import MAX_TAG, MAX_TAGS
 from ctid.web import recording_forms
-from tests.web.test_forms import no_control_characters, outcome, values
+from tests.web.forms_support import no_control_characters, outcome, values
 
 FORMS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TZ = ZoneInfo("Asia/Shanghai")

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import AbstractRoute, StaticResource
 
 from ctid.accounts.models import Role, User
 from ctid.accounts.permissions import ROLE_PERMISSIONS, Permission
 from ctid.web.auth import PUBLIC, requires
 from tests.support.site import Site
+from tests.web.routes_support import app_routes
 from tests.web.support import Browser
-
-_ATTRIBUTE = "__ctid_permission__"
-_PLACEHOLDER = re.compile(r"\{[^}]+\}")
-
-
-def declared(route: AbstractRoute) -> Permission | str | None:
-    return getattr(route.handler, _ATTRIBUTE, None)
-
-
-def app_routes(app: web.Application) -> list[tuple[str, str, Permission | str | None]]:
-    """(method, concrete path, declaration) of every non-static route; path parameters become 1."""
-    found = []
-    for route in app.router.routes():
-        if isinstance(route.resource, StaticResource) or route.method == "HEAD":
-            continue
-        assert route.resource is not None
-        template = route.resource.canonical
-        found.append((route.method, _PLACEHOLDER.sub("1", template), declared(route)))
-    return found
 
 
 def restricted_for(role: Role, app: web.Application) -> list[tuple[str, str]]:
