@@ -120,6 +120,12 @@ def _add_db_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     backup.add_argument("destination", help="a file that does not exist yet, or a directory for a dated file")
     _config_option(backup)
     backup.set_defaults(verb=Verb("database.backup"))
+    copy = db.add_parser(
+        "copy", help="copy a whole database into an empty one (a shop's SQLite into a group's PostgreSQL)"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="the database to copy")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="an empty database")
+    copy.set_defaults(verb=Verb("database_copy.copy"))
 
 
 def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -114,6 +114,12 @@ class _Admin:
         await self._execute(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY FILE_COPY")
         return name
 
+    def empty(self) -> str:
+        """A new database with nothing in it, not even the migrations."""
+        name = f"ctid_empty_{worker()}_{os.getpid()}_{next(_numbers)}"
+        self._run(self._execute(f"CREATE DATABASE {name}")).result(60)
+        return name
+
     def new(self) -> str:
         """A new database's name: the one made ahead, and the next one started."""
         spare = self._spare or self._run(self._copy())
@@ -154,6 +160,13 @@ def new_postgres_database(base_url: str) -> tuple[str, str]:
     """(name, URL) of a new, migrated, empty database."""
     admin = _admin(base_url)
     name = admin.new()
+    return name, admin.url(name)
+
+
+def new_empty_postgres_database(base_url: str) -> tuple[str, str]:
+    """(name, URL) of a new database that was never migrated (``ctid db copy`` migrates it)."""
+    admin = _admin(base_url)
+    name = admin.empty()
     return name, admin.url(name)
 
 
