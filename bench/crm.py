@@ -1,11 +1,15 @@
 """The CRM at a million customers: search, the customer page, and an import of 100,000 rows.
 
     .venv/bin/python bench/crm.py [--customers 1000000] [--queries 500] [--pages 500] [--seed 1] [--no-import]
+        [--database-url postgresql+asyncpg://user@host/NAME]
 
 The customers (about 1.3 vehicles each) are generated once with ``ctid.sampledata.bulk`` into the cache file
 that ``bench/crm_lookup.py`` and ``bench/pop_latency.py`` share (``ctid-bench/crm-<customers>.sqlite3`` in the
 temp dir), which is never modified: it is copied into a fresh data dir, and the copy migrated to the head
 (``Database`` start; the time is printed: at revision 0005 that is 0006's columns and 0007's search index).
+With ``--database-url`` of a PostgreSQL database, the run's database is that one, made anew as a copy of
+the same customers on the server (``bench/server_database.py``), and the import is not measured (its
+bench is SQLite's).
 
 - **search**: ``--queries`` queries (a fifth each: whole names, pinyin initials, phone fragments of 4-7
   digits, plate fragments of 3-5 characters, VIN fragments of 6-8 characters, taken from random stored
@@ -28,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import random
 import sqlite3
 import sys
@@ -44,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.crm_lookup import prepare, timed
 from bench.pop_latency import copy_database
+from bench.server_database import database_section, fresh_copy, is_server
 from bench.support import percentile
 from ctid.accounts.models import Role, User
 from ctid.accounts.service import AccountService
@@ -158,9 +164,9 @@ def _is_chinese(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
 
-async def set_up(path: Path) -> tuple[User, str]:
+async def set_up(url: str) -> tuple[User, str]:
     """A supervisor of the bulk customers' branch and an API token for them."""
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(url)
     await db.start()
     try:
         accounts = AccountService(db, LoginThrottle(), fast_passwords())
@@ -174,8 +180,8 @@ async def set_up(path: Path) -> tuple[User, str]:
     return user, token
 
 
-async def measure_search(path: Path, user: User, queries: list[tuple[str, str]]) -> bool:
-    db = Database(f"sqlite+aiosqlite:///{path}")
+async def measure_search(url: str, user: User, queries: list[tuple[str, str]]) -> bool:
+    db = Database(url)
     await db.start()
     try:
         search = CustomerSearch(db)
@@ -256,22 +262,30 @@ async def bench(args: argparse.Namespace, directory: Path) -> bool:
     await prepare(cache, args.customers, args.seed)
     # The import first: its peak RSS is RUSAGE_CHILDREN's, which would count the daemon started below. It
     # runs an event loop of its own, so in a thread.
-    ok = not args.do_import or await asyncio.to_thread(measure_import, cache) is not False
-    path = copy_database(cache, directory)
+    server = is_server(args.database_url)
+    ok = server or not args.do_import or await asyncio.to_thread(measure_import, cache) is not False
+    if server:
+        url = await fresh_copy(args.database_url, cache, args.customers)
+    else:
+        url = f"sqlite+aiosqlite:///{copy_database(cache, directory)}"
     started = time.perf_counter()
-    db = Database(f"sqlite+aiosqlite:///{path}")
+    db = Database(url)
     await db.start()
     await db.stop()
     print(f"migration of the copy to the head: {time.perf_counter() - started:.1f} s", flush=True)
-    user, token = await set_up(path)
-    queries = sample_queries(path, args.queries, args.seed) + short_queries(path, args.queries, args.seed)
-    ok &= await measure_search(path, user, queries)
+    backend = "PostgreSQL" if server else "SQLite"
+    print(f"{args.customers:,} customers on {backend}, load {os.getloadavg()[0]:.1f}", flush=True)
+    user, token = await set_up(url)
+    # the cache file holds the same rows (ids included): the queries are drawn from it
+    queries = sample_queries(cache, args.queries, args.seed) + short_queries(cache, args.queries, args.seed)
+    ok &= await measure_search(url, user, queries)
     port = free_port()
     no_backup = '[backup]\nat = ""\n'  # a catch-up copy of a million customers must not run mid-bench
-    daemon = Daemon(write_config(directory, port, no_backup), port).start()
+    extra = no_backup + (database_section(url) if server else "")
+    daemon = Daemon(write_config(directory, port, extra), port).start()
     try:
         await asyncio.to_thread(daemon.wait_healthy, 120)
-        ok &= await measure_http(daemon, token, random_ids(path, args.pages, args.seed), queries)
+        ok &= await measure_http(daemon, token, random_ids(cache, args.pages, args.seed), queries)
     finally:
         await asyncio.to_thread(daemon.stop)
     return ok
@@ -284,6 +298,10 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-import", dest="do_import", action="store_false")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database of the bench's own, made anew for the run (default: SQLite)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ctid-crm-bench-") as directory:
         ok = asyncio.run(bench(args, Path(directory)))

@@ -1,12 +1,14 @@
 """Screen-pop latency of the real daemon: from the last caller-ID byte to ``call.identified`` on the consoles.
 
     .venv/bin/python bench/pop_latency.py [--customers 1000000] [--clients 200] [--bound 1] [--calls 200]
+        [--database-url postgresql+asyncpg://user@host/NAME]
 
 The set-up, as in a busy dealer group:
 
 - the customers are generated once with ``ctid.sampledata.bulk`` (as ``bench/crm_lookup.py`` does, into the
   same cache file, ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir; about 50 s for a million) and
-  copied into a fresh data dir for every run;
+  copied into a fresh data dir for every run; with ``--database-url`` of a PostgreSQL database the run's
+  database is that one, made anew as a copy of the same customers on the server (``bench/server_database.py``);
 - ``--clients`` consoles, each a user of the bulk customers' branch with an API token of its own: ``--bound``
   operators bound to the line (the first of them is "the bound console": the operator who picks up), the
   others supervisors of the branch (who follow every line of it), so that every console gets every pop.
@@ -66,6 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.callerid_latency import Events
 from bench.crm_lookup import MATCH_TARGET_MS, WARMUP, prepare, timed
+from bench.server_database import database_section, fresh_copy, is_server
 from bench.support import modem_daemon, percentile, write
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
@@ -285,15 +288,16 @@ class Site:
     supervisors: int
 
 
-async def prepare_site(path: Path, clients: int, bound: int, lookups: int, seed: int) -> Site:
-    """Time the lookups, pick the callers and add the consoles' users, all in the copied database."""
-    db = Database(f"sqlite+aiosqlite:///{path}")
+async def prepare_site(url: str, cache: Path, clients: int, bound: int, lookups: int, seed: int) -> Site:
+    """Time the lookups, pick the callers and add the consoles' users, all in the copied database at
+    ``url`` (the numbers drawn from the cache file, which holds the same rows)."""
+    db = Database(url)
     await db.start()
     await db.kept_in_memory()  # as in the daemon once started: lookups read no disk
     try:
         normaliser = PhoneNormaliser("CN")
         directory = CustomerDirectory(db, normaliser)
-        numbers = bulk.known_numbers(path, lookups + WARMUP, seed=seed)
+        numbers = bulk.known_numbers(cache, lookups + WARMUP, seed=seed)
         await timed([functools.partial(directory.match, n) for n in numbers[:WARMUP]])
         numbers = numbers[WARMUP:]
         lookup_ms = await timed([functools.partial(directory.match, n) for n in numbers])
@@ -445,13 +449,17 @@ async def run(args: argparse.Namespace, directory: Path) -> tuple[Site, Results,
     cache = Path(tempfile.gettempdir()) / "ctid-bench" / f"crm-{args.customers}.sqlite3"
     await prepare(cache, args.customers, args.seed)
     print("copying the database and adding the consoles' users ...", flush=True)
-    database = copy_database(cache, directory)
-    site = await prepare_site(database, args.clients, args.bound, args.lookups, args.seed)
+    if is_server(args.database_url):
+        url = await fresh_copy(args.database_url, cache, args.customers)
+        server = database_section(url)
+    else:
+        url, server = f"sqlite+aiosqlite:///{copy_database(cache, directory)}", ""
+    site = await prepare_site(url, cache, args.clients, args.bound, args.lookups, args.seed)
     if len(site.numbers) < args.warmup + args.calls:
         print(f"note: {len(site.numbers)} distinct callers for {args.warmup + args.calls} calls: some repeat")
     keys = f'ring_timeout_s = {RING_TIMEOUT_S}\nbranch = "{bulk.BULK_BRANCH[0]}"\n'
     async with (
-        modem_daemon(directory, {LINE: "formatted"}, keys) as (daemon, fakes),
+        modem_daemon(directory, {LINE: "formatted"}, keys, server) as (daemon, fakes),
         watching(directory / "var" / "ctid.sock") as records,
     ):
         board, events = Board(args.clients), Events(records)
@@ -486,6 +494,10 @@ def row(label: str, values: list[float], target_ms: float | None = None) -> bool
     return met
 
 
+def _backend(url: str | None) -> str:
+    return "PostgreSQL" if is_server(url) else "SQLite"
+
+
 def report(args: argparse.Namespace, site: Site, results: Results, daemon: Daemon) -> bool:
     operators = args.clients - site.supervisors
     offered = "offering" if args.deflate else "not offering"
@@ -493,7 +505,8 @@ def report(args: argparse.Namespace, site: Site, results: Results, daemon: Daemo
     deflate = f"{offered} permessage-deflate, taken: {taken}"
     print(
         "\nscreen-pop latency: last caller-ID byte written -> call.identified received on the websocket\n"
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); {args.customers:,} customers; "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.1f}; "
+        f"{args.customers:,} customers on {_backend(args.database_url)}; "
         f"{args.calls} calls (+{args.warmup} warm-up), {args.settle_ms:g} ms from ringing to caller ID\n"
         f"{args.clients} consoles: {operators} operators bound to the line (the first: 'the bound console'), "
         f"{site.supervisors} supervisors of its branch; consoles {deflate}\n"
@@ -537,6 +550,10 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000, help="timed lookups alone (default 2000)")
     parser.add_argument("--settle-ms", type=float, default=100, help="ringing to caller ID (default 100)")
     parser.add_argument("--seed", type=int, default=1, help="customer generator seed (default 1)")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database of the bench's own, made anew for the run (default: an SQLite file)",
+    )
     parser.add_argument(
         "--no-deflate", dest="deflate", action="store_false", help="consoles do not offer permessage-deflate"
     )

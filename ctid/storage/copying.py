@@ -182,14 +182,17 @@ async def _copy(
 ) -> tuple[dict[str, int], int]:
     tables = plan.metadata.sorted_tables
     expected = {table.name: await copy_store.count(source, table) for table in tables}
-    indexes = await copy_store.drop_secondary_indexes(target, [t.name for t in tables] + list(plan.derived))
+    await copy_store.tune_for_load(target)
+    indexes = await copy_store.drop_secondary_indexes(target, [t.name for t in tables])
+    derived_indexes = await copy_store.drop_secondary_indexes(target, plan.derived)
     copied: dict[str, int] = {}
     for table in tables:
         if table.name in plan.seeded:
             await copy_store.clear(target, table)
         copied[table.name] = await _copy_table(source, target, table, expected[table.name], progress, batch)
+    await copy_store.create_indexes(target, indexes)  # before the rebuild, which reads them by customer
     derived = await plan.rebuild(target)
-    await copy_store.create_indexes(target, indexes)
+    await copy_store.create_indexes(target, derived_indexes)
     await copy_store.advance_sequences(target, tables)
     await _check_counts(target, tables, expected, copied)
     return copied, derived
