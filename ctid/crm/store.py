@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Table, bindparam, func, insert, or_, select
+from sqlalchemy import Connection, Integer, Table, bindparam, func, insert, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.crm.models import (
@@ -126,16 +126,19 @@ _OPT_OUTS = Prepared(
     .where(customer_opt_outs.c.customer_id == bindparam("customer_id"))
     .order_by(customer_opt_outs.c.contact_type)
 )
-_THEIR_VEHICLES = select(customer_vehicles.c.vehicle_id).where(
-    customer_vehicles.c.customer_id == bindparam("customer_id")
+_THEIR_VISITS = union(
+    select(visits.c.id).where(visits.c.customer_id == bindparam("customer_id")),
+    select(visits.c.id)
+    .join(customer_vehicles, customer_vehicles.c.vehicle_id == visits.c.vehicle_id)
+    .where(customer_vehicles.c.customer_id == bindparam("customer_id")),
 )
+"""Their own visits and their vehicles' as one set of ids: each half a range of an index. As ``customer_id
+= ? OR vehicle_id IN (...)``, PostgreSQL read every visit (a quarter of a second at a million customers:
+no bitmap OR over a subquery), where SQLite ORed the two indexes."""
 _LAST_VISITS = Prepared(
     select(visits, vehicles_table.c.plate)
     .join(vehicles_table, vehicles_table.c.id == visits.c.vehicle_id)
-    .where(
-        or_(visits.c.customer_id == bindparam("customer_id"), visits.c.vehicle_id.in_(_THEIR_VEHICLES)),
-        visits.c.status != VisitStatus.CANCELLED.value,
-    )
+    .where(visits.c.id.in_(_THEIR_VISITS), visits.c.status != VisitStatus.CANCELLED.value)
     .order_by(visits.c.visited_on.desc(), visits.c.id.desc())
     .limit(bindparam("limit", type_=Integer))
 )
