@@ -135,18 +135,28 @@ _THEIR_VISITS = union(
 """Their own visits and their vehicles' as one set of ids: each half a range of an index. As ``customer_id
 = ? OR vehicle_id IN (...)``, PostgreSQL read every visit (a quarter of a second at a million customers:
 no bitmap OR over a subquery), where SQLite ORed the two indexes."""
+_NOT_CANCELLED = visits.c.status != VisitStatus.CANCELLED.value
+_NEWEST_FIRST = (visits.c.visited_on.desc(), visits.c.id.desc())
 _LAST_VISITS = Prepared(
     select(visits, vehicles_table.c.plate)
     .join(vehicles_table, vehicles_table.c.id == visits.c.vehicle_id)
-    .where(visits.c.id.in_(_THEIR_VISITS), visits.c.status != VisitStatus.CANCELLED.value)
-    .order_by(visits.c.visited_on.desc(), visits.c.id.desc())
+    .where(visits.c.id.in_(_THEIR_VISITS), _NOT_CANCELLED)
+    .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit", type_=Integer))
 )
-_ITEM_NAMES = Prepared(
-    select(visit_items.c.name)
-    .where(visit_items.c.visit_id == bindparam("visit_id"))
-    .order_by(visit_items.c.id)
+_LAST_VISITS_ITEMS = Prepared(
+    select(visit_items.c.visit_id, visit_items.c.name)
+    .where(
+        visit_items.c.visit_id.in_(
+            select(visits.c.id)
+            .where(visits.c.id.in_(_THEIR_VISITS), _NOT_CANCELLED)
+            .order_by(*_NEWEST_FIRST)
+            .limit(bindparam("limit", type_=Integer))
+        )
+    )
+    .order_by(visit_items.c.visit_id, visit_items.c.id)
 )
+"""The items of those visits in one statement, not one per visit: on a server each is a round trip."""
 
 
 def get_customer(conn: Connection, customer_id: int) -> Customer | None:
@@ -180,11 +190,11 @@ def last_visits(conn: Connection, customer_id: int, limit: int = 5) -> list[Visi
     """The newest visits made by this customer or to one of their vehicles (a driver may have brought in
     the owner's car), with the items' names joined into a summary."""
     rows = _LAST_VISITS.rows(conn, customer_id=customer_id, limit=limit)
-    return [_visit(row, ITEM_SEPARATOR.join(_item_names(conn, row["id"]))) for row in rows]
-
-
-def _item_names(conn: Connection, visit_id: int) -> list[str]:
-    return [row["name"] for row in _ITEM_NAMES.rows(conn, visit_id=visit_id)]
+    names: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        for item in _LAST_VISITS_ITEMS.rows(conn, customer_id=customer_id, limit=limit):
+            names[item["visit_id"]].append(item["name"])
+    return [_visit(row, ITEM_SEPARATOR.join(names[row["id"]])) for row in rows]
 
 
 def opted_out(conn: Connection, customer_id: int) -> list[str]:
