@@ -8,7 +8,8 @@ The set-up, as in a busy dealer group:
 - the customers are generated once with ``ctid.sampledata.bulk`` (as ``bench/crm_lookup.py`` does, into the
   same cache file, ``ctid-bench/crm-<customers>.sqlite3`` in the temp dir; about 50 s for a million) and
   copied into a fresh data dir for every run; with ``--database-url`` of a PostgreSQL database the run's
-  database is that one, made anew as a copy of the same customers on the server (``bench/server_database.py``);
+  database is that one, made anew as a copy of the same customers on the server
+  (``bench/server_database.py``);
 - ``--clients`` consoles, each a user of the bulk customers' branch with an API token of its own: ``--bound``
   operators bound to the line (the first of them is "the bound console": the operator who picks up), the
   others supervisors of the branch (who follow every line of it), so that every console gets every pop.

@@ -1,7 +1,7 @@
 """The benches on PostgreSQL (``--database-url postgresql+asyncpg://user@host/NAME``): the million customers
 moved once from the SQLite cache file into a cache database on the server, then every run on a fresh copy.
 
-- The SQLite cache file (``ctid-bench/crm-<customers>.sqlite3``, ``ctid.crm.bulk``'s, as on SQLite) is
+- The SQLite cache file (``ctid-bench/crm-<customers>.sqlite3``, ``ctid.sampledata.bulk``'s, as on SQLite) is
   copied into ``ctid_bench_crm_<customers>`` on the same server with ``ctid db copy``'s own code
   (``ctid.storage.copying``: COPY, indexes rebuilt, counts checked), once; the time is printed. The
   generator writes SQLite only: the copy is how its rows reach a server, as a shop's do.

@@ -23,12 +23,11 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Table, delete, event, func, inspect, literal, select, text
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from ctid.db import create_engine, sqlite_file
+from ctid.storage.db import create_engine, sqlite_file
 
 BATCH = 10_000
 """Rows per read and per write: large enough that the per-batch cost vanishes, small enough to stream."""
@@ -81,6 +80,8 @@ async def source_snapshot(conn: AsyncConnection) -> AsyncConnection:
 
 async def revision(conn: AsyncConnection) -> str | None:
     """The Alembic revision the database is at; None when it has never been migrated."""
+    from alembic.runtime.migration import MigrationContext  # not on the daemon's way (search_store's COPY)
+
     return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
 
 

@@ -30,9 +30,9 @@ from sqlalchemy.engine import Row, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ctid.db import create_engine, head_revision, sqlite_file, upgrade
-from ctid.errors import CtidError
+from ctid.core.errors import CtidError
 from ctid.storage import copy_store
+from ctid.storage.db import create_engine, head_revision, sqlite_file, upgrade
 
 INT32_MAX = 2**31 - 1
 Progress = Callable[[str, int, int], None]

@@ -105,7 +105,7 @@ def test_every_verb_names_a_function_that_exists() -> None:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 pending += action.choices.values()
-    assert len(verbs) == 12
+    assert len(verbs) == 13
     for verb in verbs:
         module, function = verb.target.rsplit(".", 1)
         assert callable(getattr(__import__(f"ctid.cli.{module}", fromlist=[function]), function)), verb
