@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from ctid.recording.waveform import cached_peaks
 from ctid.storage.db import Database
 from ctid.voicecard.lines import Lines
 from ctid.voicecard.sim import SimCall, SimLine
-from tests.recording.wiring import FixedStaff, plan_of
+from tests.recording.wiring import FixedStaff, Tape, plan_of
 from tests.support.media import seconds
 from tests.support.waiting import eventually, wait_until
 
@@ -54,16 +55,22 @@ class Rig:
         return line
 
 
-async def _rig(db: Database, root: Path, settings: RecordingConfig, **line: object) -> Rig:
+async def _rig(
+    db: Database, root: Path, settings: RecordingConfig, tape: Tape | None = None, **line: object
+) -> Rig:
+    """The sim line's own audio (played in real time while captured), or ``tape``'s, whose clock is then the
+    recorder's monotonic one."""
     bus = EventBus()
     config = replace(LineConfig("desk", "sim", options=SimLineOptions(ring_timeout_s=0.2)), **line)
     lines = Lines((config,), bus)
-
+    if tape is not None:
+        lines.get("desk").audio = tape
     recorder = Recorder(
         RecorderParts(db, bus, lines, PhoneNormaliser("CN", "020")),
         plan_of((config,)),
         RecorderSettings(settings, root, "Asia/Shanghai"),
         FixedStaff([7], {"SH01": 1, "SH02": 2}),
+        monotonic=tape.monotonic if tape is not None else time.monotonic,
     )
     events: list[RecordingChanged] = []
     bus.subscribe(RecordingChanged, events.append)
@@ -78,8 +85,9 @@ async def _rig(db: Database, root: Path, settings: RecordingConfig, **line: obje
 async def make_rig(db: Database, tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
     rigs: list[Rig] = []
 
-    async def make(settings: RecordingConfig | None = None, **line: object) -> Rig:
-        rig = await _rig(db, tmp_path / "recordings", settings or RecordingConfig(min_free_mb=0), **line)
+    async def make(settings: RecordingConfig | None = None, tape: Tape | None = None, **line: object) -> Rig:
+        settings = settings or RecordingConfig(min_free_mb=0)
+        rig = await _rig(db, tmp_path / "recordings", settings, tape, **line)
         rigs.append(rig)
         return rig
 
@@ -88,6 +96,20 @@ async def make_rig(db: Database, tmp_path: Path) -> AsyncIterator[Callable[..., 
         await rig.lines.stop()
         await rig.recorder.stop()
         await rig.call_log.stop()
+
+
+async def _answer(rig: Rig) -> asyncio.Task[str | None]:
+    """A call on the desk, answered and being recorded; it talks until ``_hang_up``: a test whose call ended
+    after a fixed time found it over before it was done on a busy machine."""
+    call = asyncio.create_task(rig.line.play(replace(CALL, talk_s=3600.0)))
+    await wait_until(lambda: rig.recorder.state("desk"), 5, "the take started")
+    return call
+
+
+async def _hang_up(rig: Rig, call: asyncio.Task[str | None]) -> None:
+    await rig.line.hangup()
+    call.cancel()  # what was left of its talk
+    await asyncio.gather(call, return_exceptions=True)
 
 
 async def _all(db: Database) -> list[Recording]:
@@ -100,8 +122,12 @@ async def _all(db: Database) -> list[Recording]:
 async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
     make_rig: Callable[..., object], db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    rig: Rig = await make_rig()  # type: ignore[misc]
-    call_id = await rig.line.play(CALL)
+    tape = Tape()
+    rig: Rig = await make_rig(tape=tape)  # type: ignore[misc]
+    call = await _answer(rig)
+    call_id = rig.line.info.call_id
+    tape.play(0.6)
+    await _hang_up(rig, call)
     await rig.recorder.settled()
     await eventually(lambda: _ended(rig, call_id), what="the call's end in the call log (from its queue)")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
@@ -117,7 +143,7 @@ async def test_an_answered_call_becomes_a_compact_recording_with_its_metadata(
     assert recording.path.endswith(".opus") and recording.path.count("/") == 3
     path = rig.root / recording.path
     assert digest(path) == (recording.size_bytes, recording.sha256)
-    assert recording.duration_s is not None and 0.45 <= recording.duration_s <= 0.9
+    assert recording.duration_s == 0.6  # all that was heard, however late the loop ran
     assert abs(seconds(path) - recording.duration_s) < 0.1
     assert not list(rig.root.rglob("*.wav"))  # the WAV is gone once the compact file is verified
     cache = path.with_suffix(".peaks.json")
@@ -137,18 +163,20 @@ async def test_wav_format_keeps_the_wav(make_rig: Callable[..., object], db: Dat
 
 
 async def test_pause_and_resume(make_rig: Callable[..., object], db: Database) -> None:
-    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
-    task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=1.0)))
-    await wait_until(lambda: rig.events, what="the take started")
+    tape = Tape()
+    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0), tape)  # type: ignore[misc]
+    call = await _answer(rig)
+    await wait_until(lambda: rig.events, what="the take's row written")
+    tape.play(0.3)
     rig.recorder.pause("desk")
     assert rig.recorder.state("desk") == ("paused", rig.events[0].recording_id)
-    await asyncio.sleep(0.4)  # kept: the pause's length is what the test measures (paused_s)
+    tape.play(0.4)  # not recorded
     rig.recorder.resume("desk")
-    await task
+    tape.play(0.2)
+    await _hang_up(rig, call)
     await rig.recorder.settled()
     [recording] = await _all(db)
-    assert 0.3 <= recording.paused_s <= 0.6
-    assert recording.duration_s is not None and recording.duration_s <= 1.0 - 0.3
+    assert (recording.paused_s, recording.duration_s) == (0.4, 0.3 + 0.2)
     assert [e.state for e in rig.events] == ["recording", "paused", "recording", "stopped"]
 
 
@@ -212,16 +240,18 @@ async def test_low_disk_stops_recording_with_an_alert(
 
 
 async def test_low_disk_mid_call_ends_the_take_cleanly(make_rig: Callable[..., object], db: Database) -> None:
-    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0))  # type: ignore[misc]
-    task = asyncio.create_task(rig.line.play(replace(CALL, talk_s=0.8)))
-    answered = await _answered(rig)
-    await wait_until(lambda: asyncio.get_running_loop().time() - answered >= 0.3)  # mid-call: 0.3 s of talk
+    tape = Tape()
+    rig: Rig = await make_rig(RecordingConfig(format="wav", min_free_mb=0), tape)  # type: ignore[misc]
+    call = await _answer(rig)
+    tape.play(0.3)  # mid-call
     rig.recorder.settings = replace(rig.recorder.settings, min_free_mb=10**9)
     rig.recorder.check_disk()
-    await task
+    assert rig.recorder.state("desk") is None and rig.line.info.status == "in call"
+    tape.play(0.2)  # after the take ended: not recorded
+    await _hang_up(rig, call)
     await rig.recorder.settled()
     [recording] = await _all(db)
-    assert (recording.status, recording.problem) == ("ready", "disk almost full")
+    assert (recording.status, recording.problem, recording.duration_s) == ("ready", "disk almost full", 0.3)
     assert rig.events[-1].problem == "disk almost full"
 
 
