@@ -27,8 +27,9 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
     try:
         await operator(site, "olga", ["front"])
         console = await connect(server, "olga")
-        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)
-        call = asyncio.create_task(sim(site, "front").play(answered))
+        front = sim(site, "front")
+        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=3600.0)  # until hung up below
+        call = asyncio.create_task(front.play(answered))
         pushed = await console.next("call.recording")
         assert pushed["recording"]["state"] == "recording" and pushed["call"]["line"] == "front"
         await wait_until(lambda: recorder.state("front")[0] == "recording", what="the take under way")
@@ -42,7 +43,9 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
         assert (status, body["error"]["code"]) == (403, "forbidden")
         status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "rewind"})
         assert (status, body["error"]["code"]) == (422, "invalid")
-        await call
+        await front.hangup()  # the call ends when the test is done with it, not after a time a busy
+        call.cancel()  # machine may spend on the requests above (it did: the resume found it over)
+        await asyncio.gather(call, return_exceptions=True)
         await recorder.settled()
         status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "pause"})
         assert (status, body["error"]["code"]) == (409, "conflict")
