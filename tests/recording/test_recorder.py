@@ -99,10 +99,10 @@ async def make_rig(db: Database, tmp_path: Path) -> AsyncIterator[Callable[..., 
 
 
 async def _answer(rig: Rig) -> asyncio.Task[str | None]:
-    """A call on the desk, answered and being recorded; it talks until ``_hang_up``: a test whose call ended
-    after a fixed time found it over before it was done on a busy machine."""
+    """A call on the desk, answered (on a line that records always, its take begun by the same event); it
+    talks until ``_hang_up``: a test whose call ended after a fixed time found it over on a busy machine."""
     call = asyncio.create_task(rig.line.play(replace(CALL, talk_s=3600.0)))
-    await wait_until(lambda: rig.recorder.state("desk"), 5, "the take started")
+    await wait_until(lambda: rig.line.info.status == "in call", 5, "the call answered")
     return call
 
 
@@ -191,34 +191,28 @@ async def test_a_line_that_may_not_pause_refuses(make_rig: Callable[..., object]
 
 async def test_policies_never_and_on_demand(make_rig: Callable[..., object], db: Database) -> None:
     never: Rig = await make_rig(record="never")  # type: ignore[misc]
-    task = asyncio.create_task(never.line.play(CALL))
-    await _answered(never)
+    call = await _answer(never)
     with pytest.raises(Conflict):
         never.recorder.record_now("desk")
-    await task
+    await _hang_up(never, call)
     await never.recorder.settled()
     assert await _all(db) == []
     await never.lines.stop()
     await never.recorder.stop()
 
-    demand: Rig = await make_rig(record="on demand")  # type: ignore[misc]
+    tape = Tape()
+    demand: Rig = await make_rig(tape=tape, record="on demand")  # type: ignore[misc]
     with pytest.raises(Conflict):
         demand.recorder.record_now("desk")  # no call in progress
-    task = asyncio.create_task(demand.line.play(replace(CALL, talk_s=0.8)))
-    answered = await _answered(demand)
-    await wait_until(lambda: asyncio.get_running_loop().time() - answered >= 0.3)  # 0.3 s of talk unrecorded
+    call = await _answer(demand)
+    tape.play(0.3)  # talk before the operator asks
+    assert demand.recorder.state("desk") is None
     demand.recorder.record_now("desk")
-    await task
+    tape.play(0.5)
+    await _hang_up(demand, call)
     await demand.recorder.settled()
     [recording] = await _all(db)
-    # from the moment asked, not the whole call (a busy machine only asks later: a shorter recording)
-    assert recording.duration_s is not None and 0 < recording.duration_s <= 0.55
-
-
-async def _answered(rig: Rig) -> float:
-    """The loop's time when the line's call was seen answered."""
-    await wait_until(lambda: rig.line.info.status == "in call", 5, "the call answered")
-    return asyncio.get_running_loop().time()
+    assert recording.duration_s == 0.5  # from the moment asked, not the whole call
 
 
 async def _ended(rig: Rig, call_id: str) -> bool:
