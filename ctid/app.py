@@ -44,7 +44,7 @@ from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError
 from ctid.stats.service import Stats
-from ctid.storage.db import Database, sqlite_file
+from ctid.storage.db import BUSY_TIMEOUT_MS, Database, sqlite_file
 from ctid.storage.nightly_backup import NightlyBackup
 from ctid.system.status import SystemStatus
 from ctid.voicecard.events import LineEvent
@@ -90,13 +90,20 @@ class Overrides:
     """The password hasher (None: argon2id at its production cost, ~0.2 s a hash)."""
     login_clock: Callable[[], float] = time.monotonic
     """The monotonic clock of the login throttle and of the token-use writer's retries."""
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    """How long a write waits for another program's lock before it fails as transient (a test that holds
+    the lock need not wait the production 10 s for the 503)."""
 
 
 def build_services(
     config: Config, last_alive: datetime | None = None, overrides: Overrides = Overrides()
 ) -> Services:
     """``last_alive``: when a killed last run was last alive (its calls left open end then)."""
-    db = Database(config.database_url, keep_in_memory=config.database.keep_in_memory)
+    db = Database(
+        config.database_url,
+        keep_in_memory=config.database.keep_in_memory,
+        busy_timeout_ms=overrides.busy_timeout_ms,
+    )
     security = config.security
     throttle = LoginThrottle(security.login_max_failures, security.login_window_s, security.login_lockout_s)
     site, clock = config.site, overrides.clock

@@ -8,6 +8,7 @@ block the writer), foreign keys on, a busy timeout instead of instant "database 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -86,19 +87,22 @@ async def fetch_page(
     return Page([convert(row) for row in rows.mappings()], int(total or 0), request)
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An engine with the SQLite pragmas applied to every new connection."""
+def create_engine(url: str, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncEngine:
+    """An engine with the SQLite pragmas (or the server session's settings) applied to every new connection;
+    a write waits ``busy_timeout_ms`` for another's lock."""
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_async_engine(url, connect_args={"timeout": 10})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine.sync_engine, "connect", functools.partial(_sqlite_pragmas, busy_ms=busy_timeout_ms)
+        )
         return engine
     engine = create_async_engine(url, pool_pre_ping=True)
-    event.listen(engine.sync_engine, "connect", _server_session)
+    event.listen(engine.sync_engine, "connect", functools.partial(_server_session, busy_ms=busy_timeout_ms))
     return engine
 
 
-def _server_session(dbapi_connection: Any, _record: Any) -> None:
+def _server_session(dbapi_connection: Any, _record: Any, busy_ms: int = BUSY_TIMEOUT_MS) -> None:
     """A server's sessions in UTC, whatever its own time zone (a Chinese shop's is Asia/Shanghai): times
     are stored and computed in UTC as on SQLite, so a cast to a date, a day's bounds or a migration's text
     timestamp mean the same on both backends. A lock held elsewhere (an admin's ``LOCK TABLE``, a long
@@ -106,7 +110,7 @@ def _server_session(dbapi_connection: Any, _record: Any) -> None:
     to retry, a call stage retried; not a request hanging for as long as the lock is held."""
     cursor = dbapi_connection.cursor()
     cursor.execute("SET TIME ZONE 'UTC'")
-    cursor.execute(f"SET lock_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute(f"SET lock_timeout = {int(busy_ms)}")
     cursor.close()
     dbapi_connection.commit()  # the driver ran them in a transaction: one rolled back would undo them
 
@@ -124,12 +128,12 @@ def _ensure_sqlite_dir(url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = BUSY_TIMEOUT_MS) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
         "foreign_keys=ON",
-        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        f"busy_timeout={int(busy_ms)}",
         "synchronous=NORMAL",
     ):
         cursor.execute(f"PRAGMA {pragma}")
@@ -272,9 +276,12 @@ class Database:
 
     name = "database"
 
-    def __init__(self, url: str, *, keep_in_memory: bool = True) -> None:
+    def __init__(
+        self, url: str, *, keep_in_memory: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         self.url = url
         self._keep_in_memory = keep_in_memory
+        self._busy_timeout_ms = busy_timeout_ms
         self._engine: AsyncEngine | None = None
         self._reader: ReadThread | None = None
         self._warmer: CacheWarmer | None = None
@@ -301,10 +308,11 @@ class Database:
         return self._engine
 
     async def start(self) -> None:
-        self._engine = create_engine(self.url)
+        self._engine = create_engine(self.url, self._busy_timeout_ms)
         await upgrade(self._engine)
         if (path := sqlite_file(self.url)) is not None:
-            self._reader = ReadThread.for_sqlite_file(self.url, _sqlite_pragmas)
+            pragmas = functools.partial(_sqlite_pragmas, busy_ms=self._busy_timeout_ms)
+            self._reader = ReadThread.for_sqlite_file(self.url, pragmas)
             if self._keep_in_memory:
                 self._warmer = CacheWarmer(path)
                 self._warmer.start()

@@ -25,3 +25,18 @@ async def test_a_session_first_used_by_a_rolled_back_read_keeps_its_settings(pos
         assert seen == {("UTC", f"{BUSY_TIMEOUT_MS // 1000}s")}
     finally:
         await db.stop()
+
+
+async def test_a_busy_timeout_given_to_the_database_is_what_its_sessions_wait(database_url: str) -> None:
+    """``Overrides.busy_timeout_ms`` reaches every connection: SQLite's busy_timeout, PostgreSQL's
+    lock_timeout (a test that holds the write lock waits half a second for its 503, not 10)."""
+    db = Database(database_url, busy_timeout_ms=1500)
+    await db.start()
+    try:
+        async with db.connect() as conn:
+            if db.backend == "sqlite":
+                assert await conn.scalar(text("PRAGMA busy_timeout")) == 1500
+            else:
+                assert await conn.scalar(text("SELECT current_setting('lock_timeout')")) == "1500ms"
+    finally:
+        await db.stop()

@@ -20,6 +20,7 @@ from ctid.app import Overrides, build_services
 from ctid.audit.models import Actor
 from ctid.core.config import Config, parse
 from ctid.services import Services
+from ctid.storage.db import BUSY_TIMEOUT_MS
 
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("test-setup")
@@ -89,12 +90,14 @@ def make_config(data_dir: str, database_url: str = "", **sections: Mapping[str, 
 
 
 @asynccontextmanager
-async def build_site(config: Config) -> AsyncIterator[Site]:
-    """The daemon's services over a fresh database, with the cheap hasher and a hand-moved throttle clock."""
+async def build_site(config: Config, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncIterator[Site]:
+    """The daemon's services over a fresh database, with the cheap hasher and a hand-moved throttle clock;
+    ``busy_timeout_ms`` for a test that holds the write lock and would otherwise sit out the 10 s."""
     clock = Clock()
     # built as the daemon builds it, but for the hasher (the production one takes ~0.2 s per hash, which
     # would dominate the suite) and the throttle's clock
-    services = build_services(config, overrides=Overrides(passwords=fast_passwords(), login_clock=clock))
+    overrides = Overrides(passwords=fast_passwords(), login_clock=clock, busy_timeout_ms=busy_timeout_ms)
+    services = build_services(config, overrides=overrides)
     config.data_dir.mkdir(parents=True, exist_ok=True)  # as the daemon's PID file makes it
     await services.db.start()
     try:
