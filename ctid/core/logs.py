@@ -15,7 +15,6 @@ import logging
 import logging.handlers
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from ctid.core.config import LogConfig
@@ -34,10 +33,7 @@ _MASKED_FROM = 7  # shorter runs are counts, sizes and ids, not phone numbers
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
-def _mask(match: re.Match[str], in_file_name: Callable[[int], bool]) -> str:
-    run = match.group("run")
-    if run is None or in_file_name(match.start()):
-        return match.group(0)
+def _mask_run(run: str) -> str:
     digits = sum(c.isdigit() for c in run)
     if digits < _MASKED_FROM:
         return run
@@ -54,14 +50,34 @@ def _mask(match: re.Match[str], in_file_name: Callable[[int], bool]) -> str:
 def mask_numbers(text: str) -> str:
     files: list[tuple[int, int]] | None = None  # spans of the words that name files, found once if needed
 
-    def in_file_name(at: int) -> bool:
+    def file_end(at: int) -> int | None:
+        """Where the file name holding ``at`` ends, or None when ``at`` is in no file name."""
         nonlocal files
         if files is None:
             files = [m.span() for m in _WORD_PATH.finditer(text) if _FILE_NAME.search(m.group())]
         index = bisect.bisect_right(files, (at, len(text))) - 1
-        return index >= 0 and files[index][0] <= at < files[index][1]
+        return files[index][1] if index >= 0 and files[index][0] <= at < files[index][1] else None
 
-    return _NUMBER.sub(lambda match: _mask(match, in_file_name), text)
+    def masked(start: int, stop: int) -> str:
+        out, last = [], start
+        for match in _NUMBER.finditer(text, start, stop):
+            out += [text[last : match.start()], replace(match)]
+            last = match.end()
+        return "".join([*out, text[last:stop]])
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group("run")
+        if run is None:
+            return match.group(0)
+        end = file_end(match.start())
+        if end is None:
+            return _mask_run(run)
+        # A run that starts in a file's name keeps that part; what it spans past the name ("/0 139...",
+        # a ratio before a number) is a run of its own.
+        end = min(end, match.end())
+        return text[match.start() : end] + masked(end, match.end())
+
+    return masked(0, len(text))
 
 
 class PhoneMaskFilter(logging.Filter):
