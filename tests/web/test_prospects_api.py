@@ -6,25 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from ctid.accounts.models import Role
-from tests.support.site import Site
-from tests.web.support import Api, Browser, client_for
-
-
-@pytest.fixture
-async def people(site: Site, anon: Browser) -> dict[str, Api]:
-    """olga (operator) and sam (supervisor) in the default branch, erin (operator) in "east", the admin."""
-    east = await site.branch("east", "东区店")
-    users = {
-        "olga": await site.user("olga", Role.OPERATOR),
-        "sam": await site.user("sam", Role.SUPERVISOR),
-        "erin": await site.user("erin", Role.OPERATOR, branch_id=east),
-        "boss": await site.user("boss", Role.ADMIN),
-    }
-    return {name: client_for(anon, (await site.token(user))[0]) for name, user in users.items()}
-
+from tests.web.support import Api
 
 NEW = {
     "name": "李娜",
