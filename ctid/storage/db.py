@@ -432,8 +432,11 @@ class Database:
         return self.read(read, *args, **kw)
 
     async def _read_async(self, read: Callable[[Connection], T]) -> T:
+        """Without a transaction, as SQLite's reader thread reads (its driver begins one only to write):
+        on a server BEGIN and ROLLBACK were two round trips of the pop's dozen."""
         async with self.connect() as conn:
-            return await conn.run_sync(read)
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return await autocommit.run_sync(read)
 
     async def ping(self) -> bool:
         from sqlalchemy import text
