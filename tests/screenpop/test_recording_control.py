@@ -10,10 +10,21 @@ from typing import Any
 import pytest
 
 from ctid.core.config import Config, RecordingConfig
-from ctid.voicecard.sim import SimCall
+from ctid.voicecard.sim import SimCall, SimLine
 from tests.screenpop.support import KNOWN, connect, operator, sim
 from tests.support.site import Site
 from tests.support.waiting import wait_until
+
+UNTIL_HUNG_UP = SimCall(KNOWN, rings=1, answer_after=1, talk_s=3600.0)
+"""An answered call that lasts until the test hangs up (``_hang_up``). Before, calls of 0.6 and 1 s ended on a
+busy machine while the test was still at them: a console's login, its first request (which fetches the page
+for its CSRF token), a pause and a resume took longer."""
+
+
+async def _hang_up(line: SimLine, call: asyncio.Task[str | None]) -> None:
+    await line.hangup()
+    call.cancel()  # what was left of its talk
+    await asyncio.gather(call, return_exceptions=True)
 
 
 @pytest.fixture
@@ -28,8 +39,7 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
         await operator(site, "olga", ["front"])
         console = await connect(server, "olga")
         front = sim(site, "front")
-        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=3600.0)  # until hung up below
-        call = asyncio.create_task(front.play(answered))
+        call = asyncio.create_task(front.play(UNTIL_HUNG_UP))
         pushed = await console.next("call.recording")
         assert pushed["recording"]["state"] == "recording" and pushed["call"]["line"] == "front"
         await wait_until(lambda: recorder.state("front")[0] == "recording", what="the take under way")
@@ -43,9 +53,7 @@ async def test_pause_resume_and_refusals(site: Site, server: Any) -> None:
         assert (status, body["error"]["code"]) == (403, "forbidden")
         status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "rewind"})
         assert (status, body["error"]["code"]) == (422, "invalid")
-        await front.hangup()  # the call ends when the test is done with it, not after a time a busy
-        call.cancel()  # machine may spend on the requests above (it did: the resume found it over)
-        await asyncio.gather(call, return_exceptions=True)
+        await _hang_up(front, call)
         await recorder.settled()
         status, body = await console.api("POST", "/api/v1/lines/front/recording", {"action": "pause"})
         assert (status, body["error"]["code"]) == (409, "conflict")
@@ -60,14 +68,14 @@ async def test_a_console_connecting_mid_call_sees_it_answered_and_recording(site
     try:
         await operator(site, "olga", ["front"])
         early = await connect(server, "olga")
-        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=1.0)
-        call = asyncio.create_task(sim(site, "front").play(answered))
+        front = sim(site, "front")
+        call = asyncio.create_task(front.play(UNTIL_HUNG_UP))
         await early.next("call.recording")
         late = await connect(server, "olga")  # e.g. the browser reconnected
         assert (await late.next("call.identified"))["call"]["line"] == "front"
         assert (await late.next("call.answered"))["call"]["line"] == "front"
         assert (await late.next("call.recording"))["recording"]["state"] == "recording"
-        await call
+        await _hang_up(front, call)
         await early.close()
         await late.close()
     finally:
@@ -83,12 +91,12 @@ async def test_with_two_operators_on_the_line_the_one_who_acts_takes_the_recordi
         olga = await operator(site, "olga", ["front"])
         await operator(site, "oleg", ["front"])
         console = await connect(server, "olga")
-        answered = SimCall(KNOWN, rings=1, answer_after=1, talk_s=0.6)
-        call = asyncio.create_task(sim(site, "front").play(answered))
+        front = sim(site, "front")
+        call = asyncio.create_task(front.play(UNTIL_HUNG_UP))
         pushed = await console.next("call.recording")
         status, _ = await console.api("POST", "/api/v1/lines/front/recording", {"action": "pause"})
         assert status == 200
-        await call
+        await _hang_up(front, call)
         await recorder.settled()
         recording = await site.services.recordings.get(olga, pushed["recording"]["id"])
         assert recording.operator_id == olga.id  # she may hear it; oleg, who did nothing, may not
