@@ -60,7 +60,7 @@ async def fresh_copy(url: str, cache_file: Path, customers: int) -> str:
             began = time.monotonic()
             source = f"sqlite+aiosqlite:///{cache_file}"
             report = await copy_database(
-                source, _with_database(url, cache), PLAN, CopyPrinter(sys.stderr, 30)
+                source, _with_database(url, cache), PLAN, CopyPrinter(sys.stderr, 30).progress
             )
             rows = sum(report.rows.values())
             print(f"  {rows:,} rows in {time.monotonic() - began:.0f} s (ctid db copy)", flush=True)
