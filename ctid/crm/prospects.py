@@ -275,13 +275,15 @@ def _fields(prospect: Prospect) -> dict[str, Any]:
 
 
 def _new_customer(prospect: Prospect) -> NewCustomer:
-    """The customer a won prospect becomes: its name, phone, level, source, industry, owner and notes."""
+    """The customer a won prospect becomes: its name, phone, source, industry, owner and notes.
+
+    Not its level: a prospect's is how soon it may buy (H within 7 days ... C later), a customer's is the
+    dealer's tier (VIP, 金卡); an H would read as a tier on the customer's card and page."""
     return NewCustomer(
         name=prospect.name,
         kind="person",
         branch_id=prospect.branch_id,
         phones=[prospect.phone],
-        level=prospect.level[:16],
         source=prospect.source[:32],
         industry=prospect.industry[:32],
         notes=prospect.notes,
