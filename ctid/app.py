@@ -131,7 +131,7 @@ def build_services(
         accounts,
         clock=clock,
     )
-    console = Console(accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder)
+    console = Console(accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops)
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,

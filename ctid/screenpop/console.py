@@ -7,7 +7,8 @@ line of another branch (a line whose branch is unknown belongs to no one).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -20,13 +21,14 @@ from ctid.audit.models import Actor
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, NotFound, PermissionDenied, ValidationError
+from ctid.core.errors import N_, CtidError, NotFound, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm.models import CustomerCard
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
 from ctid.lineplan.source import LinePlanSource
 from ctid.recording.recorder import Recorder
+from ctid.screenpop.service import Dialler, ScreenPops
 from ctid.voicecard.driver import LineInfo
 from ctid.voicecard.lines import Lines
 
@@ -69,6 +71,7 @@ class Console:
         normaliser: PhoneNormaliser,
         clock: Callable[[], datetime] = utcnow,
         recorder: Recorder | None = None,
+        pops: ScreenPops | None = None,
     ) -> None:
         self._accounts = accounts
         self._lines = lines
@@ -78,6 +81,7 @@ class Console:
         self._normaliser = normaliser
         self._clock = clock
         self._recorder = recorder
+        self._pops = pops
 
     # --- which lines -------------------------------------------------------------------------------------
 
@@ -149,7 +153,20 @@ class Console:
     async def _require_line(self, user: User, line: str) -> None:
         self._lines.get(line)  # NotFound for a name that is no line at all
         if line not in await self.lines_for(user):
-            raise PermissionDenied(N_("Line %(name)s is not one of your lines."), name=line)
+            shown = self._plan.current.label(line) if self._of_branch(user, line) else line
+            raise PermissionDenied(N_("Line %(name)s is not one of your lines."), name=shown)
+
+    def _of_branch(self, user: User, line: str) -> bool:
+        return self._plan.current.branch_of(line) == user.branch_id
+
+    @contextmanager
+    def _in_words(self, line: str) -> Iterator[None]:
+        """A line's refusal names the line by its label (前台), as the console does, not its config key."""
+        try:
+            yield
+        except CtidError as exc:
+            relabel(exc, line, self._plan.current.label(line))
+            raise
 
     # --- acting on a line --------------------------------------------------------------------------------
 
@@ -159,11 +176,18 @@ class Console:
         number = self._normaliser.normalise(raw_number)
         if number.e164 is None:
             raise ValidationError("number", N_("%(number)s is not a phone number."), number=number.raw)
-        return await self._lines.get(line).dial(self._normaliser.dial_string(number))
+        dialling = (
+            self._pops.dialling(line, Dialler(user.id, number.raw, number.e164))
+            if self._pops is not None
+            else nullcontext()
+        )
+        with self._in_words(line), dialling:  # the dialled customer's card pops on this user's console
+            return await self._lines.get(line).dial(self._normaliser.dial_string(number))
 
     async def hangup(self, user: User, line: str) -> None:
         await self._require_line(user, line)
-        await self._lines.get(line).hangup()
+        with self._in_words(line):
+            await self._lines.get(line).hangup()
 
     async def recording(self, user: User, line: str, action: str) -> tuple[str, int | None] | None:
         """Start ("record"), pause or resume the recording of the call on one of the user's lines; returns
@@ -175,7 +199,8 @@ class Console:
         actions = {"record": recorder.record_now, "pause": recorder.pause, "resume": recorder.resume}
         if action not in actions:
             raise ValidationError("action", N_("Unknown action %(action)s."), action=action)
-        actions[action](line)  # "record" on a line already recording leaves it as it is
+        with self._in_words(line):
+            actions[action](line)  # "record" on a line already recording leaves it as it is
         if user.role == Role.OPERATOR:
             self._recorder.claim(line, user.id)
         return self._recorder.state(line)
@@ -230,3 +255,12 @@ class Console:
         await self._visible_call(user, call_id)
         await self.card(user, customer_id)
         await self._calls.link_customer(actor, call_id, customer_id)
+
+
+def relabel(error: CtidError, line: str, label: str) -> None:
+    """Put ``label`` where ``error`` names ``line`` (its ``line`` or ``name`` parameter): the voice card's
+    errors know only the line's config key (demo), the operator knows it by its label (演示线路)."""
+    named = {key: label for key in ("line", "name") if error.params.get(key) == line}
+    if named:
+        error.params = {**error.params, **named}
+        error.args = (error.message % error.params,)

@@ -29,6 +29,8 @@ class PopCall:
     number_e164: str | None = None
     name: str | None = None
     reason: str | None = None
+    dialled_by: int | None = None
+    """The user who dialled an outbound call from their console: its messages go to that user only."""
 
     def with_caller(
         self, number: str | None, e164: str | None, name: str | None, reason: str | None
@@ -136,6 +138,27 @@ def identified(
         "candidates": candidates,
         "lookup": lookup,
     }
+
+
+def dialing(
+    call: PopCall, customer: Message | None, candidates: list[Message], lookup: str = "done"
+) -> Message:
+    """The pop of a call dialled from a console: the dialled number's customer, as ``identified`` has the
+    caller's, sent to the dialling user's consoles only."""
+    return {**identified(call, customer, candidates, lookup), "type": "call.dialing"}
+
+
+def popped(
+    call: PopCall, customer: Message | None, candidates: list[Message], lookup: str = "done"
+) -> Message:
+    """The pop of a call, whichever way it goes: ``call.identified`` (inbound) or ``call.dialing``."""
+    pop = dialing if call.direction == "outbound" else identified
+    return pop(call, customer, candidates, lookup)
+
+
+def connected(call: PopCall) -> Message:
+    """A dialled call went through (the far end answered, or the handset took it over)."""
+    return {"type": "call.connected", "call": call_json(call)}
 
 
 def updated(call: PopCall, **extra: Any) -> Message:

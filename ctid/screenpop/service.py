@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -30,6 +31,8 @@ from ctid.screenpop.messages import Message, PopCall
 from ctid.storage.db import Database
 from ctid.voicecard.events import (
     CallAnswered,
+    CallConnected,
+    CallDialing,
     CallEnded,
     CallIdentified,
     CallIdUpdated,
@@ -44,11 +47,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PopEvent(Event):
-    """A message for the consoles that follow ``line`` (its operators, its branch's supervisors)."""
+    """A message for the consoles that follow ``line`` (its operators, its branch's supervisors), or, with
+    ``user_id``, for that user's consoles only (a call they dialled)."""
 
     line: str
     branch_id: int
     message: Message
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Dialler:
+    """Who is dialling on a line from the console, and what: the pop of the call the dial makes is theirs."""
+
+    user_id: int
+    number: str
+    e164: str
 
 
 @dataclass
@@ -82,6 +96,7 @@ class ScreenPops:
         self._budget = lookup_budget_s
         self._active: dict[str, _ActivePop] = {}
         self._pending: set[str] = set()  # calls popped with lookup "pending"; the customer follows
+        self._diallers: dict[str, Dialler] = {}  # line -> who dials on it now (while the dial is asked)
         self._tasks = TaskSet()
         self._unsubscribe: Unsubscribe | None = None
 
@@ -95,14 +110,28 @@ class ScreenPops:
             self._unsubscribe()
         await self._tasks.cancel()
 
-    def active_messages(self, lines: set[str]) -> list[Message]:
-        """The latest message of every call now active on these lines, for a console that (re)connects."""
+    def active_messages(self, lines: set[str], user_id: int | None = None) -> list[Message]:
+        """The latest message of every call now active on these lines, for a console that (re)connects
+        (the calls another user dialled are theirs alone)."""
         return [
             message
             for pop in self._active.values()
-            if pop.call.line in lines
+            if pop.call.line in lines and pop.call.dialled_by in (None, user_id)
             for message in (pop.last, *pop.state.values())
         ]
+
+    @contextmanager
+    def dialling(self, line: str, dialler: Dialler) -> Iterator[None]:
+        """Around a console's dial: the ``CallDialing`` the line publishes while it dials (synchronously,
+        before the dial returns) pops the dialled number's customer on the dialler's consoles.
+
+        Why around the dial and not after it: the line's events come during the dial, and a call dialled
+        by no console (the dialer, a program) pops nowhere, as before."""
+        self._diallers[line] = dialler
+        try:
+            yield
+        finally:
+            self._diallers.pop(line, None)
 
     # --- line events (called synchronously by the bus: no waiting here) -----------------------------------
 
@@ -110,12 +139,19 @@ class ScreenPops:
         match event:
             case LineStatusChanged():
                 label = self._plan.label(event.line)
-                self._publish(event.line, messages.line_status(event.line, label, event.status, event.detail))
+                status = messages.line_status(event.line, label, event.status, event.detail)
+                self._publish_line(event.line, status)
             case CallRinging() if event.call_id not in self._active:
                 label = self._plan.label(event.line)
                 call = PopCall(event.call_id, event.line, label, "inbound", event.at)
                 self._active[call.id] = _ActivePop(call, messages.ringing(call))
-                self._publish(call.line, self._active[call.id].last)
+                self._publish(call, self._active[call.id].last)
+            case CallDialing() if event.call_id not in self._active and event.line in self._diallers:
+                self._dialled(event, self._diallers.pop(event.line))
+            case CallConnected() if event.call_id in self._active:
+                pop = self._active[event.call_id]
+                pop.state["answered"] = messages.connected(pop.call)
+                self._publish(pop.call, pop.state["answered"])
             case CallIdentified() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 pop.call = self._with_caller(pop.call, event)
@@ -124,28 +160,35 @@ class ScreenPops:
                 pop = self._active[event.call_id]
                 before = pop.call.number_e164
                 pop.call = self._with_caller(pop.call, event)
-                self._publish(pop.call.line, messages.updated(pop.call))
+                self._publish(pop.call, messages.updated(pop.call))
                 if pop.call.number_e164 and pop.call.number_e164 != before:
                     self._identified(pop, event.at)  # another number: another customer, looked up afresh
             case CallAnswered() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 pop.state["answered"] = messages.answered(pop.call)
-                self._publish(pop.call.line, pop.state["answered"])
+                self._publish(pop.call, pop.state["answered"])
             case CallWaiting() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 caller = event.caller_id
                 e164 = self._normaliser.normalise(caller.number).e164 if caller.number else None
                 waiting = messages.waiting_caller(caller.number, e164, caller.name, caller.reason, event.at)
                 pop.state["waiting"] = messages.waiting(pop.call, waiting)
-                self._publish(pop.call.line, pop.state["waiting"])
+                self._publish(pop.call, pop.state["waiting"])
             case RecordingChanged() if event.call_id in self._active:
                 pop = self._active[event.call_id]
                 message = messages.recording(pop.call, event.state, event.recording_id, event.problem)
                 pop.state["recording"] = message
-                self._publish(pop.call.line, message)
+                self._publish(pop.call, message)
             case CallEnded() if event.call_id in self._active:
                 pop = self._active.pop(event.call_id)
-                self._publish(pop.call.line, messages.ended(pop.call, event.outcome, event.duration_s))
+                self._publish(pop.call, messages.ended(pop.call, event.outcome, event.duration_s))
+
+    def _dialled(self, event: CallDialing, dialler: Dialler) -> None:
+        label = self._plan.label(event.line)
+        call = PopCall(event.call_id, event.line, label, "outbound", event.at, dialled_by=dialler.user_id)
+        call = call.with_caller(dialler.number, dialler.e164, None, None)
+        self._active[call.id] = _ActivePop(call, messages.dialing(call, None, [], lookup="pending"))
+        self._identified(self._active[call.id], event.at)
 
     def _with_caller(self, call: PopCall, event: CallIdentified | CallIdUpdated) -> PopCall:
         caller = event.caller_id
@@ -161,7 +204,7 @@ class ScreenPops:
         on the loop when the file is kept in memory (Database.read_here), else in the reader thread."""
         call = pop.call
         if call.number_e164 is None:
-            self._remember(call, messages.identified(call, None, []))
+            self._remember(call, messages.popped(call, None, []))
             return
         release = self._bus.urgent()  # the call log and other background consumers wait for the pop
         asyncio.get_running_loop().call_soon(self._start_lookup, call, at, release)
@@ -195,22 +238,22 @@ class ScreenPops:
         except Exception:
             log.exception("customer lookup for call %s failed", call.id)
             if self._was_pending(call, timer):
-                self._publish(call.line, messages.updated(call, lookup="failed"))
+                self._publish(call, messages.updated(call, lookup="failed"))
             else:
-                self._remember(call, messages.identified(call, None, [], lookup="failed"))
+                self._remember(call, messages.popped(call, None, [], lookup="failed"))
             return
         if not self._was_pending(call, timer):
-            self._remember(call, messages.identified(call, customer, candidates))
+            self._remember(call, messages.popped(call, customer, candidates))
         elif (pop := self._active.get(call.id)) is not None:
-            pop.last = messages.identified(call, customer, candidates)
+            pop.last = messages.popped(call, customer, candidates)
             extra = {"customer": customer, "candidates": candidates, "lookup": "done"}
-            self._publish(call.line, messages.updated(call, **extra))
+            self._publish(call, messages.updated(call, **extra))
         self._matched(call, at, customer, candidates)
 
     def _pop_number_first(self, call: PopCall) -> None:
         log.warning("customer lookup for call %s is slow: popping the number first", call.id)
         self._pending.add(call.id)
-        self._remember(call, messages.identified(call, None, [], lookup="pending"))
+        self._remember(call, messages.popped(call, None, [], lookup="pending"))
 
     def _was_pending(self, call: PopCall, timer: asyncio.TimerHandle) -> bool:
         timer.cancel()
@@ -237,14 +280,18 @@ class ScreenPops:
         if pop is None:
             return
         pop.call, pop.last = call, message
-        self._publish(call.line, message)
+        self._publish(call, message)
 
-    def _publish(self, line: str, message: Message) -> None:
+    def _publish(self, call: PopCall, message: Message) -> None:
+        """A call's message: to whoever follows its line, or to the user who dialled it."""
+        self._publish_line(call.line, message, call.dialled_by)
+
+    def _publish_line(self, line: str, message: Message, user_id: int | None = None) -> None:
         branch = self._plan.branch_of(line)
         if branch is None:
             log.error("line %s has no branch: its pops reach no one", line)
             return
-        self._bus.publish(PopEvent(line=line, branch_id=branch, message=message))
+        self._bus.publish(PopEvent(line=line, branch_id=branch, message=message, user_id=user_id))
 
 
 def _pop_json(read: PopRead) -> tuple[Message | None, list[Message]]:

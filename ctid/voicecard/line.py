@@ -69,6 +69,17 @@ _WAITING_SHOWS: Final = frozenset({"number", "reason", "name", "name_reason", "e
 """What makes a call-waiting block worth a ``CallWaiting`` (its date alone says nothing to an operator)."""
 
 
+_BUSY_WORDS: Final[dict[State, str]] = {
+    "idle": N_("Line %(line)s is in use: cannot dial."),
+    "ringing": N_("Line %(line)s is ringing: cannot dial."),
+    "identified": N_("Line %(line)s is ringing: cannot dial."),
+    "answered": N_("Line %(line)s is in a call: cannot dial."),
+    "connected": N_("Line %(line)s is in a call: cannot dial."),
+    "dialing": N_("Line %(line)s is dialling another number: cannot dial."),
+}
+"""Why a busy line refuses a dial, in words an operator reads (not the machine's state names)."""
+
+
 class LineError(Conflict):
     """The line cannot do what was asked (a conflict with its state: HTTP 409 in the API)."""
 
@@ -336,17 +347,14 @@ class LineStateMachine:
 
     def _dial(self, number: str, now: float, at: datetime) -> list[LineEvent]:
         if self._down_detail is not None:
-            raise LineDownError(
-                N_("Line %(line)s is down (%(detail)s): cannot dial."),
-                line=self.line,
-                detail=self._down_detail or "lost",
-            )
+            # the detail (a modem's words) is for the log and the System page, not the operator
+            raise LineDownError(N_("Line %(line)s is down: cannot dial."), line=self.line)
         if self._call is not None:
-            raise LineBusyError(
-                N_("Line %(line)s is busy (%(state)s): cannot dial."), line=self.line, state=self._call.state
-            )
+            raise LineBusyError(_BUSY_WORDS[self._call.state], line=self.line)
         if self._off_hook:
-            raise LineBusyError(N_("Line %(line)s is in use (off hook): cannot dial."), line=self.line)
+            raise LineBusyError(
+                N_("Line %(line)s is in use (the handset is off the hook): cannot dial."), line=self.line
+            )
         if not number or not set(number.upper()) <= _DIALABLE:
             raise ValueError(f"not a dial string: {number!r} (digits, * # , W only)")
         call = _Call(self._new_call_id(), "outbound", "dialing", started=now, number=number.upper())

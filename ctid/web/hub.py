@@ -69,6 +69,8 @@ class Client:
     def sees(self, event: PopEvent) -> bool:
         if event.branch_id != self.user.branch_id:
             return False
+        if event.user_id is not None:  # a call this user dialled: theirs alone, not the line's others
+            return event.user_id == self.user.id
         return event.line in self.lines or self.user.role in WATCHERS
 
     def offer(self, frame: bytes) -> bool:
@@ -126,7 +128,7 @@ class Hub:
         self._signed_in = signed_in
         self._greet = greet
         self._clients: set[Client] = set()
-        self._order: dict[tuple[str, int], list[Client]] = {}  # who sees a line's pops, in order
+        self._order: dict[tuple[str, int, int | None], list[Client]] = {}  # who sees a line's pops, in order
         self._unsubscribe: Unsubscribe | None = None
         self._closing = TaskSet()
 
@@ -166,7 +168,7 @@ class Hub:
     def _recipients(self, event: PopEvent) -> list[Client]:
         """The clients who see this line's pops, in the order they get them; kept until a client comes or
         goes (sorting 200 consoles for every message cost the pop ~0.3 ms)."""
-        key = (event.line, event.branch_id)
+        key = (event.line, event.branch_id, event.user_id)
         found = self._order.get(key)
         if found is None:
             ordered = sorted(self._clients, key=lambda c: c.rank(event.line))

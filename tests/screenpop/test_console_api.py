@@ -71,6 +71,9 @@ async def test_dialing_is_refused_where_the_operator_may_not_or_cannot_dial(site
     await console.next("call.ringing")
     status, body = await console.api("POST", "/api/v1/lines/front/dial", {"number": KNOWN})
     assert (status, body["error"]["code"]) == (409, "line_busy")
+    # in words: the line's label and what it is doing, not its config key and state ("front", "identified")
+    words = ("线路 前台 正在振铃，无法拨号。", "Line 前台 is ringing: cannot dial.")
+    assert body["error"]["message"] in words
     await console.close()
 
 

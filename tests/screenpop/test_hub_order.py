@@ -6,7 +6,7 @@ sockets is covered in test_pops.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -66,3 +66,17 @@ def test_every_recipient_gets_the_same_frame() -> None:
     hub.deliver(PopEvent(line="front", branch_id=1, message={"type": "call.ringing", "n": "张伟"}))
     frames = {cast(Recorder, c.transport).sent[0] for c in clients}
     assert len(frames) == 1 and "张伟".encode() in frames.pop()
+
+
+def test_a_dialled_call_goes_to_its_dialler_alone() -> None:
+    order: list[str] = []
+    hub = Hub(EventBus())
+    olga = client(order, "olga", Role.OPERATOR, {"front"})
+    olga.user = replace(olga.user, id=7)
+    hub.add(olga)
+    hub.add(client(order, "bob", Role.OPERATOR, {"front"}))
+    hub.add(client(order, "sup", Role.SUPERVISOR, {"front"}))
+    hub.deliver(PopEvent(line="front", branch_id=1, message={"type": "call.dialing"}, user_id=7))
+    assert order == ["olga"]
+    hub.deliver(PopEvent(line="front", branch_id=1, message={"type": "line.status"}))
+    assert sorted(order[1:]) == ["bob", "olga", "sup"]  # the line's own news still reaches everyone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -144,3 +145,12 @@ def test_call_waiting_names_the_call_and_the_waiting_caller() -> None:
             "at": "2026-03-22T06:05:00+00:00",
         },
     }
+
+
+def test_a_dialled_call_pops_as_call_dialing_with_the_card_s_fields() -> None:
+    out = replace(CALL, direction="outbound", dialled_by=7)
+    dialing = messages.popped(out, None, [], lookup="pending")
+    assert dialing["type"] == "call.dialing"
+    assert set(dialing) == set(messages.identified(CALL, None, [])) and "dialled_by" not in dialing["call"]
+    assert messages.popped(CALL, None, [])["type"] == "call.identified"
+    assert messages.connected(out) == {"type": "call.connected", "call": messages.call_json(out)}

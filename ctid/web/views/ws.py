@@ -85,5 +85,5 @@ def greet(services: Services, client: Client) -> None:
         },
         lines,
     )
-    for message in [hello, *services.pops.active_messages(set(client.lines))]:
+    for message in [hello, *services.pops.active_messages(set(client.lines), user.id)]:
         client.send(message)

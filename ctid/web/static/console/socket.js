@@ -79,6 +79,19 @@
       C.renderPop(pop);
       C.notify(pop, false);
     },
+    // A call this operator dialled (click-to-dial, call-back, the dial form): the dialled number's card,
+    // sent to this operator's consoles only; "call.connected" when the far end answers.
+    "call.dialing"(message) {
+      const pop = C.popFor(message.call);
+      pop.state = pop.state || "calling_out";
+      Object.assign(pop, { customer: message.customer, candidates: message.candidates, lookup: message.lookup });
+      C.renderPop(pop);
+    },
+    "call.connected"(message) {
+      const pop = C.popFor(message.call);
+      pop.state = "answered";
+      C.renderPop(pop);
+    },
     "call.updated"(message) {
       const pop = C.popFor(message.call);
       for (const key of ["customer", "candidates", "lookup"]) if (key in message) pop[key] = message[key];
