@@ -53,6 +53,9 @@ def make_app(services: Services, features: Sequence[Feature] | None = None) -> w
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # {{ number|phone }} or {{ number|phone(e164) }}: a number as written locally (020-3888-6666)
+    aiohttp_jinja2.get_env(app).filters["phone"] = services.normaliser.shown
+    aiohttp_jinja2.get_env(app).globals["phone_region"] = services.normaliser.region
     for feature in features:
         app.router.add_routes(feature.routes)
     app[NAV] = menu(features)

@@ -100,10 +100,11 @@ def test_operator_console_pops_adds_calls_back_and_notifies(
     expect(first_pop).to_have_attribute("data-state", "ended")
     missed = page.locator("#missed li[data-call]")
     expect(missed).to_have_count(1)
-    expect(missed).to_contain_text(CALLER)
+    expect(missed).to_contain_text("137 0000 0001")  # CALLER as written locally
     missed.locator(".call-back").click()
     desk_status = page.locator("#lines li[data-line=desk] .status")
     expect(desk_status).to_have_class(re.compile("status-in-call"))
+    expect(page.locator(".pop").first.locator(".customer-name")).to_contain_text("张伟")  # the call-back pops
     outbound = wait_for_outbound(page, base)
     assert [(c["line"], c["number_e164"], c["outcome"]) for c in outbound] == [
         ("desk", "+86" + CALLER, "connected")
@@ -121,7 +122,7 @@ def test_operator_console_pops_adds_calls_back_and_notifies(
     started = time.monotonic()
     ring(daemon, CALLER)
     page.wait_for_function(
-        "() => { const pops = document.querySelectorAll('.pop'); return pops.length === 2"
+        "() => { const pops = document.querySelectorAll('.pop'); return pops.length === 3"
         " && pops[0].querySelector('.customer-name')?.textContent.includes('张伟'); }",
         polling=10,
         timeout=5000,

@@ -6,7 +6,7 @@
 // copy of the page and sends again, once, so what was typed here can still be saved.
 "use strict";
 
-window.CtidApi = (() => {
+window.CtidApi = window.CtidApi || (() => {
   const words = document.body.dataset;
   let csrf = words.csrf || "";
 

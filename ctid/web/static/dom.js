@@ -2,7 +2,7 @@
 // (textContent / attributes), never as HTML, so nothing the server sends can become markup.
 "use strict";
 
-window.CtidDom = (() => {
+window.CtidDom = window.CtidDom || (() => {
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {

@@ -13,7 +13,7 @@
     if (!("Notification" in window) || Notification.permission !== "granted") return;
     const who = pop.customer ? pop.customer.name : (pop.call.name || pop.call.number || T.private);
     const note = new Notification(`${T.new_call}: ${who}`, {
-      body: `${pop.call.line_label || pop.call.line} · ${pop.call.number || ""}`, tag: pop.call.id,
+      body: `${pop.call.line_label || pop.call.line} · ${C.phone(pop.call.number_e164, pop.call.number)}`, tag: pop.call.id,
     });
     note.onclick = () => { window.focus(); note.close(); };
   }

@@ -26,5 +26,6 @@
     label: (value) => (value in V ? V[value] : value),
     when: (iso) => (iso ? clock.format(new Date(iso)) : ""),
     day: (iso) => iso || "—",
+    phone: (e164, raw) => window.CtidPhone.shown(e164, raw), // 020-3888-6666, not +862038886666
   };
 })();

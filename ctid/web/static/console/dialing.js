@@ -24,7 +24,7 @@
     const name = C.lineLabel(line);
     try {
       await api("POST", `/api/v1/lines/${encodeURIComponent(line)}/dial`, { number });
-      const status = say(fmt(T.dialing, { number, line: name }));
+      const status = say(fmt(T.dialing, { number: C.phone(number, number), line: name }));
       status.append(" ", el("button", { type: "button", class: "small danger", onclick: () => hangup(line) }, T.hang_up));
     } catch (error) {
       say(`${T.failed} ${error.message}`, true);
@@ -41,9 +41,9 @@
     }
   }
 
-  const dialButton = (number, line) => el("button", {
-    type: "button", class: "link dial-number", title: T.dial, onclick: () => dial(number, line),
-  }, number, " ☎");
+  const dialButton = (number, line, e164) => el("button", {
+    type: "button", class: "link dial-number", title: T.dial, onclick: () => dial(e164 || number, line),
+  }, C.phone(e164, number), " ☎");
 
   Object.assign(C, { say, dial, dialButton });
 })();

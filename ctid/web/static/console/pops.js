@@ -51,7 +51,7 @@
     return el("header", { class: "pop-head" },
       el("div", { class: "pop-caller" },
         el("span", { class: "pop-name" }, pop.customer ? pop.customer.name : (call.name || "")), " ",
-        call.number ? C.dialButton(call.number, call.line) : el("span", { class: "muted" }, call.reason ? label(call.reason) : T.no_number)),
+        call.number ? C.dialButton(call.number, call.line, call.number_e164) : el("span", { class: "muted" }, call.reason ? label(call.reason) : T.no_number)),
       el("div", { class: "pop-meta small" },
         el("span", { class: `status pop-state status-${pop.state === "ended" ? "down" : "ringing"}` }, state), " ",
         call.line_label || call.line, " · ", when(call.started_at),
