@@ -7,9 +7,15 @@
   const { T, el, api, fmt, when } = C;
   const missed = new Map(); // call id -> call
 
-  async function loadMissed() {
+  // `waitingFor`: a call just missed (listed from its call.ended) that the call log may not have written
+  // yet; while the answer lacks it, the list stays as it is and is asked again a little later.
+  async function loadMissed(waitingFor, tries = 8) {
     try {
       const data = await api("GET", "/api/v1/me/missed");
+      if (waitingFor && tries > 0 && !data.items.some((call) => call.id === waitingFor)) {
+        setTimeout(() => loadMissed(waitingFor, tries - 1), 1500);
+        return;
+      }
       missed.clear();
       for (const call of data.items) missed.set(call.id, call);
       renderMissed();

@@ -121,7 +121,7 @@
       C.renderPop(pop);
       if (message.outcome === "missed") {
         C.addMissed({ ...message.call, customer_name: pop.customer ? pop.customer.name : null });
-        setTimeout(C.loadMissed, 1500);
+        setTimeout(() => C.loadMissed(message.call.id), 1500);
       }
     },
   };
