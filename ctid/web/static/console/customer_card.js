@@ -8,7 +8,7 @@
   const { T, el, api, label, when, day } = C;
 
   function section(title, rows, render) {
-    return el("section", { class: "pop-section" }, el("h3", {}, title),
+    return el("section", { class: `pop-section${rows.length ? "" : " empty"}` }, el("h3", {}, title),
       rows.length ? render(rows) : el("p", { class: "muted small" }, T.none));
   }
 

@@ -49,7 +49,7 @@
       el("div", {}, el("strong", {}, call.customer_name || call.name || C.phone(call.number_e164, call.number) || T.private),
         count > 1 ? el("span", { class: "missed-count" }, fmt(T.missed_times, { count })) : null),
       el("div", { class: "small muted" }, when(call.started_at), " · ", C.lineLabel(call.line)),
-      el("div", { class: "small" }, C.phone(call.number_e164, call.number),
+      el("div", { class: "small" }, call.customer_name || call.name ? C.phone(call.number_e164, call.number) : "",
         call.number_e164 ? el("button", {
           type: "button", class: "small call-back", onclick: () => C.dial(call.number_e164, call.line),
         }, T.call_back) : null))));

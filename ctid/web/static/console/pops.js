@@ -47,7 +47,9 @@
 
   function popHead(pop) {
     const call = pop.call;
-    const state = pop.state === "ended" ? `${T.ended} · ${label(pop.outcome)}` : T[pop.state || "ringing"];
+    const now = pop.state === "ended" ? `${T.ended} · ${label(pop.outcome)}` : T[pop.state || "ringing"];
+    // a call the operator dialled says so (呼出 · 通话中): it looks like an answered call otherwise
+    const state = call.direction === "outbound" && pop.state !== "calling_out" ? `${label("outbound")} · ${now}` : now;
     return el("header", { class: "pop-head" },
       el("div", { class: "pop-caller" },
         el("span", { class: "pop-name" }, pop.customer ? pop.customer.name : (call.name || "")), " ",
