@@ -133,6 +133,10 @@ def test_a_number_on_the_customer_page_dials_through_the_line(daemon: Daemon, ch
     number.click()
     panel = page.locator("#dial-panel")
     expect(panel.locator("button[data-line]")).to_have_count(2)  # two lines: she picks one
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "dialing-customer-390.png"))
+    page.set_viewport_size({"width": 1366, "height": 768})
     panel.locator("button[data-line=desk]").click()
     expect(panel.locator(".hang-up")).to_be_visible()
     expect(panel).to_contain_text("服务台")

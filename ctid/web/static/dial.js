@@ -38,6 +38,14 @@
     return lines;
   }
 
+  // The words with each value kept on one line: a number never breaks in two ("137 0000 / 0002").
+  function said(template, values) {
+    return template.split(/(%\(\w+\)s)/).map((part) => {
+      const key = /^%\((\w+)\)s$/.exec(part);
+      return key ? el("span", { class: "nowrap" }, values[key[1]]) : part;
+    });
+  }
+
   function show(...children) {
     if (!panel) {
       panel = el("div", { id: "dial-panel", class: "dial-panel card", role: "status" });
@@ -55,7 +63,7 @@
       if (!choices.length) return show(el("p", { class: "error" }, T.no_lines));
       if (choices.length === 1) return dialOn(choices[0], number, written);
       const remembered = localStorage.getItem(REMEMBERED);
-      show(el("p", {}, T.which_line.replace("%(number)s", written)),
+      show(el("p", {}, said(T.which_line, { number: written })),
         el("div", { class: "row dial-lines" }, choices.map((line) => el("button", {
           type: "button", class: `small${line.name === remembered ? " primary" : ""}`, dataset: { line: line.name },
           onclick: () => dialOn(line, number, written),
@@ -70,7 +78,7 @@
     const path = `/api/v1/lines/${encodeURIComponent(line.name)}`;
     try {
       await api("POST", `${path}/dial`, { number });
-      show(el("p", {}, T.dialing.replace("%(number)s", written).replace("%(line)s", line.label)),
+      show(el("p", {}, said(T.dialing, { number: written, line: line.label })),
         el("button", { type: "button", class: "small danger hang-up", onclick: () => hangUp(path) }, T.hang_up));
     } catch (error) {
       show(el("p", { class: "error" }, `${T.failed} ${error.message}`));
