@@ -5,6 +5,7 @@
   const root = document.getElementById("customer-search");
   if (!root) return;
   const { T, el, label, api } = window.CtidCrm;
+  const { shown } = window.CtidPhone;
   const input = document.getElementById("search-q");
   const list = document.getElementById("search-results");
   const status = document.getElementById("search-status");
@@ -16,7 +17,7 @@
     list.replaceChildren(...items.map((c) => el("li", { dataset: { customer: c.id } },
       el("a", { href: `/customers/${c.id}`, class: "search-name" }, c.name),
       " ", el("span", { class: "small muted" }, label(c.kind)),
-      " ", el("span", { class: "search-keys" }, [...(c.phones || []), ...(c.plates || [])].join(" · ")),
+      " ", el("span", { class: "search-keys" }, [...(c.phones || []).map((p) => shown(null, p)), ...(c.plates || [])].join(" · ")),
       c.matched ? el("span", { class: "small muted" }, ` · ${T.matched} ${label(c.matched)}`) : null)));
     status.textContent = items.length ? "" : T.no_results;
     root.dataset.results = String(items.length);

@@ -17,15 +17,24 @@ window.CtidPhone = window.CtidPhone || (() => {
     }
     const area = /^(10|2\d)/.test(national) ? 2 : 3; // Beijing and the 02x cities: two digits, else three
     const local = national.slice(area);
-    if (!/^[2-9]\d{6,7}$/.test(local)) return null;
+    if (!/^\d{7,8}$/.test(local)) return null;
     const split = local.length === 8 ? 4 : 3;
     return `0${national.slice(0, area)}-${local.slice(0, split)}-${local.slice(split)}`;
   }
 
+  // A number given without its key (a search hit's phones are as given): a plain mobile, or a landline
+  // with its area code's 0, is read as a Chinese number; anything else is shown as given.
+  function national(raw) {
+    const digits = /^[\d -]+$/.test(raw || "") ? raw.replace(/[ -]/g, "") : "";
+    if (/^1[3-9]\d{9}$/.test(digits)) return digits;
+    return /^0[1-9]\d{8,10}$/.test(digits) ? digits.slice(1) : null;
+  }
+
   // `e164` is the number's key (or null), `raw` what was given: the key written locally when it can be.
   function shown(e164, raw) {
-    const home = region === "CN" && /^\+86(\d{7,12})$/.exec(e164 || "");
-    return (home && chinese(home[1])) || raw || e164 || "";
+    const home = /^\+86(\d{7,12})$/.exec(e164 || "");
+    const digits = home ? home[1] : !e164 && national(raw);
+    return (region === "CN" && digits && chinese(digits)) || raw || e164 || "";
   }
 
   return { shown };
