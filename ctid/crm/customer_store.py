@@ -8,19 +8,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, exists, extract, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.core.paging import Page
 from ctid.crm import store
-from ctid.crm.models import ContactType, Customer, Phone
+from ctid.crm.due_dates import birthday_days, vehicle_window
+from ctid.crm.models import (
+    ContactType,
+    Customer,
+    CustomerKind,
+    Phone,
+    ReminderKind,
+    VehicleStatus,
+    VisitStatus,
+)
 from ctid.crm.record_models import CustomerFilter, OptOut
 from ctid.crm.store import _customer as customer_from_row
-from ctid.crm.tables import customer_opt_outs, customer_phones, customers
+from ctid.crm.tables import (
+    customer_opt_outs,
+    customer_phones,
+    customer_vehicles,
+    customers,
+    vehicles,
+    visits,
+)
 from ctid.storage.db import fetch_page
+
+_DUE_COLUMNS = {
+    ReminderKind.INSURANCE: "insurance_expiry",
+    ReminderKind.INSPECTION: "inspection_due",
+    ReminderKind.MAINTENANCE: "next_service_due",
+}
 
 
 async def get_customer(conn: AsyncConnection, customer_id: int) -> Customer | None:
@@ -31,7 +53,16 @@ async def phones(conn: AsyncConnection, customer_id: int) -> list[Phone]:
     return await conn.run_sync(store.phones, customer_id)
 
 
-async def list_customers(conn: AsyncConnection, where: CustomerFilter) -> Page[Customer]:
+async def list_customers(conn: AsyncConnection, where: CustomerFilter, today: date) -> Page[Customer]:
+    """A page of customers in pinyin order (``name_key``: 李 before 张 on either backend), then by name
+    and id; ``today`` is the dealership's, for "due within N days"."""
+    conditions = _conditions(where, today)
+    query = select(customers).where(*conditions)
+    order = [customers.c.name_key, customers.c.name, customers.c.id]
+    return await fetch_page(conn, query, order, where.page, customer_from_row)
+
+
+def _conditions(where: CustomerFilter, today: date) -> list[Any]:
     conditions: list[Any] = []
     if where.branch_id is not None:
         conditions.append(customers.c.branch_id == where.branch_id)
@@ -43,9 +74,42 @@ async def list_customers(conn: AsyncConnection, where: CustomerFilter) -> Page[C
         conditions.append(customers.c.assigned_user_id == where.assigned_user_id)
     if where.kind is not None:
         conditions.append(customers.c.kind == where.kind.value)
-    query = select(customers).where(*conditions)
-    order = [customers.c.name, customers.c.id]
-    return await fetch_page(conn, query, order, where.page, customer_from_row)
+    if where.tag:  # one tag a line: the whole line, a % or _ in it taken as written
+        lines = literal("\n") + customers.c.tags + literal("\n")
+        conditions.append(lines.contains(f"\n{where.tag}\n", autoescape=True))
+    if where.due is not None:
+        conditions.append(_due(where.due, where.due_within, today))
+    if where.visited_after is not None or where.visited_before is not None:
+        last = (
+            select(func.max(visits.c.visited_on))
+            .where(visits.c.customer_id == customers.c.id, visits.c.status != VisitStatus.CANCELLED.value)
+            .scalar_subquery()
+        )
+        if where.visited_after is not None:
+            conditions.append(last >= where.visited_after)
+        if where.visited_before is not None:
+            conditions.append(last < where.visited_before)
+    return conditions
+
+
+def _due(kind: ReminderKind, within: int, today: date) -> Any:
+    """Customers with an active vehicle (owned, used or driven) whose date of this kind is due, or whose
+    birthday comes, within ``within`` days (ctid.crm.due_dates)."""
+    if kind == ReminderKind.BIRTHDAY:
+        month, day = extract("month", customers.c.birthday), extract("day", customers.c.birthday)
+        days = sorted(m * 100 + d for m, d in birthday_days(within, today))
+        return and_(customers.c.kind == CustomerKind.PERSON.value, (month * 100 + day).in_(days))
+    column = vehicles.c[_DUE_COLUMNS[kind]]
+    first, last = vehicle_window(within, today)
+    return exists(
+        select(customer_vehicles.c.vehicle_id)
+        .join(vehicles, vehicles.c.id == customer_vehicles.c.vehicle_id)
+        .where(
+            customer_vehicles.c.customer_id == customers.c.id,
+            vehicles.c.status == VehicleStatus.ACTIVE.value,
+            column.between(first, last),
+        )
+    )
 
 
 async def phones_of(conn: AsyncConnection, customer_ids: Sequence[int]) -> dict[int, list[Phone]]:

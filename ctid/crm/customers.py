@@ -54,7 +54,7 @@ class CustomerRecords:
         scope.require(user, Permission.CRM_VIEW)
         where = replace(where, branch_id=scope.narrowed(user, where.branch_id))
         async with self._db.connect() as conn:
-            page = await customers.list_customers(conn, where)
+            page = await customers.list_customers(conn, where, self._directory.today())
             phones = await customers.phones_of(conn, [c.id for c in page.items])
         items = [CustomerRecord(c, tuple(phones.get(c.id, ()))) for c in page.items]
         return Page(items, page.total, page.request)

@@ -21,6 +21,8 @@ from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleStatus
 
 VEHICLE_HORIZON_DAYS = 30
 BIRTHDAY_HORIZON_DAYS = 7
+LISTED_OVERDUE_DAYS = 30  # the customer list's "due within N days" takes in what fell due this last month
+MAX_WITHIN_DAYS = 366
 _KIND_ORDER = {kind: i for i, kind in enumerate(ReminderKind)}
 
 
@@ -64,3 +66,22 @@ def _anniversary(birthday: date, year: int) -> date:
         return birthday.replace(year=year)
     except ValueError:  # 29 February in a common year
         return date(year, 2, 28)
+
+
+def vehicle_window(within_days: int, today: date) -> tuple[date, date]:
+    """The dates a vehicle's due date falls on to be "due within ``within_days``" in the customer list:
+    due by then, or overdue by up to ``LISTED_OVERDUE_DAYS`` (as the start page lists them; older dates
+    are the campaigns' work, and a record never updated would otherwise stay on every list)."""
+    return today - timedelta(days=LISTED_OVERDUE_DAYS), today + timedelta(days=within_days)
+
+
+def birthday_days(within_days: int, today: date) -> frozenset[tuple[int, int]]:
+    """The (month, day) of every birth date whose next birthday is within ``within_days`` of ``today``
+    (today included): 29 February with the 28th of a common year, as ``next_birthday`` has it."""
+    found: set[tuple[int, int]] = set()
+    for offset in range(min(within_days, MAX_WITHIN_DAYS) + 1):
+        day = today + timedelta(days=offset)
+        found.add((day.month, day.day))
+        if (day.month, day.day) == (2, 28) and _anniversary(date(2000, 2, 29), day.year) == day:
+            found.add((2, 29))
+    return frozenset(found)

@@ -73,6 +73,17 @@ def spellings(name: str, *, person: bool = True) -> tuple[str, str]:
     return "".join(t[0] if s else t for t, s in parts), "".join(t for t, _ in parts)
 
 
+SORT_KEY_LENGTH = 255
+
+
+def sort_key(name: str, *, person: bool = True) -> str:
+    """The name as lists sort it (李 before 张, not by code point): its syllables and Latin runs, lower-case,
+    a space after each, so 李四 ``li si `` comes before 林 ``lin `` as a dictionary has them. Stored on the
+    customer (``customers.name_key``) so that SQLite and PostgreSQL order alike; cut at
+    ``SORT_KEY_LENGTH``."""
+    return "".join(f"{text} " for text, _ in _parts(name, person))[:SORT_KEY_LENGTH]
+
+
 def _parts(name: str, person: bool) -> list[tuple[str, bool]]:
     """``name`` as (ASCII text, is a syllable): one syllable per Chinese character, other runs as they are."""
     parts: list[tuple[str, bool]] = []

@@ -22,6 +22,7 @@ from ctid.crm.models import (
     FollowUpStatus,
     MileageSource,
     Phone,
+    ReminderKind,
     Transmission,
     VehicleRole,
     VehicleStatus,
@@ -186,6 +187,11 @@ class CustomerFilter:
     assigned_user_id: int | None = None
     kind: CustomerKind | None = None
     page: PageRequest = field(default_factory=PageRequest)
+    tag: str = ""
+    due: ReminderKind | None = None  # with ``due_within``: a date of this kind due within so many days
+    due_within: int = 30
+    visited_after: date | None = None  # the last visit on or after this day
+    visited_before: date | None = None  # the last visit before this day (customers who never came: not)
 
 
 @dataclass(frozen=True)

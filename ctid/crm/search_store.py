@@ -21,7 +21,8 @@ tens of thousands of customers) straight off the index, in id order, without rea
 
 Every change to a customer's name, kind, phones, vehicles or their links calls ``refresh`` for the
 customers concerned in the change's own transaction, so the index and the grams never disagree with the
-records.
+records. ``refresh`` writes the customers' ``name_key`` too (migration 0015, ``ctid.crm.pinyin.sort_key``):
+the pinyin the customer list sorts by, derived from the name as the index is.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Integer, Text, column, delete, insert, select, table
+from sqlalchemy import Connection, Integer, Text, bindparam, column, delete, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,6 +78,8 @@ _SERVER_KEYS = ("customer_id", "name", "pinyin", "phones", "plates", "vins")
 GRAMS = customer_name_grams.name
 _GRAMS_SOURCE = "SELECT id, branch_id, name FROM customers WHERE id > ? ORDER BY id LIMIT ?"
 _GRAMS_INSERT = f"INSERT INTO {GRAMS} (customer_id, gram, branch_id) VALUES (?, ?, ?)"  # noqa: S608
+_KEYS_SOURCE = "SELECT id, name, kind FROM customers WHERE id > ? ORDER BY id LIMIT ?"
+_KEYS_UPDATE = "UPDATE customers SET name_key = ? WHERE id = ?"
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,50 @@ def _refresh(conn: Connection, customer_ids: Sequence[int]) -> None:
     else:
         refresh_server(conn, customer_ids)
     refresh_grams(conn, customer_ids)
+    refresh_sort_keys(conn, customer_ids)
+
+
+def refresh_sort_keys(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """Rewrite these customers' ``name_key`` where their name (or kind) gave it another."""
+    people = select(customers.c.id, customers.c.name, customers.c.kind, customers.c.name_key)
+    change = update(customers).where(customers.c.id == bindparam("b_id")).values(name_key=bindparam("b_key"))
+    for start in range(0, len(customer_ids), BATCH):
+        ids = list(customer_ids[start : start + BATCH])
+        rows = [
+            {"b_id": customer_id, "b_key": key}
+            for customer_id, name, kind, old in conn.execute(people.where(customers.c.id.in_(ids)))
+            if (key := _sort_key(name, kind)) != old
+        ]
+        if rows:
+            conn.execute(change, rows)
+
+
+def fill_sort_keys(driver: Driver, after_id: int = 0) -> int:
+    """``name_key`` of every customer with an id above ``after_id`` (bulk data, the migration on SQLite),
+    in batches by id; how many."""
+    count = 0
+    while people := driver.rows(_KEYS_SOURCE, (after_id, BATCH)):
+        driver.many(
+            _KEYS_UPDATE, [(_sort_key(name, kind), customer_id) for customer_id, name, kind in people]
+        )
+        count += len(people)
+        after_id = int(people[-1][0])
+    return count
+
+
+def fill_sort_keys_connection(conn: Connection) -> int:
+    """``fill_sort_keys`` on a SQLAlchemy connection (the migration's); on PostgreSQL through
+    ``refresh_sort_keys``."""
+    if conn.dialect.name == "sqlite":
+        return fill_sort_keys(_Alchemy(conn))
+    ids = list(conn.scalars(select(customers.c.id).order_by(customers.c.id)))
+    refresh_sort_keys(conn, ids)
+    return len(ids)
+
+
+@lru_cache(maxsize=100_000)
+def _sort_key(name: str, kind: str) -> str:
+    return pinyin.sort_key(name, person=kind != "company")
 
 
 def refresh_server(conn: Connection, customer_ids: Sequence[int]) -> None:

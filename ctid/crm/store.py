@@ -332,8 +332,11 @@ async def _insert_many(conn: AsyncConnection, table: Table, rows: Sequence[dict[
 # --- rows to dataclasses ----------------------------------------------------------------------------------
 
 
+DERIVED = frozenset({"name_key"})  # written from the name by ctid.crm.search_store, not a field of its own
+
+
 def _customer(row: Mapping[Any, Any]) -> Customer:
-    values = {c.name: row[c.name] for c in customers.c}
+    values = {c.name: row[c.name] for c in customers.c if c.name not in DERIVED}
     values["kind"] = CustomerKind(values["kind"])
     values["gender"] = Gender(values["gender"]) if values["gender"] else None
     values["tags"] = tuple(tag for tag in values["tags"].split("\n") if tag)

@@ -27,6 +27,9 @@ from sqlalchemy.types import TypeDecorator
 from ctid.storage.db import UtcDateTime, metadata
 
 _FEN = Decimal("0.01")
+NAME_KEY = String(255).with_variant(String(255, collation="C"), "postgresql")
+"""A customer's name as lists sort it (ctid.crm.pinyin.sort_key): compared by code point on both backends
+(a server's own collation, ICU Chinese in the tests, would order the Latin keys its own way)."""
 
 
 class Money(TypeDecorator[Decimal]):
@@ -64,7 +67,10 @@ customers = Table(
     Column("tags", Text, nullable=False, server_default=""),  # one tag a line
     Column("assigned_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("licence_review_on", Date, nullable=True),  # 驾驶证审验
+    # the list's order, pinyin (revision 0015): written with the search index (ctid.crm.search_store)
+    Column("name_key", NAME_KEY, nullable=False, server_default=""),
     Index("ix_customers_branch_id_name", "branch_id", "name"),
+    Index("ix_customers_branch_id_name_key", "branch_id", "name_key"),
     Index("ix_customers_assigned_user_id", "assigned_user_id"),
     Index("ix_customers_branch_id_birthday", "branch_id", "birthday"),  # the start page's birthdays
 )
@@ -83,6 +89,19 @@ customer_name_grams = Table(
     Column("branch_id", Integer, nullable=False),
     Index("ix_customer_name_grams_gram", "gram", "branch_id", "customer_id"),
     sqlite_with_rowid=False,
+)
+
+customer_merges = Table(
+    # A customer merged into another is deleted once its records moved (ctid.merging); this row leads its
+    # old id (a bookmark, a link in the audit log) to the one kept. Kept one hop deep: merging the kept
+    # customer later points these rows at the new one too.
+    "customer_merges",
+    metadata,
+    Column("merged_id", Integer, primary_key=True, autoincrement=False),
+    Column("kept_id", Integer, ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("merged_at", UtcDateTime, nullable=False),
+    Column("merged_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Index("ix_customer_merges_kept_id", "kept_id"),
 )
 
 customer_opt_outs = Table(

@@ -77,6 +77,7 @@ def generate(
                 maker = RowMaker(random.Random(seed), today or date.today(), branch, first)
                 totals = _write(conn, maker, customers, vehicles_per_customer)
                 _name_grams(conn, before)
+                search_store.fill_sort_keys(search_store.Stdlib(conn), before)  # while the keys' index is off
             _index_for_search(conn, before)
     return BulkStats(
         customers=totals["customers"],

@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ctid.core.errors import N_, ValidationError
+from ctid.crm.due_dates import MAX_WITHIN_DAYS, VEHICLE_HORIZON_DAYS
 from ctid.crm.models import (
     ContactType,
     CustomerKind,
     FollowUpKind,
     FollowUpStatus,
     Gender,
+    ReminderKind,
     Transmission,
     VehicleRole,
     VehicleStatus,
@@ -144,6 +146,11 @@ def customer_filter(query: Input) -> CustomerFilter:
         assigned_user_id=forms.optional_integer(query, "assigned_user", *ID),
         kind=forms.optional_choice(query, "kind", CustomerKind),
         page=forms.page_request(query),
+        tag=forms.text(query, "tag", 40),
+        due=forms.optional_choice(query, "due", ReminderKind),
+        due_within=forms.integer(query, "within", 0, MAX_WITHIN_DAYS, default=VEHICLE_HORIZON_DAYS),
+        visited_after=forms.day(query, "visited_after"),
+        visited_before=forms.day(query, "visited_before"),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ctid.accounts.models import Role
 from ctid.sampledata.demo import seed_demo
 from tests.support.site import Site
-from tests.web.support import Api, Browser
+from tests.web.support import Api, Browser, BrowserFactory
 
 
 async def test_a_customer_is_created_changed_and_its_history_read(people: dict[str, Api]) -> None:
@@ -252,3 +252,27 @@ async def test_customer_lists_page_and_filter(people: dict[str, Api]) -> None:
     assert vip["total"] == 2
     status, answer = await olga("GET", "/api/v1/customers?per_page=500")
     assert (status, answer["error"]["field"]) == (422, "per_page")
+
+
+async def test_the_customer_list_filters_in_pinyin_order_and_keeps_the_filters(
+    people: dict[str, Api], new_browser: BrowserFactory
+) -> None:
+    olga = people["olga"]
+    for i, (name, tags) in enumerate([("张三", ["车队"]), ("李四", ["车队"]), ("王五", [])]):
+        assert (
+            await olga(
+                "POST", "/api/v1/customers", {"name": name, "phones": [f"1380013800{i}"], "tags": tags}
+            )
+        )[0] == 201
+    status, page = await olga("GET", "/api/v1/customers?tag=车队")
+    assert (status, [c["name"] for c in page["items"]]) == (200, ["李四", "张三"])
+    status, answer = await olga("GET", "/api/v1/customers?due=insurance&within=400")
+    assert (status, answer["error"]["field"]) == (422, "within")
+    as_operator = await new_browser()
+    assert (await as_operator.login("olga")).status == 303
+    response = await as_operator.get("/customers?tag=车队&per_page=1&page=1")
+    html = await response.text()
+    assert response.status == 200 and "李四" in html and "张三" not in html
+    assert 'name="tag" maxlength="40" value="车队"' in html and 'id="clear-filters"' in html
+    assert "tag=%E8%BD%A6%E9%98%9F" in html and "page=2" in html, "the pager keeps the filter"
+    assert (await as_operator.get("/customers?visited_after=2026-13-01")).status == 422

@@ -15,7 +15,7 @@ from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_
 from ctid.core.paging import PageRequest
 from ctid.crm.imports.fields import FIELDS, LABELS
-from ctid.crm.models import CustomerKind, VehicleRole, next_statuses
+from ctid.crm.models import CustomerKind, ReminderKind, VehicleRole, next_statuses
 from ctid.crm.record_models import HistoryEntry
 from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
@@ -24,7 +24,7 @@ from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
 from ctid.web.render import _, render
-from ctid.web.views.crm_prospect_pages import EDIT_VALUE_LABELS, customer_edit_context
+from ctid.web.views.crm_prospect_pages import EDIT_VALUE_LABELS, branch_staff, customer_edit_context
 
 routes = web.RouteTableDef()
 FEATURE = Feature(
@@ -69,6 +69,7 @@ FIELD_LABELS = {
     "opt_outs": N_("Opt-outs"),
     "branch_id": N_("Branch"),
 }
+FILTERS = ("level", "source", "tag", "assigned_user", "kind", "due", "visited_after", "visited_before")
 ALL = 200  # a customer's vehicles, visits and follow-ups on one page (the API's largest page)
 RECORDED_CALLS = 10  # the last recordings on a customer's page; the recordings page has the rest
 
@@ -83,11 +84,15 @@ def _values(request: web.Request) -> dict[str, str]:
 async def customers_page(request: web.Request) -> web.Response:
     where = crm_forms.customer_filter(request.query)
     page = await request.app[SERVICES].records.customers.page(current(request).user, where)
-    return render(
-        request,
-        "crm/customers.html",
-        {"page": page, "query": request.query, "value_labels": _values(request)},
-    )
+    context = {
+        "page": page,
+        "query": request.query,
+        "value_labels": _values(request),
+        "staff": await branch_staff(request),
+        "reminder_kinds": list(ReminderKind),
+        "filtered": any(request.query.get(name) for name in FILTERS),
+    }
+    return render(request, "crm/customers.html", context)
 
 
 @routes.get("/customers/new")
