@@ -38,6 +38,7 @@ from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.plan import configured_codes
 from ctid.lineplan.source import LinePlanSource
+from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
@@ -158,6 +159,7 @@ def build_services(
         console=console,
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
+        merges=CustomerMerges(db, clock),
         home=Home(db, plan, site.timezone, clock),
         stats=Stats(db, plan, site.timezone, clock),
         recordings=Recordings(db, recorder.root, recorder.alert, clock),

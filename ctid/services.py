@@ -24,6 +24,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.home.service import Home
 from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.source import LinePlanSource
+from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
@@ -59,6 +60,7 @@ class Services:
     console: Console
     prospects: Prospects
     crm_options: CrmOptions
+    merges: CustomerMerges
     home: Home
     stats: Stats
     recordings: Recordings

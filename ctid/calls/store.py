@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Integer, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
@@ -25,6 +25,18 @@ async def insert_call(conn: AsyncConnection, values: dict[str, Any]) -> None:
 async def update_call(conn: AsyncConnection, call_id: str, values: dict[str, Any]) -> bool:
     result = await conn.execute(update(calls).where(calls.c.id == call_id).values(**values))
     return result.rowcount > 0
+
+
+async def count_for_customer(conn: AsyncConnection, customer_id: int) -> int:
+    query = select(func.count()).select_from(calls).where(calls.c.customer_id == customer_id)
+    return int(await conn.scalar(query) or 0)
+
+
+async def move_customer(conn: AsyncConnection, from_id: int, to_id: int) -> int:
+    """The calls of one customer become another's (a merge, ctid.merging); how many. Their recordings
+    follow them: a recording belongs to its call, not to a customer."""
+    result = await conn.execute(update(calls).where(calls.c.customer_id == from_id).values(customer_id=to_id))
+    return int(result.rowcount)
 
 
 async def get_call(conn: AsyncConnection, call_id: str) -> Call | None:

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
-from ctid.core.errors import N_
+from ctid.core.errors import N_, NotFound
 from ctid.core.paging import PageRequest
 from ctid.crm.imports.fields import FIELDS, LABELS
 from ctid.crm.models import CustomerKind, ReminderKind, VehicleRole, next_statuses
@@ -68,6 +68,15 @@ FIELD_LABELS = {
     "phones": N_("Phones"),
     "opt_outs": N_("Opt-outs"),
     "branch_id": N_("Branch"),
+    # a merge (ctid.merging): who was merged in, and what moved with them
+    "merged": N_("Merged from"),
+    "merged_into": N_("Merged into"),
+    "vehicles": N_("Vehicles"),
+    "visits": N_("Visits"),
+    "follow_ups": N_("Follow-ups"),
+    "complaints": N_("Complaints"),
+    "prospects": N_("Prospects"),
+    "calls": N_("Calls"),
 }
 FILTERS = ("level", "source", "tag", "assigned_user", "kind", "due", "visited_after", "visited_before")
 ALL = 200  # a customer's vehicles, visits and follow-ups on one page (the API's largest page)
@@ -110,7 +119,13 @@ async def new_customer_page(request: web.Request) -> web.Response:
 async def customer_page(request: web.Request) -> web.Response:
     customer_id = forms.integer(request.match_info, "id", 1, forms.MAX_ID)
     records, user = request.app[SERVICES].records, current(request).user
-    record = await records.customers.get(user, customer_id)  # 404 for another branch's
+    try:
+        record = await records.customers.get(user, customer_id)  # 404 for another branch's
+    except NotFound:  # a customer merged into another: its old link leads to the one kept
+        kept_id = await request.app[SERVICES].merges.kept_for(user, customer_id)
+        if kept_id is None:
+            raise
+        raise web.HTTPFound(f"/customers/{kept_id}") from None
     for_customer = {"customer": str(customer_id), "per_page": str(ALL)}
     vehicles = await records.vehicles.page(user, crm_forms.vehicle_filter(for_customer))
     visits = await records.visits.page(user, crm_forms.visit_filter(for_customer))
