@@ -5,8 +5,10 @@
 (() => {
   const card = document.getElementById("merge-card");
   if (!card) return;
-  const { el, label, api, showError, clearErrors } = window.CtidCrm;
+  const { el, api, showError, clearErrors } = window.CtidCrm;
   const T = JSON.parse(document.getElementById("merge-texts").textContent);
+  const W = JSON.parse(document.getElementById("merge-words").textContent); // data values and field names
+  const label = (value) => (value in W ? W[value] : value);
   const keptId = Number(document.getElementById("customer-page").dataset.customer);
   const input = document.getElementById("merge-q");
   const results = document.getElementById("merge-results");
@@ -57,6 +59,7 @@
     if (m.opt_outs.length) lines.push(line("opt_outs", m.opt_outs.map(label).join(", ")));
     if (m.tags.length) lines.push(line("tags", m.tags.join(", ")));
     if (m.fields.length) lines.push(line("fields", m.fields.map(label).join(", ")));
+    if (m.notes) lines.push(line("notes", T.notes_added));
     document.getElementById("merge-moves").replaceChildren(...(lines.length ? lines : [el("li", {}, T.nothing)]));
     document.getElementById("merge-removed").textContent = T.removed
       .replace("%(name)s", answer.other.name)

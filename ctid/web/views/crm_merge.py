@@ -10,6 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.crm.merge_plan import FILLED
 from ctid.merging.service import MergePreview
 from ctid.web import forms
 from ctid.web.auth import actor, current, requires
@@ -63,6 +64,7 @@ def preview_json(found: MergePreview) -> Json:
             "calls": found.calls,
             "opt_outs": [kind.value for kind in changes.new_opt_outs],
             "tags": list(changes.new_tags),
-            "fields": sorted(changes.fields),
+            "fields": [name for name in FILLED if name in changes.fields],
+            "notes": "notes" in changes.fields,
         },
     }
