@@ -25,11 +25,19 @@ from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm import scope, search_store, store
+from ctid.crm import customer_store, scope, search_store, store
 from ctid.crm.due_dates import due_reminders
-from ctid.crm.history import auditable
+from ctid.crm.history import auditable, diff, record_change
 from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
-from ctid.crm.new_customer import CHANGEABLE, CheckedCustomer, NewCustomer, NewVehicle, check
+from ctid.crm.new_customer import (
+    CHANGEABLE,
+    MAX_PHONES,
+    CheckedCustomer,
+    NewCustomer,
+    NewVehicle,
+    check,
+    check_changes,
+)
 from ctid.crm.shared_phone import MAX_NAMED, PhoneShared
 from ctid.storage.db import Database
 
@@ -88,6 +96,35 @@ class CustomerDirectory:
         except IntegrityError:  # the same plate added at the same moment by another operator
             raise Conflict(PLATE_TAKEN) from None
         return await self.card(customer_id, self.today())
+
+    async def add_phone(self, actor: Actor, customer_id: int, number: str, confirm_shared: bool) -> bool:
+        """A customer calling from a new phone: ``number`` joins their phones, so the next call from it pops
+        them. False when they have it already. Checked and audited as a change of the customer's phones is
+        (``customer.update``); a number another customer of the branch has is asked about first
+        (``PhoneShared``, as for a new customer), after the branch check."""
+        phone = check_changes({"phones": [number]}, self._normaliser)["phones"][0]
+        now = self._clock()
+        async with self._db.begin(immediate=True) as conn:
+            customer = await customer_store.get_customer(conn, customer_id)
+            if customer is None:
+                raise NotFound(N_("No such customer."))
+            await _require_branch(conn, actor, customer.branch_id)
+            phones = tuple(await customer_store.phones(conn, customer_id))
+            if any(p.e164 == phone.e164 for p in phones):
+                return False
+            if len(phones) >= MAX_PHONES:
+                raise ValidationError("phones", N_("At most %(count)d phone numbers."), count=MAX_PHONES)
+            if not confirm_shared:
+                holders = await store.phone_holders(conn, customer.branch_id, [phone.e164], MAX_NAMED + 1)
+                if holders:
+                    raise PhoneShared(holders)
+            after = (*phones, phone)
+            change = diff({"phones": phones}, {"phones": after})
+            await record_change(conn, actor, "customer.update", ("customer", customer_id), now, change)
+            await customer_store.replace_phones(conn, customer_id, after)
+            await customer_store.update_customer(conn, customer_id, {"updated_at": now})
+            await search_store.refresh(conn, [customer_id])
+        return True
 
     async def insert_customer(self, conn: AsyncConnection, actor: Actor, checked: CheckedCustomer) -> int:
         """A checked new customer (phones, vehicle, search index, audit) in the caller's transaction: a won

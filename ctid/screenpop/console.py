@@ -55,6 +55,14 @@ class ConsoleScope:
 
 
 @dataclass(frozen=True)
+class AddNumber:
+    """Add the call's number to the customer it is linked to; ``confirm_shared_phone``: the user knows
+    another customer of the branch has it (a family, a company)."""
+
+    confirm_shared_phone: bool = False
+
+
+@dataclass(frozen=True)
 class MissedCall:
     call: Call
     customer_name: str | None
@@ -250,10 +258,19 @@ class Console:
             await self._calls.link_customer(actor, call_id, card.id)
         return card
 
-    async def link_customer(self, actor: Actor, user: User, call_id: str, customer_id: int) -> None:
-        """The operator picked one of several candidates: the call is theirs."""
-        await self._visible_call(user, call_id)
+    async def link_customer(
+        self, actor: Actor, user: User, call_id: str, customer_id: int, add_number: AddNumber | None = None
+    ) -> None:
+        """The operator picked one of several candidates: the call is theirs. With ``add_number``, the caller
+        was found by a search: a customer calling from a new phone, whose number joins theirs first (so the
+        next call from it pops them; the directory's checks and audit, a shared number asked about)."""
+        call = await self._visible_call(user, call_id)
         await self.card(user, customer_id)
+        if add_number is not None:
+            if not call.number or not call.number_e164:
+                raise ValidationError("add_number", N_("This call has no number to add."))
+            confirmed = add_number.confirm_shared_phone
+            await self._directory.add_phone(actor, customer_id, call.number, confirmed)
         await self._calls.link_customer(actor, call_id, customer_id)
 
 

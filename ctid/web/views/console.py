@@ -15,7 +15,7 @@ from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
 from ctid.core.errors import N_
 from ctid.screenpop.console import LineChoice
-from ctid.web import forms
+from ctid.web import console_forms, forms
 from ctid.web.auth import actor, current, requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import read_object
@@ -108,7 +108,8 @@ async def save_note(request: web.Request) -> web.Response:
 @routes.put("/api/v1/calls/{id}/customer")
 @requires(Permission.USE_CONSOLE)
 async def link_customer(request: web.Request) -> web.Response:
-    customer_id = forms.integer(await read_object(request, ("customer_id",)), "customer_id", 1, forms.MAX_ID)
-    console = request.app[SERVICES].console
-    await console.link_customer(actor(request), current(request).user, request.match_info["id"], customer_id)
-    return web.json_response({"call_id": request.match_info["id"], "customer_id": customer_id})
+    """The caller is this customer (one of several candidates, or found by a search: ``add_number``)."""
+    customer_id, add_number = console_forms.customer_link(await read_object(request))
+    console, call_id = request.app[SERVICES].console, request.match_info["id"]
+    await console.link_customer(actor(request), current(request).user, call_id, customer_id, add_number)
+    return web.json_response({"call_id": call_id, "customer_id": customer_id})

@@ -18,12 +18,14 @@
       el("tbody", {}, rows.map((cells) => el("tr", {}, cells.map((cell) => el("td", {}, cell))))));
   }
 
-  function customerCard(customer, line) {
+  // ``actions`` (optional): what the call can do about this customer, shown under the name and phones.
+  function customerCard(customer, line, actions = null) {
     return el("div", { class: "customer", dataset: { customer: customer.id } },
       el("h2", { class: "customer-name" }, customer.name, " ",
         el("small", { class: "muted" }, label(customer.kind), customer.level ? ` · ${T.level} ${customer.level}` : "")),
       el("p", { class: "phones" }, customer.phones.map((p) => el("span", { class: "phone" },
         p.label ? `${p.label} ` : "", C.dialButton(p.number, line, p.e164)))),
+      actions,
       customer.opt_outs.length ? el("p", { class: "opt-outs error" },
         `${T.opted_out} ${customer.opt_outs.map(label).join("、")}`) : null,
       customer.tags.length || customer.address ? el("p", { class: "small muted customer-extra" },

@@ -94,9 +94,9 @@
     if (pop.lookup === "pending") body.append(el("p", { class: "muted lookup" }, T.lookup_pending));
     if (pop.lookup === "failed") body.append(el("p", { class: "error lookup" }, T.lookup_failed));
     if (pop.candidates && pop.candidates.length) body.append(candidateList(pop));
-    if (pop.customer) body.append(C.customerCard(pop.customer, pop.call.line));
+    if (pop.customer) body.append(C.customerCard(pop.customer, pop.call.line, C.cardActions(pop)));
     else if (pop.lookup === "done" && !(pop.candidates || []).length && pop.call.number) {
-      body.append(C.newCustomerForm(pop));
+      body.append(C.newCustomerForm(pop), C.attachForm(pop));
     }
     return body;
   }
