@@ -18,10 +18,10 @@ from tests.support.waiting import eventually
 NEW_PHONE = "13900008888"
 
 
-async def _customer(site: Site, name: str, phone: str, branch: str = "") -> int:
+async def _customer(site: Site, name: str, *phones: str, branch: str = "") -> int:
     branches = site.accounts.branches
     found = await (branches.branch_by_code(branch) if branch else branches.default_branch())
-    new = NewCustomer(name, "person", found.id, [phone], plate="", confirm_shared_phone=True)
+    new = NewCustomer(name, "person", found.id, phones, confirm_shared_phone=True)
     return (await site.services.crm.create_customer(Actor.system(), new)).id
 
 
@@ -80,9 +80,7 @@ async def test_a_number_another_customer_has_is_asked_about_first(site: Site, se
     await operator(site, "olga", ["desk"])
     console = await connect(server, "olga")
     call_id = await _unknown_call(site, console, "desk", "13900009999")
-    await site.services.crm.create_customer(  # the number is someone's by now (another operator added them)
-        Actor.system(), NewCustomer("李娜", "person", 1, ["13900009999"])
-    )
+    await _customer(site, "李娜", "13900009999")  # the number is someone's by now (another operator's)
     status, body = await console.api(
         "PUT", f"/api/v1/calls/{call_id}/customer", {"customer_id": zhang, "add_number": True}
     )
@@ -138,6 +136,9 @@ async def test_bad_input_is_refused_naming_the_field(site: Site, server: Any) ->
     )
     assert (status, answer["error"]["field"]) == (422, "add_number"), "a private number cannot be added"
     assert await _phones(console, zhang) == ["+8613800138000"]
+    wang = await _customer(site, "王芳", *[f"1390000100{i}" for i in range(10)])
+    status, answer = await console.api("PUT", path, {"customer_id": wang, "add_number": True})
+    assert (status, answer["error"]["field"]) == (422, "phones"), "ten phones are the most a customer has"
     await console.close()
     async with aiohttp.ClientSession() as anonymous:
         url = str(server.make_url(path))
