@@ -9,6 +9,7 @@
   const T = JSON.parse(document.getElementById("merge-texts").textContent);
   const W = JSON.parse(document.getElementById("merge-words").textContent); // data values and field names
   const label = (value) => (value in W ? W[value] : value);
+  const written = (number) => window.CtidPhone.shown(null, number); // as the page writes its own numbers
   const keptId = Number(document.getElementById("customer-page").dataset.customer);
   const input = document.getElementById("merge-q");
   const results = document.getElementById("merge-results");
@@ -36,7 +37,7 @@
       results.replaceChildren(...others.map((c) => el("li", { dataset: { customer: c.id } },
         el("button", { type: "button", class: "link merge-pick" }, c.name),
         " ", el("span", { class: "small muted" }, label(c.kind)),
-        " ", el("span", { class: "search-keys" }, [...(c.phones || []), ...(c.plates || [])].join(" · ")))));
+        " ", el("span", { class: "search-keys" }, [...(c.phones || []).map(written), ...(c.plates || [])].join(" · ")))));
       searchStatus.textContent = others.length ? "" : T.no_results;
     } catch (error) {
       if (mine === asked) searchStatus.textContent = `${T.failed} ${error.message}`;
@@ -51,7 +52,7 @@
     const m = answer.moves;
     document.getElementById("merge-title").textContent = T.moves;
     const lines = [];
-    if (m.phones.length) lines.push(line("phones", m.phones.join(", ")));
+    if (m.phones.length) lines.push(line("phones", m.phones.map(written).join(", ")));
     if (m.vehicles.length) lines.push(line("vehicles", m.vehicles.map((v) => `${v.plate} (${label(v.role)})`).join(", ")));
     for (const name of ["visits", "follow_ups", "complaints", "prospects", "calls"]) {
       if (m[name]) lines.push(line(name, String(m[name])));
@@ -63,7 +64,7 @@
     document.getElementById("merge-moves").replaceChildren(...(lines.length ? lines : [el("li", {}, T.nothing)]));
     document.getElementById("merge-removed").textContent = T.removed
       .replace("%(name)s", answer.other.name)
-      .replace("%(phones)s", answer.other.phones.join(", ") || "—");
+      .replace("%(phones)s", answer.other.phones.map(written).join(", ") || "—");
     preview.hidden = false;
     confirm.focus();
   }
