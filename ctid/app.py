@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ctid import __version__
+from ctid.accounts.agents import Agents
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
+from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
 from ctid.control import Command, ControlServer, event_stream
 from ctid.core import logs, private_files
@@ -44,6 +46,7 @@ from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError
+from ctid.stats.operator_stats import OperatorStats
 from ctid.stats.service import Stats
 from ctid.storage.db import BUSY_TIMEOUT_MS, Database, sqlite_file
 from ctid.storage.nightly_backup import NightlyBackup
@@ -120,6 +123,8 @@ def build_services(
         line_codes=configured_codes(config.lines),
     )
     plan = LinePlanSource(config.lines, accounts.branches, config.source)
+    agents = Agents(db, bus, clock)
+    handlers = CallHandlers(bus, agents, clock)
     calls = CallLog(db, bus, normaliser, clock, last_alive=last_alive, plan=plan)
     crm = CustomerDirectory(db, normaliser, timezone=site.timezone, clock=clock)
     pops = ScreenPops(bus, crm, db, normaliser, plan)
@@ -132,7 +137,9 @@ def build_services(
         accounts,
         clock=clock,
     )
-    console = Console(accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops)
+    console = Console(
+        accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops, handlers=handlers
+    )
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,
@@ -148,6 +155,8 @@ def build_services(
         bus=bus,
         db=db,
         accounts=accounts,
+        agents=agents,
+        handlers=handlers,
         audit=AuditService(db),
         normaliser=normaliser,
         calls=calls,
@@ -162,6 +171,7 @@ def build_services(
         merges=CustomerMerges(db, clock),
         home=Home(db, plan, site.timezone, clock),
         stats=Stats(db, plan, site.timezone, clock),
+        operator_stats=OperatorStats(db, plan, agents, site.timezone, clock),
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
         status=status,
@@ -226,6 +236,8 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
     supervisor = Supervisor(
         [
             services.db,
+            services.agents,
+            services.handlers,
             services.line_plan,
             services.calls,
             services.pops,

@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ctid.accounts.agents import Agents
 from ctid.accounts.service import AccountService
 from ctid.audit.service import AuditService
+from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
 from ctid.core.config import Config
 from ctid.core.events import EventBus
@@ -29,6 +31,7 @@ from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
+from ctid.stats.operator_stats import OperatorStats
 from ctid.stats.service import Stats
 from ctid.storage.db import Database
 from ctid.storage.nightly_backup import NightlyBackup
@@ -48,9 +51,13 @@ class Services:
     bus: EventBus
     db: Database
     accounts: AccountService
+    agents: Agents
+    """The operators' states (ready, break, offline): who is ready on which line."""
     audit: AuditService
     normaliser: PhoneNormaliser
     calls: CallLog
+    handlers: CallHandlers
+    """Who handled each call (ctid.calls.attribution), as it happens."""
     lines: Lines
     line_plan: LinePlanSource
     """Which line is which, resolved at start (a code that names no branch stops the start)."""
@@ -63,6 +70,8 @@ class Services:
     merges: CustomerMerges
     home: Home
     stats: Stats
+    operator_stats: OperatorStats
+    """The live board's operators and the per-operator statistics."""
     recordings: Recordings
     recorder: Recorder
     status: SystemStatus

@@ -29,6 +29,7 @@ class Permission(StrEnum):
     CRM_IMPORT = "crm.import"  # import customer files (writes thousands of records at once) and export them
     CRM_OPTIONS = "crm.options"  # base data: prospect levels, sources, competitor models, lost reasons
     MANAGE_ANNOUNCEMENTS = "announcements.manage"  # post and delete announcements on the start page
+    BOARD_VIEW = "board.view"  # the live board: the branch's lines and operators as they are now
     STATS_VIEW = "stats.view"  # the statistics page: new and lost customers, follow-ups, prospects, calls
     RECORDINGS_OWN = "recordings.own"  # list and hear the recordings of one's own calls; pause/resume them
     RECORDINGS_ALL = "recordings.all"  # list and hear every recording of the branch
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
+        | {Permission.BOARD_VIEW}
         | {Permission.RECORDINGS_ALL, Permission.RECORDINGS_DOWNLOAD, Permission.RECORDINGS_ACCESS_LOG}
     ),
     Role.ADMIN: frozenset(Permission),

@@ -1,6 +1,6 @@
 """Tables for branches, users, browser sessions and API tokens."""
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from ctid.storage.db import UtcDateTime, metadata
 
@@ -62,3 +62,24 @@ user_lines = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("line", String(40), primary_key=True),
 )
+
+agent_states = Table(
+    "agent_states",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+)
+"""The state an operator chose on the console (ready, break); logged out or no console open is offline."""
+
+agent_state_log = Table(
+    "agent_state_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_agent_state_log_user_at", "user_id", "at"),
+)
+"""Every change of an operator's state as the board shows it (ready, break, offline), from ``at`` until the
+next row: time on break or ready is counted from here."""

@@ -16,3 +16,16 @@ class CallMatched(CallEvent):
 
     customer_id: int | None
     candidates: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallHandled(CallEvent):
+    """Who handled the call (ctid.calls.attribution): ``user_id`` and ``how`` when known; for a missed
+    call, ``missed_by``, the operators it counts against. The call log writes it in order with the call's
+    other stages; the pops tell the board."""
+
+    direction: str
+    user_id: int | None
+    label: str = ""
+    how: str = ""
+    missed_by: tuple[int, ...] = ()

@@ -30,6 +30,8 @@ class Call:
     note: str | None = None
     note_by: int | None = None
     note_at: datetime | None = None
+    handled_by: int | None = None
+    handled_how: str | None = None
 
     @property
     def active(self) -> bool:

@@ -22,7 +22,8 @@ from ctid.accounts.models import User
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.calls import store
-from ctid.calls.events import CallMatched
+from ctid.calls.attribution import NOTE
+from ctid.calls.events import CallHandled, CallMatched
 from ctid.calls.models import Call, CallFilter
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
@@ -125,16 +126,18 @@ class CallLog:
                     await store.update_call(conn, event.call_id, values)
             else:
                 await store.insert_call(conn, {**self._new_row(event), **values})
+            if isinstance(event, CallHandled) and event.missed_by:
+                await store.add_missed_by(conn, event.call_id, event.missed_by)
 
         await self._db.write(write, f"the call log ({type(event).__name__}, call {event.call_id})")
-        if isinstance(event, CallEnded):
+        if isinstance(event, CallEnded | CallHandled):
             self._known.discard(event.call_id)
         else:
             self._known.add(event.call_id)
 
     def _new_row(self, event: CallEvent) -> dict[str, Any]:
         direction = "outbound" if isinstance(event, CallDialing | CallConnected | CallFailed) else "inbound"
-        if isinstance(event, CallEnded):
+        if isinstance(event, CallEnded | CallHandled):
             direction = event.direction
         return {"id": event.call_id, "line": event.line, "direction": direction, "started_at": event.at}
 
@@ -160,6 +163,8 @@ class CallLog:
                 return {"outcome": event.failure}
             case CallMatched():
                 return {"customer_id": event.customer_id}
+            case CallHandled() if event.user_id is not None:
+                return {"handled_by": event.user_id, "handled_how": event.how}
             case CallEnded():
                 return {
                     "ended_at": event.at,
@@ -204,6 +209,11 @@ class CallLog:
         async with self._db.connect() as conn:
             return await store.get_call(conn, call_id)
 
+    async def missed_by(self, call_id: str) -> list[int]:
+        """The operators a missed call counts against."""
+        async with self._db.connect() as conn:
+            return await store.missed_by(conn, call_id)
+
     async def missed(self, lines: Collection[str], since: datetime, limit: int = 50) -> list[Call]:
         """Missed calls on these lines that nobody has returned yet, newest first."""
         if not lines:
@@ -219,11 +229,13 @@ class CallLog:
             before = await store.get_call(conn, call_id)
             if before is None:
                 raise NotFound(N_("No such call."))
-            values = {"note": text or None, "note_by": actor.user_id, "note_at": now}
+            values: dict[str, Any] = {"note": text or None, "note_by": actor.user_id, "note_at": now}
+            if before.handled_by is None and before.answered_at is not None and text:
+                values |= {"handled_by": actor.user_id, "handled_how": NOTE}  # nobody else was sure
             await store.update_call(conn, call_id, values)
             entity = ("call", call_id)
             await audit.record(conn, actor, "call.note", entity, now, {"note": before.note}, {"note": text})
-        return replace(before, note=text or None, note_by=actor.user_id, note_at=now)
+        return replace(before, **values)
 
     async def link_customer(self, actor: Actor, call_id: str, customer_id: int) -> None:
         """Say who called, when the operator knows better than the match (a new customer, one of several)."""

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Connection, Integer, bindparam, func, inse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
-from ctid.calls.tables import calls
+from ctid.calls.tables import call_missed_by, calls
 from ctid.core.paging import Page
 from ctid.storage.db import fetch_page
 from ctid.storage.prepared import Prepared
@@ -143,3 +143,14 @@ async def missed(conn: AsyncConnection, lines: Sequence[str], since: datetime, l
         .limit(limit)
     )
     return [_call(r) for r in (await conn.execute(query)).mappings()]
+
+
+async def add_missed_by(conn: AsyncConnection, call_id: str, user_ids: Sequence[int]) -> None:
+    """The operators a missed call counts against (written once, at its end)."""
+    if user_ids:
+        await conn.execute(insert(call_missed_by), [{"call_id": call_id, "user_id": u} for u in user_ids])
+
+
+async def missed_by(conn: AsyncConnection, call_id: str) -> list[int]:
+    query = select(call_missed_by.c.user_id).where(call_missed_by.c.call_id == call_id)
+    return sorted(r[0] for r in await conn.execute(query))

@@ -1,6 +1,6 @@
 """The calls table."""
 
-from sqlalchemy import Column, Float, Integer, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text
 
 from ctid.storage.db import UtcDateTime, metadata
 
@@ -27,4 +27,16 @@ calls = Table(
     Column("note", Text, nullable=True),
     Column("note_by", Integer, nullable=True),
     Column("note_at", UtcDateTime, nullable=True),
+    Column("handled_by", Integer, nullable=True, index=True),
+    Column("handled_how", String(16), nullable=True),
 )
+"""``handled_by``: the operator who handled the call and ``handled_how`` why it is theirs (dialled, took,
+only ready, note: ctid.calls.attribution)."""
+
+call_missed_by = Table(
+    "call_missed_by",
+    metadata,
+    Column("call_id", String(32), ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, primary_key=True, index=True),
+)
+"""The operators a missed call counts against: those ready on its line while it rang."""

@@ -18,6 +18,7 @@ from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.service import AccountService
 from ctid.accounts.users import UserChanges
 from ctid.audit.models import Actor
+from ctid.calls.handlers import CallHandlers
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
 from ctid.core.clock import utcnow
@@ -80,6 +81,7 @@ class Console:
         clock: Callable[[], datetime] = utcnow,
         recorder: Recorder | None = None,
         pops: ScreenPops | None = None,
+        handlers: CallHandlers | None = None,
     ) -> None:
         self._accounts = accounts
         self._lines = lines
@@ -90,6 +92,7 @@ class Console:
         self._clock = clock
         self._recorder = recorder
         self._pops = pops
+        self._handlers = handlers
 
     # --- which lines -------------------------------------------------------------------------------------
 
@@ -190,7 +193,10 @@ class Console:
             else nullcontext()
         )
         with self._in_words(line), dialling:  # the dialled customer's card pops on this user's console
-            return await self._lines.get(line).dial(self._normaliser.dial_string(number))
+            call_id = await self._lines.get(line).dial(self._normaliser.dial_string(number))
+        if self._handlers is not None:
+            self._handlers.dialled(call_id, line, user)  # an outbound call is its dialler's
+        return call_id
 
     async def hangup(self, user: User, line: str) -> None:
         await self._require_line(user, line)

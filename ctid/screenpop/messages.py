@@ -203,3 +203,30 @@ def line_status(name: str, label: str, status: str, detail: str = "") -> Message
 
 def hello(user: Message, lines: list[Message]) -> Message:
     return {"type": "hello", "user": user, "lines": lines}
+
+
+def agent_state(user_id: int, label: str, state: str, since: datetime | None) -> Message:
+    """An operator's state as the board shows it (ready, break, offline) and since when."""
+    return {
+        "type": "agent.state",
+        "agent": {
+            "id": user_id,
+            "label": label,
+            "state": state,
+            "since": since.isoformat() if since else None,
+        },
+    }
+
+
+def handled(
+    call_id: str, line: str, user_id: int | None, label: str, how: str, missed_by: tuple[int, ...]
+) -> Message:
+    """Who handled a call (``user`` null when nobody is sure yet), or whom a missed call counts against."""
+    user = {"id": user_id, "label": label, "how": how} if user_id is not None else None
+    return {
+        "type": "call.handled",
+        "call_id": call_id,
+        "line": line,
+        "user": user,
+        "missed_by": list(missed_by),
+    }

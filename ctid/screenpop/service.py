@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ctid.calls.events import CallMatched
+from ctid.calls.events import CallHandled, CallMatched
 from ctid.core.events import Event, EventBus, Unsubscribe
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.tasks import TaskSet
@@ -54,6 +54,8 @@ class PopEvent(Event):
     branch_id: int
     message: Message
     user_id: int | None = None
+    board_only: bool = False
+    """For the supervisors' boards only (``call.handled``): consoles are not sent it."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class _ActivePop:
     call: PopCall
     last: Message
     state: dict[str, Message] = field(default_factory=dict)
+    handled: Message | None = None  # the latest ``call.handled``, replayed to boards only
     """The latest ``call.answered`` / ``call.recording`` / ``call.waiting``: a console that connects mid-call
     replays them after ``last``, so it shows the call as it is, not as it was when it was identified."""
 
@@ -110,14 +113,16 @@ class ScreenPops:
             self._unsubscribe()
         await self._tasks.cancel()
 
-    def active_messages(self, lines: set[str], user_id: int | None = None) -> list[Message]:
+    def active_messages(
+        self, lines: set[str], user_id: int | None = None, board: bool = False
+    ) -> list[Message]:
         """The latest message of every call now active on these lines, for a console that (re)connects
-        (the calls another user dialled are theirs alone)."""
+        (the calls another user dialled are theirs alone; a board: with who handles each call)."""
         return [
             message
             for pop in self._active.values()
             if pop.call.line in lines and pop.call.dialled_by in (None, user_id)
-            for message in (pop.last, *pop.state.values())
+            for message in (pop.last, *pop.state.values(), *([pop.handled] if board and pop.handled else []))
         ]
 
     @contextmanager
@@ -179,6 +184,13 @@ class ScreenPops:
                 message = messages.recording(pop.call, event.state, event.recording_id, event.problem)
                 pop.state["recording"] = message
                 self._publish(pop.call, message)
+            case CallHandled():
+                message = messages.handled(
+                    event.call_id, event.line, event.user_id, event.label, event.how, event.missed_by
+                )
+                if (handled := self._active.get(event.call_id)) is not None:
+                    handled.handled = message  # a board opened mid-call shows who has it
+                self._publish_line(event.line, message, board_only=True)
             case CallEnded() if event.call_id in self._active:
                 pop = self._active.pop(event.call_id)
                 self._publish(pop.call, messages.ended(pop.call, event.outcome, event.duration_s))
@@ -286,12 +298,16 @@ class ScreenPops:
         """A call's message: to whoever follows its line, or to the user who dialled it."""
         self._publish_line(call.line, message, call.dialled_by)
 
-    def _publish_line(self, line: str, message: Message, user_id: int | None = None) -> None:
+    def _publish_line(
+        self, line: str, message: Message, user_id: int | None = None, board_only: bool = False
+    ) -> None:
         branch = self._plan.branch_of(line)
         if branch is None:
             log.error("line %s has no branch: its pops reach no one", line)
             return
-        self._bus.publish(PopEvent(line=line, branch_id=branch, message=message, user_id=user_id))
+        self._bus.publish(
+            PopEvent(line=line, branch_id=branch, message=message, user_id=user_id, board_only=board_only)
+        )
 
 
 def _pop_json(read: PopRead) -> tuple[Message | None, list[Message]]:

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 
 from aiohttp import WSCloseCode, web
 
+from ctid.accounts.agents import AgentStateChanged
 from ctid.accounts.models import Role, User
 from ctid.core.events import EventBus, Unsubscribe
 from ctid.core.tasks import TaskSet
+from ctid.screenpop import messages
 from ctid.screenpop.console import ConsoleScope
 from ctid.screenpop.messages import Message
 from ctid.screenpop.service import PopEvent
@@ -61,6 +63,8 @@ class Client:
     credential: str = ""
     """The session cookie or API token it connected with (checked again by the hub)."""
     via_token: bool = False
+    board: bool = False
+    """A supervisor's live board (``/ws?board=1``): also gets ``agent.state`` and ``call.handled``."""
 
     def rank(self, line: str) -> int:
         """Who gets a line's pop first: the operators who answer it (0), then those who watch (1)."""
@@ -129,7 +133,7 @@ class Hub:
         self._greet = greet
         self._clients: set[Client] = set()
         self._order: dict[tuple[str, int, int | None], list[Client]] = {}  # who sees a line's pops, in order
-        self._unsubscribe: Unsubscribe | None = None
+        self._unsubscribe: list[Unsubscribe] = []
         self._closing = TaskSet()
 
     @property
@@ -137,11 +141,14 @@ class Hub:
         return len(self._clients)
 
     def start(self) -> None:
-        self._unsubscribe = self._bus.subscribe(PopEvent, self.deliver)
+        self._unsubscribe = [
+            self._bus.subscribe(PopEvent, self.deliver),
+            self._bus.subscribe(AgentStateChanged, self.agent_changed),
+        ]
 
     async def stop(self) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         for client in list(self._clients):
             await self._close(client, WSCloseCode.GOING_AWAY, "server stopping")
         await self._closing.wait()
@@ -162,7 +169,18 @@ class Hub:
             return
         frame = text_frame(json.dumps(event.message, ensure_ascii=False))
         for client in recipients:
+            if event.board_only and not client.board:
+                continue
             if not client.offer(frame):
+                self._drop_slow(client)
+
+    def agent_changed(self, event: AgentStateChanged) -> None:
+        """An operator's state: to the boards of their branch."""
+        message = messages.agent_state(event.user_id, event.label, event.state, event.since)
+        frame = text_frame(json.dumps(message, ensure_ascii=False))
+        for client in list(self._clients):
+            board = client.board and client.user.branch_id == event.branch_id
+            if board and not client.offer(frame):
                 self._drop_slow(client)
 
     def _recipients(self, event: PopEvent) -> list[Client]:

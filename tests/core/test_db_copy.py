@@ -24,10 +24,11 @@ from sqlalchemy import insert, select, update
 
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
+from ctid.accounts.tables import agent_state_log, agent_states
 from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
-from ctid.calls.tables import calls
+from ctid.calls.tables import call_missed_by, calls
 from ctid.copy_plan import PLAN
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import search_store
@@ -88,9 +89,12 @@ async def _records(db: Database, branch: int, user: int) -> None:
                 id="c-1", line="desk", direction="in", number="13800138000", number_e164="+8613800138000",
                 customer_id=customer, started_at=NOW, answered_at=NOW + timedelta(seconds=4),
                 ended_at=NOW + timedelta(seconds=64), outcome="answered", rings=2, duration_s=64.25,
-                talk_s=60.5, note="换机油", note_by=user, note_at=NOW,
+                talk_s=60.5, note="换机油", note_by=user, note_at=NOW, handled_by=user, handled_how="note",
             )
         )  # fmt: skip
+        await conn.execute(insert(call_missed_by).values(call_id="c-1", user_id=user))
+        await conn.execute(insert(agent_states).values(user_id=user, state="break", since=NOW))
+        await conn.execute(insert(agent_state_log).values(user_id=user, state="break", at=NOW))
         recording = await conn.scalar(
             insert(recordings)
             .values(

@@ -27,10 +27,24 @@ async def site(config: Config) -> AsyncIterator[Site]:
     async with build_site(config) as built:
         await built.branch("east", "东区店")
         services = built.services
-        for component in (services.calls, services.pops, services.lines, services.scheduler):
+        for component in (
+            services.agents,
+            services.handlers,
+            services.calls,
+            services.pops,
+            services.lines,
+            services.scheduler,
+        ):
             await component.start()
         yield built
-        for component in (services.scheduler, services.lines, services.pops, services.calls):
+        for component in (
+            services.scheduler,
+            services.lines,
+            services.pops,
+            services.calls,
+            services.handlers,
+            services.agents,
+        ):
             await component.stop()
 
 

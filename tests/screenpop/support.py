@@ -62,14 +62,15 @@ class Console:
         await self.session.close()
 
 
-async def connect(server: Any, username: str, origin: str | None = None) -> Console:
+async def connect(server: Any, username: str, origin: str | None = None, board: bool = False) -> Console:
+    """A console's socket, or with ``board`` a supervisor's live board's (``/ws?board=1``)."""
     base = str(server.make_url("/"))
     session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # cookies for 127.0.0.1
     login = await session.get(base + "login")
     token = (await login.text()).split('name="csrf_token" value="')[1].split('"')[0]
     form = {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"}
     await session.post(base + "login", data=form, allow_redirects=False)
-    ws = await session.ws_connect(base + "ws", origin=origin or base.rstrip("/"))
+    ws = await session.ws_connect(base + ("ws?board=1" if board else "ws"), origin=origin or base.rstrip("/"))
     console = Console(session, ws, base)
     await console.next("hello")
     return console

@@ -29,6 +29,7 @@ OPERATOR = [
 SUPERVISOR = [
     ("/", "Home"),
     ("/console", "Console"),
+    ("/board", "Live board"),
     ("/customers", "Customers"),
     ("/prospects", "Prospects"),
     ("/calls", "Calls"),
@@ -40,6 +41,7 @@ SUPERVISOR = [
 ADMIN = [
     ("/", "Home"),
     ("/console", "Console"),
+    ("/board", "Live board"),
     ("/customers", "Customers"),
     ("/prospects", "Prospects"),
     ("/calls", "Calls"),
@@ -106,7 +108,7 @@ async def test_the_menu_is_in_the_users_language(site: Site, new_browser: Browse
     await browser.login("wang")
     page = await (await browser.get("/", headers={"Accept-Language": "zh-CN"})).text()
     texts = [text for _href, text, _active in menu(page)]
-    assert texts == ["首页", "坐席台", "客户", "潜客", "通话记录", "录音", "统计", "线路", "系统"]
+    assert texts == ["首页", "坐席台", "实时看板", "客户", "潜客", "通话记录", "录音", "统计", "线路", "系统"]
 
 
 async def test_no_menu_for_anonymous_visitors(new_browser: BrowserFactory) -> None:

@@ -11,6 +11,8 @@ from dataclasses import asdict
 
 from aiohttp import web
 
+from ctid.accounts.agents import AgentStatus
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
 from ctid.core.errors import N_
@@ -38,7 +40,9 @@ async def console_page(request: web.Request) -> web.Response:
     """The console's words for data values (outcomes, roles, reminder kinds) travel with the page."""
     values = {value: _(request, value) for value in VALUE_LABELS}
     timezone = request.app[SERVICES].config.site.timezone
-    return render(request, "console.html", {"value_labels": values, "timezone": timezone})
+    agent = current(request).user.role == Role.OPERATOR  # operators set ready / break
+    context = {"value_labels": values, "timezone": timezone, "agent": agent}
+    return render(request, "console.html", context)
 
 
 def _choices_json(choices: list[LineChoice]) -> web.Response:
@@ -58,6 +62,26 @@ async def bind_my_lines(request: web.Request) -> web.Response:
     lines = forms.text_list(await read_object(request, ("lines",)), "lines", max_items=100)
     console = request.app[SERVICES].console
     return _choices_json(await console.bind(actor(request), current(request).user, lines))
+
+
+def _state_json(status: AgentStatus) -> web.Response:
+    since = status.since.isoformat() if status.since else None
+    return web.json_response({"state": status.state.value, "chosen": status.chosen.value, "since": since})
+
+
+@routes.get("/api/v1/me/state")
+@requires(Permission.USE_CONSOLE)
+async def my_state(request: web.Request) -> web.Response:
+    """The operator's state: ``chosen`` (ready / break) and ``state`` as the board shows it."""
+    return _state_json(await request.app[SERVICES].agents.status(current(request).user))
+
+
+@routes.put("/api/v1/me/state")
+@requires(Permission.USE_CONSOLE)
+async def choose_state(request: web.Request) -> web.Response:
+    """就绪 / 小休: the operator is ready for calls, or on a break."""
+    state = forms.text(await read_object(request, ("state",)), "state", 16, required=True)
+    return _state_json(await request.app[SERVICES].agents.choose(current(request).user, state))
 
 
 @routes.get("/api/v1/me/missed")

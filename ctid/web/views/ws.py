@@ -7,7 +7,7 @@ import logging
 
 from aiohttp import WSMsgType, web
 
-from ctid.accounts.permissions import Permission
+from ctid.accounts.permissions import Permission, allows
 from ctid.core.errors import N_, PermissionDenied
 from ctid.screenpop import messages
 from ctid.services import Services
@@ -46,16 +46,21 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     transport = request.transport
     if not isinstance(transport, asyncio.Transport):
         return ws  # the client left during the handshake
-    client = Client(who.user, lines, ws, transport, _credential(request, who), who.via_token)
+    board = request.query.get("board") == "1" and allows(who.user, Permission.BOARD_VIEW)
+    client = Client(who.user, lines, ws, transport, _credential(request, who), who.via_token, board)
     hub = request.app[HUB]
     greet(request.app[SERVICES], client)
     hub.add(client)  # which also checks, every few seconds, that its session or token still lets it in
+    agents = request.app[SERVICES].agents
+    handle = await agents.connected(who.user, lines)  # an operator with a console open is not offline
+    # (a board's socket is a supervisor's: Agents counts operators only)
     try:
         async for message in ws:
             if message.type == WSMsgType.TEXT and message.data == '{"type":"ping"}':
                 client.send({"type": "pong"})
     finally:
         hub.remove(client)
+        agents.disconnected(handle)
     return ws
 
 
@@ -85,5 +90,6 @@ def greet(services: Services, client: Client) -> None:
         },
         lines,
     )
-    for message in [hello, *services.pops.active_messages(set(client.lines), user.id)]:
+    for message in [hello, *services.pops.active_messages(set(client.lines), user.id, client.board)]:
         client.send(message)
+    services.agents.rescoped(user, client.lines)
