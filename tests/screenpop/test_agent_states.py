@@ -77,6 +77,7 @@ async def test_a_start_puts_whoever_the_last_run_left_online_offline(site: Site,
     olga = await operator(site, "olga", ["desk"])
     console = await connect(server, "olga")
     await eventually(lambda: _online(site, olga))
+    assert await eventually(lambda: _states(site, olga), within_s=15) == ["ready"]
     await site.services.agents.start()  # as the next run's start would, with her log saying ready
     assert await eventually(lambda: _states(site, olga, 2), within_s=15) == ["ready", "offline"]
     await console.close()
