@@ -45,7 +45,7 @@
           el("span", { class: "small muted" }, ` · ${label(f.status)} ${f.due_on ? day(f.due_on) : ""}`))))),
       section(T.recent_calls, customer.recent_calls, (rows) => linkRecordings(el("ul", { class: "plain recent" },
         rows.map((c) => el("li", { class: "small", dataset: { call: c.id || "" } },
-          when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || "")))))));
+          when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || "in call")))))));
   }
 
   // The recent calls that have a recording this user may hear get a link to its player (asked once per
