@@ -14,13 +14,28 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 40, 72
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 48, 72  # the title and the series' keys above the plot
 COLOURS = ("#2f6fb0", "#d9822b", "#3a9a5b", "#b03a48", "#7a5cb0", "#7d7d7d")
 FONT = "sans-serif"
 MAX_LABEL = 24  # characters of a tick label; longer ones end with an ellipsis
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 SVG_NS = "http://www.w3.org/2000/svg"
+
+
+@dataclass(frozen=True)
+class Size:
+    """The drawing's own size. The page scales the image to its card's width (the viewBox keeps the
+    proportions), so a size is chosen near the width it is shown at: the text stays about 12 px on a
+    wide screen's half-width card and on a phone's full-width one, instead of shrinking to 5 px there."""
+
+    width: int
+    height: int
+    most_ticks: int  # tick labels shown at most: more are thinned so that rotated labels do not overlap
+
+
+WIDE = Size(640, 320, 24)
+NARROW = Size(360, 300, 6)
+SIZES = {"wide": WIDE, "narrow": NARROW}
 
 
 @dataclass(frozen=True)
@@ -30,17 +45,25 @@ class Series:
 
 
 def bar_chart(
-    title: str, labels: Sequence[str], series: Sequence[Series], empty_note: str = "No data"
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    empty_note: str = "No data",
+    size: Size = WIDE,
 ) -> str:
     """Grouped bars: one group per label, one bar per series, heights proportional to the values."""
-    return _chart("bar", title, labels, series, empty_note)
+    return _chart("bar", title, labels, series, empty_note, size)
 
 
 def line_chart(
-    title: str, labels: Sequence[str], series: Sequence[Series], empty_note: str = "No data"
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    empty_note: str = "No data",
+    size: Size = WIDE,
 ) -> str:
     """One polyline per series over the labels, with a dot at every value."""
-    return _chart("line", title, labels, series, empty_note)
+    return _chart("line", title, labels, series, empty_note, size)
 
 
 def clean(text: str) -> str:
@@ -60,31 +83,34 @@ def nice_top(peak: float) -> tuple[float, float]:
     return math.ceil(peak / step) * step, step
 
 
-def _chart(kind: str, title: str, labels: Sequence[str], series: Sequence[Series], empty_note: str) -> str:
+def _chart(
+    kind: str, title: str, labels: Sequence[str], series: Sequence[Series], empty_note: str, size: Size
+) -> str:
     svg = ET.Element(
         "svg",
         {
             "xmlns": SVG_NS,
-            "width": str(WIDTH),
-            "height": str(HEIGHT),
-            "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+            "width": str(size.width),
+            "height": str(size.height),
+            "viewBox": f"0 0 {size.width} {size.height}",
+            "preserveAspectRatio": "xMidYMid meet",
             "font-family": FONT,
             "font-size": "12",
             "role": "img",
         },
     )
-    _text(svg, WIDTH / 2, 22, title, anchor="middle", size="15", weight="bold")
+    _text(svg, size.width / 2, 22, title, anchor="middle", size="15", weight="bold")
     ET.SubElement(svg, "title").text = clean(title)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_w, plot_h = size.width - LEFT - RIGHT, size.height - TOP - BOTTOM
     values = [_finite(v) for s in series for v in s.values]
     peak = max(values, default=0.0)
     top, step = nice_top(peak)
-    _axes(svg, top, step, plot_h)
+    _axes(svg, top, step, plot_w, plot_h)
     if not labels or not series or peak <= 0:
         _text(svg, LEFT + plot_w / 2, TOP + plot_h / 2, empty_note, anchor="middle", fill="#777", cls="empty")
         return _serialise(svg)
     slot = plot_w / len(labels)
-    _ticks(svg, labels, slot, plot_h)
+    _ticks(svg, labels, slot, plot_h, size.most_ticks)
     for index, one in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
         if kind == "bar":
@@ -95,11 +121,11 @@ def _chart(kind: str, title: str, labels: Sequence[str], series: Sequence[Series
     return _serialise(svg)
 
 
-def _axes(svg: ET.Element, top: float, step: float, plot_h: float) -> None:
+def _axes(svg: ET.Element, top: float, step: float, plot_w: float, plot_h: float) -> None:
     bottom = TOP + plot_h
     line = {"stroke": "#444", "stroke-width": "1"}
     ET.SubElement(svg, "line", {"x1": str(LEFT), "y1": str(TOP), "x2": str(LEFT), "y2": _n(bottom), **line})
-    right = WIDTH - RIGHT
+    right = LEFT + plot_w
     ET.SubElement(
         svg, "line", {"x1": str(LEFT), "y1": _n(bottom), "x2": str(right), "y2": _n(bottom), **line}
     )
@@ -112,11 +138,9 @@ def _axes(svg: ET.Element, top: float, step: float, plot_h: float) -> None:
         _text(svg, LEFT - 6, y + 4, _number(value), anchor="end")
 
 
-def _ticks(svg: ET.Element, labels: Sequence[str], slot: float, plot_h: float) -> None:
+def _ticks(svg: ET.Element, labels: Sequence[str], slot: float, plot_h: float, most: int) -> None:
     bottom = TOP + plot_h
-    every = max(
-        1, math.ceil(len(labels) / 24)
-    )  # at most ~24 tick labels: daily buckets of a year stay legible
+    every = max(1, math.ceil(len(labels) / most))  # daily buckets of a year stay legible
     for i, label in enumerate(labels):
         x = LEFT + slot * (i + 0.5)
         ET.SubElement(

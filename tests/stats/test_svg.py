@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ctid.stats.svg import Series, bar_chart, line_chart, nice_top
+from ctid.stats.svg import NARROW, WIDE, Series, Size, bar_chart, line_chart, nice_top
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 
@@ -69,3 +69,28 @@ def test_any_series_and_labels_give_well_formed_svg(
     for draw in (bar_chart, line_chart):
         root = _parse(draw(title, names, [Series(title, tuple(values)), Series("b", tuple(values))]))
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+@given(st.sampled_from([WIDE, NARROW]), labels, st.integers(min_value=1, max_value=3))
+def test_every_drawing_keeps_inside_its_viewbox(size: Size, names: list[str], count: int) -> None:
+    """The page scales the image to its card (width 100%, height from the viewBox): nothing may be drawn
+    past the viewBox, or it is cut off at that size."""
+    series = [Series(f"s{i}", tuple(float(j + i) for j in range(len(names)))) for i in range(count)]
+    root = _parse(bar_chart("标题", names, series, size=size))
+    assert root.get("viewBox") == f"0 0 {size.width} {size.height}"
+    for element in root.iter():
+        for attribute in ("x", "x1", "x2", "cx"):
+            if (value := element.get(attribute)) is not None:
+                assert 0 <= float(value) <= size.width
+        for attribute in ("y", "y1", "y2", "cy"):
+            if (value := element.get(attribute)) is not None:
+                assert 0 <= float(value) <= size.height
+
+
+def test_a_phone_drawing_is_narrower_with_fewer_tick_labels() -> None:
+    days = [f"2025-01-{d:02d}" for d in range(1, 32)]
+    wide = _parse(bar_chart("t", days, [Series("n", (1.0,) * 31)]))
+    narrow = _parse(bar_chart("t", days, [Series("n", (1.0,) * 31)], size=NARROW))
+    assert (wide.get("width"), narrow.get("width")) == (str(WIDE.width), str(NARROW.width))
+    shown = [len(root.findall("s:text[@class='label']", NS)) for root in (wide, narrow)]
+    assert shown[0] <= WIDE.most_ticks and shown[1] <= NARROW.most_ticks < shown[0]

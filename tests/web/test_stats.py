@@ -206,6 +206,10 @@ async def test_csv_and_svg(as_supervisor: Browser) -> None:
     assert {"服务态度", "Complaints by category"} <= texts
     response = await as_supervisor.client.get("/stats/calls-by-hour.svg?from=2020-01-01&to=2020-01-02")
     assert "No data for this period." in await response.text()
+    narrow = await as_supervisor.client.get(f"/stats/complaints.svg?{PERIOD}&size=narrow")
+    assert ET.fromstring(await narrow.read()).get("viewBox") == "0 0 360 300"
+    unknown = await as_supervisor.client.get(f"/stats/complaints.svg?{PERIOD}&size=huge")
+    assert ET.fromstring(await unknown.read()).get("viewBox") == "0 0 640 320", "the wide drawing"
 
 
 async def test_the_page_links_every_chart(as_supervisor: Browser) -> None:
@@ -224,6 +228,8 @@ async def test_the_page_links_every_chart(as_supervisor: Browser) -> None:
             f'src="/stats/{name}.svg?from=2025-01-01&amp;to=2025-04-01&amp;bucket=month&amp;months=2"' in page
         )
         assert f'href="/stats/{name}.csv?' in page
+        query = "from=2025-01-01&amp;to=2025-04-01&amp;bucket=month&amp;months=2&amp;size=narrow"
+        assert f'<source media="(max-width: 700px)" srcset="/stats/{name}.svg?{query}"' in page, "a phone's"
     assert 'href="/stats"' in page, "the nav entry"
 
 

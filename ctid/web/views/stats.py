@@ -20,7 +20,7 @@ from ctid.core.errors import N_
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import Bucket, Period
 from ctid.stats.service import TITLES
-from ctid.stats.svg import Series, bar_chart, line_chart
+from ctid.stats.svg import SIZES, WIDE, Series, bar_chart, line_chart
 from ctid.web import forms
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature, NavEntry
@@ -55,6 +55,7 @@ async def stats_page(request: web.Request) -> web.Response:
     branch = _branch(request)
     query = _query(period, branch)
     context = {
+        "sizes": SIZES,
         "period": period,
         "buckets": [b.value for b in Bucket],
         "charts": [(name.value, _(request, TITLES[name])) for name in ChartName],
@@ -71,7 +72,8 @@ async def chart_svg(request: web.Request) -> web.Response:
     chart = await _chart(request)
     labels, series = _words(request, chart)
     draw = line_chart if chart.kind == "line" else bar_chart
-    text = draw(_(request, chart.title), labels, series, _(request, "No data for this period."))
+    size = SIZES.get(request.query.get("size", ""), WIDE)  # the page asks for "narrow" on a phone
+    text = draw(_(request, chart.title), labels, series, _(request, "No data for this period."), size)
     response = web.Response(text=text, content_type="image/svg+xml", charset="utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
