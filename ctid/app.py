@@ -310,7 +310,7 @@ def private_roots(config: Config) -> list[Path]:
 def run(config: Config) -> int:
     """The ``ctid run`` entry: lock the data dir, log, serve; returns the exit status."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    logs.setup(config.log, config.data_dir)
+    logs.setup(config.log, config.data_dir, config.site.timezone)
     tightened = private_files.tighten(private_roots(config))  # what an earlier version left readable
     private_files.warn_if_tightened(tightened, str(config.data_dir.resolve()))
     last_alive = Heartbeat.last(config.data_dir / PID_FILE)  # read before the new PID is written in it

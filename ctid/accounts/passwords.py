@@ -55,6 +55,17 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).rstrip(b"=").decode()
 
 
+def rules() -> tuple[tuple[str, dict[str, int]], ...]:
+    """The rules of ``problem_with`` in words (message templates and their parameters), for the form that
+    asks for a new password: the page states the rules that are checked, not a copy that could drift."""
+    return (
+        (N_("At least %(count)d characters"), {"count": MIN_LENGTH}),
+        (N_("At most %(count)d characters"), {"count": MAX_LENGTH}),
+        (N_("Not the user name"), {}),
+        (N_("Not the current password"), {}),
+    )
+
+
 def problem_with(password: str, username: str) -> tuple[str, dict[str, int]] | None:
     """Why a new password is refused (a message template and its parameters), or None.
 

@@ -15,7 +15,9 @@ import logging
 import logging.handlers
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ctid.core.config import LogConfig
 
@@ -102,8 +104,22 @@ def log_file(data_dir: Path) -> Path:
     return data_dir / "logs" / "ctid.log"
 
 
-def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
-    """Configure the root logger; returns the log file path (None when there is no data dir)."""
+class SiteTimeFormatter(logging.Formatter):
+    """Times in the shop's zone (``[site] timezone``), as every page shows them: the System page shows the
+    log's lines as written, and a line in the box's zone (UTC on most servers) was hours off the calls."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__(FORMAT)
+        self._zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        moment = datetime.fromtimestamp(record.created, self._zone)
+        return f"{moment:%Y-%m-%d %H:%M:%S},{int(record.msecs):03d}"
+
+
+def setup(config: LogConfig, data_dir: Path | None, timezone: str = "UTC") -> Path | None:
+    """Configure the root logger, its times in ``timezone`` (the site's); returns the log file path (None
+    when there is no data dir)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
@@ -122,7 +138,7 @@ def setup(config: LogConfig, data_dir: Path | None) -> Path | None:
             )
         )
     for handler in handlers:
-        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.setFormatter(SiteTimeFormatter(ZoneInfo(timezone)))
         handler.addFilter(PhoneMaskFilter())
         root.addHandler(handler)
     for noisy in ("aiohttp.access", "sqlalchemy.engine", "alembic.runtime.migration", "apscheduler"):

@@ -151,3 +151,23 @@ def test_a_traceback_carrying_a_number_is_masked_in_the_log_file(tmp_path: Path)
     assert "lookup failed for 137*****001" in text
     assert "ValueError: no customer for 139*****678" in text
     assert "13912345678" not in text and "13700000001" not in text
+
+
+def test_the_log_is_written_in_the_shops_time(tmp_path: Path) -> None:
+    """The System page shows the log's lines as written: in the site's zone, as every page's times."""
+    root = logging.getLogger()
+    kept, level = list(root.handlers), root.level
+    path = logs.setup(LogConfig(), tmp_path, "Asia/Shanghai")
+    assert path is not None
+    try:
+        record = logging.LogRecord("ctid.test", logging.WARNING, __file__, 1, "disk low", None, None)
+        record.created, record.msecs = 1_700_000_000.25, 250.0  # 2023-11-14 22:13:20 UTC
+        root.handle(record)
+    finally:
+        for handler in list(root.handlers):
+            handler.close()
+            root.removeHandler(handler)
+        for handler in kept:
+            root.addHandler(handler)
+        root.setLevel(level)
+    assert path.read_text(encoding="utf-8").startswith("2023-11-15 06:13:20,250 WARNING ctid.test: disk low")

@@ -161,7 +161,8 @@ async def test_a_download_is_an_attachment_with_the_recorded_hash(
     response = await as_supervisor.get(f"/recordings/{shelf.a}/download")
     assert response.status == 200
     disposition = response.headers["Content-Disposition"]
-    assert disposition == f'attachment; filename="recording-{shelf.a}-20260322-060000.opus"'
+    # 06:00 UTC is 14:00 in the shop (Asia/Shanghai): the name carries the time the pages show
+    assert disposition == f'attachment; filename="recording-{shelf.a}-20260322-140000.opus"'
     assert hashlib.sha256(await response.read()).hexdigest() == recording.sha256
 
 

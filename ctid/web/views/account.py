@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ctid.accounts import passwords
 from ctid.accounts.permissions import Permission
 from ctid.audit.models import Actor
 from ctid.core.errors import N_, ValidationError
@@ -11,7 +12,7 @@ from ctid.web import forms
 from ctid.web.auth import actor, client_address, current, requires
 from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
-from ctid.web.render import render
+from ctid.web.render import _, render
 from ctid.web.views.form_errors import form_error
 
 routes = web.RouteTableDef()
@@ -21,7 +22,9 @@ FEATURE = Feature("account", routes)
 @routes.get("/account/password")
 @requires(Permission.MANAGE_OWN_ACCOUNT)
 async def password_form(request: web.Request) -> web.Response:
-    return render(request, "account/password.html", {"done": "done" in request.query})
+    return render(
+        request, "account/password.html", {"done": "done" in request.query, **_why_and_rules(request)}
+    )
 
 
 @routes.post("/account/password")
@@ -37,8 +40,23 @@ async def change_password(request: web.Request) -> web.Response:
             who.user, old, new, who.session_secret or "", client_address(request)
         )
     except ValidationError as exc:
-        return render(request, "account/password.html", form_error(request, exc), status=422)
+        context = {**form_error(request, exc), **_why_and_rules(request)}
+        return render(request, "account/password.html", context, status=422)
     raise web.HTTPSeeOther("/account/password?done")
+
+
+def _why_and_rules(request: web.Request) -> dict[str, object]:
+    """Why the user is sent here (a new account's one-time password, or an admin's reset, which is the one
+    that sets a change date) and the rules a new password must meet, in the reader's words."""
+    user = current(request).user
+    why = None
+    if user.must_change_password:
+        if user.password_changed_at is None:
+            why = N_("This is a new account: replace the one-time password you were given with your own.")
+        else:
+            why = N_("An administrator reset your password: choose your own before you go on.")
+    rules = [_(request, message, **params) for message, params in passwords.rules()]
+    return {"why": _(request, why) if why else None, "rules": rules}
 
 
 @routes.get("/account/tokens")

@@ -15,6 +15,7 @@ import asyncio
 import logging
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
 
@@ -89,7 +90,7 @@ async def export_customers(request: web.Request) -> web.Response:
     branch_id = forms.integer(query, "branch_id", 1, forms.MAX_ID) if query.get("branch_id") else None
     exports = request.app[SERVICES].records.exports
     data = await exports.export(current(request).user, branch_id, format, language)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    stamp = datetime.now(ZoneInfo(request.app[SERVICES].config.site.timezone)).strftime("%Y%m%d-%H%M")
     name = f"customers-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return web.Response(body=data, content_type=_TYPES[format].split(";")[0], headers=headers, charset=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from aiohttp import hdrs, web
 
@@ -30,9 +31,12 @@ FEATURE = Feature("recording_media", routes)
 PRIVATE = "private, no-store"  # a recording never waits in a shared cache, nor in the browser's
 
 
-def download_name(recording: Recording) -> str:
-    """An ASCII file name that sorts by time: recording-42-20260322-140503.opus."""
-    return f"recording-{recording.id}-{recording.started_at:%Y%m%d-%H%M%S}.{recording.format}"
+def download_name(recording: Recording, zone: ZoneInfo) -> str:
+    """An ASCII file name that sorts by time, the shop's time as the pages show it (not UTC's, hours off
+    the call log): recording-42-20260322-140503.opus."""
+    return (
+        f"recording-{recording.id}-{recording.started_at.astimezone(zone):%Y%m%d-%H%M%S}.{recording.format}"
+    )
 
 
 async def _open(request: web.Request, action: Literal["play", "download"]) -> web.FileResponse:
@@ -42,7 +46,8 @@ async def _open(request: web.Request, action: Literal["play", "download"]) -> we
     recording, path = await services.recordings.open(user, recording_id(request), action, where, agent)
     headers = {hdrs.CONTENT_TYPE: recording.media_type, hdrs.CACHE_CONTROL: PRIVATE}
     if action == "download":
-        headers[hdrs.CONTENT_DISPOSITION] = f'attachment; filename="{download_name(recording)}"'
+        name = download_name(recording, ZoneInfo(services.config.site.timezone))
+        headers[hdrs.CONTENT_DISPOSITION] = f'attachment; filename="{name}"'
     return web.FileResponse(path, headers=headers)
 
 

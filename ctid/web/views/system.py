@@ -11,11 +11,12 @@ from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_
 from ctid.system.status import StatusReport
 from ctid.web.auth import requires
+from ctid.web.durations import duration_words
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import jsonable
 from ctid.web.keys import SERVICES
-from ctid.web.render import render
-from ctid.web.views.recordings import clock, file_size
+from ctid.web.render import render, translator
+from ctid.web.views.recordings import file_size
 
 routes = web.RouteTableDef()
 FEATURE = Feature(
@@ -28,8 +29,15 @@ FEATURE = Feature(
 @routes.get("/system")
 @requires(Permission.VIEW_SYSTEM)
 async def system_page(request: web.Request) -> web.Response:
-    report = await request.app[SERVICES].status.report()
-    return render(request, "system.html", {"report": report, "clock": clock, "file_size": file_size})
+    services = request.app[SERVICES]
+    report = await services.status.report()
+    context = {
+        "report": report,
+        "uptime": duration_words(report.uptime_s, translator(request).gettext),
+        "timezone": services.config.site.timezone,
+        "file_size": file_size,
+    }
+    return render(request, "system.html", context)
 
 
 @routes.get("/api/v1/system")

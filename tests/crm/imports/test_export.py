@@ -49,8 +49,13 @@ def reimport(data: bytes, filename: str) -> list[SheetCustomer]:
 
 
 def test_headers_in_both_languages() -> None:
-    assert headers(["name", "phone", "plate", "mileage_km"]) == ["客户名称", "电话", "车牌", "里程"]
-    assert headers(["name", "phone", "plate", "mileage_km"], "en") == ["Name", "Phone", "Plate", "Mileage"]
+    assert headers(["name", "phone", "plate", "mileage_km"]) == ["名称", "电话", "车牌", "里程（公里）"]
+    assert headers(["name", "phone", "plate", "mileage_km"], "en") == [
+        "Name",
+        "Phone",
+        "Plate",
+        "Mileage (km)",
+    ]
     with pytest.raises(ValueError, match="language"):
         headers(["name"], "fr")
     with pytest.raises(ValueError, match="unknown fields: colour_code"):
@@ -64,7 +69,7 @@ def test_csv_is_utf8_with_bom_and_chinese_values() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [
-        ["客户名称", "电话", "性别", "标签", "车牌", "关系", "里程", "保险到期日"],
+        ["名称", "电话", "性别", "标签", "车牌", "角色", "里程（公里）", "保险到期日"],
         [
             "王伟",
             "13800138000, 020-8888-1234",
@@ -91,7 +96,7 @@ def test_xlsx_keeps_dates_numbers_and_text() -> None:
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet.title == "客户"
     assert sheet.freeze_panes == "A2"
-    assert [cell.value for cell in sheet[1]] == ["客户名称", "电话", "生日", "里程", "备注"]
+    assert [cell.value for cell in sheet[1]] == ["名称", "电话", "生日", "里程（公里）", "备注"]
     _name, phones, birthday, mileage, notes = sheet[2]
     assert (phones.data_type, phones.value) == ("s", "13800138000, 020-8888-1234")
     assert birthday.number_format == "yyyy-mm-dd"
