@@ -82,7 +82,7 @@ def test_admin_creates_an_operator_who_is_kept_out_of_admin_pages(
     created = admin.locator("table.audit tbody tr", has_text="olga")
     assert created.count() == 1
     cells = created.locator("td").all_inner_texts()
-    assert cells[1] == "admin" and created.locator("td.action").get_attribute("title") == "user.create"
+    assert cells[1] == "管理员" and created.locator("td.action").get_attribute("title") == "user.create"
     assert one_time not in admin.content()
     admin.screenshot(path=str(tmp_path / "admin-audit.png"))
 

@@ -325,7 +325,7 @@ def test_the_audit_log_reads_in_chinese(browser: Browser, site: Daemon, problems
     page.goto(site.url + "/admin/audit?action=branch.create")
     row = page.locator("table.audit tbody tr", has_text="南区店")
     cells = row.locator("td").all_inner_texts()
-    assert cells[3] == "新增门店" and cells[4].startswith("门店 #"), cells
+    assert cells[3] == "新增门店" and cells[4] == "门店 南区店", cells
     assert "编码" in cells[6] and "名称" in cells[6] and "code" not in cells[6], cells[6]
     options = page.locator("select[name=action] option").all_inner_texts()
     assert "登录" in options and "新增门店" in options and "user.login" not in options, options

@@ -12,8 +12,8 @@ from ctid.web import forms
 from ctid.web.auth import requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
-from ctid.web.render import render
-from ctid.web.views.audit_words import audit_words
+from ctid.web.render import render, translator
+from ctid.web.views.audit_words import Names, audit_words, ids_named, read_entry
 
 routes = web.RouteTableDef()
 FEATURE = Feature(
@@ -27,11 +27,22 @@ FEATURE = Feature(
 @requires(Permission.VIEW_AUDIT)
 async def audit_log(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
-    where = forms.audit_filter(request.query, ZoneInfo(services.config.site.timezone))
+    zone = ZoneInfo(services.config.site.timezone)
+    where = forms.audit_filter(request.query, zone)
     page = await services.audit.search(where)
     choices = await services.audit.choices()
     codes = [*choices.get("action", []), *choices.get("entity_type", [])]
-    for entry in page.items:
-        codes += [entry.action, entry.entity_type, *(entry.before or {}), *(entry.after or {})]
-    context = {"page": page, "choices": choices, "query": request.query, "words": audit_words(request, codes)}
+    ids = ids_named(page.items)
+    users = await services.accounts.users.users_by_ids(ids.users) if ids.users else {}
+    branches = await services.accounts.branches.list_branches() if ids.branches else []
+    customers = await services.crm.names(ids.customers)
+    names = Names({i: u.label for i, u in users.items()}, {b.id: b.name for b in branches}, customers)
+    gettext = translator(request).gettext
+    context = {
+        "page": page,
+        "entries": [read_entry(entry, gettext, names, zone) for entry in page.items],
+        "choices": choices,
+        "query": request.query,
+        "words": audit_words(request, codes),
+    }
     return render(request, "admin/audit.html", context)
