@@ -124,7 +124,15 @@ async def test_the_player_page(as_supervisor: Browser, shelf: Shelf) -> None:
     assert f'href="/recordings/access?recording={shelf.a}"' in page
     for speed in ("0.75×", "1×", "1.25×", "1.5×", "2×"):
         assert speed in page
-    assert "0:06" in page and "opus" in page and "李建国" in page and "c1" in page
+    assert "0:06" in page and "opus" in page and "李建国" in page
+    # the call by its time and number (its id only on hover); the end time called so, not a status
+    call = re.search(r'<a href="/calls\?([^"]+)" id="call-link" title="c1">([^<]+)</a>', page)
+    assert call is not None, "the call links to the call log"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · \S+", call.group(2)), call.group(2)
+    day = call.group(2)[:10]
+    assert f"from={day}&amp;to={day}" in call.group(1) and "number=" in call.group(1)
+    assert "<dt>End time</dt>" in page and "<dt>Ended</dt>" not in page
+    assert 'id="tag-list"' in page and "recording_notes.js" in page, "notes and tags are saved in place"
     busy = await (await as_supervisor.get(f"/recordings/{shelf.busy}")).text()
     assert "<audio" not in busy and "cannot be played" in busy
 
@@ -191,7 +199,7 @@ async def test_each_playback_is_logged_once_and_each_download_every_time(
     page = await (await as_supervisor.get(f"/recordings/access?recording={shelf.a}&action=play")).text()
     rows = re.findall(r'<tr class="access-row" data-recording="(\d+)" data-action="(\w+)">', page)
     assert rows == [(str(shelf.a), "play")] * 2
-    assert "TestBrowser/1.0" in page and "olga" in page
+    assert "TestBrowser/1.0" in page and '<td class="who" title="olga">Olga</td>' in page, "display names"
     only_olga = await (await as_supervisor.get("/recordings/access?user=olga")).text()
     assert only_olga.count('class="access-row"') == 1
 

@@ -114,6 +114,7 @@ async def _player(request: web.Request, refused: dict[str, Any] | None = None) -
     context = {
         **(refused or {}),
         "recording": recording,
+        "call_day": recording.started_at.astimezone(_tz(request)).date().isoformat(),
         "speeds": SPEEDS,
         "clock": clock,
         "file_size": file_size,
@@ -152,6 +153,10 @@ async def tags_form(request: web.Request) -> web.Response:
 @routes.get("/recordings/access")
 @requires(Permission.RECORDINGS_ACCESS_LOG)
 async def access_page(request: web.Request) -> web.Response:
+    services = request.app[SERVICES]
     where = recording_forms.access_filter(request.query, _tz(request))
-    page = await request.app[SERVICES].recordings.access_log(current(request).user, where)
-    return render(request, "recordings/access.html", {"page": page, "query": request.query})
+    page = await services.recordings.access_log(current(request).user, where)
+    ids = {e.user_id for e in page.items if e.user_id is not None}
+    users = await services.accounts.users.users_by_ids(ids) if ids else {}
+    names = {user_id: user.label for user_id, user in users.items()}  # display names; user names on hover
+    return render(request, "recordings/access.html", {"page": page, "query": request.query, "names": names})
