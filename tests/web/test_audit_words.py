@@ -67,6 +67,8 @@ def test_codes_ids_and_times_become_words() -> None:
     )
     assert shown["opt_outs"].startswith("营销") and "勿扰" in shown["opt_outs"]
     assert shown["tags"] == "VIP、老客户"
+    tagged = _entry("recording.tags", "recording", "5", {"tags": ""}, {"tags": ",投诉,回访,"})
+    assert [c.value for c in read_entry(tagged, ZH, NAMES, SHOP).after] == ["投诉、回访"], "stored ,a,b,"
     assert shown["reviewed_at"] == "2026-03-22 14:00:00" and shown["due_on"] == "2026-04-01"
     option = read_entry(
         _entry("crm_option.create", "crm_option", "4", None, {"kind": "level"}), ZH, NAMES, SHOP

@@ -301,6 +301,8 @@ class _Reader:
         return f"{shown} ({self.value(key, value)})" if value not in (None, "", True) else shown
 
     def _text(self, key: str, value: str) -> str:
+        if key == "tags" and value.startswith(","):  # a recording's tags, stored as ",a,b," to match whole
+            return "、".join(tag for tag in value.split(",") if tag) or "—"
         if value in WORDS:
             return self.gettext(WORDS[value])
         if key == "locale":
