@@ -53,7 +53,7 @@ async def test_admin_creates_an_operator_and_the_audit_log_says_who(
     text = await page.text()
     assert page.status == 200
     row = next(r for r in text.split("<tr>") if "olga" in r and "user.create" in r)
-    assert '<td title="boss">Boss</td>' in row, "who, by display name (the user name on hover)"
+    assert '<td title="boss" data-label="Who">Boss</td>' in row, "who, by display name"
     assert found.group(1) not in text, "the password must never reach the audit log"
     entries = (
         await site.services.audit.search(AuditFilter(action="user.create", entity_id=str(olga.id)))

@@ -126,6 +126,6 @@ async def test_the_page_shows_names_and_labels_never_keys(
     assert ("assigned_user_id", "Sam") in values and ("transmission", "CVT") in values
     numbers = [(k, v) for k, v in values if k.endswith("_id") and re.fullmatch(r"#?\d+", v)]
     assert numbers == [], numbers
-    assert '<td title="olga">Olga</td>' in page, "who, by display name"
+    assert '<td title="olga" data-label="操作人">Olga</td>' in page, "who, by display name"
     assert f'<a href="/customers/{customer["id"]}">客户 张伟</a>' in page
     assert ("customer_id", "张伟") in values
