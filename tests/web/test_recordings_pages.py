@@ -128,7 +128,7 @@ async def test_the_player_page(as_supervisor: Browser, shelf: Shelf) -> None:
     # the call by its time and number (its id only on hover); the end time called so, not a status
     call = re.search(r'<a href="/calls\?([^"]+)" id="call-link" title="c1">([^<]+)</a>', page)
     assert call is not None, "the call links to the call log"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · \S+", call.group(2)), call.group(2)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} · 139 1234 5678", call.group(2)), call.group(2)
     day = call.group(2)[:10]
     assert f"from={day}&amp;to={day}" in call.group(1) and "number=" in call.group(1)
     assert "<dt>End time</dt>" in page and "<dt>Ended</dt>" not in page
