@@ -35,7 +35,7 @@ from ctid.crm import search_store
 from ctid.crm.prospect_tables import crm_options, prospect_visits, prospects
 from ctid.crm.search import parse
 from ctid.crm.service import CustomerDirectory
-from ctid.crm.tables import customer_opt_outs, customers, service_catalogue
+from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.recording.tables import recording_access, recordings
@@ -123,6 +123,9 @@ async def _records(db: Database, branch: int, user: int) -> None:
         )  # fmt: skip
         await conn.execute(
             insert(customer_opt_outs).values(customer_id=customer, contact_type="sms", created_at=NOW)
+        )
+        await conn.execute(  # a customer merged into this one (its id gone, a bookmark leads here)
+            insert(customer_merges).values(merged_id=999_999, kept_id=customer, merged_at=NOW, merged_by=user)
         )
         prospect = await conn.scalar(
             insert(prospects)
