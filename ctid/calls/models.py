@@ -48,4 +48,8 @@ class CallFilter:
     until: datetime | None = None
     branch_id: int | None = None
     """Admins: one branch's calls (the calls on its lines); others always see their own branch's."""
+    customer_id: int | None = None
+    """One customer's calls: linked to it, or with one of ``customer_numbers`` (E.164) and linked to no
+    one (a call the pop did not match, an outbound call dialled by hand)."""
+    customer_numbers: tuple[str, ...] = ()
     page: PageRequest = field(default_factory=PageRequest)

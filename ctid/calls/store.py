@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Integer, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Integer, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.calls.models import Call, CallFilter
@@ -113,12 +113,22 @@ async def search(conn: AsyncConnection, where: CallFilter, lines: Sequence[str] 
         national = digits.lstrip("0") or digits
         number, e164 = calls.c.number.like(f"%{digits}%"), calls.c.number_e164.like(f"%{national}%")
         conditions.append(or_(number, e164))
+    if where.customer_id is not None:
+        conditions.append(_of_customer(where.customer_id, where.customer_numbers))
     if where.since:
         conditions.append(calls.c.started_at >= where.since)
     if where.until:
         conditions.append(calls.c.started_at < where.until)
     order = [calls.c.started_at.desc(), calls.c.id.desc()]
     return await fetch_page(conn, select(calls).where(*conditions), order, where.page, _call)
+
+
+def _of_customer(customer_id: int, numbers: Sequence[str]) -> ColumnElement[bool]:
+    """Linked to the customer, or with one of its numbers and linked to no one."""
+    linked = calls.c.customer_id == customer_id
+    if not numbers:
+        return linked
+    return or_(linked, and_(calls.c.customer_id.is_(None), calls.c.number_e164.in_(list(numbers))))
 
 
 def _call(row: Mapping[Any, Any]) -> Call:

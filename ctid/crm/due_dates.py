@@ -15,7 +15,9 @@ Reminders come soonest first (overdue ones at the top).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleStatus
 
@@ -85,3 +87,32 @@ def birthday_days(within_days: int, today: date) -> frozenset[tuple[int, int]]:
         if (day.month, day.day) == (2, 28) and _anniversary(date(2000, 2, 29), day.year) == day:
             found.add((2, 29))
     return frozenset(found)
+
+
+@dataclass(frozen=True)
+class DueMark:
+    """How a date stands today, for a page to mark it: past it (``days`` ago), today, or within the horizon
+    (in ``days``)."""
+
+    state: Literal["overdue", "today", "soon"]
+    days: int
+
+
+def due_mark(due: date | None, today: date, horizon_days: int = VEHICLE_HORIZON_DAYS) -> DueMark | None:
+    """The mark of a due date (insurance, inspection, service, licence review) by the card's rule: overdue
+    once past, soon within ``horizon_days``; None for a date further off or none."""
+    if due is None:
+        return None
+    days = (due - today).days
+    if days < 0:
+        return DueMark("overdue", -days)
+    if days == 0:
+        return DueMark("today", 0)
+    return DueMark("soon", days) if days <= horizon_days else None
+
+
+def birthday_mark(birthday: date | None, today: date) -> DueMark | None:
+    """A birthday within the card's horizon (never overdue: there is always a next one)."""
+    if birthday is None:
+        return None
+    return due_mark(next_birthday(birthday, today), today, BIRTHDAY_HORIZON_DAYS)

@@ -276,13 +276,21 @@ CATALOGUE: dict[str, Parser] = {
 }
 
 
+# what a catalogue item cannot be without, in words (the admin page shows it beside the box)
+_CATALOGUE_NEEDS = {
+    "code": N_("Give the item's code."),
+    "name": N_("Give the item's name."),
+    "price": N_("Give the item's price."),
+}
+
+
 def catalogue_item(data: Input, new: bool = False) -> dict[str, Any]:
-    """An item's fields; a new one needs its code, name and price."""
-    given = fields(data, CATALOGUE)
-    for name in ("code", "name", "price") if new else ():
-        if name not in given:
-            raise ValidationError(name, N_("%(what)s is required."), what=name)
-    return given
+    """An item's fields; a new one needs its code, name and price, and a change cannot blank them."""
+    for name, message in _CATALOGUE_NEEDS.items():
+        value = data.get(name, "") if new or name in data else None
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(name, message)
+    return fields(data, CATALOGUE)
 
 
 def catalogue_filter(query: Input) -> CatalogueFilter:

@@ -191,6 +191,7 @@ def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
         since=since,
         until=until,
         branch_id=optional_integer(data, "branch", 1, MAX_ID),
+        customer_id=optional_integer(data, "customer", 1, MAX_ID),
         page=page_request(data),
     )
 

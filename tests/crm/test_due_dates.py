@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 from ctid.crm.due_dates import (
     BIRTHDAY_HORIZON_DAYS,
     VEHICLE_HORIZON_DAYS,
+    DueMark,
+    birthday_mark,
+    due_mark,
     due_reminders,
     next_birthday,
 )
@@ -135,3 +138,29 @@ def test_the_next_birthday_is_the_first_anniversary_from_today(birthday: date, t
     reminders = due_reminders([], birthday, today)
     due = (upcoming - today).days <= BIRTHDAY_HORIZON_DAYS
     assert reminders == ((DueReminder(ReminderKind.BIRTHDAY, upcoming, None),) if due else ())
+
+
+def test_a_due_date_is_marked_overdue_today_or_soon_by_the_cards_rule() -> None:
+    day = timedelta(days=1)
+    assert due_mark(TODAY - 3 * day, TODAY) == DueMark("overdue", 3)
+    assert due_mark(TODAY, TODAY) == DueMark("today", 0)
+    assert due_mark(TODAY + day, TODAY) == DueMark("soon", 1)
+    assert due_mark(TODAY + VEHICLE_HORIZON_DAYS * day, TODAY) == DueMark("soon", VEHICLE_HORIZON_DAYS)
+    assert due_mark(TODAY + (VEHICLE_HORIZON_DAYS + 1) * day, TODAY) is None
+    assert due_mark(None, TODAY) is None
+
+
+@given(dates, dates)
+def test_a_marked_vehicle_date_is_one_the_card_reminds_of(due: date, today: date) -> None:
+    mark = due_mark(due, today)
+    reminded = due_reminders([car(insurance=due)], None, today)
+    assert (mark is not None) == bool(reminded)
+    if mark is not None:
+        assert mark.days == abs((due - today).days)
+
+
+@given(dates, dates)
+def test_a_birthday_is_never_overdue_and_marked_as_the_card_reminds(born: date, today: date) -> None:
+    mark = birthday_mark(born, today)
+    assert mark is None or mark.state != "overdue"
+    assert (mark is not None) == bool(due_reminders([], born, today))

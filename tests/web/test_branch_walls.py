@@ -181,6 +181,19 @@ async def test_the_customer_cards_recent_calls_are_its_branchs(world: World) -> 
     assert await recent("boss", world.wang) == ["e1"]
 
 
+async def test_a_customers_calls_in_the_call_log_are_its_own(world: World, anon: Browser) -> None:
+    """?customer=: the calls linked to it, or with its number and linked to no one; not a call from the same
+    number linked to another branch's customer, whoever reads; another branch's customer is 404."""
+
+    async def ids(name: str, customer: int) -> list[str]:
+        return [c["id"] for c in (await world.apis[name].get(f"/api/v1/calls?customer={customer}"))["items"]]
+
+    assert await ids("olga", world.zhang) == await ids("boss", world.zhang) == ["a1"]
+    assert await ids("erin", world.wang) == await ids("boss", world.wang) == ["e1"]
+    olga = world.apis["olga"].headers
+    assert (await anon.client.get(f"/api/v1/calls?customer={world.wang}", headers=olga)).status == 404
+
+
 async def test_a_recording_of_no_branch_is_an_admins(world: World, anon: Browser) -> None:
     """Before, a recording stored with no branch (its line named no branch) could be played by id by any
     branch's supervisor, and its access-log rows were nobody's to see."""

@@ -286,8 +286,9 @@ async def test_recordings_are_linked_from_the_call_log_and_the_customers_page(
     mine = await (await as_operator.get("/calls")).text()
     assert re.findall(r'href="/recordings/(\d+)" class="recording-link"', mine) == [str(shelf.a)]
     customer = await (await as_supervisor.get(f"/customers/{shelf.customer_id}")).text()
-    section = customer[customer.index('id="recorded-calls"') : customer.index('id="history"')]
+    section = customer[customer.index('id="calls"') : customer.index('id="history"')]
     assert f'href="/recordings/{shelf.a}" class="recording-link"' in section
+    assert re.findall(r'data-call="(\w+)"', section) == ["c1"], "its number's call, not the others"
     card = await as_supervisor.client.get(f"/api/v1/customers/{shelf.customer_id}")
     recent = (await card.json())["recent_calls"]
     assert [c["id"] for c in recent] == ["c1"]

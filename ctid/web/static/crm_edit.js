@@ -2,8 +2,9 @@
 // its inputs as JSON to the API and then reloads ("reload") or follows data-next, "{key}" taken from the
 // answer ("/prospects/{id}"). How an input is sent is its data-as: int, id (number or null), nullable
 // (blank is null), bool, list (split at commas and spaces), checked-list (the checked boxes of that name);
-// else its text. Phone rows (.phone-row) become "phones"; opt-out rows (.opt-out) are PUT to
-// data-opt-outs after the form's own request. An error goes next to the input the API names.
+// else its text. Phone rows (.phone-row) become "phones"; a vehicle's people (.link-row, in .link-rows:
+// data-customer and its role) become "customers"; opt-out rows (.opt-out) are PUT to data-opt-outs after
+// the form's own request. An error goes next to the input the API names.
 // [data-toggle=ID] buttons show and hide element ID (the edit modes).
 // A form marked data-changed-only sends only what the user changed (inputs, the phone list, the opt-outs):
 // two people, or two tabs, editing one customer then each change what they touched; sending every field
@@ -50,6 +51,14 @@
       .filter((phone) => phone.number);
   }
 
+  // who owns, uses and drives a vehicle: [{customer_id, role}], one a row (crm_links.js adds rows)
+  function linksOf(form) {
+    return [...form.querySelectorAll(".link-row")].map((row) => ({
+      customer_id: Number(row.dataset.customer),
+      role: row.querySelector("[name=link_role]").value,
+    }));
+  }
+
   // what a data-changed-only form held when the page was loaded, to compare the lists against
   const loaded = new WeakMap();
 
@@ -57,7 +66,7 @@
     const result = {};
     const onlyChanged = form.hasAttribute("data-changed-only");
     for (const input of form.querySelectorAll("[name]")) {
-      if (input.disabled || input.closest(".phone-row, .opt-out")) continue;
+      if (input.disabled || input.closest(".phone-row, .opt-out, .link-rows, .link-picker")) continue;
       if (onlyChanged && !changed(input)) continue;
       if (input.dataset.as === "checked-list") {
         result[input.name] = result[input.name] || [];
@@ -71,6 +80,10 @@
     if (form.querySelector(".phone-row") || form.querySelector("#edit-phone-rows")) {
       const phones = phonesOf(form);
       if (!onlyChanged || JSON.stringify(phones) !== loaded.get(form).phones) result.phones = phones;
+    }
+    if (form.querySelector(".link-rows")) {
+      const links = linksOf(form);
+      if (!onlyChanged || JSON.stringify(links) !== loaded.get(form).links) result.customers = links;
     }
     return result;
   }
@@ -122,7 +135,8 @@
 
   document.querySelectorAll("form.api-form").forEach((form) => {
     if (form.hasAttribute("data-changed-only")) {
-      loaded.set(form, { phones: JSON.stringify(phonesOf(form)), optOuts: JSON.stringify(optOuts(form)) });
+      const links = JSON.stringify(linksOf(form));
+      loaded.set(form, { phones: JSON.stringify(phonesOf(form)), optOuts: JSON.stringify(optOuts(form)), links });
     }
     form.addEventListener("submit", submit);
   });

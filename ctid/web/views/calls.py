@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,9 +61,13 @@ def line_json(info: LineInfo) -> dict[str, Any]:
 
 async def _search(request: web.Request) -> Page[Call]:
     """The calls this user may see (their branch's; admins every branch's, or the one asked for)."""
-    services = request.app[SERVICES]
+    services, user = request.app[SERVICES], current(request).user
     where = forms.call_filter(request.query, ZoneInfo(services.config.site.timezone))
-    return await services.calls.search(current(request).user, where)
+    if where.customer_id is not None:  # another branch's customer is 404, as its page
+        record = await services.records.customers.get(user, where.customer_id)
+        numbers = tuple(sorted({p.e164 for p in record.phones if p.e164}))
+        where = replace(where, customer_numbers=numbers)
+    return await services.calls.search(user, where)
 
 
 async def _lines(request: web.Request) -> list[LineInfo]:
@@ -96,7 +100,10 @@ async def calls_page(request: web.Request) -> web.Response:
     user, calls = current(request).user, [c.id for c in page.items]
     context["recordings"] = await request.app[SERVICES].recordings.links(user, calls)
     matched = {c.customer_id for c in page.items if c.customer_id is not None}
-    context["customers"] = await request.app[SERVICES].crm.names(matched)
+    customer = forms.optional_integer(request.query, "customer", 1, forms.MAX_ID)
+    names = await request.app[SERVICES].crm.names(matched | ({customer} if customer else set()))
+    context["customers"] = names
+    context["customer_filter"] = (customer, names.get(customer, "")) if customer else None
     return render(request, "calls.html", context)
 
 

@@ -7,16 +7,20 @@ with the session's CSRF token. Permissions are the API's: reading needs crm.view
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from aiohttp import web
 
 from ctid.accounts.permissions import Permission
+from ctid.calls.models import CallFilter
 from ctid.core.errors import N_, NotFound
 from ctid.core.paging import PageRequest
+from ctid.crm.due_dates import DueMark, birthday_mark, due_mark
 from ctid.crm.imports.fields import FIELDS, LABELS
-from ctid.crm.models import CustomerKind, ReminderKind, VehicleRole, next_statuses
-from ctid.crm.record_models import HistoryEntry
+from ctid.crm.models import CustomerKind, ReminderKind, VehicleRole, VehicleStatus, next_statuses
+from ctid.crm.record_models import CustomerRecord, HistoryEntry, VehicleRecord
 from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
 from ctid.web.auth import current, requires
@@ -25,6 +29,7 @@ from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
 from ctid.web.render import _, render
 from ctid.web.views.crm_prospect_pages import EDIT_VALUE_LABELS, branch_staff, customer_edit_context
+from ctid.web.views.recordings import clock
 
 routes = web.RouteTableDef()
 FEATURE = Feature(
@@ -80,7 +85,13 @@ FIELD_LABELS = {
 }
 FILTERS = ("level", "source", "tag", "assigned_user", "kind", "due", "visited_after", "visited_before")
 ALL = 200  # a customer's vehicles, visits and follow-ups on one page (the API's largest page)
-RECORDED_CALLS = 10  # the last recordings on a customer's page; the recordings page has the rest
+# a vehicle's dates the page marks when due, and lists above the table (a phone's screen cuts the table)
+DUE_FIELDS = (
+    ("insurance_expiry", N_("Insurance expires")),
+    ("inspection_due", N_("Inspection due")),
+    ("next_service_due", N_("Next service")),
+)
+CALLS_SHOWN = 10  # the last calls on a customer's page; the call log, filtered to the customer, has the rest
 
 
 def _values(request: web.Request) -> dict[str, str]:
@@ -132,8 +143,7 @@ async def customer_page(request: web.Request) -> web.Response:
     follow_ups = await records.follow_ups.page(user, crm_forms.follow_up_filter(for_customer))
     catalogue = await records.catalogue.page(user, crm_forms.catalogue_filter({"active": "true"}))
     history = await records.customers.history(user, customer_id)
-    heard = RecordingFilter(customer_id=customer_id, page=PageRequest(1, RECORDED_CALLS))
-    recordings = await request.app[SERVICES].recordings.search(user, heard)  # only those this user may hear
+    today = request.app[SERVICES].crm.today()
     context: dict[str, Any] = {
         "record": record,
         "customer": record.customer,
@@ -144,15 +154,50 @@ async def customer_page(request: web.Request) -> web.Response:
         "follow_ups": follow_ups.items,
         "catalogue": catalogue.items,
         "history": [_history_line(request, h) for h in history],
-        "recordings": recordings,
-        "today": request.app[SERVICES].crm.today().isoformat(),
+        **await _calls(request, record),
+        "today": today.isoformat(),
+        "due_mark": lambda day: due_mark(day, today),
+        "birthday_mark": birthday_mark(record.customer.birthday, today),
+        "due_list": _due_list(vehicles.items, today),
+        "active": VehicleStatus.ACTIVE,
         "value_labels": _values(request),
         "kinds": list(CustomerKind),
+        "vehicle_roles": list(VehicleRole),
         "next_statuses": next_statuses,
         **await customer_edit_context(request, record.customer.branch_id),
     }
     context["staff_names"] = {u.id: u.label for u in context["staff"]}
     return render(request, "crm/customer.html", context)
+
+
+def _due_list(vehicles: Sequence[VehicleRecord], today: date) -> list[tuple[str, str, date, DueMark]]:
+    """The active vehicles' due dates by the card's rule (overdue or within its horizon), soonest first:
+    plate, the date's label, the date, its mark."""
+    found = []
+    for vehicle in vehicles:
+        if vehicle.status != VehicleStatus.ACTIVE:
+            continue
+        for field, label in DUE_FIELDS:
+            day = getattr(vehicle, field)
+            if (mark := due_mark(day, today)) is not None:
+                found.append((vehicle.plate, label, day, mark))
+    return sorted(found, key=lambda row: (row[2], row[0]))
+
+
+async def _calls(request: web.Request, record: CustomerRecord) -> dict[str, Any]:
+    """The customer's last calls (linked to it, or with its numbers), newest first, the recordings this user
+    may hear of them, and how many recordings it has in all (the recordings page lists them)."""
+    services, user, customer_id = request.app[SERVICES], current(request).user, record.customer.id
+    numbers = tuple(sorted({p.e164 for p in record.phones if p.e164}))
+    wanted = CallFilter(customer_id=customer_id, customer_numbers=numbers, page=PageRequest(1, CALLS_SHOWN))
+    calls = await services.calls.search(user, wanted)
+    heard = RecordingFilter(customer_id=customer_id, page=PageRequest(1, 1))
+    return {
+        "calls": calls,
+        "call_recordings": await services.recordings.links(user, [c.id for c in calls.items]),
+        "recordings_total": (await services.recordings.search(user, heard)).total,
+        "clock": clock,
+    }
 
 
 def _history_line(request: web.Request, entry: HistoryEntry) -> tuple[HistoryEntry, str, str, str]:
