@@ -114,6 +114,8 @@ def change_people(page: Page) -> None:
     added = form.locator(".link-row").nth(1)
     expect(added.locator(".link-name")).to_have_text(OWNER)
     added.locator("select[name=link_role]").select_option("owner")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "customer-vehicle-people-1366.png"), full_page=True)
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     row = page.locator("#vehicles tbody tr", has_text=PLATE)
