@@ -53,6 +53,7 @@ ADMIN = [
     ("/admin/branches", "Branches"),
     ("/admin/tokens", "API tokens"),
     ("/admin/crm-options", "Base data"),
+    ("/admin/catalogue", "Service catalogue"),
     ("/admin/audit", "Audit log"),
 ]
 

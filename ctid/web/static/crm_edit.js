@@ -52,12 +52,8 @@
   }
 
   // who owns, uses and drives a vehicle: [{customer_id, role}], one a row (crm_links.js adds rows)
-  function linksOf(form) {
-    return [...form.querySelectorAll(".link-row")].map((row) => ({
-      customer_id: Number(row.dataset.customer),
-      role: row.querySelector("[name=link_role]").value,
-    }));
-  }
+  const linksOf = (form) => [...form.querySelectorAll(".link-row")].map((row) => ({
+    customer_id: Number(row.dataset.customer), role: row.querySelector("[name=link_role]").value }));
 
   // what a data-changed-only form held when the page was loaded, to compare the lists against
   const loaded = new WeakMap();
@@ -135,8 +131,8 @@
 
   document.querySelectorAll("form.api-form").forEach((form) => {
     if (form.hasAttribute("data-changed-only")) {
-      const links = JSON.stringify(linksOf(form));
-      loaded.set(form, { phones: JSON.stringify(phonesOf(form)), optOuts: JSON.stringify(optOuts(form)), links });
+      const [phones, optOutList, links] = [phonesOf(form), optOuts(form), linksOf(form)].map((v) => JSON.stringify(v));
+      loaded.set(form, { phones, optOuts: optOutList, links });
     }
     form.addEventListener("submit", submit);
   });
