@@ -23,6 +23,7 @@ from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.service import AuditService
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
+from ctid.calls.wrap_up import WrapUpCodes
 from ctid.control import Command, ControlServer, event_stream
 from ctid.core import logs, private_files
 from ctid.core.clock import Clock, utcnow
@@ -160,6 +161,7 @@ def build_services(
         audit=AuditService(db),
         normaliser=normaliser,
         calls=calls,
+        wrap_up=WrapUpCodes(db, clock),
         lines=lines,
         line_plan=plan,
         crm=crm,

@@ -10,7 +10,7 @@ from ctid.tables import metadata
 
 PLAN = CopyPlan(
     metadata=metadata,
-    seeded=frozenset({"crm_options"}),  # revision 0008's option lists
+    seeded=frozenset({"crm_options", "wrap_up_codes"}),  # revision 0008's option lists, 0018's results
     derived=(search_store.TABLE,),
     rebuild=search_store.rebuild,
 )

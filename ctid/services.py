@@ -16,6 +16,7 @@ from ctid.accounts.service import AccountService
 from ctid.audit.service import AuditService
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
+from ctid.calls.wrap_up import WrapUpCodes
 from ctid.core.config import Config
 from ctid.core.events import EventBus
 from ctid.core.phone import PhoneNormaliser
@@ -58,6 +59,8 @@ class Services:
     calls: CallLog
     handlers: CallHandlers
     """Who handled each call (ctid.calls.attribution), as it happens."""
+    wrap_up: WrapUpCodes
+    """The wrap-up results' list (the call's result is the call log's)."""
     lines: Lines
     line_plan: LinePlanSource
     """Which line is which, resolved at start (a code that names no branch stops the start)."""

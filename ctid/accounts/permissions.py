@@ -35,6 +35,7 @@ class Permission(StrEnum):
     RECORDINGS_ALL = "recordings.all"  # list and hear every recording of the branch
     RECORDINGS_DOWNLOAD = "recordings.download"  # download recording files
     RECORDINGS_ACCESS_LOG = "recordings.access_log"  # who played and downloaded which recording
+    MANAGE_WRAP_UP = "calls.wrap_up"  # the list of results a call may be given (咨询, 预约, 投诉...)
 
 
 _EVERYONE = {

@@ -32,6 +32,9 @@ class Call:
     note_at: datetime | None = None
     handled_by: int | None = None
     handled_how: str | None = None
+    result: str | None = None  # the wrap-up result: a WrapUpCode's code
+    result_by: int | None = None
+    result_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -43,6 +46,8 @@ class CallFilter:
     line: str = ""
     direction: str = ""
     outcome: str = ""
+    result: str = ""
+    """A wrap-up code: the calls given that result."""
     number: str = ""
     since: datetime | None = None
     until: datetime | None = None
@@ -53,3 +58,15 @@ class CallFilter:
     one (a call the pop did not match, an outbound call dialled by hand)."""
     customer_numbers: tuple[str, ...] = ()
     page: PageRequest = field(default_factory=PageRequest)
+
+
+@dataclass(frozen=True)
+class WrapUpCode:
+    """A result a call may be given when it ends (咨询, 预约...). ``code`` never changes once made (calls keep
+    it); ``label`` is what people read and may be renamed; a retired code is no longer offered."""
+
+    id: int
+    code: str
+    label: str
+    position: int
+    active: bool

@@ -21,10 +21,11 @@ from ctid.accounts.branch_scope import narrowed
 from ctid.accounts.models import User
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
-from ctid.calls import store
+from ctid.calls import store, wrap_up_store
 from ctid.calls.attribution import NOTE
 from ctid.calls.events import CallHandled, CallMatched
 from ctid.calls.models import Call, CallFilter
+from ctid.calls.wrap_up import usable
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.core.events import Event, EventBus, EventQueue
@@ -236,6 +237,22 @@ class CallLog:
             entity = ("call", call_id)
             await audit.record(conn, actor, "call.note", entity, now, {"note": before.note}, {"note": text})
         return replace(before, **values)
+
+    async def save_result(self, actor: Actor, call_id: str, result: str | None) -> Call:
+        """The wrap-up result the operator gave the call (None: none after all); audited. A code must be in
+        the list and not retired (422 naming ``result``), except the one the call already has."""
+        now = self._clock()
+        async with self._db.begin() as conn:
+            before = await store.get_call(conn, call_id)
+            if before is None:
+                raise NotFound(N_("No such call."))
+            if result is not None and result != before.result:
+                usable(await wrap_up_store.find_code(conn, result))
+            values = {"result": result, "result_by": actor.user_id, "result_at": now}
+            await store.update_call(conn, call_id, values)
+            change = ({"result": before.result}, {"result": result})
+            await audit.record(conn, actor, "call.result", ("call", call_id), now, *change)
+        return replace(before, result=result, result_by=actor.user_id, result_at=now)
 
     async def link_customer(self, actor: Actor, call_id: str, customer_id: int) -> None:
         """Say who called, when the operator knows better than the match (a new customer, one of several)."""

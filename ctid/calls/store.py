@@ -106,6 +106,8 @@ async def search(conn: AsyncConnection, where: CallFilter, lines: Sequence[str] 
             conditions.append(column == value)
     if where.outcome:
         conditions.append(calls.c.outcome == where.outcome)
+    if where.result:
+        conditions.append(calls.c.result == where.result)
     if where.number:
         # full-width digits as typed with a Chinese IME are digits too; "020-8888" as the list shows it is
         # found in the E.164 form without its trunk 0 (the number as given keeps its dashes)

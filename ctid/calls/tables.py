@@ -1,6 +1,7 @@
-"""The calls table."""
+"""The calls table, and the wrap-up results a call may be given (``wrap_up_codes``: kept by admins; the
+dialer uses the same list)."""
 
-from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 
 from ctid.storage.db import UtcDateTime, metadata
 
@@ -29,9 +30,25 @@ calls = Table(
     Column("note_at", UtcDateTime, nullable=True),
     Column("handled_by", Integer, nullable=True, index=True),
     Column("handled_how", String(16), nullable=True),
+    Column("result", String(32), nullable=True, index=True),  # a wrap_up_codes code
+    Column("result_by", Integer, nullable=True),
+    Column("result_at", UtcDateTime, nullable=True),
 )
+
 """``handled_by``: the operator who handled the call and ``handled_how`` why it is theirs (dialled, took,
 only ready, note: ctid.calls.attribution)."""
+
+wrap_up_codes = Table(
+    "wrap_up_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("position", Integer, nullable=False, server_default="0"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    UniqueConstraint("code", name="uq_wrap_up_codes_code"),
+    UniqueConstraint("label", name="uq_wrap_up_codes_label"),
+)
 
 call_missed_by = Table(
     "call_missed_by",

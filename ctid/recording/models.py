@@ -41,6 +41,7 @@ class Recording:
     deleted_at: datetime | None
     customer_id: int | None = None  # the call's customer (the call log keeps it: the store reads it there)
     call_note: str | None = None  # the operator's note on the call, likewise
+    call_result: str | None = None  # the wrap-up result the operator gave the call, likewise
     customer_name: str | None = None
     operator_name: str | None = None
 
@@ -79,6 +80,7 @@ class RecordingFilter:
     max_duration_s: float | None = None
     has_notes: bool | None = None
     tag: str = ""
+    result: str = ""  # the call's wrap-up code
     branch_id: int | None = None
     page: PageRequest = field(default_factory=PageRequest)
 

@@ -30,13 +30,14 @@ async def update_recording(conn: AsyncConnection, recording_id: int, values: dic
 
 
 def _with_names() -> Select[Any]:
-    """Recordings with their call's customer and the operator's note on the call, read from the call
-    itself (so they are the call's whenever they were given, and can never disagree with it: see
-    docs/architecture.md), and the customer's and the operator's names (shown in every list)."""
+    """Recordings with their call's customer and the operator's note and wrap-up result on the call, read
+    from the call itself (so they are the call's whenever they were given, and can never disagree with it:
+    see docs/architecture.md), and the customer's and the operator's names (shown in every list)."""
     return select(
         recordings,
         calls.c.customer_id,
         calls.c.note.label("call_note"),
+        calls.c.result.label("call_result"),
         customers.c.name.label("customer_name"),
         func.coalesce(func.nullif(users.c.display_name, ""), users.c.username).label("operator_name"),
     ).select_from(
@@ -132,6 +133,8 @@ def _conditions(where: RecordingFilter) -> list[Any]:
     if where.has_notes is not None:  # the supervisor's note on the recording, or the operator's on the call
         has = _written(c.note) | _written(calls.c.note)
         conditions.append(has if where.has_notes else ~has)
+    if where.result:
+        conditions.append(calls.c.result == where.result)
     if where.tag:
         conditions.append(c.tags.like(f"%,{_escape_like(where.tag)},%", escape="\\"))
     return conditions
@@ -162,6 +165,7 @@ def _recording(row: Mapping[Any, Any]) -> Recording:
         **{c.name: row[c.name] for c in recordings.c},
         customer_id=row["customer_id"],
         call_note=row["call_note"],
+        call_result=row["call_result"],
         customer_name=row["customer_name"],
         operator_name=row["operator_name"],
     )

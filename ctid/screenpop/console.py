@@ -232,6 +232,11 @@ class Console:
         await self._visible_call(user, call_id)
         return await self._calls.save_note(actor, call_id, note)
 
+    async def save_result(self, actor: Actor, user: User, call_id: str, result: str | None) -> Call:
+        """The wrap-up result, on a call of the user's branch (as the note)."""
+        await self._visible_call(user, call_id)
+        return await self._calls.save_result(actor, call_id, result)
+
     async def missed(self, user: User) -> list[MissedCall]:
         """Missed calls of the last MISSED_DAYS on the user's lines that nobody has returned yet."""
         since = self._clock() - timedelta(days=MISSED_DAYS)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ctid.audit.models import AuditFilter
 from ctid.calls.models import CallFilter
+from ctid.calls.wrap_up import MAX_CODE, is_code
 from ctid.core.errors import N_, ValidationError
 from ctid.core.paging import MAX_PER_PAGE, PageRequest
 
@@ -187,6 +188,7 @@ def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
         line=text(data, "line", 40),
         direction=direction,
         outcome=text(data, "outcome", 16),
+        result=wrap_up_code(data),
         number=number,
         since=since,
         until=until,
@@ -194,6 +196,17 @@ def call_filter(data: Input, tz: ZoneInfo) -> CallFilter:
         customer_id=optional_integer(data, "customer", 1, MAX_ID),
         page=page_request(data),
     )
+
+
+def wrap_up_code(data: Input, name: str = "result") -> str:
+    """A wrap-up result's code (``enquiry``), or "" when absent: lowercase ASCII letters, digits, ``_`` and
+    ``-``. Whether the list has it is the service's to say."""
+    value = text(data, name, MAX_CODE)
+    if value and not is_code(value):
+        raise ValidationError(
+            name, N_("%(what)s must be a code of lowercase letters, digits, _ and -."), what=name
+        )
+    return value
 
 
 def audit_filter(data: Input, tz: ZoneInfo) -> AuditFilter:

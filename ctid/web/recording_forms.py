@@ -54,7 +54,7 @@ def _durations(data: Input) -> tuple[float | None, float | None]:
 def recording_filter(data: Input, tz: ZoneInfo) -> RecordingFilter:
     """``from``/``to`` (dates, inclusive), ``line``, ``operator`` (user id), ``number`` with ``match``
     (contains / begins), ``customer`` (id), ``direction``, ``min_duration``/``max_duration`` (seconds),
-    ``notes`` (true / false), ``tag``, ``page``/``per_page``."""
+    ``notes`` (true / false), ``tag``, ``result`` (the call's wrap-up code), ``page``/``per_page``."""
     since, until = forms.day_range(data, tz)
     low, high = _durations(data)
     match = _one_of(data, "match", NUMBER_MATCHES) or "contains"
@@ -71,6 +71,7 @@ def recording_filter(data: Input, tz: ZoneInfo) -> RecordingFilter:
         max_duration_s=high,
         has_notes=forms.optional_boolean(data, "notes"),
         tag=tag(data, "tag", required=False),
+        result=forms.wrap_up_code(data),
         branch_id=forms.optional_integer(data, "branch", *ID),
         page=forms.page_request(data),
     )

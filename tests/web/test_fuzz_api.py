@@ -63,6 +63,10 @@ ROUTES = [
     Route("PUT", "/api/v1/calls/{call}/note", ("note",), {"note": "n"}),
     Route("PUT", "/api/v1/calls/{call}/customer", ("customer_id", "add_number", "confirm_shared_phone"),
           {"customer_id": 1}),
+    Route("PUT", "/api/v1/calls/{call}/result", ("result",), {"result": "enquiry"}),
+    Route("POST", "/api/v1/wrap-up-codes", ("code", "label", "position", "active"),
+          {"code": "fuzz", "label": "fuzz"}),
+    Route("PATCH", "/api/v1/wrap-up-codes/{wrap_up_code}", ("label", "position", "active"), {}),
     Route("POST", "/api/v1/announcements", ("title", "body", "branch_id", "expires_on"), {"title": "t"}),
     Route("POST", "/api/v1/customers", tuple(crm_forms.NEW_CUSTOMER),
           {"name": "n", "phones": ["13800138001"]}),
@@ -175,6 +179,7 @@ def ids(live: LiveSite, boss: Client, boss_user: User) -> dict[str, str]:
         "follow_up": made("/api/v1/follow-ups", {"customer_id": int(customer), "content": "回访"}),
         "prospect": made("/api/v1/prospects", {"name": "李", "phone": "13900139000"}),
         "option": made("/api/v1/crm-options", {"kind": "lost_reason", "value": "价格"}),
+        "wrap_up_code": made("/api/v1/wrap-up-codes", {"code": "callback", "label": "需回电"}),
         "recording": str(recording),
         "token": str(spare),
         "call": "c0ffee",
@@ -272,7 +277,8 @@ ID_PATHS = [
     ("POST", "/api/v1/tokens/{}/revoke"), ("DELETE", "/api/v1/announcements/{}"), ("GET", "/api/v1/stats/{}"),
     ("POST", "/api/v1/lines/{}/hangup"), ("PUT", "/api/v1/calls/{}/note"), ("PATCH", "/api/v1/catalogue/{}"),
     ("POST", "/api/v1/visits/{}/close"), ("POST", "/api/v1/prospects/{}/review"),
-    ("PATCH", "/api/v1/crm-options/{}"),
+    ("PATCH", "/api/v1/crm-options/{}"), ("PATCH", "/api/v1/wrap-up-codes/{}"),
+    ("PUT", "/api/v1/calls/{}/result"),
 ]  # fmt: skip
 
 
@@ -296,7 +302,7 @@ def refusal_for_path_id(live: LiveSite, boss: Client, route: tuple[str, str], va
     method, template = route
     before = live.fingerprint()
     answer = boss.request(method, template.format(value), b"{}", {"Content-Type": "application/json"})
-    check_refusal(answer, {"id", "name", "note", "body"})
+    check_refusal(answer, {"id", "name", "note", "result", "body"})
     if answer.status >= 400:
         assert live.fingerprint() == before
 

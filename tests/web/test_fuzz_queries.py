@@ -28,12 +28,12 @@ PAGE = ("page", "per_page")
 PERIOD = ("from", "to")
 STATS = ("from", "to", "bucket", "months", "branch")
 RECORDINGS = (*PERIOD, *PAGE, "line", "operator", "number", "match", "customer", "direction")
-RECORDINGS += ("min_duration", "max_duration", "notes", "tag")
+RECORDINGS += ("min_duration", "max_duration", "notes", "tag", "result")
 # (API path, the page that lists the same with the same parser or None, the parameters)
 LISTS = [
     ("/api/v1/users", "/admin/users", ("q", "role", "branch", *PAGE)),
     ("/api/v1/audit", "/admin/audit", ("actor", "action", "entity_type", "entity_id", *PERIOD, *PAGE)),
-    ("/api/v1/calls", "/calls", ("line", "direction", "outcome", "number", *PERIOD, *PAGE)),
+    ("/api/v1/calls", "/calls", ("line", "direction", "outcome", "result", "number", *PERIOD, *PAGE)),
     ("/api/v1/customers", "/customers", ("branch", "level", "source", "assigned_user", "kind", *PAGE)),
     ("/api/v1/vehicles", None, ("branch", "status", "brand", "customer", *PAGE)),
     ("/api/v1/visits", None, ("customer", "vehicle", "status", "branch", *PAGE)),
@@ -45,6 +45,7 @@ LISTS = [
     ),
     ("/api/v1/prospects", "/prospects", ("status", "assigned", "source", "industry", "branch", *PAGE)),
     ("/api/v1/crm-options", None, ("kind", "active")),
+    ("/api/v1/wrap-up-codes", None, ("active",)),
     ("/api/v1/search", None, ("q", "limit")),
     ("/api/v1/recordings", "/recordings", RECORDINGS),
     ("/api/v1/recordings/access", "/recordings/access", ("recording", "user", "action", *PERIOD, *PAGE)),

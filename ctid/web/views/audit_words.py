@@ -69,6 +69,9 @@ ACTIONS: Mapping[str, str] = {
     "catalogue.update": N_("Service item changed"),
     "call.note": N_("Call note saved"),
     "call.customer": N_("Call linked to a customer"),
+    "call.result": N_("Call result given"),
+    "wrap_up_code.create": N_("Call result added to the list"),
+    "wrap_up_code.update": N_("Call result changed in the list"),
     "recording.delete": N_("Recording deleted"),
     "recording.note": N_("Recording note saved"),
     "recording.tags": N_("Recording tags changed"),
@@ -87,6 +90,7 @@ KINDS: Mapping[str, str] = {
     "crm_option": N_("Base data"),
     "catalogue_item": N_("Service item"),
     "call": N_("Call"),
+    "wrap_up_code": N_("Call result"),
     "recording": N_("Recording"),
 }
 
@@ -107,6 +111,7 @@ FIELDS: Mapping[str, str] = {
     "visit_id": N_("Visit"),
     "value": N_("Value"),
     "position": N_("Position"),
+    "label": N_("Label"),
     "price": N_("Price"),
     "category": N_("Category"),
     "content": N_("Content"),

@@ -20,6 +20,7 @@ from ctid.web.feature import Feature, NavEntry
 from ctid.web.json import jsonable, page_json
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
+from ctid.web.results import wrap_up_context
 from ctid.web.views.recordings import clock
 
 routes = web.RouteTableDef()
@@ -96,6 +97,7 @@ async def calls_page(request: web.Request) -> web.Response:
         "branches": await _branches(request),
         "outcomes": OUTCOMES,
         "clock": clock,
+        **await wrap_up_context(request),
     }
     user, calls = current(request).user, [c.id for c in page.items]
     context["recordings"] = await request.app[SERVICES].recordings.links(user, calls)

@@ -37,11 +37,14 @@ FEATURE = Feature(
 @routes.get("/console")
 @requires(Permission.USE_CONSOLE)
 async def console_page(request: web.Request) -> web.Response:
-    """The console's words for data values (outcomes, roles, reminder kinds) travel with the page."""
+    """The console's words for data values (outcomes, roles, reminder kinds) and the wrap-up results a call
+    may be given travel with the page."""
     values = {value: _(request, value) for value in VALUE_LABELS}
-    timezone = request.app[SERVICES].config.site.timezone
+    services = request.app[SERVICES]
     agent = current(request).user.role == Role.OPERATOR  # operators set ready / break
-    context = {"value_labels": values, "timezone": timezone, "agent": agent}
+    results = [{"code": c.code, "label": c.label} for c in await services.wrap_up.list(active=True)]
+    timezone = services.config.site.timezone
+    context = {"value_labels": values, "timezone": timezone, "agent": agent, "wrap_up_codes": results}
     return render(request, "console.html", context)
 
 

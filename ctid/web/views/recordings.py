@@ -20,6 +20,7 @@ from ctid.web.auth import actor, current, requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import render
+from ctid.web.results import wrap_up_context
 from ctid.web.views.crm_prospect_pages import branch_staff
 from ctid.web.views.form_errors import form_error
 
@@ -87,6 +88,7 @@ async def recordings_page(request: web.Request) -> web.Response:
         "customer_name": _customer_name(page.items, where.customer_id),
         "line_labels": _line_labels(request),
         "clock": clock,
+        **await wrap_up_context(request),
     }
     return render(request, "recordings/list.html", context)
 
