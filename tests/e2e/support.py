@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
@@ -74,3 +75,19 @@ def ring(daemon: Daemon, number: str, **call: object) -> None:
         sock.connect(str(daemon.config.parent / "var" / "ctid.sock"))
         sock.sendall(control.to_json(request))
         assert json.loads(sock.makefile("rb").readline())["ok"]
+
+
+DESK_SITE = (
+    '[site]\nname = "Test Motors"\n'
+    '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
+)
+"""A site of one sim line, "desk" (服务台), whose calls end a second after the last ring."""
+
+
+def api(daemon: Daemon, token: str, method: str, path: str, body: object = None) -> dict[str, object]:
+    """One JSON request with an API token, as a program would make it."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    request = urllib.request.Request(daemon.url + path, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request) as response:
+        return dict(json.load(response))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import add_user, log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, add_user, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.waiting import wait
 
@@ -39,10 +39,7 @@ window.Notification = class {
 
 @pytest.fixture
 def daemon_config() -> str:
-    return (
-        '[site]\nname = "Test Motors"\n'
-        '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
+    return DESK_SITE
 
 
 def wait_for_outbound(page: Page, base: str, within_s: float = 5.0) -> list[dict[str, object]]:

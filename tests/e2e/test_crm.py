@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from ctid.crm.vin import check_digit
 from tests.crm.imports.hostile import xfd_value_workbook
-from tests.e2e.support import log_in, new_page, path_of, ring
+from tests.e2e.support import DESK_SITE, log_in, new_page, path_of, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 
@@ -43,10 +43,7 @@ def vin(body: str) -> str:
 
 @pytest.fixture
 def daemon_config() -> str:
-    return (
-        '[site]\nname = "Test Motors"\n'
-        '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
+    return DESK_SITE
 
 
 def add_catalogue_item(daemon: Daemon) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 
@@ -36,10 +36,7 @@ SOON = date.today() + timedelta(days=10)  # the inspection: within the card's 30
 
 @pytest.fixture
 def daemon_config() -> str:
-    return (
-        '[site]\nname = "Test Motors"\n'
-        '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
+    return DESK_SITE
 
 
 def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

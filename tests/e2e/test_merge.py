@@ -5,14 +5,12 @@ Selectors are ids, classes and data attributes."""
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import add_user, log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, add_user, api, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 from tests.support.waiting import wait
@@ -25,18 +23,7 @@ SHARED, SECOND = "13800138000", "13900139000"
 
 @pytest.fixture
 def daemon_config() -> str:
-    return (
-        '[site]\nname = "Test Motors"\n'
-        '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
-
-
-def api(daemon: Daemon, token: str, method: str, path: str, body: object = None) -> dict[str, object]:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(daemon.url + path, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request) as response:
-        return dict(json.load(response))
+    return DESK_SITE
 
 
 def line_free(page: Page, daemon: Daemon) -> None:

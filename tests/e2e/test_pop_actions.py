@@ -6,15 +6,13 @@ and data attributes, so the test holds in either language."""
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import add_user, log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, add_user, api, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 
@@ -29,18 +27,7 @@ SHOTS = Path("/tmp/ctid-pop-actions-screenshots")
 
 @pytest.fixture
 def daemon_config() -> str:
-    return (
-        '[site]\nname = "Test Motors"\n'
-        '[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\nring_timeout_s = 1.0\n'
-    )
-
-
-def api(daemon: Daemon, token: str, method: str, path: str, body: object = None) -> dict[str, object]:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    request = urllib.request.Request(daemon.url + path, data=data, headers=headers, method=method)
-    with urllib.request.urlopen(request) as response:
-        return dict(json.load(response))
+    return DESK_SITE
 
 
 def start(daemon: Daemon, chromium: Browser, problems: list[str]) -> tuple[str, Page]:
