@@ -57,7 +57,7 @@ def test_the_board_follows_a_call_and_the_operator_s_state_live(daemon: Daemon, 
 
     ring(daemon, CALLER, rings=2, answer_after=1, ring_period_s=2.0, talk_s=5.0)
     expect(line).to_have_attribute("data-state", "ringing")
-    expect(line.locator(".with")).to_have_text(CALLER)
+    expect(line.locator(".with")).to_have_text("137 0000 0009")  # written locally, not as received
     expect(line).to_have_attribute("data-state", "in-call", timeout=10_000)
     expect(line.locator(".handler")).to_have_text("olga")  # the only ready operator answered it
     expect(line.locator(".for")).to_have_text("0:02", timeout=5_000)  # it ticks

@@ -88,7 +88,7 @@ def test_a_result_given_on_the_console_filters_the_call_log_and_the_recordings(
     pop.locator("textarea[name=note]").fill("周六上午试驾")
     pop.locator("form.note button[type=submit]").click()
     choice.select_option("test_drive")
-    expect(pop.locator(".wrap-up-choice .note-result")).to_have_class(re.compile("ok-text"))
+    expect(pop.locator(".wrap-up-choice .wrap-up-result")).to_have_class(re.compile("ok-text"))
     page.screenshot(path=str(SCREENSHOTS / "console-1366.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=str(SCREENSHOTS / "console-390.png"), full_page=True)

@@ -25,7 +25,7 @@
 
   function who(call) {
     if (call.customer) return call.customer;
-    if (call.number) return call.number;
+    if (call.number) return window.CtidPhone.shown(call.e164, call.number);
     return call.reason ? T.private : T.no_number;
   }
 
@@ -83,7 +83,11 @@
     const line = lines.get(message.call.line);
     if (!line) return null;
     if (!line.call || line.call.id !== message.call.id) line.call = { id: message.call.id, ringingAt: Date.now() };
-    Object.assign(line.call, { number: message.call.number, reason: message.call.reason });
+    Object.assign(line.call, {
+      number: message.call.number,
+      e164: message.call.number_e164,
+      reason: message.call.reason,
+    });
     return line.call;
   }
 

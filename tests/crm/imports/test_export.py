@@ -69,7 +69,7 @@ def test_csv_is_utf8_with_bom_and_chinese_values() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == [
-        ["名称", "电话", "性别", "标签", "车牌", "角色", "里程（公里）", "保险到期日"],
+        ["名称", "电话", "性别", "标签", "车牌", "角色", "里程（公里）", "保险到期"],
         [
             "王伟",
             "13800138000, 020-8888-1234",

@@ -10,12 +10,13 @@
   const RESULTS = JSON.parse(document.getElementById("console-results").textContent);
 
   function said(node, ok, text) {
-    node.className = `small note-result ${ok ? "ok-text" : "error"}`;
+    node.classList.toggle("ok-text", ok);
+    node.classList.toggle("error", !ok);
     node.textContent = text;
   }
 
   function resultChoice(pop) {
-    const status = el("span", { class: "small note-result", role: "status" });
+    const status = el("span", { class: "small wrap-up-result", role: "status" });
     const select = el("select", { name: "result", class: "wrap-up", "aria-label": T.result, onchange: async () => {
       try {
         await api("PUT", `/api/v1/calls/${pop.call.id}/result`, { result: select.value || null });
