@@ -41,8 +41,10 @@
         status.textContent = notes.dataset.saved;
       } catch (error) {
         status.className = "error small";
-        status.textContent = error.message;
-        if (error.field === field) input.setAttribute("aria-invalid", "true");
+        // the API names the field by its key ("tags 超过 24 个字符"); the page says its label, as a post did
+        const ours = error.field === field;
+        status.textContent = ours ? error.message.replace(field, input.dataset.label) : error.message;
+        if (ours) input.setAttribute("aria-invalid", "true");
       } finally {
         button.disabled = false;
       }
