@@ -30,3 +30,11 @@ def clean_text(text: str) -> str:
         elif char != "\ufffd" and unicodedata.category(char)[0] != "C":
             kept.append(char)
     return " ".join("".join(kept).split())
+
+
+SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell that Excel never runs as a formula (CSV injection): one that would is quoted with '."""
+    return "'" + text if text.startswith(SPREADSHEET_FORMULA_START) else text

@@ -17,6 +17,7 @@ from aiohttp import web
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_
+from ctid.core.text import spreadsheet_safe
 from ctid.stats.models import Chart, ChartName
 from ctid.stats.periods import Bucket, Period
 from ctid.stats.service import TITLES
@@ -35,7 +36,6 @@ FEATURE = Feature(
 )
 
 NAME = "{name:[^/.]+}"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LABEL_HEADERS = {
     ChartName.NEW_CUSTOMERS: "Period",
     ChartName.LOST_CUSTOMERS: "Period",
@@ -86,9 +86,9 @@ async def chart_csv(request: web.Request) -> web.Response:
     labels, series = _words(request, chart)
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow([_(request, LABEL_HEADERS[chart.name]), *(_guarded(s.name) for s in series)])
+    writer.writerow([_(request, LABEL_HEADERS[chart.name]), *(spreadsheet_safe(s.name) for s in series)])
     for i, label in enumerate(labels):
-        writer.writerow([_guarded(label), *(_count(s.values[i]) for s in series)])
+        writer.writerow([spreadsheet_safe(label), *(_count(s.values[i]) for s in series)])
     period = chart.period
     filename = f"{chart.name.value}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv"
     return web.Response(
@@ -150,11 +150,6 @@ def _query(period: Period, branch: int | None) -> dict[str, str]:
     if branch is not None:
         query["branch"] = str(branch)
     return query
-
-
-def _guarded(text: str) -> str:
-    """A cell Excel never runs as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _count(value: float) -> int | float:

@@ -13,6 +13,7 @@ from aiohttp import web
 from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_
+from ctid.core.text import spreadsheet_safe
 from ctid.stats.operator_stats import GROUPINGS, OperatorRow
 from ctid.stats.periods import Period
 from ctid.web import forms
@@ -24,7 +25,6 @@ from ctid.web.render import _, render
 routes = web.RouteTableDef()
 FEATURE = Feature("stats_operators", routes)
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 GROUP_LABELS = {"operator": N_("Whole period"), "day": N_("Day"), "line": N_("Line")}
 COLUMNS = (
     N_("Calls handled"),
@@ -96,7 +96,8 @@ async def operators_csv(request: web.Request) -> web.Response:
     group = [_(request, GROUP_LABELS[by])] if by != "operator" else []
     writer.writerow([_(request, "Operator"), *group, *(_(request, c) for c in COLUMNS)])
     for row in rows:
-        writer.writerow([_guarded(row.label), *([_guarded(row.group)] if group else []), *cells(row)])
+        grouped = [spreadsheet_safe(row.group)] if group else []
+        writer.writerow([spreadsheet_safe(row.label), *grouped, *cells(row)])
     filename = f"operators-{by}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv"
     return web.Response(
         body=text.getvalue().encode("utf-8-sig"),
@@ -112,8 +113,3 @@ def _branch(request: web.Request) -> int | None:
 
 def _is_admin(request: web.Request) -> bool:
     return current(request).user.role == Role.ADMIN
-
-
-def _guarded(text: str) -> str:
-    """A cell Excel never runs as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
