@@ -62,7 +62,7 @@ class CustomerRecords:
     async def get(self, user: User, customer_id: int) -> CustomerRecord:
         scope.require(user, Permission.CRM_VIEW)
         async with self._db.connect() as conn:
-            return await _record(conn, user, customer_id)
+            return await visible_record(conn, user, customer_id)
 
     async def create(self, actor: Actor, user: User, new: NewCustomer) -> CustomerRecord:
         """A new customer in the user's branch (admins: in the branch asked for, ``branch_id`` 0 meaning
@@ -86,7 +86,7 @@ class CustomerRecords:
         checked = check_changes(changes, self._normaliser)
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
-            record = await _record(conn, user, customer_id)
+            record = await visible_record(conn, user, customer_id)
             if "assigned_user_id" in checked:
                 branch = record.customer.branch_id
                 await scope.require_staff(conn, branch, checked["assigned_user_id"], "assigned_user_id")
@@ -95,7 +95,7 @@ class CustomerRecords:
                 await _write(conn, customer_id, {k: checked[k] for k in change[1]}, now)
                 if SEARCHED & set(change[1]):
                     await search_store.refresh(conn, [customer_id])
-            return await _record(conn, user, customer_id)
+            return await visible_record(conn, user, customer_id)
 
     async def set_opt_outs(
         self, actor: Actor, user: User, customer_id: int, wanted: Mapping[ContactType, str]
@@ -105,22 +105,22 @@ class CustomerRecords:
         reasons = {kind: _reason(reason) for kind, reason in wanted.items()}
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
-            record = await _record(conn, user, customer_id)
+            record = await visible_record(conn, user, customer_id)
             current = {o.contact_type.value: o.reason for o in record.opt_outs}
             proposed = {kind.value: reason for kind, reason in sorted(reasons.items())}
             change = diff({"opt_outs": current}, {"opt_outs": proposed})
             if await record_change(conn, actor, "customer.opt_outs", ("customer", customer_id), now, change):
                 await customers.replace_opt_outs(conn, customer_id, reasons, now)
-            return await _record(conn, user, customer_id)
+            return await visible_record(conn, user, customer_id)
 
     async def history(self, user: User, customer_id: int) -> list[HistoryEntry]:
         scope.require(user, Permission.CRM_VIEW)
         async with self._db.connect() as conn:
-            await _record(conn, user, customer_id)
+            await visible_record(conn, user, customer_id)
             return await read_history(conn, "customer", customer_id)
 
 
-async def _record(conn: AsyncConnection, user: User, customer_id: int) -> CustomerRecord:
+async def visible_record(conn: AsyncConnection, user: User, customer_id: int) -> CustomerRecord:
     """The customer with phones and opt-outs; NotFound outside the user's branch."""
     customer = await customers.get_customer(conn, customer_id)
     if customer is None:

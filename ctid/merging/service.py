@@ -28,8 +28,9 @@ from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.calls import store as calls
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, NotFound, ValidationError
+from ctid.core.errors import N_, ValidationError
 from ctid.crm import customer_store, merge_store, scope, search_store
+from ctid.crm.customers import visible_record
 from ctid.crm.history import auditable
 from ctid.crm.merge_plan import MergePlan, column_values, plan
 from ctid.crm.merge_store import Belongings
@@ -101,8 +102,8 @@ async def _preview(conn: AsyncConnection, user: User, kept_id: int, merged_id: i
         raise ValidationError(
             "other_id", N_("Pick another customer: a customer cannot be merged into itself.")
         )
-    kept = await _record(conn, user, kept_id)
-    merged = await _record(conn, user, merged_id)
+    kept = await visible_record(conn, user, kept_id)
+    merged = await visible_record(conn, user, merged_id)
     if kept.customer.branch_id != merged.customer.branch_id:
         raise ValidationError("other_id", N_("Only customers of the same branch can be merged."))
     return MergePreview(
@@ -112,16 +113,6 @@ async def _preview(conn: AsyncConnection, user: User, kept_id: int, merged_id: i
         belongings=await merge_store.belongings(conn, merged_id, kept_id),
         calls=await calls.count_for_customer(conn, merged_id),
     )
-
-
-async def _record(conn: AsyncConnection, user: User, customer_id: int) -> CustomerRecord:
-    """The customer with phones and opt-outs; NotFound outside the user's branch (as the records say)."""
-    customer = await customer_store.get_customer(conn, customer_id)
-    if customer is None:
-        raise NotFound(NO_SUCH_CUSTOMER)
-    scope.require_visible(user, customer.branch_id, NO_SUCH_CUSTOMER)
-    phones = await customer_store.phones(conn, customer_id)
-    return CustomerRecord(customer, tuple(phones), tuple(await customer_store.opt_outs(conn, customer_id)))
 
 
 def _fields(record: CustomerRecord) -> dict[str, Any]:
