@@ -44,6 +44,7 @@ from ctid.lineplan.source import LinePlanSource
 from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
+from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError
@@ -176,6 +177,7 @@ def build_services(
         operator_stats=OperatorStats(db, plan, agents, site.timezone, clock),
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
+        appointments=Appointments(db, slot_plan(config.appointments), crm.today, clock),
         status=status,
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,

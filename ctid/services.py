@@ -30,6 +30,7 @@ from ctid.lineplan.source import LinePlanSource
 from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
+from ctid.reminders.appointments import Appointments
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.operator_stats import OperatorStats
@@ -77,6 +78,8 @@ class Services:
     """The live board's operators and the per-operator statistics."""
     recordings: Recordings
     recorder: Recorder
+    appointments: Appointments
+    """Service appointments (预约): booked, moved, marked; the day's slots and their capacity."""
     status: SystemStatus
     scheduler: Scheduler
     """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""

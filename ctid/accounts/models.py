@@ -11,6 +11,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"
+    ADVISOR = "advisor"  # 服务顾问: works their reminders and appointments
 
 
 @dataclass(frozen=True)

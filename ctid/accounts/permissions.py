@@ -36,6 +36,7 @@ class Permission(StrEnum):
     RECORDINGS_DOWNLOAD = "recordings.download"  # download recording files
     RECORDINGS_ACCESS_LOG = "recordings.access_log"  # who played and downloaded which recording
     MANAGE_WRAP_UP = "calls.wrap_up"  # the list of results a call may be given (咨询, 预约, 投诉...)
+    APPOINTMENTS = "appointments.book"  # see, book, move and mark service appointments (预约)
 
 
 _EVERYONE = {
@@ -46,10 +47,12 @@ _EVERYONE = {
     Permission.CRM_VIEW,
     Permission.CRM_EDIT,
     Permission.RECORDINGS_OWN,
+    Permission.APPOINTMENTS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: frozenset(_EVERYONE),
+    Role.ADVISOR: frozenset(_EVERYONE),  # 服务顾问: their start page is their worklist and appointments
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
@@ -60,7 +63,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-ROLE_LABELS = {Role.ADMIN: N_("admin"), Role.SUPERVISOR: N_("supervisor"), Role.OPERATOR: N_("operator")}
+ROLE_LABELS = {
+    Role.ADMIN: N_("admin"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.OPERATOR: N_("operator"),
+    Role.ADVISOR: N_("service advisor"),
+}
 
 
 def allows(user: User, permission: Permission) -> bool:

@@ -24,7 +24,7 @@ from ctid.core.errors import CtidError
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
-ROLES = ("admin", "supervisor", "operator")
+ROLES = ("admin", "supervisor", "operator", "advisor")
 """``ctid.accounts.models.Role``'s values (a test keeps them equal), without importing the accounts."""
 
 

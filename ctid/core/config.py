@@ -185,6 +185,26 @@ def _clock_time(value: str) -> str | None:
     return f'must be a time of day "HH:MM" (24-hour) or "" (off), got {value!r}'
 
 
+def _day_time(value: str) -> str | None:
+    return None if value and _clock_time(value) is None else f'must be a time of day "HH:MM", got {value!r}'
+
+
+def _slot_minutes(value: int) -> str | None:
+    if 5 <= value <= 240 and 1440 % value == 0:
+        return None
+    return f"must divide a day (5-240 minutes), got {value}"
+
+
+@dataclass(frozen=True)
+class AppointmentsConfig:
+    """The workshop's day for appointments (预约): its slots and how many cars a slot of an advisor takes."""
+
+    day_start: str = _checked("08:30", _day_time)
+    day_end: str = _checked("17:30", _day_time)
+    slot_minutes: int = _checked(30, _slot_minutes)
+    cars_per_slot: int = _checked(2, _between(1, 50, "cars"))
+
+
 @dataclass(frozen=True)
 class BackupConfig:
     """The nightly copy of the database (``ctid db backup`` on a clock)."""
@@ -286,6 +306,7 @@ class Config:
     crm: CrmConfig = field(default_factory=CrmConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
+    appointments: AppointmentsConfig = field(default_factory=AppointmentsConfig)
     lines: tuple[LineConfig, ...] = ()
     source: str = EMBEDDED
 
@@ -322,6 +343,7 @@ SECTIONS: Mapping[str, type] = {
     "crm": CrmConfig,
     "recording": RecordingConfig,
     "backup": BackupConfig,
+    "appointments": AppointmentsConfig,
 }
 
 
@@ -358,7 +380,16 @@ def parse(data: Mapping[str, Any], source: str) -> Config:
         for name, cls in SECTIONS.items()
     }
     lines = _lines(data.get("lines", []), source)
+    _check_day(sections["appointments"], source)
     return Config(**sections, lines=lines, source=source)
+
+
+def _check_day(day: AppointmentsConfig, source: str) -> None:
+    """The workshop's day holds at least one slot (what one key cannot check alone)."""
+    start, end = (int(t[:2]) * 60 + int(t[3:]) for t in (day.day_start, day.day_end))
+    if end - start < day.slot_minutes:
+        problem = f"must be at least one slot ({day.slot_minutes} minutes) after day_start {day.day_start}"
+        raise ConfigError(source, "appointments.day_end", problem)
 
 
 def _table(value: Any, source: str, key: str) -> Mapping[str, Any]:

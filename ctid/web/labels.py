@@ -56,6 +56,14 @@ VALUE_LABELS = (
     N_("following"),
     N_("won"),
     N_("lost"),
+    # appointments (预约): statuses and where they were booked from
+    N_("booked"),
+    N_("arrived"),
+    N_("done"),
+    N_("no_show"),
+    N_("reminder"),
+    N_("pop"),
+    N_("api"),
     # contact types a customer may opt out of (the reminder kinds, follow-ups and)
     N_("marketing"),
 )

@@ -37,6 +37,7 @@ from ctid.recording import disk
 from ctid.recording.retention import apply_retention
 from ctid.recording.transcode import transcode
 from ctid.recording.wav import WavWriter
+from ctid.reminders.appointments import slot_plan
 from ctid.storage.backup import expired
 from ctid.voicecard.dsp.tap import LineTap, TapSettings
 from ctid.voicecard.events import CallMissed
@@ -228,6 +229,12 @@ def _vox(table: str, key: str, value: Any) -> None:
         tap.block(-20.0, 0.0, step * 0.02, 0.02, "talking")
 
 
+def _slots(table: str, key: str, value: Any) -> None:
+    """As the appointments' day is built from the config (ctid.reminders.appointments.slot_plan)."""
+    plan = slot_plan(config.AppointmentsConfig(**{key: value}))
+    assert plan.slots and plan.free(0) == plan.cars and plan.slot_end(plan.slots[-1]) <= plan.end
+
+
 USES: dict[tuple[str, str], Callable[[str, str, Any], None]] = {
     ("log", "file_max_mb"): _rotate,
     ("log", "file_backups"): _rotate,
@@ -246,6 +253,8 @@ USES: dict[tuple[str, str], Callable[[str, str, Any], None]] = {
     ("lines.audio", "ring_timeout_s"): _ring,
     ("lines.audio", "vox_threshold_dbfs"): _vox,
     ("lines.audio", "vox_hangover_s"): _vox,
+    ("appointments", "slot_minutes"): _slots,
+    ("appointments", "cars_per_slot"): _slots,
 }
 ELSEWHERE = {("web", "port"), ("web", "session_hours"), ("recording", "retention_days")}
 FIXED_CHOICES = {("lines.modem", "tap_rate"), ("lines.audio", "rate")}  # 8000 or 16000, nothing else

@@ -39,6 +39,7 @@ from ctid.crm.tables import customer_merges, customer_opt_outs, customers, servi
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.recording.tables import recording_access, recordings
+from ctid.reminders.appointment_tables import appointments
 from ctid.sampledata.demo import DEMO_KNOWN, seed_demo
 from ctid.storage.copying import CopyError, CopyPlan, copy_database, value_problem
 from ctid.storage.db import Database, head_revision
@@ -136,6 +137,13 @@ async def _records(db: Database, branch: int, user: int) -> None:
             insert(prospect_visits).values(prospect_id=prospect, at=NOW, next_on=TODAY, user_id=user)
         )
         await conn.execute(insert(job_runs).values(name="nightly backup", last_run_at=NOW))
+        await conn.execute(
+            insert(appointments).values(
+                branch_id=branch, customer_id=customer, day=TODAY, slot="09:30", service="首保",
+                advisor_id=user, status="booked", note="", source="pop", created_by=user, created_at=NOW,
+                updated_at=NOW,
+            )
+        )  # fmt: skip
         await conn.execute(update(crm_options).where(crm_options.c.id == 1).values(value="门店自定义"))
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role, User
-from ctid.web import crm_forms, prospect_forms
+from ctid.web import appointment_forms, crm_forms, prospect_forms
 from tests.web.fuzz_support import Answer, Client, LiveSite, live_site
 from tests.web.recordings_support import add_recording
 
@@ -51,6 +53,7 @@ class Route:
         return f"{self.method} {self.path}"
 
 
+AHEAD = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=30)).isoformat()  # bookable
 ROUTES = [
     Route("POST", "/api/v1/users", ("username", "role", "branch_id", "display_name", "password"),
           {"username": "fuzz", "role": "operator", "branch_id": 1}),
@@ -97,6 +100,9 @@ ROUTES = [
     Route("PUT", "/api/v1/recordings/{recording}/note", ("note",), {"note": "n"}),
     Route("PUT", "/api/v1/recordings/{recording}/tags", ("tags",), {"tags": ["t"]}),
     Route("POST", "/api/v1/imports/check", ("file", "mapping", "merge", "branch_id"), {}),
+    Route("POST", "/api/v1/appointments", appointment_forms.NEW,
+          {"customer_id": 1, "day": AHEAD, "slot": "09:00", "service": "洗车"}),
+    Route("PATCH", "/api/v1/appointments/{appointment}", appointment_forms.CHANGES, {}),
 ]  # fmt: skip
 
 # Text a form or a program might send, and text nobody should: controls, NUL, lone surrogates, bidi
@@ -180,6 +186,10 @@ def ids(live: LiveSite, boss: Client, boss_user: User) -> dict[str, str]:
         "prospect": made("/api/v1/prospects", {"name": "李", "phone": "13900139000"}),
         "option": made("/api/v1/crm-options", {"kind": "lost_reason", "value": "价格"}),
         "wrap_up_code": made("/api/v1/wrap-up-codes", {"code": "callback", "label": "需回电"}),
+        "appointment": made(
+            "/api/v1/appointments",
+            {"customer_id": int(customer), "day": AHEAD, "slot": "08:30", "service": "洗"},
+        ),
         "recording": str(recording),
         "token": str(spare),
         "call": "c0ffee",
@@ -278,7 +288,8 @@ ID_PATHS = [
     ("POST", "/api/v1/lines/{}/hangup"), ("PUT", "/api/v1/calls/{}/note"), ("PATCH", "/api/v1/catalogue/{}"),
     ("POST", "/api/v1/visits/{}/close"), ("POST", "/api/v1/prospects/{}/review"),
     ("PATCH", "/api/v1/crm-options/{}"), ("PATCH", "/api/v1/wrap-up-codes/{}"),
-    ("PUT", "/api/v1/calls/{}/result"),
+    ("PUT", "/api/v1/calls/{}/result"), ("GET", "/api/v1/appointments/{}"),
+    ("PATCH", "/api/v1/appointments/{}"),
 ]  # fmt: skip
 
 

@@ -72,6 +72,8 @@ ACTIONS: Mapping[str, str] = {
     "call.result": N_("Call result given"),
     "wrap_up_code.create": N_("Call result added to the list"),
     "wrap_up_code.update": N_("Call result changed in the list"),
+    "appointment.create": N_("Appointment booked"),
+    "appointment.update": N_("Appointment changed"),
     "recording.delete": N_("Recording deleted"),
     "recording.note": N_("Recording note saved"),
     "recording.tags": N_("Recording tags changed"),
@@ -92,6 +94,7 @@ KINDS: Mapping[str, str] = {
     "call": N_("Call"),
     "wrap_up_code": N_("Call result"),
     "recording": N_("Recording"),
+    "appointment": N_("Appointment"),
 }
 
 FIELDS: Mapping[str, str] = {
@@ -127,11 +130,18 @@ FIELDS: Mapping[str, str] = {
     "updated_at": N_("Updated"),
     "due_on": N_("Due"),
     "prefix": N_("Token begins with"),
+    "day": N_("Day"),
+    "slot": N_("Time slot"),
+    "advisor_id": N_("Service advisor"),
+    "service": N_("Service"),
+    "service_item_id": N_("Catalogue item"),
+    "source": N_("Source"),
+    "reminder_item_id": N_("Reminder item"),
 }
 
 # Keys whose numbers are a user's or a branch's id: shown as the user's display name, the branch's name.
 USER_KEYS = frozenset(
-    {"assigned_user_id", "created_by", "recorder_id", "handler_id", "reviewed_by", "user_id"}
+    {"assigned_user_id", "created_by", "recorder_id", "handler_id", "reviewed_by", "user_id", "advisor_id"}
 )
 BRANCH_KEYS = frozenset({"branch_id"})
 CUSTOMER_KEYS = frozenset({"customer_id"})

@@ -1,0 +1,81 @@
+"""Service appointments (预约) as the store hands them out: plain frozen dataclasses, never rows.
+
+An appointment is a car expected at the workshop on a day, in a time slot, with an advisor (服务顾问). Its
+status moves along ``NEXT_STATUSES`` only; booked and arrived ones (and done ones: the car took the slot)
+fill their slot, cancelled and missed ones free it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from ctid.core.paging import PageRequest
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    ARRIVED = "arrived"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class AppointmentSource(StrEnum):
+    """Where it was booked from (the statistics will ask which desk books most)."""
+
+    REMINDER = "reminder"  # a worklist item
+    POP = "pop"  # the card of a call
+    CUSTOMER = "customer"  # the customer's page
+    API = "api"  # another program
+
+
+NEXT_STATUSES: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
+    AppointmentStatus.BOOKED: frozenset(
+        {AppointmentStatus.ARRIVED, AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED}
+    ),
+    AppointmentStatus.ARRIVED: frozenset({AppointmentStatus.DONE, AppointmentStatus.BOOKED}),
+    AppointmentStatus.NO_SHOW: frozenset({AppointmentStatus.ARRIVED, AppointmentStatus.BOOKED}),
+    AppointmentStatus.DONE: frozenset(),
+    AppointmentStatus.CANCELLED: frozenset(),
+}
+
+TAKING_A_SLOT = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.DONE})
+"""The statuses that count against a slot's capacity."""
+
+
+@dataclass(frozen=True)
+class Appointment:
+    id: int
+    branch_id: int
+    customer_id: int
+    customer_name: str
+    vehicle_id: int | None
+    plate: str
+    day: date
+    slot: str  # "HH:MM", the slot's start in site time
+    service_item_id: int | None
+    service: str  # the catalogue item's name when one was picked, else the words typed
+    advisor_id: int
+    advisor_name: str
+    status: AppointmentStatus
+    note: str
+    source: AppointmentSource
+    reminder_item_id: int | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class AppointmentFilter:
+    """Carries the branch the user may see (None: every branch, an admin's)."""
+
+    branch_id: int | None = None
+    day_from: date | None = None
+    day_to: date | None = None  # inclusive
+    advisor_id: int | None = None
+    customer_id: int | None = None
+    status: AppointmentStatus | None = None
+    page: PageRequest = field(default_factory=PageRequest)

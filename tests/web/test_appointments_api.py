@@ -1,0 +1,179 @@
+"""Service appointments over HTTP (/api/v1/appointments): booked with a customer's car and an advisor,
+refused in words when the slot is full, moved and marked along the statuses, audited, behind the branch
+walls; bad fields are 422 naming the field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ctid.accounts.models import Role
+from ctid.audit.models import AuditFilter
+from tests.support.site import Site
+from tests.web.support import Api
+
+
+async def _customer_with_car(
+    api: Api, name: str = "张伟", plate: str = "粤A12345", phone: str = "13800138000"
+) -> tuple[int, int]:
+    status, customer = await api("POST", "/api/v1/customers", {"name": name, "phones": [phone]})
+    assert status == 201, customer
+    links = [{"customer_id": customer["id"], "role": "owner"}]
+    status, car = await api("POST", "/api/v1/vehicles", {"plate": plate, "customers": links})
+    assert status == 201, car
+    return int(customer["id"]), int(car["id"])
+
+
+def _day(site: Site, days: int = 1) -> str:
+    return (site.services.appointments.today() + timedelta(days=days)).isoformat()
+
+
+async def test_an_appointment_is_booked_listed_and_read(site: Site, people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    customer, car = await _customer_with_car(olga)
+    day = _day(site)
+    body = {
+        "customer_id": customer, "vehicle_id": car, "day": day, "slot": "09:30", "service": "首保",
+        "advisor_id": adam.id, "note": "客户要等车", "source": "pop",
+    }  # fmt: skip
+    status, made = await olga("POST", "/api/v1/appointments", body)
+    assert status == 201, made
+    assert (made["day"], made["slot"], made["plate"], made["service"], made["status"]) == (
+        day, "09:30", "粤A12345", "首保", "booked",
+    )  # fmt: skip
+    assert (made["advisor_name"], made["customer_name"], made["source"]) == ("Adam", "张伟", "pop")
+    assert made["next_statuses"] == ["arrived", "cancelled", "no_show"]
+    status, got = await olga("GET", f"/api/v1/appointments/{made['id']}")
+    assert status == 200 and got == made
+    status, listed = await olga("GET", f"/api/v1/appointments?from={day}&to={day}&advisor={adam.id}")
+    assert status == 200 and [a["id"] for a in listed["items"]] == [made["id"]] and listed["total"] == 1
+    status, listed = await olga("GET", f"/api/v1/appointments?customer={customer}&status=cancelled")
+    assert status == 200 and listed["items"] == []
+    entries = (await site.services.audit.search(AuditFilter(entity_type="appointment"))).items
+    assert [(e.action, e.after and e.after["slot"]) for e in entries] == [("appointment.create", "09:30")]
+
+
+async def test_a_full_slot_is_refused_in_words_and_another_advisor_has_room(
+    site: Site, people: dict[str, Api]
+) -> None:
+    olga = people["olga"]
+    adam, bea = await site.user("adam", Role.ADVISOR), await site.user("bea", Role.ADVISOR)
+    customer, _car = await _customer_with_car(olga)
+    day = _day(site, 2)
+    new = {"customer_id": customer, "day": day, "slot": "10:00", "service": "保养", "advisor_id": adam.id}
+    for _ in range(2):  # two cars a slot by default
+        status, _made = await olga("POST", "/api/v1/appointments", new)
+        assert status == 201
+    status, answer = await olga("POST", "/api/v1/appointments", new)
+    assert (status, answer["error"]["code"], answer["error"]["field"]) == (409, "slot_full", "slot")
+    assert answer["error"]["message"] == f"Adam's 10:00 slot on {day} is full (2 cars). Choose another time."
+    status, slots = await olga("GET", f"/api/v1/appointments/slots?day={day}&advisor={adam.id}")
+    free = {s["slot"]: s["free"] for s in slots["items"]}
+    assert status == 200 and free["10:00"] == 0 and free["10:30"] == 2 and len(free) == 18
+    assert slots["items"][0] == {"slot": "08:30", "ends": "09:00", "free": 2}
+    status, _made = await olga("POST", "/api/v1/appointments", {**new, "advisor_id": bea.id})
+    assert status == 201
+
+
+async def test_moved_marked_and_a_cancelled_one_frees_its_place(site: Site, people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    customer, _car = await _customer_with_car(olga)
+    day = _day(site)
+    new = {"customer_id": customer, "day": day, "slot": "11:00", "service": "保养", "advisor_id": adam.id}
+    first = (await olga("POST", "/api/v1/appointments", new))[1]
+    second = (await olga("POST", "/api/v1/appointments", {**new, "slot": "11:30"}))[1]
+    await olga("POST", "/api/v1/appointments", {**new, "slot": "11:30"})
+    status, answer = await olga("PATCH", f"/api/v1/appointments/{first['id']}", {"slot": "11:30"})
+    assert (status, answer["error"]["code"]) == (409, "slot_full")
+    status, cancelled = await olga("PATCH", f"/api/v1/appointments/{second['id']}", {"status": "cancelled"})
+    assert status == 200 and cancelled["status"] == "cancelled" and cancelled["next_statuses"] == []
+    status, moved = await olga(
+        "PATCH", f"/api/v1/appointments/{first['id']}", {"slot": "11:30", "note": "晚到"}
+    )
+    assert status == 200 and (moved["slot"], moved["note"]) == ("11:30", "晚到")
+    status, answer = await olga("PATCH", f"/api/v1/appointments/{second['id']}", {"status": "booked"})
+    assert (status, answer["error"]["code"]) == (409, "conflict")
+    path = f"/api/v1/appointments/{first['id']}"
+    for step in ("arrived", "done"):
+        status, marked = await olga("PATCH", path, {"status": step})
+        assert status == 200 and marked["status"] == step
+    status, answer = await olga("PATCH", path, {"day": _day(site, 3)})
+    assert (status, answer["error"]["code"]) == (409, "conflict"), "a done one stays where it was"
+    entries = (await site.services.audit.search(AuditFilter(entity_type="appointment"))).items
+    changes = [
+        e.after for e in entries if e.action == "appointment.update" and e.entity_id == str(first["id"])
+    ]
+    assert {"slot": "11:30", "note": "晚到"} in changes and {"status": "done"} in changes
+
+
+async def test_branch_walls(site: Site, people: dict[str, Api]) -> None:
+    olga, erin = people["olga"], people["erin"]
+    customer, _car = await _customer_with_car(olga)
+    east_customer, _east_car = await _customer_with_car(erin, "李娜", "粤B54321")
+    day = _day(site)
+    new = {"customer_id": customer, "day": day, "slot": "09:00", "service": "洗车"}
+    status, made = await olga("POST", "/api/v1/appointments", new)
+    assert status == 201 and made["advisor_name"] == "Olga", "no advisor given: whoever books it"
+    assert (await erin("GET", f"/api/v1/appointments/{made['id']}"))[0] == 404
+    assert (await erin("PATCH", f"/api/v1/appointments/{made['id']}", {"status": "cancelled"}))[0] == 404
+    status, listed = await erin("GET", "/api/v1/appointments")
+    assert status == 200 and listed["items"] == []
+    status, answer = await erin("POST", "/api/v1/appointments", new)
+    assert (status, answer["error"]["field"]) == (422, "customer_id")
+    east = {**new, "customer_id": east_customer, "advisor_id": made["advisor_id"]}
+    status, answer = await erin("POST", "/api/v1/appointments", east)
+    assert (status, answer["error"]["field"]) == (422, "advisor_id"), "an advisor of another branch"
+    status, listed = await people["boss"]("GET", "/api/v1/appointments")
+    assert status == 200 and listed["total"] == 1
+
+
+async def test_bad_fields_are_named(site: Site, people: dict[str, Api]) -> None:
+    olga = people["olga"]
+    customer, car = await _customer_with_car(olga)
+    _other, other_car = await _customer_with_car(olga, "王芳", "粤A99999", "13900139000")
+    good: dict[str, Any] = {"customer_id": customer, "day": _day(site), "slot": "09:00", "service": "洗车"}
+    yesterday = _day(site, -1)
+    for change, field in [
+        ({"slot": "09:10"}, "slot"),
+        ({"slot": "18:00"}, "slot"),
+        ({"slot": "9 点"}, "slot"),
+        ({"day": yesterday}, "day"),
+        ({"day": "2026-02-30"}, "day"),
+        ({"day": None}, "day"),
+        ({"service": ""}, "service"),
+        ({"service": "长" * 101}, "service"),
+        ({"vehicle_id": other_car}, "vehicle_id"),
+        ({"service_item_id": 99999}, "service_item_id"),
+        ({"advisor_id": 99999}, "advisor_id"),
+        ({"customer_id": 99999}, "customer_id"),
+        ({"source": "fax"}, "source"),
+        ({"colour": "red"}, "colour"),
+    ]:
+        status, answer = await olga("POST", "/api/v1/appointments", {**good, **change})
+        assert (status, answer["error"].get("field")) == (422, field), (change, answer)
+    status, made = await olga("POST", "/api/v1/appointments", {**good, "vehicle_id": car})
+    assert status == 201
+    status, answer = await olga("PATCH", f"/api/v1/appointments/{made['id']}", {"status": "gone"})
+    assert (status, answer["error"]["field"]) == (422, "status")
+    assert (await olga("GET", "/api/v1/appointments/99999"))[0] == 404
+    status, answer = await olga("GET", f"/api/v1/appointments?from={_day(site, 2)}&to={_day(site)}")
+    assert (status, answer["error"]["field"]) == (422, "to")
+    status, answer = await olga("GET", "/api/v1/appointments/slots?day=2026-01-01")
+    assert (status, answer["error"]["field"]) == (422, "advisor")
+
+
+async def test_a_merged_customers_appointments_move_to_the_one_kept(
+    site: Site, people: dict[str, Api]
+) -> None:
+    olga, sam = people["olga"], people["sam"]
+    kept, _car = await _customer_with_car(olga)
+    other, _other_car = await _customer_with_car(olga, "张 伟", "粤A99999", "13900139000")
+    new = {"customer_id": other, "day": _day(site), "slot": "09:00", "service": "洗车"}
+    status, made = await olga("POST", "/api/v1/appointments", new)
+    assert status == 201
+    status, _merged = await sam("POST", f"/api/v1/customers/{kept}/merge", {"other_id": other})
+    assert status == 200
+    status, moved = await olga("GET", f"/api/v1/appointments/{made['id']}")
+    assert status == 200 and (moved["customer_id"], moved["customer_name"]) == (kept, "张伟")
