@@ -1,0 +1,133 @@
+"""The rules on edge dates: 29 February, lunar leap months and day 30, year ends; the site date is what
+the caller passes (nothing here reads a clock)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from ctid.crm.models import VehicleStatus
+from ctid.reminders import rules
+from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.models import Due, ReminderType
+from ctid.reminders.settings import DEFAULT_SETTINGS
+
+T = ReminderType
+S = DEFAULT_SETTINGS
+
+
+def vehicle(**values: object) -> VehicleFacts:
+    base = VehicleFacts(
+        id=12,
+        customer_id=7,
+        branch_id=1,
+        status=VehicleStatus.ACTIVE,
+        purchase_date=None,
+        registration_date=None,
+        insurance_expiry=None,
+        inspection_due=None,
+        next_service_due=None,
+        warranty_expiry=None,
+    )
+    return replace(base, **values)  # type: ignore[arg-type]
+
+
+def customer(birthday: date | None = None, lunar: bool = False, licence: date | None = None) -> CustomerFacts:
+    return CustomerFacts(
+        id=7, branch_id=1, birthday=birthday, birthday_lunar=lunar, licence_review_on=licence
+    )
+
+
+def test_insurance_is_its_expiry_and_comes_round_yearly_once_expired() -> None:
+    car = vehicle(insurance_expiry=date(2027, 1, 10))
+    today = date(2026, 12, 7)
+    assert rules.insurance(car, today, S[T.INSURANCE]) == Due(
+        T.INSURANCE, 7, 12, date(2027, 1, 10), "vehicle:12"
+    )
+    stale = vehicle(insurance_expiry=date(2024, 2, 29))  # never updated: the policy ran out twice since
+    found = rules.insurance(stale, today, S[T.INSURANCE])
+    assert found is not None and found.due_on == date(2027, 2, 28), "29 February on the 28th"
+    still = vehicle(insurance_expiry=date(2026, 11, 20))  # 17 days past, within the 30 days' expiry
+    assert rules.insurance(still, today, S[T.INSURANCE]).due_on == date(2026, 11, 20)  # type: ignore[union-attr]
+    assert rules.insurance(vehicle(insurance_expiry=date(2026, 11, 6)), today, S[T.INSURANCE]).due_on == date(  # type: ignore[union-attr]
+        2027, 11, 6
+    ), "31 days past: next year's"
+
+
+@pytest.mark.parametrize("status", [VehicleStatus.SOLD, VehicleStatus.SCRAPPED])
+def test_sold_and_scrapped_vehicles_are_not_reminded(status: VehicleStatus) -> None:
+    car = vehicle(status=status, insurance_expiry=date(2027, 1, 10), warranty_expiry=date(2027, 1, 10))
+    assert rules.insurance(car, date(2026, 12, 7), S[T.INSURANCE]) is None
+    assert rules.warranty(car, date(2026, 12, 7), S[T.WARRANTY]) is None
+
+
+def test_warranty_and_licence_review_are_once() -> None:
+    today = date(2026, 12, 7)
+    car = vehicle(warranty_expiry=date(2027, 2, 1))
+    assert rules.warranty(car, today, S[T.WARRANTY]) == Due(T.WARRANTY, 7, 12, date(2027, 2, 1), "vehicle:12")
+    assert rules.warranty(vehicle(warranty_expiry=date(2026, 11, 21)), today, S[T.WARRANTY]) is None, (
+        "expired"
+    )
+    assert rules.warranty(vehicle(warranty_expiry=date(2026, 11, 22)), today, S[T.WARRANTY]) is not None
+    assert rules.warranty(vehicle(), today, S[T.WARRANTY]) is None
+    who = customer(licence=date(2027, 3, 7))
+    assert rules.licence_review(who, today, S[T.LICENCE_REVIEW]) == Due(
+        T.LICENCE_REVIEW, 7, None, date(2027, 3, 7), "customer:7"
+    )
+    assert rules.licence_review(customer(licence=date(2026, 11, 6)), today, S[T.LICENCE_REVIEW]) is None
+    assert rules.licence_review(customer(), today, S[T.LICENCE_REVIEW]) is None
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2027, 2, 1), date(2027, 2, 28)),  # a common year: the 28th
+        (date(2028, 2, 1), date(2028, 2, 29)),  # a leap year: the day itself
+        (date(2027, 3, 2), date(2027, 2, 28)),  # within the 3 days' expiry: still this year's
+        (date(2027, 3, 4), date(2028, 2, 29)),  # expired: next year's, a leap year
+        (date(2100, 1, 1), date(2100, 2, 28)),  # 2100 is not a leap year
+    ],
+)
+def test_a_29_february_birthday(today: date, expected: date) -> None:
+    found = rules.birthday(customer(date(1996, 2, 29)), today, S[T.BIRTHDAY])
+    assert found == Due(T.BIRTHDAY, 7, None, expected, "customer:7")
+
+
+def test_a_birthday_at_the_year_end_seen_in_december() -> None:
+    settings = replace(S[T.BIRTHDAY], lead_days=(14,))
+    found = rules.birthday(customer(date(1980, 1, 3)), date(2026, 12, 20), settings)
+    assert found is not None and found.due_on == date(2027, 1, 3)
+    found = rules.birthday(customer(date(1980, 12, 31)), date(2027, 1, 2), settings)
+    assert found is not None and found.due_on == date(2026, 12, 31), "two days late, within the expiry"
+
+
+@pytest.mark.parametrize(
+    ("born", "today", "expected"),
+    [
+        # 中秋 1990 (lunar 8/15): 中秋 each year
+        (date(1990, 10, 3), date(2026, 1, 1), date(2026, 9, 25)),
+        (date(1990, 10, 3), date(2026, 9, 29), date(2027, 9, 15)),
+        # born in the leap 2nd month of 2023 (闰二月初一, 22 March 2023): the ordinary 二月初一
+        (date(2023, 3, 22), date(2024, 1, 1), date(2024, 3, 10)),
+        # ... also in its birth year: 2023's ordinary 二月初一 (20 February) had expired by the birth day,
+        # so the next is 2024's, not the leap month's day again
+        (date(2023, 3, 22), date(2023, 3, 22), date(2024, 3, 10)),
+        # born in the ordinary 二月 of 2023 (20 February): 2023's leap 二月 is not a second birthday
+        (date(2023, 2, 20), date(2023, 3, 1), date(2024, 3, 10)),
+        # born on lunar 12/30 (腊月三十, 除夕 of 2021: 11 February 2021); lunar 2021's 腊月 has 29 days:
+        # the 29th, 除夕 of 2022 (31 January, a year end crossed: seen on 1 December 2021)
+        (date(2021, 2, 11), date(2021, 12, 1), date(2022, 1, 31)),
+        (date(2021, 2, 11), date(2022, 12, 1), date(2023, 1, 21)),  # lunar 2022's 腊月 has 30 days
+        (date(2024, 2, 9), date(2024, 12, 20), date(2025, 1, 28)),  # 腊月三十 2023 -> 廿九 in 2024
+    ],
+)
+def test_lunar_birthdays(born: date, today: date, expected: date) -> None:
+    found = rules.birthday(customer(born, lunar=True), today, S[T.BIRTHDAY])
+    assert found is not None and found.due_on == expected
+
+
+def test_a_lunar_birth_date_the_calendar_does_not_cover_has_none() -> None:
+    assert rules.birthday(customer(date(1899, 5, 1), lunar=True), date(2026, 1, 1), S[T.BIRTHDAY]) is None
+    assert rules.birthday(customer(date(1899, 5, 1)), date(2026, 1, 1), S[T.BIRTHDAY]) is not None, "solar"
