@@ -48,3 +48,14 @@ class CustomerFacts:
     birthday: date | None
     birthday_lunar: bool
     licence_review_on: date | None
+
+
+@dataclass(frozen=True)
+class ClosedVisit:
+    """A closed workshop visit, for the follow-up call N days after it (维修跟踪回访)."""
+
+    id: int
+    customer_id: int
+    vehicle_id: int
+    branch_id: int
+    closed_on: date  # the shop's day it was closed

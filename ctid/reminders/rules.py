@@ -14,14 +14,18 @@ another ``due_on``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 
 from ctid.crm.due_dates import next_birthday
-from ctid.crm.lunar import next_lunar_birthday
+from ctid.crm.lunar import next_lunar_birthday, next_lunar_day
 from ctid.crm.models import VehicleStatus
-from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.custom import CustomRule
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
+from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES, InspectionRule, next_inspection
+from ctid.reminders.maintenance import next_service
 from ctid.reminders.models import Due, ReminderType
-from ctid.reminders.settings import TypeSettings
+from ctid.reminders.settings import Calendar, Holiday, TypeSettings
 
 
 def earliest_due(today: date, settings: TypeSettings) -> date:
@@ -80,6 +84,135 @@ def birthday(customer: CustomerFacts, today: date, settings: TypeSettings) -> Du
     return _customer_due(ReminderType.BIRTHDAY, customer, due_on)
 
 
+def inspection(
+    vehicle: VehicleFacts,
+    today: date,
+    settings: TypeSettings,
+    table: tuple[InspectionRule, ...] = DEFAULT_INSPECTION_RULES,
+) -> Due | None:
+    """The annual inspection (年审): the due date entered by hand wins while it is not expired; else the
+    rule table from the registration date (``ctid.reminders.inspection``: the 2022 exemption, or the
+    general schedule for the cars it leaves out)."""
+    if vehicle.status != VehicleStatus.ACTIVE:
+        return None
+    since = earliest_due(today, settings)
+    if vehicle.inspection_due is not None and vehicle.inspection_due >= since:
+        return _vehicle_due(ReminderType.INSPECTION, vehicle, vehicle.inspection_due)
+    if vehicle.registration_date is None:
+        return None
+    found = next_inspection(vehicle.registration_date, vehicle.inspection_exempt_excluded, since, table)
+    return None if found is None else _vehicle_due(ReminderType.INSPECTION, vehicle, found.due_on)
+
+
+def maintenance(vehicle: VehicleFacts, today: date, settings: TypeSettings) -> Due | None:
+    """The next service by time or mileage, whichever first (``ctid.reminders.maintenance``)."""
+    if vehicle.status != VehicleStatus.ACTIVE:
+        return None
+    due_on = next_service(vehicle, earliest_due(today, settings), settings)
+    return None if due_on is None else _vehicle_due(ReminderType.MAINTENANCE, vehicle, due_on)
+
+
+def visit_follow_up(visit: ClosedVisit, today: date, settings: TypeSettings) -> Due | None:
+    """The follow-up call ``follow_up_after_days`` after a visit closed, worked until it expires
+    (``expire_after_days`` after that day)."""
+    due_on = visit.closed_on + timedelta(days=settings.follow_up_after_days)
+    if due_on < earliest_due(today, settings):
+        return None
+    return Due(ReminderType.VISIT_FOLLOW_UP, visit.customer_id, visit.vehicle_id, due_on, f"visit:{visit.id}")
+
+
+def holiday_dates(today: date, settings: TypeSettings) -> tuple[tuple[Holiday, date], ...]:
+    """Each holiday's next day not yet expired on ``today``, soonest first: computed once a day for every
+    customer (lunar ones fall on another solar day each year; 29 February on the 28th)."""
+    since = earliest_due(today, settings)
+    found = []
+    for holiday in settings.holidays:
+        if holiday.calendar == Calendar.LUNAR:
+            day = next_lunar_day(holiday.month, holiday.day, since)
+        else:
+            day = next_birthday(date(2000, holiday.month, holiday.day), since)
+        if day is not None:
+            found.append((holiday, day))
+    return tuple(sorted(found, key=lambda pair: pair[1]))
+
+
+def holidays(
+    customer: CustomerFacts,
+    today: date,
+    settings: TypeSettings,
+    dates: tuple[tuple[Holiday, date], ...] | None = None,
+) -> tuple[Due, ...]:
+    """A greeting for each holiday (节日问候); ``dates`` from ``holiday_dates`` when the caller has them for
+    the day. The subject names the holiday's calendar day (``customer:7:holiday:lunar-08-15``), so two
+    holidays are two items and renaming one keeps its item."""
+    dates = holiday_dates(today, settings) if dates is None else dates
+    return tuple(
+        Due(
+            ReminderType.HOLIDAY,
+            customer.id,
+            None,
+            day,
+            f"{customer_subject(customer.id)}:{holiday_key(holiday)}",
+        )
+        for holiday, day in dates
+    )
+
+
+def holiday_key(holiday: Holiday) -> str:
+    return f"holiday:{holiday.calendar.value}-{holiday.month:02d}-{holiday.day:02d}"
+
+
+def custom(
+    rule: CustomRule, facts: CustomerFacts | VehicleFacts, today: date, settings: TypeSettings
+) -> Due | None:
+    """A custom rule on the customer's or vehicle's date field: once, or every year on its anniversary
+    (29 February on the 28th). ``settings`` are the custom type's (the rule brings its lead days)."""
+    if rule.on_vehicle != isinstance(facts, VehicleFacts):
+        raise TypeError(f"rule {rule.id} reads {rule.field}")
+    value = getattr(facts, rule.column)
+    if value is None or (isinstance(facts, VehicleFacts) and facts.status != VehicleStatus.ACTIVE):
+        return None
+    since = earliest_due(today, settings)
+    if rule.yearly:
+        value = _yearly(value, since)
+    elif value < since:
+        return None
+    if isinstance(facts, VehicleFacts):
+        return Due(
+            ReminderType.CUSTOM, facts.customer_id, facts.id, value, vehicle_subject(facts.id), rule.id
+        )
+    return Due(ReminderType.CUSTOM, facts.id, None, value, customer_subject(facts.id), rule.id)
+
+
+def vehicle_dues(
+    vehicle: VehicleFacts,
+    today: date,
+    settings: Mapping[ReminderType, TypeSettings],
+    table: tuple[InspectionRule, ...] = DEFAULT_INSPECTION_RULES,
+) -> tuple[Due, ...]:
+    """Every built-in type's due for a vehicle, of the types switched on."""
+    found = []
+    for type_, rule in _VEHICLE_RULES:
+        if settings[type_].enabled and (due := rule(vehicle, today, settings[type_])) is not None:
+            found.append(due)
+    inspect = settings[ReminderType.INSPECTION]
+    if inspect.enabled and (due := inspection(vehicle, today, inspect, table)) is not None:
+        found.append(due)
+    return tuple(found)
+
+
+def customer_dues(
+    customer: CustomerFacts, today: date, settings: Mapping[ReminderType, TypeSettings]
+) -> tuple[Due, ...]:
+    """Every built-in type's due for a customer (birthday, licence review), of the types switched on;
+    holidays are asked separately (every customer has them)."""
+    found = []
+    for type_, rule in _CUSTOMER_RULES:
+        if settings[type_].enabled and (due := rule(customer, today, settings[type_])) is not None:
+            found.append(due)
+    return tuple(found)
+
+
 def _yearly(first: date, since: date) -> date:
     """``first``, or its first anniversary on or after ``since`` when it is older (29 February on the
     28th)."""
@@ -92,3 +225,16 @@ def _vehicle_due(type_: ReminderType, vehicle: VehicleFacts, due_on: date) -> Du
 
 def _customer_due(type_: ReminderType, customer: CustomerFacts, due_on: date) -> Due:
     return Due(type_, customer.id, None, due_on, customer_subject(customer.id))
+
+
+_VEHICLE_RULES: tuple[tuple[ReminderType, Callable[[VehicleFacts, date, TypeSettings], Due | None]], ...] = (
+    (ReminderType.INSURANCE, insurance),
+    (ReminderType.MAINTENANCE, maintenance),
+    (ReminderType.WARRANTY, warranty),
+)
+_CUSTOMER_RULES: tuple[
+    tuple[ReminderType, Callable[[CustomerFacts, date, TypeSettings], Due | None]], ...
+] = (
+    (ReminderType.BIRTHDAY, birthday),
+    (ReminderType.LICENCE_REVIEW, licence_review),
+)

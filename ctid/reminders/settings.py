@@ -26,7 +26,7 @@ MAX_MONTHS = 120
 MAX_HOLIDAYS = 50
 TEMPLATE_KEY_LIMIT = 64
 HOLIDAY_NAME_LIMIT = 32
-MAX_USER_ID = 2_147_483_647  # PostgreSQL's integer, as forms.MAX_ID
+MAX_ID = 2_147_483_647  # a record id: PostgreSQL's integer, as forms.MAX_ID
 
 
 class AssigneeRule(StrEnum):
@@ -302,7 +302,7 @@ _READERS: Mapping[str, Any] = MappingProxyType(
         "retry_max_tries": _positive(10),
         "contacted_window_days": _days(MAX_DAYS),
         "assignee": lambda value, name: read.a_choice(value, name, AssigneeRule),
-        "assignee_user_id": lambda value, name: read.an_optional_int(value, name, 1, MAX_USER_ID),
+        "assignee_user_id": lambda value, name: read.an_optional_int(value, name, 1, MAX_ID),
         "templates": _templates_from_json,
         "auto_send_sms": read.a_bool,
         "follow_up_after_days": _days(MAX_LEAD_DAYS),

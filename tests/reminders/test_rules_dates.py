@@ -10,9 +10,10 @@ import pytest
 
 from ctid.crm.models import VehicleStatus
 from ctid.reminders import rules
-from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.custom import CustomRule
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.models import Due, ReminderType
-from ctid.reminders.settings import DEFAULT_SETTINGS
+from ctid.reminders.settings import DEFAULT_SETTINGS, Calendar, Holiday
 
 T = ReminderType
 S = DEFAULT_SETTINGS
@@ -131,3 +132,86 @@ def test_lunar_birthdays(born: date, today: date, expected: date) -> None:
 def test_a_lunar_birth_date_the_calendar_does_not_cover_has_none() -> None:
     assert rules.birthday(customer(date(1899, 5, 1), lunar=True), date(2026, 1, 1), S[T.BIRTHDAY]) is None
     assert rules.birthday(customer(date(1899, 5, 1)), date(2026, 1, 1), S[T.BIRTHDAY]) is not None, "solar"
+
+
+def test_the_follow_up_call_after_a_closed_visit() -> None:
+    settings = S[T.VISIT_FOLLOW_UP]  # 3 days after, expiring 7 days after that
+    visit = ClosedVisit(id=88, customer_id=7, vehicle_id=12, branch_id=1, closed_on=date(2026, 12, 29))
+    assert rules.visit_follow_up(visit, date(2026, 12, 29), settings) == Due(
+        T.VISIT_FOLLOW_UP, 7, 12, date(2027, 1, 1), "visit:88"
+    )
+    assert rules.visit_follow_up(visit, date(2027, 1, 8), settings) is not None
+    assert rules.visit_follow_up(visit, date(2027, 1, 9), settings) is None, "expired"
+    later = replace(settings, follow_up_after_days=10)
+    assert rules.visit_follow_up(visit, date(2026, 12, 29), later).due_on == date(2027, 1, 8)  # type: ignore[union-attr]
+
+
+def test_holidays_on_their_solar_and_lunar_days() -> None:
+    settings = S[T.HOLIDAY]  # expires a day after
+    found = rules.holiday_dates(date(2026, 12, 7), settings)
+    assert [(h.name, day) for h, day in found] == [
+        ("元旦", date(2027, 1, 1)),
+        ("春节", date(2027, 2, 6)),
+        ("端午", date(2027, 6, 9)),
+        ("中秋", date(2027, 9, 15)),
+        ("国庆", date(2027, 10, 1)),
+    ]
+    on_the_day = rules.holiday_dates(date(2026, 9, 26), settings)  # 中秋 2026 was yesterday
+    assert on_the_day[0][1] == date(2026, 9, 25) and on_the_day[1][1] == date(2026, 10, 1)
+    own = replace(
+        settings, holidays=(Holiday("店庆", Calendar.SOLAR, 2, 29), Holiday("除夕", Calendar.LUNAR, 12, 30))
+    )
+    assert [day for _, day in rules.holiday_dates(date(2026, 12, 7), own)] == [
+        date(2027, 2, 5),
+        date(2027, 2, 28),
+    ]
+    dues = rules.holidays(customer(), date(2026, 12, 7), own)
+    assert dues[0] == Due(T.HOLIDAY, 7, None, date(2027, 2, 5), "customer:7:holiday:lunar-12-30")
+    assert dues[1].subject == "customer:7:holiday:solar-02-29"
+
+
+def test_custom_rules_once_or_yearly() -> None:
+    settings = S[T.CUSTOM]  # expires 14 days after
+    car = vehicle(purchase_date=date(2020, 2, 29))
+    anniversary = CustomRule(3, "购车周年", "vehicle.purchase_date", (7,), yearly=True)
+    assert rules.custom(anniversary, car, date(2026, 12, 7), settings) == Due(
+        T.CUSTOM, 7, 12, date(2027, 2, 28), "vehicle:12", 3
+    )
+    once = CustomRule(4, "质保回访", "vehicle.warranty_expiry", (30,))
+    assert (
+        rules.custom(once, vehicle(warranty_expiry=date(2026, 11, 23)), date(2026, 12, 7), settings)
+        is not None
+    )
+    assert (
+        rules.custom(once, vehicle(warranty_expiry=date(2026, 11, 22)), date(2026, 12, 7), settings) is None
+    )
+    assert rules.custom(once, vehicle(), date(2026, 12, 7), settings) is None
+    of_customer = CustomRule(5, "驾照", "customer.licence_review_on", (14,))
+    found = rules.custom(of_customer, customer(licence=date(2027, 1, 1)), date(2026, 12, 7), settings)
+    assert found == Due(T.CUSTOM, 7, None, date(2027, 1, 1), "customer:7", 5)
+    assert of_customer.settings(settings).lead_days == (14,)
+    with pytest.raises(TypeError):
+        rules.custom(of_customer, car, date(2026, 12, 7), settings)
+
+
+def test_every_due_of_a_vehicle_and_a_customer_of_the_types_switched_on() -> None:
+    car = vehicle(
+        insurance_expiry=date(2027, 1, 10),
+        warranty_expiry=date(2027, 2, 1),
+        registration_date=date(2021, 8, 15),
+        last_service_on=date(2026, 7, 1),
+    )
+    today = date(2026, 12, 7)
+    assert {d.type: d.due_on for d in rules.vehicle_dues(car, today, S)} == {
+        T.INSURANCE: date(2027, 1, 10),
+        T.MAINTENANCE: date(2027, 1, 1),
+        T.WARRANTY: date(2027, 2, 1),
+        T.INSPECTION: date(2027, 8, 31),
+    }
+    off = {**S, T.INSURANCE: replace(S[T.INSURANCE], enabled=False)}
+    assert T.INSURANCE not in {d.type for d in rules.vehicle_dues(car, today, off)}
+    who = customer(date(1990, 12, 20), licence=date(2027, 2, 1))
+    assert {d.type: d.due_on for d in rules.customer_dues(who, today, S)} == {
+        T.BIRTHDAY: date(2026, 12, 20),
+        T.LICENCE_REVIEW: date(2027, 2, 1),
+    }

@@ -1,0 +1,88 @@
+"""Custom reminder rules: an admin's rule on a date field of a customer or a vehicle (an allowed one of the
+facts), with its own lead days, once or every year on its anniversary.
+
+Kept as JSON like the settings (the queue stores the rules); ``rule_id`` in a ``Due`` is the rule's id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ctid.core.errors import N_, ValidationError
+from ctid.reminders import json_fields as read
+from ctid.reminders.settings import MAX_ID, MAX_LEAD_DAYS, MAX_STEPS, TypeSettings
+
+NAME_LIMIT = 64
+# The dates a custom rule may count from: the facts' own (the queue reads no other column for them).
+CUSTOMER_FIELDS = ("birthday", "licence_review_on")
+VEHICLE_FIELDS = (
+    "purchase_date",
+    "registration_date",
+    "insurance_expiry",
+    "inspection_due",
+    "next_service_due",
+    "warranty_expiry",
+)
+ALLOWED_FIELDS = tuple(f"customer.{name}" for name in CUSTOMER_FIELDS) + tuple(
+    f"vehicle.{name}" for name in VEHICLE_FIELDS
+)
+
+
+@dataclass(frozen=True)
+class CustomRule:
+    """``field`` is ``customer.<name>`` or ``vehicle.<name>`` (``ALLOWED_FIELDS``); ``yearly`` reminds on
+    every anniversary of the date (a purchase date: the car's birthday), else once."""
+
+    id: int
+    name: str
+    field: str
+    lead_days: tuple[int, ...]
+    yearly: bool = False
+    enabled: bool = True
+
+    @property
+    def on_vehicle(self) -> bool:
+        return self.field.startswith("vehicle.")
+
+    @property
+    def column(self) -> str:
+        return self.field.partition(".")[2]
+
+    def settings(self, base: TypeSettings) -> TypeSettings:
+        """The custom type's settings with this rule's lead days, for ``ctid.reminders.schedule``."""
+        return replace(base, lead_days=self.lead_days, enabled=base.enabled and self.enabled)
+
+
+def custom_rule_to_json(rule: CustomRule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "field": rule.field,
+        "lead_days": list(rule.lead_days),
+        "yearly": rule.yearly,
+        "enabled": rule.enabled,
+    }
+
+
+def custom_rule_from_json(data: Any) -> CustomRule:
+    data = read.an_object(data, "rule")
+    read.only_known(data, ("id", "name", "field", "lead_days", "yearly", "enabled"))
+    for key in ("id", "name", "field", "lead_days"):
+        if key not in data:
+            raise ValidationError(key, N_("%(field)s is required."), field=key)
+    if data["field"] not in ALLOWED_FIELDS:
+        raise ValidationError(
+            "field",
+            N_("%(field)s must be one of: %(choices)s."),
+            field="field",
+            choices=", ".join(ALLOWED_FIELDS),
+        )
+    return CustomRule(
+        read.an_int(data["id"], "id", 1, MAX_ID),
+        read.a_text(data["name"], "name", NAME_LIMIT),
+        data["field"],
+        read.days_list(data["lead_days"], "lead_days", MAX_LEAD_DAYS, MAX_STEPS),
+        read.a_bool(data.get("yearly", False), "yearly"),
+        read.a_bool(data.get("enabled", True), "enabled"),
+    )
