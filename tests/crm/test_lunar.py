@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.crm.lunar import LunarDay, lunar_of, next_lunar_birthday, next_lunar_day, solar_of
@@ -12,6 +13,7 @@ from ctid.crm.lunar import LunarDay, lunar_of, next_lunar_birthday, next_lunar_d
 _DAYS = st.dates(date(1901, 3, 1), date(2098, 12, 31))
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_DAYS)
 def test_a_solar_date_in_an_ordinary_month_is_its_lunar_days_next_occurrence(day: date) -> None:
     lunar = lunar_of(day)
@@ -20,6 +22,7 @@ def test_a_solar_date_in_an_ordinary_month_is_its_lunar_days_next_occurrence(day
         assert next_lunar_day(lunar.month, lunar.day, day) == day
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_DAYS, _DAYS)
 def test_a_lunar_birthday_is_on_or_after_the_day_asked_on_its_lunar_day(born: date, since: date) -> None:
     found = next_lunar_birthday(born, since)

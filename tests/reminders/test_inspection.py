@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.core.errors import ValidationError
@@ -171,11 +172,13 @@ _RULES = st.builds(
 )
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_RULES, max_size=8).map(tuple))
 def test_any_table_reads_back_through_json(table: tuple[InspectionRule, ...]) -> None:
     assert inspection_rules_from_json(json.loads(json.dumps(inspection_rules_to_json(table)))) == table
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dates(date(1990, 1, 1), date(2040, 12, 31)),
     st.dates(date(1990, 1, 1), date(2060, 12, 31)),

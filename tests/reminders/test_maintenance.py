@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.crm.models import VehicleStatus
@@ -117,6 +118,7 @@ def test_the_year_end() -> None:
 _DAYS = st.dates(date(2000, 1, 1), date(2040, 12, 31))
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     _DAYS,
     st.integers(0, 300_000),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.reminders.models import ReminderType
@@ -50,6 +51,7 @@ _LEADS = st.lists(st.integers(0, MAX_LEAD_DAYS), min_size=1, max_size=6, unique=
 )
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_DAYS, _LEADS, st.integers(0, 400), st.integers(-800, 800))
 def test_the_step_due_is_the_latest_contact_day_passed(
     due: date, leads: tuple[int, ...], expiry: int, offset: int

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.core.errors import ValidationError
@@ -161,6 +162,7 @@ def _settings(draw: st.DrawFn) -> TypeSettings:
     )
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_settings())
 def test_settings_read_back_through_json(settings: TypeSettings) -> None:
     data = json.loads(json.dumps(settings_to_json(settings)))
@@ -204,6 +206,7 @@ _KEYS = st.sampled_from(
 )
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(ReminderType), st.dictionaries(_KEYS, _JSON, max_size=5))
 def test_any_json_is_read_or_refused_with_a_field(type_: ReminderType, data: dict[str, Any]) -> None:
     data = {"type": type_.value, **{k: v for k, v in data.items() if k != "type"}}

@@ -4,7 +4,8 @@ grid of the day view."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from ctid.reminders.slots import SlotPlan, day_grid, hhmm, minutes_of, slot_of
@@ -39,11 +40,13 @@ def test_room_never_goes_below_nothing() -> None:
     assert [plan.free(n) for n in range(4)] == [2, 1, 0, 0]
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 23 * 60 + 59))
 def test_a_time_of_day_reads_back(minutes: int) -> None:
     assert minutes_of(hhmm(minutes)) == minutes and len(hhmm(minutes)) == 5
 
 
+@examples(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(0, 20 * 60), st.sampled_from([5, 10, 15, 20, 30, 45, 60, 90, 120, 240]), st.integers(1, 600)
 )
