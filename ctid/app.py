@@ -45,6 +45,8 @@ from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
+from ctid.reminders.service import Reminders
+from ctid.reminders.worklist import Worklist
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError
@@ -178,6 +180,7 @@ def build_services(
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
         appointments=Appointments(db, slot_plan(config.appointments), crm.today, clock),
+        reminders=Reminders(Worklist(db, site.timezone, clock)),
         status=status,
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,

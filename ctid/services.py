@@ -31,6 +31,7 @@ from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments
+from ctid.reminders.service import Reminders
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.operator_stats import OperatorStats
@@ -80,6 +81,8 @@ class Services:
     recorder: Recorder
     appointments: Appointments
     """Service appointments (预约): booked, moved, marked; the day's slots and their capacity."""
+    reminders: Reminders
+    """The daily reminder queue: its build and the worklist."""
     status: SystemStatus
     scheduler: Scheduler
     """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""

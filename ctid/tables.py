@@ -9,7 +9,8 @@ from ctid.home import tables as _home
 from ctid.jobs import tables as _jobs
 from ctid.recording import tables as _recording
 from ctid.reminders import appointment_tables as _appointments
+from ctid.reminders import tables as _reminders
 from ctid.storage.db import metadata
 
 __all__ = ["metadata"]
-del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _prospects, _recording
+del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _prospects, _recording, _reminders

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     RECORDINGS_ACCESS_LOG = "recordings.access_log"  # who played and downloaded which recording
     MANAGE_WRAP_UP = "calls.wrap_up"  # the list of results a call may be given (咨询, 预约, 投诉...)
     APPOINTMENTS = "appointments.book"  # see, book, move and mark service appointments (预约)
+    REMINDERS_WORK = "reminders.work"  # work the reminder worklist: outcomes, notes, snoozes, take an item
+    REMINDERS_MANAGE = "reminders.manage"  # build the day's queue now, give items to others
 
 
 _EVERYONE = {
@@ -48,6 +50,7 @@ _EVERYONE = {
     Permission.CRM_EDIT,
     Permission.RECORDINGS_OWN,
     Permission.APPOINTMENTS,
+    Permission.REMINDERS_WORK,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -56,7 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
-        | {Permission.BOARD_VIEW}
+        | {Permission.BOARD_VIEW, Permission.REMINDERS_MANAGE}
         | {Permission.RECORDINGS_ALL, Permission.RECORDINGS_DOWNLOAD, Permission.RECORDINGS_ACCESS_LOG}
     ),
     Role.ADMIN: frozenset(Permission),

@@ -40,6 +40,7 @@ from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.recording.tables import recording_access, recordings
 from ctid.reminders.appointment_tables import appointments
+from ctid.reminders.tables import reminder_events, reminder_items, reminder_settings
 from ctid.sampledata.demo import DEMO_KNOWN, seed_demo
 from ctid.storage.copying import CopyError, CopyPlan, copy_database, value_problem
 from ctid.storage.db import Database, head_revision
@@ -144,7 +145,30 @@ async def _records(db: Database, branch: int, user: int) -> None:
                 updated_at=NOW,
             )
         )  # fmt: skip
+        await _reminders(conn, branch, customer, user)
         await conn.execute(update(crm_options).where(crm_options.c.id == 1).values(value="门店自定义"))
+
+
+async def _reminders(conn: Any, branch: int, customer: int, user: int) -> None:
+    """A reminder's settings, an item and what came of it (ctid.reminders)."""
+    await conn.execute(
+        insert(reminder_settings).values(name="insurance", value='{"lead_days": [45]}', updated_at=NOW)
+    )
+    item = await conn.scalar(
+        insert(reminder_items)
+        .values(
+            branch_id=branch, customer_id=customer, type="birthday", subject=f"customer:{customer}",
+            due_on=TODAY, step=0, contact_on=TODAY, expires_on=TODAY, contact_key=f"{customer}:{TODAY}",
+            channel="phone", status="done", assignee_id=user, outcome="reached", note="祝福",
+            created_at=NOW, updated_at=NOW,
+        )
+        .returning(reminder_items.c.id)
+    )  # fmt: skip
+    await conn.execute(
+        insert(reminder_events).values(
+            item_id=item, customer_id=customer, at=NOW, user_id=user, outcome="reached", channel="phone"
+        )
+    )
 
 
 async def _all_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -77,6 +77,7 @@ ACTIONS: Mapping[str, str] = {
     "recording.delete": N_("Recording deleted"),
     "recording.note": N_("Recording note saved"),
     "recording.tags": N_("Recording tags changed"),
+    "reminder.update": N_("Reminder worked"),
 }
 
 KINDS: Mapping[str, str] = {
@@ -95,6 +96,7 @@ KINDS: Mapping[str, str] = {
     "wrap_up_code": N_("Call result"),
     "recording": N_("Recording"),
     "appointment": N_("Appointment"),
+    "reminder": N_("Reminder"),
 }
 
 FIELDS: Mapping[str, str] = {
@@ -137,11 +139,27 @@ FIELDS: Mapping[str, str] = {
     "service_item_id": N_("Catalogue item"),
     "source": N_("Source"),
     "reminder_item_id": N_("Reminder item"),
+    "assignee_id": N_("Assigned to"),
+    "snoozed_until": N_("Snoozed until"),
+    "call_back_at": N_("Call back at"),
+    "contact_on": N_("Contact on"),
+    "expires_on": N_("Expires"),
+    "attempts": N_("Unanswered calls"),
+    "appointment_id": N_("Appointment"),
 }
 
 # Keys whose numbers are a user's or a branch's id: shown as the user's display name, the branch's name.
 USER_KEYS = frozenset(
-    {"assigned_user_id", "created_by", "recorder_id", "handler_id", "reviewed_by", "user_id", "advisor_id"}
+    {
+        "assigned_user_id",
+        "assignee_id",
+        "created_by",
+        "recorder_id",
+        "handler_id",
+        "reviewed_by",
+        "user_id",
+        "advisor_id",
+    }
 )
 BRANCH_KEYS = frozenset({"branch_id"})
 CUSTOMER_KEYS = frozenset({"customer_id"})

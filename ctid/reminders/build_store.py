@@ -1,0 +1,59 @@
+"""SQL for the daily build of the reminder queue: the new items inserted idempotently, expired items,
+woken snoozes. (Candidates are read by ``ctid.reminders.candidate_store``.)
+
+The insert is ``INSERT ... ON CONFLICT DO NOTHING`` on the items' unique key ``(type, subject, due_on,
+step)``, on SQLite and PostgreSQL alike: a build run twice, or again after a crash half-way, adds nothing
+it added before, and a person's outcome on an item is never overwritten by a later build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.reminders.models import ItemStatus
+from ctid.reminders.tables import reminder_items
+
+_KEY = ["type", "subject", "due_on", "step"]
+
+
+async def insert_items(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert the rows that are not there yet (by the unique key); how many were added."""
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    query = dialect.insert(reminder_items).on_conflict_do_nothing(index_elements=_KEY)
+    # RETURNING counts on both drivers (asyncpg's executemany has no row count); SQLAlchemy sends the rows
+    # as multi-row INSERTs ("insertmanyvalues"), so a batch is a few statements, not one per row
+    result = await conn.execute(query.returning(reminder_items.c.id), list(rows))
+    return len(result.all())
+
+
+async def expire(conn: AsyncConnection, today: date, now: datetime) -> int:
+    """Open and snoozed items whose expiry day is past: nobody worked them in time."""
+    query = (
+        update(reminder_items)
+        .where(
+            reminder_items.c.status.in_([ItemStatus.OPEN.value, ItemStatus.SNOOZED.value]),
+            reminder_items.c.expires_on < today,
+        )
+        .values(status=ItemStatus.EXPIRED.value, updated_at=now)
+    )
+    return int((await conn.execute(query)).rowcount or 0)
+
+
+async def wake(conn: AsyncConnection, today: date, now: datetime) -> int:
+    """Snoozed items whose day has come are back on the list (their contact day is that day)."""
+    query = (
+        update(reminder_items)
+        .where(
+            and_(reminder_items.c.status == ItemStatus.SNOOZED.value, reminder_items.c.contact_on <= today)
+        )
+        .values(status=ItemStatus.OPEN.value, updated_at=now)
+    )
+    return int((await conn.execute(query)).rowcount or 0)

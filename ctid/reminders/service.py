@@ -1,0 +1,13 @@
+"""The reminders' services as the web, the CLI and the scheduler take them (``Services.reminders``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ctid.reminders.worklist import Worklist
+
+
+@dataclass(frozen=True)
+class Reminders:
+    worklist: Worklist
+    """The items as people work them, and a customer's reminder history."""

@@ -1,0 +1,140 @@
+"""SQL for the worklist: reminder items read and changed one at a time, and their history (events).
+
+The daily build's SQL (candidates a batch at a time, the idempotent insert, expiry) is in
+``ctid.reminders.build_store``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts.tables import users
+from ctid.core.paging import Page
+from ctid.crm.tables import customers, vehicles
+from ctid.reminders.item_models import ReminderEvent, ReminderFilter, ReminderItem
+from ctid.reminders.models import Channel, ItemStatus, Outcome, ReminderType
+from ctid.reminders.tables import reminder_events, reminder_items
+from ctid.storage.db import fetch_page
+
+_ITEMS = (
+    select(reminder_items, customers.c.name.label("customer_name"), vehicles.c.plate)
+    .join(customers, customers.c.id == reminder_items.c.customer_id)
+    .outerjoin(vehicles, vehicles.c.id == reminder_items.c.vehicle_id)
+)
+_EVENTS = (
+    select(reminder_events, reminder_items.c.type, users.c.username.label("user_name"))
+    .join(reminder_items, reminder_items.c.id == reminder_events.c.item_id)
+    .outerjoin(users, users.c.id == reminder_events.c.user_id)
+)
+
+
+async def get_item(conn: AsyncConnection, item_id: int) -> ReminderItem | None:
+    row = (await conn.execute(_ITEMS.where(reminder_items.c.id == item_id))).mappings().first()
+    return _item(row) if row else None
+
+
+async def list_items(conn: AsyncConnection, where: ReminderFilter) -> Page[ReminderItem]:
+    """Oldest contact day first (overdue, then today's), a customer's items of a day together."""
+    conditions: list[Any] = []
+    if where.branch_id is not None:
+        conditions.append(reminder_items.c.branch_id == where.branch_id)
+    if where.status is not None:
+        conditions.append(reminder_items.c.status == where.status.value)
+    if where.on_or_before is not None:
+        conditions.append(reminder_items.c.contact_on <= where.on_or_before)
+    if where.type is not None:
+        conditions.append(reminder_items.c.type == where.type.value)
+    if where.assignee_id is not None:
+        conditions.append(reminder_items.c.assignee_id == where.assignee_id)
+    if where.unassigned:
+        conditions.append(reminder_items.c.assignee_id.is_(None))
+    if where.customer_id is not None:
+        conditions.append(reminder_items.c.customer_id == where.customer_id)
+    order = [reminder_items.c.contact_on, reminder_items.c.contact_key, reminder_items.c.id]
+    return await fetch_page(conn, _ITEMS.where(*conditions), order, where.page, _item)
+
+
+async def customer_branch(conn: AsyncConnection, customer_id: int) -> int | None:
+    """The customer's branch; None when there is no such customer."""
+    found = await conn.scalar(select(customers.c.branch_id).where(customers.c.id == customer_id))
+    return None if found is None else int(found)
+
+
+async def customer_items(conn: AsyncConnection, customer_id: int, limit: int) -> list[ReminderItem]:
+    """A customer's items, the newest due first."""
+    query = (
+        _ITEMS.where(reminder_items.c.customer_id == customer_id)
+        .order_by(reminder_items.c.due_on.desc(), reminder_items.c.id.desc())
+        .limit(limit)
+    )
+    return [_item(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def customer_events(conn: AsyncConnection, customer_id: int, limit: int) -> list[ReminderEvent]:
+    """What was done about a customer's reminders, newest first."""
+    query = (
+        _EVENTS.where(reminder_events.c.customer_id == customer_id)
+        .order_by(reminder_events.c.at.desc(), reminder_events.c.id.desc())
+        .limit(limit)
+    )
+    return [_event(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def update_item(conn: AsyncConnection, item_id: int, values: dict[str, Any]) -> None:
+    await conn.execute(update(reminder_items).where(reminder_items.c.id == item_id).values(**values))
+
+
+async def insert_event(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    query = insert(reminder_events).values(**values).returning(reminder_events.c.id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+def _item(row: RowMapping) -> ReminderItem:
+    return ReminderItem(
+        id=row["id"],
+        branch_id=row["branch_id"],
+        customer_id=row["customer_id"],
+        customer_name=row["customer_name"],
+        vehicle_id=row["vehicle_id"],
+        plate=row["plate"],
+        type=ReminderType(row["type"]),
+        rule_id=row["rule_id"],
+        subject=row["subject"],
+        due_on=row["due_on"],
+        step=row["step"],
+        contact_on=row["contact_on"],
+        expires_on=row["expires_on"],
+        contact_key=row["contact_key"],
+        channel=Channel(row["channel"]),
+        status=ItemStatus(row["status"]),
+        assignee_id=row["assignee_id"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        note=row["note"],
+        snoozed_until=row["snoozed_until"],
+        call_back_at=row["call_back_at"],
+        attempts=row["attempts"],
+        appointment_id=row["appointment_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _event(row: RowMapping) -> ReminderEvent:
+    return ReminderEvent(
+        id=row["id"],
+        item_id=row["item_id"],
+        customer_id=row["customer_id"],
+        type=ReminderType(row["type"]),
+        at=row["at"],
+        user_id=row["user_id"],
+        user_name=row["user_name"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        note=row["note"],
+        channel=Channel(row["channel"]),
+        call_id=row["call_id"],
+        sms_id=row["sms_id"],
+        appointment_id=row["appointment_id"],
+    )
