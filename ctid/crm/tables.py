@@ -73,6 +73,7 @@ customers = Table(
     Index("ix_customers_branch_id_name_key", "branch_id", "name_key"),
     Index("ix_customers_assigned_user_id", "assigned_user_id"),
     Index("ix_customers_branch_id_birthday", "branch_id", "birthday"),  # the start page's birthdays
+    Index("ix_customers_branch_id_licence_review_on", "branch_id", "licence_review_on"),  # the reminders'
 )
 
 customer_name_grams = Table(
@@ -155,6 +156,7 @@ vehicles = Table(
     Index("ix_vehicles_branch_id_insurance_expiry", "branch_id", "insurance_expiry"),
     Index("ix_vehicles_branch_id_inspection_due", "branch_id", "inspection_due"),
     Index("ix_vehicles_branch_id_next_service_due", "branch_id", "next_service_due"),
+    Index("ix_vehicles_branch_id_warranty_expiry", "branch_id", "warranty_expiry"),  # the reminders'
 )
 
 vehicle_mileage = Table(

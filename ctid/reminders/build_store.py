@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.reminders.models import ItemStatus
-from ctid.reminders.tables import reminder_items
+from ctid.reminders.tables import reminder_builds, reminder_items
 
 _KEY = ["type", "subject", "due_on", "step"]
 
@@ -57,3 +57,17 @@ async def wake(conn: AsyncConnection, today: date, now: datetime) -> int:
         .values(status=ItemStatus.OPEN.value, updated_at=now)
     )
     return int((await conn.execute(query)).rowcount or 0)
+
+
+async def last_built(conn: AsyncConnection, before: date) -> date | None:
+    """The latest day built before ``before``."""
+    day: date | None = await conn.scalar(
+        select(func.max(reminder_builds.c.day)).where(reminder_builds.c.day < before)
+    )
+    return day
+
+
+async def record_build(conn: AsyncConnection, day: date, at: datetime, added: int) -> None:
+    """The day built (again: its row replaced, with this run's count)."""
+    await conn.execute(reminder_builds.delete().where(reminder_builds.c.day == day))
+    await conn.execute(reminder_builds.insert().values(day=day, built_at=at, added=added))

@@ -82,3 +82,13 @@ reminder_events = Table(
     Index("ix_reminder_events_item_id_at", "item_id", "at"),
     Index("ix_reminder_events_customer_id_at", "customer_id", "at"),
 )
+
+reminder_builds = Table(
+    # Each day the queue was built for (the scheduler's run, the command's, the button's): a start after
+    # days off builds the contact days since the last one built.
+    "reminder_builds",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("built_at", UtcDateTime, nullable=False),
+    Column("added", Integer, nullable=False),
+)

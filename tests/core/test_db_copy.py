@@ -40,7 +40,7 @@ from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.recording.tables import recording_access, recordings
 from ctid.reminders.appointment_tables import appointments
-from ctid.reminders.tables import reminder_events, reminder_items, reminder_settings
+from ctid.reminders.tables import reminder_builds, reminder_events, reminder_items, reminder_settings
 from ctid.sampledata.demo import DEMO_KNOWN, seed_demo
 from ctid.storage.copying import CopyError, CopyPlan, copy_database, value_problem
 from ctid.storage.db import Database, head_revision
@@ -169,6 +169,7 @@ async def _reminders(conn: Any, branch: int, customer: int, user: int) -> None:
             item_id=item, customer_id=customer, at=NOW, user_id=user, outcome="reached", channel="phone"
         )
     )
+    await conn.execute(insert(reminder_builds).values(day=TODAY, built_at=NOW, added=1))
 
 
 async def _all_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:

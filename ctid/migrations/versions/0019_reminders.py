@@ -1,7 +1,10 @@
 """The reminders' tables (issue 17): ``reminder_settings`` (each type's settings, the inspection rule table),
 ``reminder_items`` (the daily queue: one row per contact point of one due thing, unique on
 ``(type, subject, due_on, step)`` so that a build found twice adds nothing) and ``reminder_events`` (what
-came of each contact: the customer's reminder history). New tables only: nothing is copied.
+came of each contact: the customer's reminder history), ``reminder_builds`` (the days built, so that a
+start after days off catches their contact days up). Two indexes let the build read a day's due dates
+from the CRM without a scan: ``customers (branch_id, licence_review_on)`` and ``vehicles (branch_id,
+warranty_expiry)`` (one sort of each table: seconds at a million rows).
 
 Revision ID: 0019
 Revises: 0018
@@ -91,9 +94,22 @@ def upgrade() -> None:
     )
     for name, columns in _EVENT_INDEXES.items():
         op.create_index(name, "reminder_events", columns)
+    op.create_table(
+        "reminder_builds",
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("built_at", UtcDateTime, nullable=False),
+        sa.Column("added", sa.Integer, nullable=False),
+    )
+    op.create_index(
+        "ix_customers_branch_id_licence_review_on", "customers", ["branch_id", "licence_review_on"]
+    )
+    op.create_index("ix_vehicles_branch_id_warranty_expiry", "vehicles", ["branch_id", "warranty_expiry"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_vehicles_branch_id_warranty_expiry", "vehicles")
+    op.drop_index("ix_customers_branch_id_licence_review_on", "customers")
+    op.drop_table("reminder_builds")
     op.drop_table("reminder_events")
     op.drop_table("reminder_items")
     op.drop_table("reminder_settings")
