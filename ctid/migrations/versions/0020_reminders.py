@@ -6,8 +6,8 @@ start after days off catches their contact days up). Two indexes let the build r
 from the CRM without a scan: ``customers (branch_id, licence_review_on)`` and ``vehicles (branch_id,
 warranty_expiry)`` (one sort of each table: seconds at a million rows).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from ctid.storage.db import UtcDateTime
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
