@@ -1,4 +1,4 @@
-"""Revision 0019 makes the reminders' tables as declared, and the items' key makes an insert idempotent on
+"""Revision 0020 makes the reminders' tables as declared, and the items' key makes an insert idempotent on
 both backends (``ON CONFLICT DO NOTHING``: a second insert of the same rows adds nothing)."""
 
 from __future__ import annotations
