@@ -280,6 +280,112 @@ DRIVER_OPTIONS: Mapping[str, type] = {
 }
 
 
+def _http_url(value: str) -> str | None:
+    if value == "" or re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value):
+        return None
+    return f"must be an http:// or https:// URL, got {value!r}"
+
+
+def _statuses(values: tuple[int, ...]) -> str | None:
+    if all(100 <= value <= 599 for value in values):
+        return None
+    return f"must be HTTP status codes (100-599), got {list(values)!r}"
+
+
+def _header_lines(values: tuple[str, ...]) -> str | None:
+    for value in values:
+        name, sep, _ = value.partition(":")
+        if not sep or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name.strip()):
+            return f'entries must look like "Name: value", got {value!r}'
+    return None
+
+
+@dataclass(frozen=True)
+class GsmModemSmsOptions:
+    """A GSM/4G modem on a serial port, sending and reading SMS in PDU mode (see TELEPHONY.md)."""
+
+    device: str = "/dev/ttyUSB2"
+    baud: int = _checked(115200, _between(300, 4_000_000))
+    init: tuple[str, ...] = ()
+    validity_hours: float = _checked(24.0, _between(0.1, 441 * 24, "hours"))
+    status_reports: bool = True
+    watchdog_s: float = _checked(60.0, _between(1, 3600, "s"))
+
+
+@dataclass(frozen=True)
+class HttpSmsOptions:
+    """Any HTTP SMS gateway, described: where to send, what to send, what success looks like."""
+
+    url: str = _checked("", _http_url)
+    method: Literal["POST", "GET", "PUT"] = "POST"
+    headers: tuple[str, ...] = _checked((), _header_lines)
+    body: str = ""
+    body_encoding: Literal["json", "form", "raw"] = "json"
+    success_status: tuple[int, ...] = _checked((200,), _statuses)
+    success_json_path: str = ""
+    success_value: str = ""
+    message_id_json_path: str = ""
+    retry_status: tuple[int, ...] = _checked((408, 425, 429, 500, 502, 503, 504), _statuses)
+    timeout_s: float = _checked(10.0, _between(0.1, 300, "s"))
+
+
+@dataclass(frozen=True)
+class AliyunSmsOptions:
+    """Aliyun SMS (dysmsapi SendSms): registered templates, signed requests (ACS3-HMAC-SHA256)."""
+
+    access_key_id: str = ""
+    access_key_secret: str = ""
+    sign_name: str = ""
+    template_code: str = ""
+    endpoint: str = _checked("https://dysmsapi.aliyuncs.com", _http_url)
+    timeout_s: float = _checked(10.0, _between(0.1, 300, "s"))
+
+
+@dataclass(frozen=True)
+class TencentSmsOptions:
+    """Tencent Cloud SMS (SendSms 2021-01-11): registered templates, signed requests (TC3-HMAC-SHA256)."""
+
+    secret_id: str = ""
+    secret_key: str = ""
+    sdk_app_id: str = ""
+    sign_name: str = ""
+    template_id: str = ""
+    region: str = "ap-guangzhou"
+    endpoint: str = _checked("https://sms.tencentcloudapi.com", _http_url)
+    timeout_s: float = _checked(10.0, _between(0.1, 300, "s"))
+
+
+SmsSenderOptions = GsmModemSmsOptions | HttpSmsOptions | AliyunSmsOptions | TencentSmsOptions
+SMS_DRIVER_OPTIONS: Mapping[str, type] = {
+    "gsm_modem": GsmModemSmsOptions,
+    "http": HttpSmsOptions,
+    "aliyun": AliyunSmsOptions,
+    "tencent": TencentSmsOptions,
+}
+
+SMS_REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "http": ("url",),
+    "aliyun": ("access_key_id", "access_key_secret", "sign_name"),
+    "tencent": ("secret_id", "secret_key", "sdk_app_id", "sign_name"),
+}
+
+
+@dataclass(frozen=True)
+class SmsSenderConfig:
+    """One ``[[sms.senders]]``: a name the outbox and the history use, a driver and its options, and how
+    many messages a minute it may send (a modem's network or a gateway's contract)."""
+
+    name: str
+    driver: str
+    rate_per_minute: int = 20
+    options: SmsSenderOptions = field(default_factory=GsmModemSmsOptions)
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    senders: tuple[SmsSenderConfig, ...] = ()
+
+
 @dataclass(frozen=True)
 class LineConfig:
     name: str
@@ -308,6 +414,7 @@ class Config:
     backup: BackupConfig = field(default_factory=BackupConfig)
     appointments: AppointmentsConfig = field(default_factory=AppointmentsConfig)
     lines: tuple[LineConfig, ...] = ()
+    sms: SmsConfig = field(default_factory=SmsConfig)
     source: str = EMBEDDED
 
     @property
@@ -371,7 +478,7 @@ def load(path: str | Path | None) -> Config:
 
 def parse(data: Mapping[str, Any], source: str) -> Config:
     """Validate an already-decoded TOML document."""
-    known = {*SECTIONS, "lines"}
+    known = {*SECTIONS, "lines", "sms"}
     for key in data:
         if key not in known:
             raise ConfigError(source, key, f"unknown section or key (known: {', '.join(sorted(known))})")
@@ -381,7 +488,7 @@ def parse(data: Mapping[str, Any], source: str) -> Config:
     }
     lines = _lines(data.get("lines", []), source)
     _check_day(sections["appointments"], source)
-    return Config(**sections, lines=lines, source=source)
+    return Config(**sections, lines=lines, sms=_sms(data.get("sms", {}), source), source=source)
 
 
 def _check_day(day: AppointmentsConfig, source: str) -> None:
@@ -432,6 +539,46 @@ def _line(table: dict[str, Any], source: str, where: str) -> LineConfig:
         )
     options = _build(DRIVER_OPTIONS[driver], table, source, where)
     return LineConfig(name, driver, label, branch, record, record_pause, options)
+
+
+def _sms(value: Any, source: str) -> SmsConfig:
+    """``[sms]``: its own keys, and ``[[sms.senders]]`` with each sender's driver options."""
+    table = dict(_table(value, source, "sms"))
+    senders = table.pop("senders", [])
+    sms: SmsConfig = _build(SmsConfig, table, source, "sms")
+    if not isinstance(senders, list):
+        raise ConfigError(source, "sms.senders", "must be an array of tables ([[sms.senders]])")
+    seen: set[str] = set()
+    parsed = []
+    for index, item in enumerate(senders):
+        where = f"sms.senders[{index}]"
+        sender = _sms_sender(dict(_table(item, source, where)), source, where)
+        if sender.name in seen:
+            raise ConfigError(source, f"{where}.name", f"duplicate SMS sender name {sender.name!r}")
+        seen.add(sender.name)
+        parsed.append(sender)
+    return dataclasses.replace(sms, senders=tuple(parsed))
+
+
+def _sms_sender(table: dict[str, Any], source: str, where: str) -> SmsSenderConfig:
+    for required in ("name", "driver"):
+        if required not in table:
+            raise ConfigError(
+                source, f"{where}.{required}", "missing (every [[sms.senders]] needs name and driver)"
+            )
+    name = _value(table.pop("name"), str, source, f"{where}.name", _line_name)
+    driver = _value(table.pop("driver"), str, source, f"{where}.driver")
+    rate = _value(
+        table.pop("rate_per_minute", 20), int, source, f"{where}.rate_per_minute", _between(1, 6000)
+    )
+    if driver not in SMS_DRIVER_OPTIONS:
+        known = ", ".join(SMS_DRIVER_OPTIONS)
+        raise ConfigError(source, f"{where}.driver", f"unknown SMS driver {driver!r} (known: {known})")
+    options = _build(SMS_DRIVER_OPTIONS[driver], table, source, where)
+    for key in SMS_REQUIRED.get(driver, ()):
+        if not getattr(options, key):
+            raise ConfigError(source, f"{where}.{key}", f"missing (the {driver} driver needs it)")
+    return SmsSenderConfig(name, driver, rate, options)
 
 
 def _build(cls: type, table: Mapping[str, Any], source: str, where: str) -> Any:

@@ -20,7 +20,7 @@ from tests.core.support import pretend_asyncpg
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config" / "ctid.example.toml"
-_COMMENTED_KEY = re.compile(r"^# ((\[\[?\w+\]\]?)|(\w+ = .*))$")
+_COMMENTED_KEY = re.compile(r"^# ((\[\[?[\w.]+\]\]?)|(\w+ = .*))$")
 
 
 def _example_with_optional_keys() -> dict[str, Any]:
@@ -62,6 +62,18 @@ def test_every_key_is_documented_in_the_example() -> None:
     assert {line.driver for line in parsed.lines} == set(config.DRIVER_OPTIONS)
 
 
+def test_every_sms_sender_key_is_documented_in_the_example() -> None:
+    data = _example_with_optional_keys()
+    parsed = config.parse(data, str(EXAMPLE))
+    documented = {sender["driver"]: set(sender) for sender in data["sms"]["senders"]}
+    for driver, options in config.SMS_DRIVER_OPTIONS.items():
+        assert driver in documented, f"no [[sms.senders]] example with driver = {driver!r}"
+        expected = {f.name for f in dataclasses.fields(options)} | {"name", "driver", "rate_per_minute"}
+        assert expected - documented[driver] == set(), f"SMS driver {driver} keys undocumented"
+    assert {sender.driver for sender in parsed.sms.senders} == set(config.SMS_DRIVER_OPTIONS)
+    assert config.load(EXAMPLE).sms.senders == ()  # commented out: a new install sends no SMS
+
+
 BAD_CONFIGS = {
     "syntax": ("[web]\nport = = 1\n", "", "TOML syntax error"),
     "unknown key": ("[web]\nprot = 8080\n", "web.prot", "unknown key"),
@@ -80,6 +92,31 @@ BAD_CONFIGS = {
         "duplicate line name",
     ),
     "missing driver": ('[[lines]]\nname = "a"\n', "lines[0].driver", "missing"),
+    "unknown SMS driver": (
+        '[[sms.senders]]\nname = "a"\ndriver = "pigeon"\n',
+        "sms.senders[0].driver",
+        "unknown SMS driver",
+    ),
+    "duplicate SMS sender": (
+        '[[sms.senders]]\nname = "a"\ndriver = "gsm_modem"\n' * 2,
+        "sms.senders[1].name",
+        "duplicate SMS sender",
+    ),
+    "SMS gateway secret missing": (
+        '[[sms.senders]]\nname = "a"\ndriver = "tencent"\nsecret_id = "x"\n',
+        "sms.senders[0].secret_key",
+        "missing",
+    ),
+    "SMS rate": (
+        '[[sms.senders]]\nname = "a"\ndriver = "gsm_modem"\nrate_per_minute = 0\n',
+        "sms.senders[0].rate_per_minute",
+        "between 1 and 6000",
+    ),
+    "SMS gateway URL": (
+        '[[sms.senders]]\nname = "a"\ndriver = "http"\nurl = "ftp://x"\n',
+        "sms.senders[0].url",
+        "http:// or https://",
+    ),
     "driver key on wrong driver": (
         '[[lines]]\nname = "a"\ndriver = "sim"\ndevice = "/dev/x"\n',
         "lines[0].device",
