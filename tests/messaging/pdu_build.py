@@ -5,8 +5,11 @@ ctid's integer arithmetic, and checked against smspdudecoder where it reads them
 from __future__ import annotations
 
 from datetime import datetime
+from io import StringIO
+from typing import Any
 
 from smspdudecoder.codecs import GSM
+from smspdudecoder.fields import SMSSubmit
 
 
 def semi_octets(digits: str) -> str:
@@ -80,3 +83,53 @@ def status_report(reference: int, recipient: str, status: int, at: datetime) -> 
     """An SMS-STATUS-REPORT for ``+CDS``: the part's TP-MR, recipient, times and TP-ST."""
     tpdu = f"06{reference:02X}{address(recipient)}{timestamp(at)}{timestamp(at)}{status:02X}"
     return f"00{tpdu}", len(tpdu) // 2
+
+
+# --- reading SMS-SUBMIT without ctid ----------------------------------------------------------------------
+
+
+def submit(hexdata: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = SMSSubmit.decode(StringIO(hexdata))
+    return decoded
+
+
+def concat_of(decoded: dict[str, Any]) -> tuple[int, int, int] | None:
+    header = decoded["user_data"]["header"]
+    if not header:
+        return None
+    (element,) = header["elements"]
+    assert element["iei"] == 0
+    data = element["data"]
+    return data["reference"], data["parts_count"], data["part_number"]
+
+
+def bit_unpack(data: bytes, header_octets: int, count: int) -> list[int]:
+    """Septets read bit by bit (the tests' own reading, not ctid's integer arithmetic)."""
+    bits = "".join(format(octet, "08b")[::-1] for octet in data)
+    start = -(-header_octets * 8 // 7) * 7
+    return [int(bits[start + 7 * i : start + 7 * i + 7][::-1], 2) for i in range(count)]
+
+
+def gsm_text_of(hexdata: str) -> str:
+    """A GSM 7-bit SUBMIT's text, read without ctid: fields by smspdudecoder, septets by bit_unpack."""
+    decoded = submit(hexdata)
+    tpdu = bytes.fromhex(hexdata)[1:]
+    address_octets = 2 + (decoded["recipient"]["length"] + 1) // 2
+    udl_at = 2 + address_octets + 2 + (1 if decoded["header"]["vpf"] == 2 else 0)
+    udl = tpdu[udl_at]
+    data = tpdu[udl_at + 1 :]
+    header_octets = data[0] + 1 if decoded["header"]["udhi"] else 0
+    codes = bit_unpack(data, header_octets, udl - -(-header_octets * 8 // 7))
+    inverse_basic = dict(enumerate(GSM.ALPHABET))
+    inverse_ext = GSM.ALPHABET_EXT
+    text, escaped = [], False
+    for code in codes:
+        if escaped:
+            text.append(inverse_ext[code])
+            escaped = False
+        elif code == 0x1B:
+            escaped = True
+        else:
+            text.append(inverse_basic[code])
+    assert not escaped
+    return "".join(text)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime, timedelta, timezone
-from io import StringIO
-from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from smspdudecoder.easy import read_incoming_sms
-from smspdudecoder.fields import SMSSubmit
 
 from ctid.messaging import pdu
 from ctid.messaging.sms_text import GSM7_BASIC, GSM7_EXTENSION, parts
 from tests.messaging import pdu_build
+from tests.messaging.pdu_build import concat_of, gsm_text_of, submit
 
 CHINESE_120 = (
     "尊敬的张先生您好，您的爱车京A12345的交强险将于2027年1月15日到期，为避免脱保影响出行，"
@@ -26,53 +24,6 @@ GSM_200 = (
     "Please call us on +44 20 7946 0000 to book a time that suits you. Reply STOP to opt out. "
     "Many thanks - Main Street Motors."
 )
-
-
-def submit(hexdata: str) -> dict[str, Any]:
-    decoded: dict[str, Any] = SMSSubmit.decode(StringIO(hexdata))
-    return decoded
-
-
-def concat_of(decoded: dict[str, Any]) -> tuple[int, int, int] | None:
-    header = decoded["user_data"]["header"]
-    if not header:
-        return None
-    (element,) = header["elements"]
-    assert element["iei"] == 0
-    data = element["data"]
-    return data["reference"], data["parts_count"], data["part_number"]
-
-
-def bit_unpack(data: bytes, header_octets: int, count: int) -> list[int]:
-    """Septets read bit by bit (the tests' own reading, not ctid's integer arithmetic)."""
-    bits = "".join(format(octet, "08b")[::-1] for octet in data)
-    start = -(-header_octets * 8 // 7) * 7
-    return [int(bits[start + 7 * i : start + 7 * i + 7][::-1], 2) for i in range(count)]
-
-
-def gsm_text_of(hexdata: str) -> str:
-    """A GSM 7-bit SUBMIT's text, read without ctid: fields by smspdudecoder, septets by bit_unpack."""
-    decoded = submit(hexdata)
-    tpdu = bytes.fromhex(hexdata)[1:]
-    address_octets = 2 + (decoded["recipient"]["length"] + 1) // 2
-    udl_at = 2 + address_octets + 2 + (1 if decoded["header"]["vpf"] == 2 else 0)
-    udl = tpdu[udl_at]
-    data = tpdu[udl_at + 1 :]
-    header_octets = data[0] + 1 if decoded["header"]["udhi"] else 0
-    codes = bit_unpack(data, header_octets, udl - -(-header_octets * 8 // 7))
-    inverse_basic = {code: char for char, code in GSM7_BASIC.items()}
-    inverse_ext = {code: char for char, code in GSM7_EXTENSION.items()}
-    text, escaped = [], False
-    for code in codes:
-        if escaped:
-            text.append(inverse_ext[code])
-            escaped = False
-        elif code == 0x1B:
-            escaped = True
-        else:
-            text.append(inverse_basic[code])
-    assert not escaped
-    return "".join(text)
 
 
 def test_the_classic_vector() -> None:
