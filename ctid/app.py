@@ -45,6 +45,7 @@ from ctid.merging.service import CustomerMerges
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
+from ctid.reminders.build import QueueBuilder
 from ctid.reminders.service import Reminders
 from ctid.reminders.worklist import Worklist
 from ctid.screenpop.console import Console
@@ -180,7 +181,7 @@ def build_services(
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
         appointments=Appointments(db, slot_plan(config.appointments), crm.today, clock),
-        reminders=Reminders(Worklist(db, site.timezone, clock)),
+        reminders=Reminders(Worklist(db, site.timezone, clock), QueueBuilder(db, site.timezone, clock)),
         status=status,
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,
@@ -212,6 +213,9 @@ def schedule(config: Config, services: Services) -> Scheduler:
         log.info("nightly backup at %s into %s", backup.at, backup.directory)
     elif config.backup.at:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
+    if config.reminders.build_at:
+        hour, minute = (int(part) for part in config.reminders.build_at.split(":"))
+        scheduler.daily(services.reminders.builder.run_today, dt_time(hour, minute), "reminders: daily queue")
     return scheduler
 
 

@@ -84,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     _add_db_commands(commands)
     _add_user_commands(commands)
     _add_line_commands(commands)
+    _add_reminder_commands(commands)
 
     callerid = commands.add_parser("callerid", help="caller ID tools").add_subparsers(
         required=True, metavar="ACTION"
@@ -103,6 +104,16 @@ def parser() -> argparse.ArgumentParser:
     _config_option(create)
     create.set_defaults(verb=Verb("accounts.token_create"))
     return parser
+
+
+def _add_reminder_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reminders = commands.add_parser("reminders", help="the daily reminder queue").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    run = reminders.add_parser("run", help="build a day's reminder queue now (again: adds nothing twice)")
+    run.add_argument("--date", help="the day to build, YYYY-MM-DD (default: today in [site] timezone)")
+    _config_option(run)
+    run.set_defaults(verb=Verb("reminders.run"))
 
 
 def _config_option(parser: argparse.ArgumentParser) -> None:

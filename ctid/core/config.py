@@ -215,6 +215,13 @@ class BackupConfig:
 
 
 @dataclass(frozen=True)
+class RemindersConfig:
+    """The daily reminder queue (``ctid.reminders.build``)."""
+
+    build_at: str = _checked("06:30", _clock_time)
+
+
+@dataclass(frozen=True)
 class RecordingConfig:
     """Where and how calls are recorded; per-line policy is the line's ``record`` key."""
 
@@ -413,6 +420,7 @@ class Config:
     recording: RecordingConfig = field(default_factory=RecordingConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
     appointments: AppointmentsConfig = field(default_factory=AppointmentsConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
     lines: tuple[LineConfig, ...] = ()
     sms: SmsConfig = field(default_factory=SmsConfig)
     source: str = EMBEDDED
@@ -451,6 +459,7 @@ SECTIONS: Mapping[str, type] = {
     "recording": RecordingConfig,
     "backup": BackupConfig,
     "appointments": AppointmentsConfig,
+    "reminders": RemindersConfig,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctid.reminders.build import QueueBuilder
 from ctid.reminders.worklist import Worklist
 
 
@@ -11,3 +12,5 @@ from ctid.reminders.worklist import Worklist
 class Reminders:
     worklist: Worklist
     """The items as people work them, and a customer's reminder history."""
+    builder: QueueBuilder
+    """The daily build (the scheduler's job, the command, the button)."""

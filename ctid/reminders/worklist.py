@@ -23,15 +23,13 @@ from ctid.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from ctid.core.paging import Page
 from ctid.crm import scope
 from ctid.crm.history import diff, record_change
-from ctid.reminders import store
+from ctid.reminders import settings_store, store
 from ctid.reminders.item_models import CustomerReminders, ItemChange, ReminderFilter, ReminderItem
-from ctid.reminders.models import ReminderType
 from ctid.reminders.outcomes import Retry, applied
 from ctid.storage.db import Database
 
 NO_SUCH_REMINDER = N_("No such reminder.")
 HISTORY_LIMIT = 200
-RetryRules = Callable[[ReminderType], Retry]
 
 
 class Worklist:
@@ -40,12 +38,10 @@ class Worklist:
         db: Database,
         timezone: str,
         clock: Callable[[], datetime] = utcnow,
-        retry: RetryRules = lambda _type: Retry(),
     ) -> None:
         self._db = db
         self._zone = ZoneInfo(timezone)
         self._clock = clock
-        self._retry = retry
 
     def today(self) -> date:
         """The shop's day now."""
@@ -83,7 +79,9 @@ class Worklist:
         async with self._db.begin(immediate=True) as conn:
             item = await _item(conn, user, item_id)
             await _check_assignee(conn, user, item, change)
-            values = applied(item, change, now, self._zone, self._retry(item.type))
+            settings = (await settings_store.load(conn))[item.type]
+            retry = Retry(settings.retry_after_days, settings.retry_max_tries)
+            values = applied(item, change, now, self._zone, retry)
             current = {name: getattr(item, name) for name in values}
             if await record_change(
                 conn, actor, "reminder.update", ("reminder", item_id), now, diff(current, values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from ctid.reminders.build import BuildResult
 from ctid.reminders.item_models import CustomerReminders, ReminderEvent, ReminderItem
 from ctid.web.json import jsonable
 
@@ -26,3 +27,9 @@ def history_json(history: CustomerReminders) -> Json:
         "items": [item_json(item) for item in history.items],
         "events": [event_json(event) for event in history.events],
     }
+
+
+def build_json(result: BuildResult) -> Json:
+    body: Json = jsonable(asdict(result))
+    body["seconds"] = round(result.seconds, 3)
+    return body

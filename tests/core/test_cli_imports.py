@@ -75,6 +75,14 @@ def test_user_verbs_import_the_accounts_and_the_database_only(config: Path, tmp_
     assert cli.main(["user", "list", "-c", str(config)]) == 0  # ann was added
 
 
+def test_the_reminders_run_imports_the_queue_not_the_web(config: Path, tmp_path: Path) -> None:
+    """``ctid reminders run`` builds the queue from the CRM's tables: no web, no Alembic at the head."""
+    assert cli.main(["db", "upgrade", "-c", str(config)]) == 0
+    modules = imported(tmp_path, "reminders", "run", "-c", str(config))
+    assert "ctid.reminders.build" in modules
+    assert loaded(modules, (*DAEMON, "psutil")) == ["ctid.crm", "sqlalchemy"]
+
+
 def test_the_daemons_imports_leave_out_what_its_start_does_not_use(tmp_path: Path) -> None:
     record = tmp_path / "modules.json"
     dump = f"open({str(record)!r}, 'w').write(json.dumps(list(sys.modules)))"
@@ -105,7 +113,7 @@ def test_every_verb_names_a_function_that_exists() -> None:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 pending += action.choices.values()
-    assert len(verbs) == 13
+    assert len(verbs) == 14
     for verb in verbs:
         module, function = verb.target.rsplit(".", 1)
         assert callable(getattr(__import__(f"ctid.cli.{module}", fromlist=[function]), function)), verb

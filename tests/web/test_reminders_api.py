@@ -118,17 +118,23 @@ async def test_an_outcome_closes_the_item_and_is_the_customers_history(
 async def test_no_answer_comes_back_and_a_snooze_leaves_the_list(people: dict[str, Api], site: Site) -> None:
     shop = await _shop(site)
     olga = people["olga"]
-    _, body = await olga("GET", "/api/v1/reminders")
-    first, second = body["items"][0], body["items"][1]
+    _, body = await olga("GET", "/api/v1/reminders?type=insurance")
+    first = body["items"][0]
     _, missed = await olga("PATCH", f"/api/v1/reminders/{first['id']}", {"outcome": "no_answer"})
-    tomorrow = str(shop["today"] + timedelta(days=1))
-    assert (missed["status"], missed["attempts"], missed["contact_on"]) == ("open", 1, tomorrow)
-    assert missed["contact_key"] == f"{first['customer_id']}:{tomorrow}"
+    back = str(shop["today"] + timedelta(days=2))  # insurance: again two days later, three tries
+    assert (missed["status"], missed["attempts"], missed["contact_on"]) == ("open", 1, back)
+    assert missed["contact_key"] == f"{first['customer_id']}:{back}"
+    _, body = await olga("GET", "/api/v1/reminders?type=birthday")
+    once = body["items"][0]
+    _, tried = await olga("PATCH", f"/api/v1/reminders/{once['id']}", {"outcome": "no_answer"})
+    assert (tried["status"], tried["outcome"]) == ("done", "no_answer"), "a birthday is tried once"
+    _, body = await olga("GET", "/api/v1/reminders?type=inspection")
+    second = body["items"][0]
     snooze = str(shop["today"] + timedelta(days=3))
     _, snoozed = await olga("PATCH", f"/api/v1/reminders/{second['id']}", {"snoozed_until": snooze})
     assert (snoozed["status"], snoozed["snoozed_until"], snoozed["contact_on"]) == ("snoozed", snooze, snooze)
     _, now = await olga("GET", "/api/v1/reminders")
-    assert now["total"] == 1
+    assert now["total"] == 0
     _, asleep = await olga("GET", "/api/v1/reminders?status=snoozed&date=" + snooze)
     assert [item["id"] for item in asleep["items"]] == [second["id"]]
 
@@ -192,3 +198,18 @@ async def test_taking_an_item_and_giving_it_to_others(people: dict[str, Api], si
     assert status == 200 and given["assignee_id"] == sam_id
     status, back = await sam("PATCH", path, {"assignee_id": None})
     assert status == 200 and back["assignee_id"] is None
+
+
+async def test_the_button_builds_the_day_for_supervisors_only(people: dict[str, Api], site: Site) -> None:
+    for name in ("olga", "erin"):
+        status, _ = await people[name]("POST", "/api/v1/reminders/run", {})
+        assert status == 403, name
+    status, built = await people["sam"]("POST", "/api/v1/reminders/run", {"date": "2026-12-07"})
+    assert status == 200, built
+    assert built["day"] == "2026-12-07" and built["days"] == ["2026-12-07"] and built["added"] == 0
+    status, answer = await people["boss"]("POST", "/api/v1/reminders/run", {"date": "someday"})
+    assert (status, answer["error"]["field"]) == (422, "date")
+    status, answer = await people["boss"]("POST", "/api/v1/reminders/run", {"day": "2026-12-07"})
+    assert (status, answer["error"]["field"]) == (422, "day")
+    audit = (await site.services.audit.search(AuditFilter(action="reminder.build"))).items
+    assert [(e.actor_name, e.entity_id) for e in audit] == [("sam", "2026-12-07")]

@@ -78,6 +78,7 @@ ACTIONS: Mapping[str, str] = {
     "recording.note": N_("Recording note saved"),
     "recording.tags": N_("Recording tags changed"),
     "reminder.update": N_("Reminder worked"),
+    "reminder.build": N_("Reminder queue built"),
 }
 
 KINDS: Mapping[str, str] = {
@@ -97,6 +98,7 @@ KINDS: Mapping[str, str] = {
     "recording": N_("Recording"),
     "appointment": N_("Appointment"),
     "reminder": N_("Reminder"),
+    "reminder_build": N_("Reminder queue of a day"),
 }
 
 FIELDS: Mapping[str, str] = {

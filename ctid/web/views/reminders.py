@@ -13,7 +13,7 @@ from ctid.web.auth import actor, current, requires
 from ctid.web.feature import Feature
 from ctid.web.json import page_json, read_object
 from ctid.web.keys import SERVICES
-from ctid.web.reminder_json import history_json, item_json
+from ctid.web.reminder_json import build_json, history_json, item_json
 
 routes = web.RouteTableDef()
 FEATURE = Feature("reminders", routes)
@@ -32,6 +32,17 @@ async def list_reminders(request: web.Request) -> web.Response:
         return web.json_response(history_json(await worklist.of_customer(user, where.customer_id)))
     page = await worklist.page(user, where)
     return web.json_response(page_json(page, [item_json(item) for item in page.items]))
+
+
+@routes.post("/api/v1/reminders/run")
+@requires(Permission.REMINDERS_MANAGE)
+async def run_build(request: web.Request) -> web.Response:
+    """The button: build a day's queue now (today by default), as the daily job does; again adds nothing."""
+    body = await read_object(request) if request.can_read_body else {}
+    forms.known(body, ("date",))
+    builder = request.app[SERVICES].reminders.builder
+    result = await builder.run(forms.day(body, "date"), actor(request))
+    return web.json_response(build_json(result))
 
 
 @routes.get(REMINDER)

@@ -1,0 +1,207 @@
+"""The daily build of the reminder queue: for the shop's day (and the days since the last build, after a
+box was off), the due things whose contact day it is become items on the worklist. Run by the scheduler
+at ``[reminders] build_at``, by ``ctid reminders run [--date]`` and by the worklist's button.
+
+Reads go a type and a due date at a time through ``candidate_store`` (index lookups on the day's due
+dates, never a scan of the customers or vehicles), the decisions are ``ctid.reminders.queue``'s and the
+rules', and the items go in by ``build_store.insert_items`` in short transactions of ``WRITE_BATCH`` rows:
+the call log keeps writing while the queue is built, and a build stopped half-way (a crash, a stop) is
+finished by the next one without a duplicate (the items' unique key, ``ON CONFLICT DO NOTHING``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
+from ctid.reminders import build_store, candidate_store, queue, rules, settings_store
+from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.models import OPT_OUT_OF, Due, ReminderType
+from ctid.reminders.settings import AssigneeRule, TypeSettings
+from ctid.storage.db import Database
+
+log = logging.getLogger(__name__)
+WRITE_BATCH = 2000
+SCHEDULER = Actor.system("reminders")
+
+Facts = VehicleFacts | CustomerFacts
+Rule = Callable[[Any, date, TypeSettings], Due | None]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a type's due dates are stored: a date column of the vehicles or the customers, read on the
+    day's due dates (``first_year``: a yearly thing, read by its anniversaries since that year)."""
+
+    vehicles: bool
+    column: str
+    rule: Rule
+    first_year: int | None = None
+
+
+def _sources(today: date) -> dict[ReminderType, Source]:
+    lookback = today.year - queue.YEARLY_LOOKBACK
+    return {
+        ReminderType.INSURANCE: Source(True, "insurance_expiry", rules.insurance, lookback),
+        ReminderType.WARRANTY: Source(True, "warranty_expiry", rules.warranty),
+        ReminderType.LICENCE_REVIEW: Source(False, "licence_review_on", rules.licence_review),
+        ReminderType.BIRTHDAY: Source(False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR),
+    }
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    day: date
+    days: tuple[date, ...]  # the contact days covered (more than today's after days off)
+    found: int  # things the rules found due on those days
+    added: int  # items added (0 for a day built before)
+    expired: int
+    woken: int
+    seconds: float
+
+
+class QueueBuilder:
+    def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self._db = db
+        self._zone = ZoneInfo(timezone)
+        self._clock = clock
+
+    def today(self) -> date:
+        return self._clock().astimezone(self._zone).date()
+
+    async def run_today(self) -> BuildResult:
+        """The scheduler's job: today's queue (and the days since the last build)."""
+        result = await self.run(actor=SCHEDULER)
+        log.info(
+            "reminders: %d added for %s (%d found, %d expired) in %.1f s",
+            result.added,
+            result.day,
+            result.found,
+            result.expired,
+            result.seconds,
+        )
+        return result
+
+    async def run(self, day: date | None = None, actor: Actor = SCHEDULER) -> BuildResult:
+        """Build the queue of ``day`` (default today, site time). Built again, it adds nothing it added.
+        Audited (``reminder.build``: the day, the contact days covered, how many were added)."""
+        started, now = time.perf_counter(), self._clock()
+        day = day or self.today()
+        async with self._db.begin(immediate=True) as conn:
+            expired = await build_store.expire(conn, day, now)
+            woken = await build_store.wake(conn, day, now)
+        async with self._db.connect() as conn:
+            days = queue.days_to_build(await build_store.last_built(conn, day), day)
+            everything = await settings_store.load(conn)
+            found, rows = await _rows(conn, days, everything, now)
+        added = 0
+        for start in range(0, len(rows), WRITE_BATCH):
+            async with self._db.begin(immediate=True) as conn:
+                added += await build_store.insert_items(conn, rows[start : start + WRITE_BATCH])
+        done = {"days": [d.isoformat() for d in days], "found": found, "added": added, "expired": expired}
+        async with self._db.begin(immediate=True) as conn:
+            await build_store.record_build(conn, day, now, added)
+            await audit.record(
+                conn, actor, "reminder.build", ("reminder_build", day.isoformat()), now, after=done
+            )
+        seconds = time.perf_counter() - started
+        return BuildResult(day, tuple(days), found, added, expired, woken, seconds)
+
+
+async def _rows(
+    conn: AsyncConnection, days: Sequence[date], everything: dict[ReminderType, TypeSettings], now: datetime
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many things were found due, and the items to add for those wanted, as one contact a day each."""
+    branch_list = await candidate_store.branch_ids(conn)
+    staff = await candidate_store.staff_names(conn)
+    found_count, rows = 0, []
+    for type_, source in _sources(days[-1]).items():
+        settings = everything[type_]
+        if not settings.enabled:
+            continue
+        found = await _found(conn, source, days, settings, branch_list)
+        found = await _with_assignees(conn, found, settings, staff)
+        known = await _known(conn, type_, found, settings, now)
+        found_count += len(found)
+        rows += queue.item_rows([f for f in found if queue.wanted(f, known, settings)], settings, now)
+    return found_count, queue.one_contact(rows)
+
+
+async def _found(
+    conn: AsyncConnection,
+    source: Source,
+    days: Sequence[date],
+    settings: TypeSettings,
+    branch_list: list[int],
+) -> list[queue.Found]:
+    targets = queue.target_dates(days, settings)
+    dates = sorted(
+        {
+            d
+            for t in targets
+            for d in (queue.anniversaries(t, source.first_year) if source.first_year else [t])
+        }
+    )
+    read = candidate_store.vehicles_on if source.vehicles else candidate_store.customers_on
+    found = []
+    for facts in await read(conn, source.column, dates, branch_list):
+        for day in reversed(days):
+            due = source.rule(facts, day, settings)
+            step = None if due is None else queue.step_on(due.due_on, day, settings)
+            if due is not None and step is not None:
+                found.append(queue.Found(due, facts.branch_id, step, day))
+                break
+    return found
+
+
+async def _with_assignees(
+    conn: AsyncConnection, found: list[queue.Found], settings: TypeSettings, staff: dict[tuple[int, str], int]
+) -> list[queue.Found]:
+    if settings.assignee in (AssigneeRule.POOL, AssigneeRule.FIXED_USER) or not found:
+        return found
+    users = await candidate_store.customer_users(conn, {f.due.customer_id for f in found})
+    names: dict[int, str] = {}
+    if settings.assignee == AssigneeRule.VEHICLE_ADVISOR:
+        names = await candidate_store.advisors(conn, {f.due.vehicle_id for f in found if f.due.vehicle_id})
+    return [
+        replace(
+            f,
+            customer_user_id=users.get(f.due.customer_id),
+            advisor_user_id=_advisor(staff, f, names),
+        )
+        for f in found
+    ]
+
+
+def _advisor(staff: dict[tuple[int, str], int], found: queue.Found, names: dict[int, str]) -> int | None:
+    name = names.get(found.due.vehicle_id) if found.due.vehicle_id else None
+    return None if name is None else staff.get((found.branch_id, name))
+
+
+async def _known(
+    conn: AsyncConnection,
+    type_: ReminderType,
+    found: list[queue.Found],
+    settings: TypeSettings,
+    now: datetime,
+) -> queue.Known:
+    if not found:
+        return queue.Known()
+    customers = {f.due.customer_id for f in found}
+    opted_out = await candidate_store.opted_out(conn, customers, OPT_OUT_OF[type_].value)
+    contacted: set[int] = set()
+    if settings.contacted_window_days:
+        since = now - timedelta(days=settings.contacted_window_days)
+        contacted = await candidate_store.contacted(conn, customers - opted_out, type_, since)
+    settled = await candidate_store.settled(conn, type_, {queue.stored_subject(f.due) for f in found})
+    return queue.Known(frozenset(opted_out), frozenset(contacted), frozenset(settled))

@@ -1,0 +1,194 @@
+"""SQL for the daily build's reading: the vehicles and customers whose stored date is one of a day's due
+dates (``column IN (...)`` on the ``(branch_id, <date>)`` indexes, the branches named so the index is
+used: no scan of a million rows), and what decides whether each becomes an item (opt-outs, recent
+contact, things settled or in work, who works it)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.accounts.tables import branches, users
+from ctid.calls.tables import calls
+from ctid.crm.models import VehicleRole, VehicleStatus
+from ctid.crm.tables import customer_opt_outs, customer_phones, customer_vehicles, customers, vehicles, visits
+from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.models import ItemStatus, Outcome, ReminderType
+from ctid.reminders.tables import reminder_items
+
+CHUNK = 900  # ids or dates bound in one IN list
+CONTACTED = (Outcome.REACHED.value, Outcome.BOOKED.value, Outcome.DECLINED.value, Outcome.SENT.value)
+SETTLED = (Outcome.BOOKED.value, Outcome.DECLINED.value)
+IN_WORK = (ItemStatus.OPEN.value, ItemStatus.SNOOZED.value)
+
+_OWNER = (
+    select(func.min(customer_vehicles.c.customer_id))
+    .where(
+        customer_vehicles.c.vehicle_id == vehicles.c.id,
+        customer_vehicles.c.role == VehicleRole.OWNER.value,
+    )
+    .scalar_subquery()
+)
+
+
+def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+async def branch_ids(conn: AsyncConnection) -> list[int]:
+    return [int(b) for b in (await conn.execute(select(branches.c.id).order_by(branches.c.id))).scalars()]
+
+
+async def vehicles_on(
+    conn: AsyncConnection, column: str, dates: Sequence[date], branch_list: Sequence[int]
+) -> list[VehicleFacts]:
+    """Active vehicles with an owner whose ``column`` is one of ``dates``."""
+    found: list[VehicleFacts] = []
+    owner = _OWNER.label("owner_id")
+    for some in chunks(list(dates)):
+        query = select(vehicles, owner).where(
+            vehicles.c.branch_id.in_(branch_list),
+            vehicles.c[column].in_(some),
+            vehicles.c.status == VehicleStatus.ACTIVE.value,
+        )
+        for row in (await conn.execute(query)).mappings():
+            if row["owner_id"] is not None:
+                found.append(_vehicle(row))
+    return found
+
+
+def _vehicle(row: Any) -> VehicleFacts:
+    return VehicleFacts(
+        id=row["id"],
+        customer_id=row["owner_id"],
+        branch_id=row["branch_id"],
+        status=VehicleStatus(row["status"]),
+        purchase_date=row["purchase_date"],
+        registration_date=row["registration_date"],
+        insurance_expiry=row["insurance_expiry"],
+        inspection_due=row["inspection_due"],
+        next_service_due=row["next_service_due"],
+        warranty_expiry=row["warranty_expiry"],
+    )
+
+
+async def customers_on(
+    conn: AsyncConnection, column: str, dates: Sequence[date], branch_list: Sequence[int]
+) -> list[CustomerFacts]:
+    """Customers whose ``column`` is one of ``dates``."""
+    found: list[CustomerFacts] = []
+    wanted = [customers.c.id, customers.c.branch_id, customers.c.birthday, customers.c.licence_review_on]
+    lunar: Column[Any] | None = customers.c.get("birthday_lunar")
+    for some in chunks(list(dates)):
+        query = select(*wanted, *([lunar] if lunar is not None else [])).where(
+            customers.c.branch_id.in_(branch_list), customers.c[column].in_(some)
+        )
+        for row in (await conn.execute(query)).mappings():
+            found.append(
+                CustomerFacts(
+                    id=row["id"],
+                    branch_id=row["branch_id"],
+                    birthday=row["birthday"],
+                    birthday_lunar=bool(row.get("birthday_lunar", False)),
+                    licence_review_on=row["licence_review_on"],
+                )
+            )
+    return found
+
+
+async def customer_users(conn: AsyncConnection, customer_ids: Collection[int]) -> dict[int, int]:
+    """Each customer's assigned user (customers.assigned_user_id), where there is one."""
+    found: dict[int, int] = {}
+    for some in chunks(sorted(customer_ids)):
+        query = select(customers.c.id, customers.c.assigned_user_id).where(
+            customers.c.id.in_(some), customers.c.assigned_user_id.is_not(None)
+        )
+        found.update({int(c): int(u) for c, u in await conn.execute(query)})
+    return found
+
+
+async def advisors(conn: AsyncConnection, vehicle_ids: Collection[int]) -> dict[int, str]:
+    """The advisor (as written on the repair order) of each vehicle's last visit."""
+    last = visits.alias("last")
+    newest = (
+        select(func.max(last.c.visited_on)).where(last.c.vehicle_id == visits.c.vehicle_id).scalar_subquery()
+    )
+    found: dict[int, str] = {}
+    for some in chunks(sorted(vehicle_ids)):
+        query = select(visits.c.vehicle_id, visits.c.advisor).where(
+            visits.c.vehicle_id.in_(some), visits.c.visited_on == newest, visits.c.advisor != ""
+        )
+        found.update({int(v): str(a) for v, a in await conn.execute(query)})
+    return found
+
+
+async def staff_names(conn: AsyncConnection) -> dict[tuple[int, str], int]:
+    """Active users by (branch, name): their display name and their user name, for the advisors written on
+    repair orders."""
+    query = select(users.c.id, users.c.branch_id, users.c.username, users.c.display_name).where(
+        users.c.active
+    )
+    found: dict[tuple[int, str], int] = {}
+    for user_id, branch_id, username, display_name in await conn.execute(query.order_by(users.c.id.desc())):
+        found[(branch_id, username)] = user_id
+        if display_name:
+            found[(branch_id, display_name)] = user_id
+    return found
+
+
+async def opted_out(conn: AsyncConnection, customer_ids: Collection[int], contact_type: str) -> set[int]:
+    found: set[int] = set()
+    for some in chunks(sorted(customer_ids)):
+        query = select(customer_opt_outs.c.customer_id).where(
+            customer_opt_outs.c.contact_type == contact_type, customer_opt_outs.c.customer_id.in_(some)
+        )
+        found.update(int(c) for c in (await conn.execute(query)).scalars())
+    return found
+
+
+async def contacted(
+    conn: AsyncConnection, customer_ids: Collection[int], type_: ReminderType, since: datetime
+) -> set[int]:
+    """Customers contacted since ``since``: an answered call linked to them or on one of their numbers, or
+    a done item of this type that reached them (reached, booked, declined, sent). Missed and unanswered
+    calls, and items left at no answer, do not count."""
+    found: set[int] = set()
+    answered = calls.c.answered_at.is_not(None) & (calls.c.answered_at >= since)
+    for some in chunks(sorted(customer_ids)):
+        linked = select(calls.c.customer_id).where(calls.c.customer_id.in_(some), answered).distinct()
+        numbers = (
+            select(customer_phones.c.customer_id)
+            .join(calls, calls.c.number_e164 == customer_phones.c.e164)
+            .where(customer_phones.c.customer_id.in_(some), answered)
+            .distinct()
+        )
+        items = select(reminder_items.c.customer_id).distinct().where(
+            reminder_items.c.customer_id.in_(some),
+            reminder_items.c.type == type_.value,
+            reminder_items.c.status == ItemStatus.DONE.value,
+            reminder_items.c.outcome.in_(CONTACTED),
+            reminder_items.c.updated_at >= since,
+        )
+        for query in (linked, numbers, items):
+            found.update(int(c) for c in (await conn.execute(query)).scalars() if c is not None)
+    return found
+
+
+async def settled(
+    conn: AsyncConnection, type_: ReminderType, subjects: Collection[str]
+) -> set[tuple[str, date]]:
+    """The (subject, due date) of this type already booked or declined, or still in work (open, snoozed)."""
+    found: set[tuple[str, date]] = set()
+    for some in chunks(sorted(subjects)):
+        query = select(reminder_items.c.subject, reminder_items.c.due_on).where(
+            reminder_items.c.type == type_.value,
+            reminder_items.c.subject.in_(some),
+            or_(reminder_items.c.status.in_(IN_WORK), reminder_items.c.outcome.in_(SETTLED)),
+        )
+        found.update((str(s), d) for s, d in await conn.execute(query))
+    return found

@@ -1,0 +1,35 @@
+"""SQL for the reminders' settings: one JSON object per type in ``reminder_settings`` (read over the
+type's defaults by ``ctid.reminders.settings.settings_from_json``; a type without a row has its defaults)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.reminders.models import ReminderType
+from ctid.reminders.settings import DEFAULT_SETTINGS, TypeSettings, settings_from_json, settings_to_json
+from ctid.reminders.tables import reminder_settings
+
+
+async def load(conn: AsyncConnection) -> dict[ReminderType, TypeSettings]:
+    """Every type's settings: the stored ones over the defaults."""
+    found = dict(DEFAULT_SETTINGS)
+    kinds = {t.value for t in ReminderType}
+    rows = await conn.execute(select(reminder_settings.c.name, reminder_settings.c.value))
+    for name, value in rows:
+        if name in kinds:
+            found[ReminderType(name)] = settings_from_json({**json.loads(value), "type": name})
+    return found
+
+
+async def save(conn: AsyncConnection, settings: TypeSettings, at: datetime, by: int | None) -> None:
+    """A type's settings, replacing what was stored."""
+    name = settings.type.value
+    value = json.dumps(settings_to_json(settings), ensure_ascii=False, sort_keys=True)
+    await conn.execute(reminder_settings.delete().where(reminder_settings.c.name == name))
+    await conn.execute(
+        reminder_settings.insert().values(name=name, value=value, updated_at=at, updated_by=by)
+    )

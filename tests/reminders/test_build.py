@@ -1,0 +1,152 @@
+"""The daily build (ctid.reminders.build) on a real database, each backend: the things whose contact day it
+is become items, once (built twice, or after a crash, adds nothing); opt-outs, sold cars, customers just
+contacted and settled things are skipped; a customer's items of a day are one contact; items past their
+expiry expire and snoozes end; a build after days off catches up the contact days missed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import insert, select
+
+from ctid.accounts.models import Role
+from ctid.accounts.service import AccountService
+from ctid.accounts.users import NewUser
+from ctid.audit.models import Actor
+from ctid.calls.tables import calls
+from ctid.crm.tables import customer_opt_outs, customer_vehicles, visits
+from ctid.reminders.build import QueueBuilder
+from ctid.reminders.tables import reminder_items
+from ctid.storage.db import Database
+from tests.reminders.support import NOW, TODAY, add_customer, add_items, add_vehicle, item_row
+
+SHOP = "Asia/Shanghai"
+
+
+def _builder(db: Database) -> QueueBuilder:
+    return QueueBuilder(db, SHOP, clock=lambda: NOW)
+
+
+async def _owned_car(db: Database, branch_id: int, customer: int, plate: str, **dates: object) -> int:
+    car = await add_vehicle(db, branch_id, plate, **dates)
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(customer_vehicles).values(customer_id=customer, vehicle_id=car, role="owner")
+        )
+    return car
+
+
+async def _items(db: Database) -> list[tuple[str, str, date, int, date, str | None]]:
+    query = select(
+        reminder_items.c.type,
+        reminder_items.c.subject,
+        reminder_items.c.due_on,
+        reminder_items.c.step,
+        reminder_items.c.contact_on,
+        reminder_items.c.status,
+    ).order_by(reminder_items.c.id)
+    async with db.connect() as conn:
+        return [tuple(row) for row in await conn.execute(query)]  # type: ignore[misc]
+
+
+async def test_a_days_contacts_become_items_once(db: Database, branch_id: int) -> None:
+    wang = await add_customer(db, branch_id, "王伟", birthday=date(1980, 12, 7))
+    car = await _owned_car(db, branch_id, wang, "粤A11111", insurance_expiry=TODAY + timedelta(days=45))
+    li = await add_customer(db, branch_id, "李娜")
+    await _owned_car(db, branch_id, li, "粤A22222", insurance_expiry=date(2025, 12, 22))  # a year old: again
+    await _owned_car(
+        db, branch_id, li, "粤A33333", insurance_expiry=TODAY + timedelta(days=44)
+    )  # no contact day
+    builder = _builder(db)
+    first = await builder.run(TODAY)
+    assert (first.added, first.found) == (3, 3)
+    items = await _items(db)
+    assert ("insurance", f"vehicle:{car}", TODAY + timedelta(days=45), 0, TODAY, "open") in items
+    assert ("birthday", f"customer:{wang}", TODAY, 0, TODAY, "open") in items
+    assert ("insurance", f"vehicle:{car + 1}", date(2026, 12, 22), 2, TODAY, "open") in items
+    again = await builder.run(TODAY)
+    assert again.added == 0 and len(await _items(db)) == 3
+
+
+async def test_opt_outs_sold_cars_contacted_customers_and_settled_things_are_skipped(
+    db: Database, branch_id: int
+) -> None:
+    due = TODAY + timedelta(days=30)
+    refuses = await add_customer(db, branch_id, "甲")
+    await _owned_car(db, branch_id, refuses, "粤A00001", insurance_expiry=due)
+    sold = await add_customer(db, branch_id, "乙")
+    await _owned_car(db, branch_id, sold, "粤A00002", insurance_expiry=due, status="sold")
+    called = await add_customer(db, branch_id, "丙")
+    await _owned_car(db, branch_id, called, "粤A00003", insurance_expiry=due)
+    missed = await add_customer(db, branch_id, "丁")
+    await _owned_car(db, branch_id, missed, "粤A00004", insurance_expiry=due)
+    booked = await add_customer(db, branch_id, "戊")
+    booked_car = await _owned_car(db, branch_id, booked, "粤A00005", insurance_expiry=due)
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(customer_opt_outs).values(customer_id=refuses, contact_type="insurance", created_at=NOW)
+        )
+        when = NOW - timedelta(days=3)
+        await conn.execute(
+            insert(calls).values(
+                id="c1", line="desk", direction="in", customer_id=called, started_at=when, answered_at=when
+            )
+        )
+        await conn.execute(
+            insert(calls).values(id="c2", line="desk", direction="in", customer_id=missed, started_at=when)
+        )
+    await add_items(
+        db,
+        item_row(branch_id, booked, booked_car, "insurance", due, step=0, status="done", outcome="booked"),
+    )
+    result = await _builder(db).run(TODAY)
+    assert result.added == 1, "only the customer whose call was missed"
+    assert [i[1] for i in await _items(db) if i[5] == "open"] == [f"vehicle:{booked_car - 1}"]
+
+
+async def test_one_contact_a_day_worked_by_the_rules_assignee(
+    db: Database, branch_id: int, accounts: AccountService
+) -> None:
+    advisor = NewUser("lm", Role.OPERATOR, branch_id, "李明", "a long password 1", False)
+    user, _ = await accounts.users.create_user(Actor.system("test"), advisor)
+    wang = await add_customer(db, branch_id, "王伟", birthday=date(1990, 12, 7))
+    car = await _owned_car(db, branch_id, wang, "粤A12345", warranty_expiry=TODAY + timedelta(days=60))
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(visits).values(
+                vehicle_id=car, customer_id=wang, visited_on=TODAY - timedelta(days=90), advisor="李明"
+            )
+        )
+    await _builder(db).run(TODAY)
+    async with db.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(reminder_items.c.type, reminder_items.c.contact_key, reminder_items.c.assignee_id)
+            )
+        ).all()
+    assert sorted(rows) == [
+        ("birthday", f"{wang}:{TODAY}", user.id),
+        ("warranty", f"{wang}:{TODAY}", user.id),
+    ]
+
+
+async def test_expiry_snoozes_and_days_off(db: Database, branch_id: int) -> None:
+    wang = await add_customer(db, branch_id, "王伟")
+    old = item_row(
+        branch_id, wang, None, "birthday", TODAY - timedelta(days=10), contact_on=TODAY - timedelta(days=10)
+    )
+    asleep = item_row(branch_id, wang, None, "licence_review", TODAY + timedelta(days=60), status="snoozed",
+                      contact_on=TODAY, snoozed_until=TODAY)  # fmt: skip
+    await add_items(db, {**old, "expires_on": TODAY - timedelta(days=1)}, asleep)
+    li = await add_customer(db, branch_id, "李娜")
+    await _owned_car(
+        db, branch_id, li, "粤A22222", insurance_expiry=TODAY + timedelta(days=44)
+    )  # yesterday's
+    builder = _builder(db)
+    await builder.run(TODAY - timedelta(days=3))
+    result = await builder.run(TODAY)
+    assert (result.expired, result.woken) == (1, 1)
+    assert result.days == (TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY)
+    statuses = {i[0]: (i[4], i[5]) for i in await _items(db)}
+    assert statuses["birthday"][1] == "expired" and statuses["licence_review"][1] == "open"
+    assert statuses["insurance"] == (TODAY - timedelta(days=1), "open"), "its contact day, overdue"
