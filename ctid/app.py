@@ -215,7 +215,10 @@ def schedule(config: Config, services: Services) -> Scheduler:
         log.info("nightly backup off: the database is not an SQLite file (back it up with pg_dump)")
     if config.reminders.build_at:
         hour, minute = (int(part) for part in config.reminders.build_at.split(":"))
-        scheduler.daily(services.reminders.builder.run_today, dt_time(hour, minute), "reminders: daily queue")
+        builder = services.reminders.builder
+        scheduler.daily(
+            builder.run_today, dt_time(hour, minute), "reminders: daily queue", last_run=builder.last_run
+        )
     return scheduler
 
 

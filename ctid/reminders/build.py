@@ -79,6 +79,12 @@ class QueueBuilder:
     def today(self) -> date:
         return self._clock().astimezone(self._zone).date()
 
+    async def last_run(self) -> datetime | None:
+        """The daily job's record of its last run: the latest build, whoever ran it (a build by the button
+        this morning stands in for the job's catch-up)."""
+        async with self._db.connect() as conn:
+            return await build_store.last_build_at(conn)
+
     async def run_today(self) -> BuildResult:
         """The scheduler's job: today's queue (and the days since the last build)."""
         result = await self.run(actor=SCHEDULER)

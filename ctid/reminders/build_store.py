@@ -71,3 +71,11 @@ async def record_build(conn: AsyncConnection, day: date, at: datetime, added: in
     """The day built (again: its row replaced, with this run's count)."""
     await conn.execute(reminder_builds.delete().where(reminder_builds.c.day == day))
     await conn.execute(reminder_builds.insert().values(day=day, built_at=at, added=added))
+
+
+async def last_build_at(conn: AsyncConnection) -> datetime | None:
+    """When the latest day built was built (by the job, the command or the button): a day built again by
+    hand for an older date does not stand in for today's."""
+    query = select(reminder_builds.c.built_at).order_by(reminder_builds.c.day.desc()).limit(1)
+    at: datetime | None = await conn.scalar(query)
+    return at

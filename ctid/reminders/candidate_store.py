@@ -167,12 +167,16 @@ async def contacted(
             .where(customer_phones.c.customer_id.in_(some), answered)
             .distinct()
         )
-        items = select(reminder_items.c.customer_id).distinct().where(
-            reminder_items.c.customer_id.in_(some),
-            reminder_items.c.type == type_.value,
-            reminder_items.c.status == ItemStatus.DONE.value,
-            reminder_items.c.outcome.in_(CONTACTED),
-            reminder_items.c.updated_at >= since,
+        items = (
+            select(reminder_items.c.customer_id)
+            .distinct()
+            .where(
+                reminder_items.c.customer_id.in_(some),
+                reminder_items.c.type == type_.value,
+                reminder_items.c.status == ItemStatus.DONE.value,
+                reminder_items.c.outcome.in_(CONTACTED),
+                reminder_items.c.updated_at >= since,
+            )
         )
         for query in (linked, numbers, items):
             found.update(int(c) for c in (await conn.execute(query)).scalars() if c is not None)
