@@ -11,6 +11,7 @@ finished by the next one without a duplicate (the items' unique key, ``ON CONFLI
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.reminders import build_store, candidate_store, queue, rules, settings_store
 from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import OPT_OUT_OF, Due, ReminderType
 from ctid.reminders.settings import AssigneeRule, TypeSettings
 from ctid.storage.db import Database
@@ -47,16 +49,25 @@ class Source:
     column: str
     rule: Rule
     first_year: int | None = None
+    inspections: tuple[InspectionRule, ...] = ()  # also the cars the rule table puts on a due date
 
 
-def _sources(today: date) -> dict[ReminderType, Source]:
+def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderType, Source]:
     lookback = today.year - queue.YEARLY_LOOKBACK
+    inspection = functools.partial(_inspection, table=table)
     return {
         ReminderType.INSURANCE: Source(True, "insurance_expiry", rules.insurance, lookback),
+        ReminderType.INSPECTION: Source(True, "inspection_due", inspection, inspections=table),
         ReminderType.WARRANTY: Source(True, "warranty_expiry", rules.warranty),
         ReminderType.LICENCE_REVIEW: Source(False, "licence_review_on", rules.licence_review),
         ReminderType.BIRTHDAY: Source(False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR),
     }
+
+
+def _inspection(
+    vehicle: VehicleFacts, today: date, settings: TypeSettings, table: tuple[InspectionRule, ...]
+) -> Due | None:
+    return rules.inspection(vehicle, today, settings, table)
 
 
 @dataclass(frozen=True)
@@ -109,7 +120,8 @@ class QueueBuilder:
         async with self._db.connect() as conn:
             days = queue.days_to_build(await build_store.last_built(conn, day), day)
             everything = await settings_store.load(conn)
-            found, rows = await _rows(conn, days, everything, now)
+            table = await settings_store.inspection_rules(conn)
+            found, rows = await _rows(conn, days, everything, table, now)
         added = 0
         for start in range(0, len(rows), WRITE_BATCH):
             async with self._db.begin(immediate=True) as conn:
@@ -125,13 +137,17 @@ class QueueBuilder:
 
 
 async def _rows(
-    conn: AsyncConnection, days: Sequence[date], everything: dict[ReminderType, TypeSettings], now: datetime
+    conn: AsyncConnection,
+    days: Sequence[date],
+    everything: dict[ReminderType, TypeSettings],
+    table: tuple[InspectionRule, ...],
+    now: datetime,
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many things were found due, and the items to add for those wanted, as one contact a day each."""
     branch_list = await candidate_store.branch_ids(conn)
     staff = await candidate_store.staff_names(conn)
     found_count, rows = 0, []
-    for type_, source in _sources(days[-1]).items():
+    for type_, source in _sources(days[-1], table).items():
         settings = everything[type_]
         if not settings.enabled:
             continue
@@ -159,8 +175,14 @@ async def _found(
         }
     )
     read = candidate_store.vehicles_on if source.vehicles else candidate_store.customers_on
+    candidates: list[Facts] = list(await read(conn, source.column, dates, branch_list))
+    if source.inspections:
+        months = queue.inspection_months(targets, source.inspections)
+        seen = {facts.id for facts in candidates}
+        registered = await candidate_store.vehicles_registered(conn, months, branch_list)
+        candidates += [facts for facts in registered if facts.id not in seen]
     found = []
-    for facts in await read(conn, source.column, dates, branch_list):
+    for facts in candidates:
         for day in reversed(days):
             due = source.rule(facts, day, settings)
             step = None if due is None else queue.step_on(due.due_on, day, settings)

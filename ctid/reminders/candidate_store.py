@@ -77,6 +77,22 @@ def _vehicle(row: Any) -> VehicleFacts:
     )
 
 
+async def vehicles_registered(
+    conn: AsyncConnection, months: Sequence[tuple[date, date]], branch_list: Sequence[int]
+) -> list[VehicleFacts]:
+    """Active vehicles with an owner registered within one of ``months`` (first and last day): the cars
+    whose inspection by the rule table falls on a month's end. There is no index on the registration
+    date: this reads the vehicles once, on the two days a month whose due dates are a month's end."""
+    if not months:
+        return []
+    owner = _OWNER.label("owner_id")
+    within = or_(*(vehicles.c.registration_date.between(first, last) for first, last in months))
+    query = select(vehicles, owner).where(
+        vehicles.c.branch_id.in_(branch_list), vehicles.c.status == VehicleStatus.ACTIVE.value, within
+    )
+    return [_vehicle(row) for row in (await conn.execute(query)).mappings() if row["owner_id"] is not None]
+
+
 async def customers_on(
     conn: AsyncConnection, column: str, dates: Sequence[date], branch_list: Sequence[int]
 ) -> list[CustomerFacts]:

@@ -17,11 +17,13 @@ declined) or still being worked (an open or snoozed item of an earlier step).
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ctid.reminders.inspection import MAX_AGE_MONTHS, InspectionRule, add_months
 from ctid.reminders.models import Due, ItemStatus, ReminderType
 from ctid.reminders.outcomes import contact_key
 from ctid.reminders.schedule import expires_on
@@ -85,6 +87,28 @@ def anniversaries(target: date, first_year: int) -> list[date]:
         if target.month == 2 and target.day == 28 and not _leap(target.year) and _leap(year):
             found.append(date(year, 2, 29))
     return found
+
+
+def inspection_months(targets: Iterable[date], table: Sequence[InspectionRule]) -> list[tuple[date, date]]:
+    """The months (first and last day) in which a car must have been registered for the rule table to
+    put an inspection on one of ``targets``: the table's inspections fall on a month's last day, at the
+    ages (in months) its rows list; a target that is no month's end needs none."""
+    ages: set[int] = set()
+    for rule in table:
+        last = rule.to_month if rule.to_month is not None else MAX_AGE_MONTHS
+        ages.update(range(rule.from_month, last + 1, rule.every_months))
+    months = set()
+    for target in targets:
+        if target != _month_end(target):
+            continue
+        for age in ages:
+            first = add_months(target.replace(day=1), -age)
+            months.add((first, _month_end(first)))
+    return sorted(months)
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _leap(year: int) -> bool:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES, InspectionRule, inspection_rules_from_json
 from ctid.reminders.models import ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS, TypeSettings, settings_from_json, settings_to_json
 from ctid.reminders.tables import reminder_settings
@@ -23,6 +24,16 @@ async def load(conn: AsyncConnection) -> dict[ReminderType, TypeSettings]:
         if name in kinds:
             found[ReminderType(name)] = settings_from_json({**json.loads(value), "type": name})
     return found
+
+
+INSPECTION_RULES = "inspection_rules"
+
+
+async def inspection_rules(conn: AsyncConnection) -> tuple[InspectionRule, ...]:
+    """The inspection rule table an admin keeps (``inspection_rules``), else the 2022 rules' defaults."""
+    query = select(reminder_settings.c.value).where(reminder_settings.c.name == INSPECTION_RULES)
+    stored = await conn.scalar(query)
+    return DEFAULT_INSPECTION_RULES if stored is None else inspection_rules_from_json(json.loads(stored))
 
 
 async def save(conn: AsyncConnection, settings: TypeSettings, at: datetime, by: int | None) -> None:

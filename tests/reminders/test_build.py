@@ -150,3 +150,18 @@ async def test_expiry_snoozes_and_days_off(db: Database, branch_id: int) -> None
     statuses = {i[0]: (i[4], i[5]) for i in await _items(db)}
     assert statuses["birthday"][1] == "expired" and statuses["licence_review"][1] == "open"
     assert statuses["insurance"] == (TODAY - timedelta(days=1), "open"), "its contact day, overdue"
+
+
+async def test_inspections_by_the_date_entered_and_by_the_rule_table(db: Database, branch_id: int) -> None:
+    day = date(2026, 12, 21)  # the inspections due on 31 December are ten days off
+    wang = await add_customer(db, branch_id, "王伟")
+    two_years = await _owned_car(db, branch_id, wang, "粤A10001", registration_date=date(2024, 12, 15))
+    await _owned_car(db, branch_id, wang, "粤A10002", registration_date=date(2023, 12, 15))  # 3 years: none
+    entered = await _owned_car(db, branch_id, wang, "粤A10003", inspection_due=date(2027, 1, 20))
+    result = await _builder(db).run(day)
+    items = {i[1]: (i[2], i[3]) for i in await _items(db) if i[0] == "inspection"}
+    assert items == {
+        f"vehicle:{two_years}": (date(2026, 12, 31), 1),
+        f"vehicle:{entered}": (date(2027, 1, 20), 0),
+    }
+    assert result.added == 2

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES
 from ctid.reminders.models import Due, ReminderType
 from ctid.reminders.queue import (
     Found,
     Known,
     anniversaries,
     days_to_build,
+    inspection_months,
     item_rows,
     one_contact,
     step_on,
@@ -91,3 +93,12 @@ def test_a_customers_items_of_a_day_are_one_contact_with_one_assignee() -> None:
         "phone",
     )
     assert first["expires_on"] == date(2027, 2, 5)  # the due date + 30 days
+
+
+def test_the_months_a_car_was_registered_in_to_be_inspected_on_a_months_end() -> None:
+    months = inspection_months([date(2026, 12, 31), date(2026, 12, 30)], DEFAULT_INSPECTION_RULES)
+    assert (date(2024, 12, 1), date(2024, 12, 31)) in months  # year 2
+    assert (date(2020, 12, 1), date(2020, 12, 31)) in months  # year 6
+    assert (date(2023, 12, 1), date(2023, 12, 31)) not in months  # year 3: exempt
+    assert (date(2011, 6, 1), date(2011, 6, 30)) in months  # after 15 years, every 6 months
+    assert inspection_months([date(2026, 12, 30)], DEFAULT_INSPECTION_RULES) == []
