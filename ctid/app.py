@@ -46,6 +46,7 @@ from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, R
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.no_show import NoShows
 from ctid.reminders.service import Reminders
 from ctid.reminders.worklist import Worklist
 from ctid.screenpop.console import Console
@@ -180,7 +181,9 @@ def build_services(
         operator_stats=OperatorStats(db, plan, agents, site.timezone, clock),
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
-        appointments=Appointments(db, slot_plan(config.appointments), crm.today, clock),
+        appointments=Appointments(
+            db, slot_plan(config.appointments), crm.today, clock, on_no_show=NoShows(site.timezone)
+        ),
         reminders=Reminders(Worklist(db, site.timezone, clock), QueueBuilder(db, site.timezone, clock)),
         status=status,
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),

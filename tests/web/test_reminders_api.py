@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from ctid.accounts.models import Role
 from ctid.audit.models import AuditFilter
 from tests.reminders.support import add_customer, add_items, add_vehicle, item_row
 from tests.support.site import Site
@@ -213,3 +214,28 @@ async def test_the_button_builds_the_day_for_supervisors_only(people: dict[str, 
     assert (status, answer["error"]["field"]) == (422, "day")
     audit = (await site.services.audit.search(AuditFilter(action="reminder.build"))).items
     assert [(e.actor_name, e.entity_id) for e in audit] == [("sam", "2026-12-07")]
+
+
+async def test_a_missed_appointment_is_a_reminder_for_its_advisor(people: dict[str, Api], site: Site) -> None:
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    status, customer = await olga("POST", "/api/v1/customers", {"name": "张伟", "phones": ["13800138000"]})
+    assert status == 201, customer
+    day = (site.services.reminders.worklist.today() + timedelta(days=1)).isoformat()
+    body = {
+        "customer_id": customer["id"],
+        "day": day,
+        "slot": "09:30",
+        "service": "首保",
+        "advisor_id": adam.id,
+    }
+    status, made = await olga("POST", "/api/v1/appointments", body)
+    assert status == 201, made
+    for _ in range(2):  # marked twice (missed, arrived after all, missed): one reminder
+        status, marked = await olga("PATCH", f"/api/v1/appointments/{made['id']}", {"status": "no_show"})
+        assert status in (200, 409), marked
+    _, history = await olga("GET", f"/api/v1/reminders?customer={customer['id']}")
+    assert [(i["type"], i["subject"], i["assignee_id"], i["status"]) for i in history["items"]] == [
+        ("no_show", f"appointment:{made['id']}", adam.id, "open")
+    ]
+    assert history["items"][0]["due_on"] == day
