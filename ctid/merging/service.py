@@ -37,6 +37,7 @@ from ctid.crm.merge_store import Belongings
 from ctid.crm.new_customer import CHANGEABLE
 from ctid.crm.record_models import CustomerRecord
 from ctid.reminders import appointment_store
+from ctid.reminders import store as reminder_store
 from ctid.storage.db import Database
 
 NO_SUCH_CUSTOMER = N_("No such customer.")
@@ -81,6 +82,7 @@ class CustomerMerges:
             await merge_store.move(conn, merged_id, kept_id, found.belongings)
             await calls.move_customer(conn, merged_id, kept_id)
             await appointment_store.move_customer(conn, merged_id, kept_id)  # not deleted with the merged
+            await reminder_store.move_customer(conn, merged_id, kept_id)  # nor its reminders' history
             await merge_store.remove(conn, merged_id, kept_id, now, actor.user_id)
             await search_store.refresh(conn, [kept_id, merged_id])
             before, after = _kept_change(found)

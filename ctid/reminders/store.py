@@ -16,6 +16,7 @@ from ctid.core.paging import Page
 from ctid.crm.tables import customers, vehicles
 from ctid.reminders.item_models import ReminderEvent, ReminderFilter, ReminderItem
 from ctid.reminders.models import Channel, ItemStatus, Outcome, ReminderType
+from ctid.reminders.outcomes import contact_key
 from ctid.reminders.tables import reminder_events, reminder_items
 from ctid.storage.db import fetch_page
 
@@ -90,6 +91,19 @@ async def update_item(conn: AsyncConnection, item_id: int, values: dict[str, Any
 async def insert_event(conn: AsyncConnection, values: dict[str, Any]) -> int:
     query = insert(reminder_events).values(**values).returning(reminder_events.c.id)
     return int((await conn.execute(query)).scalar_one())
+
+
+async def move_customer(conn: AsyncConnection, merged_id: int, kept_id: int) -> None:
+    """A merged customer's reminders and their history go to the one kept (the merged one's row is deleted,
+    and would take them along); each item joins the kept customer's contact of its day."""
+    query = select(reminder_items.c.id, reminder_items.c.contact_on).where(
+        reminder_items.c.customer_id == merged_id
+    )
+    for item_id, day in (await conn.execute(query)).all():
+        values = {"customer_id": kept_id, "contact_key": contact_key(kept_id, day)}
+        await conn.execute(update(reminder_items).where(reminder_items.c.id == item_id).values(**values))
+    moved = update(reminder_events).where(reminder_events.c.customer_id == merged_id)
+    await conn.execute(moved.values(customer_id=kept_id))
 
 
 def _item(row: RowMapping) -> ReminderItem:

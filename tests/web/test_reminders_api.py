@@ -239,3 +239,26 @@ async def test_a_missed_appointment_is_a_reminder_for_its_advisor(people: dict[s
         ("no_show", f"appointment:{made['id']}", adam.id, "open")
     ]
     assert history["items"][0]["due_on"] == day
+
+
+async def test_a_merged_customers_reminders_and_history_move_to_the_one_kept(
+    people: dict[str, Api], site: Site
+) -> None:
+    olga, sam = people["olga"], people["sam"]
+    made = []
+    for name, phone in (("张伟", "13800138000"), ("张 伟", "13900139000")):
+        status, customer = await olga("POST", "/api/v1/customers", {"name": name, "phones": [phone]})
+        assert status == 201, customer
+        made.append(customer["id"])
+    kept, other = made
+    home = (await site.accounts.branches.default_branch()).id
+    today = site.services.reminders.worklist.today()
+    await add_items(site.services.db, item_row(home, other, None, "birthday", today, contact_on=today))
+    _, body = await olga("GET", f"/api/v1/reminders?customer={other}")
+    item = body["items"][0]["id"]
+    await olga("PATCH", f"/api/v1/reminders/{item}", {"note": "生日快乐"})
+    status, _ = await sam("POST", f"/api/v1/customers/{kept}/merge", {"other_id": other})
+    assert status == 200
+    _, history = await olga("GET", f"/api/v1/reminders?customer={kept}")
+    assert [(i["id"], i["contact_key"]) for i in history["items"]] == [(item, f"{kept}:{today}")]
+    assert [e["note"] for e in history["events"]] == ["生日快乐"]
