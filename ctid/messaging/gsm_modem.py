@@ -256,7 +256,9 @@ class AtChannel:
                 try:
                     return await asyncio.wait_for(asyncio.shield(pending.future), answer_s)
                 except TimeoutError:
-                    raise ModemTimeout(f"no answer to the message within {answer_s:g} s") from None
+                    raise ModemTimeout(
+                        f"no answer to the message within {answer_s:g} s (it may have been sent)"
+                    ) from None
             finally:
                 self._pending = None
 

@@ -142,6 +142,22 @@ class FakeGsmModem:
         hexdata, length = pdu_build.status_report(mr, recipient, status, at)
         self.unsolicited(f"+CDS: {length}", hexdata)
 
+    def stored_status_report(self, mr: int, recipient: str, status: int, at: datetime) -> int:
+        """A delivery report stored on the SIM and announced with ``+CDSI`` (``AT+CNMI=..,2,..``)."""
+        hexdata, length = pdu_build.status_report(mr, recipient, status, at)
+        index = max(self.sim, default=0) + 1
+        self.sim[index] = Stored(0, hexdata, length)
+        self.unsolicited(f'+CDSI: "SM",{index}')
+        return index
+
+    def direct_sms(self, sender: str, text: str, at: datetime) -> None:
+        """A message routed straight to the port (``+CMT: ,<length>`` and the PDU), not stored."""
+        ucs2 = any(
+            char not in pdu_build.GSM.ALPHABET and char not in pdu_build.GSM.ALPHABET_EXT_INV for char in text
+        )
+        hexdata, length = pdu_build.deliver(sender, text, at, ucs2=ucs2)
+        self.unsolicited(f"+CMT: ,{length}", hexdata)
+
     def unsolicited(self, *lines: str) -> None:
         self._write(b"".join(b"\r\n" + line.encode() + b"\r\n" for line in lines))
 

@@ -191,6 +191,17 @@ async def test_a_reply_in_two_parts_is_joined(
     await wait_until(lambda: not fake.sim, 3, "both parts deleted")
 
 
+async def test_stored_reports_and_direct_messages(
+    sender: GsmModemSender, fake: FakeGsmModem, recorded: Recorded
+) -> None:
+    """Modems that store reports (``+CDSI``) or route messages straight to the port (``+CMT``)."""
+    fake.stored_status_report(31, "+8613912345678", 0x00, AT)
+    fake.direct_sms("+8613900000004", "退订", AT)
+    await wait_until(lambda: recorded.reports and recorded.incoming, 3, "the report and the message")
+    assert recorded.reports[0].provider_id == "31" and recorded.incoming[0].text == "退订"
+    await wait_until(lambda: not fake.sim, 3, "the stored report deleted")
+
+
 async def test_messages_stored_while_away_are_read_at_start(
     fake: FakeGsmModem, recorded: Recorded, tmp_path: Path
 ) -> None:
