@@ -363,3 +363,30 @@ async def test_build_sender_picks_the_driver() -> None:
     assert [sender.name for sender in built] == ["m", "h", "a", "t"]
     with pytest.raises(ValueError):
         build_sender(SmsSenderConfig("x", "pigeon", 1, object()), ignore, ignore)  # type: ignore[arg-type]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=10,
+)
+answers = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"Response": st.dictionaries(st.sampled_from(["Error", "SendStatusSet"]), json_values)}
+    ),
+    st.fixed_dictionaries({"Code": json_values, "BizId": json_values}),
+)
+
+
+@given(st.integers(100, 599), answers)
+@settings(deadline=None)
+def test_any_answer_is_read_into_a_result(status: int, data: Any) -> None:
+    """Whatever a gateway answers, reading it gives a result (never an exception in the outbox)."""
+    from ctid.messaging.http_gateway import Answer
+
+    answer = Answer(status, json.dumps(data), data)
+    for read in (aliyun_sms.result, tencent_sms.result, template("http://x")._result):
+        result = read(answer)
+        assert result.ok in (True, False) and isinstance(result.error, str)
+        assert all(isinstance(provider_id, str) for provider_id in result.provider_ids)
