@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ctid.core.config import GsmModemSmsOptions
 from ctid.messaging.gsm_modem import AtChannel, GsmModemSender, GsmTiming, PduLine, Stored, cms_error
@@ -282,3 +284,31 @@ def test_the_channel_reads_a_cut_stream_the_same(tmp_path: Path) -> None:
         PduLine("CDS", 25, "0006C80D91683119325476F8622170023000236221700230002300"),
         Stored("CMTI", "SM", 3),
     ]
+
+
+STREAM = (
+    b"\r\n+CDS: 25\r\n0006C80D91683119325476F8622170023000236221700230002300\r\n"
+    b'\r\n+CMTI: "SM",3\r\n\r\nRING\r\n\x00\xff\r\n+CMT: ,20\r\n0004'
+    b"0B916831"
+    b"19325476F8000862217002300023044F60597D\r\n"
+)
+EXPECTED = [
+    PduLine("CDS", 25, "0006C80D91683119325476F8622170023000236221700230002300"),
+    Stored("CMTI", "SM", 3),
+    PduLine("CMT", 20, "00040B91683119325476F8000862217002300023044F60597D"),
+]
+
+
+@given(st.lists(st.integers(1, len(STREAM)), max_size=12))
+@settings(deadline=None)
+def test_any_cut_of_the_stream_gives_the_same_events(cuts: list[int]) -> None:
+    async def run() -> list[object]:
+        events: list[object] = []
+        channel = AtChannel(events.append)
+        at = 0
+        for cut in [*sorted(set(cuts)), len(STREAM)]:
+            channel.data_received(STREAM[at:cut])
+            at = max(at, cut)
+        return events
+
+    assert asyncio.run(run()) == EXPECTED
