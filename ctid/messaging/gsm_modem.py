@@ -476,7 +476,11 @@ class GsmModemSender:
                     False, tuple(references), f"{where}the modem was lost while sending ({error})", True
                 )
             except ModemTimeout as error:
-                log.warning("sms %s: %s%s", self.name, where, error)
+                # A late answer would be taken for the next command's: open the modem afresh instead.
+                log.warning("sms %s: %s%s; opening the modem again", self.name, where, error)
+                self._ready.clear()
+                self.problem = "opened again after a message without an answer"
+                channel.close()
                 return SendResult(False, tuple(references), f"{where}{error}", True)
             if not answer.ok:
                 words, retryable = cms_error(FINAL.fullmatch(answer.result)[1] or "")  # type: ignore[index]

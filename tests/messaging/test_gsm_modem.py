@@ -140,8 +140,23 @@ async def test_a_prompt_that_never_comes_is_cancelled_and_the_modem_stays_usable
     assert not result.ok and result.retryable and "prompt" in result.error
     await wait_until(lambda: fake.cancelled == 1, 3, "the ESC that cancels the message")
     fake.script.prompt_delay_s = 0.0
+    assert await sender.wait_ready(5)  # opened afresh: no late answer can be taken for the next command's
     again = await sender.send(Outgoing(ref=5, number="+8613912345678", text="Lost in the modem"))
     assert again.ok and [m["text"] for m in sent(fake)] == ["Lost in the modem"]
+
+
+async def test_an_answer_that_never_comes_is_a_retryable_maybe(
+    sender: GsmModemSender, fake: FakeGsmModem
+) -> None:
+    """No +CMGS within the time: the message may have gone out; the modem is opened afresh, and its late
+    answer is not taken for the next message's."""
+    fake.script.answer_delay_s = 3.5  # FAST waits 3 s
+    result = await sender.send(Outgoing(ref=6, number="+8613912345678", text="Slow network"))
+    assert not result.ok and result.retryable and "may have been sent" in result.error
+    fake.script.answer_delay_s = 0.0
+    assert await sender.wait_ready(5)
+    again = await sender.send(Outgoing(ref=7, number="+8613912345678", text="Next one"))
+    assert again.ok and again.provider_ids == (str(fake.accepted[-1].mr),)
 
 
 async def test_messages_back_to_back_each_go_once(sender: GsmModemSender, fake: FakeGsmModem) -> None:
