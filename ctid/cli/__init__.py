@@ -85,6 +85,7 @@ def parser() -> argparse.ArgumentParser:
     _add_user_commands(commands)
     _add_line_commands(commands)
     _add_reminder_commands(commands)
+    _add_sms_commands(commands)
 
     callerid = commands.add_parser("callerid", help="caller ID tools").add_subparsers(
         required=True, metavar="ACTION"
@@ -178,3 +179,20 @@ def _add_line_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     watch.add_argument("name", nargs="?", help="only this line (default: all)")
     _config_option(watch)
     watch.set_defaults(verb=Verb("lines.watch"))
+
+
+def _add_sms_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sms = commands.add_parser("sms", help="SMS senders").add_subparsers(required=True, metavar="ACTION")
+    test = sms.add_parser("test", help="send one SMS through a configured sender here and show what happens")
+    test.add_argument("name", help="the sender's name in the config ([[sms.senders]])")
+    test.add_argument("--to", required=True, help="the recipient (+8613912345678)")
+    test.add_argument(
+        "--text", default="ctid SMS test / 短信测试", help="the text (a modem, the template gateway)"
+    )
+    test.add_argument("--template", default=None, help="template code (Aliyun) or id (Tencent)")
+    test.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter"
+    )
+    test.add_argument("--wait", type=float, default=0.0, help="seconds to wait for reports and replies after")
+    _config_option(test)
+    test.set_defaults(verb=Verb("sms.test"))

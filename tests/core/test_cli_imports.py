@@ -113,7 +113,7 @@ def test_every_verb_names_a_function_that_exists() -> None:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 pending += action.choices.values()
-    assert len(verbs) == 14
+    assert len(verbs) == 15
     for verb in verbs:
         module, function = verb.target.rsplit(".", 1)
         assert callable(getattr(__import__(f"ctid.cli.{module}", fromlist=[function]), function)), verb
