@@ -55,7 +55,7 @@ def rfc3986(text: str) -> str:
     return "".join(chr(b) if _UNRESERVED.fullmatch(bytes([b])) else f"%{b:02X}" for b in text.encode())
 
 
-def aliyun_expected(request: Received, signed_headers: list[str]) -> str:
+def aliyun_expected(request: Received, signed_headers: list[str], secret: str = ALIYUN_SECRET) -> str:
     query = "&".join(f"{rfc3986(k)}={rfc3986(v)}" for k, v in sorted(request.query.items()))
     headers = "".join(f"{name}:{request.headers[name].strip()}\n" for name in signed_headers)
     canonical = (
@@ -63,7 +63,7 @@ def aliyun_expected(request: Received, signed_headers: list[str]) -> str:
         f"{hashlib.sha256(request.body).hexdigest()}"
     )
     to_sign = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical.encode()).hexdigest()
-    return hmac.new(ALIYUN_SECRET.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
 
 
 def aliyun_check(request: Received) -> str | None:

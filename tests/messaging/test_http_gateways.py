@@ -68,6 +68,31 @@ def test_tc3_matches_tencents_documented_example() -> None:
     assert ours == documented
 
 
+def test_acs3_matches_aliyuns_documented_example() -> None:
+    """Aliyun's V3 signature document's fixed example (ECS RunInstances, 2023-10-26): ctid's signer and the
+    test gateway's both give the documented signature."""
+    query = {"ImageId": "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd", "RegionId": "cn-shanghai"}
+    headers = {
+        "host": "ecs.cn-shanghai.aliyuncs.com",
+        "x-acs-action": "RunInstances",
+        "x-acs-content-sha256": aliyun_sms.EMPTY_SHA256,
+        "x-acs-date": "2023-10-26T10:22:32Z",
+        "x-acs-signature-nonce": "3156853299f313e23d1673dc12e1703d",
+        "x-acs-version": "2014-05-26",
+    }
+    documented = "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
+    header = aliyun_sms.authorization(
+        "POST", "/", query, headers, aliyun_sms.EMPTY_SHA256, "YourAccessKeyId", "YourAccessKeySecret"
+    )
+    assert header == (
+        "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;"
+        f"x-acs-date;x-acs-signature-nonce;x-acs-version,Signature={documented}"
+    )
+    request = gateway_server.Received("POST", "/", query, headers, b"")
+    names = sorted(headers)
+    assert gateway_server.aliyun_expected(request, names, "YourAccessKeySecret") == documented
+
+
 @given(st.text(max_size=30))
 @settings(deadline=None)
 def test_aliyun_percent_encoding_is_rfc3986(value: str) -> None:
