@@ -55,10 +55,11 @@ reminder_items = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     UniqueConstraint("type", "subject", "due_on", "step", name="uq_reminder_items_key"),
-    # the worklists: a branch's (or everyone's) open items up to a day, a person's
-    Index("ix_reminder_items_branch_id_status_contact_on", "branch_id", "status", "contact_on"),
-    Index("ix_reminder_items_status_contact_on", "status", "contact_on"),
-    Index("ix_reminder_items_assignee_id_status_contact_on", "assignee_id", "status", "contact_on"),
+    # the worklists in their order (revision 0021): a branch's (or everyone's) open items up to a day, a
+    # person's; the id (the rowid) ends each index, so a page is read off it and stops at its rows
+    Index("ix_reminder_items_worklist_branch", "branch_id", "status", "contact_on", "contact_key"),
+    Index("ix_reminder_items_worklist", "status", "contact_on", "contact_key"),
+    Index("ix_reminder_items_worklist_assignee", "assignee_id", "status", "contact_on", "contact_key"),
     # a customer's history, and whether they were contacted about a thing lately
     Index("ix_reminder_items_customer_id_type", "customer_id", "type"),
     Index("ix_reminder_items_vehicle_id", "vehicle_id"),
