@@ -69,6 +69,19 @@ class Appointment:
 
 
 @dataclass(frozen=True)
+class NextAppointment:
+    """A customer's next booked appointment as the pop's card shows it (read on the pop's hot path)."""
+
+    id: int
+    day: date
+    slot: str
+    plate: str
+    service: str
+    advisor_name: str
+    status: AppointmentStatus
+
+
+@dataclass(frozen=True)
 class AppointmentFilter:
     """Carries the branch the user may see (None: every branch, an admin's)."""
 

@@ -35,6 +35,7 @@ from ctid.reminders.appointment_models import (
     AppointmentFilter,
     AppointmentSource,
     AppointmentStatus,
+    NextAppointment,
 )
 from ctid.reminders.slots import SlotPlan
 from ctid.storage.db import Database
@@ -108,12 +109,16 @@ class Appointments:
         async with self._db.connect() as conn:
             return await _visible(conn, user, appointment_id)
 
-    async def next_for(self, user: User, customer_id: int) -> Appointment | None:
+    async def next_for(self, user: User, customer_id: int) -> NextAppointment | None:
         """The customer's next booked appointment (the card's line); None for another branch's customer."""
         scope.require(user, Permission.APPOINTMENTS)
         async with self._db.connect() as conn:
             found = (await store.next_for(conn, [customer_id], self.today())).get(customer_id)
-        return found if found is not None and scope.visible(user, found.branch_id) else None
+        if found is None or not scope.visible(user, found.branch_id):
+            return None
+        return NextAppointment(
+            found.id, found.day, found.slot, found.plate, found.service, found.advisor_name, found.status
+        )
 
     async def advisors(self, user: User, branch_id: int | None = None) -> list[User]:
         """The branch's active service advisors (服务顾问): the day view's columns. Anyone of the branch may

@@ -11,6 +11,7 @@ from typing import Any
 
 from ctid.calls.models import Call
 from ctid.crm.models import CustomerCard, CustomerSummary
+from ctid.reminders.appointment_models import NextAppointment
 from ctid.voicecard.events import Direction
 
 Message = dict[str, Any]
@@ -56,7 +57,24 @@ def call_json(call: PopCall) -> Message:
     }
 
 
-def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
+def appointment_json(found: NextAppointment | None) -> Message | None:
+    """The card's line about the customer's next appointment (预约)."""
+    if found is None:
+        return None
+    return {
+        "id": found.id,
+        "day": found.day.isoformat(),
+        "slot": found.slot,
+        "plate": found.plate,
+        "service": found.service,
+        "advisor_name": found.advisor_name,
+        "status": found.status.value,
+    }
+
+
+def card_json(
+    card: CustomerCard, recent_calls: list[Call], next_appointment: NextAppointment | None = None
+) -> Message:
     return {
         "id": card.id,
         "name": card.name,
@@ -116,6 +134,7 @@ def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
             }
             for c in recent_calls
         ],
+        "next_appointment": appointment_json(next_appointment),
     }
 
 

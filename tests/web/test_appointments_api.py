@@ -177,3 +177,22 @@ async def test_a_merged_customers_appointments_move_to_the_one_kept(
     assert status == 200
     status, moved = await olga("GET", f"/api/v1/appointments/{made['id']}")
     assert status == 200 and (moved["customer_id"], moved["customer_name"]) == (kept, "张伟")
+
+
+async def test_the_customer_reads_with_the_next_booked_appointment(
+    site: Site, people: dict[str, Api]
+) -> None:
+    olga = people["olga"]
+    customer, _car = await _customer_with_car(olga)
+    path = f"/api/v1/customers/{customer}"
+    assert (await olga("GET", path))[1]["next_appointment"] is None
+    new = {"customer_id": customer, "slot": "10:00", "service": "首保"}
+    later = (await olga("POST", "/api/v1/appointments", {**new, "day": _day(site, 5)}))[1]
+    sooner = (await olga("POST", "/api/v1/appointments", {**new, "day": _day(site, 2)}))[1]
+    status, body = await olga("GET", path)
+    assert status == 200 and body["next_appointment"] == {
+        "id": sooner["id"], "day": _day(site, 2), "slot": "10:00", "plate": "", "service": "首保",
+        "advisor_name": "Olga", "status": "booked",
+    }  # fmt: skip
+    await olga("PATCH", f"/api/v1/appointments/{sooner['id']}", {"status": "cancelled"})
+    assert (await olga("GET", path))[1]["next_appointment"]["id"] == later["id"]

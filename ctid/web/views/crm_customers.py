@@ -32,7 +32,9 @@ async def _full_json(request: web.Request, record: CustomerRecord) -> Json:
     """The card (vehicles, last visits, open follow-ups, due reminders, recent calls) and the record."""
     services = request.app[SERVICES]
     card = await services.crm.card(record.customer.id, services.crm.today())
-    return {**messages.card_json(card, await services.console.recent_calls(card)), **customer_json(record)}
+    booked = await services.appointments.next_for(current(request).user, card.id)
+    recent = await services.console.recent_calls(card)
+    return {**messages.card_json(card, recent, booked), **customer_json(record)}
 
 
 @routes.get("/api/v1/customers")
