@@ -91,4 +91,5 @@ class AppointmentFilter:
     advisor_id: int | None = None
     customer_id: int | None = None
     status: AppointmentStatus | None = None
+    newest_first: bool = False  # a customer's past appointments: the latest first
     page: PageRequest = field(default_factory=PageRequest)

@@ -47,8 +47,9 @@ async def get(conn: AsyncConnection, appointment_id: int) -> Appointment | None:
 
 
 async def page(conn: AsyncConnection, where: AppointmentFilter) -> Page[Appointment]:
-    """In the order of the day: by day, slot, then as booked."""
-    return await fetch_page(conn, _ROWS.where(*_conditions(where)), _ORDER, where.page, _appointment)
+    """In the order of the day: by day, slot, then as booked (``newest_first``: the other way round)."""
+    order = [c.desc() for c in _ORDER] if where.newest_first else _ORDER
+    return await fetch_page(conn, _ROWS.where(*_conditions(where)), order, where.page, _appointment)
 
 
 async def between(

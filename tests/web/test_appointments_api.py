@@ -74,6 +74,11 @@ async def test_a_full_slot_is_refused_in_words_and_another_advisor_has_room(
     assert slots["items"][0] == {"slot": "08:30", "ends": "09:00", "free": 2}
     status, _made = await olga("POST", "/api/v1/appointments", {**new, "advisor_id": bea.id})
     assert status == 201
+    status, listed = await olga("GET", "/api/v1/appointments/advisors")
+    assert status == 200 and listed["items"] == [
+        {"id": adam.id, "name": "Adam"},
+        {"id": bea.id, "name": "Bea"},
+    ]
 
 
 async def test_moved_marked_and_a_cancelled_one_frees_its_place(site: Site, people: dict[str, Api]) -> None:
@@ -160,8 +165,10 @@ async def test_bad_fields_are_named(site: Site, people: dict[str, Api]) -> None:
     assert (await olga("GET", "/api/v1/appointments/99999"))[0] == 404
     status, answer = await olga("GET", f"/api/v1/appointments?from={_day(site, 2)}&to={_day(site)}")
     assert (status, answer["error"]["field"]) == (422, "to")
-    status, answer = await olga("GET", "/api/v1/appointments/slots?day=2026-01-01")
+    status, answer = await olga("GET", "/api/v1/appointments/slots?day=2026-01-01&advisor=99999")
     assert (status, answer["error"]["field"]) == (422, "advisor")
+    status, plain = await olga("GET", "/api/v1/appointments/slots?day=2026-01-01")
+    assert status == 200 and plain["items"][0] == {"slot": "08:30", "ends": "09:00", "free": None}
 
 
 async def test_a_merged_customers_appointments_move_to_the_one_kept(
@@ -196,3 +203,24 @@ async def test_the_customer_reads_with_the_next_booked_appointment(
     }  # fmt: skip
     await olga("PATCH", f"/api/v1/appointments/{sooner['id']}", {"status": "cancelled"})
     assert (await olga("GET", path))[1]["next_appointment"]["id"] == later["id"]
+
+
+async def test_a_missed_appointment_puts_a_call_on_the_advisors_worklist(
+    site: Site, people: dict[str, Api]
+) -> None:
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    customer, car = await _customer_with_car(olga)
+    today = site.services.appointments.today().isoformat()
+    new = {"customer_id": customer, "vehicle_id": car, "day": today, "slot": "09:00", "service": "首保"}
+    made = (await olga("POST", "/api/v1/appointments", {**new, "advisor_id": adam.id}))[1]
+    path = f"/api/v1/appointments/{made['id']}"
+    for status in ("no_show", "booked", "no_show"):  # marked, undone, marked again: one item
+        assert (await olga("PATCH", path, {"status": status}))[0] == 200
+    status, history = await olga("GET", f"/api/v1/reminders?customer={customer}")
+    assert status == 200
+    items = [
+        (i["type"], i["assignee_id"], i["appointment_id"], i["status"], i["plate"]) for i in history["items"]
+    ]
+    assert items == [("no_show", adam.id, made["id"], "open", "粤A12345")]
+    assert history["items"][0]["contact_on"] == today and "09:00 首保" in history["items"][0]["note"]

@@ -21,6 +21,7 @@ OPERATOR = [
     ("/", "Home"),
     ("/console", "Console"),
     ("/customers", "Customers"),
+    ("/appointments", "Appointments"),
     ("/prospects", "Prospects"),
     ("/calls", "Calls"),
     ("/recordings", "Recordings"),
@@ -31,6 +32,7 @@ SUPERVISOR = [
     ("/console", "Console"),
     ("/board", "Live board"),
     ("/customers", "Customers"),
+    ("/appointments", "Appointments"),
     ("/prospects", "Prospects"),
     ("/calls", "Calls"),
     ("/recordings", "Recordings"),
@@ -43,6 +45,7 @@ ADMIN = [
     ("/console", "Console"),
     ("/board", "Live board"),
     ("/customers", "Customers"),
+    ("/appointments", "Appointments"),
     ("/prospects", "Prospects"),
     ("/calls", "Calls"),
     ("/recordings", "Recordings"),
@@ -67,8 +70,8 @@ def menu(page: str) -> list[tuple[str, str, bool]]:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(Role.OPERATOR, OPERATOR), (Role.SUPERVISOR, SUPERVISOR), (Role.ADMIN, ADMIN)],
-    ids=["operator", "supervisor", "admin"],
+    [(Role.OPERATOR, OPERATOR), (Role.ADVISOR, OPERATOR), (Role.SUPERVISOR, SUPERVISOR), (Role.ADMIN, ADMIN)],
+    ids=["operator", "advisor", "supervisor", "admin"],
 )
 async def test_each_role_sees_the_menu_it_saw_before(
     site: Site, new_browser: BrowserFactory, role: Role, expected: list[tuple[str, str]]
@@ -109,7 +112,19 @@ async def test_the_menu_is_in_the_users_language(site: Site, new_browser: Browse
     await browser.login("wang")
     page = await (await browser.get("/", headers={"Accept-Language": "zh-CN"})).text()
     texts = [text for _href, text, _active in menu(page)]
-    assert texts == ["首页", "坐席台", "实时看板", "客户", "潜客", "通话记录", "录音", "统计", "线路", "系统"]
+    assert texts == [
+        "首页",
+        "坐席台",
+        "实时看板",
+        "客户",
+        "预约",
+        "潜客",
+        "通话记录",
+        "录音",
+        "统计",
+        "线路",
+        "系统",
+    ]
 
 
 async def test_no_menu_for_anonymous_visitors(new_browser: BrowserFactory) -> None:

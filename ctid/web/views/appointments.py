@@ -39,16 +39,30 @@ async def list_appointments(request: web.Request) -> web.Response:
 @routes.get("/api/v1/appointments/slots")
 @requires(Permission.APPOINTMENTS)
 async def free_slots(request: web.Request) -> web.Response:
-    """``?day=&advisor=``: the day's slots and how many more cars the advisor takes in each."""
+    """``?day=&advisor=``: the day's slots and how many more cars the advisor takes in each (``free``:
+    null without an advisor, when the customer's own advisor is to be chosen at booking)."""
     forms.known(request.query, ("day", "advisor"))
     day = forms.day(request.query, "day")
     if day is None:
         raise ValidationError("day", N_("%(what)s is required."), what="day")
-    advisor = forms.integer(request.query, "advisor", 1, forms.MAX_ID)
+    advisor = forms.optional_integer(request.query, "advisor", 1, forms.MAX_ID)
     appointments = request.app[SERVICES].appointments
-    free = await appointments.free(current(request).user, day, advisor)
+    if advisor is None:
+        free: list[tuple[str, int | None]] = [(s, None) for s in appointments.plan.slots]
+    else:
+        free = list(await appointments.free(current(request).user, day, advisor))
     items = [{"slot": s, "ends": appointments.plan.slot_end(s), "free": n} for s, n in free]
     return web.json_response({"day": day.isoformat(), "advisor": advisor, "items": items})
+
+
+@routes.get("/api/v1/appointments/advisors")
+@requires(Permission.APPOINTMENTS)
+async def advisors(request: web.Request) -> web.Response:
+    """The branch's service advisors (服务顾问), whom the booking form offers."""
+    forms.known(request.query, ("branch",))
+    branch = forms.optional_integer(request.query, "branch", 1, forms.MAX_ID)
+    found = await request.app[SERVICES].appointments.advisors(current(request).user, branch)
+    return web.json_response({"items": [{"id": u.id, "name": u.label} for u in found]})
 
 
 @routes.post("/api/v1/appointments")

@@ -24,6 +24,7 @@ from ctid.crm.record_models import CustomerRecord, HistoryEntry, VehicleRecord
 from ctid.recording.models import RecordingFilter
 from ctid.web import crm_forms, forms
 from ctid.web.auth import current, requires
+from ctid.web.customer_reminders import reminders_context
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.labels import VALUE_LABELS
@@ -167,6 +168,8 @@ async def customer_page(request: web.Request) -> web.Response:
         **await customer_edit_context(request, record.customer.branch_id),
     }
     context["staff_names"] = {u.id: u.label for u in context["staff"]}
+    context["vehicles_for_booking"] = [{"id": v.id, "plate": v.plate} for v in vehicles.items]
+    context.update(await reminders_context(request, customer_id))  # appointments, reminder history
     return render(request, "crm/customer.html", context)
 
 

@@ -30,7 +30,8 @@
       el("div", { class: "row" },
         customerLink(pop.customer),
         el("button", { type: "button", class: "small new-follow-up", onclick: () => open(followUpForm) }, T.new_follow_up),
-        el("button", { type: "button", class: "small new-visit", onclick: () => open(visitForm) }, T.new_visit)),
+        el("button", { type: "button", class: "small new-visit", onclick: () => open(visitForm) }, T.new_visit),
+        el("button", { type: "button", class: "small book", onclick: () => open(bookingForm) }, T.book)),
       panel, status);
   }
 
@@ -110,6 +111,14 @@
       });
       await done(pop, fmt(T.visit_saved, { plate: vehicle ? vehicle.plate : "" }), "visits");
     }, panel);
+  }
+
+  // The booking form (static/booking.js, the worklist's and the customer page's too), from the call's card.
+  function bookingForm(pop, panel) {
+    const booking = window.CtidBooking;
+    return booking.form({ customerId: pop.customer.id, vehicles: pop.customer.vehicles || [], source: "pop",
+      onCancel: () => panel.replaceChildren(),
+      onBooked: (made) => done(pop, `${booking.T.booked} ${booking.line(made)}`, "appointments") });
   }
 
   Object.assign(C, { cardActions, customerLink });

@@ -26,6 +26,7 @@
       el("p", { class: "phones" }, customer.phones.map((p) => el("span", { class: "phone" },
         p.label ? `${p.label} ` : "", C.dialButton(p.number, line, p.e164)))),
       actions,
+      nextAppointment(customer),
       customer.opt_outs.length ? el("p", { class: "opt-outs error" },
         `${T.opted_out} ${customer.opt_outs.map(label).join("、")}`) : null,
       customer.tags.length || customer.address ? el("p", { class: "small muted customer-extra" },
@@ -46,6 +47,31 @@
       section(T.recent_calls, customer.recent_calls, (rows) => linkRecordings(el("ul", { class: "plain recent" },
         rows.map((c) => el("li", { class: "small", dataset: { call: c.id || "" } },
           when(c.started_at), " · ", label(c.direction), " · ", label(c.outcome || "in call")))))));
+  }
+
+  // The customer's next appointment (预约): the customers API's card has it; a pop's card asks once a page
+  // (the pop's own read stays as it was), and every card of the customer shows it when the answer comes.
+  const nextOf = new Map();
+  const siteToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: C.root.dataset.timezone }).format(new Date());
+  function showNext(node, booked) {
+    node.hidden = !booked;
+    if (booked) node.replaceChildren(el("strong", {}, T.next_appointment), " ", window.CtidBooking.line(booked));
+  }
+  function nextAppointment(customer) {
+    const node = el("p", { class: "small next-appointment", dataset: { customer: customer.id }, hidden: true });
+    if (customer.next_appointment !== undefined) nextOf.set(customer.id, customer.next_appointment);
+    if (nextOf.has(customer.id)) showNext(node, nextOf.get(customer.id));
+    else {
+      nextOf.set(customer.id, null);
+      api("GET", `/api/v1/appointments?customer=${customer.id}&status=booked&from=${siteToday()}&per_page=1`)
+        .then((page) => {
+          nextOf.set(customer.id, page.items[0] || null);
+          document.querySelectorAll(`.next-appointment[data-customer="${customer.id}"]`)
+            .forEach((shown) => showNext(shown, page.items[0]));
+        })
+        .catch(() => nextOf.delete(customer.id)); // asked again at the next drawing
+    }
+    return node;
   }
 
   // The recent calls that have a recording this user may hear get a link to its player (asked once per

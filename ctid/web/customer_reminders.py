@@ -1,0 +1,35 @@
+"""The customer page's appointments (预约) and reminder history: what the page's two cards read, from the
+appointments service and the reminders' worklist, each within the user's permissions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from ctid.accounts.permissions import Permission, allows
+from ctid.core.paging import PageRequest
+from ctid.reminders.appointment_models import AppointmentFilter
+from ctid.web.auth import current
+from ctid.web.keys import SERVICES
+
+APPOINTMENTS_SHOWN = 20
+
+
+async def reminders_context(request: web.Request, customer_id: int) -> dict[str, Any]:
+    """``appointments`` (newest day first) and ``reminders`` (items and their events, or None when the
+    user may not work reminders)."""
+    services, user = request.app[SERVICES], current(request).user
+    today, shown = services.appointments.today(), PageRequest(1, APPOINTMENTS_SHOWN)
+    ahead = AppointmentFilter(customer_id=customer_id, day_from=today, page=shown)
+    before = AppointmentFilter(
+        customer_id=customer_id, day_to=today - timedelta(days=1), newest_first=True, page=shown
+    )
+    upcoming = await services.appointments.page(user, ahead)
+    past = await services.appointments.page(user, before)
+    history = None
+    if allows(user, Permission.REMINDERS_WORK):
+        history = await services.reminders.worklist.of_customer(user, customer_id)
+    appointments = upcoming.items + past.items
+    return {"appointments": appointments, "appointments_today": today, "reminders": history}
