@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from ctid.core.paging import PageRequest
+from ctid.crm.models import Phone
 
 
 class AppointmentStatus(StrEnum):
@@ -79,6 +80,15 @@ class NextAppointment:
     service: str
     advisor_name: str
     status: AppointmentStatus
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What the worklist shows of a customer beside their items: the numbers to dial, the next booking."""
+
+    customer_id: int
+    phones: tuple[Phone, ...]
+    next_appointment: Appointment | None
 
 
 @dataclass(frozen=True)

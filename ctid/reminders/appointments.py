@@ -9,7 +9,7 @@ place at once cannot both get it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -36,6 +36,7 @@ from ctid.reminders.appointment_models import (
     AppointmentFilter,
     AppointmentSource,
     AppointmentStatus,
+    Contact,
     NextAppointment,
 )
 from ctid.reminders.slots import SlotPlan
@@ -120,6 +121,19 @@ class Appointments:
         return NextAppointment(
             found.id, found.day, found.slot, found.plate, found.service, found.advisor_name, found.status
         )
+
+    async def contacts(self, user: User, customer_ids: Sequence[int]) -> dict[int, Contact]:
+        """The worklist's customers' phones and next appointments, two reads for a page of them (the
+        customers are the items' the user may see; another branch's are left out all the same)."""
+        scope.require(user, Permission.CRM_VIEW)
+        async with self._db.connect() as conn:
+            phones = await customer_store.phones_of(conn, list(customer_ids))
+            booked = await store.next_for(conn, list(customer_ids), self.today())
+        return {
+            c: Contact(c, tuple(phones.get(c, ())), booked.get(c))
+            for c in customer_ids
+            if (found := booked.get(c)) is None or scope.visible(user, found.branch_id)
+        }
 
     async def advisors(self, user: User, branch_id: int | None = None) -> list[User]:
         """The branch's active service advisors (服务顾问): the day view's columns. Anyone of the branch may

@@ -66,7 +66,7 @@ def test_every_menu_entry_opens_a_page_that_asks_for_its_permission(app: web.App
         if r.method == "GET" and r.resource is not None
     }
     entries = [e for f in collect(views) for e in f.nav]
-    assert len(entries) == 17
+    assert len(entries) == 18
     assert [(e.path, get_routes.get(e.path)) for e in entries] == [(e.path, e.permission) for e in entries]
     assert len({e.order for e in entries}) == len(entries), "two entries in the same place"
 
@@ -76,13 +76,13 @@ async def test_a_new_feature_shows_in_the_menu_of_those_it_allows(
 ) -> None:
     routes = web.RouteTableDef()
 
-    @routes.get("/reminders")
+    @routes.get("/letters")
     @requires(Permission.STATS_VIEW)
-    async def reminders(request: web.Request) -> web.Response:
+    async def letters(request: web.Request) -> web.Response:
         return web.Response(text="due")
 
     extra = Feature(
-        "reminders", routes, nav=(NavEntry(N_("Reminders"), "/reminders", Permission.STATS_VIEW, order=75),)
+        "letters", routes, nav=(NavEntry(N_("Letters"), "/letters", Permission.STATS_VIEW, order=75),)
     )
     app = make_app(site.services, (*collect(views), extra))
     client = await aiohttp_client(app)
@@ -97,9 +97,9 @@ async def test_a_new_feature_shows_in_the_menu_of_those_it_allows(
         nav = NAV.search(page)
         assert nav
         menus[name] = [href for href, _text in LINK.findall(nav.group(1))]
-        assert (await browser.get("/reminders")).status == (200 if name == "sue" else 403)
-    assert menus["sue"][8:11] == ["/stats", "/reminders", "/lines"]
-    assert "/reminders" not in menus["olga"]
+        assert (await browser.get("/letters")).status == (200 if name == "sue" else 403)
+    assert menus["sue"][9:12] == ["/stats", "/letters", "/lines"]
+    assert "/letters" not in menus["olga"]
 
 
 def test_a_module_with_routes_but_no_feature_stops_the_start(

@@ -8,8 +8,11 @@ from typing import Any
 
 from aiohttp import web
 
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_, ValidationError
+from ctid.core.paging import PageRequest
+from ctid.reminders.item_models import ReminderFilter
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
@@ -41,6 +44,7 @@ async def render_home(
     who = current(request)
     branches = {b.id: b for b in await services.accounts.branches.list_branches()}
     context = {
+        **await _my_day(request),
         "branch": branches.get(who.user.branch_id),
         "branches": branches,
         "lines": services.config.lines,
@@ -49,3 +53,17 @@ async def render_home(
         **(form_error(request, error) if error else {}),
     }
     return render(request, "home.html", context, status=status)
+
+
+async def _my_day(request: web.Request) -> dict[str, Any]:
+    """Today's appointments (a service advisor's own, else the branch's) and, for an advisor, how many of
+    their reminder items wait: an advisor's day starts from their worklist and their cars."""
+    services, user = request.app[SERVICES], current(request).user
+    advisor = user.role == Role.ADVISOR
+    today = services.appointments.today()
+    booked = await services.appointments.between(user, today, today, user.id if advisor else None)
+    waiting = None
+    if advisor:
+        where = ReminderFilter(assignee_id=user.id, page=PageRequest(1, 1))
+        waiting = (await services.reminders.worklist.page(user, where)).total
+    return {"appointments_today": booked, "advisor": advisor, "worklist_waiting": waiting}
