@@ -28,7 +28,6 @@ from ctid.core.text import clean_text
 from ctid.crm import customer_store, scope, vehicle_store, visit_store
 from ctid.crm.history import auditable, diff, record_change
 from ctid.reminders import appointment_store as store
-from ctid.reminders import no_show
 from ctid.reminders.appointment_models import (
     NEXT_STATUSES,
     TAKING_A_SLOT,
@@ -48,7 +47,7 @@ MAX_NOTE = 2000
 CHANGEABLE = ("day", "slot", "advisor_id", "vehicle_id", "service_item_id", "service", "note", "status")
 _MOVING = ("day", "slot", "advisor_id")
 
-OnNoShow = Callable[[AsyncConnection, Actor, Appointment, date, datetime], Awaitable[None]]
+OnNoShow = Callable[[AsyncConnection, Actor, Appointment, datetime], Awaitable[None]]
 """What a missed appointment starts (a reminder item to call the customer), in the same transaction."""
 
 
@@ -84,7 +83,7 @@ class Appointments:
         plan: SlotPlan,
         today: Callable[[], date],
         clock: Callable[[], datetime] = utcnow,
-        on_no_show: OnNoShow | None = no_show.remind,
+        on_no_show: OnNoShow | None = None,
     ) -> None:
         self._db = db
         self.plan = plan
@@ -226,7 +225,7 @@ class Appointments:
                 await store.update_appointment(conn, current.id, {**values, "updated_at": now})
             found = await _visible(conn, user, current.id)
             if status == AppointmentStatus.NO_SHOW != current.status and self._on_no_show is not None:
-                await self._on_no_show(conn, actor, found, self.today(), now)
+                await self._on_no_show(conn, actor, found, now)
             return found
 
     def _check_when(self, day: date, slot: str, booking: bool) -> None:

@@ -203,24 +203,3 @@ async def test_the_customer_reads_with_the_next_booked_appointment(
     }  # fmt: skip
     await olga("PATCH", f"/api/v1/appointments/{sooner['id']}", {"status": "cancelled"})
     assert (await olga("GET", path))[1]["next_appointment"]["id"] == later["id"]
-
-
-async def test_a_missed_appointment_puts_a_call_on_the_advisors_worklist(
-    site: Site, people: dict[str, Api]
-) -> None:
-    olga = people["olga"]
-    adam = await site.user("adam", Role.ADVISOR)
-    customer, car = await _customer_with_car(olga)
-    today = site.services.appointments.today().isoformat()
-    new = {"customer_id": customer, "vehicle_id": car, "day": today, "slot": "09:00", "service": "首保"}
-    made = (await olga("POST", "/api/v1/appointments", {**new, "advisor_id": adam.id}))[1]
-    path = f"/api/v1/appointments/{made['id']}"
-    for status in ("no_show", "booked", "no_show"):  # marked, undone, marked again: one item
-        assert (await olga("PATCH", path, {"status": status}))[0] == 200
-    status, history = await olga("GET", f"/api/v1/reminders?customer={customer}")
-    assert status == 200
-    items = [
-        (i["type"], i["assignee_id"], i["appointment_id"], i["status"], i["plate"]) for i in history["items"]
-    ]
-    assert items == [("no_show", adam.id, made["id"], "open", "粤A12345")]
-    assert history["items"][0]["contact_on"] == today and "09:00 首保" in history["items"][0]["note"]
