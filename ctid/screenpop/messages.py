@@ -72,9 +72,7 @@ def appointment_json(found: NextAppointment | None) -> Message | None:
     }
 
 
-def card_json(
-    card: CustomerCard, recent_calls: list[Call], next_appointment: NextAppointment | None = None
-) -> Message:
+def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
     return {
         "id": card.id,
         "name": card.name,
@@ -134,7 +132,6 @@ def card_json(
             }
             for c in recent_calls
         ],
-        "next_appointment": appointment_json(next_appointment),
     }
 
 

@@ -74,6 +74,8 @@ VALUE_LABELS = (
     N_("no_answer"),
     N_("call_back"),
     N_("sent"),
+    # the service advisor's role as the top bar shows it (_(user.role.value))
+    N_("advisor"),
     # appointments (预约): statuses and where they were booked from
     N_("booked"),
     N_("arrived"),

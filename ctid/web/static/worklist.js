@@ -89,7 +89,7 @@
       const c = await api("GET", `/api/v1/customers/${id}`);
       const rows = (c.vehicles || []).map((v) => el("tr", {}, [v.plate, v.insurance_expiry || "—", v.inspection_due || "—",
         v.next_service_due || "—"].map((cell) => el("td", {}, cell))));
-      card.replaceChildren(
+      card.replaceChildren(...[
         el("h2", {}, c.name, " ", el("a", { class: "small", href: `/customers/${c.id}` }, T.customer_page)),
         el("p", { class: "phones" }, c.phones.map((p) => el("span", { class: "phone" }, el("span", { dataset: { dial: p.e164 || "" } },
           window.CtidPhone ? window.CtidPhone.shown(p.e164, p.number) : p.number), p.label ? ` ${p.label} ` : " "))),
@@ -98,7 +98,8 @@
         el("table", { class: "list compact" }, el("thead", {}, el("tr", {}, ["", T.insurance_expiry, T.inspection_due,
           T.next_service_due].map((h) => el("th", {}, h)))), el("tbody", {}, rows)),
         el("h3", {}, T.last_visits),
-        el("ul", { class: "plain small" }, (c.last_visits || []).map((v) => el("li", {}, `${v.visited_on} ${v.plate || ""} ${v.summary}`))));
+        el("ul", { class: "plain small" }, (c.last_visits || []).map((v) => el("li", {}, `${v.visited_on} ${v.plate || ""} ${v.summary}`))),
+      ].filter(Boolean));
       card.hidden = false;
     } catch (error) {
       problem(null, error);
