@@ -179,7 +179,8 @@ async def _found(
     if source.inspections:
         months = queue.inspection_months(targets, source.inspections)
         seen = {facts.id for facts in candidates}
-        registered = await candidate_store.vehicles_registered(conn, months, branch_list)
+        since = rules.earliest_due(days[0], settings)  # an entered date from then on wins (the rule's)
+        registered = await candidate_store.vehicles_registered(conn, months, branch_list, since)
         candidates += [facts for facts in registered if facts.id not in seen]
     found = []
     for facts in candidates:

@@ -78,17 +78,25 @@ def _vehicle(row: Any) -> VehicleFacts:
 
 
 async def vehicles_registered(
-    conn: AsyncConnection, months: Sequence[tuple[date, date]], branch_list: Sequence[int]
+    conn: AsyncConnection,
+    months: Sequence[tuple[date, date]],
+    branch_list: Sequence[int],
+    entered_before: date,
 ) -> list[VehicleFacts]:
-    """Active vehicles with an owner registered within one of ``months`` (first and last day): the cars
+    """Active vehicles with an owner registered within one of ``months`` (first and last day) and no
+    inspection date entered on or after ``entered_before`` (an entered date wins over the table): the cars
     whose inspection by the rule table falls on a month's end. There is no index on the registration
     date: this reads the vehicles once, on the two days a month whose due dates are a month's end."""
     if not months:
         return []
     owner = _OWNER.label("owner_id")
     within = or_(*(vehicles.c.registration_date.between(first, last) for first, last in months))
+    entered = or_(vehicles.c.inspection_due.is_(None), vehicles.c.inspection_due < entered_before)
     query = select(vehicles, owner).where(
-        vehicles.c.branch_id.in_(branch_list), vehicles.c.status == VehicleStatus.ACTIVE.value, within
+        vehicles.c.branch_id.in_(branch_list),
+        vehicles.c.status == VehicleStatus.ACTIVE.value,
+        entered,
+        within,
     )
     return [_vehicle(row) for row in (await conn.execute(query)).mappings() if row["owner_id"] is not None]
 
