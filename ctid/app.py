@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from datetime import time as dt_time
@@ -20,6 +20,7 @@ from ctid.accounts.agents import Agents
 from ctid.accounts.passwords import Passwords
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.audit.models import Actor
 from ctid.audit.service import AuditService
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
@@ -27,11 +28,13 @@ from ctid.calls.wrap_up import WrapUpCodes
 from ctid.control import Command, ControlServer, event_stream
 from ctid.core import logs, private_files
 from ctid.core.clock import Clock, utcnow
-from ctid.core.config import Config, LineConfig, SimLineOptions
+from ctid.core.config import Config, EmailConfig, LineConfig, SimLineOptions, SmsConfig
 from ctid.core.events import EventBus
 from ctid.core.lifecycle import HEARTBEAT_S, Heartbeat, Supervisor
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.pidfile import AlreadyRunning, PidFile
+from ctid.crm.customers import CustomerRecords
+from ctid.crm.models import ContactType
 from ctid.crm.options import CrmOptions
 from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
@@ -42,6 +45,10 @@ from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.plan import configured_codes
 from ctid.lineplan.source import LinePlanSource
 from ctid.merging.service import CustomerMerges
+from ctid.messaging.email import EmailSender, SmtpSettings
+from ctid.messaging.outbox import OutboxSettings, SmsOutbox
+from ctid.messaging.outbox_rules import QuietHours
+from ctid.messaging.template_service import SmsTemplates
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
@@ -49,6 +56,7 @@ from ctid.reminders.build import QueueBuilder
 from ctid.reminders.no_show import NoShows
 from ctid.reminders.service import Reminders
 from ctid.reminders.worklist import Worklist
+from ctid.reminders.sms_service import SmsService
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError
@@ -146,6 +154,9 @@ def build_services(
     console = Console(
         accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops, handlers=handlers
     )
+    outbox = SmsOutbox(db, [], outbox_settings(config.sms), site.timezone, clock)
+    outbox.set_opt_out(sms_opt_out(records.customers))
+    sms_templates = SmsTemplates(db, clock)
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,
@@ -186,10 +197,60 @@ def build_services(
         ),
         reminders=Reminders(Worklist(db, site.timezone, clock), QueueBuilder(db, site.timezone, clock)),
         status=status,
+        outbox=outbox,
+        sms=SmsService(db, outbox, sms_templates, records.customers, normaliser, site.name),
+        sms_templates=sms_templates,
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,
         backup=backup,
+        email=email_sender(config.email),
     )
+
+
+def outbox_settings(sms: SmsConfig) -> OutboxSettings:
+    never = sms.quiet_from == "" or sms.quiet_until == ""
+    quiet = (
+        QuietHours(dt_time(0), dt_time(0))
+        if never
+        else QuietHours(_hh_mm(sms.quiet_from), _hh_mm(sms.quiet_until))
+    )
+    return OutboxSettings(
+        quiet=quiet,
+        max_attempts=sms.max_attempts,
+        retry_first_s=sms.retry_after_s,
+        retry_max_s=sms.retry_max_s,
+    )
+
+
+def email_sender(email: EmailConfig) -> EmailSender | None:
+    if not email.host:
+        return None
+    settings = SmtpSettings(
+        email.host,
+        email.port,
+        email.security,
+        email.user,
+        email.password,
+        email.from_address,
+        email.ca_file,
+        email.timeout_s,
+    )
+    return EmailSender(settings)
+
+
+def _hh_mm(text: str) -> dt_time:
+    hour, minute = text.split(":")
+    return dt_time(int(hour), int(minute))
+
+
+def sms_opt_out(customers: CustomerRecords) -> Callable[[str, datetime], Awaitable[int]]:
+    """What a reply "TD" does (messaging knows no customers): every customer with that number opts out of
+    SMS, each change audited as the system's."""
+
+    async def opt_out(number: str, _at: datetime) -> int:
+        return await customers.opt_out_number(Actor.system("sms"), number, ContactType.SMS, "短信回复退订")
+
+    return opt_out
 
 
 def nightly_backup(config: Config) -> NightlyBackup | None:
@@ -259,6 +320,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
             services.calls,
             services.pops,
             services.recorder,
+            services.outbox,
             services.lines,
             control,
             WebServer(services),

@@ -10,7 +10,9 @@ from ctid.tables import metadata
 
 PLAN = CopyPlan(
     metadata=metadata,
-    seeded=frozenset({"crm_options", "wrap_up_codes"}),  # revision 0008's option lists, 0018's results
+    seeded=frozenset(
+        {"crm_options", "wrap_up_codes", "sms_templates"}
+    ),  # 0008's options, 0018's results, 0021's presets
     derived=(search_store.TABLE,),
     rebuild=search_store.rebuild,
 )

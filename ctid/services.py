@@ -28,10 +28,14 @@ from ctid.home.service import Home
 from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.source import LinePlanSource
 from ctid.merging.service import CustomerMerges
+from ctid.messaging.email import EmailSender
+from ctid.messaging.outbox import SmsOutbox
+from ctid.messaging.template_service import SmsTemplates
 from ctid.recording.recorder import Recorder
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments
 from ctid.reminders.service import Reminders
+from ctid.reminders.sms_service import SmsService
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.stats.operator_stats import OperatorStats
@@ -84,8 +88,16 @@ class Services:
     reminders: Reminders
     """The daily reminder queue: its build and the worklist."""
     status: SystemStatus
+    outbox: SmsOutbox
+    """The SMS outbox: the sending task, its senders and their health (the System page)."""
+    sms: SmsService
+    sms_templates: SmsTemplates
+    """The SMS templates and presets (短信预设)."""
+    """SMS to customers and numbers, with the CRM's checks (opt-outs, mobiles, branches)."""
     scheduler: Scheduler
     """The periodic and daily jobs (``schedule`` registers them; the web app adds the hub's check)."""
     started_monotonic: float = field(default_factory=time.monotonic)
     backup: NightlyBackup | None = None
     """None when nightly copies are off or the database is not an SQLite file."""
+    email: EmailSender | None = None
+    """The shop's SMTP server for the reminders' e-mail; None when ``[email] host`` is empty."""

@@ -7,10 +7,11 @@ from ctid.crm import prospect_tables as _prospects
 from ctid.crm import tables as _crm
 from ctid.home import tables as _home
 from ctid.jobs import tables as _jobs
+from ctid.messaging import tables as _messaging
 from ctid.recording import tables as _recording
 from ctid.reminders import appointment_tables as _appointments
 from ctid.reminders import tables as _reminders
 from ctid.storage.db import metadata
 
 __all__ = ["metadata"]
-del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _prospects, _recording, _reminders
+del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _messaging, _prospects, _recording, _reminders

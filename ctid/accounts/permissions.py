@@ -39,6 +39,9 @@ class Permission(StrEnum):
     APPOINTMENTS = "appointments.book"  # see, book, move and mark service appointments (预约)
     REMINDERS_WORK = "reminders.work"  # work the reminder worklist: outcomes, notes, snoozes, take an item
     REMINDERS_MANAGE = "reminders.manage"  # build the day's queue now, give items to others
+    SMS_SEND = "sms.send"  # send one SMS (customer page, pop) and read the branch's SMS history
+    SMS_BULK = "sms.bulk"  # send an SMS to every customer of a search
+    SMS_TEMPLATES = "sms.templates"  # the SMS templates and presets (automatic sending on or off)
 
 
 _EVERYONE = {
@@ -51,6 +54,7 @@ _EVERYONE = {
     Permission.RECORDINGS_OWN,
     Permission.APPOINTMENTS,
     Permission.REMINDERS_WORK,
+    Permission.SMS_SEND,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -59,7 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
-        | {Permission.BOARD_VIEW, Permission.REMINDERS_MANAGE}
+        | {Permission.BOARD_VIEW, Permission.REMINDERS_MANAGE, Permission.SMS_BULK}
         | {Permission.RECORDINGS_ALL, Permission.RECORDINGS_DOWNLOAD, Permission.RECORDINGS_ACCESS_LOG}
     ),
     Role.ADMIN: frozenset(Permission),

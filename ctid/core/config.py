@@ -240,6 +240,31 @@ class RecordingConfig:
         }
 
 
+@dataclass(frozen=True)
+class SmsConfig:
+    """The SMS outbox: sending hours and retries (the senders, each with its rate: ``[[sms.senders]]``)."""
+
+    quiet_from: str = _checked("21:00", _clock_time)
+    quiet_until: str = _checked("08:00", _clock_time)
+    max_attempts: int = _checked(4, _between(1, 100))
+    retry_after_s: float = _checked(60.0, _between(1, 86_400, "s"))
+    retry_max_s: float = _checked(3600.0, _between(1, 86_400, "s"))
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The shop's SMTP server, for the reminders' e-mail ("" host: no e-mail)."""
+
+    host: str = ""
+    port: int = _checked(587, _port)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    user: str = ""
+    password: str = ""
+    from_address: str = ""
+    ca_file: str = ""
+    timeout_s: float = _checked(30.0, _between(1, 600, "s"))
+
+
 _RING_TIMEOUT = _between(0.05, 600, "s")
 
 
@@ -421,6 +446,8 @@ class Config:
     backup: BackupConfig = field(default_factory=BackupConfig)
     appointments: AppointmentsConfig = field(default_factory=AppointmentsConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
     lines: tuple[LineConfig, ...] = ()
     sms: SmsConfig = field(default_factory=SmsConfig)
     source: str = EMBEDDED
@@ -460,6 +487,8 @@ SECTIONS: Mapping[str, type] = {
     "backup": BackupConfig,
     "appointments": AppointmentsConfig,
     "reminders": RemindersConfig,
+    "sms": SmsConfig,
+    "email": EmailConfig,
 }
 
 

@@ -164,3 +164,51 @@ async def replace_opt_outs(
     ]
     if rows:
         await conn.execute(insert(customer_opt_outs), rows)
+
+
+async def holders_of(conn: AsyncConnection, e164: str) -> list[int]:
+    """Every customer (of any branch) with this number, by its indexed E.164 key."""
+    query = select(customer_phones.c.customer_id).where(customer_phones.c.e164 == e164).distinct()
+    return sorted(int(row.customer_id) for row in await conn.execute(query))
+
+
+async def numbers_opted_out(conn: AsyncConnection, e164s: Sequence[str], kind: ContactType) -> set[str]:
+    """Which of these numbers a customer holding them opted out of ``kind`` for (an SMS opt-out is the
+    number's: whoever holds it asked for no more)."""
+    if not e164s:
+        return set()
+    query = (
+        select(customer_phones.c.e164)
+        .select_from(
+            customer_phones.join(
+                customer_opt_outs, customer_opt_outs.c.customer_id == customer_phones.c.customer_id
+            )
+        )
+        .where(customer_phones.c.e164.in_(list(e164s)), customer_opt_outs.c.contact_type == kind.value)
+        .distinct()
+    )
+    return {str(row.e164) for row in await conn.execute(query)}
+
+
+async def add_opt_out(
+    conn: AsyncConnection, customer_id: int, kind: ContactType, reason: str, now: datetime
+) -> bool:
+    """One more opt-out; False when the customer already had it (kept as it was)."""
+    if kind in {o.contact_type for o in await opt_outs(conn, customer_id)}:
+        return False
+    values = {"customer_id": customer_id, "contact_type": kind.value, "reason": reason, "created_at": now}
+    await conn.execute(insert(customer_opt_outs).values(**values))
+    return True
+
+
+async def customers_opted_out(
+    conn: AsyncConnection, customer_ids: Sequence[int], kinds: Iterable[ContactType]
+) -> set[int]:
+    """Which of these customers opted out of any of ``kinds``."""
+    if not customer_ids:
+        return set()
+    query = select(customer_opt_outs.c.customer_id).where(
+        customer_opt_outs.c.customer_id.in_(list(customer_ids)),
+        customer_opt_outs.c.contact_type.in_([k.value for k in kinds]),
+    )
+    return {int(row.customer_id) for row in await conn.execute(query)}

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
+from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
@@ -112,6 +113,27 @@ class CustomerRecords:
             if await record_change(conn, actor, "customer.opt_outs", ("customer", customer_id), now, change):
                 await customers.replace_opt_outs(conn, customer_id, reasons, now)
             return await visible_record(conn, user, customer_id)
+
+    async def opt_out_number(self, actor: Actor, e164: str, kind: ContactType, reason: str) -> int:
+        """Every customer with this number opts out of ``kind`` (a reply "TD" to an SMS: the number asked,
+        whoever holds it); each change audited. Returns how many customers gained the opt-out."""
+        now, added = self._clock(), 0
+        async with self._db.begin(immediate=True) as conn:
+            for customer_id in await customers.holders_of(conn, e164):
+                current = {
+                    o.contact_type.value: o.reason for o in await customers.opt_outs(conn, customer_id)
+                }
+                if kind.value in current:
+                    continue
+                await customers.add_opt_out(conn, customer_id, kind, reason, now)
+                change = (
+                    {"opt_outs": current},
+                    {"opt_outs": dict(sorted({**current, kind.value: reason}.items()))},
+                )
+                entity = ("customer", customer_id)
+                await audit.record(conn, actor, "customer.opt_outs", entity, now, *change)
+                added += 1
+        return added
 
     async def history(self, user: User, customer_id: int) -> list[HistoryEntry]:
         scope.require(user, Permission.CRM_VIEW)

@@ -84,6 +84,7 @@ class ContactType(StrEnum):
     BIRTHDAY = "birthday"
     FOLLOW_UP = "follow_up"
     MARKETING = "marketing"
+    SMS = "sms"  # no SMS at all (a reply "TD" / "退订"); the others are what, this one is how
 
 
 class Transmission(StrEnum):

@@ -86,4 +86,20 @@ VALUE_LABELS = (
     N_("api"),
     # contact types a customer may opt out of (the reminder kinds, follow-ups and)
     N_("marketing"),
+    N_("sms"),
+    # SMS: a message's status and purpose, who sent it
+    N_("queued"),
+    N_("sending"),
+    N_("sent"),
+    N_("delivered"),
+    N_("failed"),
+    N_("service"),
+    N_("automatic"),
+    # reminder types a template may be the preset for (the others are above)
+    N_("visit_follow_up"),
+    N_("licence_review"),
+    N_("warranty"),
+    N_("holiday"),
+    N_("no_show"),
+    N_("custom"),
 )

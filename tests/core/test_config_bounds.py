@@ -32,7 +32,9 @@ from hypothesis import strategies as st
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
+from ctid.app import outbox_settings
 from ctid.core import config
+from ctid.messaging.outbox_rules import gives_up, retry_delay, spacing
 from ctid.recording import disk
 from ctid.recording.retention import apply_retention
 from ctid.recording.transcode import transcode
@@ -235,6 +237,16 @@ def _slots(table: str, key: str, value: Any) -> None:
     assert plan.slots and plan.free(0) == plan.cars and plan.slot_end(plan.slots[-1]) <= plan.end
 
 
+def _outbox(table: str, key: str, value: Any) -> None:
+    """As the SMS outbox spaces and retries its messages (ctid.app.outbox_settings, ctid.messaging)."""
+    settings = outbox_settings(config.SmsConfig(**{key: value}))
+    assert spacing(settings.default_rate) >= 0
+    now = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    for attempts in range(1, settings.max_attempts + 1):
+        assert now + retry_delay(attempts, settings.retry_first_s, settings.retry_max_s) > now
+    gives_up(settings.max_attempts, settings.max_attempts)
+
+
 USES: dict[tuple[str, str], Callable[[str, str, Any], None]] = {
     ("log", "file_max_mb"): _rotate,
     ("log", "file_backups"): _rotate,
@@ -255,8 +267,12 @@ USES: dict[tuple[str, str], Callable[[str, str, Any], None]] = {
     ("lines.audio", "vox_hangover_s"): _vox,
     ("appointments", "slot_minutes"): _slots,
     ("appointments", "cars_per_slot"): _slots,
+    ("sms", "max_attempts"): _outbox,
+    ("sms", "retry_after_s"): _outbox,
+    ("sms", "retry_max_s"): _outbox,
 }
 ELSEWHERE = {("web", "port"), ("web", "session_hours"), ("recording", "retention_days")}
+ELSEWHERE |= {("email", "port"), ("email", "timeout_s")}  # a port as [web]'s; a timeout given to aiosmtplib
 FIXED_CHOICES = {("lines.modem", "tap_rate"), ("lines.audio", "rate")}  # 8000 or 16000, nothing else
 
 

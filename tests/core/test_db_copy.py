@@ -38,6 +38,7 @@ from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
+from ctid.messaging.tables import sms_messages, sms_parts
 from ctid.recording.tables import recording_access, recordings
 from ctid.reminders.appointment_tables import appointments
 from ctid.reminders.tables import reminder_builds, reminder_events, reminder_items, reminder_settings
@@ -146,6 +147,16 @@ async def _records(db: Database, branch: int, user: int) -> None:
             )
         )  # fmt: skip
         await _reminders(conn, branch, customer, user)
+        sms = await conn.scalar(
+            insert(sms_messages)
+            .values(
+                branch_id=branch, customer_id=customer, number="+8613800138000", text="您的爱车保险将到期",
+                params='{"plate": "粤A12345"}', purpose="marketing", status="sent", attempts=1,
+                sender="modem", created_by=user, created_at=NOW, sent_at=NOW,
+            )
+            .returning(sms_messages.c.id)
+        )  # fmt: skip
+        await conn.execute(insert(sms_parts).values(message_id=sms, sender="modem", provider_id="17"))
         await conn.execute(update(crm_options).where(crm_options.c.id == 1).values(value="门店自定义"))
 
 

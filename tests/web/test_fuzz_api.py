@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role, User
-from ctid.web import appointment_forms, crm_forms, prospect_forms
+from ctid.web import appointment_forms, crm_forms, prospect_forms, sms_forms
 from tests.web.fuzz_support import Answer, Client, LiveSite, live_site
 from tests.web.recordings_support import add_recording
 
@@ -99,6 +99,8 @@ ROUTES = [
     Route("PATCH", "/api/v1/crm-options/{option}", ("value", "position", "active"), {}),
     Route("PUT", "/api/v1/recordings/{recording}/note", ("note",), {"note": "n"}),
     Route("PUT", "/api/v1/recordings/{recording}/tags", ("tags",), {"tags": ["t"]}),
+    Route("POST", "/api/v1/sms", sms_forms.SEND, {"customer_id": 1, "text": "您好"}),
+    Route("POST", "/api/v1/sms/{sms}/resend", (), {}),
     Route("POST", "/api/v1/imports/check", ("file", "mapping", "merge", "branch_id"), {}),
     Route("POST", "/api/v1/appointments", appointment_forms.NEW,
           {"customer_id": 1, "day": AHEAD, "slot": "09:00", "service": "洗车"}),
@@ -191,6 +193,7 @@ def ids(live: LiveSite, boss: Client, boss_user: User) -> dict[str, str]:
             {"customer_id": int(customer), "day": AHEAD, "slot": "08:30", "service": "洗"},
         ),
         "recording": str(recording),
+        "sms": made("/api/v1/sms", {"number": "13800138000", "text": "您好"}),
         "token": str(spare),
         "call": "c0ffee",
     }
@@ -290,6 +293,7 @@ ID_PATHS = [
     ("PATCH", "/api/v1/crm-options/{}"), ("PATCH", "/api/v1/wrap-up-codes/{}"),
     ("PUT", "/api/v1/calls/{}/result"), ("GET", "/api/v1/appointments/{}"),
     ("PATCH", "/api/v1/appointments/{}"),
+    ("PUT", "/api/v1/calls/{}/result"), ("GET", "/api/v1/sms/{}"), ("POST", "/api/v1/sms/{}/resend"),
 ]  # fmt: skip
 
 

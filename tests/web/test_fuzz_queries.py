@@ -46,6 +46,7 @@ LISTS = [
     ("/api/v1/prospects", "/prospects", ("status", "assigned", "source", "industry", "branch", *PAGE)),
     ("/api/v1/crm-options", None, ("kind", "active")),
     ("/api/v1/wrap-up-codes", None, ("active",)),
+    ("/api/v1/sms", None, ("customer", "number", "status", "purpose", "branch", *PERIOD, *PAGE)),
     ("/api/v1/search", None, ("q", "limit")),
     ("/api/v1/recordings", "/recordings", RECORDINGS),
     ("/api/v1/recordings/access", "/recordings/access", ("recording", "user", "action", *PERIOD, *PAGE)),

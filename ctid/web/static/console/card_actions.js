@@ -31,7 +31,9 @@
         customerLink(pop.customer),
         el("button", { type: "button", class: "small new-follow-up", onclick: () => open(followUpForm) }, T.new_follow_up),
         el("button", { type: "button", class: "small new-visit", onclick: () => open(visitForm) }, T.new_visit),
-        el("button", { type: "button", class: "small book", onclick: () => open(bookingForm) }, T.book)),
+        el("button", { type: "button", class: "small book", onclick: () => open(bookingForm) }, T.book),
+        el("button", { type: "button", class: "small send-sms",
+          dataset: { smsCustomer: pop.customer.id, smsName: pop.customer.name } }, T.send_sms)),
       panel, status);
   }
 

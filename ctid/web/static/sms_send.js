@@ -1,0 +1,121 @@
+// Sending one SMS, for the customer page, the console's pop card and the SMS page: any button with
+// data-sms-customer (a customer's id; their first mobile) or data-sms-number ("": a number to type) opens
+// one dialog: a template (its values asked for) or a free text, a live preview of what goes (length,
+// encoding, parts: POST /api/v1/sms/preview), then POST /api/v1/sms. The words are the page's #sms-texts.
+"use strict";
+
+window.CtidSms = window.CtidSms || (() => {
+  const { el } = window.CtidDom;
+  const { api } = window.CtidApi;
+  const T = JSON.parse((document.getElementById("sms-texts") || {}).textContent || "{}");
+  const VALUES = ["due_date", "appointment_time"]; // what the CRM cannot know: asked for when a template uses it
+  let dialog = null;
+  let templates = null;
+  let timer = null;
+
+  const field = (name, text, input) => el("label", { class: "sms-field", dataset: { field: name } }, text, input);
+
+  function build() {
+    const form = el("form", { class: "stack sms-send", method: "dialog", novalidate: true });
+    form.append(
+      el("h2", {}, T.title),
+      el("p", { class: "sms-to muted" }),
+      field("number", T.number, el("input", { name: "number", inputmode: "tel", autocomplete: "off" })),
+      field("template", T.template, el("select", { name: "template" }, el("option", { value: "" }, T.free_text))),
+      ...VALUES.map((name) => field("values", T[name], el("input", { name, dataset: { value: name } }))),
+      field("text", T.text, el("textarea", { name: "text", rows: 4, maxlength: 1000 })),
+      el("p", { class: "sms-preview small muted", "aria-live": "polite" }),
+      el("p", { class: "form-error error", role: "alert", hidden: true }),
+      el("div", { class: "row" },
+        el("button", { type: "submit", class: "primary" }, T.send),
+        el("button", { type: "button", class: "link", onclick: () => dialog.close() }, T.cancel)));
+    form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => preview(form), 250); });
+    form.addEventListener("change", () => shown(form));
+    form.addEventListener("submit", (event) => { event.preventDefault(); send(form); });
+    dialog = el("dialog", { class: "sms-dialog", id: "sms-dialog" }, form);
+    document.body.append(dialog);
+  }
+
+  function body(form, forPreview) {
+    const data = {};
+    const template = form.template.value;
+    if (form.dataset.customer) data.customer_id = Number(form.dataset.customer);
+    else if (!forPreview) data.number = form.number.value.trim();
+    if (template) {
+      data.template = template;
+      data.values = {};
+      VALUES.forEach((name) => { if (form[name].value.trim()) data.values[name] = form[name].value.trim(); });
+    } else data.text = form.text.value;
+    return data;
+  }
+
+  // Only the fields that mean something now: the number without a customer, the values a template uses.
+  function shown(form) {
+    const chosen = (templates || []).find((t) => t.key === form.template.value);
+    form.querySelector("[data-field=number]").hidden = Boolean(form.dataset.customer);
+    form.querySelector("[data-field=text]").hidden = Boolean(chosen);
+    VALUES.forEach((name) => { form[name].parentNode.hidden = !(chosen && chosen.text.includes(`{${name}}`)); });
+    preview(form);
+  }
+
+  async function preview(form) {
+    const out = form.querySelector(".sms-preview");
+    const data = body(form, true);
+    if (!data.template && !data.text.trim()) { out.replaceChildren(); return; }
+    try {
+      const found = await api("POST", "/api/v1/sms/preview", data);
+      out.replaceChildren(
+        data.template ? el("span", { class: "sms-rendered" }, found.text) : "", data.template ? el("br") : "",
+        T.counted.replace("%(length)s", found.length).replace("%(encoding)s", found.encoding === "ucs2" ? T.ucs2 : T.gsm7)
+          .replace("%(parts)s", found.parts));
+      out.dataset.parts = found.parts;
+    } catch (error) {
+      out.replaceChildren(error.message);
+    }
+  }
+
+  async function send(form) {
+    const problem = form.querySelector(".form-error");
+    problem.hidden = true;
+    form.querySelectorAll(".invalid").forEach((node) => node.classList.remove("invalid"));
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const sent = await api("POST", "/api/v1/sms", body(form, false));
+      dialog.close();
+      document.dispatchEvent(new CustomEvent("ctid:sms-queued", { detail: sent }));
+      const note = document.getElementById("sms-status");
+      if (note) note.replaceChildren(T.queued.replace("%(number)s", sent.number_local));
+    } catch (error) {
+      problem.hidden = false;
+      problem.replaceChildren(error.message);
+      const invalid = error.field && form.querySelector(`[data-field="${error.field}"]`);
+      if (invalid) invalid.classList.add("invalid");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function open(customer, name) {
+    if (!dialog) build();
+    const form = dialog.querySelector("form");
+    form.reset();
+    form.dataset.customer = customer || "";
+    form.querySelector(".sms-to").replaceChildren(customer ? T.to.replace("%(name)s", name || "") : "");
+    form.querySelector(".form-error").hidden = true;
+    form.querySelector(".sms-preview").replaceChildren();
+    dialog.showModal();
+    if (templates === null) {
+      templates = (await api("GET", "/api/v1/sms/templates?active=true").catch(() => ({ items: [] }))).items;
+      form.template.append(...templates.map((t) => el("option", { value: t.key }, t.name)));
+    }
+    shown(form);
+    (customer ? form.template : form.number).focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-sms-customer], [data-sms-number]");
+    if (button) open(button.dataset.smsCustomer || "", button.dataset.smsName || "");
+  });
+  return { open };
+})();
