@@ -55,8 +55,8 @@ from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.no_show import NoShows
 from ctid.reminders.service import Reminders
-from ctid.reminders.worklist import Worklist
 from ctid.reminders.sms_service import SmsService
+from ctid.reminders.worklist import Worklist
 from ctid.screenpop.console import Console
 from ctid.screenpop.service import ScreenPops
 from ctid.services import Services, StartupError

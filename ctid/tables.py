@@ -14,4 +14,5 @@ from ctid.reminders import tables as _reminders
 from ctid.storage.db import metadata
 
 __all__ = ["metadata"]
-del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _messaging, _prospects, _recording, _reminders
+del _accounts, _appointments, _audit, _calls, _crm, _home, _jobs, _messaging, _prospects, _recording
+del _reminders

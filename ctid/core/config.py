@@ -241,17 +241,6 @@ class RecordingConfig:
 
 
 @dataclass(frozen=True)
-class SmsConfig:
-    """The SMS outbox: sending hours and retries (the senders, each with its rate: ``[[sms.senders]]``)."""
-
-    quiet_from: str = _checked("21:00", _clock_time)
-    quiet_until: str = _checked("08:00", _clock_time)
-    max_attempts: int = _checked(4, _between(1, 100))
-    retry_after_s: float = _checked(60.0, _between(1, 86_400, "s"))
-    retry_max_s: float = _checked(3600.0, _between(1, 86_400, "s"))
-
-
-@dataclass(frozen=True)
 class EmailConfig:
     """The shop's SMTP server, for the reminders' e-mail ("" host: no e-mail)."""
 
@@ -415,6 +404,13 @@ class SmsSenderConfig:
 
 @dataclass(frozen=True)
 class SmsConfig:
+    """``[sms]``: the outbox's sending hours and retries, and ``[[sms.senders]]`` (each with its rate)."""
+
+    quiet_from: str = _checked("21:00", _clock_time)
+    quiet_until: str = _checked("08:00", _clock_time)
+    max_attempts: int = _checked(4, _between(1, 100))
+    retry_after_s: float = _checked(60.0, _between(1, 86_400, "s"))
+    retry_max_s: float = _checked(3600.0, _between(1, 86_400, "s"))
     senders: tuple[SmsSenderConfig, ...] = ()
 
 
@@ -446,7 +442,6 @@ class Config:
     backup: BackupConfig = field(default_factory=BackupConfig)
     appointments: AppointmentsConfig = field(default_factory=AppointmentsConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
-    sms: SmsConfig = field(default_factory=SmsConfig)
     email: EmailConfig = field(default_factory=EmailConfig)
     lines: tuple[LineConfig, ...] = ()
     sms: SmsConfig = field(default_factory=SmsConfig)
@@ -487,7 +482,6 @@ SECTIONS: Mapping[str, type] = {
     "backup": BackupConfig,
     "appointments": AppointmentsConfig,
     "reminders": RemindersConfig,
-    "sms": SmsConfig,
     "email": EmailConfig,
 }
 

@@ -58,6 +58,7 @@ numbers = st.one_of(
     st.floats(-200, 100_000),
 )
 TABLES: dict[str, type] = {**config.SECTIONS, **{f"lines.{d}": o for d, o in config.DRIVER_OPTIONS.items()}}
+TABLES["sms"] = config.SmsConfig  # its own keys; [[sms.senders]] is parsed apart
 NUMERIC = sorted(
     (table, field.name)
     for table, cls in TABLES.items()
