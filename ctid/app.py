@@ -45,6 +45,7 @@ from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.plan import configured_codes
 from ctid.lineplan.source import LinePlanSource
 from ctid.merging.service import CustomerMerges
+from ctid.messaging.build import build_sender
 from ctid.messaging.email import EmailSender, SmtpSettings
 from ctid.messaging.outbox import OutboxSettings, SmsOutbox
 from ctid.messaging.outbox_rules import QuietHours
@@ -155,6 +156,7 @@ def build_services(
         accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops, handlers=handlers
     )
     outbox = SmsOutbox(db, [], outbox_settings(config.sms), site.timezone, clock)
+    outbox.use([build_sender(entry, outbox.on_delivery, outbox.on_incoming) for entry in config.sms.senders])
     outbox.set_opt_out(sms_opt_out(records.customers))
     sms_templates = SmsTemplates(db, clock)
     backup, started = nightly_backup(config), time.monotonic()
@@ -216,6 +218,7 @@ def outbox_settings(sms: SmsConfig) -> OutboxSettings:
     )
     return OutboxSettings(
         quiet=quiet,
+        rates={entry.name: float(entry.rate_per_minute) for entry in sms.senders},
         max_attempts=sms.max_attempts,
         retry_first_s=sms.retry_after_s,
         retry_max_s=sms.retry_max_s,

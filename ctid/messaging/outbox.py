@@ -107,6 +107,11 @@ class SmsOutbox:
         self._free_at: dict[str, float] = {}
         self.health = {s.name: SenderHealth(s.name) for s in self._senders}
 
+    def use(self, senders: Sequence[SmsSender]) -> None:
+        """The configured senders (built after the outbox: their reports and replies come back to it)."""
+        self._senders = list(senders)
+        self.health = {s.name: SenderHealth(s.name) for s in self._senders}
+
     async def queue(self, actor: Actor, messages: Sequence[NewSms]) -> list[SmsMessage]:
         """Queue messages (one transaction, an audit entry each) and wake the sending task."""
         now, ids = self._clock(), []
@@ -216,6 +221,7 @@ class SmsOutbox:
 
     async def _run(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before the pass: a message queued during it wakes the sleep after it
             try:
                 worked = await self.send_due()
             except Exception:
@@ -227,12 +233,12 @@ class SmsOutbox:
 
     async def _sleep(self) -> None:
         """Until something is queued, a retry falls due or the poll comes round."""
-        self._wake.clear()
-        wait = self._settings.poll_s
+        wait, now = self._settings.poll_s, self._clock()
+        allowed = [p for p in Purpose if may_send(p, now, self._zone, self._settings.quiet)]
         async with self._db.connect() as conn:
-            soonest = await store.next_try(conn, list(Purpose))
-        if soonest is not None:
-            wait = max(0.0, min(wait, (soonest - self._clock()).total_seconds()))
+            soonest = await store.next_try(conn, allowed)
+        if soonest is not None:  # at least a second: a pass that found nothing to send never spins
+            wait = max(1.0, min(wait, (soonest - now).total_seconds()))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)
 

@@ -36,6 +36,8 @@ async def system_page(request: web.Request) -> web.Response:
         "uptime": duration_words(report.uptime_s, translator(request).gettext),
         "timezone": services.config.site.timezone,
         "file_size": file_size,
+        "sms_senders": list(services.outbox.health.values()),
+        "sms_counts": await services.outbox.counts(),
     }
     return render(request, "system.html", context)
 
