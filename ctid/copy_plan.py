@@ -12,7 +12,7 @@ PLAN = CopyPlan(
     metadata=metadata,
     seeded=frozenset(
         {"crm_options", "wrap_up_codes", "sms_templates"}
-    ),  # 0008's options, 0018's results, 0021's presets
+    ),  # 0008's options, 0018's results, 0022's presets
     derived=(search_store.TABLE,),
     rebuild=search_store.rebuild,
 )

@@ -46,7 +46,7 @@ def test_braces_that_are_no_placeholder_stay_and_values_are_not_read_again() -> 
 def test_the_seeded_presets_render() -> None:
     from importlib import import_module
 
-    presets = import_module("ctid.migrations.versions.0021_sms_outbox").PRESETS
+    presets = import_module("ctid.migrations.versions.0022_sms_outbox").PRESETS
     assert {key for key, *_ in presets} == {
         "insurance",
         "inspection",

@@ -1,4 +1,4 @@
-"""Revision 0021: the outbox's tables and the seeded templates (none sending by itself); the declared tables
+"""Revision 0022: the outbox's tables and the seeded templates (none sending by itself); the declared tables
 match the migrated schema; downgrading takes them away again."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ async def test_the_presets_are_seeded_off_and_the_schema_matches(db: Database) -
 
 
 async def test_downgrade_and_upgrade_again(db: Database) -> None:
-    await _downgrade(db, "0020")
+    await _downgrade(db, "0021")
     tables = await rows(db, "SELECT count(*) FROM branches")  # the database is still there
     assert tables == [(1,)]
     await upgrade(db.engine)

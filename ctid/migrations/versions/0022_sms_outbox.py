@@ -4,8 +4,8 @@ sent message, which the delivery reports name) and ``sms_templates``, seeded wit
 sends (insurance, inspection, maintenance, birthday, an appointment's confirmation and the day-before
 reminder), none sent by itself until an admin switches it on.
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from ctid.storage.db import UtcDateTime
 
-revision = "0021"
-down_revision = "0020"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
