@@ -136,8 +136,8 @@ def test_an_advisor_works_the_insurance_reminder_and_books_the_customer_in(
     history = page.locator("#reminder-history")
     expect(history.locator(f"tr[data-reminder='{item}']")).to_contain_text("已预约")
     expect(history.locator(".reminder-event").first).to_be_visible()
-    if sent_sms:
-        expect(page.locator("#sms-history")).to_contain_text("张伟")
+    if sent_sms:  # the SMS is in the item's history (a note of the call's item, which stays open to book)
+        expect(history.locator(".reminder-event").last).to_contain_text("短信")
     shots(page, "customer")
 
     # --- the day view: the car in her column, at 09:00 ----------------------------------------------------

@@ -20,11 +20,11 @@ window.CtidBooking = window.CtidBooking || (() => {
 
   async function fillSlots(form) {
     const { day, advisor_id: advisor, slot } = form.elements;
-    const kept = slot.value;
     if (!day.value) return;
     const query = `day=${encodeURIComponent(day.value)}${advisor.value ? `&advisor=${advisor.value}` : ""}`;
     try {
       const answer = await api("GET", `/api/v1/appointments/slots?${query}`);
+      const kept = slot.value; // what the user has picked by now (the answer may come after a choice)
       slot.replaceChildren(...answer.items.map((s) => {
         const room = s.free === null ? "" : s.free ? ` · ${T.free.replace("%(count)s", s.free)}` : ` · ${T.full}`;
         return option(s.slot, `${s.slot}–${s.ends}${room}`, { disabled: s.free === 0 });

@@ -71,10 +71,12 @@
       const customer = Number(sms.closest("[data-customer]").dataset.customer);
       sms.disabled = true;
       try {
-        const sent = await api("POST", "/api/v1/sms", { customer_id: customer, template: sms.dataset.template });
-        await api("PATCH", `/api/v1/reminders/${item.dataset.reminder}`, { outcome: "sent" });
+        const values = { due_date: item.dataset.due, ...(item.dataset.plate ? { plate: item.dataset.plate } : {}) };
+        const sent = await api("POST", "/api/v1/sms", { customer_id: customer, template: sms.dataset.template, values });
+        // an SMS item is done by it; a call's item keeps going (book him in next), the SMS in its history
+        const worked = item.dataset.channel === "sms" ? { outcome: "sent" } : { note: `${T.sms_queued} ${sent.text}` };
+        await api("PATCH", `/api/v1/reminders/${item.dataset.reminder}`, worked);
         say(`${T.sms_queued} ${sent.text}`);
-        item.classList.add("done");
       } catch (error) {
         problem(null, error);
         sms.disabled = false;
