@@ -36,6 +36,7 @@ from ctid.crm.merge_plan import MergePlan, column_values, plan
 from ctid.crm.merge_store import Belongings
 from ctid.crm.new_customer import CHANGEABLE
 from ctid.crm.record_models import CustomerRecord
+from ctid.messaging import outbox_store
 from ctid.reminders import appointment_store
 from ctid.reminders import store as reminder_store
 from ctid.storage.db import Database
@@ -83,6 +84,7 @@ class CustomerMerges:
             await calls.move_customer(conn, merged_id, kept_id)
             await appointment_store.move_customer(conn, merged_id, kept_id)  # not deleted with the merged
             await reminder_store.move_customer(conn, merged_id, kept_id)  # nor its reminders' history
+            await outbox_store.move_customer(conn, merged_id, kept_id)  # nor the SMS sent to it
             await merge_store.remove(conn, merged_id, kept_id, now, actor.user_id)
             await search_store.refresh(conn, [kept_id, merged_id])
             before, after = _kept_change(found)

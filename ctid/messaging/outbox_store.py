@@ -181,6 +181,11 @@ async def report(
     await conn.execute(update(sms_messages).where(M.id == message_id, M.status.in_(settled)).values(values))
 
 
+async def move_customer(conn: AsyncConnection, merged_id: int, kept_id: int) -> None:
+    """A merged customer's messages become the kept one's (its SMS history follows it)."""
+    await conn.execute(update(sms_messages).where(M.customer_id == merged_id).values(customer_id=kept_id))
+
+
 async def search(conn: AsyncConnection, where: SmsFilter, page: PageRequest) -> Page[SmsMessage]:
     return await fetch_page(
         conn, select(sms_messages).where(*_conditions(where)), [M.id.desc()], page, _message

@@ -180,3 +180,14 @@ async def test_admins_keep_the_templates(people: dict[str, Api], site: Site) -> 
     assert (await boss("PATCH", path, {"active": False}))[0] == 200
     _, active = await olga("GET", "/api/v1/sms/templates?active=true")
     assert "washing" not in [t["key"] for t in active["items"]]
+
+
+async def test_a_merged_customers_sms_follow_the_one_kept(people: dict[str, Api]) -> None:
+    olga, sam = people["olga"], people["sam"]
+    kept = await _customer(olga, "张伟", ["13800138000"])
+    other = await _customer(olga, "张伟伟", ["13900139000"])
+    _, sent = await olga("POST", "/api/v1/sms", {"customer_id": other["id"], "text": "您好"})
+    status, _ = await sam("POST", f"/api/v1/customers/{kept['id']}/merge", {"other_id": other["id"]})
+    assert status == 200
+    _, history = await sam("GET", f"/api/v1/sms?customer={kept['id']}")
+    assert [(m["id"], m["customer_name"]) for m in history["items"]] == [(sent["id"], "张伟")]
