@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ctid.accounts.models import Role, User
+from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission, allows
 from ctid.core.errors import N_
 from ctid.reminders.appointment_models import Contact
@@ -43,12 +43,6 @@ OUTCOMES = (
 SMS_PRESETS = frozenset(
     {"insurance", "inspection", "maintenance", "birthday"}
 )  # the outbox's seeded templates
-
-
-def _may_send_sms(user: User) -> bool:
-    """The outbox's permission (sms.send), once the outbox is there."""
-    known = {p.value: p for p in Permission}
-    return "sms.send" in known and allows(user, known["sms.send"])
 
 
 @dataclass(frozen=True)
@@ -108,6 +102,6 @@ async def worklist_page(request: web.Request) -> web.Response:
         "outcomes": OUTCOMES,
         "mine_today": mine,
         "advisor": user.role == Role.ADVISOR,
-        "sms_types": SMS_PRESETS if _may_send_sms(user) else frozenset(),
+        "sms_types": SMS_PRESETS if allows(user, Permission.SMS_SEND) else frozenset(),
     }
     return render(request, "reminders/worklist.html", context)
