@@ -7,7 +7,8 @@ pages and (later) in the reminder campaigns. The rules:
   next ``VEHICLE_HORIZON_DAYS`` days or is already overdue (an overdue date is the most urgent of all);
   sold and scrapped vehicles are not reminded;
 - a birthday is due when its next occurrence (today included) is within ``BIRTHDAY_HORIZON_DAYS`` days;
-  someone born on 29 February has it on the 28th in other years.
+  someone born on 29 February has it on the 28th in other years; a customer who keeps the lunar birthday
+  (农历生日) has it on the birth date's lunar month-day (ctid.crm.lunar).
 
 Reminders come soonest first (overdue ones at the top).
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from ctid.crm.lunar import next_lunar_birthday
 from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleStatus
 
 VEHICLE_HORIZON_DAYS = 30
@@ -28,10 +30,13 @@ MAX_WITHIN_DAYS = 366
 _KIND_ORDER = {kind: i for i, kind in enumerate(ReminderKind)}
 
 
-def due_reminders(vehicles: Iterable[Vehicle], birthday: date | None, today: date) -> tuple[DueReminder, ...]:
-    """Every reminder due for these vehicles and this birthday on ``today``, soonest first."""
+def due_reminders(
+    vehicles: Iterable[Vehicle], birthday: date | None, today: date, lunar: bool = False
+) -> tuple[DueReminder, ...]:
+    """Every reminder due for these vehicles and this birthday (a lunar one if ``lunar``) on ``today``,
+    soonest first."""
     found = [r for vehicle in vehicles for r in vehicle_reminders(vehicle, today)]
-    if birthday is not None and (upcoming := birthday_reminder(birthday, today)) is not None:
+    if birthday is not None and (upcoming := birthday_reminder(birthday, today, lunar)) is not None:
         found.append(upcoming)
     return tuple(sorted(found, key=lambda r: (r.due_on, _KIND_ORDER[r.kind], r.plate or "")))
 
@@ -50,9 +55,9 @@ def vehicle_reminders(vehicle: Vehicle, today: date) -> list[DueReminder]:
     ]
 
 
-def birthday_reminder(birthday: date, today: date) -> DueReminder | None:
-    upcoming = next_birthday(birthday, today)
-    if upcoming - today > timedelta(days=BIRTHDAY_HORIZON_DAYS):
+def birthday_reminder(birthday: date, today: date, lunar: bool = False) -> DueReminder | None:
+    upcoming = upcoming_birthday(birthday, today, lunar)
+    if upcoming is None or upcoming - today > timedelta(days=BIRTHDAY_HORIZON_DAYS):
         return None
     return DueReminder(ReminderKind.BIRTHDAY, upcoming, None)
 
@@ -61,6 +66,12 @@ def next_birthday(birthday: date, today: date) -> date:
     """The first birthday on or after ``today``."""
     this_year = _anniversary(birthday, today.year)
     return this_year if this_year >= today else _anniversary(birthday, today.year + 1)
+
+
+def upcoming_birthday(birthday: date, today: date, lunar: bool = False) -> date | None:
+    """The first birthday on or after ``today``, solar or lunar; None for a lunar one the calendar does not
+    cover (born before 1900)."""
+    return next_lunar_birthday(birthday, today) if lunar else next_birthday(birthday, today)
 
 
 def _anniversary(birthday: date, year: int) -> date:
@@ -111,8 +122,8 @@ def due_mark(due: date | None, today: date, horizon_days: int = VEHICLE_HORIZON_
     return DueMark("soon", days) if days <= horizon_days else None
 
 
-def birthday_mark(birthday: date | None, today: date) -> DueMark | None:
+def birthday_mark(birthday: date | None, today: date, lunar: bool = False) -> DueMark | None:
     """A birthday within the card's horizon (never overdue: there is always a next one)."""
     if birthday is None:
         return None
-    return due_mark(next_birthday(birthday, today), today, BIRTHDAY_HORIZON_DAYS)
+    return due_mark(upcoming_birthday(birthday, today, lunar), today, BIRTHDAY_HORIZON_DAYS)

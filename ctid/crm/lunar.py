@@ -81,6 +81,42 @@ def next_lunar_birthday(birthday: date, since: date) -> date | None:
     return next_lunar_day(born.month, born.day, since)
 
 
+def birthday_words(birthday: date | None, lunar: bool) -> str | None:
+    """A lunar birthday as a calendar writes it (八月十五; a leap month's as 闰二月初一, the month it is
+    kept in being the ordinary one) for a customer who keeps it; else None."""
+    if not lunar or birthday is None:
+        return None
+    found = lunar_of(birthday)
+    return None if found is None else found.words()
+
+
+def birth_dates_on(day: date, first_year: int = 1900) -> list[date]:
+    """Every birth date (``first_year`` to ``day``) whose lunar birthday is ``day``, by the rules above:
+    born on today's lunar month-day, in the ordinary or the leap month of that number, and on day 30
+    when today is the 29th and last day of its month; none in a leap month. The start page asks the
+    database for these, as it asks for the solar ones (an IN list on an index, not a scan)."""
+    if day < FIRST_SOLAR:
+        return []
+    today = LunarDate.from_solar_date(day.year, day.month, day.day)
+    if today.is_leap_month:
+        return []
+    days = [today.day]
+    if today.day == 29 and solar_of(today.year, today.month, 30) == day:
+        days.append(30)  # a 29-day month: those born on the 30th have it today
+    found = []
+    for lunar_year in range(max(first_year - 1, 1900), today.year + 1):
+        leap = LunarDate.leap_month_for_year(lunar_year) == today.month
+        for lunar_day in days:
+            for in_leap in (False, True) if leap else (False,):
+                try:
+                    born: date = LunarDate(lunar_year, today.month, lunar_day, in_leap).to_solar_date()
+                except ValueError:
+                    continue  # no day 30 in that year's month
+                if first_year <= born.year and born <= day:
+                    found.append(born)
+    return sorted(found)
+
+
 def _day_words(day: int) -> str:
     if day <= 10:
         return "初" + _DIGITS[day - 1]

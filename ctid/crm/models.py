@@ -140,6 +140,7 @@ class Customer:
     tags: tuple[str, ...] = ()  # stored one a line
     assigned_user_id: int | None = None  # the staff member who looks after this customer
     licence_review_on: date | None = None  # 驾驶证审验: a reason to call
+    birthday_lunar: bool = False  # 农历生日: the birthday falls on the birth date's lunar month-day
 
 
 @dataclass(frozen=True)
@@ -230,3 +231,4 @@ class CustomerCard:
     tags: tuple[str, ...] = ()
     opt_outs: tuple[str, ...] = ()
     """Contact types the customer does not want (maintenance, marketing ...): the operator must know."""
+    birthday_lunar: bool = False  # 农历生日: the due birthday is the lunar one

@@ -67,6 +67,7 @@ class NewCustomer:
     tags: Sequence[str] = ()
     birthday: date | None = None
     licence_review_on: date | None = None
+    birthday_lunar: bool = False  # 农历生日
     assigned_user_id: int | None = None  # checked against the branch's staff by the service
     confirm_shared_phone: bool = False  # the user knows another customer of the branch has a number
 
@@ -98,11 +99,23 @@ class CheckedCustomer:
     birthday: date | None = None
     licence_review_on: date | None = None
     assigned_user_id: int | None = None
+    birthday_lunar: bool = False
 
 
 # in the order a form shows them, which is the order their errors are reported in
 CHANGEABLE = (
-    *("name", "kind", "gender", "birthday", "level", "source", "industry", "address", "tags"),
+    *(
+        "name",
+        "kind",
+        "gender",
+        "birthday",
+        "birthday_lunar",
+        "level",
+        "source",
+        "industry",
+        "address",
+        "tags",
+    ),
     *("assigned_user_id", "licence_review_on", "notes", "phones"),
 )
 
@@ -132,6 +145,7 @@ def _checks(normaliser: PhoneNormaliser) -> dict[str, Callable[[Any], Any]]:
         "gender": lambda value: None if value in (None, "") else _choice("gender", Gender, value),
         "birthday": lambda value: _day("birthday", value),
         "licence_review_on": lambda value: _day("licence_review_on", value),
+        "birthday_lunar": _lunar,
         "level": lambda value: _text("level", value),
         "source": lambda value: _text("source", value),
         "address": lambda value: _text("address", value),
@@ -153,6 +167,12 @@ def _name(value: str) -> str:
 def _day(field: str, value: date | None) -> date | None:
     if value is not None and not isinstance(value, date):
         raise ValidationError(field, N_("%(what)s must be a date like 2026-03-22."), what=field)
+    return value
+
+
+def _lunar(value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("birthday_lunar", N_("%(what)s must be true or false."), what="birthday_lunar")
     return value
 
 

@@ -174,10 +174,11 @@ def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard 
         vehicles=tuple(vehicles),
         last_visits=tuple(visits),
         open_follow_ups=tuple(store.open_follow_ups(conn, customer.id)),
-        due_reminders=due_reminders(vehicles, birthday, today),
+        due_reminders=due_reminders(vehicles, birthday, today, customer.birthday_lunar),
         address=customer.address,
         tags=customer.tags,
         opt_outs=tuple(store.opted_out(conn, customer.id)),
+        birthday_lunar=customer.birthday_lunar,
     )
 
 
@@ -237,6 +238,7 @@ def _customer_values(checked: CheckedCustomer, now: datetime) -> dict[str, Any]:
         "tags": "\n".join(checked.tags),
         "birthday": checked.birthday,
         "licence_review_on": checked.licence_review_on,
+        "birthday_lunar": checked.birthday_lunar,
         "assigned_user_id": checked.assigned_user_id,
         "created_at": now,
         "updated_at": now,

@@ -16,6 +16,7 @@ from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.crm.history import auditable
+from ctid.crm.lunar import birth_dates_on
 from ctid.crm.models import ReminderKind
 from ctid.home import store
 from ctid.home.days import birth_dates_today, due_window
@@ -67,7 +68,8 @@ class Home:
             news = await store.current_announcements(conn, branch, today)
             if not crm:
                 return Day(today, (), (), 0, calls, (), 0, tuple(news))
-            birthdays = await store.birthdays(conn, branch, birth_dates_today(today), BIRTHDAYS)
+            lunar = birth_dates_on(today)
+            birthdays = await store.birthdays(conn, branch, birth_dates_today(today), BIRTHDAYS, lunar)
             reminders, total = [], 0
             for kind in (ReminderKind.INSURANCE, ReminderKind.INSPECTION, ReminderKind.MAINTENANCE):
                 found, count = await store.vehicles_due(conn, branch, kind, first, last, REMINDERS)

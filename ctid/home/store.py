@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, delete, func, insert, or_, select
+from sqlalchemy import Column, and_, delete, func, insert, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -30,15 +30,22 @@ OPEN = (FollowUpStatus.OPEN.value, FollowUpStatus.IN_PROGRESS.value)
 
 
 async def birthdays(
-    conn: AsyncConnection, branch_id: int, dates: Sequence[date], limit: int
+    conn: AsyncConnection, branch_id: int, dates: Sequence[date], limit: int, lunar_dates: Sequence[date] = ()
 ) -> list[Birthday]:
-    """People of the branch born on one of ``dates`` who have not refused birthday greetings."""
+    """People of the branch born on one of ``dates`` (or of ``lunar_dates`` for those who keep the lunar
+    birthday) who have not refused birthday greetings."""
     refused = select(customer_opt_outs.c.customer_id).where(
         customer_opt_outs.c.customer_id == customers.c.id, customer_opt_outs.c.contact_type == "birthday"
     )
     query = (
         select(customers.c.id, customers.c.name, customers.c.birthday)
-        .where(customers.c.branch_id == branch_id, customers.c.birthday.in_(list(dates)))
+        .where(
+            customers.c.branch_id == branch_id,
+            or_(
+                and_(customers.c.birthday.in_(list(dates)), customers.c.birthday_lunar.is_(False)),
+                and_(customers.c.birthday.in_(list(lunar_dates)), customers.c.birthday_lunar.is_(True)),
+            ),
+        )
         .where(customers.c.kind == CustomerKind.PERSON.value, ~refused.exists())
         .order_by(customers.c.name, customers.c.id)
         .limit(limit)

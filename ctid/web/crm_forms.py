@@ -95,6 +95,7 @@ CUSTOMER: dict[str, Parser] = {
     "tags": lambda data, name: forms.text_list(data, name, max_items=20, max_length=16),
     "assigned_user_id": _optional_id,
     "licence_review_on": _day,
+    "birthday_lunar": forms.flag,
     "notes": _multiline,
     "phones": phones,
 }

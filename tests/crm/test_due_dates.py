@@ -164,3 +164,13 @@ def test_a_birthday_is_never_overdue_and_marked_as_the_card_reminds(born: date, 
     mark = birthday_mark(born, today)
     assert mark is None or mark.state != "overdue"
     assert (mark is not None) == bool(due_reminders([], born, today))
+
+
+def test_a_lunar_birthday_on_the_card_is_this_years_lunar_day() -> None:
+    born = date(1990, 10, 3)  # 中秋 1990, lunar 8/15; 中秋 2026 is 25 September
+    assert birthday_mark(born, date(2026, 9, 20), lunar=True) == DueMark("soon", 5)
+    assert birthday_mark(born, date(2026, 9, 20)) is None, "the solar one is on 3 October"
+    assert due_reminders([], born, date(2026, 9, 20), lunar=True) == (
+        DueReminder(ReminderKind.BIRTHDAY, date(2026, 9, 25), None),
+    )
+    assert due_reminders([], date(1899, 10, 3), date(2026, 9, 20), lunar=True) == (), "before the tables"

@@ -108,6 +108,13 @@ def test_identified_with_a_card_is_json_and_follows_the_contract() -> None:
     }
     assert customer["open_follow_ups"][0]["kind"] == "complaint"
     assert customer["due_reminders"] == [{"kind": "insurance", "due_on": "2026-04-01", "plate": "粤A12345"}]
+    assert customer["birthday_lunar"] is None
+
+
+def test_a_lunar_birthday_is_on_the_card_as_a_calendar_writes_it() -> None:
+    lunar = replace(CARD, birthday=date(1990, 10, 3), birthday_lunar=True)
+    assert messages.card_json(lunar, [])["birthday_lunar"] == "八月十五"
+    assert messages.card_json(replace(lunar, birthday_lunar=False), [])["birthday_lunar"] is None
 
 
 def test_every_message_has_a_type_and_the_call() -> None:

@@ -276,3 +276,32 @@ async def test_the_customer_list_filters_in_pinyin_order_and_keeps_the_filters(
     assert 'name="tag" maxlength="40" value="车队"' in html and 'id="clear-filters"' in html
     assert "tag=%E8%BD%A6%E9%98%9F" in html and "page=2" in html, "the pager keeps the filter"
     assert (await as_operator.get("/customers?visited_after=2026-13-01")).status == 422
+
+
+async def test_a_lunar_birthday_is_kept_shown_and_changed(
+    people: dict[str, Api], new_browser: BrowserFactory
+) -> None:
+    """农历生日: the flag is a field of its own (created, changed, in the history); the customer page shows
+    the lunar day (中秋 1990: 八月十五) and the card's due birthday is the lunar one."""
+    olga = people["olga"]
+    body = {"name": "李中秋", "phones": ["13800138009"], "birthday": "1990-10-03", "birthday_lunar": True}
+    status, created = await olga("POST", "/api/v1/customers", body)
+    assert status == 201, created
+    assert created["birthday_lunar"] is True
+    path = f"/api/v1/customers/{created['id']}"
+    status, answer = await olga("PATCH", path, {"birthday_lunar": "maybe"})
+    assert status == 422 and answer["error"]["field"] == "birthday_lunar"
+    browser = await new_browser()
+    await browser.login("olga")
+    page = await (await browser.get(f"/customers/{created['id']}")).text()
+    assert '<span class="lunar">' in page and "八月十五" in page.split('class="lunar"')[1].split("</span>")[0]
+    assert 'name="birthday_lunar" data-as="bool" checked' in page
+    status, changed = await olga("PATCH", path, {"birthday_lunar": False})
+    assert status == 200 and changed["birthday_lunar"] is False
+    page = await (await browser.get(f"/customers/{created['id']}")).text()
+    assert '<span class="lunar">' not in page
+    status, history = await olga("GET", path + "/history")
+    lines = {
+        (h["field"], h["before"], h["after"]) for h in history["items"] if h["action"] == "customer.update"
+    }
+    assert lines == {("birthday_lunar", True, False)}

@@ -16,6 +16,7 @@ from ctid.audit.models import Actor
 from ctid.calls.tables import calls
 from ctid.core.config import Config, parse
 from ctid.crm.follow_ups import NewFollowUp
+from ctid.crm.lunar import birth_dates_on
 from ctid.crm.models import FollowUpKind, VehicleRole
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.vehicles import NewVehicleRecord
@@ -115,3 +116,23 @@ async def test_announcements_api(site: Site, as_admin: Browser, as_operator: Bro
     assert response.status == 200
     listed = await (await as_operator.client.get("/api/v1/announcements")).json()
     assert listed["items"] == []
+
+
+async def test_a_lunar_birthday_is_on_the_start_page_on_its_lunar_day(
+    site: Site, operator: User, as_operator: Browser
+) -> None:
+    services, actor = site.services, Actor.of(operator)
+    today = services.home.today()
+    lunar_born = birth_dates_on(today, first_year=today.year - 60)
+    if not lunar_born:
+        pytest.skip("today is in a leap month: nobody's lunar birthday")  # a few weeks in some years
+    solar_born = next(b for years in range(40, 60) if (b := _years_ago(today, years)) not in lunar_born)
+    for name, phone, born in (
+        ("陈农历", "13800138002", lunar_born[0]),
+        ("周阳历", "13800138003", solar_born),
+    ):
+        new = NewCustomer(name, "person", 0, [phone], birthday=born, birthday_lunar=True)
+        await services.records.customers.create(actor, operator, new)
+    page = await (await as_operator.get("/")).text()
+    birthdays = page.split('id="birthdays"')[1].split("</section>")[0]
+    assert "陈农历" in birthdays and "周阳历" not in birthdays, "the lunar day counts, not the solar one"

@@ -27,7 +27,8 @@
       .filter((phone) => phone.number);
     return {
       name: value(form, "name"), kind: value(form, "kind"), phones,
-      birthday: value(form, "birthday") || null, level: value(form, "level"), source: value(form, "source"),
+      birthday: value(form, "birthday") || null, birthday_lunar: form.querySelector("[name=birthday_lunar]").checked,
+      level: value(form, "level"), source: value(form, "source"),
       address: value(form, "address"), notes: form.querySelector("[name=notes]").value,
     };
   }

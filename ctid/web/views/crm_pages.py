@@ -19,6 +19,7 @@ from ctid.core.errors import N_, NotFound
 from ctid.core.paging import PageRequest
 from ctid.crm.due_dates import DueMark, birthday_mark, due_mark
 from ctid.crm.imports.fields import FIELDS, LABELS
+from ctid.crm.lunar import birthday_words
 from ctid.crm.models import CustomerKind, ReminderKind, VehicleRole, VehicleStatus, next_statuses
 from ctid.crm.record_models import CustomerRecord, HistoryEntry, VehicleRecord
 from ctid.recording.models import RecordingFilter
@@ -70,6 +71,7 @@ FIELD_LABELS = {
     "tags": N_("Tags"),
     "assigned_user_id": N_("Assigned to"),
     "licence_review_on": N_("Licence review"),
+    "birthday_lunar": N_("Lunar birthday"),
     "notes": N_("Notes"),
     "phones": N_("Phones"),
     "opt_outs": N_("Opt-outs"),
@@ -158,7 +160,8 @@ async def customer_page(request: web.Request) -> web.Response:
         **await _calls(request, record),
         "today": today.isoformat(),
         "due_mark": lambda day: due_mark(day, today),
-        "birthday_mark": birthday_mark(record.customer.birthday, today),
+        "birthday_mark": birthday_mark(record.customer.birthday, today, record.customer.birthday_lunar),
+        "birthday_lunar": birthday_words(record.customer.birthday, record.customer.birthday_lunar),
         "due_list": _due_list(vehicles.items, today),
         "active": VehicleStatus.ACTIVE,
         "value_labels": _values(request),

@@ -32,7 +32,8 @@
       customer.tags.length || customer.address ? el("p", { class: "small muted customer-extra" },
         customer.tags.map((t) => el("span", { class: "tag" }, t)), customer.address ? ` ${T.address} ${customer.address}` : "") : null,
       section(T.due_reminders, customer.due_reminders, (rows) => el("ul", { class: "plain reminders" },
-        rows.map((r) => el("li", {}, el("strong", {}, label(r.kind)), " ", r.plate || "", " ", day(r.due_on))))),
+        rows.map((r) => el("li", {}, el("strong", {}, label(r.kind)), " ", r.plate || "", " ", day(r.due_on),
+          r.kind === "birthday" && customer.birthday_lunar ? el("span", { class: "lunar muted" }, ` ${T.lunar} ${customer.birthday_lunar}`) : "")))),
       section(T.vehicles, customer.vehicles, (rows) => table(
         [T.plate, T.vehicle, T.role, T.mileage, T.insurance_expiry, T.inspection_due, T.next_service_due],
         rows.map((v) => [v.plate, `${v.brand || ""} ${v.model || ""}`.trim(), v.roles.map(label).join(" / "),
