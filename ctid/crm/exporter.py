@@ -75,6 +75,7 @@ def _sheet_rows(row: Any, phones: Sequence[Any], cars: Sequence[Any]) -> list[Sh
         gender=Gender(row["gender"]) if row["gender"] else None,
         address=row["address"],
         birthday=row["birthday"],
+        birthday_lunar=True if row["birthday_lunar"] else None,  # only the lunar ones are written out
         level=row["level"],
         source=row["source"],
         industry=row["industry"],

@@ -24,8 +24,8 @@ from ctid.crm.imports.planning import Existing, ImportPlan, New, Step, Target
 from ctid.crm.models import CustomerKind, MileageSource, Phone, VehicleRole
 
 _CUSTOMER_FIELDS = (
-    "name", "kind", "gender", "address", "birthday", "level", "source", "industry", "tags", "notes",
-    "licence_review_on",
+    "name", "kind", "gender", "address", "birthday", "birthday_lunar", "level", "source", "industry", "tags",
+    "notes", "licence_review_on",
 )  # fmt: skip
 _VEHICLE_FIELDS = (
     "vin", "brand", "model", "transmission", "engine_number", "colour", "purchase_date", "registration_date",
@@ -36,6 +36,7 @@ _NULLABLE = frozenset(
     {"gender", "birthday", "licence_review_on", "vin", "purchase_date", "registration_date"}
     | {"insurance_expiry", "inspection_due", "warranty_expiry"}
 )  # the other columns default to "" (one executemany needs every row to give every column)
+_FLAGS = {"birthday_lunar": False}  # yes / no columns: a new record's is no unless the file says
 _WRITE_BATCH = 500  # rows per INSERT: a failure names a narrow range of the file's rows
 
 
@@ -267,7 +268,7 @@ class ImportWriter:
 
 
 def _defaults(names: Sequence[str]) -> dict[str, Any]:
-    return {name: None if name in _NULLABLE else "" for name in names}
+    return {name: _FLAGS.get(name, None if name in _NULLABLE else "") for name in names}
 
 
 def _fold(values: dict[str, Any], given: Mapping[str, Any], *, overwrite: bool) -> None:

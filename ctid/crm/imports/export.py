@@ -26,7 +26,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from ctid.crm.imports.fields import BY_NAME, FIELDS
 from ctid.crm.imports.records import SheetCustomer
-from ctid.crm.imports.values import LABELS
+from ctid.crm.imports.values import FLAG_WORDS, LABELS
 from ctid.crm.models import Phone
 
 ALL_FIELDS = tuple(field.name for field in FIELDS)
@@ -80,6 +80,8 @@ def cell_text(record: SheetCustomer, field: str, language: str = "zh") -> str:
     value = record.value(field)
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return FLAG_WORDS[language][value]
     if isinstance(value, StrEnum):
         return LABELS[language][value]
     if isinstance(value, date):

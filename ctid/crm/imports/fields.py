@@ -33,6 +33,7 @@ class Kind(StrEnum):
     PLATE = "plate"
     VIN = "vin"
     CHOICE = "choice"
+    FLAG = "flag"  # yes or no: 是 / 否, 农历 / 公历 (the lunar birthday)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ FIELDS: tuple[Field, ...] = (
           ("Address",), 300),
     Field("birthday", Entity.CUSTOMER, Kind.DATE, ("生日", "出生日期"),
           ("Birthday", "date of birth", "birth date", "dob")),
+    Field("birthday_lunar", Entity.CUSTOMER, Kind.FLAG,
+          ("农历生日", "是否农历", "农历", "阴历生日", "生日类型"), ("Lunar birthday", "lunar")),
     Field("level", Entity.CUSTOMER, Kind.TEXT, ("等级", "客户级别", "级别", "客户等级"),
           ("Level", "customer level", "grade"), 16),
     Field("source", Entity.CUSTOMER, Kind.TEXT, ("来源", "客户来源"), ("Source", "customer source"), 32),
@@ -112,6 +115,7 @@ LABELS = {
     "phone": N_("Phone"),
     "address": N_("Address"),
     "birthday": N_("Birthday"),
+    "birthday_lunar": N_("Lunar birthday"),
     "level": N_("Level"),
     "source": N_("Source"),
     "industry": N_("Industry"),

@@ -46,6 +46,7 @@ class SheetCustomer:
     gender: Gender | None = None
     address: str = ""
     birthday: date | None = None
+    birthday_lunar: bool | None = None  # None: not given (a new customer's is then false)
     level: str = ""
     source: str = ""
     industry: str = ""

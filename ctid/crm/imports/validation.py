@@ -30,6 +30,7 @@ _SHOWN_VALUE = 200  # characters of a bad cell kept in its error
 _ENUMS = {"kind": CustomerKind, "gender": Gender, "role": VehicleRole, "transmission": Transmission}
 _READERS: dict[Kind, Callable[[str], object]] = {
     Kind.DATE: values.parse_date,
+    Kind.FLAG: values.flag,
     Kind.MILEAGE: values.mileage,
     Kind.PLATE: values.plate,
     Kind.VIN: values.vin,

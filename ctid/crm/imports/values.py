@@ -165,6 +165,21 @@ def parse_date(raw: str) -> date | None:
     return _checked_year(day)
 
 
+_YES = frozenset(("是", "农历", "阴历", "y", "yes", "true", "1", "√", "✓"))
+_NO = frozenset(("否", "公历", "阳历", "新历", "n", "no", "false", "0", "×"))
+FLAG_WORDS = {"zh": {True: "是", False: "否"}, "en": {True: "yes", False: "no"}}
+
+
+def flag(raw: str) -> bool | None:
+    """Yes or no: 是 / 否, and for the lunar birthday 农历 / 公历 (阴历 / 阳历); None for a blank cell."""
+    key = clean(raw).casefold()
+    if not key:
+        return None
+    if key in _YES or key in _NO:
+        return key in _YES
+    raise CellError(N_("Not one of the allowed values: %(allowed)s."), allowed="是、否、农历、公历 (yes, no)")
+
+
 def mileage(raw: str) -> int | None:
     """Kilometres as a whole number: ``12345``, ``12,345``, ``12345公里``, ``12345 km``, ``1.2万`` (12000)."""
     value = _THOUSANDS.sub("", unicodedata.normalize("NFKC", clean(raw)))

@@ -119,6 +119,7 @@ def records(draw: st.DrawFn, index: int) -> SheetCustomer:
         gender=draw(st.none() | st.sampled_from(Gender)),
         address=draw(words(300)),
         birthday=draw(st.none() | _DATES),
+        birthday_lunar=draw(st.none() | st.booleans()),
         level=draw(st.sampled_from(samples.LEVELS)),
         source=draw(st.sampled_from((*samples.SOURCES, ""))),
         industry=draw(words(32)),

@@ -251,3 +251,17 @@ def test_a_cell_of_thousands_of_numbers_stops_at_the_one_too_many() -> None:
     assert refused.value.params == {"count": 10}
     assert time.process_time() - started < 0.5
     assert len(values.phones(", ".join(f"020-3{n:07d}" for n in range(10)), NORMALISER, at_most=10)) == 10
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("是", True), ("农历", True), (" Yes ", True), ("√", True), ("否", False), ("公历", False), ("0", False)],
+)
+def test_a_yes_or_no(text: str, value: bool) -> None:
+    assert values.flag(text) is value
+
+
+def test_a_yes_or_no_refused_or_blank() -> None:
+    assert values.flag("  ") is None
+    with pytest.raises(values.CellError):
+        values.flag("也许")
