@@ -3,7 +3,8 @@
 An admin adds a desired model to the base data and retires another; an operator registers a prospect (a bad
 phone number first: the error is shown at the phone) and cannot review it; a supervisor reviews it, adds a
 follow-up visit and wins it, which opens the new customer's page. There she changes the address and adds an
-opt-out (both shown in the details and in the change history), files a complaint and resolves it with a
+opt-out (both shown in the details and in the change history) and makes the birthday a lunar one (shown as
+农历 八月十五), files a complaint and resolves it with a
 result. Selectors are ids, classes and data attributes; the words checked are the data's.
 """
 
@@ -92,6 +93,8 @@ def edit_customer(page: Page) -> None:
     form = page.locator("#customer-edit")
     expect(form).to_be_visible()
     form.locator("input[name=address]").fill(ADDRESS)
+    form.locator("input[name=birthday]").fill("1990-10-03")  # 中秋 1990
+    form.locator("input[name=birthday_lunar]").check()
     marketing = form.locator(".opt-out[data-contact-type=marketing]")
     marketing.locator("input[name=contact_type]").check()
     marketing.locator("input[name=reason]").fill("不要推销电话")
@@ -99,6 +102,7 @@ def edit_customer(page: Page) -> None:
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     expect(page.locator("#customer-facts")).to_contain_text(ADDRESS)
+    expect(page.locator("#customer-facts .birthday .lunar")).to_have_text("农历 八月十五")
     expect(page.locator("#customer-facts .opt-out-shown[data-contact-type=marketing]")).to_contain_text(
         "不要推销电话"
     )
