@@ -1,16 +1,16 @@
 """A customer's lunar birthday (农历生日): the birth date stays the solar one entered, the flag says the
 customer keeps its lunar month-day, which falls on another solar day each year (ctid.crm.lunar).
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
