@@ -255,7 +255,15 @@ def test_a_cell_of_thousands_of_numbers_stops_at_the_one_too_many() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("是", True), ("农历", True), (" Yes ", True), ("√", True), ("否", False), ("公历", False), ("0", False)],
+    [
+        ("是", True),
+        ("农历", True),
+        (" Yes ", True),
+        ("√", True),
+        ("否", False),
+        ("公历", False),
+        ("0", False),
+    ],
 )
 def test_a_yes_or_no(text: str, value: bool) -> None:
     assert values.flag(text) is value
