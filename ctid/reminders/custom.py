@@ -14,6 +14,7 @@ from ctid.reminders import json_fields as read
 from ctid.reminders.settings import MAX_ID, MAX_LEAD_DAYS, MAX_STEPS, TypeSettings
 
 NAME_LIMIT = 64
+MAX_RULES = 100
 # The dates a custom rule may count from: the facts' own (the queue reads no other column for them).
 CUSTOMER_FIELDS = ("birthday", "licence_review_on")
 VEHICLE_FIELDS = (
@@ -65,24 +66,39 @@ def custom_rule_to_json(rule: CustomRule) -> dict[str, Any]:
     }
 
 
-def custom_rule_from_json(data: Any) -> CustomRule:
-    data = read.an_object(data, "rule")
-    read.only_known(data, ("id", "name", "field", "lead_days", "yearly", "enabled"))
+def custom_rule_from_json(data: Any, prefix: str = "") -> CustomRule:
+    """A rule from its JSON object; a bad key is refused with its field named (``prefix`` + the key)."""
+    data = read.an_object(data, prefix.rstrip(".") or "rule")
+    read.only_known(data, ("id", "name", "field", "lead_days", "yearly", "enabled"), prefix)
     for key in ("id", "name", "field", "lead_days"):
         if key not in data:
-            raise ValidationError(key, N_("%(field)s is required."), field=key)
+            raise ValidationError(prefix + key, N_("%(field)s is required."), field=prefix + key)
     if data["field"] not in ALLOWED_FIELDS:
         raise ValidationError(
-            "field",
+            prefix + "field",
             N_("%(field)s must be one of: %(choices)s."),
-            field="field",
+            field=prefix + "field",
             choices=", ".join(ALLOWED_FIELDS),
         )
     return CustomRule(
-        read.an_int(data["id"], "id", 1, MAX_ID),
-        read.a_text(data["name"], "name", NAME_LIMIT),
+        read.an_int(data["id"], prefix + "id", 1, MAX_ID),
+        read.a_text(data["name"], prefix + "name", NAME_LIMIT),
         data["field"],
-        read.days_list(data["lead_days"], "lead_days", MAX_LEAD_DAYS, MAX_STEPS),
-        read.a_bool(data.get("yearly", False), "yearly"),
-        read.a_bool(data.get("enabled", True), "enabled"),
+        read.days_list(data["lead_days"], prefix + "lead_days", MAX_LEAD_DAYS, MAX_STEPS),
+        read.a_bool(data.get("yearly", False), prefix + "yearly"),
+        read.a_bool(data.get("enabled", True), prefix + "enabled"),
     )
+
+
+def custom_rules_to_json(rules: tuple[CustomRule, ...]) -> list[dict[str, Any]]:
+    return [custom_rule_to_json(rule) for rule in rules]
+
+
+def custom_rules_from_json(data: Any) -> tuple[CustomRule, ...]:
+    """A site's custom rules from their JSON list (``rules[2].field`` names a bad one); ids are unique."""
+    items = read.a_list(data, "rules", MAX_RULES)
+    rules = tuple(custom_rule_from_json(item, f"rules[{i}].") for i, item in enumerate(items))
+    ids = [rule.id for rule in rules]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("rules", N_("Each custom rule has an id of its own."))
+    return rules

@@ -3,14 +3,22 @@ the caller passes (nothing here reads a clock)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from ctid.core.errors import ValidationError
 from ctid.crm.models import VehicleStatus
 from ctid.reminders import rules
-from ctid.reminders.custom import CustomRule
+from ctid.reminders.custom import (
+    CustomRule,
+    custom_rule_from_json,
+    custom_rule_to_json,
+    custom_rules_from_json,
+    custom_rules_to_json,
+)
 from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.models import Due, ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS, Calendar, Holiday
@@ -215,3 +223,22 @@ def test_every_due_of_a_vehicle_and_a_customer_of_the_types_switched_on() -> Non
         T.BIRTHDAY: date(2026, 12, 20),
         T.LICENCE_REVIEW: date(2027, 2, 1),
     }
+
+
+def test_custom_rules_read_back_from_json_and_name_a_bad_field() -> None:
+    rules_ = (
+        CustomRule(3, "购车周年", "vehicle.purchase_date", (7,), yearly=True),
+        CustomRule(4, "质保回访", "vehicle.warranty_expiry", (60, 30), enabled=False),
+    )
+    assert custom_rules_from_json(json.loads(json.dumps(custom_rules_to_json(rules_)))) == rules_
+    bad = custom_rules_to_json(rules_)
+    bad[1]["field"] = "vehicle.plate"
+    with pytest.raises(ValidationError) as raised:
+        custom_rules_from_json(bad)
+    assert raised.value.field == "rules[1].field"
+    with pytest.raises(ValidationError) as raised:
+        custom_rules_from_json([custom_rule_to_json(rules_[0])] * 2)
+    assert raised.value.field == "rules"
+    with pytest.raises(ValidationError) as raised:
+        custom_rule_from_json({"id": 1, "name": "x", "field": "customer.birthday"})
+    assert raised.value.field == "lead_days"
