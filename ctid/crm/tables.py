@@ -67,7 +67,7 @@ customers = Table(
     Column("tags", Text, nullable=False, server_default=""),  # one tag a line
     Column("assigned_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("licence_review_on", Date, nullable=True),  # 驾驶证审验
-    # the birthday kept by the lunar calendar (农历生日, revision 0021): ``birthday`` is the solar birth date
+    # the birthday kept by the lunar calendar (农历生日, revision 0023): ``birthday`` is the solar birth date
     Column("birthday_lunar", Boolean, nullable=False, server_default="0"),
     # the list's order, pinyin (revision 0015): written with the search index (ctid.crm.search_store)
     Column("name_key", NAME_KEY, nullable=False, server_default=""),

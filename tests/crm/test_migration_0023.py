@@ -1,4 +1,4 @@
-"""Revision 0021 on a database with customers: every customer keeps the solar birthday (the lunar flag is
+"""Revision 0023 on a database with customers: every customer keeps the solar birthday (the lunar flag is
 false), and the downgrade takes the column away."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ async def _downgrade(db: Database, revision: str) -> None:
 
 
 async def test_customers_written_before_keep_the_solar_birthday(db: Database, branch_id: int) -> None:
-    await _downgrade(db, "0020")
+    await _downgrade(db, "0022")
     assert "birthday_lunar" not in await columns(db, "customers")
     await execute(
         db,
@@ -30,6 +30,6 @@ async def test_customers_written_before_keep_the_solar_birthday(db: Database, br
     )
     await upgrade(db.engine)
     assert await rows(db, "SELECT id, birthday_lunar FROM customers") == [(1, False)]
-    await _downgrade(db, "0020")
+    await _downgrade(db, "0022")
     assert "birthday_lunar" not in await columns(db, "customers")
     assert await rows(db, "SELECT name FROM customers") == [("王五",)]

@@ -1,16 +1,16 @@
 """A customer's lunar birthday (农历生日): the birth date stays the solar one entered, the flag says the
 customer keeps its lunar month-day, which falls on another solar day each year (ctid.crm.lunar).
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0020"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
