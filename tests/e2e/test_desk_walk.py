@@ -122,6 +122,7 @@ def test_an_advisor_works_the_insurance_reminder_and_books_the_customer_in(
     expect(booking.locator("select[name=slot] option[value='09:00']")).to_be_attached()
     booking.locator("select[name=slot]").select_option("09:00")
     booking.locator("input[name=service]").fill("续保 + 保养")
+    expect(booking.locator("input[name=confirm_sms]")).to_be_checked()  # the confirmation goes by SMS
     shots(page, "booking")
     with page.expect_navigation():
         booking.locator("button[type=submit]").click()
@@ -141,6 +142,7 @@ def test_an_advisor_works_the_insurance_reminder_and_books_the_customer_in(
     shots(page, "customer")
     page.goto(f"{base}/sms?customer={customer}")  # the shop's SMS history, his message in it
     expect(page.locator("main")).to_contain_text(PLATE)
+    expect(page.locator("main")).to_contain_text(f"{TOMORROW.isoformat()} 09:00")  # the confirmation
 
     # --- the day view: the car in her column, at 09:00 ----------------------------------------------------
     page.goto(f"{base}/appointments?day={TOMORROW.isoformat()}")

@@ -81,6 +81,7 @@ window.CtidBooking = window.CtidBooking || (() => {
         field("service_item_id", T.service_item, el("select", { name: "service_item_id" }, option("", T.no_item))),
         field("service", T.service, el("input", { name: "service", maxlength: 100, placeholder: T.service_hint }))),
       field("note", T.note, el("textarea", { name: "note", rows: 2, maxlength: 2000 })),
+      T.sms ? el("label", { class: "check" }, el("input", { type: "checkbox", name: "confirm_sms", checked: true }), T.confirm_sms) : null,
       el("p", { class: "form-error error", role: "alert", hidden: true }),
       el("div", { class: "row" },
         el("button", { type: "submit", class: "small primary" }, T.book),
@@ -97,6 +98,13 @@ window.CtidBooking = window.CtidBooking || (() => {
       button.disabled = true;
       try {
         const made = await api("POST", "/api/v1/appointments", body(built, options));
+        if (built.elements.confirm_sms && built.elements.confirm_sms.checked) {
+          // the outbox's preset; a refusal (no mobile, opted out) does not undo the booking
+          const values = { appointment_time: `${made.day} ${made.slot}`, advisor: made.advisor_name,
+            ...(made.plate ? { plate: made.plate } : {}) };
+          await api("POST", "/api/v1/sms", { customer_id: made.customer_id, template: "appointment_confirm", values })
+            .catch((error) => window.alert(`${T.sms_failed} ${error.message}`));
+        }
         if (options.onBooked) options.onBooked(made);
       } catch (error) {
         say(built, error);
