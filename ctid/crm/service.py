@@ -254,7 +254,8 @@ def _audit(checked: CheckedCustomer) -> dict[str, Any]:
         "phones": [phone.e164 for phone in checked.phones],
     }
     given = {name: getattr(checked, name) for name in CHANGEABLE if name not in after}
-    after.update(auditable({name: value for name, value in given.items() if value not in (None, "", ())}))
+    kept = {k: v for k, v in given.items() if v not in (None, "", ()) and v is not False}  # no news
+    after.update(auditable(kept))
     if checked.vehicle is not None:
         after["vehicle"] = {"plate": checked.vehicle.plate, "role": checked.vehicle.role.value}
     return after

@@ -227,6 +227,8 @@ def _readable(value: Any, words: dict[str, str]) -> str:
     """A history value for people: lists (phones, tags) joined, a phone as its label and number."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):  # a yes / no field (the lunar birthday): a mark, not Python's word
+        return "✓" if value else "✗"
     if isinstance(value, list):
         return "、".join(_readable(item, words) for item in value) or "—"
     if isinstance(value, dict):
