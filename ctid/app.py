@@ -54,6 +54,7 @@ from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, R
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
 from ctid.reminders.service import Reminders
 from ctid.reminders.sms_service import SmsService
@@ -197,7 +198,7 @@ def build_services(
         appointments=Appointments(
             db, slot_plan(config.appointments), crm.today, clock, on_no_show=NoShows(site.timezone)
         ),
-        reminders=Reminders(Worklist(db, site.timezone, clock), QueueBuilder(db, site.timezone, clock)),
+        reminders=reminders(db, site.timezone, clock, sms_templates, site.name),
         status=status,
         outbox=outbox,
         sms=SmsService(db, outbox, sms_templates, records.customers, normaliser, site.name),
@@ -223,6 +224,12 @@ def outbox_settings(sms: SmsConfig) -> OutboxSettings:
         retry_first_s=sms.retry_after_s,
         retry_max_s=sms.retry_max_s,
     )
+
+
+def reminders(db: Database, timezone: str, clock: Clock, templates: SmsTemplates, shop: str) -> Reminders:
+    worklist = Worklist(db, timezone, clock)
+    letters = LetterService(db, worklist, templates, shop)
+    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters)
 
 
 def email_sender(email: EmailConfig) -> EmailSender | None:

@@ -153,6 +153,8 @@ class StorageConfig:
 @dataclass(frozen=True)
 class SiteConfig:
     name: str = "ctid"
+    address: str = ""  # the heading of letters to customers
+    phone: str = ""
     timezone: str = _checked("Asia/Shanghai", _timezone)
     phone_region: str = _checked("CN", _region)
     local_area_code: str = _checked("", _digits)

@@ -68,6 +68,7 @@ class ReminderFilter:
     assignee_id: int | None = None
     unassigned: bool = False  # the pool: items nobody has
     customer_id: int | None = None
+    channel: Channel | None = None  # the letters page: the letter items alone
     page: PageRequest = field(default_factory=PageRequest)
 
 

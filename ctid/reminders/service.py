@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.letter_service import LetterService
 from ctid.reminders.worklist import Worklist
 
 
@@ -14,3 +15,5 @@ class Reminders:
     """The items as people work them, and a customer's reminder history."""
     builder: QueueBuilder
     """The daily build (the scheduler's job, the command, the button)."""
+    letters: LetterService
+    """The day's letter items as letters to print, and marking them posted."""

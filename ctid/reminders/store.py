@@ -53,6 +53,8 @@ async def list_items(conn: AsyncConnection, where: ReminderFilter) -> Page[Remin
         conditions.append(reminder_items.c.assignee_id.is_(None))
     if where.customer_id is not None:
         conditions.append(reminder_items.c.customer_id == where.customer_id)
+    if where.channel is not None:
+        conditions.append(reminder_items.c.channel == where.channel.value)
     order = [reminder_items.c.contact_on, reminder_items.c.contact_key, reminder_items.c.id]
     # the page's ids first, from the items alone (an index range, sorted), then their customers and cars:
     # joined before the sort, a day's thousands of items each read a customer and a car (a second at a
@@ -69,6 +71,14 @@ async def customer_branch(conn: AsyncConnection, customer_id: int) -> int | None
     """The customer's branch; None when there is no such customer."""
     found = await conn.scalar(select(customers.c.branch_id).where(customers.c.id == customer_id))
     return None if found is None else int(found)
+
+
+async def customer_addresses(conn: AsyncConnection, customer_ids: set[int]) -> dict[int, str]:
+    """The postal addresses of these customers (a letter's envelope), by id."""
+    if not customer_ids:
+        return {}
+    query = select(customers.c.id, customers.c.address).where(customers.c.id.in_(sorted(customer_ids)))
+    return {int(row.id): str(row.address) for row in await conn.execute(query)}
 
 
 async def customer_items(conn: AsyncConnection, customer_id: int, limit: int) -> list[ReminderItem]:

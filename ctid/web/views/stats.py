@@ -7,8 +7,6 @@ site's strict CSP, set on every response by ctid.web.security, holds for it as f
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +22,7 @@ from ctid.stats.service import TITLES
 from ctid.stats.svg import SIZES, WIDE, Series, bar_chart, line_chart
 from ctid.web import forms
 from ctid.web.auth import current, requires
+from ctid.web.csv_download import csv_response
 from ctid.web.feature import Feature, NavEntry
 from ctid.web.keys import SERVICES
 from ctid.web.render import _, render
@@ -84,19 +83,12 @@ async def chart_svg(request: web.Request) -> web.Response:
 async def chart_csv(request: web.Request) -> web.Response:
     chart = await _chart(request)
     labels, series = _words(request, chart)
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow([_(request, LABEL_HEADERS[chart.name]), *(spreadsheet_safe(s.name) for s in series)])
-    for i, label in enumerate(labels):
-        writer.writerow([spreadsheet_safe(label), *(_count(s.values[i]) for s in series)])
+    header = [_(request, LABEL_HEADERS[chart.name]), *(spreadsheet_safe(s.name) for s in series)]
+    rows = [
+        [spreadsheet_safe(label), *(_count(s.values[i]) for s in series)] for i, label in enumerate(labels)
+    ]
     period = chart.period
-    filename = f"{chart.name.value}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv"
-    return web.Response(
-        body=text.getvalue().encode("utf-8-sig"),
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return csv_response(header, rows, f"{chart.name.value}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv")
 
 
 @routes.get(f"/api/v1/stats/{NAME}")

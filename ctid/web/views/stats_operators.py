@@ -4,8 +4,6 @@ own column labels (days in site time)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -18,6 +16,7 @@ from ctid.stats.operator_stats import GROUPINGS, OperatorRow
 from ctid.stats.periods import Period
 from ctid.web import forms
 from ctid.web.auth import current, requires
+from ctid.web.csv_download import csv_response
 from ctid.web.feature import Feature
 from ctid.web.keys import SERVICES
 from ctid.web.render import _, render
@@ -91,20 +90,13 @@ async def operators_page(request: web.Request) -> web.Response:
 @requires(Permission.STATS_VIEW)
 async def operators_csv(request: web.Request) -> web.Response:
     period, by, _branch_id, rows = await _rows(request)
-    text = io.StringIO()
-    writer = csv.writer(text)
     group = [_(request, GROUP_LABELS[by])] if by != "operator" else []
-    writer.writerow([_(request, "Operator"), *group, *(_(request, c) for c in COLUMNS)])
-    for row in rows:
-        grouped = [spreadsheet_safe(row.group)] if group else []
-        writer.writerow([spreadsheet_safe(row.label), *grouped, *cells(row)])
-    filename = f"operators-{by}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv"
-    return web.Response(
-        body=text.getvalue().encode("utf-8-sig"),
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    header = [_(request, "Operator"), *group, *(_(request, c) for c in COLUMNS)]
+    lines = [
+        [spreadsheet_safe(row.label), *([spreadsheet_safe(row.group)] if group else []), *cells(row)]
+        for row in rows
+    ]
+    return csv_response(header, lines, f"operators-{by}-{period.first:%Y%m%d}-{period.end:%Y%m%d}.csv")
 
 
 def _branch(request: web.Request) -> int | None:
