@@ -156,6 +156,7 @@ vehicles = Table(
     UniqueConstraint("vin", name="uq_vehicles_vin"),
     # the start page's due reminders: one date range per due date
     Index("ix_vehicles_branch_id_insurance_expiry", "branch_id", "insurance_expiry"),
+    Index("ix_vehicles_branch_id_registration_date", "branch_id", "registration_date"),  # inspections
     Index("ix_vehicles_branch_id_inspection_due", "branch_id", "inspection_due"),
     Index("ix_vehicles_branch_id_next_service_due", "branch_id", "next_service_due"),
     Index("ix_vehicles_branch_id_warranty_expiry", "branch_id", "warranty_expiry"),  # the reminders'

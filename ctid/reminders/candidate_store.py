@@ -85,8 +85,8 @@ async def vehicles_registered(
 ) -> list[VehicleFacts]:
     """Active vehicles with an owner registered within one of ``months`` (first and last day) and no
     inspection date entered on or after ``entered_before`` (an entered date wins over the table): the cars
-    whose inspection by the rule table falls on a month's end. There is no index on the registration
-    date: this reads the vehicles once, on the two days a month whose due dates are a month's end."""
+    whose inspection by the rule table falls on a month's end, on the two days a month whose due dates
+    are a month's end (read by the branch and registration date index, revision 0024)."""
     if not months:
         return []
     owner = _OWNER.label("owner_id")

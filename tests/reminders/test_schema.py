@@ -21,3 +21,8 @@ async def test_the_same_items_inserted_twice_are_added_once(db: Database, branch
     again = [*first, item_row(branch_id, customer, type="birthday", due_on=date(2027, 12, 9))]
     assert await add_items(db, *again) == 1
     assert await rows(db, "SELECT count(*) FROM reminder_items") == [(3,)]
+
+
+async def test_vehicles_are_indexed_by_registration_date_as_declared(db: Database) -> None:
+    """Revision 0024: the inspections by the rule table read the cars by their registration date."""
+    assert [d for d in await differences(db) if "registration_date" in repr(d)] == []
