@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
+from ctid.crm.lunar import birth_dates_on
 from ctid.reminders import build_store, candidate_store, queue, rules, settings_store
 from ctid.reminders.facts import CustomerFacts, VehicleFacts
 from ctid.reminders.inspection import InspectionRule
@@ -50,6 +51,7 @@ class Source:
     rule: Rule
     first_year: int | None = None
     inspections: tuple[InspectionRule, ...] = ()  # also the cars the rule table puts on a due date
+    more_dates: Callable[[date], list[date]] | None = None  # also these stored dates for a due date
 
 
 def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderType, Source]:
@@ -60,7 +62,9 @@ def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderTyp
         ReminderType.INSPECTION: Source(True, "inspection_due", inspection, inspections=table),
         ReminderType.WARRANTY: Source(True, "warranty_expiry", rules.warranty),
         ReminderType.LICENCE_REVIEW: Source(False, "licence_review_on", rules.licence_review),
-        ReminderType.BIRTHDAY: Source(False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR),
+        ReminderType.BIRTHDAY: Source(
+            False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR, more_dates=birth_dates_on
+        ),  # and the birth dates whose lunar birthday (农历生日) it is: the rule tells the two apart
     }
 
 
@@ -173,6 +177,7 @@ async def _found(
             for t in targets
             for d in (queue.anniversaries(t, source.first_year) if source.first_year else [t])
         }
+        | {d for t in targets for d in (source.more_dates(t) if source.more_dates else [])}
     )
     read = candidate_store.vehicles_on if source.vehicles else candidate_store.customers_on
     candidates: list[Facts] = list(await read(conn, source.column, dates, branch_list))

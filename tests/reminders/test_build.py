@@ -165,3 +165,21 @@ async def test_inspections_by_the_date_entered_and_by_the_rule_table(db: Databas
         f"vehicle:{entered}": (date(2027, 1, 20), 0),
     }
     assert result.added == 2
+
+
+async def test_a_lunar_birthday_is_built_on_its_lunar_day_not_its_solar_one(
+    db: Database, branch_id: int
+) -> None:
+    """农历生日: born 1985-12-10, lunar 10/29 (as 2026-12-07 is): reminded today; born 1980-12-07 and
+    keeping the lunar birthday: not today (their solar anniversary); born 1985-12-10 on the solar calendar:
+    not today either (the 10th is theirs)."""
+    lunar = await add_customer(db, branch_id, "农历", birthday=date(1985, 12, 10), birthday_lunar=True)
+    lunar_on_solar_day = await add_customer(
+        db, branch_id, "阳历同日", birthday=date(1980, 12, 7), birthday_lunar=True
+    )
+    solar = await add_customer(db, branch_id, "阳历", birthday=date(1985, 12, 10))
+    await _builder(db).run(TODAY)
+    subjects = {subject for type_, subject, *_ in await _items(db) if type_ == "birthday"}
+    assert f"customer:{lunar}" in subjects
+    assert f"customer:{lunar_on_solar_day}" not in subjects
+    assert f"customer:{solar}" not in subjects
