@@ -202,6 +202,7 @@ visits = Table(
     Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Index("ix_visits_customer_id_visited_on", "customer_id", "visited_on"),
     Index("ix_visits_vehicle_id_visited_on", "vehicle_id", "visited_on"),
+    Index("ix_visits_closed_at", "closed_at"),  # the reminders' follow-up calls
 )
 
 visit_items = Table(

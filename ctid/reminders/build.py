@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.crm.lunar import birth_dates_on
 from ctid.reminders import build_store, candidate_store, queue, rules, settings_store
-from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import OPT_OUT_OF, Due, ReminderType
 from ctid.reminders.settings import AssigneeRule, TypeSettings
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 WRITE_BATCH = 2000
 SCHEDULER = Actor.system("reminders")
 
-Facts = VehicleFacts | CustomerFacts
+Facts = VehicleFacts | CustomerFacts | ClosedVisit
 Rule = Callable[[Any, date, TypeSettings], Due | None]
 
 
@@ -52,6 +52,7 @@ class Source:
     first_year: int | None = None
     inspections: tuple[InspectionRule, ...] = ()  # also the cars the rule table puts on a due date
     more_dates: Callable[[date], list[date]] | None = None  # also these stored dates for a due date
+    closed_visits: bool = False  # not a column: the visits closed the type's N days before a due date
 
 
 def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderType, Source]:
@@ -65,7 +66,12 @@ def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderTyp
         ReminderType.BIRTHDAY: Source(
             False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR, more_dates=birth_dates_on
         ),  # and the birth dates whose lunar birthday (农历生日) it is: the rule tells the two apart
+        ReminderType.VISIT_FOLLOW_UP: Source(False, "", _follow_up, closed_visits=True),
     }
+
+
+def _follow_up(visit: ClosedVisit, today: date, settings: TypeSettings) -> Due | None:
+    return rules.visit_follow_up(visit, today, settings)
 
 
 def _inspection(
@@ -125,7 +131,7 @@ class QueueBuilder:
             days = queue.days_to_build(await build_store.last_built(conn, day), day)
             everything = await settings_store.load(conn)
             table = await settings_store.inspection_rules(conn)
-            found, rows = await _rows(conn, days, everything, table, now)
+            found, rows = await _rows(conn, days, everything, table, now, self._zone)
         added = 0
         for start in range(0, len(rows), WRITE_BATCH):
             async with self._db.begin(immediate=True) as conn:
@@ -146,6 +152,7 @@ async def _rows(
     everything: dict[ReminderType, TypeSettings],
     table: tuple[InspectionRule, ...],
     now: datetime,
+    zone: ZoneInfo,
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many things were found due, and the items to add for those wanted, as one contact a day each."""
     branch_list = await candidate_store.branch_ids(conn)
@@ -155,7 +162,7 @@ async def _rows(
         settings = everything[type_]
         if not settings.enabled:
             continue
-        found = await _found(conn, source, days, settings, branch_list)
+        found = await _found(conn, source, days, settings, branch_list, zone)
         found = await _with_assignees(conn, found, settings, staff)
         known = await _known(conn, type_, found, settings, now)
         found_count += len(found)
@@ -169,8 +176,13 @@ async def _found(
     days: Sequence[date],
     settings: TypeSettings,
     branch_list: list[int],
+    zone: ZoneInfo,
 ) -> list[queue.Found]:
     targets = queue.target_dates(days, settings)
+    if source.closed_visits:
+        spans = _closing_days(targets, settings, zone)
+        visits: list[Facts] = list(await candidate_store.visits_closed(conn, spans, branch_list))
+        return _due(visits, source, days, settings)
     dates = sorted(
         {
             d
@@ -187,6 +199,27 @@ async def _found(
         since = rules.earliest_due(days[0], settings)  # an entered date from then on wins (the rule's)
         registered = await candidate_store.vehicles_registered(conn, months, branch_list, since)
         candidates += [facts for facts in registered if facts.id not in seen]
+    return _due(candidates, source, days, settings)
+
+
+def _closing_days(
+    targets: dict[date, date], settings: TypeSettings, zone: ZoneInfo
+) -> list[tuple[date, datetime, datetime]]:
+    """The shop's days a visit closed on to be followed up on one of ``targets`` (due dates), each with
+    its first instant and the next day's in UTC (``closed_at`` is stored in UTC)."""
+    spans = []
+    for target in sorted(targets):
+        closed_on = target - timedelta(days=settings.follow_up_after_days)
+        start = datetime.combine(closed_on, datetime.min.time(), zone)
+        end = datetime.combine(closed_on + timedelta(days=1), datetime.min.time(), zone)
+        spans.append((closed_on, start.astimezone(UTC), end.astimezone(UTC)))
+    return spans
+
+
+def _due(
+    candidates: Sequence[Facts], source: Source, days: Sequence[date], settings: TypeSettings
+) -> list[queue.Found]:
+    """Each candidate's due thing whose contact step is on one of ``days`` (the latest day first)."""
     found = []
     for facts in candidates:
         for day in reversed(days):

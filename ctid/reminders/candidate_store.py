@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.tables import branches, users
 from ctid.calls.tables import calls
-from ctid.crm.models import VehicleRole, VehicleStatus
+from ctid.crm.models import VehicleRole, VehicleStatus, VisitStatus
 from ctid.crm.tables import customer_opt_outs, customer_phones, customer_vehicles, customers, vehicles, visits
-from ctid.reminders.facts import CustomerFacts, VehicleFacts
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.models import ItemStatus, Outcome, ReminderType
 from ctid.reminders.tables import reminder_items
 
@@ -99,6 +99,31 @@ async def vehicles_registered(
         within,
     )
     return [_vehicle(row) for row in (await conn.execute(query)).mappings() if row["owner_id"] is not None]
+
+
+async def visits_closed(
+    conn: AsyncConnection, spans: Sequence[tuple[date, datetime, datetime]], branch_list: Sequence[int]
+) -> list[ClosedVisit]:
+    """Completed visits (not corrections, with a customer) closed within one of ``spans``: (the shop's
+    day, its first instant, the next day's, in UTC), for the follow-up call N days after
+    (``ix_visits_closed_at``, revision 0025)."""
+    found: list[ClosedVisit] = []
+    for day, start, end in spans:
+        query = (
+            select(visits.c.id, visits.c.customer_id, visits.c.vehicle_id, vehicles.c.branch_id)
+            .join(vehicles, vehicles.c.id == visits.c.vehicle_id)
+            .where(
+                visits.c.closed_at >= start,
+                visits.c.closed_at < end,
+                visits.c.status == VisitStatus.COMPLETED.value,
+                visits.c.corrects_visit_id.is_(None),
+                visits.c.customer_id.is_not(None),
+                vehicles.c.branch_id.in_(branch_list),
+            )
+        )
+        for row in await conn.execute(query):
+            found.append(ClosedVisit(row.id, row.customer_id, row.vehicle_id, row.branch_id, day))
+    return found
 
 
 async def customers_on(

@@ -5,7 +5,7 @@ expiry expire and snoozes end; a build after days off catches up the contact day
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -183,3 +183,37 @@ async def test_a_lunar_birthday_is_built_on_its_lunar_day_not_its_solar_one(
     assert f"customer:{lunar}" in subjects
     assert f"customer:{lunar_on_solar_day}" not in subjects
     assert f"customer:{solar}" not in subjects
+
+
+async def test_a_visit_closed_three_shop_days_ago_gets_its_follow_up_call(
+    db: Database, branch_id: int
+) -> None:
+    """维修跟踪回访: the call ``follow_up_after_days`` (3) after the shop's day a visit closed, by the shop's
+    clock (23:30 on the 4th in Shanghai is 15:30 UTC; 00:30 on the 5th is still the 4th in UTC); not for a
+    cancelled visit nor a correction."""
+    wang = await add_customer(db, branch_id, "王伟")
+    car = await _owned_car(db, branch_id, wang, "粤A12345")
+    late_on_the_4th = datetime(2026, 12, 4, 15, 30, tzinfo=UTC)
+    early_on_the_5th = datetime(2026, 12, 4, 16, 30, tzinfo=UTC)
+    base = {"vehicle_id": car, "customer_id": wang, "visited_on": date(2026, 12, 4)}
+    async with db.begin() as conn:
+        ids = []
+        for closed_at, values in (
+            (late_on_the_4th, {}),
+            (early_on_the_5th, {}),
+            (late_on_the_4th, {"status": "cancelled"}),
+        ):
+            result = await conn.execute(
+                insert(visits).values(**base, closed_at=closed_at, **values).returning(visits.c.id)
+            )
+            ids.append(result.scalar_one())
+        fixed = await conn.execute(
+            insert(visits)
+            .values(**base, closed_at=late_on_the_4th, corrects_visit_id=ids[0])
+            .returning(visits.c.id)
+        )
+        ids.append(fixed.scalar_one())
+    await _builder(db).run(TODAY)
+    follow_ups = [i for i in await _items(db) if i[0] == "visit_follow_up"]
+    assert follow_ups == [("visit_follow_up", f"visit:{ids[0]}", TODAY, 0, TODAY, "open")]
+    assert (await _builder(db).run(TODAY)).added == 0
