@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from ctid.core.clock import utcnow
 from ctid.core.config import AliyunSmsOptions
-from ctid.messaging.http_gateway import Answer, GatewayUnreachable, HttpSession, said, unreachable
+from ctid.messaging.http_gateway import Answer, GatewaySender, GatewayUnreachable, said, unreachable
 from ctid.messaging.senders import Outgoing, SendResult
 
 ALGORITHM: Final = "ACS3-HMAC-SHA256"
@@ -93,7 +93,7 @@ def phone_numbers(number: str) -> str:
     return number[3:] if number.startswith("+86") else number.removeprefix("+")
 
 
-class AliyunSmsSender:
+class AliyunSmsSender(GatewaySender):
     """``driver = "aliyun"``."""
 
     def __init__(
@@ -104,17 +104,10 @@ class AliyunSmsSender:
         clock: Callable[[], datetime] = utcnow,
         nonce: Callable[[], str] = lambda: secrets.token_hex(16),
     ) -> None:
-        self.name = name
+        super().__init__(name, options.timeout_s)
         self.options = options
         self._clock = clock
         self._nonce = nonce
-        self._http = HttpSession(options.timeout_s)
-
-    async def start(self) -> None:
-        await self._http.start()
-
-    async def stop(self) -> None:
-        await self._http.stop()
 
     async def send(self, message: Outgoing) -> SendResult:
         template = message.template_code or self.options.template_code

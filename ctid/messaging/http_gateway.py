@@ -128,19 +128,26 @@ def fill(template: str, message: Outgoing, escape: Callable[[str], str]) -> str:
     return _PLACEHOLDER.sub(lambda match: escape(values[match[1]]), template)
 
 
-class TemplateHttpSender:
-    """``driver = "http"``: a gateway described in the config."""
+class GatewaySender:
+    """What every HTTP sender shares: its name, and one session that ``start`` opens and ``stop`` closes."""
 
-    def __init__(self, name: str, options: HttpSmsOptions) -> None:
+    def __init__(self, name: str, timeout_s: float) -> None:
         self.name = name
-        self.options = options
-        self._http = HttpSession(options.timeout_s)
+        self._http = HttpSession(timeout_s)
 
     async def start(self) -> None:
         await self._http.start()
 
     async def stop(self) -> None:
         await self._http.stop()
+
+
+class TemplateHttpSender(GatewaySender):
+    """``driver = "http"``: a gateway described in the config."""
+
+    def __init__(self, name: str, options: HttpSmsOptions) -> None:
+        super().__init__(name, options.timeout_s)
+        self.options = options
 
     async def send(self, message: Outgoing) -> SendResult:
         options = self.options

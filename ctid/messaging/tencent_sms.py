@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ctid.core.clock import utcnow
 from ctid.core.config import TencentSmsOptions
-from ctid.messaging.http_gateway import Answer, GatewayUnreachable, HttpSession, said, unreachable
+from ctid.messaging.http_gateway import Answer, GatewaySender, GatewayUnreachable, said, unreachable
 from ctid.messaging.senders import Outgoing, SendResult
 
 ALGORITHM: Final = "TC3-HMAC-SHA256"
@@ -85,22 +85,15 @@ def template_params(params: Mapping[str, str]) -> list[str]:
     return [str(params[key]) for key in keys]
 
 
-class TencentSmsSender:
+class TencentSmsSender(GatewaySender):
     """``driver = "tencent"``."""
 
     def __init__(
         self, name: str, options: TencentSmsOptions, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
-        self.name = name
+        super().__init__(name, options.timeout_s)
         self.options = options
         self._clock = clock
-        self._http = HttpSession(options.timeout_s)
-
-    async def start(self) -> None:
-        await self._http.start()
-
-    async def stop(self) -> None:
-        await self._http.stop()
 
     async def send(self, message: Outgoing) -> SendResult:
         options = self.options
