@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert
 
+from ctid.crm.models import VehicleStatus
 from ctid.crm.tables import customers, vehicles
 from ctid.reminders import build_store
+from ctid.reminders.facts import VehicleFacts
 from ctid.reminders.outcomes import contact_key
 from ctid.storage.db import Database
 
@@ -65,3 +68,20 @@ def item_row(
 async def add_items(db: Database, *rows: dict[str, Any]) -> int:
     async with db.begin() as conn:
         return await build_store.insert_items(conn, rows)
+
+
+def vehicle_facts(**values: Any) -> VehicleFacts:
+    """An active vehicle 12 of customer 7 in branch 1, with no dates but those given: the rules' input."""
+    base = VehicleFacts(
+        id=12,
+        customer_id=7,
+        branch_id=1,
+        status=VehicleStatus.ACTIVE,
+        purchase_date=None,
+        registration_date=None,
+        insurance_expiry=None,
+        inspection_due=None,
+        next_service_due=None,
+        warranty_expiry=None,
+    )
+    return replace(base, **values)

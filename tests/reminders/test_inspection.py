@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from ctid.core.errors import ValidationError
 from ctid.crm.models import VehicleStatus
 from ctid.reminders import rules
-from ctid.reminders.facts import VehicleFacts
 from ctid.reminders.inspection import (
     DEFAULT_INSPECTION_RULES,
     Inspection,
@@ -31,6 +30,7 @@ from ctid.reminders.inspection import (
 )
 from ctid.reminders.models import ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS
+from tests.reminders.support import vehicle_facts as vehicle
 
 SETTINGS = DEFAULT_SETTINGS[ReminderType.INSPECTION]  # expires 30 days after the due date
 TODAY = date(2026, 12, 7)  # so a due date from 7 November 2026 on is still worked
@@ -55,22 +55,6 @@ TABLE = [
     (date(2012, 10, 15), date(2027, 10, 31), ON_SITE, date(2027, 10, 31)),  # year 14 passed: year 15
     (date(2011, 6, 6), date(2027, 6, 30), ON_SITE, date(2026, 12, 31)),  # year 16 | half-yearly
 ]
-
-
-def vehicle(**values: Any) -> VehicleFacts:
-    base = VehicleFacts(
-        id=12,
-        customer_id=7,
-        branch_id=1,
-        status=VehicleStatus.ACTIVE,
-        purchase_date=None,
-        registration_date=None,
-        insurance_expiry=None,
-        inspection_due=None,
-        next_service_due=None,
-        warranty_expiry=None,
-    )
-    return replace(base, **values)
 
 
 def test_the_table_covers_each_of_the_last_16_years() -> None:

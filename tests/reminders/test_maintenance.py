@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
@@ -17,24 +16,9 @@ from ctid.reminders.facts import MileageReading, VehicleFacts
 from ctid.reminders.maintenance import km_per_day, next_service
 from ctid.reminders.models import Due, ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS
+from tests.reminders.support import vehicle_facts as vehicle
 
 SETTINGS = DEFAULT_SETTINGS[ReminderType.MAINTENANCE]  # 6 months or 5,000 km; first 3 months or 3,000 km
-
-
-def vehicle(**values: Any) -> VehicleFacts:
-    base = VehicleFacts(
-        id=12,
-        customer_id=7,
-        branch_id=1,
-        status=VehicleStatus.ACTIVE,
-        purchase_date=None,
-        registration_date=None,
-        insurance_expiry=None,
-        inspection_due=None,
-        next_service_due=None,
-        warranty_expiry=None,
-    )
-    return replace(base, **values)
 
 
 def readings(*pairs: tuple[date, int]) -> tuple[MileageReading, ...]:

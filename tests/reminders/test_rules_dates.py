@@ -19,28 +19,13 @@ from ctid.reminders.custom import (
     custom_rules_from_json,
     custom_rules_to_json,
 )
-from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
+from ctid.reminders.facts import ClosedVisit, CustomerFacts
 from ctid.reminders.models import Due, ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS, Calendar, Holiday
+from tests.reminders.support import vehicle_facts as vehicle
 
 T = ReminderType
 S = DEFAULT_SETTINGS
-
-
-def vehicle(**values: object) -> VehicleFacts:
-    base = VehicleFacts(
-        id=12,
-        customer_id=7,
-        branch_id=1,
-        status=VehicleStatus.ACTIVE,
-        purchase_date=None,
-        registration_date=None,
-        insurance_expiry=None,
-        inspection_due=None,
-        next_service_due=None,
-        warranty_expiry=None,
-    )
-    return replace(base, **values)  # type: ignore[arg-type]
 
 
 def customer(birthday: date | None = None, lunar: bool = False, licence: date | None = None) -> CustomerFacts:
