@@ -53,6 +53,7 @@ from ctid.messaging.template_service import SmsTemplates
 from ctid.recording.recorder import DISK_CHECK_S, RETENTION_EVERY_S, Recorder, RecorderParts, RecorderSettings
 from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
+from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
@@ -198,7 +199,7 @@ def build_services(
         appointments=Appointments(
             db, slot_plan(config.appointments), crm.today, clock, on_no_show=NoShows(site.timezone)
         ),
-        reminders=reminders(db, site.timezone, clock, sms_templates, site.name),
+        reminders=reminders(db, site.timezone, clock, (outbox, sms_templates), site.name),
         status=status,
         outbox=outbox,
         sms=SmsService(db, outbox, sms_templates, records.customers, normaliser, site.name),
@@ -226,10 +227,14 @@ def outbox_settings(sms: SmsConfig) -> OutboxSettings:
     )
 
 
-def reminders(db: Database, timezone: str, clock: Clock, templates: SmsTemplates, shop: str) -> Reminders:
+def reminders(
+    db: Database, timezone: str, clock: Clock, sms: tuple[SmsOutbox, SmsTemplates], shop: str
+) -> Reminders:
+    outbox, templates = sms
     worklist = Worklist(db, timezone, clock)
     letters = LetterService(db, worklist, templates, shop)
-    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters)
+    auto_send = AutoSend(db, outbox, templates, shop, clock)
+    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters, auto_send)
 
 
 def email_sender(email: EmailConfig) -> EmailSender | None:
@@ -290,8 +295,14 @@ def schedule(config: Config, services: Services) -> Scheduler:
     if config.reminders.build_at:
         hour, minute = (int(part) for part in config.reminders.build_at.split(":"))
         builder = services.reminders.builder
+
+        async def reminders_day() -> None:
+            """The day's queue, then the presets that go by themselves (short of the worklist)."""
+            built = await builder.run_today()
+            await services.reminders.auto_send.run(built.day)
+
         scheduler.daily(
-            builder.run_today, dt_time(hour, minute), "reminders: daily queue", last_run=builder.last_run
+            reminders_day, dt_time(hour, minute), "reminders: daily queue", last_run=builder.last_run
         )
     return scheduler
 

@@ -53,6 +53,8 @@ BATCH = 20
 STOP_WAIT_S = 3.0
 
 OptOut = Callable[[str, datetime], Awaitable[int]]
+Then = Callable[[AsyncConnection, list[SmsMessage]], Awaitable[None]]
+"""What a caller writes in the transaction that queues its messages."""
 """Records that ``number`` (E.164) asked for no more SMS, at a time; returns how many customers it
 concerned. Given by the wiring (messaging knows no customers)."""
 
@@ -112,8 +114,12 @@ class SmsOutbox:
         self._senders = list(senders)
         self.health = {s.name: SenderHealth(s.name) for s in self._senders}
 
-    async def queue(self, actor: Actor, messages: Sequence[NewSms]) -> list[SmsMessage]:
-        """Queue messages (one transaction, an audit entry each) and wake the sending task."""
+    async def queue(
+        self, actor: Actor, messages: Sequence[NewSms], then: Then | None = None
+    ) -> list[SmsMessage]:
+        """Queue messages (one transaction, an audit entry each) and wake the sending task. ``then`` writes
+        the caller's own rows in the same transaction (a reminder closed as sent with the message's id), so
+        the two are kept or lost together: a message is never queued twice for one reminder."""
         now, ids = self._clock(), []
         async with self._db.begin() as conn:
             for new in messages:
@@ -127,9 +133,11 @@ class SmsOutbox:
                 }
                 await audit.record(conn, actor, "sms.queue", ("sms", message_id), now, after=after)
                 ids.append(message_id)
-            queued = [await store.get_message(conn, i) for i in ids]
+            queued = [m for m in [await store.get_message(conn, i) for i in ids] if m is not None]
+            if then is not None:
+                await then(conn, queued)
         self.wake()
-        return [m for m in queued if m is not None]
+        return queued
 
     async def resend(self, actor: Actor, message_id: int) -> SmsMessage:
         """A person's resend of an ``unknown`` or ``failed`` message (the same row, queued again now)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.worklist import Worklist
@@ -17,3 +18,5 @@ class Reminders:
     """The daily build (the scheduler's job, the command, the button)."""
     letters: LetterService
     """The day's letter items as letters to print, and marking them posted."""
+    auto_send: AutoSend
+    """The items of the types set to go by SMS by themselves, sent after the daily build."""

@@ -105,6 +105,16 @@ async def update_item(conn: AsyncConnection, item_id: int, values: dict[str, Any
     await conn.execute(update(reminder_items).where(reminder_items.c.id == item_id).values(**values))
 
 
+async def close_if_open(conn: AsyncConnection, item_id: int, values: dict[str, Any]) -> bool:
+    """The item changed only if it is still open (a person may have worked it meanwhile)."""
+    query = (
+        update(reminder_items)
+        .where(reminder_items.c.id == item_id, reminder_items.c.status == ItemStatus.OPEN.value)
+        .values(**values)
+    )
+    return bool((await conn.execute(query)).rowcount)
+
+
 async def insert_event(conn: AsyncConnection, values: dict[str, Any]) -> int:
     query = insert(reminder_events).values(**values).returning(reminder_events.c.id)
     return int((await conn.execute(query)).scalar_one())

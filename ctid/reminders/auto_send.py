@@ -1,0 +1,166 @@
+"""Presets sent by themselves (短信预设自动发送): the open items of the types whose settings say
+``auto_send_sms`` go out by SMS on their contact day, from the type's SMS template, with no one working
+them; each item is closed as sent in the transaction that queues its message, so a crash or a second run
+never sends one reminder twice.
+
+An item that cannot go by SMS stays on the worklist for a person: no mobile number, an SMS opt-out, or a
+template that needs what the item has not (an appointment time). Run after the daily build.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
+from ctid.core.errors import ValidationError
+from ctid.core.paging import MAX_PER_PAGE, PageRequest
+from ctid.crm import customer_store
+from ctid.crm.models import ContactType
+from ctid.messaging.models import NewSms, Purpose, SmsMessage
+from ctid.messaging.numbers import why_not_sms
+from ctid.messaging.outbox import SmsOutbox
+from ctid.messaging.template_service import SmsTemplates
+from ctid.messaging.templates import SmsTemplate, placeholders, render
+from ctid.reminders import settings_store, store
+from ctid.reminders.item_models import ReminderFilter, ReminderItem
+from ctid.reminders.letters import written_date
+from ctid.reminders.models import OPT_OUT_OF, Channel, ItemStatus, Outcome, ReminderType
+from ctid.storage.db import Database
+
+log = logging.getLogger(__name__)
+AUTO_SEND = Actor.system("reminders")
+MAX_A_RUN = 20_000  # a day's automatic messages; what is left goes at the next run
+
+
+@dataclass(frozen=True)
+class AutoSent:
+    sent: int  # items closed as sent, their messages queued
+    left: int  # items that stay on the worklist (no mobile, opted out of SMS, a template they cannot fill)
+
+
+class AutoSend:
+    def __init__(
+        self,
+        db: Database,
+        outbox: SmsOutbox,
+        templates: SmsTemplates,
+        shop: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._outbox = outbox
+        self._templates = templates
+        self._shop = shop
+        self._clock = clock
+
+    async def run(self, day: date) -> AutoSent:
+        """Every type switched to automatic sending, its open items up to ``day``."""
+        async with self._db.connect() as conn:
+            settings = await settings_store.load(conn)
+        sent = left = 0
+        for type_, type_settings in settings.items():
+            key = type_settings.template(Channel.SMS)
+            if not (type_settings.enabled and type_settings.auto_send_sms and key):
+                continue
+            try:
+                template = await self._templates.usable(key)
+            except ValidationError:
+                log.warning("reminders: %s is sent by itself but its SMS template %r is missing", type_, key)
+                continue
+            for item in await self._open_items(type_, day):
+                if await self._send(item, template):
+                    sent += 1
+                else:
+                    left += 1
+        if sent or left:
+            log.info("reminders: %d sent by SMS by themselves, %d left for the worklist", sent, left)
+        return AutoSent(sent, left)
+
+    async def _open_items(self, type_: ReminderType, day: date) -> list[ReminderItem]:
+        found: list[ReminderItem] = []
+        async with self._db.connect() as conn:
+            for page in range(1, MAX_A_RUN // MAX_PER_PAGE + 1):
+                where = ReminderFilter(on_or_before=day, type=type_, page=PageRequest(page, MAX_PER_PAGE))
+                batch = await store.list_items(conn, where)
+                found.extend(batch.items)
+                if page >= batch.pages:
+                    break
+        return found
+
+    async def _send(self, item: ReminderItem, template: SmsTemplate) -> bool:
+        async with self._db.connect() as conn:
+            number = await _mobile(conn, item)
+        if number is None:
+            return False
+        values = {"customer": item.customer_name, "due_date": written_date(item.due_on), "shop": self._shop}
+        if item.plate:
+            values["plate"] = item.plate
+        try:
+            text = render(template.text, values)
+        except ValidationError:
+            return False
+        message = NewSms(
+            branch_id=item.branch_id,
+            number=number,
+            text=text,
+            purpose=Purpose.MARKETING,
+            customer_id=item.customer_id,
+            template_key=template.key,
+            template_code=template.provider_code,
+            params={name: values[name] for name in placeholders(template.text)},
+            topic=item.type.value,
+        )
+        closed: list[bool] = []
+
+        async def close(conn: AsyncConnection, queued: list[SmsMessage]) -> None:
+            closed.append(await _close_as_sent(conn, item, queued[0].id, self._clock()))
+
+        try:
+            await self._outbox.queue(AUTO_SEND, [message], then=close)
+        except _WorkedMeanwhile:
+            return False
+        return all(closed)
+
+
+class _WorkedMeanwhile(Exception):
+    """The item was closed by a person while its message was being written: the message is not queued."""
+
+
+async def _mobile(conn: AsyncConnection, item: ReminderItem) -> str | None:
+    """The customer's first mobile, None when they have none or refused SMS or this kind of reminder."""
+    refused = {o.contact_type for o in await customer_store.opt_outs(conn, item.customer_id)}
+    if ContactType.SMS in refused or OPT_OUT_OF[item.type] in refused:
+        return None
+    mobiles = [
+        p.e164 for p in await customer_store.phones(conn, item.customer_id) if why_not_sms(p.e164) is None
+    ]
+    return mobiles[0] if mobiles else None
+
+
+async def _close_as_sent(conn: AsyncConnection, item: ReminderItem, sms_id: int, now: datetime) -> bool:
+    values = {"status": ItemStatus.DONE.value, "outcome": Outcome.SENT.value, "updated_at": now}
+    if not await store.close_if_open(conn, item.id, values):
+        raise _WorkedMeanwhile
+    await store.insert_event(
+        conn,
+        {
+            "item_id": item.id,
+            "customer_id": item.customer_id,
+            "at": now,
+            "user_id": None,
+            "outcome": Outcome.SENT.value,
+            "note": "",
+            "channel": Channel.SMS.value,
+            "sms_id": sms_id,
+        },
+    )
+    after = {"status": ItemStatus.DONE.value, "outcome": Outcome.SENT.value, "sms_id": sms_id}
+    await audit.record(conn, AUTO_SEND, "reminder.update", ("reminder", item.id), now, after=after)
+    return True
