@@ -32,6 +32,7 @@ from ctid.reminders import settings_store, store
 from ctid.reminders.item_models import ReminderFilter, ReminderItem
 from ctid.reminders.letters import written_date
 from ctid.reminders.models import OPT_OUT_OF, Channel, ItemStatus, Outcome, ReminderType
+from ctid.reminders.settings import TypeSettings
 from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -64,15 +65,13 @@ class AutoSend:
         """Every type switched to automatic sending, its open items up to ``day``."""
         async with self._db.connect() as conn:
             settings = await settings_store.load(conn)
+        presets = {t.reminder_type: t for t in await self._templates.list(active=True) if t.auto_send}
         sent = left = 0
         for type_, type_settings in settings.items():
-            key = type_settings.template(Channel.SMS)
-            if not (type_settings.enabled and type_settings.auto_send_sms and key):
+            if not type_settings.enabled:
                 continue
-            try:
-                template = await self._templates.usable(key)
-            except ValidationError:
-                log.warning("reminders: %s is sent by itself but its SMS template %r is missing", type_, key)
+            template = await self._template(type_, type_settings, presets)
+            if template is None:
                 continue
             for item in await self._open_items(type_, day):
                 if await self._send(item, template):
@@ -82,6 +81,21 @@ class AutoSend:
         if sent or left:
             log.info("reminders: %d sent by SMS by themselves, %d left for the worklist", sent, left)
         return AutoSent(sent, left)
+
+    async def _template(
+        self, type_: ReminderType, settings: TypeSettings, presets: dict[str | None, SmsTemplate]
+    ) -> SmsTemplate | None:
+        """The template a type is sent from by itself: its settings' SMS template when they say
+        ``auto_send_sms``, else an active preset for the type with automatic sending ticked (the SMS
+        templates page's switch); None when the type is worked by people."""
+        key = settings.template(Channel.SMS)
+        if settings.auto_send_sms and key:
+            try:
+                return await self._templates.usable(key)
+            except ValidationError:
+                log.warning("reminders: %s is sent by itself but its SMS template %r is missing", type_, key)
+                return None
+        return presets.get(type_.value)
 
     async def _open_items(self, type_: ReminderType, day: date) -> list[ReminderItem]:
         found: list[ReminderItem] = []

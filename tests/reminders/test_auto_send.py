@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ctid.crm.tables import customer_opt_outs, customer_phones
 from ctid.messaging.outbox import OutboxSettings, SmsOutbox
-from ctid.messaging.tables import sms_messages
+from ctid.messaging.tables import sms_messages, sms_templates
 from ctid.messaging.template_service import SmsTemplates
 from ctid.reminders import settings_store
 from ctid.reminders.auto_send import AutoSend
@@ -103,3 +103,18 @@ async def test_a_later_contact_day_waits(db: Database, branch_id: int) -> None:
     later = date(2026, 12, 9)
     await add_items(db, item_row(branch_id, mobile, None, "birthday", later, contact_on=later, channel="sms"))
     assert (await (await _auto_send(db)).run(TODAY)).sent == 0
+
+
+async def test_a_preset_ticked_to_send_itself_sends_its_type(db: Database, branch_id: int) -> None:
+    """The SMS templates page's "automatic sending" on a preset for a type does it too (the type's own
+    settings left as they are)."""
+    mobile = await _customer(db, branch_id, "王伟", "+8613800138000")
+    await add_items(db, item_row(branch_id, mobile, None, "birthday", TODAY, channel="sms"))
+    sender = await _auto_send(db, on=False)
+    async with db.begin() as conn:
+        await conn.execute(
+            update(sms_templates).where(sms_templates.c.key == "birthday").values(auto_send=True)
+        )
+    assert (await sender.run(TODAY)).sent == 1
+    items, messages = await _state(db)
+    assert items == [(mobile, "done", "sent")] and "生日快乐" in messages[0][1]
