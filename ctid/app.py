@@ -55,6 +55,7 @@ from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.day_before import DayBefore
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
 from ctid.reminders.service import Reminders
@@ -234,7 +235,8 @@ def reminders(
     worklist = Worklist(db, timezone, clock)
     letters = LetterService(db, worklist, templates, shop)
     auto_send = AutoSend(db, outbox, templates, shop, clock)
-    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters, auto_send)
+    day_before = DayBefore(db, outbox, templates, shop, clock)
+    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters, auto_send, day_before)
 
 
 def email_sender(email: EmailConfig) -> EmailSender | None:
@@ -297,9 +299,11 @@ def schedule(config: Config, services: Services) -> Scheduler:
         builder = services.reminders.builder
 
         async def reminders_day() -> None:
-            """The day's queue, then the presets that go by themselves (short of the worklist)."""
+            """The day's queue, the presets that go by themselves (short of the worklist), and the SMS
+            the day before each of tomorrow's appointments."""
             built = await builder.run_today()
             await services.reminders.auto_send.run(built.day)
+            await services.reminders.day_before.run(built.day)
 
         scheduler.daily(
             reminders_day, dt_time(hour, minute), "reminders: daily queue", last_run=builder.last_run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -59,6 +59,26 @@ async def between(
     where = AppointmentFilter(branch_id=branch_id, day_from=first, day_to=last, advisor_id=advisor_id)
     rows = await conn.execute(_ROWS.where(*_conditions(where)).order_by(*_ORDER))
     return [_appointment(row) for row in rows.mappings()]
+
+
+async def to_remind(conn: AsyncConnection, day: date) -> list[Appointment]:
+    """The booked appointments of ``day`` whose customer has not had the day-before SMS."""
+    query = _ROWS.where(
+        appointments.c.day == day,
+        appointments.c.status == AppointmentStatus.BOOKED.value,
+        appointments.c.reminded_at.is_(None),
+    ).order_by(*_ORDER)
+    return [_appointment(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def mark_reminded(conn: AsyncConnection, appointment_id: int, at: datetime) -> bool:
+    """Marked once: False when it already was (another run got there first)."""
+    query = (
+        update(appointments)
+        .where(appointments.c.id == appointment_id, appointments.c.reminded_at.is_(None))
+        .values(reminded_at=at)
+    )
+    return bool((await conn.execute(query)).rowcount)
 
 
 async def taken(conn: AsyncConnection, advisor_id: int, day: date, slot: str, but: int | None = None) -> int:

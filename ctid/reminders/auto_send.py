@@ -110,7 +110,7 @@ class AutoSend:
 
     async def _send(self, item: ReminderItem, template: SmsTemplate) -> bool:
         async with self._db.connect() as conn:
-            number = await _mobile(conn, item)
+            number = await customer_mobile(conn, item.customer_id, OPT_OUT_OF[item.type])
         if number is None:
             return False
         values = {"customer": item.customer_name, "due_date": written_date(item.due_on), "shop": self._shop}
@@ -147,14 +147,16 @@ class _WorkedMeanwhile(Exception):
     """The item was closed by a person while its message was being written: the message is not queued."""
 
 
-async def _mobile(conn: AsyncConnection, item: ReminderItem) -> str | None:
-    """The customer's first mobile, None when they have none or refused SMS or this kind of reminder."""
-    refused = {o.contact_type for o in await customer_store.opt_outs(conn, item.customer_id)}
-    if ContactType.SMS in refused or OPT_OUT_OF[item.type] in refused:
+async def customer_mobile(
+    conn: AsyncConnection, customer_id: int, about: ContactType | None = None
+) -> str | None:
+    """The customer's first mobile; None when they have none, refused SMS, or refused being contacted
+    ``about`` this (a reminder type's opt-out)."""
+    refused = {o.contact_type for o in await customer_store.opt_outs(conn, customer_id)}
+    if ContactType.SMS in refused or (about is not None and about in refused):
         return None
-    mobiles = [
-        p.e164 for p in await customer_store.phones(conn, item.customer_id) if why_not_sms(p.e164) is None
-    ]
+    phones = await customer_store.phones(conn, customer_id)
+    mobiles = [p.e164 for p in phones if why_not_sms(p.e164) is None]
     return mobiles[0] if mobiles else None
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.day_before import DayBefore
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.worklist import Worklist
 
@@ -20,3 +21,5 @@ class Reminders:
     """The day's letter items as letters to print, and marking them posted."""
     auto_send: AutoSend
     """The items of the types set to go by SMS by themselves, sent after the daily build."""
+    day_before: DayBefore
+    """The SMS the day before each booked appointment, sent with the daily job."""
