@@ -68,7 +68,7 @@ rate_per_minute = 60
     try:
         await eventually(lambda: _async(len(_sent_texts(fake)) >= 2), 60, "two messages sent")
         fake.script.prompt_delay_s = None  # the modem stops answering AT+CMGS with its prompt
-        await eventually(lambda: _async("sending" in _statuses(database).values()), 60, "a message in flight")
+        await eventually(lambda: _async(_stuck(database, fake)), 60, "a message in flight, not yet accepted")
     finally:
         first.process.kill()  # SIGKILL: no stop, no cleanup
         first.process.wait()
@@ -97,6 +97,14 @@ rate_per_minute = 60
         "each message once, the unknown none"
     )
     assert "now unknown" in (tmp_path / "var" / "logs" / "ctid.log").read_text(errors="replace")
+
+
+def _stuck(database: Path, fake: FakeGsmModem) -> bool:
+    """A message is ``sending`` that the modem has not accepted (it waits for the prompt). Not merely one
+    ``sending``: the one the modem accepted just before its prompts stopped is ``sending`` too until the
+    daemon reads the modem's answer, and killed then it is rightly ``unknown`` though it went out."""
+    sending = [text for text, status in _statuses(database).items() if status == "sending"]
+    return bool(sending) and not set(sending) & set(_sent_texts(fake))
 
 
 async def _async(value: bool) -> bool:
