@@ -58,6 +58,7 @@ from ctid.reminders.build import QueueBuilder
 from ctid.reminders.day_before import DayBefore
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
+from ctid.reminders.own_sms import OwnSms
 from ctid.reminders.service import Reminders
 from ctid.reminders.sms_service import SmsService
 from ctid.reminders.worklist import Worklist
@@ -234,9 +235,10 @@ def reminders(
     outbox, templates = sms
     worklist = Worklist(db, timezone, clock)
     letters = LetterService(db, worklist, templates, shop)
-    auto_send = AutoSend(db, outbox, templates, shop, clock)
-    day_before = DayBefore(db, outbox, templates, shop, clock)
-    return Reminders(worklist, QueueBuilder(db, timezone, clock), letters, auto_send, day_before)
+    own_sms = OwnSms(db, outbox, templates, shop, clock)
+    return Reminders(
+        worklist, QueueBuilder(db, timezone, clock), letters, AutoSend(own_sms), DayBefore(own_sms)
+    )
 
 
 def email_sender(email: EmailConfig) -> EmailSender | None:

@@ -10,7 +10,6 @@ template that needs what the item has not (an appointment time). Run after the d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,22 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
-from ctid.core.clock import utcnow
 from ctid.core.errors import ValidationError
 from ctid.core.paging import MAX_PER_PAGE, PageRequest
-from ctid.crm import customer_store
-from ctid.crm.models import ContactType
-from ctid.messaging.models import NewSms, Purpose, SmsMessage
-from ctid.messaging.numbers import why_not_sms
-from ctid.messaging.outbox import SmsOutbox
-from ctid.messaging.template_service import SmsTemplates
-from ctid.messaging.templates import SmsTemplate, placeholders, render
+from ctid.messaging.models import Purpose
+from ctid.messaging.templates import SmsTemplate
 from ctid.reminders import settings_store, store
 from ctid.reminders.item_models import ReminderFilter, ReminderItem
 from ctid.reminders.letters import written_date
 from ctid.reminders.models import OPT_OUT_OF, Channel, ItemStatus, Outcome, ReminderType
+from ctid.reminders.own_sms import OwnSms, Recipient
 from ctid.reminders.settings import TypeSettings
-from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 AUTO_SEND = Actor.system("reminders")
@@ -47,25 +40,14 @@ class AutoSent:
 
 
 class AutoSend:
-    def __init__(
-        self,
-        db: Database,
-        outbox: SmsOutbox,
-        templates: SmsTemplates,
-        shop: str,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._db = db
-        self._outbox = outbox
-        self._templates = templates
-        self._shop = shop
-        self._clock = clock
+    def __init__(self, sms: OwnSms) -> None:
+        self._sms = sms
 
     async def run(self, day: date) -> AutoSent:
         """Every type switched to automatic sending, its open items up to ``day``."""
-        async with self._db.connect() as conn:
+        async with self._sms.db.connect() as conn:
             settings = await settings_store.load(conn)
-        presets = {t.reminder_type: t for t in await self._templates.list(active=True) if t.auto_send}
+        presets = {t.reminder_type: t for t in await self._sms.templates.list(active=True) if t.auto_send}
         sent = left = 0
         for type_, type_settings in settings.items():
             if not type_settings.enabled:
@@ -91,7 +73,7 @@ class AutoSend:
         key = settings.template(Channel.SMS)
         if settings.auto_send_sms and key:
             try:
-                return await self._templates.usable(key)
+                return await self._sms.templates.usable(key)
             except ValidationError:
                 log.warning("reminders: %s is sent by itself but its SMS template %r is missing", type_, key)
                 return None
@@ -99,7 +81,7 @@ class AutoSend:
 
     async def _open_items(self, type_: ReminderType, day: date) -> list[ReminderItem]:
         found: list[ReminderItem] = []
-        async with self._db.connect() as conn:
+        async with self._sms.db.connect() as conn:
             for page in range(1, MAX_A_RUN // MAX_PER_PAGE + 1):
                 where = ReminderFilter(on_or_before=day, type=type_, page=PageRequest(page, MAX_PER_PAGE))
                 batch = await store.list_items(conn, where)
@@ -109,61 +91,23 @@ class AutoSend:
         return found
 
     async def _send(self, item: ReminderItem, template: SmsTemplate) -> bool:
-        async with self._db.connect() as conn:
-            number = await customer_mobile(conn, item.customer_id, OPT_OUT_OF[item.type])
-        if number is None:
-            return False
-        values = {"customer": item.customer_name, "due_date": written_date(item.due_on), "shop": self._shop}
+        values = {"customer": item.customer_name, "due_date": written_date(item.due_on)}
         if item.plate:
             values["plate"] = item.plate
-        try:
-            text = render(template.text, values)
-        except ValidationError:
-            return False
-        message = NewSms(
-            branch_id=item.branch_id,
-            number=number,
-            text=text,
-            purpose=Purpose.MARKETING,
-            customer_id=item.customer_id,
-            template_key=template.key,
-            template_code=template.provider_code,
-            params={name: values[name] for name in placeholders(template.text)},
-            topic=item.type.value,
+        to = Recipient(item.branch_id, item.customer_id, OPT_OUT_OF[item.type])
+
+        async def close(conn: AsyncConnection, sms_id: int, now: datetime) -> bool:
+            return await _close_as_sent(conn, item, sms_id, now)
+
+        return await self._sms.send_once(
+            AUTO_SEND, to, template, values, Purpose.MARKETING, close, topic=item.type.value
         )
-        closed: list[bool] = []
-
-        async def close(conn: AsyncConnection, queued: list[SmsMessage]) -> None:
-            closed.append(await _close_as_sent(conn, item, queued[0].id, self._clock()))
-
-        try:
-            await self._outbox.queue(AUTO_SEND, [message], then=close)
-        except _WorkedMeanwhile:
-            return False
-        return all(closed)
-
-
-class _WorkedMeanwhile(Exception):
-    """The item was closed by a person while its message was being written: the message is not queued."""
-
-
-async def customer_mobile(
-    conn: AsyncConnection, customer_id: int, about: ContactType | None = None
-) -> str | None:
-    """The customer's first mobile; None when they have none, refused SMS, or refused being contacted
-    ``about`` this (a reminder type's opt-out)."""
-    refused = {o.contact_type for o in await customer_store.opt_outs(conn, customer_id)}
-    if ContactType.SMS in refused or (about is not None and about in refused):
-        return None
-    phones = await customer_store.phones(conn, customer_id)
-    mobiles = [p.e164 for p in phones if why_not_sms(p.e164) is None]
-    return mobiles[0] if mobiles else None
 
 
 async def _close_as_sent(conn: AsyncConnection, item: ReminderItem, sms_id: int, now: datetime) -> bool:
     values = {"status": ItemStatus.DONE.value, "outcome": Outcome.SENT.value, "updated_at": now}
     if not await store.close_if_open(conn, item.id, values):
-        raise _WorkedMeanwhile
+        return False  # a person worked it meanwhile
     await store.insert_event(
         conn,
         {

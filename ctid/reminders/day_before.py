@@ -7,30 +7,21 @@ and the template switched off (inactive) sends nothing."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.audit.models import Actor
-from ctid.core.clock import utcnow
 from ctid.core.errors import ValidationError
-from ctid.messaging.models import NewSms, Purpose, SmsMessage
-from ctid.messaging.outbox import SmsOutbox
-from ctid.messaging.template_service import SmsTemplates
-from ctid.messaging.templates import SmsTemplate, placeholders, render
+from ctid.messaging.models import Purpose
+from ctid.messaging.templates import SmsTemplate
 from ctid.reminders import appointment_store
 from ctid.reminders.appointment_models import Appointment
-from ctid.reminders.auto_send import customer_mobile
-from ctid.storage.db import Database
+from ctid.reminders.own_sms import OwnSms, Recipient
 
 log = logging.getLogger(__name__)
 TEMPLATE = "appointment_reminder"
 SENDER = Actor.system("appointments")
-
-
-class _RemindedMeanwhile(Exception):
-    """Another run marked the appointment first: its message is not queued."""
 
 
 def appointment_time(appointment: Appointment) -> str:
@@ -39,27 +30,16 @@ def appointment_time(appointment: Appointment) -> str:
 
 
 class DayBefore:
-    def __init__(
-        self,
-        db: Database,
-        outbox: SmsOutbox,
-        templates: SmsTemplates,
-        shop: str,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._db = db
-        self._outbox = outbox
-        self._templates = templates
-        self._shop = shop
-        self._clock = clock
+    def __init__(self, sms: OwnSms) -> None:
+        self._sms = sms
 
     async def run(self, today: date) -> int:
         """The SMS for tomorrow's appointments; how many were queued."""
         try:
-            template = await self._templates.usable(TEMPLATE)
+            template = await self._sms.templates.usable(TEMPLATE)
         except ValidationError:
             return 0  # switched off by an admin
-        async with self._db.connect() as conn:
+        async with self._sms.db.connect() as conn:
             due = await appointment_store.to_remind(conn, today + timedelta(days=1))
         sent = 0
         for appointment in due:
@@ -69,38 +49,16 @@ class DayBefore:
         return sent
 
     async def _send(self, appointment: Appointment, template: SmsTemplate) -> int:
-        async with self._db.connect() as conn:
-            number = await customer_mobile(conn, appointment.customer_id)
-        if number is None:
-            return 0
         values = {
             "customer": appointment.customer_name,
             "appointment_time": appointment_time(appointment),
             "advisor": appointment.advisor_name,
-            "shop": self._shop,
-            "plate": appointment.plate,
+            "plate": appointment.plate,  # none: the template cannot be filled and the advisor calls
         }
-        try:
-            text = render(template.text, values)
-        except ValidationError:
-            return 0  # a value the appointment has not (no car): the advisor calls instead
-        message = NewSms(
-            branch_id=appointment.branch_id,
-            number=number,
-            text=text,
-            purpose=Purpose.SERVICE,
-            customer_id=appointment.customer_id,
-            template_key=template.key,
-            template_code=template.provider_code,
-            params={name: values[name] for name in placeholders(template.text)},
-        )
+        to = Recipient(appointment.branch_id, appointment.customer_id)
 
-        async def mark(conn: AsyncConnection, _queued: list[SmsMessage]) -> None:
-            if not await appointment_store.mark_reminded(conn, appointment.id, self._clock()):
-                raise _RemindedMeanwhile
+        async def mark(conn: AsyncConnection, _sms_id: int, now: datetime) -> bool:
+            return await appointment_store.mark_reminded(conn, appointment.id, now)
 
-        try:
-            await self._outbox.queue(SENDER, [message], then=mark)
-        except _RemindedMeanwhile:
-            return 0
-        return 1
+        sent = await self._sms.send_once(SENDER, to, template, values, Purpose.SERVICE, mark)
+        return int(sent)

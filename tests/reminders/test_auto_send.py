@@ -16,6 +16,7 @@ from ctid.messaging.template_service import SmsTemplates
 from ctid.reminders import settings_store
 from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.models import ReminderType
+from ctid.reminders.own_sms import OwnSms
 from ctid.reminders.settings import DEFAULT_SETTINGS
 from ctid.reminders.tables import reminder_events, reminder_items
 from ctid.storage.db import Database
@@ -27,7 +28,7 @@ async def _auto_send(db: Database, on: bool = True) -> AutoSend:
     async with db.begin() as conn:
         await settings_store.save(conn, birthday, NOW, None)
     outbox = SmsOutbox(db, [], OutboxSettings(), "Asia/Shanghai", lambda: NOW)
-    return AutoSend(db, outbox, SmsTemplates(db, lambda: NOW), "本店", lambda: NOW)
+    return AutoSend(OwnSms(db, outbox, SmsTemplates(db, lambda: NOW), "本店", lambda: NOW))
 
 
 async def _customer(db: Database, branch_id: int, name: str, number: str | None) -> int:

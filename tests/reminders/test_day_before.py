@@ -18,6 +18,7 @@ from ctid.messaging.tables import sms_messages
 from ctid.messaging.template_service import SmsTemplates
 from ctid.reminders.appointment_tables import appointments
 from ctid.reminders.day_before import DayBefore
+from ctid.reminders.own_sms import OwnSms
 from ctid.storage.db import Database
 from tests.reminders.support import NOW, TODAY, add_customer, add_vehicle
 
@@ -58,7 +59,7 @@ async def test_tomorrows_booked_appointments_get_the_sms_once(
     await _booked(db, branch_id, advisor, "取消", "+8613700137000", status="cancelled")
     await _booked(db, branch_id, advisor, "后天", "+8613600136000", day=TOMORROW + timedelta(days=1))
     outbox = SmsOutbox(db, [], OutboxSettings(), "Asia/Shanghai", lambda: NOW)
-    sender = DayBefore(db, outbox, SmsTemplates(db, lambda: NOW), "本店", lambda: NOW)
+    sender = DayBefore(OwnSms(db, outbox, SmsTemplates(db, lambda: NOW), "本店", lambda: NOW))
     assert await sender.run(TODAY) == 1
     assert await sender.run(TODAY) == 0, "a second run sends nothing again"
     async with db.connect() as conn:
