@@ -90,15 +90,18 @@ async def vehicles_registered(
     if not months:
         return []
     owner = _OWNER.label("owner_id")
-    within = or_(*(vehicles.c.registration_date.between(first, last) for first, last in months))
     entered = or_(vehicles.c.inspection_due.is_(None), vehicles.c.inspection_due < entered_before)
-    query = select(vehicles, owner).where(
-        vehicles.c.branch_id.in_(branch_list),
-        vehicles.c.status == VehicleStatus.ACTIVE.value,
-        entered,
-        within,
-    )
-    return [_vehicle(row) for row in (await conn.execute(query)).mappings() if row["owner_id"] is not None]
+    found: list[VehicleFacts] = []
+    for first, last in months:  # one range each: an OR of a hundred ranges makes SQLite scan the branch
+        query = select(vehicles, owner).where(
+            vehicles.c.branch_id.in_(branch_list),
+            vehicles.c.registration_date.between(first, last),
+            vehicles.c.status == VehicleStatus.ACTIVE.value,
+            entered,
+        )
+        rows = (await conn.execute(query)).mappings()
+        found += [_vehicle(row) for row in rows if row["owner_id"] is not None]
+    return found
 
 
 async def visits_closed(
@@ -107,22 +110,30 @@ async def visits_closed(
     """Completed visits (not corrections, with a customer) closed within one of ``spans``: (the shop's
     day, its first instant, the next day's, in UTC), for the follow-up call N days after
     (``ix_visits_closed_at``, revision 0025)."""
-    found: list[ClosedVisit] = []
-    for day, start, end in spans:
-        query = (
-            select(visits.c.id, visits.c.customer_id, visits.c.vehicle_id, vehicles.c.branch_id)
-            .join(vehicles, vehicles.c.id == visits.c.vehicle_id)
-            .where(
-                visits.c.closed_at >= start,
-                visits.c.closed_at < end,
-                visits.c.status == VisitStatus.COMPLETED.value,
-                visits.c.corrects_visit_id.is_(None),
-                visits.c.customer_id.is_not(None),
-                vehicles.c.branch_id.in_(branch_list),
-            )
+    closed: list[tuple[int, int, int, date]] = []
+    for day, start, end in spans:  # the visits alone, by ``closed_at``: joined, SQLite reads every vehicle
+        query = select(visits.c.id, visits.c.customer_id, visits.c.vehicle_id).where(
+            visits.c.closed_at >= start,
+            visits.c.closed_at < end,
+            visits.c.status == VisitStatus.COMPLETED.value,
+            visits.c.corrects_visit_id.is_(None),
+            visits.c.customer_id.is_not(None),
         )
-        for row in await conn.execute(query):
-            found.append(ClosedVisit(row.id, row.customer_id, row.vehicle_id, row.branch_id, day))
+        closed += [(row.id, row.customer_id, row.vehicle_id, day) for row in await conn.execute(query)]
+    branch_of = await _vehicle_branches(conn, {vehicle_id for _, _, vehicle_id, _ in closed})
+    wanted = set(branch_list)
+    return [
+        ClosedVisit(visit_id, customer_id, vehicle_id, branch_of[vehicle_id], day)
+        for visit_id, customer_id, vehicle_id, day in closed
+        if branch_of.get(vehicle_id) in wanted
+    ]
+
+
+async def _vehicle_branches(conn: AsyncConnection, vehicle_ids: Collection[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for some in chunks(sorted(vehicle_ids)):
+        query = select(vehicles.c.id, vehicles.c.branch_id).where(vehicles.c.id.in_(some))
+        found.update({int(v): int(b) for v, b in await conn.execute(query)})
     return found
 
 
