@@ -60,6 +60,7 @@ from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
 from ctid.reminders.own_sms import OwnSms
 from ctid.reminders.service import Reminders
+from ctid.reminders.settings_service import ReminderSettings
 from ctid.reminders.sms_service import SmsService
 from ctid.reminders.worklist import Worklist
 from ctid.screenpop.console import Console
@@ -237,7 +238,12 @@ def reminders(
     letters = LetterService(db, worklist, templates, shop)
     own_sms = OwnSms(db, outbox, templates, shop, clock)
     return Reminders(
-        worklist, QueueBuilder(db, timezone, clock), letters, AutoSend(own_sms), DayBefore(own_sms)
+        worklist,
+        QueueBuilder(db, timezone, clock),
+        letters,
+        AutoSend(own_sms),
+        DayBefore(own_sms),
+        ReminderSettings(db, clock),
     )
 
 

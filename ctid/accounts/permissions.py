@@ -39,6 +39,7 @@ class Permission(StrEnum):
     APPOINTMENTS = "appointments.book"  # see, book, move and mark service appointments (预约)
     REMINDERS_WORK = "reminders.work"  # work the reminder worklist: outcomes, notes, snoozes, take an item
     REMINDERS_MANAGE = "reminders.manage"  # build the day's queue now, give items to others
+    REMINDERS_SETTINGS = "reminders.settings"  # the reminder types' settings and the inspection rule table
     SMS_SEND = "sms.send"  # send one SMS (customer page, pop) and read the branch's SMS history
     SMS_BULK = "sms.bulk"  # send an SMS to every customer of a search
     SMS_TEMPLATES = "sms.templates"  # the SMS templates and presets (automatic sending on or off)

@@ -1,7 +1,8 @@
 """Presets sent by themselves (短信预设自动发送): the open items of the types whose settings say
 ``auto_send_sms`` go out by SMS on their contact day, from the type's SMS template, with no one working
-them; each item is closed as sent in the transaction that queues its message, so a crash or a second run
-never sends one reminder twice.
+them (a preset ticked on the SMS templates page: once the due date is within the preset's lead days);
+each item is closed as sent in the transaction that queues its message, so a crash or a second run never
+sends one reminder twice.
 
 An item that cannot go by SMS stays on the worklist for a person: no mobile number, an SMS opt-out, or a
 template that needs what the item has not (an appointment time). Run after the daily build.
@@ -26,6 +27,7 @@ from ctid.reminders.item_models import ReminderFilter, ReminderItem
 from ctid.reminders.letters import written_date
 from ctid.reminders.models import OPT_OUT_OF, Channel, ItemStatus, Outcome, ReminderType
 from ctid.reminders.own_sms import OwnSms, Recipient
+from ctid.reminders.schedule import preset_sends_on
 from ctid.reminders.settings import TypeSettings
 
 log = logging.getLogger(__name__)
@@ -52,10 +54,13 @@ class AutoSend:
         for type_, type_settings in settings.items():
             if not type_settings.enabled:
                 continue
-            template = await self._template(type_, type_settings, presets)
-            if template is None:
+            chosen = await self._template(type_, type_settings, presets)
+            if chosen is None:
                 continue
+            template, lead_days = chosen
             for item in await self._open_items(type_, day):
+                if not preset_sends_on(item.due_on, day, lead_days):
+                    continue  # waits for the preset's lead days: sent on a later day's run
                 if await self._send(item, template):
                     sent += 1
                 else:
@@ -66,18 +71,20 @@ class AutoSend:
 
     async def _template(
         self, type_: ReminderType, settings: TypeSettings, presets: dict[str | None, SmsTemplate]
-    ) -> SmsTemplate | None:
-        """The template a type is sent from by itself: its settings' SMS template when they say
-        ``auto_send_sms``, else an active preset for the type with automatic sending ticked (the SMS
-        templates page's switch); None when the type is worked by people."""
+    ) -> tuple[SmsTemplate, int | None] | None:
+        """The template a type is sent from by itself, with the lead days it waits for: its settings'
+        SMS template when they say ``auto_send_sms`` (on the contact days: no lead days of its own), else
+        an active preset for the type with automatic sending ticked (the SMS templates page's switch),
+        with the preset's lead days; None when the type is worked by people."""
         key = settings.template(Channel.SMS)
         if settings.auto_send_sms and key:
             try:
-                return await self._sms.templates.usable(key)
+                return await self._sms.templates.usable(key), None
             except ValidationError:
                 log.warning("reminders: %s is sent by itself but its SMS template %r is missing", type_, key)
                 return None
-        return presets.get(type_.value)
+        preset = presets.get(type_.value)
+        return None if preset is None else (preset, preset.lead_days)
 
     async def _open_items(self, type_: ReminderType, day: date) -> list[ReminderItem]:
         found: list[ReminderItem] = []

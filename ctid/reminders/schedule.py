@@ -51,3 +51,11 @@ def next_try_on(last_try_on: date, tries: int, due_on: date, settings: TypeSetti
         return None
     again = last_try_on + timedelta(days=settings.retry_after_days)
     return again if again <= expires_on(due_on, settings) else None
+
+
+def preset_sends_on(due_on: date, day: date, lead_days: int | None) -> bool:
+    """Whether a preset sent by itself (the SMS templates page's switch) sends an open item about
+    ``due_on`` on ``day``: once the due date is within the preset's lead days (``due_on - day <=
+    lead_days``), so an insurance item on the list from T-45 waits for a 30-day preset until T-30. A
+    preset without lead days sends on the item's contact day, as the type's own settings do."""
+    return lead_days is None or (due_on - day).days <= lead_days

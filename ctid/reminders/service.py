@@ -8,6 +8,7 @@ from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.day_before import DayBefore
 from ctid.reminders.letter_service import LetterService
+from ctid.reminders.settings_service import ReminderSettings
 from ctid.reminders.worklist import Worklist
 
 
@@ -23,3 +24,5 @@ class Reminders:
     """The items of the types set to go by SMS by themselves, sent after the daily build."""
     day_before: DayBefore
     """The SMS the day before each booked appointment, sent with the daily job."""
+    settings: ReminderSettings
+    """The types' settings and the inspection rule table, as admins keep them."""

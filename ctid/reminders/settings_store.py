@@ -9,7 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES, InspectionRule, inspection_rules_from_json
+from ctid.reminders.inspection import (
+    DEFAULT_INSPECTION_RULES,
+    InspectionRule,
+    inspection_rules_from_json,
+    inspection_rules_to_json,
+)
 from ctid.reminders.models import ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS, TypeSettings, settings_from_json, settings_to_json
 from ctid.reminders.tables import reminder_settings
@@ -38,8 +43,18 @@ async def inspection_rules(conn: AsyncConnection) -> tuple[InspectionRule, ...]:
 
 async def save(conn: AsyncConnection, settings: TypeSettings, at: datetime, by: int | None) -> None:
     """A type's settings, replacing what was stored."""
-    name = settings.type.value
-    value = json.dumps(settings_to_json(settings), ensure_ascii=False, sort_keys=True)
+    await _put(conn, settings.type.value, settings_to_json(settings), at, by)
+
+
+async def save_inspection_rules(
+    conn: AsyncConnection, table: tuple[InspectionRule, ...], at: datetime, by: int | None
+) -> None:
+    """The inspection rule table, replacing what was stored (the next build reads it)."""
+    await _put(conn, INSPECTION_RULES, inspection_rules_to_json(table), at, by)
+
+
+async def _put(conn: AsyncConnection, name: str, data: object, at: datetime, by: int | None) -> None:
+    value = json.dumps(data, ensure_ascii=False, sort_keys=True)
     await conn.execute(reminder_settings.delete().where(reminder_settings.c.name == name))
     await conn.execute(
         reminder_settings.insert().values(name=name, value=value, updated_at=at, updated_by=by)
