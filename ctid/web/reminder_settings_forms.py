@@ -19,11 +19,9 @@ from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import Channel, ReminderType
 from ctid.reminders.settings import TYPE_FIELDS, Calendar, Holiday, TypeSettings
 
+COMMON_NUMBERS = ("expire_after_days", "retry_after_days", "retry_max_tries", "contacted_window_days")
 NUMBERS = (
-    "expire_after_days",
-    "retry_after_days",
-    "retry_max_tries",
-    "contacted_window_days",
+    *COMMON_NUMBERS,
     "follow_up_after_days",
     "interval_months",
     "interval_km",
@@ -64,7 +62,7 @@ def settings_json(type_: ReminderType, form: Mapping[str, Any]) -> dict[str, Any
     }
     own = TYPE_FIELDS.get(type_, ())
     for name in NUMBERS:
-        if name in own:
+        if name in COMMON_NUMBERS or name in own:
             data[name] = _number(_text(form, name))
     if "holidays" in own:
         data["holidays"] = holidays_json(_text(form, "holidays"))
@@ -129,7 +127,7 @@ def settings_texts(settings: TypeSettings) -> dict[str, str]:
         texts[TEMPLATE_PREFIX + channel.value] = settings.templates.get(channel, "")
     own = TYPE_FIELDS.get(settings.type, ())
     for name in NUMBERS:
-        if name in own:
+        if name in COMMON_NUMBERS or name in own:
             texts[name] = str(getattr(settings, name))
     if "holidays" in own:
         texts["holidays"] = "\n".join(holiday_text(h) for h in settings.holidays)

@@ -119,3 +119,38 @@ async def test_a_preset_ticked_to_send_itself_sends_its_type(db: Database, branc
     assert (await sender.run(TODAY)).sent == 1
     items, messages = await _state(db)
     assert items == [(mobile, "done", "sent")] and "生日快乐" in messages[0][1]
+
+
+async def test_a_preset_waits_for_its_lead_days_then_sends_once(db: Database, branch_id: int) -> None:
+    """An item on the list long before its due date (insurance from T-45) is sent by a preset ticked for
+    automatic sending only once the due date is within the preset's lead days, then never again."""
+    mobile = await _customer(db, branch_id, "王伟", "+8613800138000")
+    due_on = date(2026, 12, 12)  # TODAY + 5
+    await add_items(db, item_row(branch_id, mobile, None, "birthday", due_on, channel="sms"))
+    sender = await _auto_send(db, on=False)
+    async with db.begin() as conn:
+        await conn.execute(
+            update(sms_templates)
+            .where(sms_templates.c.key == "birthday")
+            .values(auto_send=True, lead_days=2)
+        )
+    early = await sender.run(TODAY)
+    assert (early.sent, early.left) == (0, 0), "five days ahead: waits for the preset's two"
+    assert await _state(db) == ([(mobile, "open", None)], [])
+    assert (await sender.run(date(2026, 12, 9))).sent == 0
+    assert (await sender.run(date(2026, 12, 10))).sent == 1, "two days before the due date"
+    assert (await sender.run(date(2026, 12, 11))).sent == 0, "once"
+    items, messages = await _state(db)
+    assert items == [(mobile, "done", "sent")] and len(messages) == 1
+
+
+async def test_the_types_own_switch_keeps_the_contact_day(db: Database, branch_id: int) -> None:
+    """The type's own ``auto_send_sms`` sends on the contact day: a preset's lead days are not its."""
+    mobile = await _customer(db, branch_id, "王伟", "+8613800138000")
+    await add_items(db, item_row(branch_id, mobile, None, "birthday", date(2026, 12, 12), channel="sms"))
+    sender = await _auto_send(db, on=True)
+    async with db.begin() as conn:
+        await conn.execute(
+            update(sms_templates).where(sms_templates.c.key == "birthday").values(lead_days=2)
+        )
+    assert (await sender.run(TODAY)).sent == 1

@@ -66,7 +66,7 @@ def test_every_menu_entry_opens_a_page_that_asks_for_its_permission(app: web.App
         if r.method == "GET" and r.resource is not None
     }
     entries = [e for f in collect(views) for e in f.nav]
-    assert len(entries) == 19
+    assert len(entries) == 20
     assert [(e.path, get_routes.get(e.path)) for e in entries] == [(e.path, e.permission) for e in entries]
     assert len({e.order for e in entries}) == len(entries), "two entries in the same place"
 

@@ -61,6 +61,7 @@ ADMIN = [
     ("/admin/users", "Users"),
     ("/admin/branches", "Branches"),
     ("/admin/tokens", "API tokens"),
+    ("/admin/reminders", "Reminder settings"),
     ("/admin/crm-options", "Base data"),
     ("/admin/catalogue", "Service catalogue"),
     ("/admin/audit", "Audit log"),

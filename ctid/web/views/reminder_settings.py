@@ -31,7 +31,7 @@ FEATURE = Feature(
 )
 
 PAGE = "/admin/reminders"
-TYPE_PATH = "{type:[a-z_]{1,32}}"
+TYPE_PATH = "{type}"
 
 # The page's labels, which also name a field in an error ("Lead days must be ...", not "lead_days ...").
 FIELD_LABELS = {
