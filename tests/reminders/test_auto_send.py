@@ -130,9 +130,7 @@ async def test_a_preset_waits_for_its_lead_days_then_sends_once(db: Database, br
     sender = await _auto_send(db, on=False)
     async with db.begin() as conn:
         await conn.execute(
-            update(sms_templates)
-            .where(sms_templates.c.key == "birthday")
-            .values(auto_send=True, lead_days=2)
+            update(sms_templates).where(sms_templates.c.key == "birthday").values(auto_send=True, lead_days=2)
         )
     early = await sender.run(TODAY)
     assert (early.sent, early.left) == (0, 0), "five days ahead: waits for the preset's two"
@@ -150,7 +148,5 @@ async def test_the_types_own_switch_keeps_the_contact_day(db: Database, branch_i
     await add_items(db, item_row(branch_id, mobile, None, "birthday", date(2026, 12, 12), channel="sms"))
     sender = await _auto_send(db, on=True)
     async with db.begin() as conn:
-        await conn.execute(
-            update(sms_templates).where(sms_templates.c.key == "birthday").values(lead_days=2)
-        )
+        await conn.execute(update(sms_templates).where(sms_templates.c.key == "birthday").values(lead_days=2))
     assert (await sender.run(TODAY)).sent == 1

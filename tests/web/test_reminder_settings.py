@@ -123,6 +123,9 @@ async def test_the_page_saves_a_type_and_shows_it_after_reload(as_admin: Browser
     assert stored["lead_days"] == [60, 20] and stored["enabled"] is False
     text = await (await as_admin.get("/admin/reminders?saved=insurance")).text()
     assert 'value="60, 20"' in text
+    audit = await as_admin.get("/admin/audit")
+    assert audit.status == 200 and "Reminder settings changed" in await audit.text()
+    assert "Lead days" in await audit.text(), "the changed keys by their labels"
     holidays = _form(ReminderType.HOLIDAY, holidays="中秋 lunar 8-15\n国庆 solar 10-1", enabled="on")
     assert (await as_admin.post("/admin/reminders/holiday", holidays)).status == 303
     assert (await _stored(site, ReminderType.HOLIDAY))["holidays"] == [

@@ -63,9 +63,7 @@ def test_a_changed_form_reads_as_typed() -> None:
 
 def test_holidays_are_a_line_each_in_either_calendar_word() -> None:
     text = "中秋 lunar 8-15\n\n国庆 公历 10月1日\nMid autumn 农历 8/15"
-    holidays = settings_from_json(
-        {"type": "holiday", "holidays": forms.holidays_json(text)}
-    ).holidays
+    holidays = settings_from_json({"type": "holiday", "holidays": forms.holidays_json(text)}).holidays
     assert [(h.name, h.calendar.value, h.month, h.day) for h in holidays] == [
         ("中秋", "lunar", 8, 15),
         ("国庆", "solar", 10, 1),
@@ -126,9 +124,7 @@ def test_any_form_is_settings_or_refused_by_an_input_it_has(
 @FUZZ
 @given(
     st.dictionaries(
-        st.builds(
-            lambda i, key: f"rules-{i}-{key}", st.integers(0, 8), st.sampled_from(forms.RULE_FIELDS)
-        ),
+        st.builds(lambda i, key: f"rules-{i}-{key}", st.integers(0, 8), st.sampled_from(forms.RULE_FIELDS)),
         texts,
         max_size=12,
     )

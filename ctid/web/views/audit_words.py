@@ -26,6 +26,7 @@ from ctid.web.render import _
 from ctid.web.views.crm_pages import FIELD_LABELS as CUSTOMER_FIELDS
 from ctid.web.views.crm_prospect_pages import OPTION_KIND_LABELS
 from ctid.web.views.form_errors import FIELD_LABELS as FORM_FIELDS
+from ctid.web.views.reminder_settings import FIELD_LABELS as REMINDER_SETTINGS_FIELDS
 
 Gettext = Callable[..., str]
 
@@ -79,6 +80,7 @@ ACTIONS: Mapping[str, str] = {
     "recording.tags": N_("Recording tags changed"),
     "reminder.update": N_("Reminder worked"),
     "reminder.build": N_("Reminder queue built"),
+    "reminder_settings.update": N_("Reminder settings changed"),
 }
 
 KINDS: Mapping[str, str] = {
@@ -99,9 +101,11 @@ KINDS: Mapping[str, str] = {
     "appointment": N_("Appointment"),
     "reminder": N_("Reminder"),
     "reminder_build": N_("Reminder queue of a day"),
+    "reminder_settings": N_("Reminder settings"),
 }
 
 FIELDS: Mapping[str, str] = {
+    **REMINDER_SETTINGS_FIELDS,  # first: the other forms' labels of the same keys win
     **IMPORT_FIELDS,
     **FORM_FIELDS,
     **CUSTOMER_FIELDS,
