@@ -248,7 +248,7 @@ def _field_words(request: web.Request, field: str, rows: list[int]) -> tuple[str
     if found is None:
         return field, field
     name, index, key = found["name"], found["index"], found["key"]
-    if name == "templates" and key:
+    if name == "templates" and key in CHANNEL_LABELS:
         return f"{_(request, FIELD_LABELS[name])} ({_(request, CHANNEL_LABELS[Channel(key)])})", field
     if name == "rules" and index is not None:
         row = rows[int(index)] if int(index) < len(rows) else int(index)
