@@ -30,7 +30,7 @@ from ctid.messaging.models import NewSms, Purpose, SmsFilter, SmsMessage
 from ctid.messaging.numbers import Unreachable, why_not_sms
 from ctid.messaging.outbox import NO_SUCH_SMS, SmsOutbox
 from ctid.messaging.template_service import SmsTemplates
-from ctid.messaging.templates import SAMPLE, placeholders, render
+from ctid.messaging.templates import SAMPLE, check_text, placeholders, render
 from ctid.reminders.models import OPT_OUT_OF, ReminderType
 from ctid.storage.db import Database
 
@@ -165,11 +165,20 @@ class SmsService:
         )
 
     async def preview(
-        self, user: User, text: str | None, template: TemplateRequest | None, customer_id: int | None
+        self,
+        user: User,
+        text: str | None,
+        template: TemplateRequest | None,
+        customer_id: int | None,
+        template_text: str | None = None,
     ) -> Preview:
         """The text as it would go (a template rendered for the customer, placeholders nobody filled taken
-        from samples) with its length, encoding and parts."""
+        from samples) with its length, encoding and parts. ``template_text``: a template not saved yet (the
+        templates page, while an admin writes it), filled as a saved one would be."""
         _require(user, Permission.SMS_SEND)
+        if template_text is not None:
+            check_text(template_text, "template_text")
+            return self._filled(template_text, {"shop": self._shop})
         if template is None:
             return preview_of((text or "").strip())
         found = await self._templates.usable(template.key)
@@ -178,8 +187,12 @@ class SmsService:
             async with self._db.connect() as conn:
                 values = {**await self._customer_values(conn, user, customer_id), **values}
         values.setdefault("shop", self._shop)
-        sampled = tuple(n for n in placeholders(found.text) if not values.get(n, "").strip() and n in SAMPLE)
-        return preview_of(render(found.text, {**values, **{n: SAMPLE[n] for n in sampled}}), sampled)
+        return self._filled(found.text, values)
+
+    @staticmethod
+    def _filled(text: str, values: Mapping[str, str]) -> Preview:
+        sampled = tuple(n for n in placeholders(text) if not values.get(n, "").strip() and n in SAMPLE)
+        return preview_of(render(text, {**values, **{n: SAMPLE[n] for n in sampled}}), sampled)
 
     async def bulk(
         self,

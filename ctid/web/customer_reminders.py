@@ -1,5 +1,6 @@
-"""The customer page's appointments (预约) and reminder history: what the page's two cards read, from the
-appointments service and the reminders' worklist, each within the user's permissions."""
+"""The customer page's appointments (预约), reminder history and last SMS: what the page's three cards
+read, from the appointments service, the reminders' worklist and the SMS history, each within the user's
+permissions."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from aiohttp import web
 
 from ctid.accounts.permissions import Permission, allows
 from ctid.core.paging import PageRequest
+from ctid.messaging.models import SmsFilter
 from ctid.reminders.appointment_models import AppointmentFilter
 from ctid.web.auth import current
 from ctid.web.keys import SERVICES
 
 APPOINTMENTS_SHOWN = 20
+SMS_SHOWN = 10  # the newest; the SMS page has them all (/sms?customer=)
 
 
 async def reminders_context(request: web.Request, customer_id: int) -> dict[str, Any]:
-    """``appointments`` (newest day first) and ``reminders`` (items and their events, or None when the
-    user may not work reminders)."""
+    """``appointments`` (newest day first), ``reminders`` (items and their events, or None when the
+    user may not work reminders) and ``sms`` (the newest messages, or None when the user may not send)."""
     services, user = request.app[SERVICES], current(request).user
     today, shown = services.appointments.today(), PageRequest(1, APPOINTMENTS_SHOWN)
     ahead = AppointmentFilter(customer_id=customer_id, day_from=today, page=shown)
@@ -31,5 +34,9 @@ async def reminders_context(request: web.Request, customer_id: int) -> dict[str,
     history = None
     if allows(user, Permission.REMINDERS_WORK):
         history = await services.reminders.worklist.of_customer(user, customer_id)
+    sms = None
+    if allows(user, Permission.SMS_SEND):
+        newest = await services.sms.history(user, SmsFilter(customer_id=customer_id), PageRequest(1, SMS_SHOWN))
+        sms = newest.items
     appointments = upcoming.items + past.items
-    return {"appointments": appointments, "appointments_today": today, "reminders": history}
+    return {"appointments": appointments, "appointments_today": today, "reminders": history, "sms": sms}

@@ -100,7 +100,7 @@ def history_query(data: Input, tz: ZoneInfo) -> HistoryQuery:
     )
 
 
-PREVIEW = ("customer_id", "text", "template", "values")
+PREVIEW = ("customer_id", "text", "template", "values", "template_text")
 BULK = ("search", "text", "template", "values", "send")
 TEMPLATE = ("key", "name", "text", "provider_code", "reminder_type", "lead_days", "auto_send", "active")
 MAX_LEAD_DAYS = 365
@@ -108,10 +108,14 @@ MAX_LEAD_DAYS = 365
 
 @dataclass(frozen=True)
 class PreviewBody:
+    """``POST /api/v1/sms/preview``: a ``text`` as it goes, a saved ``template`` by key, or the
+    ``template_text`` an admin is writing on the templates page (filled with samples), one of them."""
+
     customer_id: int | None
     text: str | None
     template: str | None
     values: dict[str, str]
+    template_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,11 @@ def preview_body(data: Input) -> PreviewBody:
     template = forms.text(data, "template", 40) or None
     if text is not None and template is not None:
         raise ValidationError("text", N_("Give a text or a template, not both."))
-    return PreviewBody(forms.optional_integer(data, "customer_id", 1, MAX_ID), text, template, values(data))
+    template_text = forms.multiline(data, "template_text", MAX_TEMPLATE) or None
+    if template_text is not None and (text is not None or template is not None):
+        raise ValidationError("template_text", N_("Give a text or a template, not both."))
+    customer_id = forms.optional_integer(data, "customer_id", 1, MAX_ID)
+    return PreviewBody(customer_id, text, template, values(data), template_text)
 
 
 def bulk_body(data: Input) -> BulkBody:

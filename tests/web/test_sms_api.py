@@ -139,6 +139,22 @@ async def test_the_preview_counts_length_encoding_and_parts(people: dict[str, Ap
     assert status == 200, answer
 
 
+async def test_a_template_being_written_is_previewed_filled_with_samples(people: dict[str, Api]) -> None:
+    """The templates page previews a text not saved yet: placeholders from samples, the shop's own name."""
+    olga = people["olga"]
+    text = "尊敬的{customer}：{shop}提醒您，爱车{plate}" + "请" * 100
+    status, found = await olga("POST", "/api/v1/sms/preview", {"template_text": text})
+    assert status == 200, found
+    assert found["text"].startswith("尊敬的张先生：") and "粤A12345" in found["text"]
+    assert found["sampled"] == ["customer", "plate"] and found["parts"] == 2
+    status, answer = await olga("POST", "/api/v1/sms/preview", {"template_text": "{mileage} km"})
+    assert (status, answer["error"]["field"]) == (422, "template_text") and "mileage" in answer["error"][
+        "message"
+    ]
+    status, answer = await olga("POST", "/api/v1/sms/preview", {"template_text": "x", "text": "y"})
+    assert (status, answer["error"]["field"]) == (422, "template_text")
+
+
 async def test_bulk_sms_to_a_search_skips_landlines_and_opt_outs(people: dict[str, Api]) -> None:
     olga, sam = people["olga"], people["sam"]
     await _customer(olga, "甲", ["13800138001"])

@@ -30,6 +30,7 @@ queries = st.dictionaries(
     st.one_of(st.text(max_size=12), st.sampled_from(["2026-03-22", "queued", "sent", "1", "0", "-1", "abc"])),
     max_size=5,
 )
+previews = st.dictionaries(st.sampled_from([*sms_forms.PREVIEW, "colour"]), anything, max_size=5)
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -63,3 +64,16 @@ def test_a_template_with_its_values() -> None:
     values = {"due_date": "2026-12-31"}
     body = sms_forms.sms_body({"customer_id": 3, "template": "insurance", "values": values})
     assert (body.template, body.values, body.text) == ("insurance", {"due_date": "2026-12-31"}, None)
+
+
+@FUZZ
+@given(previews)
+def test_a_preview_body_is_clean_or_refused_by_name(body: dict[str, Any]) -> None:
+    try:
+        parsed = sms_forms.preview_body(body)
+    except ValidationError as exc:
+        assert exc.field in body, (exc.field, body)
+        return
+    given_texts = [parsed.text, parsed.template, parsed.template_text]
+    assert sum(value is not None for value in given_texts) <= 1
+    assert parsed.template_text is None or 0 < len(parsed.template_text) <= 500

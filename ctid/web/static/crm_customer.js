@@ -1,5 +1,7 @@
 // A customer's page: the add-visit form (POST /api/v1/visits, items from the catalogue or typed in) and
-// closing a visit (POST /api/v1/visits/{id}/close). Both reload the page, which the server renders.
+// closing a visit (POST /api/v1/visits/{id}/close). Both reload the page, which the server renders. An SMS
+// sent from the page's dialog (sms_send.js) shows in its SMS card at once: the card as the server renders
+// it now, without reloading the rest (a half-written note elsewhere stays).
 "use strict";
 
 (() => {
@@ -83,6 +85,19 @@
     }
   }
 
+  async function refreshSms() {
+    const card = document.getElementById("sms-history");
+    if (!card) return;
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("sms-history");
+      if (response.ok && fresh) card.replaceWith(document.importNode(fresh, true));
+    } catch (error) {
+      // the SMS went; only its line here is late: the next visit to the page shows it
+    }
+  }
+
+  document.addEventListener("ctid:sms-queued", refreshSms);
   document.querySelectorAll(".close-visit").forEach((button) => {
     button.addEventListener("click", () => closeVisit(button));
   });

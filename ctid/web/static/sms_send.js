@@ -8,7 +8,12 @@ window.CtidSms = window.CtidSms || (() => {
   const { el } = window.CtidDom;
   const { api } = window.CtidApi;
   const T = JSON.parse((document.getElementById("sms-texts") || {}).textContent || "{}");
-  const VALUES = ["due_date", "appointment_time"]; // what the CRM cannot know: asked for when a template uses it
+  // A template's values the sender may type. The first two the CRM cannot know: asked for whenever the
+  // template uses them. The others it fills from the customer (their name, their first car's plate, their
+  // advisor); asked for only when it cannot (a number typed in, a customer without an advisor): the
+  // preview reports them as filled with samples, and the send would be refused for want of them.
+  const ALWAYS = ["due_date", "appointment_time"];
+  const VALUES = [...ALWAYS, "customer", "plate", "advisor"];
   let dialog = null;
   let templates = null;
   let timer = null;
@@ -49,13 +54,25 @@ window.CtidSms = window.CtidSms || (() => {
     return data;
   }
 
-  // Only the fields that mean something now: the number without a customer, the values a template uses.
+  // Only the fields that mean something now: the number without a customer, the values a template uses
+  // that the sender must give (once asked for, a field stays while the template does).
+  const asked = new Set();
   function shown(form) {
     const chosen = (templates || []).find((t) => t.key === form.template.value);
+    if (form.dataset.shownTemplate !== form.template.value) asked.clear();
+    form.dataset.shownTemplate = form.template.value;
     form.querySelector("[data-field=number]").hidden = Boolean(form.dataset.customer);
     form.querySelector("[data-field=text]").hidden = Boolean(chosen);
-    VALUES.forEach((name) => { form[name].parentNode.hidden = !(chosen && chosen.text.includes(`{${name}}`)); });
+    VALUES.forEach((name) => {
+      const uses = Boolean(chosen && chosen.text.includes(`{${name}}`));
+      form[name].parentNode.hidden = !(uses && (ALWAYS.includes(name) || asked.has(name)));
+    });
     preview(form);
+  }
+
+  function askFor(form, sampled) {
+    const more = (sampled || []).filter((name) => VALUES.includes(name) && !asked.has(name));
+    more.forEach((name) => { asked.add(name); form[name].parentNode.hidden = false; });
   }
 
   async function preview(form) {
@@ -69,6 +86,7 @@ window.CtidSms = window.CtidSms || (() => {
         T.counted.replace("%(length)s", found.length).replace("%(encoding)s", found.encoding === "ucs2" ? T.ucs2 : T.gsm7)
           .replace("%(parts)s", found.parts));
       out.dataset.parts = found.parts;
+      if (data.template && data.template === form.template.value) askFor(form, found.sampled);
     } catch (error) {
       out.replaceChildren(error.message);
     }
@@ -100,6 +118,7 @@ window.CtidSms = window.CtidSms || (() => {
     if (!dialog) build();
     const form = dialog.querySelector("form");
     form.reset();
+    delete form.dataset.shownTemplate;
     form.dataset.customer = customer || "";
     form.querySelector(".sms-to").replaceChildren(customer ? T.to.replace("%(name)s", name || "") : "");
     form.querySelector(".form-error").hidden = true;

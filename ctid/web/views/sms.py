@@ -90,7 +90,7 @@ async def preview_sms(request: web.Request) -> web.Response:
     body = sms_forms.preview_body(await read_object(request))
     template = TemplateRequest(body.template, body.values) if body.template else None
     found = await request.app[SERVICES].sms.preview(
-        current(request).user, body.text, template, body.customer_id
+        current(request).user, body.text, template, body.customer_id, body.template_text
     )
     return web.json_response(preview_json(found))
 
