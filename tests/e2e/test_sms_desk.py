@@ -94,8 +94,8 @@ def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any]
 
 
 def set_up(daemon: Daemon) -> tuple[str, dict[str, int]]:
-    """An admin's token for the set-up, the admin 陈静 (root, whose name the history shows) and four customers: three tagged VIP
-    (张伟 and 李娜 with a mobile, 王强 with only a landline), 赵敏 without the tag."""
+    """An admin's token for the set-up, the admin 陈静 (root, whose name the history shows) and four
+    customers: three tagged VIP (张伟 and 李娜 with a mobile, 王强 with only a landline), 赵敏 without it."""
     ctid(daemon, "user", "add", "root", "--role", "admin", stdin=PASSWORD + "\n")
     token = ctid(daemon, "token", "create", "root").strip().splitlines()[-1]
     root = api(daemon, token, "GET", "/api/v1/users?q=root")["items"][0]

@@ -53,7 +53,7 @@ async def test_one_letter_a_customer_printable_and_as_csv(
     csv_answer = await browser.get("/reminders/letters.csv")
     assert csv_answer.status == 200 and csv_answer.headers["Content-Disposition"].startswith("attachment")
     body = (await csv_answer.read()).decode("utf-8-sig").splitlines()
-    assert body[0].split(",")[:3] == ["Name", "Address", "Plate"]
+    assert body[0].split(",")[:3] == ["Customer", "Address", "Plate"]
     assert len(body) == 3 and all(row.startswith("王伟,广州市天河路1号,粤A12345,") for row in body[1:])
 
 

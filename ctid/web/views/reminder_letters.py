@@ -22,7 +22,7 @@ from ctid.web.render import _, render
 routes = web.RouteTableDef()
 FEATURE = Feature("reminder_letters", routes)
 
-CSV_COLUMNS = (N_("Name"), N_("Address"), N_("Plate"), N_("Reminder"), N_("Due"), N_("Text"))
+CSV_COLUMNS = (N_("Customer"), N_("Address"), N_("Plate"), N_("Reminder"), N_("Due"), N_("Text"))
 MAX_MARKED = 2000
 
 
