@@ -16,9 +16,8 @@ import csv
 import io
 import json
 import re
-import sqlite3
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,25 +55,15 @@ def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any]
         return json.loads(response.read())
 
 
-def letters_for_insurance(daemon: Daemon) -> None:
-    """The shop's choice, stored as the settings page would store it: insurance reminders go by letter
-    (no page edits the settings yet: straight into the daemon's database)."""
-    [database] = (daemon.config.parent / "var").glob("*.sqlite3")
-    with sqlite3.connect(database) as conn:
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        conn.execute(
-            "INSERT INTO reminder_settings (name, value, updated_at, updated_by) VALUES (?, ?, ?, NULL)",
-            ("insurance", json.dumps({"channel": "letter"}), now),
-        )
-
-
 def set_up(daemon: Daemon) -> tuple[str, dict[str, int]]:
     """The admin root (who logs in), three advisors; 张伟 (two cars) and 李娜 (one) whose insurance runs out
     in 45 days (the first contact day: today), 王强 whose birthday is today (a call); the queue built; one
     appointment tomorrow with each advisor."""
     ctid(daemon, "user", "add", "root", "--role", "admin", stdin=PASSWORD + "\n")
     token = ctid(daemon, "token", "create", "root").strip().splitlines()[-1]
-    letters_for_insurance(daemon)
+    api(
+        daemon, token, "PUT", "/api/v1/reminders/settings/insurance", {"channel": "letter"}
+    )  # the shop's choice
     branch = api(daemon, token, "GET", "/api/v1/users?q=root")["items"][0]["branch_id"]
     advisors = []
     for user, name in (("fang", "王芳"), ("ming", "李明"), ("qiang", "张强")):
