@@ -36,7 +36,7 @@ async def reminders_context(request: web.Request, customer_id: int) -> dict[str,
         history = await services.reminders.worklist.of_customer(user, customer_id)
     sms = None
     if allows(user, Permission.SMS_SEND):
-        newest = await services.sms.history(user, SmsFilter(customer_id=customer_id), PageRequest(1, SMS_SHOWN))
-        sms = newest.items
+        theirs = SmsFilter(customer_id=customer_id)
+        sms = (await services.sms.history(user, theirs, PageRequest(1, SMS_SHOWN))).items
     appointments = upcoming.items + past.items
     return {"appointments": appointments, "appointments_today": today, "reminders": history, "sms": sms}
