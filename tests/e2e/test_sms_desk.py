@@ -181,7 +181,12 @@ def test_templates_bulk_and_single_sms_as_a_person_sees_them(
     form = bulk.locator("form.sms-bulk")
     form.locator("input[name=tag]").fill("VIP")
     form.locator("textarea[name=text]").fill("新春快乐，Test Motors 全体员工恭祝您阖家幸福！")
-    expect(form.locator(".sms-preview")).to_contain_text("1")  # length, UCS2, 1 part, while typing
+    expect(form.locator(".sms-preview")).to_contain_text("29")  # its length, while typing
+    expect(form.locator(".sms-preview")).to_have_attribute("data-parts", "1")
+    form.locator("textarea[name=text]").press_sequentially("祝您新年快乐" * 7)  # 71: two parts
+    expect(form.locator(".sms-preview")).to_have_attribute("data-parts", "2")
+    form.locator("textarea[name=text]").fill("新春快乐，Test Motors 全体员工恭祝您阖家幸福！")
+    expect(form.locator(".sms-preview")).to_have_attribute("data-parts", "1")
     form.locator("select[name=template]").select_option("car_wash")
     expect(form.locator(".sms-preview .sms-rendered")).to_contain_text("Test Motors本周末免费洗车")
     form.locator("select[name=template]").select_option("")
@@ -276,5 +281,17 @@ def test_templates_bulk_and_single_sms_as_a_person_sees_them(
     ]
     page.goto(base + "/sms")
     expect(page.locator("form.sms-bulk select[name=template] option[value=car_wash]")).to_have_count(0)
+    # --- both pages at a phone's width: nothing wider than the screen ------------------------------------
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path, name in (("/sms", "sms-390"), ("/admin/sms-templates", "templates-390")):
+        page.goto(base + path)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
+        shot(page, name)
+        # what one reads there is on the screen, not in a box scrolled sideways
+        texts = "table.sms-history td.sms-text" if path == "/sms" else "tr[data-template] textarea[name=text]"
+        box = page.locator(texts).first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, box)
+        clipped = "el => el.closest('table').scrollWidth > el.closest('table').clientWidth"
+        assert not page.locator(texts).first.evaluate(clipped), f"{path}: its table scrolls sideways"
     # the one error the page showed was asked for: the preview's 422 for {mileage}
     assert [p for p in problems if not ("/admin/sms-templates" in p and "422" in p)] == []

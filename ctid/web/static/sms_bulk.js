@@ -25,17 +25,22 @@
     return data;
   }
 
+  let previews = 0; // the last preview asked for: an older answer arriving late is dropped
   async function preview() {
     const out = form.querySelector(".sms-preview");
     const data = form.template.value ? { template: form.template.value } : { text: form.text.value };
-    if (!data.template && !data.text.trim()) { out.replaceChildren(); return; }
+    const asked = ++previews;
+    if (!data.template && !data.text.trim()) { out.replaceChildren(); delete out.dataset.parts; return; }
     try {
       const found = await api("POST", "/api/v1/sms/preview", data);
+      if (asked !== previews) return; // a newer preview is on its way: this one is stale
       const sms = JSON.parse(document.getElementById("sms-texts").textContent);
       out.replaceChildren(data.template ? el("span", { class: "sms-rendered" }, found.text) : "",
         data.template ? el("br") : "", sms.counted.replace("%(length)s", found.length)
           .replace("%(encoding)s", found.encoding === "ucs2" ? sms.ucs2 : sms.gsm7).replace("%(parts)s", found.parts));
+      out.dataset.parts = found.parts;
     } catch (error) {
+      if (asked !== previews) return;
       out.replaceChildren(error.message);
     }
   }

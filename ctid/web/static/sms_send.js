@@ -75,12 +75,15 @@ window.CtidSms = window.CtidSms || (() => {
     more.forEach((name) => { asked.add(name); form[name].parentNode.hidden = false; });
   }
 
+  let previews = 0; // the last preview asked for: an older answer arriving late is dropped
   async function preview(form) {
     const out = form.querySelector(".sms-preview");
     const data = body(form, true);
-    if (!data.template && !data.text.trim()) { out.replaceChildren(); return; }
+    const asked = ++previews;
+    if (!data.template && !data.text.trim()) { out.replaceChildren(); delete out.dataset.parts; return; }
     try {
       const found = await api("POST", "/api/v1/sms/preview", data);
+      if (asked !== previews) return; // a newer preview is on its way: this one is stale
       out.replaceChildren(
         data.template ? el("span", { class: "sms-rendered" }, found.text) : "", data.template ? el("br") : "",
         T.counted.replace("%(length)s", found.length).replace("%(encoding)s", found.encoding === "ucs2" ? T.ucs2 : T.gsm7)
@@ -88,6 +91,7 @@ window.CtidSms = window.CtidSms || (() => {
       out.dataset.parts = found.parts;
       if (data.template && data.template === form.template.value) askFor(form, found.sampled);
     } catch (error) {
+      if (asked !== previews) return;
       out.replaceChildren(error.message);
     }
   }

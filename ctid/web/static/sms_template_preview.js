@@ -12,12 +12,16 @@
   const T = JSON.parse(document.getElementById("sms-texts").textContent);
   const timers = new WeakMap();
 
+  const previews = new WeakMap(); // each form's last preview asked for: an older answer arriving late is dropped
   async function preview(form) {
     const out = form.querySelector(".sms-preview");
     const text = form.querySelector("textarea[name=text]").value;
+    const asked = (previews.get(form) || 0) + 1;
+    previews.set(form, asked);
     if (!text.trim()) { out.replaceChildren(); delete out.dataset.parts; return; }
     try {
       const found = await api("POST", "/api/v1/sms/preview", { template_text: text });
+      if (asked !== previews.get(form)) return; // a newer preview is on its way: this one is stale
       out.classList.remove("error-text");
       out.replaceChildren(el("span", { class: "sms-rendered" }, found.text), el("br"),
         el("span", { class: "sms-count" }, T.counted.replace("%(length)s", found.length)
@@ -25,6 +29,7 @@
       out.dataset.length = found.length;
       out.dataset.parts = found.parts;
     } catch (error) {
+      if (asked !== previews.get(form)) return;
       out.classList.add("error-text");
       out.replaceChildren(error.message);
       delete out.dataset.parts;
