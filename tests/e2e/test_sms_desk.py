@@ -179,6 +179,10 @@ def test_templates_bulk_and_single_sms_as_a_person_sees_them(
     bulk = page.locator("#sms-bulk")
     bulk.locator("summary").click()
     form = bulk.locator("form.sms-bulk")
+    expect(form.locator("input[name=within]")).to_be_hidden()  # only with a due date chosen
+    form.locator("select[name=due]").select_option("insurance")
+    expect(form.locator("input[name=within]")).to_be_visible()
+    form.locator("select[name=due]").select_option("")
     form.locator("input[name=tag]").fill("VIP")
     form.locator("textarea[name=text]").fill("新春快乐，Test Motors 全体员工恭祝您阖家幸福！")
     expect(form.locator(".sms-preview")).to_contain_text("29")  # its length, while typing

@@ -71,6 +71,10 @@
     }
   }
 
+  // "within N days" means something only with a due date chosen
+  const within = () => { form.within.closest("label").hidden = !form.due.value; };
+  form.due.addEventListener("change", within);
+  within();
   form.addEventListener("input", () => {
     sendButton.hidden = true;
     clearTimeout(timer);
