@@ -16,6 +16,8 @@ from ctid.accounts.tables import branches, users
 from ctid.calls.tables import calls
 from ctid.crm.models import VehicleRole, VehicleStatus, VisitStatus
 from ctid.crm.tables import customer_opt_outs, customer_phones, customer_vehicles, customers, vehicles, visits
+from ctid.messaging.models import Purpose, SmsStatus
+from ctid.messaging.tables import sms_messages
 from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.models import ItemStatus, Outcome, ReminderType
 from ctid.reminders.tables import reminder_items
@@ -214,10 +216,13 @@ async def opted_out(conn: AsyncConnection, customer_ids: Collection[int], contac
 async def contacted(
     conn: AsyncConnection, customer_ids: Collection[int], type_: ReminderType, since: datetime
 ) -> set[int]:
-    """Customers contacted since ``since``: an answered call linked to them or on one of their numbers, or
-    a done item of this type that reached them (reached, booked, declined, sent). Missed and unanswered
-    calls, and items left at no answer, do not count."""
+    """Customers contacted since ``since``: an answered call linked to them or on one of their numbers, a
+    done item of this type that reached them (reached, booked, declined, sent), or an SMS to them that went
+    (sent or delivered) about this type (its ``topic``) or written to them by hand (a service message with
+    no topic, like a call). Missed and unanswered calls, items left at no answer, SMS still queued or
+    failed, and SMS about something else (another type, a bulk marketing text) do not count."""
     found: set[int] = set()
+    went = (SmsStatus.SENT.value, SmsStatus.DELIVERED.value)  # an SMS that reached the network: a contact
     answered = calls.c.answered_at.is_not(None) & (calls.c.answered_at >= since)
     for some in chunks(sorted(customer_ids)):
         linked = select(calls.c.customer_id).where(calls.c.customer_id.in_(some), answered).distinct()
@@ -238,7 +243,20 @@ async def contacted(
                 reminder_items.c.updated_at >= since,
             )
         )
-        for query in (linked, numbers, items):
+        texted = (
+            select(sms_messages.c.customer_id)
+            .distinct()
+            .where(
+                sms_messages.c.customer_id.in_(some),
+                sms_messages.c.status.in_(went),
+                sms_messages.c.sent_at >= since,
+                or_(
+                    sms_messages.c.topic == type_.value,
+                    sms_messages.c.topic.is_(None) & (sms_messages.c.purpose == Purpose.SERVICE.value),
+                ),
+            )
+        )
+        for query in (linked, numbers, items, texted):
             found.update(int(c) for c in (await conn.execute(query)).scalars() if c is not None)
     return found
 
