@@ -74,6 +74,7 @@ def _sheet_rows(row: Any, phones: Sequence[Any], cars: Sequence[Any]) -> list[Sh
         kind=CustomerKind(row["kind"]),
         gender=Gender(row["gender"]) if row["gender"] else None,
         address=row["address"],
+        email=row["email"],
         birthday=row["birthday"],
         birthday_lunar=True if row["birthday_lunar"] else None,  # only the lunar ones are written out
         level=row["level"],

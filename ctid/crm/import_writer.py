@@ -24,8 +24,8 @@ from ctid.crm.imports.planning import Existing, ImportPlan, New, Step, Target
 from ctid.crm.models import CustomerKind, MileageSource, Phone, VehicleRole
 
 _CUSTOMER_FIELDS = (
-    "name", "kind", "gender", "address", "birthday", "birthday_lunar", "level", "source", "industry", "tags",
-    "notes", "licence_review_on",
+    "name", "kind", "gender", "address", "email", "birthday", "birthday_lunar", "level", "source", "industry",
+    "tags", "notes", "licence_review_on",
 )  # fmt: skip
 _VEHICLE_FIELDS = (
     "vin", "brand", "model", "transmission", "engine_number", "colour", "purchase_date", "registration_date",
@@ -33,7 +33,7 @@ _VEHICLE_FIELDS = (
 )  # fmt: skip
 _BLANK = (None, "", ())
 _NULLABLE = frozenset(
-    {"gender", "birthday", "licence_review_on", "vin", "purchase_date", "registration_date"}
+    {"gender", "email", "birthday", "licence_review_on", "vin", "purchase_date", "registration_date"}
     | {"insurance_expiry", "inspection_due", "warranty_expiry"}
 )  # the other columns default to "" (one executemany needs every row to give every column)
 _FLAGS = {"birthday_lunar": False}  # yes / no columns: a new record's is no unless the file says

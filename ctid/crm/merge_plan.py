@@ -23,6 +23,7 @@ FILLED = (
     "level",
     "source",
     "address",
+    "email",
     "industry",
     "assigned_user_id",
     "licence_review_on",

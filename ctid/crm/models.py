@@ -141,6 +141,7 @@ class Customer:
     assigned_user_id: int | None = None  # the staff member who looks after this customer
     licence_review_on: date | None = None  # 驾驶证审验: a reason to call
     birthday_lunar: bool = False  # 农历生日: the birthday falls on the birth date's lunar month-day
+    email: str | None = None  # checked by ctid.crm.email_address: the reminders' e-mail goes here
 
 
 @dataclass(frozen=True)
@@ -232,3 +233,4 @@ class CustomerCard:
     opt_outs: tuple[str, ...] = ()
     """Contact types the customer does not want (maintenance, marketing ...): the operator must know."""
     birthday_lunar: bool = False  # 农历生日: the due birthday is the lunar one
+    email: str | None = None  # the reminders' e-mail goes here

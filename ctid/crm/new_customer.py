@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from ctid.core.errors import N_, ValidationError
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.text import clean_text
+from ctid.crm.email_address import NotAnAddress, parse_email
 from ctid.crm.models import CustomerKind, Gender, Phone, VehicleRole
 from ctid.crm.plates import normalise_plate, plate_error
 
@@ -68,6 +69,7 @@ class NewCustomer:
     birthday: date | None = None
     licence_review_on: date | None = None
     birthday_lunar: bool = False  # 农历生日
+    email: str | None = None  # the reminders' e-mail goes here (ctid.crm.email_address)
     assigned_user_id: int | None = None  # checked against the branch's staff by the service
     confirm_shared_phone: bool = False  # the user knows another customer of the branch has a number
 
@@ -100,6 +102,7 @@ class CheckedCustomer:
     licence_review_on: date | None = None
     assigned_user_id: int | None = None
     birthday_lunar: bool = False
+    email: str | None = None
 
 
 # in the order a form shows them, which is the order their errors are reported in
@@ -114,6 +117,7 @@ CHANGEABLE = (
         "source",
         "industry",
         "address",
+        "email",
         "tags",
     ),
     *("assigned_user_id", "licence_review_on", "notes", "phones"),
@@ -149,6 +153,7 @@ def _checks(normaliser: PhoneNormaliser) -> dict[str, Callable[[Any], Any]]:
         "level": lambda value: _text("level", value),
         "source": lambda value: _text("source", value),
         "address": lambda value: _text("address", value),
+        "email": _email,
         "industry": lambda value: _text("industry", value),
         "notes": lambda value: _limited("notes", value.strip()),
         "tags": _tags,
@@ -174,6 +179,22 @@ def _lunar(value: bool) -> bool:
     if not isinstance(value, bool):
         raise ValidationError("birthday_lunar", N_("%(what)s must be true or false."), what="birthday_lunar")
     return value
+
+
+NOT_AN_ADDRESS = N_("%(what)s is not an e-mail address like name@example.com.")
+
+
+def _email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_email(value) if isinstance(value, str) else _not_an_address()
+    except NotAnAddress:
+        return _not_an_address()
+
+
+def _not_an_address() -> NoReturn:
+    raise ValidationError("email", NOT_AN_ADDRESS, what="email")
 
 
 def _user_id(value: int | None) -> int | None:

@@ -179,6 +179,7 @@ def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard 
         tags=customer.tags,
         opt_outs=tuple(store.opted_out(conn, customer.id)),
         birthday_lunar=customer.birthday_lunar,
+        email=customer.email,
     )
 
 
@@ -239,6 +240,7 @@ def _customer_values(checked: CheckedCustomer, now: datetime) -> dict[str, Any]:
         "birthday": checked.birthday,
         "licence_review_on": checked.licence_review_on,
         "birthday_lunar": checked.birthday_lunar,
+        "email": checked.email,
         "assigned_user_id": checked.assigned_user_id,
         "created_at": now,
         "updated_at": now,

@@ -69,6 +69,8 @@ customers = Table(
     Column("licence_review_on", Date, nullable=True),  # 驾驶证审验
     # the birthday kept by the lunar calendar (农历生日, revision 0023): ``birthday`` is the solar birth date
     Column("birthday_lunar", Boolean, nullable=False, server_default="0"),
+    # the reminders' e-mail channel (revision 0026): checked by ctid.crm.email_address; None: no address
+    Column("email", String(254), nullable=True),
     # the list's order, pinyin (revision 0015): written with the search index (ctid.crm.search_store)
     Column("name_key", NAME_KEY, nullable=False, server_default=""),
     Index("ix_customers_branch_id_name", "branch_id", "name"),

@@ -125,6 +125,7 @@ def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
             {"kind": r.kind.value, "due_on": _day(r.due_on), "plate": r.plate} for r in card.due_reminders
         ],
         "birthday_lunar": birthday_words(card.birthday, card.birthday_lunar),  # 八月十五, or None
+        "email": card.email,
         "recent_calls": [
             {
                 "id": c.id,

@@ -92,6 +92,7 @@ CUSTOMER: dict[str, Parser] = {
     "source": _text(32),
     "industry": _text(32),
     "address": _text(300),
+    "email": lambda data, name: forms.nullable(data, name, _text(300)),
     "tags": lambda data, name: forms.text_list(data, name, max_items=20, max_length=16),
     "assigned_user_id": _optional_id,
     "licence_review_on": _day,

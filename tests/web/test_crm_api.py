@@ -305,3 +305,33 @@ async def test_a_lunar_birthday_is_kept_shown_and_changed(
         (h["field"], h["before"], h["after"]) for h in history["items"] if h["action"] == "customer.update"
     }
     assert lines == {("birthday_lunar", True, False)}
+
+
+async def test_an_email_address_is_kept_checked_shown_and_cleared(
+    people: dict[str, Api], new_browser: BrowserFactory
+) -> None:
+    """The e-mail address (the reminders' e-mail channel): created, read back cleaned, refused in words
+    naming the field, shown on the customer page and in its edit form, cleared with null."""
+    olga = people["olga"]
+    body = {"name": "王邮箱", "phones": ["13800138010"], "email": " Wang.Wei@QQ.com "}
+    status, created = await olga("POST", "/api/v1/customers", body)
+    assert status == 201, created
+    assert created["email"] == "Wang.Wei@qq.com"
+    path = f"/api/v1/customers/{created['id']}"
+    status, got = await olga("GET", path)
+    assert status == 200 and got["email"] == "Wang.Wei@qq.com"
+    for bad in ("wang", "wang@163", "王@163.com", 12):
+        status, answer = await olga("PATCH", path, {"email": bad})
+        assert status == 422 and answer["error"]["field"] == "email", bad
+        assert "email" in answer["error"]["message"], answer
+    status, answer = await olga("POST", "/api/v1/customers", {"name": "坏地址", "email": "x@"})
+    assert status == 422 and answer["error"]["field"] == "email"
+    browser = await new_browser()
+    await browser.login("olga")
+    page = await (await browser.get(f"/customers/{created['id']}")).text()
+    assert '<a href="mailto:Wang.Wei@qq.com">' in page
+    assert 'name="email" type="email"' in page and 'value="Wang.Wei@qq.com"' in page
+    status, changed = await olga("PATCH", path, {"email": None})
+    assert status == 200 and changed["email"] is None
+    page = await (await browser.get(f"/customers/{created['id']}")).text()
+    assert "mailto:" not in page

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     VIN = "vin"
     CHOICE = "choice"
     FLAG = "flag"  # yes or no: 是 / 否, 农历 / 公历 (the lunar birthday)
+    EMAIL = "email"  # an e-mail address (ctid.crm.email_address)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ FIELDS: tuple[Field, ...] = (
           ("Phone", "mobile", "phone number", "mobile phone", "telephone", "tel", "phones")),
     Field("address", Entity.CUSTOMER, Kind.TEXT, ("地址", "联系地址", "住址", "家庭住址", "单位地址"),
           ("Address",), 300),
+    Field("email", Entity.CUSTOMER, Kind.EMAIL, ("邮箱", "电子邮箱", "电子邮件", "邮箱地址", "邮件地址"),
+          ("E-mail", "e-mail address", "mail"), 254),
     Field("birthday", Entity.CUSTOMER, Kind.DATE, ("生日", "出生日期"),
           ("Birthday", "date of birth", "birth date", "dob")),
     Field("birthday_lunar", Entity.CUSTOMER, Kind.FLAG,
@@ -114,6 +117,7 @@ LABELS = {
     "gender": N_("Gender"),
     "phone": N_("Phone"),
     "address": N_("Address"),
+    "email": N_("E-mail"),
     "birthday": N_("Birthday"),
     "birthday_lunar": N_("Lunar birthday"),
     "level": N_("Level"),

@@ -45,6 +45,7 @@ class SheetCustomer:
     kind: CustomerKind | None = None
     gender: Gender | None = None
     address: str = ""
+    email: str | None = None
     birthday: date | None = None
     birthday_lunar: bool | None = None  # None: not given (a new customer's is then false)
     level: str = ""

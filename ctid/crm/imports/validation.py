@@ -31,6 +31,7 @@ _ENUMS = {"kind": CustomerKind, "gender": Gender, "role": VehicleRole, "transmis
 _READERS: dict[Kind, Callable[[str], object]] = {
     Kind.DATE: values.parse_date,
     Kind.FLAG: values.flag,
+    Kind.EMAIL: values.email,
     Kind.MILEAGE: values.mileage,
     Kind.PLATE: values.plate,
     Kind.VIN: values.vin,

@@ -19,6 +19,7 @@ from typing import TypeVar
 from ctid.core.errors import N_
 from ctid.core.phone import PhoneNormaliser
 from ctid.core.text import clean_text
+from ctid.crm.email_address import NotAnAddress, parse_email
 from ctid.crm.models import CustomerKind, Gender, Phone, Transmission, VehicleRole
 from ctid.crm.plates import normalise_plate, plate_error
 from ctid.crm.vin import VinError, normalise_vin
@@ -178,6 +179,15 @@ def flag(raw: str) -> bool | None:
     if key in _YES or key in _NO:
         return key in _YES
     raise CellError(N_("Not one of the allowed values: %(allowed)s."), allowed="是、否、农历、公历 (yes, no)")
+
+
+def email(raw: str) -> str | None:
+    """An e-mail address (``wang@163.com``; full-width forms made plain, ctid.crm.email_address); None for
+    a blank cell."""
+    try:
+        return parse_email(raw)
+    except NotAnAddress:
+        raise CellError(N_("Not an e-mail address like name@example.com.")) from None
 
 
 def mileage(raw: str) -> int | None:

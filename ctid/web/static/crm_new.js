@@ -29,7 +29,7 @@
       name: value(form, "name"), kind: value(form, "kind"), phones,
       birthday: value(form, "birthday") || null, birthday_lunar: form.querySelector("[name=birthday_lunar]").checked,
       level: value(form, "level"), source: value(form, "source"),
-      address: value(form, "address"), notes: form.querySelector("[name=notes]").value,
+      address: value(form, "address"), email: value(form, "email") || null, notes: form.querySelector("[name=notes]").value,
     };
   }
 

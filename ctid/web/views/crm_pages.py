@@ -72,6 +72,7 @@ FIELD_LABELS = {
     "assigned_user_id": N_("Assigned to"),
     "licence_review_on": N_("Licence review"),
     "birthday_lunar": N_("Lunar birthday"),
+    "email": N_("E-mail"),
     "notes": N_("Notes"),
     "phones": N_("Phones"),
     "opt_outs": N_("Opt-outs"),

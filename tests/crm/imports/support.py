@@ -120,6 +120,7 @@ def records(draw: st.DrawFn, index: int) -> SheetCustomer:
         address=draw(words(300)),
         birthday=draw(st.none() | _DATES),
         birthday_lunar=draw(st.none() | st.booleans()),
+        email=draw(st.none() | st.sampled_from(("wang@163.com", "li.na@qq.com", "z+car@example.cn"))),
         level=draw(st.sampled_from(samples.LEVELS)),
         source=draw(st.sampled_from((*samples.SOURCES, ""))),
         industry=draw(words(32)),

@@ -273,3 +273,22 @@ def test_a_yes_or_no_refused_or_blank() -> None:
     assert values.flag("  ") is None
     with pytest.raises(values.CellError):
         values.flag("也许")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("wang@163.com", "wang@163.com"),
+        (" Li@QQ.COM ", "Li@qq.com"),
+        ("ｗａｎｇ＠１６３．ｃｏｍ", "wang@163.com"),
+    ],
+)
+def test_an_email_address(text: str, value: str) -> None:
+    assert values.email(text) == value
+
+
+def test_an_email_address_refused_or_blank() -> None:
+    assert values.email("  ") is None
+    with pytest.raises(values.CellError) as refused:
+        values.email("wang at 163")
+    assert "e-mail" in str(refused.value)
