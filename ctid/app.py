@@ -55,6 +55,7 @@ from ctid.recording.service import Recordings
 from ctid.reminders.appointments import Appointments, slot_plan
 from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
+from ctid.reminders.confirmation import Confirmations
 from ctid.reminders.day_before import DayBefore
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
@@ -164,6 +165,7 @@ def build_services(
     outbox.use([build_sender(entry, outbox.on_delivery, outbox.on_incoming) for entry in config.sms.senders])
     outbox.set_opt_out(sms_opt_out(records.customers))
     sms_templates = SmsTemplates(db, clock)
+    own_sms = OwnSms(db, outbox, sms_templates, site.name, clock)
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,
@@ -200,9 +202,14 @@ def build_services(
         recordings=Recordings(db, recorder.root, recorder.alert, clock),
         recorder=recorder,
         appointments=Appointments(
-            db, slot_plan(config.appointments), crm.today, clock, on_no_show=NoShows(site.timezone)
+            db,
+            slot_plan(config.appointments),
+            crm.today,
+            clock,
+            on_no_show=NoShows(site.timezone),
+            confirms=Confirmations(own_sms),
         ),
-        reminders=reminders(db, site.timezone, clock, (outbox, sms_templates), site.name),
+        reminders=reminders(db, site.timezone, clock, own_sms),
         status=status,
         outbox=outbox,
         sms=SmsService(db, outbox, sms_templates, records.customers, normaliser, site.name),
@@ -230,13 +237,9 @@ def outbox_settings(sms: SmsConfig) -> OutboxSettings:
     )
 
 
-def reminders(
-    db: Database, timezone: str, clock: Clock, sms: tuple[SmsOutbox, SmsTemplates], shop: str
-) -> Reminders:
-    outbox, templates = sms
+def reminders(db: Database, timezone: str, clock: Clock, own_sms: OwnSms) -> Reminders:
     worklist = Worklist(db, timezone, clock)
-    letters = LetterService(db, worklist, templates, shop)
-    own_sms = OwnSms(db, outbox, templates, shop, clock)
+    letters = LetterService(db, worklist, own_sms.templates, own_sms.shop)
     return Reminders(
         worklist,
         QueueBuilder(db, timezone, clock),

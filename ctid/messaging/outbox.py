@@ -120,24 +120,32 @@ class SmsOutbox:
         """Queue messages (one transaction, an audit entry each) and wake the sending task. ``then`` writes
         the caller's own rows in the same transaction (a reminder closed as sent with the message's id), so
         the two are kept or lost together: a message is never queued twice for one reminder."""
-        now, ids = self._clock(), []
         async with self._db.begin() as conn:
-            for new in messages:
-                message_id = await store.insert_message(conn, new, now)
-                after = {
-                    "number": new.number,
-                    "customer_id": new.customer_id,
-                    "template": new.template_key,
-                    "purpose": new.purpose.value,
-                    "text": new.text,
-                }
-                await audit.record(conn, actor, "sms.queue", ("sms", message_id), now, after=after)
-                ids.append(message_id)
-            queued = [m for m in [await store.get_message(conn, i) for i in ids] if m is not None]
+            queued = await self.queue_in(conn, actor, messages)
             if then is not None:
                 await then(conn, queued)
         self.wake()
         return queued
+
+    async def queue_in(
+        self, conn: AsyncConnection, actor: Actor, messages: Sequence[NewSms]
+    ) -> list[SmsMessage]:
+        """Queue messages in the caller's transaction (an appointment's confirmation written with the
+        booking), an audit entry each. The caller calls ``wake`` once it committed: woken before, the task
+        would find nothing yet and wait for its next poll."""
+        now, ids = self._clock(), []
+        for new in messages:
+            message_id = await store.insert_message(conn, new, now)
+            after = {
+                "number": new.number,
+                "customer_id": new.customer_id,
+                "template": new.template_key,
+                "purpose": new.purpose.value,
+                "text": new.text,
+            }
+            await audit.record(conn, actor, "sms.queue", ("sms", message_id), now, after=after)
+            ids.append(message_id)
+        return [m for m in [await store.get_message(conn, i) for i in ids] if m is not None]
 
     async def resend(self, actor: Actor, message_id: int) -> SmsMessage:
         """A person's resend of an ``unknown`` or ``failed`` message (the same row, queued again now)."""

@@ -7,6 +7,7 @@ fill their slot, cancelled and missed ones free it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -103,3 +104,21 @@ class AppointmentFilter:
     status: AppointmentStatus | None = None
     newest_first: bool = False  # a customer's past appointments: the latest first
     page: PageRequest = field(default_factory=PageRequest)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A booking's confirmation SMS: queued in the booking's transaction (``sms_id``), or why not
+    (``refused``: an English template and its ``params``, translated by the web; the booking stands)."""
+
+    sms_id: int | None = None
+    refused: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What a booking made: the appointment, and its confirmation SMS when one was asked for."""
+
+    appointment: Appointment
+    confirmation: Confirmation | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -35,6 +35,8 @@ from ctid.reminders.appointment_models import (
     AppointmentFilter,
     AppointmentSource,
     AppointmentStatus,
+    Booked,
+    Confirmation,
     Contact,
     NextAppointment,
 )
@@ -49,6 +51,17 @@ _MOVING = ("day", "slot", "advisor_id")
 
 OnNoShow = Callable[[AsyncConnection, Actor, Appointment, datetime], Awaitable[None]]
 """What a missed appointment starts (a reminder item to call the customer), in the same transaction."""
+
+
+class Confirms(Protocol):
+    """The confirmation SMS of a booking (ctid.reminders.confirmation): queued in the booking's
+    transaction, so the two are kept or lost together; ``wake`` once that committed."""
+
+    async def __call__(
+        self, conn: AsyncConnection, actor: Actor, appointment: Appointment
+    ) -> Confirmation: ...
+
+    def wake(self) -> None: ...
 
 
 def slot_plan(config: AppointmentsConfig) -> SlotPlan:
@@ -74,6 +87,7 @@ class NewAppointment:
     note: str = ""
     source: AppointmentSource = AppointmentSource.API
     reminder_item_id: int | None = None
+    confirm_sms: bool = False  # queue the confirmation SMS with the booking (needs sms.send)
 
 
 class Appointments:
@@ -84,12 +98,14 @@ class Appointments:
         today: Callable[[], date],
         clock: Callable[[], datetime] = utcnow,
         on_no_show: OnNoShow | None = None,
+        confirms: Confirms | None = None,
     ) -> None:
         self._db = db
         self.plan = plan
         self.today = today
         self._clock = clock
         self._on_no_show = on_no_show
+        self._confirms = confirms
 
     async def page(self, user: User, where: AppointmentFilter) -> Page[Appointment]:
         scope.require(user, Permission.APPOINTMENTS)
@@ -160,8 +176,14 @@ class Appointments:
                 counts[found.slot] += 1
         return [(s, self.plan.free(n)) for s, n in counts.items()]
 
-    async def book(self, actor: Actor, user: User, new: NewAppointment) -> Appointment:
+    async def book(self, actor: Actor, user: User, new: NewAppointment) -> Booked:
+        """The appointment, and with ``confirm_sms`` its confirmation SMS queued in the same transaction
+        (the customer's first mobile, the ``appointment_confirm`` preset): a booking is never kept without
+        the confirmation it asked for, nor a confirmation without its booking. A customer who takes no SMS
+        (no mobile, an opt-out) or a preset switched off leaves the booking standing and says why."""
         scope.require(user, Permission.APPOINTMENTS)
+        if new.confirm_sms:
+            scope.require(user, Permission.SMS_SEND)
         values = _checked({"service": new.service, "note": new.note})
         self._check_when(new.day, new.slot, booking=True)
         now = self._clock()
@@ -192,7 +214,17 @@ class Appointments:
             row_id = await store.insert_appointment(conn, {**row, "created_at": now, "updated_at": now})
             entity = ("appointment", row_id)
             await record_change(conn, actor, "appointment.create", entity, now, ({}, auditable(row)))
-            return await _visible(conn, user, row_id)
+            found = await _visible(conn, user, row_id)
+            confirmation = None
+            if new.confirm_sms:
+                confirmation = (
+                    await self._confirms(conn, actor, found)
+                    if self._confirms is not None
+                    else Confirmation(refused=N_("No SMS is sent from this server."))
+                )
+        if confirmation is not None and confirmation.sms_id is not None and self._confirms is not None:
+            self._confirms.wake()
+        return Booked(found, confirmation)
 
     async def change(
         self, actor: Actor, user: User, appointment_id: int, changes: Mapping[str, Any]

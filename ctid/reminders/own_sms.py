@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
-from ctid.core.errors import ValidationError
+from ctid.core.errors import N_, Conflict, ValidationError
 from ctid.crm import customer_store
 from ctid.crm.models import ContactType
 from ctid.messaging.models import NewSms, Purpose, SmsMessage
@@ -62,25 +62,10 @@ class OwnSms:
     ) -> bool:
         """Queued and marked together (True), or neither (False: see the module's reasons)."""
         async with self.db.connect() as conn:
-            number = await customer_mobile(conn, to.customer_id, to.about)
-        if number is None:
-            return False
-        filled = {**values, "shop": self.shop}
-        try:
-            text = render(template.text, filled)
-        except ValidationError:
-            return False
-        message = NewSms(
-            branch_id=to.branch_id,
-            number=number,
-            text=text,
-            purpose=purpose,
-            customer_id=to.customer_id,
-            template_key=template.key,
-            template_code=template.provider_code,
-            params={name: filled[name] for name in placeholders(template.text)},
-            topic=topic,
-        )
+            try:
+                message = await self.message(conn, to, template, values, purpose, topic)
+            except (Conflict, ValidationError):
+                return False
 
         async def then(conn: AsyncConnection, queued: list[SmsMessage]) -> None:
             if not await mark(conn, queued[0].id, self.clock()):
@@ -91,6 +76,57 @@ class OwnSms:
         except _AlreadyDone:
             return False
         return True
+
+    async def message(
+        self,
+        conn: AsyncConnection,
+        to: Recipient,
+        template: SmsTemplate,
+        values: Mapping[str, str],
+        purpose: Purpose,
+        topic: str | None = None,
+    ) -> NewSms:
+        """The message for this customer from this template; Conflict in words when they take no SMS (no
+        mobile, an opt-out), ValidationError when the template needs a value not given."""
+        number = await customer_mobile(conn, to.customer_id, to.about)
+        if number is None:
+            raise Conflict(await _why_no_sms(conn, to))
+        filled = {**values, "shop": self.shop}
+        return NewSms(
+            branch_id=to.branch_id,
+            number=number,
+            text=render(template.text, filled),
+            purpose=purpose,
+            customer_id=to.customer_id,
+            template_key=template.key,
+            template_code=template.provider_code,
+            params={name: filled[name] for name in placeholders(template.text)},
+            topic=topic,
+        )
+
+    async def queue_in(
+        self,
+        conn: AsyncConnection,
+        actor: Actor,
+        to: Recipient,
+        template: SmsTemplate,
+        values: Mapping[str, str],
+        purpose: Purpose,
+    ) -> SmsMessage:
+        """Queued in the caller's transaction (a booking's confirmation), or Conflict / ValidationError in
+        words as ``message`` says. The caller wakes the outbox once it committed."""
+        message = await self.message(conn, to, template, values, purpose)
+        [queued] = await self.outbox.queue_in(conn, actor, [message])
+        return queued
+
+
+async def _why_no_sms(conn: AsyncConnection, to: Recipient) -> str:
+    refused = {o.contact_type for o in await customer_store.opt_outs(conn, to.customer_id)}
+    if ContactType.SMS in refused:
+        return N_("This customer asked for no SMS.")
+    if to.about is not None and to.about in refused:
+        return N_("This customer asked not to be contacted about this.")
+    return N_("This customer has no mobile number.")
 
 
 async def customer_mobile(

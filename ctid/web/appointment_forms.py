@@ -15,7 +15,7 @@ from ctid.web.forms import MAX_ID, Input
 
 NEW = (
     "customer_id", "day", "slot", "vehicle_id", "service_item_id", "service", "advisor_id", "note", "source",
-    "reminder_item_id",
+    "reminder_item_id", "confirm_sms",
 )  # fmt: skip
 CHANGES = ("day", "slot", "advisor_id", "vehicle_id", "service_item_id", "service", "note", "status")
 FILTER = ("from", "to", "advisor", "customer", "status", "branch", "page", "per_page")
@@ -48,6 +48,7 @@ def new_appointment(data: Input) -> dict[str, Any]:
         "note": forms.multiline(data, "note", MAX_NOTE),
         "source": forms.choice(data, "source", AppointmentSource, AppointmentSource.API),
         "reminder_item_id": forms.optional_integer(data, "reminder_item_id", 1, MAX_ID),
+        "confirm_sms": forms.flag(data, "confirm_sms"),
     }
 
 

@@ -142,7 +142,8 @@ def test_an_advisor_works_the_insurance_reminder_and_books_the_customer_in(
     shots(page, "customer")
     page.goto(f"{base}/sms?customer={customer}")  # the shop's SMS history, his message in it
     expect(page.locator("main")).to_contain_text(PLATE)
-    expect(page.locator("main")).to_contain_text(f"{TOMORROW.isoformat()} 09:00")  # the confirmation
+    # the confirmation, queued by the server with the booking, in the words of the day-before SMS
+    expect(page.locator("main")).to_contain_text(f"{TOMORROW.month}月{TOMORROW.day}日 09:00")
 
     # --- the day view: the car in her column, at 09:00 ----------------------------------------------------
     page.goto(f"{base}/appointments?day={TOMORROW.isoformat()}")

@@ -203,3 +203,81 @@ async def test_the_customer_reads_with_the_next_booked_appointment(
     }  # fmt: skip
     await olga("PATCH", f"/api/v1/appointments/{sooner['id']}", {"status": "cancelled"})
     assert (await olga("GET", path))[1]["next_appointment"]["id"] == later["id"]
+
+
+async def test_confirm_sms_queues_the_confirmation_with_the_booking(
+    site: Site, people: dict[str, Api]
+) -> None:
+    """``confirm_sms``: the appointment_confirm preset, filled with the time, advisor and plate, is in the
+    outbox with the booking; without it none is; a customer without a mobile is booked and told why."""
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    customer, car = await _customer_with_car(olga)
+    day = site.services.appointments.today() + timedelta(days=1)
+    body = {
+        "customer_id": customer, "vehicle_id": car, "day": day.isoformat(), "slot": "09:30",
+        "service": "首保", "advisor_id": adam.id, "confirm_sms": True,
+    }  # fmt: skip
+    status, made = await olga("POST", "/api/v1/appointments", body)
+    assert status == 201, made
+    assert made["confirmation"]["error"] is None
+    status, sms = await olga("GET", f"/api/v1/sms?customer={customer}")
+    assert status == 200 and [m["id"] for m in sms["items"]] == [made["confirmation"]["sms_id"]]
+    [message] = sms["items"]
+    assert message["template_key"] == "appointment_confirm" and message["purpose"] == "service"
+    when = f"{day.month}月{day.day}日 09:30"
+    assert when in message["text"] and "粤A12345" in message["text"] and "Adam" in message["text"]
+    status, plain = await olga("POST", "/api/v1/appointments", {**body, "confirm_sms": False})
+    assert status == 201 and "confirmation" not in plain
+    assert (await olga("GET", f"/api/v1/sms?customer={customer}"))[1]["total"] == 1
+    status, landline = await olga("POST", "/api/v1/customers", {"name": "座机", "phones": ["020-38001234"]})
+    assert status == 201
+    no_sms = {**body, "customer_id": landline["id"], "vehicle_id": None, "slot": "10:00"}
+    status, booked = await olga("POST", "/api/v1/appointments", no_sms)
+    assert status == 201 and booked["confirmation"] == {
+        "sms_id": None,
+        "error": "This customer has no mobile number.",
+    }
+    status, bad = await olga("POST", "/api/v1/appointments", {**body, "confirm_sms": "perhaps"})
+    assert status == 422 and bad["error"]["field"] == "confirm_sms"
+
+
+async def test_a_booking_and_its_confirmation_are_kept_or_lost_together(
+    site: Site, people: dict[str, Api]
+) -> None:
+    """A booking refused (a full slot) queues no confirmation; a failure after the SMS was queued in the
+    booking's transaction leaves neither the appointment nor the SMS."""
+    olga = people["olga"]
+    adam = await site.user("adam", Role.ADVISOR)
+    customer, car = await _customer_with_car(olga)
+    body = {
+        "customer_id": customer, "vehicle_id": car, "day": _day(site), "slot": "14:00", "service": "保养",
+        "advisor_id": adam.id, "confirm_sms": True,
+    }  # fmt: skip
+    for _ in range(2):
+        assert (await olga("POST", "/api/v1/appointments", body))[0] == 201
+    status, answer = await olga("POST", "/api/v1/appointments", body)
+    assert (status, answer["error"]["code"]) == (409, "slot_full")
+    assert (await olga("GET", f"/api/v1/sms?customer={customer}"))[1]["total"] == 2
+
+    appointments = site.services.appointments
+    real = appointments._confirms
+    assert real is not None
+
+    class Broken:
+        async def __call__(self, conn: Any, actor: Any, appointment: Any) -> Any:
+            await real(conn, actor, appointment)
+            raise RuntimeError("the disk filled after the SMS was queued")
+
+        def wake(self) -> None:
+            raise AssertionError("nothing committed: nothing to wake for")
+
+    appointments._confirms = Broken()
+    try:
+        status, _answer = await olga("POST", "/api/v1/appointments", {**body, "slot": "15:00"})
+    finally:
+        appointments._confirms = real
+    assert status == 500
+    status, listed = await olga("GET", f"/api/v1/appointments?customer={customer}")
+    assert [a["slot"] for a in listed["items"]] == ["14:00", "14:00"]
+    assert (await olga("GET", f"/api/v1/sms?customer={customer}"))[1]["total"] == 2

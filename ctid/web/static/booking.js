@@ -63,6 +63,8 @@ window.CtidBooking = window.CtidBooking || (() => {
     };
     if (id("advisor_id")) sent.advisor_id = id("advisor_id");
     if (options.reminderItemId) sent.reminder_item_id = options.reminderItemId;
+    // the confirmation SMS is queued by the server with the booking: both or neither
+    if (form.elements.confirm_sms && form.elements.confirm_sms.checked) sent.confirm_sms = true;
     return sent;
   }
 
@@ -98,13 +100,8 @@ window.CtidBooking = window.CtidBooking || (() => {
       button.disabled = true;
       try {
         const made = await api("POST", "/api/v1/appointments", body(built, options));
-        if (built.elements.confirm_sms && built.elements.confirm_sms.checked) {
-          // the outbox's preset; a refusal (no mobile, opted out) does not undo the booking
-          const values = { appointment_time: `${made.day} ${made.slot}`, advisor: made.advisor_name,
-            ...(made.plate ? { plate: made.plate } : {}) };
-          await api("POST", "/api/v1/sms", { customer_id: made.customer_id, template: "appointment_confirm", values })
-            .catch((error) => window.alert(`${T.sms_failed} ${error.message}`));
-        }
+        // a customer who takes no SMS (no mobile, opted out): the booking stands, the desk is told why
+        if (made.confirmation && made.confirmation.error) window.alert(`${T.sms_failed} ${made.confirmation.error}`);
         if (options.onBooked) options.onBooked(made);
       } catch (error) {
         say(built, error);

@@ -17,6 +17,7 @@ from ctid.web.auth import actor, current, requires
 from ctid.web.feature import Feature
 from ctid.web.json import jsonable, page_json, read_object
 from ctid.web.keys import SERVICES
+from ctid.web.render import _
 
 routes = web.RouteTableDef()
 FEATURE = Feature("appointments", routes)
@@ -68,9 +69,15 @@ async def advisors(request: web.Request) -> web.Response:
 @routes.post("/api/v1/appointments")
 @requires(Permission.APPOINTMENTS)
 async def book(request: web.Request) -> web.Response:
+    """With ``confirm_sms`` the confirmation SMS is queued with the booking: ``confirmation`` says which
+    (``sms_id``) or why none went (``error``, in words; the booking stands)."""
     new = NewAppointment(**appointment_forms.new_appointment(await read_object(request)))
-    appointment = await request.app[SERVICES].appointments.book(actor(request), current(request).user, new)
-    return web.json_response(appointment_json(appointment), status=201)
+    booked = await request.app[SERVICES].appointments.book(actor(request), current(request).user, new)
+    body = appointment_json(booked.appointment)
+    if (confirmation := booked.confirmation) is not None:
+        error = _(request, confirmation.refused, **confirmation.params) if confirmation.refused else None
+        body["confirmation"] = {"sms_id": confirmation.sms_id, "error": error}
+    return web.json_response(body, status=201)
 
 
 @routes.get("/api/v1/appointments/{id:\\d+}")
