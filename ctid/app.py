@@ -57,8 +57,10 @@ from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.confirmation import Confirmations
 from ctid.reminders.day_before import DayBefore
+from ctid.reminders.item_email import ItemEmails
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.no_show import NoShows
+from ctid.reminders.own_email import OwnEmail
 from ctid.reminders.own_sms import OwnSms
 from ctid.reminders.service import Reminders
 from ctid.reminders.settings_service import ReminderSettings
@@ -166,6 +168,7 @@ def build_services(
     outbox.set_opt_out(sms_opt_out(records.customers))
     sms_templates = SmsTemplates(db, clock)
     own_sms = OwnSms(db, outbox, sms_templates, site.name, clock)
+    email = email_sender(config.email)
     backup, started = nightly_backup(config), time.monotonic()
     status = SystemStatus(
         db,
@@ -209,7 +212,7 @@ def build_services(
             on_no_show=NoShows(site.timezone),
             confirms=Confirmations(own_sms),
         ),
-        reminders=reminders(db, site.timezone, clock, own_sms),
+        reminders=reminders(db, site.timezone, clock, own_sms, email),
         status=status,
         outbox=outbox,
         sms=SmsService(db, outbox, sms_templates, records.customers, normaliser, site.name),
@@ -217,7 +220,7 @@ def build_services(
         scheduler=Scheduler(site.timezone, JobRuns(db), clock),
         started_monotonic=started,
         backup=backup,
-        email=email_sender(config.email),
+        email=email,
     )
 
 
@@ -237,16 +240,20 @@ def outbox_settings(sms: SmsConfig) -> OutboxSettings:
     )
 
 
-def reminders(db: Database, timezone: str, clock: Clock, own_sms: OwnSms) -> Reminders:
+def reminders(
+    db: Database, timezone: str, clock: Clock, own_sms: OwnSms, email: EmailSender | None
+) -> Reminders:
     worklist = Worklist(db, timezone, clock)
     letters = LetterService(db, worklist, own_sms.templates, own_sms.shop)
+    own_email = OwnEmail(db, email, own_sms.templates, own_sms.shop, clock)
     return Reminders(
         worklist,
         QueueBuilder(db, timezone, clock),
         letters,
-        AutoSend(own_sms),
+        AutoSend(own_sms, own_email),
         DayBefore(own_sms),
         ReminderSettings(db, clock),
+        ItemEmails(worklist, own_email),
     )
 
 

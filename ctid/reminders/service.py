@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ctid.reminders.auto_send import AutoSend
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.day_before import DayBefore
+from ctid.reminders.item_email import ItemEmails
 from ctid.reminders.letter_service import LetterService
 from ctid.reminders.settings_service import ReminderSettings
 from ctid.reminders.worklist import Worklist
@@ -26,3 +27,5 @@ class Reminders:
     """The SMS the day before each booked appointment, sent with the daily job."""
     settings: ReminderSettings
     """The types' settings and the inspection rule table, as admins keep them."""
+    emails: ItemEmails
+    """An e-mail item sent by e-mail from the worklist."""

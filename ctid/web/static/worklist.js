@@ -1,6 +1,7 @@
 // The worklist page (/reminders): what came of an item (an outcome, a note, a call back, a snooze) goes to
 // PATCH /api/v1/reminders/{id}; a booking made from an item (static/booking.js) closes it as booked with the
-// appointment; "Send the SMS" queues the item's preset through POST /api/v1/sms; "Card" shows the customer's
+// appointment; "Send the SMS" queues the item's preset through POST /api/v1/sms; "Send the e-mail" sends an
+// e-mail item through POST /api/v1/reminders/{id}/email (the server closes it as sent); "Card" shows the customer's
 // card beside the list (their numbers dial in one click: static/dial.js marks them).
 "use strict";
 
@@ -65,8 +66,19 @@
 
   document.addEventListener("click", async (event) => {
     const sms = event.target.closest("button.send-sms");
+    const email = event.target.closest("button.send-email");
     const show = event.target.closest("button.show-card");
-    if (sms) {
+    if (email) {
+      email.disabled = true;
+      try {
+        const sent = await api("POST", `/api/v1/reminders/${itemOf(email).dataset.reminder}/email`);
+        say(`${T.email_sent} ${sent.note}`);
+        location.reload();
+      } catch (error) {
+        problem(null, error);
+        email.disabled = false;
+      }
+    } else if (sms) {
       const item = itemOf(sms);
       const customer = Number(sms.closest("[data-customer]").dataset.customer);
       sms.disabled = true;
@@ -95,6 +107,7 @@
         el("h2", {}, c.name, " ", el("a", { class: "small", href: `/customers/${c.id}` }, T.customer_page)),
         el("p", { class: "phones" }, c.phones.map((p) => el("span", { class: "phone" }, el("span", { dataset: { dial: p.e164 || "" } },
           window.CtidPhone ? window.CtidPhone.shown(p.e164, p.number) : p.number), p.label ? ` ${p.label} ` : " "))),
+        c.email ? el("p", { class: "small email" }, `${T.email} ${c.email}`) : null,
         c.next_appointment ? el("p", { class: "small" }, window.CtidBooking.line(c.next_appointment)) : null,
         el("h3", {}, T.vehicles),
         el("table", { class: "list compact" }, el("thead", {}, el("tr", {}, ["", T.insurance_expiry, T.inspection_due,

@@ -64,3 +64,14 @@ async def change_reminder(request: web.Request) -> web.Response:
         actor(request), user, forms.path_id(request.match_info), change
     )
     return web.json_response(item_json(item))
+
+
+@routes.post(REMINDER + "/email")
+@requires(Permission.REMINDERS_WORK)
+async def email_reminder(request: web.Request) -> web.Response:
+    """An e-mail item sent by e-mail now (its type's template, the customer's address) and closed as sent;
+    409 in words when it cannot go (no address, not an e-mail item, no server, the server's no)."""
+    services = request.app[SERVICES]
+    item_id = forms.path_id(request.match_info)
+    item = await services.reminders.emails.send(actor(request), current(request).user, item_id)
+    return web.json_response(item_json(item))
