@@ -24,6 +24,7 @@ from ctid.crm import customer_store
 from ctid.messaging.email import Email, EmailSender
 from ctid.messaging.template_service import SmsTemplates
 from ctid.messaging.templates import SmsTemplate, render
+from ctid.reminders.letters import SMS_OPT_OUT
 from ctid.reminders.models import Channel
 from ctid.reminders.own_sms import Recipient
 from ctid.reminders.settings import TypeSettings
@@ -77,7 +78,8 @@ class OwnEmail:
         refused = {o.contact_type for o in await customer_store.opt_outs(conn, to.customer_id)}
         if to.about is not None and to.about in refused:
             raise Conflict(N_("This customer asked not to be contacted about this."))
-        text = render(template.text, {**values, "shop": self.shop})
+        # an SMS preset's opt-out tail (回复TD退订) means nothing in an e-mail: the SMS replies are read
+        text = render(SMS_OPT_OUT.sub("", template.text, count=1).strip(), {**values, "shop": self.shop})
         subject = f"{template.name}（{self.shop}）" if self.shop else template.name
         return Email(customer.email, subject, text)
 

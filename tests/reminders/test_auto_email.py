@@ -75,6 +75,7 @@ async def test_an_email_type_is_mailed_once_and_closed_as_sent(db: Database, bra
         assert message["To"] == "wang@example.com" and message["Subject"] == "生日祝福（本店）"
         text = message.get_content()
         assert "王伟" in text and "本店" in text and "{" not in text, "every placeholder filled"
+        assert "退订" not in text, "the SMS opt-out tail is left out of an e-mail"
         again = await sender.run(TODAY)
         assert (again.sent, len(inbox.messages)) == (0, 1), "a second run sends nothing twice"
     assert await _items(db) == [
