@@ -60,7 +60,8 @@ class LiveSite:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.site: Site
         self.port = 0
-        self._reads: dict[str, TextClause] = {}
+        self._read: TextClause | None = None  # every table's rows, once the tables are known
+        self._tables: list[str] = []
         self._stop: asyncio.Event
         self._stopped: asyncio.Future[None]
 
@@ -112,24 +113,44 @@ class LiveSite:
         return self.run(self._fingerprint())
 
     async def _fingerprint(self) -> dict[str, str]:
-        digests = {}
         async with self.site.services.db.connect() as conn:
-            if (
-                not self._reads
-            ):  # the tables stay what they are: reflected once (dozens of queries on a server)
-                for name, columns in sorted((await conn.run_sync(_columns)).items()):
-                    kept = [f'"{c}"' for c in columns if c not in VOLATILE.get(name, ())]
-                    self._reads[name] = text(f'SELECT {", ".join(kept) or "1"} FROM "{name}"')
-            for name, read in self._reads.items():
-                rows = sorted(repr(tuple(row)) for row in await conn.execute(read))
-                digests[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-        return digests
+            if self._read is None:  # the tables stay what they are: reflected once (dozens of queries)
+                columns = await conn.run_sync(_columns)
+                self._tables = sorted(columns)
+                self._read = _read_every_row(conn.dialect.name, columns)
+            rows: dict[str, list[str]] = {name: [] for name in self._tables}
+            for name, row in await conn.execute(self._read):
+                rows[name].append(row)
+        return {
+            name: hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()
+            for name, found in rows.items()
+        }
 
 
 def _columns(conn: Connection) -> dict[str, list[str]]:
     """Every table's column names (SQLite's own tables and indexes are not tables here)."""
     found = inspect(conn)
     return {t: [c["name"] for c in found.get_columns(t)] for t in found.get_table_names()}
+
+
+def _read_every_row(dialect: str, columns: dict[str, list[str]]) -> TextClause:
+    """One statement that reads every row of every table as (table, the row as text): one round trip
+    instead of one a table (on PostgreSQL those were three quarters of a fuzz test's time). The text is
+    exact: PostgreSQL's row literal; on SQLite each value's SQL literal, text as the hex of its bytes (a
+    literal would end at a NUL)."""
+    reads = []
+    for name, names in sorted(columns.items()):
+        kept = [f'"{c}"' for c in names if c not in VOLATILE.get(name, ())]
+        if not kept:
+            row = "'1'"
+        elif dialect == "postgresql":
+            row = f"CAST(ROW({', '.join(kept)}) AS text)"
+        else:
+            row = " || ',' || ".join(
+                f"CASE typeof({c}) WHEN 'text' THEN 'T' || hex({c}) ELSE quote({c}) END" for c in kept
+            )
+        reads.append(f"SELECT CAST('{name}' AS text), CAST({row} AS text) FROM \"{name}\"")
+    return text("\nUNION ALL\n".join(reads))
 
 
 @contextmanager
