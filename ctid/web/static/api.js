@@ -10,11 +10,17 @@ window.CtidApi = window.CtidApi || (() => {
   const words = document.body.dataset;
   let csrf = words.csrf || "";
 
+  // A fresh copy of a page of ours as a document (null when it is not there or we were sent to log in):
+  // for a part of the page to be redrawn from the server's rendering.
+  async function page(path) {
+    const response = await fetch(path, { credentials: "same-origin" });
+    if (!response.ok || response.redirected) return null;
+    return new DOMParser().parseFromString(await response.text(), "text/html");
+  }
+
   async function renewCsrf() {
-    const response = await fetch(location.pathname, { credentials: "same-origin" });
-    if (!response.ok || response.redirected) return false; // logged out again: the login page's is no use
-    const page = new DOMParser().parseFromString(await response.text(), "text/html");
-    const fresh = page.body && page.body.dataset.csrf;
+    const copy = await page(location.pathname); // logged out again: the login page's is no use
+    const fresh = copy && copy.body && copy.body.dataset.csrf;
     if (!fresh || fresh === csrf) return false;
     csrf = fresh;
     return true;
@@ -55,5 +61,5 @@ window.CtidApi = window.CtidApi || (() => {
     return answer;
   }
 
-  return { api };
+  return { api, page };
 })();

@@ -89,9 +89,9 @@
     const card = document.getElementById("sms-history");
     if (!card) return;
     try {
-      const response = await fetch(location.href, { credentials: "same-origin" });
-      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("sms-history");
-      if (response.ok && fresh) card.replaceWith(document.importNode(fresh, true));
+      const copy = await window.CtidApi.page(location.href);
+      const fresh = copy && copy.getElementById("sms-history");
+      if (fresh) card.replaceWith(document.importNode(fresh, true));
     } catch (error) {
       // the SMS went; only its line here is late: the next visit to the page shows it
     }
