@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,6 +47,7 @@ from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
 from ctid.core.paging import PageRequest
+from ctid.reminders import candidate_store, service_due, settings_store
 from ctid.reminders.build import QueueBuilder
 from ctid.reminders.item_models import ReminderFilter
 from ctid.reminders.models import ReminderType
@@ -60,6 +61,7 @@ RSS_TARGET_MB = 300.0
 PAGE_TARGET_MS = 100.0
 ZONE = "Asia/Shanghai"
 MARK = "bench_reminders_data"  # a table marking the file as given the reminders' data
+MARK_VISITS = "bench_reminders_visits"  # ... and the visits' readings and closing times
 
 
 def add_reminder_data(path: Path, seed: int) -> None:
@@ -98,6 +100,29 @@ def add_reminder_data(path: Path, seed: int) -> None:
         conn.execute(f"CREATE TABLE {MARK} (done INTEGER)")
         conn.execute("COMMIT")
         print(f"  the reminders' data added in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def add_visit_data(path: Path) -> None:
+    """The visits as the workshop leaves them, once: closed at 10:00 site time on their day (the
+    follow-up calls), and their odometer readings in the vehicles' mileage history (the maintenance
+    projection by mileage)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (MARK_VISITS,)).fetchone():
+            return
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.execute(
+            "UPDATE visits SET closed_at = visited_on || ' 02:00:00.000000' "
+            "WHERE status = 'completed' AND closed_at IS NULL"
+        )
+        conn.execute(
+            "INSERT INTO vehicle_mileage (vehicle_id, mileage_km, read_on, source, correction, visit_id, "
+            "created_at) SELECT vehicle_id, mileage_km, visited_on, 'visit', 0, id, "
+            "visited_on || ' 02:00:00.000000' FROM visits WHERE mileage_km IS NOT NULL ORDER BY id"
+        )
+        conn.execute(f"CREATE TABLE {MARK_VISITS} (done INTEGER)")
+        conn.execute("COMMIT")
+        print(f"  the visits' readings and closing times added in {time.perf_counter() - started:.1f} s")
 
 
 async def staff(db: Database, branch_id: int) -> tuple[User, list[User]]:
@@ -181,6 +206,21 @@ async def worklist_pages(
     return times
 
 
+async def project_services(db: Database, day: date) -> None:
+    """The maintenance projection brought up to date before the build is timed: every vehicle the first
+    time (as once after an upgrade, or after the maintenance settings change), else the changed ones."""
+    async with db.connect() as conn:
+        settings = (await settings_store.load(conn))[ReminderType.MAINTENANCE]
+        branch_list = await candidate_store.branch_ids(conn)
+    started, cpu = time.perf_counter(), time.process_time()
+    done = await service_due.refresh(db, settings, day, branch_list, datetime.now(UTC))
+    print(
+        f"projection  {time.perf_counter() - started:6.2f} s ({time.process_time() - cpu:.2f} s of CPU)  "
+        f"{done.projected:,} vehicles{' (all: the first time)' if done.full else ''}",
+        flush=True,
+    )
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -194,6 +234,7 @@ async def main() -> int:
     await prepare(path, args.customers, args.seed)
     await migrate(path)
     add_reminder_data(path, args.seed)
+    add_visit_data(path)
     empty_queue(path)
     url = f"sqlite+aiosqlite:///{path}"
     db = Database(url, keep_in_memory=False)
@@ -206,6 +247,7 @@ async def main() -> int:
         assign_customers(path, advisors)
         builder = QueueBuilder(db, ZONE)
         day = args.date or builder.today()
+        await project_services(db, day)
         print(f"{args.customers:,} customers, {vehicles:,} vehicles; building the queue of {day}", flush=True)
         rss_before, cpu = peak_rss_mb(), time.process_time()
         first = await builder.run(day)

@@ -162,6 +162,7 @@ vehicles = Table(
     Index("ix_vehicles_branch_id_inspection_due", "branch_id", "inspection_due"),
     Index("ix_vehicles_branch_id_next_service_due", "branch_id", "next_service_due"),
     Index("ix_vehicles_branch_id_warranty_expiry", "branch_id", "warranty_expiry"),  # the reminders'
+    Index("ix_vehicles_updated_at", "updated_at"),  # the maintenance projection's changed vehicles
 )
 
 vehicle_mileage = Table(

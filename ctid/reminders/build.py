@@ -26,7 +26,15 @@ from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.crm.lunar import birth_dates_on
-from ctid.reminders import build_store, candidate_store, queue, rules, settings_store
+from ctid.reminders import (
+    build_store,
+    candidate_store,
+    queue,
+    rules,
+    service_due,
+    service_due_store,
+    settings_store,
+)
 from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
 from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import OPT_OUT_OF, Due, ReminderType
@@ -53,6 +61,7 @@ class Source:
     inspections: tuple[InspectionRule, ...] = ()  # also the cars the rule table puts on a due date
     more_dates: Callable[[date], list[date]] | None = None  # also these stored dates for a due date
     closed_visits: bool = False  # not a column: the visits closed the type's N days before a due date
+    projected: bool = False  # not a column: the maintenance projection (``ctid.reminders.service_due``)
 
 
 def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderType, Source]:
@@ -62,6 +71,7 @@ def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderTyp
         ReminderType.INSURANCE: Source(True, "insurance_expiry", rules.insurance, lookback),
         ReminderType.INSPECTION: Source(True, "inspection_due", inspection, inspections=table),
         ReminderType.WARRANTY: Source(True, "warranty_expiry", rules.warranty),
+        ReminderType.MAINTENANCE: Source(True, "", rules.maintenance, projected=True),
         ReminderType.LICENCE_REVIEW: Source(False, "licence_review_on", rules.licence_review),
         ReminderType.BIRTHDAY: Source(
             False, "birthday", rules.birthday, queue.FIRST_BIRTH_YEAR, more_dates=birth_dates_on
@@ -131,12 +141,24 @@ class QueueBuilder:
             days = queue.days_to_build(await build_store.last_built(conn, day), day)
             everything = await settings_store.load(conn)
             table = await settings_store.inspection_rules(conn)
-            found, rows = await _rows(conn, days, everything, table, now, self._zone)
+            branch_list = await candidate_store.branch_ids(conn)
+        projected = 0
+        if (maintenance := everything[ReminderType.MAINTENANCE]).enabled:
+            refreshed = await service_due.refresh(self._db, maintenance, days[0], branch_list, now)
+            projected = refreshed.projected
+        async with self._db.connect() as conn:
+            found, rows = await _rows(conn, days, everything, table, branch_list, now, self._zone)
         added = 0
         for start in range(0, len(rows), WRITE_BATCH):
             async with self._db.begin(immediate=True) as conn:
                 added += await build_store.insert_items(conn, rows[start : start + WRITE_BATCH])
-        done = {"days": [d.isoformat() for d in days], "found": found, "added": added, "expired": expired}
+        done = {
+            "days": [d.isoformat() for d in days],
+            "found": found,
+            "added": added,
+            "expired": expired,
+            "projected": projected,  # vehicles whose next service was projected again
+        }
         async with self._db.begin(immediate=True) as conn:
             await build_store.record_build(conn, day, now, added)
             await audit.record(
@@ -151,11 +173,11 @@ async def _rows(
     days: Sequence[date],
     everything: dict[ReminderType, TypeSettings],
     table: tuple[InspectionRule, ...],
+    branch_list: list[int],
     now: datetime,
     zone: ZoneInfo,
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many things were found due, and the items to add for those wanted, as one contact a day each."""
-    branch_list = await candidate_store.branch_ids(conn)
     staff = await candidate_store.staff_names(conn)
     found_count, rows = 0, []
     for type_, source in _sources(days[-1], table).items():
@@ -179,6 +201,10 @@ async def _found(
     zone: ZoneInfo,
 ) -> list[queue.Found]:
     targets = queue.target_dates(days, settings)
+    if source.projected:
+        ids = await service_due_store.due_on(conn, sorted(targets), branch_list)
+        owned: list[Facts] = [f for f in await service_due_store.facts_of(conn, ids) if f.customer_id]
+        return _due(owned, source, days, settings)
     if source.closed_visits:
         spans = _closing_days(targets, settings, zone)
         visits: list[Facts] = list(await candidate_store.visits_closed(conn, spans, branch_list))

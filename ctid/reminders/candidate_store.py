@@ -27,7 +27,7 @@ CONTACTED = (Outcome.REACHED.value, Outcome.BOOKED.value, Outcome.DECLINED.value
 SETTLED = (Outcome.BOOKED.value, Outcome.DECLINED.value)
 IN_WORK = (ItemStatus.OPEN.value, ItemStatus.SNOOZED.value)
 
-_OWNER = (
+OWNER = (
     select(func.min(customer_vehicles.c.customer_id))
     .where(
         customer_vehicles.c.vehicle_id == vehicles.c.id,
@@ -51,7 +51,7 @@ async def vehicles_on(
 ) -> list[VehicleFacts]:
     """Active vehicles with an owner whose ``column`` is one of ``dates``."""
     found: list[VehicleFacts] = []
-    owner = _OWNER.label("owner_id")
+    owner = OWNER.label("owner_id")
     for some in chunks(list(dates)):
         query = select(vehicles, owner).where(
             vehicles.c.branch_id.in_(branch_list),
@@ -91,7 +91,7 @@ async def vehicles_registered(
     are a month's end (read by the branch and registration date index, revision 0024)."""
     if not months:
         return []
-    owner = _OWNER.label("owner_id")
+    owner = OWNER.label("owner_id")
     entered = or_(vehicles.c.inspection_due.is_(None), vehicles.c.inspection_due < entered_before)
     found: list[VehicleFacts] = []
     for first, last in months:  # one range each: an OR of a hundred ranges makes SQLite scan the branch
