@@ -54,6 +54,22 @@ async def update_follow_up(conn: AsyncConnection, follow_up_id: int, values: dic
     await conn.execute(update(follow_ups).where(follow_ups.c.id == follow_up_id).values(**values))
 
 
+async def open_calls(
+    conn: AsyncConnection, *, follow_up_id: int | None = None, visit_id: int | None = None
+) -> list[FollowUpRecord]:
+    """The open or in-progress follow-up calls (not complaints): the one with ``follow_up_id``, or those
+    scheduled after the visit ``visit_id``."""
+    query = _FOLLOW_UPS.where(
+        follow_ups.c.kind == FollowUpKind.FOLLOW_UP.value,
+        follow_ups.c.status.in_([FollowUpStatus.OPEN.value, FollowUpStatus.IN_PROGRESS.value]),
+    )
+    if follow_up_id is not None:
+        query = query.where(follow_ups.c.id == follow_up_id)
+    if visit_id is not None:
+        query = query.where(follow_ups.c.visit_id == visit_id)
+    return [_follow_up(row) for row in (await conn.execute(query)).mappings()]
+
+
 def _follow_up(row: RowMapping) -> FollowUpRecord:
     return FollowUpRecord(
         id=row["id"],

@@ -126,6 +126,31 @@ async def after_visit(
     return await _insert(conn, actor, values, now)
 
 
+async def resolve_calls(
+    conn: AsyncConnection,
+    actor: Actor,
+    handler_id: int,
+    result: str,
+    now: datetime,
+    *,
+    follow_up_id: int | None = None,
+    visit_id: int | None = None,
+) -> list[int]:
+    """The follow-up calls a reminder's call has made (the one named, or those after the visit), resolved
+    with ``result`` by ``handler_id``: the call on the worklist and the CRM's record of it are one call,
+    not two to make. Audited like an edit; their ids."""
+    done = []
+    for current in await follow_up_store.open_calls(conn, follow_up_id=follow_up_id, visit_id=visit_id):
+        values = {"status": FollowUpStatus.RESOLVED, "result": result[:2000], "handler_id": handler_id}
+        fields = {name: getattr(current, name) for name in values}
+        entity = ("follow_up", current.id)
+        if await record_change(conn, actor, "follow_up.update", entity, now, diff(fields, values)):
+            changed = {name: _column(value) for name, value in values.items()}
+            await follow_up_store.update_follow_up(conn, current.id, {**changed, "updated_at": now})
+        done.append(current.id)
+    return done
+
+
 def _about(visit: VisitRecord) -> str:
     """What the call after a visit asks about: the work done, else the visit's notes, else the car and day."""
     done = ITEM_SEPARATOR.join(item.name for item in visit.items) or visit.notes.strip()

@@ -35,17 +35,19 @@ from ctid.reminders import (
     service_due_store,
     settings_store,
 )
-from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
+from ctid.reminders.custom import CustomRule
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, ScheduledCall, VehicleFacts
 from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import OPT_OUT_OF, Due, ReminderType
-from ctid.reminders.settings import AssigneeRule, TypeSettings
+from ctid.reminders.settings import AssigneeRule, Holiday, TypeSettings
 from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 WRITE_BATCH = 2000
+HOLIDAY_SPAN = 5000  # customers greeted a read at a time
 SCHEDULER = Actor.system("reminders")
 
-Facts = VehicleFacts | CustomerFacts | ClosedVisit
+Facts = VehicleFacts | CustomerFacts | ClosedVisit | ScheduledCall
 Rule = Callable[[Any, date, TypeSettings], Due | None]
 
 
@@ -60,7 +62,7 @@ class Source:
     first_year: int | None = None
     inspections: tuple[InspectionRule, ...] = ()  # also the cars the rule table puts on a due date
     more_dates: Callable[[date], list[date]] | None = None  # also these stored dates for a due date
-    closed_visits: bool = False  # not a column: the visits closed the type's N days before a due date
+    closed_visits: bool = False  # not a column: the visits closed N days before, and the CRM's calls
     projected: bool = False  # not a column: the maintenance projection (``ctid.reminders.service_due``)
 
 
@@ -80,8 +82,42 @@ def _sources(today: date, table: tuple[InspectionRule, ...]) -> dict[ReminderTyp
     }
 
 
-def _follow_up(visit: ClosedVisit, today: date, settings: TypeSettings) -> Due | None:
-    return rules.visit_follow_up(visit, today, settings)
+def _plans(
+    everything: dict[ReminderType, TypeSettings],
+    table: tuple[InspectionRule, ...],
+    custom_rules: tuple[CustomRule, ...],
+    today: date,
+) -> list[tuple[ReminderType, Source, TypeSettings]]:
+    """What the build reads, type by type, of the types switched on: the built-in types, then each custom
+    rule (the custom type's settings with the rule's lead days)."""
+    plans = [(type_, source, everything[type_]) for type_, source in _sources(today, table).items()]
+    base = everything[ReminderType.CUSTOM]
+    plans += [
+        (ReminderType.CUSTOM, _custom_source(rule, today), rule.settings(base)) for rule in custom_rules
+    ]
+    return [(type_, source, settings) for type_, source, settings in plans if settings.enabled]
+
+
+def _custom_source(rule: CustomRule, today: date) -> Source:
+    """A custom rule reads its field's column; a yearly one by the anniversaries (a birth date from 1900,
+    a vehicle's dates from the yearly lookback)."""
+    first_year = None
+    if rule.yearly:
+        first_year = today.year - queue.YEARLY_LOOKBACK if rule.on_vehicle else queue.FIRST_BIRTH_YEAR
+    return Source(rule.on_vehicle, rule.column, functools.partial(_custom, rule=rule), first_year)
+
+
+def _custom(facts: Facts, today: date, settings: TypeSettings, rule: CustomRule) -> Due | None:
+    if isinstance(facts, VehicleFacts | CustomerFacts):
+        return rules.custom(rule, facts, today, settings)
+    return None
+
+
+def _follow_up(call: Facts, today: date, settings: TypeSettings) -> Due | None:
+    """The call after a closed visit, or one scheduled in the CRM (回访): one type, one worklist."""
+    if isinstance(call, ClosedVisit):
+        return rules.visit_follow_up(call, today, settings)
+    return rules.scheduled_call(call, today, settings) if isinstance(call, ScheduledCall) else None
 
 
 def _inspection(
@@ -141,17 +177,19 @@ class QueueBuilder:
             days = queue.days_to_build(await build_store.last_built(conn, day), day)
             everything = await settings_store.load(conn)
             table = await settings_store.inspection_rules(conn)
+            custom_rules = await settings_store.custom_rules(conn)
             branch_list = await candidate_store.branch_ids(conn)
         projected = 0
         if (maintenance := everything[ReminderType.MAINTENANCE]).enabled:
             refreshed = await service_due.refresh(self._db, maintenance, days[0], branch_list, now)
             projected = refreshed.projected
         async with self._db.connect() as conn:
-            found, rows = await _rows(conn, days, everything, table, branch_list, now, self._zone)
-        added = 0
-        for start in range(0, len(rows), WRITE_BATCH):
-            async with self._db.begin(immediate=True) as conn:
-                added += await build_store.insert_items(conn, rows[start : start + WRITE_BATCH])
+            plans = _plans(everything, table, custom_rules, days[-1])
+            found, rows = await _rows(conn, days, plans, branch_list, now, self._zone)
+        added = await self._insert(rows)
+        if (holiday := everything[ReminderType.HOLIDAY]).enabled:
+            greeted, greetings = await self._holidays(days, holiday, branch_list, now)
+            found, added = found + greeted, added + greetings
         done = {
             "days": [d.isoformat() for d in days],
             "found": found,
@@ -167,12 +205,63 @@ class QueueBuilder:
         seconds = time.perf_counter() - started
         return BuildResult(day, tuple(days), found, added, expired, woken, seconds)
 
+    async def _insert(self, rows: Sequence[dict[str, Any]]) -> int:
+        added = 0
+        for start in range(0, len(rows), WRITE_BATCH):
+            async with self._db.begin(immediate=True) as conn:
+                added += await build_store.insert_items(conn, rows[start : start + WRITE_BATCH])
+        return added
+
+    async def _holidays(
+        self, days: Sequence[date], settings: TypeSettings, branch_list: list[int], now: datetime
+    ) -> tuple[int, int]:
+        """The holiday greetings (节日问候), when one of ``days`` is a holiday's contact day: every customer
+        greeted, read and written a span of ids at a time so that a million greetings stay within the
+        build's memory. How many were found and added."""
+        dates = tuple(
+            (holiday, due_on)
+            for holiday, due_on in rules.holiday_dates(days[0], settings)
+            if any(queue.step_on(due_on, day, settings) is not None for day in days)
+        )
+        if not dates:
+            return 0, 0
+        async with self._db.connect() as conn:
+            low, high = await candidate_store.customer_id_span(conn)
+        found_count = added = 0
+        for start in range(low, high + 1, HOLIDAY_SPAN):
+            async with self._db.connect() as conn:
+                people = await candidate_store.customers_between(
+                    conn, start, start + HOLIDAY_SPAN - 1, branch_list
+                )
+                found = _greetings(people, dates, days, settings)
+                known = await _known(conn, ReminderType.HOLIDAY, found, settings, now)
+            found_count += len(found)
+            wanted = [f for f in found if queue.wanted(f, known, settings)]
+            added += await self._insert(queue.item_rows(wanted, settings, now))
+        return found_count, added
+
+
+def _greetings(
+    people: Sequence[CustomerFacts],
+    dates: tuple[tuple[Holiday, date], ...],
+    days: Sequence[date],
+    settings: TypeSettings,
+) -> list[queue.Found]:
+    """Each customer's greeting for each holiday whose contact day is one of ``days`` (the latest)."""
+    found = []
+    for person in people:
+        for due in rules.holidays(person, days[-1], settings, dates):
+            for day in reversed(days):
+                if (step := queue.step_on(due.due_on, day, settings)) is not None:
+                    found.append(queue.Found(due, person.branch_id, step, day))
+                    break
+    return found
+
 
 async def _rows(
     conn: AsyncConnection,
     days: Sequence[date],
-    everything: dict[ReminderType, TypeSettings],
-    table: tuple[InspectionRule, ...],
+    plans: Sequence[tuple[ReminderType, Source, TypeSettings]],
     branch_list: list[int],
     now: datetime,
     zone: ZoneInfo,
@@ -180,10 +269,7 @@ async def _rows(
     """How many things were found due, and the items to add for those wanted, as one contact a day each."""
     staff = await candidate_store.staff_names(conn)
     found_count, rows = 0, []
-    for type_, source in _sources(days[-1], table).items():
-        settings = everything[type_]
-        if not settings.enabled:
-            continue
+    for type_, source, settings in plans:
         found = await _found(conn, source, days, settings, branch_list, zone)
         found = await _with_assignees(conn, found, settings, staff)
         known = await _known(conn, type_, found, settings, now)
@@ -207,8 +293,9 @@ async def _found(
         return _due(owned, source, days, settings)
     if source.closed_visits:
         spans = _closing_days(targets, settings, zone)
-        visits: list[Facts] = list(await candidate_store.visits_closed(conn, spans, branch_list))
-        return _due(visits, source, days, settings)
+        calls: list[Facts] = list(await candidate_store.visits_closed(conn, spans, branch_list))
+        calls += await candidate_store.calls_scheduled(conn, sorted(targets), branch_list)
+        return _due(calls, source, days, settings)
     dates = sorted(
         {
             d

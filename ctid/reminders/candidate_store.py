@@ -14,11 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.tables import branches, users
 from ctid.calls.tables import calls
-from ctid.crm.models import VehicleRole, VehicleStatus, VisitStatus
-from ctid.crm.tables import customer_opt_outs, customer_phones, customer_vehicles, customers, vehicles, visits
+from ctid.crm.models import FollowUpKind, FollowUpStatus, VehicleRole, VehicleStatus, VisitStatus
+from ctid.crm.tables import (
+    customer_opt_outs,
+    customer_phones,
+    customer_vehicles,
+    customers,
+    follow_ups,
+    vehicles,
+    visits,
+)
 from ctid.messaging.models import Purpose, SmsStatus
 from ctid.messaging.tables import sms_messages
-from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, ScheduledCall, VehicleFacts
 from ctid.reminders.models import ItemStatus, Outcome, ReminderType
 from ctid.reminders.tables import reminder_items
 
@@ -131,6 +139,28 @@ async def visits_closed(
     ]
 
 
+async def calls_scheduled(
+    conn: AsyncConnection, dates: Sequence[date], branch_list: Sequence[int]
+) -> list[ScheduledCall]:
+    """The follow-up calls scheduled in the CRM by hand (not those after a visit: the visit's own item
+    is that call) still to make on one of ``dates`` (``ix_follow_ups_status_due_on``)."""
+    found: list[ScheduledCall] = []
+    for some in chunks(list(dates)):
+        query = (
+            select(follow_ups.c.id, follow_ups.c.customer_id, customers.c.branch_id, follow_ups.c.due_on)
+            .join(customers, customers.c.id == follow_ups.c.customer_id)
+            .where(
+                follow_ups.c.status.in_([FollowUpStatus.OPEN.value, FollowUpStatus.IN_PROGRESS.value]),
+                follow_ups.c.due_on.in_(some),
+                follow_ups.c.kind == FollowUpKind.FOLLOW_UP.value,
+                follow_ups.c.visit_id.is_(None),
+                customers.c.branch_id.in_(branch_list),
+            )
+        )
+        found += [ScheduledCall(*row) for row in await conn.execute(query)]
+    return found
+
+
 async def _vehicle_branches(conn: AsyncConnection, vehicle_ids: Collection[int]) -> dict[int, int]:
     found: dict[int, int] = {}
     for some in chunks(sorted(vehicle_ids)):
@@ -144,23 +174,47 @@ async def customers_on(
 ) -> list[CustomerFacts]:
     """Customers whose ``column`` is one of ``dates``."""
     found: list[CustomerFacts] = []
-    wanted = [customers.c.id, customers.c.branch_id, customers.c.birthday, customers.c.licence_review_on]
-    lunar: Column[Any] | None = customers.c.get("birthday_lunar")
     for some in chunks(list(dates)):
-        query = select(*wanted, *([lunar] if lunar is not None else [])).where(
+        query = select(*_customer_columns()).where(
             customers.c.branch_id.in_(branch_list), customers.c[column].in_(some)
         )
-        for row in (await conn.execute(query)).mappings():
-            found.append(
-                CustomerFacts(
-                    id=row["id"],
-                    branch_id=row["branch_id"],
-                    birthday=row["birthday"],
-                    birthday_lunar=bool(row.get("birthday_lunar", False)),
-                    licence_review_on=row["licence_review_on"],
-                )
-            )
+        found += [_customer(row) for row in (await conn.execute(query)).mappings()]
     return found
+
+
+def _customer_columns() -> list[Column[Any]]:
+    return [
+        customers.c.id,
+        customers.c.branch_id,
+        customers.c.birthday,
+        customers.c.birthday_lunar,
+        customers.c.licence_review_on,
+    ]
+
+
+def _customer(row: Any) -> CustomerFacts:
+    return CustomerFacts(
+        id=row["id"],
+        branch_id=row["branch_id"],
+        birthday=row["birthday"],
+        birthday_lunar=bool(row["birthday_lunar"]),
+        licence_review_on=row["licence_review_on"],
+    )
+
+
+async def customer_id_span(conn: AsyncConnection) -> tuple[int, int]:
+    low, high = (await conn.execute(select(func.min(customers.c.id), func.max(customers.c.id)))).one()
+    return int(low or 0), int(high or 0)
+
+
+async def customers_between(
+    conn: AsyncConnection, low: int, high: int, branch_list: Sequence[int]
+) -> list[CustomerFacts]:
+    """The customers with ids from ``low`` to ``high`` (every customer, a span at a time: the holidays')."""
+    query = select(*_customer_columns()).where(
+        customers.c.id.between(low, high), customers.c.branch_id.in_(branch_list)
+    )
+    return [_customer(row) for row in (await conn.execute(query)).mappings()]
 
 
 async def customer_users(conn: AsyncConnection, customer_ids: Collection[int]) -> dict[int, int]:

@@ -59,3 +59,13 @@ class ClosedVisit:
     vehicle_id: int
     branch_id: int
     closed_on: date  # the shop's day it was closed
+
+
+@dataclass(frozen=True)
+class ScheduledCall:
+    """A follow-up call (回访) scheduled in the CRM by hand for a day: it joins the queue on that day."""
+
+    id: int
+    customer_id: int
+    branch_id: int
+    due_on: date

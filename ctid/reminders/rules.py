@@ -21,7 +21,7 @@ from ctid.crm.due_dates import next_birthday
 from ctid.crm.lunar import next_lunar_birthday, next_lunar_day
 from ctid.crm.models import VehicleStatus
 from ctid.reminders.custom import CustomRule
-from ctid.reminders.facts import ClosedVisit, CustomerFacts, VehicleFacts
+from ctid.reminders.facts import ClosedVisit, CustomerFacts, ScheduledCall, VehicleFacts
 from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES, InspectionRule, next_inspection
 from ctid.reminders.maintenance import next_service
 from ctid.reminders.models import Due, ReminderType
@@ -119,6 +119,14 @@ def visit_follow_up(visit: ClosedVisit, today: date, settings: TypeSettings) -> 
     if due_on < earliest_due(today, settings):
         return None
     return Due(ReminderType.VISIT_FOLLOW_UP, visit.customer_id, visit.vehicle_id, due_on, f"visit:{visit.id}")
+
+
+def scheduled_call(call: ScheduledCall, today: date, settings: TypeSettings) -> Due | None:
+    """A follow-up call scheduled in the CRM (回访) for its day, worked until it expires like the calls
+    after a visit; ``follow_up:<id>``."""
+    if call.due_on < earliest_due(today, settings):
+        return None
+    return Due(ReminderType.VISIT_FOLLOW_UP, call.customer_id, None, call.due_on, f"follow_up:{call.id}")
 
 
 def holiday_dates(today: date, settings: TypeSettings) -> tuple[tuple[Holiday, date], ...]:

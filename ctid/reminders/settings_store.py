@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.reminders.custom import CustomRule, custom_rules_from_json, custom_rules_to_json
 from ctid.reminders.inspection import (
     DEFAULT_INSPECTION_RULES,
     InspectionRule,
@@ -32,6 +33,7 @@ async def load(conn: AsyncConnection) -> dict[ReminderType, TypeSettings]:
 
 
 INSPECTION_RULES = "inspection_rules"
+CUSTOM_RULES = "custom_rules"
 
 
 async def inspection_rules(conn: AsyncConnection) -> tuple[InspectionRule, ...]:
@@ -59,3 +61,17 @@ async def _put(conn: AsyncConnection, name: str, data: object, at: datetime, by:
     await conn.execute(
         reminder_settings.insert().values(name=name, value=value, updated_at=at, updated_by=by)
     )
+
+
+async def custom_rules(conn: AsyncConnection) -> tuple[CustomRule, ...]:
+    """The site's custom rules (``custom_rules``), none until an admin makes one."""
+    query = select(reminder_settings.c.value).where(reminder_settings.c.name == CUSTOM_RULES)
+    stored = await conn.scalar(query)
+    return () if stored is None else custom_rules_from_json(json.loads(stored))
+
+
+async def save_custom_rules(
+    conn: AsyncConnection, rules: tuple[CustomRule, ...], at: datetime, by: int | None
+) -> None:
+    """The site's custom rules, replacing what was stored."""
+    await _put(conn, CUSTOM_RULES, custom_rules_to_json(rules), at, by)

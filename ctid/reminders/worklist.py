@@ -21,14 +21,22 @@ from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, NotFound, PermissionDenied, ValidationError
 from ctid.core.paging import Page
-from ctid.crm import scope
+from ctid.crm import follow_ups, scope
 from ctid.crm.history import diff, record_change
 from ctid.reminders import settings_store, store
 from ctid.reminders.item_models import CustomerReminders, ItemChange, ReminderFilter, ReminderItem
+from ctid.reminders.models import Outcome, ReminderType
 from ctid.reminders.outcomes import Retry, applied
 from ctid.storage.db import Database
 
 NO_SUCH_REMINDER = N_("No such reminder.")
+# the outcomes of a follow-up call that spoke to the customer, and the CRM's result for each (data, as
+# the CRM's own follow-up results are)
+SPOKEN_TO = {
+    Outcome.REACHED: "已回访",
+    Outcome.BOOKED: "已回访, 已预约",
+    Outcome.DECLINED: "已回访, 客户谢绝",
+}
 HISTORY_LIMIT = 200
 
 
@@ -88,7 +96,23 @@ class Worklist:
             ):
                 await store.update_item(conn, item_id, {**values, "updated_at": now})
             await store.insert_event(conn, _event(item, change, user, now))
+            if (call := crm_call(item, change)) is not None:
+                kind, number, word = call
+                which = {"visit_id": number} if kind == "visit" else {"follow_up_id": number}
+                result = change.note or item.note or word
+                await follow_ups.resolve_calls(conn, actor, user.id, result, now, **which)
             return await _item(conn, user, item_id)
+
+
+def crm_call(item: ReminderItem, change: ItemChange) -> tuple[str, int, str] | None:
+    """The CRM follow-up (回访) an outcome on a follow-up item makes, when the customer was spoken to
+    (reached, booked, declined): about the visit ``("visit", id, ...)`` or the call scheduled
+    ``("follow_up", id, ...)``, with the result to record when no note was given."""
+    word = SPOKEN_TO.get(change.outcome) if change.outcome is not None else None
+    if item.type != ReminderType.VISIT_FOLLOW_UP or word is None:
+        return None
+    kind, _, number = item.subject.partition(":")
+    return (kind, int(number), word) if kind in ("visit", "follow_up") and number.isdigit() else None
 
 
 def _event(item: ReminderItem, change: ItemChange, user: User, now: datetime) -> dict[str, object]:

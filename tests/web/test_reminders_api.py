@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from ctid.accounts.models import Role
+from ctid.accounts.tables import users
 from ctid.audit.models import AuditFilter
-from tests.reminders.support import add_customer, add_items, add_vehicle, item_row
+from ctid.crm.tables import follow_ups, visits
+from tests.reminders.support import NOW, add_customer, add_items, add_vehicle, item_row
 from tests.support.site import Site
 from tests.web.support import Api
 
@@ -262,3 +266,56 @@ async def test_a_merged_customers_reminders_and_history_move_to_the_one_kept(
     _, history = await olga("GET", f"/api/v1/reminders?customer={kept}")
     assert [(i["id"], i["contact_key"]) for i in history["items"]] == [(item, f"{kept}:{today}")]
     assert [e["note"] for e in history["events"]] == ["生日快乐"]
+
+
+async def test_a_follow_up_item_spoken_to_resolves_the_crms_call(people: dict[str, Api], site: Site) -> None:
+    """The call after a visit is one call: reached on the worklist, the CRM's follow-up after that visit
+    is resolved with the note, by whoever made it; no answer leaves it open; a scheduled call likewise."""
+    shop = await _shop(site)
+    db = site.services.db
+    today = shop["today"]
+    async with db.begin() as conn:
+        visit = (
+            await conn.execute(
+                insert(visits)
+                .values(vehicle_id=shop["car"], customer_id=shop["wang"], visited_on=today)
+                .returning(visits.c.id)
+            )
+        ).scalar_one()
+        base = {"customer_id": shop["wang"], "kind": "follow_up", "due_on": today, "created_at": NOW,
+                "updated_at": NOW}  # fmt: skip
+        after_visit = (
+            await conn.execute(
+                insert(follow_ups).values({**base, "visit_id": visit}).returning(follow_ups.c.id)
+            )
+        ).scalar_one()
+        scheduled = (
+            await conn.execute(insert(follow_ups).values(base).returning(follow_ups.c.id))
+        ).scalar_one()
+    await add_items(
+        db,
+        item_row(shop["home"], shop["wang"], None, "visit_follow_up", today, subject=f"visit:{visit}"),
+        item_row(shop["home"], shop["li"], None, "visit_follow_up", today, subject=f"follow_up:{scheduled}"),
+    )
+    olga = people["olga"]
+    _, body = await olga("GET", "/api/v1/reminders?type=visit_follow_up")
+    by_subject = {item["subject"]: item["id"] for item in body["items"]}
+    status, _ = await olga(
+        "PATCH", f"/api/v1/reminders/{by_subject[f'follow_up:{scheduled}']}", {"outcome": "no_answer"}
+    )
+    assert status == 200
+    status, _ = await olga(
+        "PATCH", f"/api/v1/reminders/{by_subject[f'visit:{visit}']}", {"outcome": "reached", "note": "满意"}
+    )
+    assert status == 200
+    async with db.connect() as conn:
+        rows = {
+            row.id: (row.status, row.result, row.handler_id)
+            for row in await conn.execute(
+                select(follow_ups).where(follow_ups.c.id.in_([after_visit, scheduled]))
+            )
+        }
+        olga_id = await conn.scalar(select(users.c.id).where(users.c.username == "olga"))
+    assert rows == {after_visit: ("resolved", "满意", olga_id), scheduled: ("open", "", None)}
+    audit = (await site.services.audit.search(AuditFilter(entity_type="follow_up"))).items
+    assert [e.action for e in audit] == ["follow_up.update"]

@@ -4,7 +4,7 @@ of how far it has read (``reminder_marks``), and vehicles by their last change (
 compute again).
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from ctid.storage.db import UtcDateTime
 
 revision = "0027"
-down_revision = "0025"  # 0026 when the e-mail field lands
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
