@@ -20,7 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
@@ -35,13 +35,20 @@ from ctid.crm import search_store
 from ctid.crm.prospect_tables import crm_options, prospect_visits, prospects
 from ctid.crm.search import parse
 from ctid.crm.service import CustomerDirectory
-from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue
+from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue, vehicles
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.messaging.tables import sms_messages, sms_parts
 from ctid.recording.tables import recording_access, recordings
 from ctid.reminders.appointment_tables import appointments
-from ctid.reminders.tables import reminder_builds, reminder_events, reminder_items, reminder_settings
+from ctid.reminders.tables import (
+    reminder_builds,
+    reminder_events,
+    reminder_items,
+    reminder_marks,
+    reminder_settings,
+    service_due,
+)
 from ctid.sampledata.demo import DEMO_KNOWN, seed_demo
 from ctid.storage.copying import CopyError, CopyPlan, copy_database, value_problem
 from ctid.storage.db import Database, head_revision
@@ -181,6 +188,13 @@ async def _reminders(conn: Any, branch: int, customer: int, user: int) -> None:
         )
     )
     await conn.execute(insert(reminder_builds).values(day=TODAY, built_at=NOW, added=1))
+    vehicle = await conn.scalar(select(func.min(vehicles.c.id)))
+    await conn.execute(
+        insert(service_due).values(vehicle_id=vehicle, branch_id=branch, due_on=TODAY, computed_at=NOW)
+    )
+    await conn.execute(
+        insert(reminder_marks).values(name="service_due", value='{"visit_id": 1}', updated_at=NOW)
+    )
 
 
 async def _all_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
