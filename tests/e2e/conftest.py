@@ -32,8 +32,11 @@ def daemon(tmp_path: Path, daemon_config: str) -> Iterator[Daemon]:
     assert status == 0, running.stderr()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Browser]:
+@pytest.fixture(scope="package")
+def shared_chromium() -> Iterator[Browser]:
+    """One Chromium for the browser tests a worker runs (a launch is a second of CPU); every test still gets
+    contexts of its own (cookies, storage, cache). Package-scoped, not session: Playwright's sync API marks
+    its event loop as running in this thread, which the asyncio tests after these could not run under."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} not installed (./quickstart.sh test installs it)")
     with sync_playwright() as playwright:
@@ -42,3 +45,11 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def chromium(shared_chromium: Browser) -> Iterator[Browser]:
+    """The shared Chromium; the contexts a test opened are closed after it, as its own browser's were."""
+    yield shared_chromium
+    for context in shared_chromium.contexts:
+        context.close()

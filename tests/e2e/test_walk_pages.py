@@ -17,10 +17,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect
 
 from ctid import control
-from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, add_user, log_in, new_page, submit
+from tests.e2e.support import add_user, log_in, new_page, submit
 from tests.support.daemon import Daemon, free_port, write_config
 from tests.support.waiting import wait
 
@@ -51,13 +51,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(shared_chromium: Browser) -> Iterator[Browser]:
+    """The worker's Chromium; the module's contexts are closed after its last walk."""
+    yield shared_chromium
+    for context in shared_chromium.contexts:
+        context.close()
 
 
 @pytest.fixture
