@@ -1,0 +1,250 @@
+"""SQL for the dialer: campaigns, their contacts, attempts and the do-not-call list. Every function takes an
+open connection, so a service writes a change and its audit entry in one transaction.
+
+The two guarantees the runner leans on are here: ``claim`` moves a contact from pending to dialling only if
+it still is pending (a conditional UPDATE: of two runners, or a runner and an operator's click, one wins,
+so a contact never has two attempts at once), and ``next_due`` is one range of
+``ix_campaign_contacts_next`` (the longest waiting first), however many contacts a campaign holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ctid.dialer.campaign_settings import settings_from_json, settings_to_json
+from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus
+from ctid.dialer.records import Attempt, Campaign, Contact
+from ctid.dialer.retry import AfterAttempt
+from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts, dnc_numbers
+
+CHUNK = 900
+
+
+async def insert_campaign(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    row = {**values, "settings": json.dumps(settings_to_json(values["settings"]), ensure_ascii=False)}
+    row["mode"], row["state"] = CampaignMode(row["mode"]).value, CampaignState(row["state"]).value
+    return int((await conn.execute(insert(campaigns).values(**row).returning(campaigns.c.id))).scalar_one())
+
+
+async def get_campaign(conn: AsyncConnection, campaign_id: int) -> Campaign | None:
+    row = (await conn.execute(select(campaigns).where(campaigns.c.id == campaign_id))).mappings().first()
+    return None if row is None else _campaign(row)
+
+
+async def campaigns_in(conn: AsyncConnection, states: Collection[CampaignState]) -> list[Campaign]:
+    """The campaigns in these states, the highest priority first."""
+    query = (
+        select(campaigns)
+        .where(campaigns.c.state.in_([s.value for s in states]))
+        .order_by(campaigns.c.priority.desc(), campaigns.c.id)
+    )
+    return [_campaign(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def set_state(
+    conn: AsyncConnection,
+    campaign_id: int,
+    state: CampaignState,
+    at: datetime,
+    only_from: Collection[CampaignState],
+    **values: Any,
+) -> bool:
+    """Move the campaign to ``state`` if it is in one of ``only_from`` (else nothing, False)."""
+    query = (
+        update(campaigns)
+        .where(campaigns.c.id == campaign_id, campaigns.c.state.in_([s.value for s in only_from]))
+        .values(state=state.value, updated_at=at, **values)
+    )
+    return bool((await conn.execute(query)).rowcount)
+
+
+async def add_contacts(conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """The contacts not in the campaign yet (a customer once a campaign); how many were added."""
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql":
+        query = postgresql.insert(campaign_contacts).on_conflict_do_nothing(
+            index_elements=["campaign_id", "customer_id"]
+        )
+        return len((await conn.execute(query.returning(campaign_contacts.c.id), list(rows))).all())
+    plain = sqlite.insert(campaign_contacts).on_conflict_do_nothing(
+        index_elements=["campaign_id", "customer_id"]
+    )
+    return max(int((await conn.execute(plain, list(rows))).rowcount or 0), 0)
+
+
+async def next_due(conn: AsyncConnection, campaign_id: int, now: datetime, limit: int) -> list[Contact]:
+    """Pending contacts whose time has come, the longest waiting first."""
+    query = (
+        select(campaign_contacts)
+        .where(
+            campaign_contacts.c.campaign_id == campaign_id,
+            campaign_contacts.c.status == ContactStatus.PENDING.value,
+            campaign_contacts.c.next_try_at <= now,
+        )
+        .order_by(campaign_contacts.c.next_try_at, campaign_contacts.c.id)
+        .limit(limit)
+    )
+    return [_contact(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def get_contact(conn: AsyncConnection, contact_id: int) -> Contact | None:
+    query = select(campaign_contacts).where(campaign_contacts.c.id == contact_id)
+    row = (await conn.execute(query)).mappings().first()
+    return None if row is None else _contact(row)
+
+
+async def claim(conn: AsyncConnection, contact_id: int, at: datetime) -> bool:
+    """The contact is being dialled now, if it was pending: whoever wins the update dials it."""
+    query = (
+        update(campaign_contacts)
+        .where(
+            campaign_contacts.c.id == contact_id,
+            campaign_contacts.c.status == ContactStatus.PENDING.value,
+        )
+        .values(status=ContactStatus.DIALLING.value, updated_at=at)
+    )
+    return bool((await conn.execute(query)).rowcount)
+
+
+async def settle(
+    conn: AsyncConnection,
+    contact_id: int,
+    after: AfterAttempt,
+    result: AttemptResult,
+    at: datetime,
+    **values: Any,
+) -> None:
+    """The contact after an attempt (``ctid.dialer.retry.after_attempt``): done or pending again."""
+    changes = {
+        "status": after.status.value,
+        "attempts": after.attempts,
+        "last_result": result.value,
+        "updated_at": at,
+        **values,
+    }
+    if after.next_try_at is not None:
+        changes["next_try_at"] = after.next_try_at
+    await conn.execute(
+        update(campaign_contacts).where(campaign_contacts.c.id == contact_id).values(**changes)
+    )
+
+
+async def start_attempt(conn: AsyncConnection, values: dict[str, Any]) -> int:
+    """An attempt's row, written before the dial."""
+    query = insert(dial_attempts).values(**values).returning(dial_attempts.c.id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def end_attempt(
+    conn: AsyncConnection, attempt_id: int, result: AttemptResult, ended_at: datetime, **values: Any
+) -> bool:
+    """The attempt's end, once (an attempt ended already is left as it was: False)."""
+    query = (
+        update(dial_attempts)
+        .where(dial_attempts.c.id == attempt_id, dial_attempts.c.ended_at.is_(None))
+        .values(result=result.value, ended_at=ended_at, **values)
+    )
+    return bool((await conn.execute(query)).rowcount)
+
+
+async def attempts_in_flight(conn: AsyncConnection) -> list[Attempt]:
+    """Attempts without an end: at a start, the ones a stopped daemon left (``ix_dial_attempts_ended_at``)."""
+    query = select(dial_attempts).where(dial_attempts.c.ended_at.is_(None)).order_by(dial_attempts.c.id)
+    return [_attempt(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def attempts_of(conn: AsyncConnection, campaign_id: int, limit: int, offset: int = 0) -> list[Attempt]:
+    query = (
+        select(dial_attempts)
+        .where(dial_attempts.c.campaign_id == campaign_id)
+        .order_by(dial_attempts.c.started_at.desc(), dial_attempts.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_attempt(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def line_results(conn: AsyncConnection, line: str, limit: int) -> list[AttemptResult]:
+    """A line's newest attempt results, newest first (``ctid.dialer.line_health``)."""
+    query = (
+        select(dial_attempts.c.result)
+        .where(dial_attempts.c.line == line, dial_attempts.c.result.is_not(None))
+        .order_by(dial_attempts.c.started_at.desc(), dial_attempts.c.id.desc())
+        .limit(limit)
+    )
+    return [AttemptResult(r) for r in (await conn.execute(query)).scalars()]
+
+
+async def contact_counts(conn: AsyncConnection, campaign_id: int) -> dict[ContactStatus, int]:
+    query = (
+        select(campaign_contacts.c.status, func.count())
+        .where(campaign_contacts.c.campaign_id == campaign_id)
+        .group_by(campaign_contacts.c.status)
+    )
+    return {ContactStatus(status): int(count) for status, count in await conn.execute(query)}
+
+
+async def result_counts(conn: AsyncConnection, campaign_id: int) -> dict[AttemptResult, int]:
+    query = (
+        select(dial_attempts.c.result, func.count())
+        .where(dial_attempts.c.campaign_id == campaign_id, dial_attempts.c.result.is_not(None))
+        .group_by(dial_attempts.c.result)
+    )
+    return {AttemptResult(result): int(count) for result, count in await conn.execute(query)}
+
+
+async def add_dnc(conn: AsyncConnection, number_e164: str, reason: str, at: datetime, by: int | None) -> bool:
+    """A number on the do-not-call list (False: it was on it)."""
+    if await dnc_numbers_in(conn, [number_e164]):
+        return False
+    values = {"number_e164": number_e164, "reason": reason, "created_at": at, "created_by": by}
+    await conn.execute(insert(dnc_numbers).values(**values))
+    return True
+
+
+async def remove_dnc(conn: AsyncConnection, number_e164: str) -> bool:
+    query = dnc_numbers.delete().where(dnc_numbers.c.number_e164 == number_e164)
+    return bool((await conn.execute(query)).rowcount)
+
+
+async def dnc_numbers_in(conn: AsyncConnection, numbers: Iterable[str]) -> set[str]:
+    """Which of ``numbers`` are on the do-not-call list."""
+    wanted = sorted(set(numbers))
+    found: set[str] = set()
+    for start in range(0, len(wanted), CHUNK):
+        query = select(dnc_numbers.c.number_e164).where(
+            dnc_numbers.c.number_e164.in_(wanted[start : start + CHUNK])
+        )
+        found.update(str(n) for n in (await conn.execute(query)).scalars())
+    return found
+
+
+def _campaign(row: RowMapping) -> Campaign:
+    values = {c.name: row[c.name] for c in campaigns.c}
+    values["mode"] = CampaignMode(row["mode"])
+    values["state"] = CampaignState(row["state"])
+    values["settings"] = settings_from_json(json.loads(row["settings"]))
+    return Campaign(**values)
+
+
+def _contact(row: RowMapping) -> Contact:
+    values = {c.name: row[c.name] for c in campaign_contacts.c}
+    values["status"] = ContactStatus(row["status"])
+    values["call_back"] = bool(row["call_back"])
+    values["last_result"] = None if row["last_result"] is None else AttemptResult(row["last_result"])
+    return Contact(**values)
+
+
+def _attempt(row: RowMapping) -> Attempt:
+    values = {c.name: row[c.name] for c in dial_attempts.c}
+    values["result"] = None if row["result"] is None else AttemptResult(row["result"])
+    return Attempt(**values)
