@@ -36,6 +36,7 @@ from ctid.crm.prospect_tables import crm_options, prospect_visits, prospects
 from ctid.crm.search import parse
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue, vehicles
+from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts, dnc_numbers
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.messaging.tables import sms_messages, sms_parts
@@ -194,6 +195,37 @@ async def _reminders(conn: Any, branch: int, customer: int, user: int) -> None:
     )
     await conn.execute(
         insert(reminder_marks).values(name="service_due", value='{"visit_id": 1}', updated_at=NOW)
+    )
+    await _dialer(conn, branch, customer, user)
+
+
+async def _dialer(conn: Any, branch: int, customer: int, user: int) -> None:
+    """A campaign, a contact of it, an attempt and a number not to call (ctid.dialer)."""
+    settings = '{"lines": ["modem1"], "source": {"kind": "reminders"}}'
+    campaign = await conn.scalar(
+        insert(campaigns)
+        .values(
+            branch_id=branch, name="续保", mode="progressive", state="paused", settings=settings,
+            created_by=user, created_at=NOW, updated_at=NOW,
+        )
+        .returning(campaigns.c.id)
+    )  # fmt: skip
+    contact = await conn.scalar(
+        insert(campaign_contacts)
+        .values(
+            campaign_id=campaign, customer_id=customer, number_e164="+8613800138000", status="pending",
+            attempts=1, next_try_at=NOW, last_result="busy", updated_at=NOW,
+        )
+        .returning(campaign_contacts.c.id)
+    )  # fmt: skip
+    await conn.execute(
+        insert(dial_attempts).values(
+            campaign_id=campaign, contact_id=contact, number_e164="+8613800138000", line="modem1",
+            operator_id=user, started_at=NOW, ended_at=NOW, result="busy",
+        )
+    )  # fmt: skip
+    await conn.execute(
+        insert(dnc_numbers).values(number_e164="+8613900139000", reason="投诉", created_at=NOW)
     )
 
 
