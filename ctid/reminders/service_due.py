@@ -6,8 +6,9 @@ Projecting every odometer each morning would cost a minute at a dealer group's 1
 projection only moves when the vehicle's facts do (a visit, a reading, an edited date) or when its date
 passes. So a refresh projects again only the vehicles changed since the last one (read from
 ``reminder_marks``: its time and the newest vehicle, visit and reading it had seen) and those whose date
-passed. The first refresh, and one after the maintenance settings changed, projects every vehicle, a span
-of ids at a time in short transactions (the call log keeps writing meanwhile).
+passed. The first refresh, one after the maintenance settings changed, and one for a day before the last
+refresh's (``ctid reminders run --date`` of a past day) project every vehicle, a span of ids at a time in
+short transactions (the call log keeps writing meanwhile).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ async def refresh(
         mark = await store.read_mark(conn, MARK)
         vehicle_id, visit_id, reading_id = await store.newest_ids(conn)
     key = settings_key(settings)
-    if mark is None or mark.get("settings") != key:
+    since = rules.earliest_due(day, settings)
+    if mark is None or _stale(mark, key, since):
         projected, full = await _project_all(db, settings, day, now), True
     else:
         async with db.connect() as conn:
@@ -86,12 +88,23 @@ async def refresh(
                 int(mark["visit_id"]),
                 int(mark["reading_id"]),
             )
-            stale |= await store.passed(conn, rules.earliest_due(day, settings), branch_list)
+            stale |= await store.passed(conn, since, branch_list)
         projected, full = await _project(db, stale, settings, day, now), False
+        since = max(since, date.fromisoformat(mark["since"]))
     seen = {"at": now.isoformat(), "vehicle_id": vehicle_id, "visit_id": visit_id, "reading_id": reading_id}
+    seen["since"] = since.isoformat()
     async with db.begin(immediate=True) as conn:
         await store.write_mark(conn, MARK, {**seen, "settings": key}, now)
     return Refresh(projected, full)
+
+
+def _stale(mark: dict[str, Any], key: dict[str, Any], since: date) -> bool:
+    """Whether every vehicle must be projected again: the settings changed, or a build
+    for a day before the projection's (a projection counts from its day on: going back, a service it
+    stepped over would be missed)."""
+    if mark.get("settings") != key or "since" not in mark:
+        return True
+    return since < date.fromisoformat(mark["since"])
 
 
 async def _project(

@@ -143,6 +143,10 @@ async def test_only_changed_and_passed_cars_are_projected_again(db: Database, br
     assert rolled.projected == 1  # the new cars' first service (2027-02-01) is still to come
     assert await _projected(db, car) == date(2027, 7, 20)
 
+    back = await service_due.refresh(db, settings, TODAY, [branch_id], later + timedelta(days=90, hours=1))
+    assert back.full, "a build for an earlier day projects from that day"
+    assert await _projected(db, car) == date(2027, 1, 20)
+
     changed = replace(settings, interval_months=12)
     again = await service_due.refresh(db, changed, past, [branch_id], later + timedelta(days=91))
     assert (again.projected, again.full) == (4, True)
