@@ -6,6 +6,7 @@ Kept as JSON like the settings (the queue stores the rules); ``rule_id`` in a ``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,6 +14,7 @@ from ctid.core.errors import N_, ValidationError
 from ctid.reminders import json_fields as read
 from ctid.reminders.settings import MAX_ID, MAX_LEAD_DAYS, MAX_STEPS, TypeSettings
 
+NOT_A_RULE = N_("%(field)s is no rule kept here: reload the page, or leave the id out for a new rule.")
 NAME_LIMIT = 64
 MAX_RULES = 100
 # The dates a custom rule may count from: the facts' own (the queue reads no other column for them).
@@ -102,3 +104,24 @@ def custom_rules_from_json(data: Any) -> tuple[CustomRule, ...]:
     if len(set(ids)) != len(ids):
         raise ValidationError("rules", N_("Each custom rule has an id of its own."))
     return rules
+
+
+def with_new_ids(data: Any, known: Iterable[int], last_id: int) -> Any:
+    """The rules' JSON list as an admin sends it, each new rule (no ``id``, or null) given the next id after
+    every id in use (``known``, the rules kept) and ever given (``last_id``): an id is the key of the rule's
+    items on the worklists (``rule:<id>:vehicle:12``), so a new rule never takes the id of another, kept
+    or removed. An id sent must be a kept rule's (``rules[2].id`` refused otherwise). What is no list or
+    no object is passed on as it is, for ``custom_rules_from_json`` to refuse by its name."""
+    if not isinstance(data, list | tuple):
+        return data
+    kept = set(known)
+    next_id = max((*kept, last_id)) + 1
+    numbered = []
+    for index, item in enumerate(data):
+        if isinstance(item, dict) and item.get("id") is None:
+            item, next_id = {**item, "id": next_id}, next_id + 1
+        elif isinstance(item, dict) and type(item["id"]) is int and item["id"] not in kept:
+            name = f"rules[{index}].id"
+            raise ValidationError(name, NOT_A_RULE, field=name)
+        numbered.append(item)
+    return numbered

@@ -34,6 +34,7 @@ async def load(conn: AsyncConnection) -> dict[ReminderType, TypeSettings]:
 
 INSPECTION_RULES = "inspection_rules"
 CUSTOM_RULES = "custom_rules"
+CUSTOM_RULES_LAST_ID = "custom_rules_last_id"  # the highest id ever given a custom rule, removed ones too
 
 
 async def inspection_rules(conn: AsyncConnection) -> tuple[InspectionRule, ...]:
@@ -70,8 +71,19 @@ async def custom_rules(conn: AsyncConnection) -> tuple[CustomRule, ...]:
     return () if stored is None else custom_rules_from_json(json.loads(stored))
 
 
+async def custom_rules_last_id(conn: AsyncConnection) -> int:
+    """The highest id a custom rule ever had (0: none yet), so that a removed rule's id is not given again
+    (its items keep it)."""
+    query = select(reminder_settings.c.value).where(reminder_settings.c.name == CUSTOM_RULES_LAST_ID)
+    stored = await conn.scalar(query)
+    return 0 if stored is None else int(json.loads(stored))
+
+
 async def save_custom_rules(
     conn: AsyncConnection, rules: tuple[CustomRule, ...], at: datetime, by: int | None
 ) -> None:
-    """The site's custom rules, replacing what was stored."""
+    """The site's custom rules, replacing what was stored, and the highest id given moved up to theirs."""
     await _put(conn, CUSTOM_RULES, custom_rules_to_json(rules), at, by)
+    last = await custom_rules_last_id(conn)
+    if (highest := max((rule.id for rule in rules), default=0)) > last:
+        await _put(conn, CUSTOM_RULES_LAST_ID, highest, at, by)

@@ -22,7 +22,8 @@ SMS_SHOWN = 10  # the newest; the SMS page has them all (/sms?customer=)
 
 async def reminders_context(request: web.Request, customer_id: int) -> dict[str, Any]:
     """``appointments`` (newest day first), ``reminders`` (items and their events, or None when the
-    user may not work reminders) and ``sms`` (the newest messages, or None when the user may not send)."""
+    user may not work reminders) with ``rule_names`` (a custom item's rule's name), and ``sms`` (the
+    newest messages, or None when the user may not send)."""
     services, user = request.app[SERVICES], current(request).user
     today, shown = services.appointments.today(), PageRequest(1, APPOINTMENTS_SHOWN)
     ahead = AppointmentFilter(customer_id=customer_id, day_from=today, page=shown)
@@ -31,12 +32,19 @@ async def reminders_context(request: web.Request, customer_id: int) -> dict[str,
     )
     upcoming = await services.appointments.page(user, ahead)
     past = await services.appointments.page(user, before)
-    history = None
+    history, rule_names = None, {}
     if allows(user, Permission.REMINDERS_WORK):
         history = await services.reminders.worklist.of_customer(user, customer_id)
+        rule_names = await services.reminders.settings.custom_rule_names()
     sms = None
     if allows(user, Permission.SMS_SEND):
         theirs = SmsFilter(customer_id=customer_id)
         sms = (await services.sms.history(user, theirs, PageRequest(1, SMS_SHOWN))).items
     appointments = upcoming.items + past.items
-    return {"appointments": appointments, "appointments_today": today, "reminders": history, "sms": sms}
+    return {
+        "appointments": appointments,
+        "appointments_today": today,
+        "reminders": history,
+        "rule_names": rule_names,
+        "sms": sms,
+    }

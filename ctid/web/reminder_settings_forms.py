@@ -3,10 +3,9 @@ the settings back as the forms' texts.
 
 A form sends texts: lead days as "45, 30, 15", numbers as typed (full-width digits too), the holidays
 one a line ("中秋 lunar 8-15"). These turn them into the JSON object ``settings_from_json`` reads (and the
-rows ``inspection_rules_from_json`` reads), and leave every check of a value to those readers, so the page
-and the API refuse the same things naming the same field. A text that is no number is passed on as it
-is, and refused there by the field's name. Pure: tested directly.
-"""
+rows ``inspection_rules_from_json`` and ``custom_rules_from_json`` read), and leave every check of a
+value to those readers, so the page and the API refuse the same things naming the same field. A text that
+is no number is passed on as it is, and refused there by the field's name. Pure: tested directly."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ctid.core.errors import N_, ValidationError
+from ctid.reminders.custom import MAX_RULES, CustomRule
 from ctid.reminders.inspection import InspectionRule
 from ctid.reminders.models import Channel, ReminderType
 from ctid.reminders.settings import TYPE_FIELDS, Calendar, Holiday, TypeSettings
@@ -33,6 +33,9 @@ CHECKBOXES = ("enabled", "auto_send_sms")
 TEMPLATE_PREFIX = "templates."
 RULE_FIELDS = ("scheme", "from_month", "to_month", "every_months", "kind")
 MAX_RULE_ROWS = 60  # the table's 40 rows and blank ones to add
+CUSTOM_PREFIX = "custom"  # custom-0-name, custom-0-field, ...
+CUSTOM_FIELDS = ("id", "name", "field", "lead_days", "yearly", "enabled")
+MAX_CUSTOM_ROWS = MAX_RULES + 10  # every rule and blank ones to add
 MAX_FORM_TEXT = 2000
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -51,8 +54,8 @@ def settings_json(type_: ReminderType, form: Mapping[str, Any]) -> dict[str, Any
     """One type's form as its settings' JSON object (``type`` and every key the type has)."""
     data: dict[str, Any] = {"type": type_.value}
     for name in CHECKBOXES:
-        data[name] = _text(form, name) not in ("", "0", "false", "off")
-    data["lead_days"] = [_number(part) for part in _SEPARATORS.split(_text(form, "lead_days")) if part]
+        data[name] = _checked(_text(form, name))
+    data["lead_days"] = _days(_text(form, "lead_days"))
     data["channel"] = _text(form, "channel")
     data["assignee"] = _text(form, "assignee")
     user_id = _text(form, "assignee_user_id")
@@ -113,6 +116,30 @@ def rules_json(form: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[int]
     return rows, numbers
 
 
+def custom_rules_json(form: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The custom rules' rows (``custom-0-name``, ``custom-0-field``, ...) as their JSON list, and the form's
+    row number of each. A row with a blank name is left out: a blank row, or a rule removed. A row without
+    an id is a new rule (the service numbers it); an id is sent back as it was shown."""
+    rows: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    for index in range(MAX_CUSTOM_ROWS):
+        texts = {key: _text(form, f"{CUSTOM_PREFIX}-{index}-{key}") for key in CUSTOM_FIELDS}
+        if not texts["name"]:
+            continue
+        row: dict[str, Any] = {
+            "name": texts["name"],
+            "field": texts["field"],
+            "lead_days": _days(texts["lead_days"]),
+            "yearly": _checked(texts["yearly"]),
+            "enabled": _checked(texts["enabled"]),
+        }
+        if texts["id"]:
+            row["id"] = _number(texts["id"])
+        rows.append(row)
+        numbers.append(index)
+    return rows, numbers
+
+
 def settings_texts(settings: TypeSettings) -> dict[str, str]:
     """The form's texts of a type's settings, which ``settings_json`` reads back to the same settings."""
     texts = {
@@ -151,6 +178,31 @@ def rules_texts(table: Sequence[InspectionRule], blank_rows: int = 2) -> list[di
         for rule in table
     ]
     return rows + [dict.fromkeys(RULE_FIELDS, "") for _ in range(blank_rows)]
+
+
+def custom_rules_texts(rules: Sequence[CustomRule], blank_rows: int = 3) -> list[dict[str, str]]:
+    """The rules as the form's rows, and ``blank_rows`` empty ones (switched on) to add a rule."""
+    rows = [
+        {
+            "id": str(rule.id),
+            "name": rule.name,
+            "field": rule.field,
+            "lead_days": ", ".join(str(day) for day in rule.lead_days),
+            "yearly": "on" if rule.yearly else "",
+            "enabled": "on" if rule.enabled else "",
+        }
+        for rule in rules
+    ]
+    return rows + [{**dict.fromkeys(CUSTOM_FIELDS, ""), "enabled": "on"} for _ in range(blank_rows)]
+
+
+def _checked(text: str) -> bool:
+    return text not in ("", "0", "false", "off")
+
+
+def _days(text: str) -> list[int | str]:
+    """Lead days as typed ("45, 30 15", "30，10"): each a number, else the text for the reader to refuse."""
+    return [_number(part) for part in _SEPARATORS.split(text) if part]
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:

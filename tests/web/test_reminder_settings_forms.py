@@ -1,6 +1,6 @@
-"""The reminder settings page's forms (ctid.web.reminder_settings_forms): every type's settings shown as
-texts read back to the same settings; whatever a form sends, settings or a ValidationError naming one of
-the form's inputs (the settings readers do every check)."""
+"""The reminder settings page's forms (ctid.web.reminder_settings_forms): every type's settings (and the
+rule tables, the custom rules) shown as texts read back to the same; whatever a form sends, settings or
+a ValidationError naming one of the form's inputs (the settings readers do every check)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.core.errors import ValidationError
+from ctid.reminders.custom import ALLOWED_FIELDS, CustomRule, custom_rules_from_json, with_new_ids
 from ctid.reminders.inspection import DEFAULT_INSPECTION_RULES, inspection_rules_from_json
 from ctid.reminders.models import Channel, ReminderType
 from ctid.reminders.settings import DEFAULT_SETTINGS, TYPE_FIELDS, settings_from_json
@@ -136,3 +137,63 @@ def test_any_rule_table_form_is_rows_or_refused_by_a_row(form: dict[str, Any]) -
         inspection_rules_from_json(data)
     except ValidationError as exc:
         assert exc.field.startswith("rules["), exc.field
+
+
+CUSTOM_RULES = (
+    CustomRule(3, "爱车生日", "vehicle.purchase_date", (7,), yearly=True),
+    CustomRule(5, "驾照审验", "customer.licence_review_on", (90, 30), enabled=False),
+)
+
+
+def _custom_form(rows: list[dict[str, str]]) -> dict[str, str]:
+    """The form as a browser sends it: an unchecked box is not sent."""
+    return {
+        f"custom-{i}-{key}": value
+        for i, row in enumerate(rows)
+        for key, value in row.items()
+        if value or key not in ("yearly", "enabled")
+    }
+
+
+def test_the_custom_rules_read_back_and_a_blank_name_removes_a_row() -> None:
+    rows = forms.custom_rules_texts(CUSTOM_RULES)
+    assert len(rows) == len(CUSTOM_RULES) + 3 and rows[-1]["enabled"] == "on" and rows[-1]["name"] == ""
+    data, numbers = forms.custom_rules_json(_custom_form(rows))
+    assert custom_rules_from_json(data) == CUSTOM_RULES and numbers == [0, 1]
+    rows[0]["name"] = ""
+    rows[3] = {**rows[3], "name": " 首保 ", "field": "vehicle.registration_date", "lead_days": "30，7"}
+    data, numbers = forms.custom_rules_json(_custom_form(rows))
+    assert numbers == [1, 3] and "id" not in data[1], "a new rule: the service numbers it"
+    read = custom_rules_from_json(with_new_ids(data, [3, 5], 5))
+    assert read == (CUSTOM_RULES[1], CustomRule(6, "首保", "vehicle.registration_date", (30, 7)))
+
+
+def test_a_bad_custom_row_is_refused_naming_the_row_read() -> None:
+    rows = forms.custom_rules_texts(CUSTOM_RULES)
+    rows[0]["name"] = ""
+    rows[1]["lead_days"] = "30, x"
+    data, numbers = forms.custom_rules_json(_custom_form(rows))
+    with pytest.raises(ValidationError) as refused:
+        custom_rules_from_json(data)
+    assert refused.value.field == "rules[0].lead_days[1]" and numbers[0] == 1, "the form's second row"
+
+
+custom_keys = st.builds(
+    lambda i, key: f"custom-{i}-{key}", st.integers(0, 6), st.sampled_from(forms.CUSTOM_FIELDS)
+)
+custom_texts = st.one_of(texts, st.sampled_from([*ALLOWED_FIELDS, "爱车生日", "3", "5", "0", "x" * 70]))
+
+
+@FUZZ
+@given(st.dictionaries(custom_keys, custom_texts, max_size=14))
+def test_any_custom_rules_form_is_rules_or_refused_by_a_row(form: dict[str, Any]) -> None:
+    data, numbers = forms.custom_rules_json(form)
+    assert len(data) == len(numbers) and numbers == sorted(numbers)
+    assert all(form.get(f"custom-{n}-name", "").strip() for n in numbers), "a blank name is no rule"
+    try:
+        read = custom_rules_from_json(with_new_ids(data, [3, 5], 5))
+    except ValidationError as exc:
+        assert exc.field == "rules" or exc.field.startswith("rules["), exc.field
+        return
+    assert len(read) == len(numbers)
+    assert all(rule.field in ALLOWED_FIELDS and rule.name for rule in read)

@@ -1,6 +1,7 @@
-"""The reminder types' settings and the inspection rule table: the admins' page ``/admin/reminders`` (a
-form per type, the rule table) and its API (``/api/v1/reminders/settings``,
-``/api/v1/reminders/inspection-rules``). See docs/reminders.md and docs/api.md."""
+"""The reminder types' settings, the inspection rule table and the custom rules: the admins' page
+``/admin/reminders`` (a form per type, the rule table, the custom rules) and its API
+(``/api/v1/reminders/settings``, ``/api/v1/reminders/inspection-rules``,
+``/api/v1/reminders/custom-rules``). See docs/reminders.md and docs/api.md."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.paging import MAX_PER_PAGE, PageRequest
+from ctid.reminders.custom import custom_rules_to_json
 from ctid.reminders.inspection import InspectionKind, InspectionScheme, inspection_rules_to_json
 from ctid.reminders.models import Channel, ReminderType
 from ctid.reminders.settings import TYPE_FIELDS, AssigneeRule, settings_to_json
@@ -59,6 +61,11 @@ FIELD_LABELS = {
     "to_month": N_("To month"),
     "every_months": N_("Every (months)"),
     "kind": N_("Inspection"),
+    "rules": N_("Rules"),
+    "id": N_("Rule id"),
+    "name": N_("Name"),
+    "field": N_("Date"),
+    "yearly": N_("Every year"),
 }
 CHANNEL_LABELS = {
     Channel.PHONE: N_("phone"),
@@ -80,7 +87,23 @@ KIND_LABELS = {
     InspectionKind.STICKER: N_("sticker applied for"),
     InspectionKind.ON_SITE: N_("on-site inspection"),
 }
-_INDEXED = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<key>[a-z_]+))?")
+# the dates a custom rule may count from, in words (``ctid.reminders.custom.ALLOWED_FIELDS``)
+DATE_FIELD_LABELS = {
+    "customer.birthday": N_("Birthday"),
+    "customer.licence_review_on": N_("Driver's licence review date"),
+    "vehicle.purchase_date": N_("Purchase date"),
+    "vehicle.registration_date": N_("Registration date"),
+    "vehicle.insurance_expiry": N_("Insurance expires"),
+    "vehicle.inspection_due": N_("Annual inspection due"),
+    "vehicle.next_service_due": N_("Next service"),
+    "vehicle.warranty_expiry": N_("Warranty expires"),
+}
+# the rule tables' rows: the JSON's ``rules[2].every_months`` is the input ``rules-2-every_months`` of the
+# inspection rules, ``custom-2-lead_days`` of the custom rules (each row's first input marks the row)
+TABLES = {"rules": ("rules", "from_month"), "custom_rules": (forms_.CUSTOM_PREFIX, "name")}
+_INDEXED = re.compile(
+    r"(?P<name>[a-z_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<key>[a-z_]+))?(?:\[(?P<item>\d+)\])?"
+)
 
 
 # --- API ----------------------------------------------------------------------------------------------------
@@ -131,6 +154,25 @@ async def put_rules(request: web.Request) -> web.Response:
     return web.json_response({"rules": inspection_rules_to_json(table)})
 
 
+@routes.get("/api/v1/reminders/custom-rules")
+@requires(Permission.REMINDERS_SETTINGS)
+async def get_custom_rules(request: web.Request) -> web.Response:
+    rules = await request.app[SERVICES].reminders.settings.custom_rules()
+    return web.json_response({"rules": custom_rules_to_json(rules)})
+
+
+@routes.put("/api/v1/reminders/custom-rules")
+@requires(Permission.REMINDERS_SETTINGS)
+async def put_custom_rules(request: web.Request) -> web.Response:
+    """``{"rules": [...]}`` replaces the custom rules; a new rule is sent without an id and gets one."""
+    body = await read_object(request, ("rules",))
+    if "rules" not in body:
+        raise ValidationError("rules", N_("%(field)s is required."), field="rules")
+    keeper = request.app[SERVICES].reminders.settings
+    rules = await keeper.change_custom_rules(actor(request), current(request).user, body["rules"])
+    return web.json_response({"rules": custom_rules_to_json(rules)})
+
+
 # --- the page -----------------------------------------------------------------------------------------------
 
 
@@ -153,9 +195,25 @@ async def save_rules(request: web.Request) -> web.Response:
             data, numbers = forms_.rules_json(form)
         await keeper.change_inspection_rules(actor(request), current(request).user, data)
     except (ValidationError, Conflict) as exc:
-        sent = _sent_rules(form)
+        sent = _sent_rows(form, "rules", forms_.RULE_FIELDS, forms_.MAX_RULE_ROWS)
         return await _page(request, rules_form=sent, error=_error(request, exc, "rules", numbers))
     raise web.HTTPSeeOther(PAGE + "?saved=inspection_rules#inspection-rules")
+
+
+@routes.post(PAGE + "/custom-rules")
+@requires(Permission.REMINDERS_SETTINGS)
+async def save_custom_rules(request: web.Request) -> web.Response:
+    """The custom rules' rows saved whole: a blank name removes a row, a filled blank row adds a rule."""
+    form = await request.post()
+    keeper = request.app[SERVICES].reminders.settings
+    data, numbers = forms_.custom_rules_json(form)
+    try:
+        await keeper.change_custom_rules(actor(request), current(request).user, data)
+    except (ValidationError, Conflict) as exc:
+        sent = _sent_rows(form, forms_.CUSTOM_PREFIX, forms_.CUSTOM_FIELDS, forms_.MAX_CUSTOM_ROWS)
+        error = _error(request, exc, "custom_rules", numbers)
+        return await _page(request, custom_form=sent, error=error)
+    raise web.HTTPSeeOther(PAGE + "?saved=custom_rules#custom-rules")
 
 
 @routes.post(PAGE + "/" + TYPE_PATH)
@@ -178,6 +236,7 @@ async def _page(
     type_form: tuple[ReminderType, dict[str, str]] | None = None,
     rules_form: list[dict[str, str]] | None = None,
     error: dict[str, Any] | None = None,
+    custom_form: list[dict[str, str]] | None = None,
 ) -> web.Response:
     keeper = request.app[SERVICES].reminders.settings
     settings = await keeper.all()
@@ -185,11 +244,15 @@ async def _page(
     if type_form is not None:
         texts[type_form[0].value] = type_form[1]
     rows = rules_form if rules_form is not None else forms_.rules_texts(await keeper.inspection_rules())
+    if custom_form is None:
+        custom_form = forms_.custom_rules_texts(await keeper.custom_rules())
     context = {
         "types": list(settings),
         "texts": texts,
         "own_fields": {t.value: TYPE_FIELDS.get(t, ()) for t in settings},
         "rules": rows,
+        "custom_rules": custom_form,
+        "date_fields": DATE_FIELD_LABELS,
         "labels": FIELD_LABELS,
         "channels": CHANNEL_LABELS,
         "assignees": ASSIGNEE_LABELS,
@@ -216,11 +279,13 @@ def _path_type(request: web.Request) -> ReminderType:
         raise NotFound(N_("No such reminder type.")) from None
 
 
-def _sent_rules(form: Any) -> list[dict[str, str]]:
+def _sent_rows(form: Any, prefix: str, fields: tuple[str, ...], most: int) -> list[dict[str, str]]:
+    """A rule table's rows as they were sent, to show them again with the error (a row is there when its
+    second input is: a checkbox left unchecked is not sent)."""
     rows = []
-    for index in range(forms_.MAX_RULE_ROWS):
-        row = {key: form.get(f"rules-{index}-{key}", "") for key in forms_.RULE_FIELDS}
-        if f"rules-{index}-from_month" in form:
+    for index in range(most):
+        if f"{prefix}-{index}-{fields[1]}" in form:
+            row = {key: form.get(f"{prefix}-{index}-{key}", "") for key in fields}
             rows.append({k: v if isinstance(v, str) else "" for k, v in row.items()})
     return rows
 
@@ -235,15 +300,19 @@ def _error(
     params = dict(exc.params)
     input_name = None
     if field is not None:
-        words, input_name = _field_words(request, field, rows or [])
+        words, input_name = _field_words(request, field, rows or [], TABLES.get(form, ("rules", "")))
         if "field" in params:
             params["field"] = words
     return {"error": _(request, exc.message, **params), "error_form": form, "field": input_name}
 
 
-def _field_words(request: web.Request, field: str, rows: list[int]) -> tuple[str, str]:
+def _field_words(
+    request: web.Request, field: str, rows: list[int], table: tuple[str, str]
+) -> tuple[str, str]:
     """``lead_days[1]``: ("Lead days", "lead_days"); ``holidays[2].month``: ("Holidays, line 3",
-    "holidays"); ``rules[0].every_months``: ("Row 1: Every (months)", "rules-0-every_months")."""
+    "holidays"); a rule table's ``rules[0].every_months``: ("Row 1: Every (months)",
+    "rules-0-every_months"), ``rules[1].lead_days[0]`` of the custom rules ("Row 2: Lead days",
+    "custom-1-lead_days"): ``table`` is the inputs' prefix and a row's first input."""
     found = _INDEXED.fullmatch(field)
     if found is None:
         return field, field
@@ -251,11 +320,12 @@ def _field_words(request: web.Request, field: str, rows: list[int]) -> tuple[str
     if name == "templates" and key in CHANNEL_LABELS:
         return f"{_(request, FIELD_LABELS[name])} ({_(request, CHANNEL_LABELS[Channel(key)])})", field
     if name == "rules" and index is not None:
+        prefix, first = table
         row = rows[int(index)] if int(index) < len(rows) else int(index)
         words = _(request, "Row %(num)d", num=row + 1)
         if key in FIELD_LABELS:
-            return f"{words}: {_(request, FIELD_LABELS[key])}", f"rules-{row}-{key}"
-        return words, f"rules-{row}-from_month"
+            return f"{words}: {_(request, FIELD_LABELS[key])}", f"{prefix}-{row}-{key}"
+        return words, f"{prefix}-{row}-{first}"
     label = _(request, FIELD_LABELS[name]) if name in FIELD_LABELS else name
     if name == "holidays" and index is not None:
         return _(request, "%(what)s, line %(num)d", what=label, num=int(index) + 1), name

@@ -100,6 +100,7 @@ async def worklist_page(request: web.Request) -> web.Response:
         "today": today,
         "types": list(ReminderType),
         "outcomes": OUTCOMES,
+        "rule_names": await services.reminders.settings.custom_rule_names(),
         "mine_today": mine,
         "advisor": user.role == Role.ADVISOR,
         "sms_types": SMS_PRESETS if allows(user, Permission.SMS_SEND) else frozenset(),
