@@ -61,6 +61,7 @@ RSS_TARGET_MB = 300.0
 PAGE_TARGET_MS = 100.0
 ZONE = "Asia/Shanghai"
 MARK = "bench_reminders_data"  # a table marking the file as given the reminders' data
+FULL = " (all: the first time, the settings changed, or an earlier day)"
 MARK_VISITS = "bench_reminders_visits"  # ... and the visits' readings and closing times
 
 
@@ -216,7 +217,7 @@ async def project_services(db: Database, day: date) -> None:
     done = await service_due.refresh(db, settings, day, branch_list, datetime.now(UTC))
     print(
         f"projection  {time.perf_counter() - started:6.2f} s ({time.process_time() - cpu:.2f} s of CPU)  "
-        f"{done.projected:,} vehicles{' (all: the first time)' if done.full else ''}",
+        f"{done.projected:,} vehicles{FULL if done.full else ''}",
         flush=True,
     )
 
