@@ -270,12 +270,21 @@ def test_every_json_body_is_answered_or_refused_by_name(
 
 
 def _keys(body: bytes, charset: str) -> list[str]:
-    """The keys of the object the server decoded from ``body``, if it was one."""
+    """The keys of the object the server decoded from ``body``, if it was one, and of the objects within
+    it (an opt-out's ``{"A": null}`` in a list is refused naming ``A``: a field sent)."""
     try:
         decoded = json.loads(body.decode(charset.partition("=")[2] or "utf-8"))
     except (ValueError, LookupError, RecursionError):
         return []
-    return [k for k in decoded if isinstance(k, str)] if isinstance(decoded, dict) else []
+    return list(_nested_keys(decoded)) if isinstance(decoded, dict) else []
+
+
+def _nested_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return {k for k in value if isinstance(k, str)}.union(*(_nested_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_nested_keys(v) for v in value))
+    return set()
 
 
 PATH_IDS = st.one_of(
