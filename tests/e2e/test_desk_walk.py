@@ -163,5 +163,9 @@ def test_an_advisor_works_the_insurance_reminder_and_books_the_customer_in(
     pop = page.locator(".pop").first
     expect(pop.locator(".customer-name")).to_contain_text("张伟")
     expect(pop.locator(".next-appointment")).to_contain_text(f"{TOMORROW.isoformat()} 09:00")
+    # ... and what was done about his reminders: booked, and the SMS, newest first
+    events = pop.locator(".reminder-history .reminder-event")
+    expect(events.first).to_contain_text("已预约")
+    expect(pop.locator(".reminder-history")).to_contain_text("续保")
     shots(page, "pop")
     assert problems == []

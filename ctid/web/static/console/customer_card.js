@@ -1,5 +1,6 @@
-// The known caller's card in a pop: phones to dial, opt-outs, due reminders, vehicles, last visits, open
-// follow-ups and recent calls (those with a recording this user may hear link to its player).
+// The known caller's card in a pop: phones to dial, opt-outs, due reminders, the reminder history (what
+// was done about them lately), vehicles, last visits, open follow-ups and recent calls (those with a
+// recording this user may hear link to its player).
 "use strict";
 
 (() => {
@@ -35,6 +36,7 @@
       section(T.due_reminders, customer.due_reminders, (rows) => el("ul", { class: "plain reminders" },
         rows.map((r) => el("li", {}, el("strong", {}, label(r.kind)), " ", r.plate || "", " ", day(r.due_on),
           r.kind === "birthday" && customer.birthday_lunar ? el("span", { class: "lunar muted" }, ` ${T.lunar} ${customer.birthday_lunar}`) : "")))),
+      reminderHistory(customer),
       section(T.vehicles, customer.vehicles, (rows) => table(
         [T.plate, T.vehicle, T.role, T.mileage, T.insurance_expiry, T.inspection_due, T.next_service_due],
         rows.map((v) => [v.plate, `${v.brand || ""} ${v.model || ""}`.trim(), v.roles.map(label).join(" / "),
@@ -76,6 +78,41 @@
     return node;
   }
 
+  // What was done about the customer's reminders lately (提醒记录: the worklist's outcomes, SMS sent, letters),
+  // newest first, as the customer page shows it: asked once a page, like the next appointment; a user
+  // without the worklist's permission sees no section.
+  const HISTORY_SHOWN = 5;
+  const NOTE_SHOWN = 40;  // characters of a note on the card; the whole of it on hover and on the customer page
+  const short = (text) => (text.length > NOTE_SHOWN ? `${text.slice(0, NOTE_SHOWN)}…` : text);
+  const historyOf = new Map();
+  function historyLine(e) {
+    return el("li", { class: "reminder-event small", dataset: { item: e.item_id } },
+      el("span", { class: "muted" }, `${when(e.at)} · ${e.user_name || "ctid"} · `),
+      label(e.type), e.outcome ? [" · ", el("strong", {}, label(e.outcome))] : "",
+      e.note ? el("span", { class: "muted event-note", title: e.note }, ` · ${short(e.note)}`) : "");
+  }
+  function showHistory(node, events) {
+    node.hidden = events === null;
+    if (events !== null) {
+      node.replaceChildren(section(T.reminder_history, events.slice(0, HISTORY_SHOWN),
+        (rows) => el("ul", { class: "plain reminder-events" }, rows.map(historyLine))));
+    }
+  }
+  function reminderHistory(customer) {
+    const node = el("div", { class: "reminder-history", dataset: { customer: customer.id }, hidden: true });
+    if (historyOf.has(customer.id)) showHistory(node, historyOf.get(customer.id));
+    else {
+      historyOf.set(customer.id, null);
+      api("GET", `/api/v1/reminders?customer=${customer.id}`)
+        .then((body) => {
+          historyOf.set(customer.id, body.events);
+          document.querySelectorAll(`.reminder-history[data-customer="${customer.id}"]`)
+            .forEach((shown) => showHistory(shown, body.events));
+        })
+        .catch(() => {});  // no permission, or the daemon busy: the card stands without it
+    }
+    return node;
+  }
   // The recent calls that have a recording this user may hear get a link to its player (asked once per
   // call: the card is drawn again on every update of the pop).
   const recordingOf = new Map();
