@@ -43,6 +43,7 @@ class Permission(StrEnum):
     SMS_SEND = "sms.send"  # send one SMS (customer page, pop) and read the branch's SMS history
     SMS_BULK = "sms.bulk"  # send an SMS to every customer of a search
     SMS_TEMPLATES = "sms.templates"  # the SMS templates and presets (automatic sending on or off)
+    CAMPAIGNS_MANAGE = "campaigns.manage"  # make, start, pause and stop dialer campaigns
 
 
 _EVERYONE = {
@@ -64,7 +65,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SUPERVISOR: frozenset(
         _EVERYONE
         | {Permission.VIEW_SYSTEM, Permission.CRM_MANAGE, Permission.CRM_IMPORT, Permission.STATS_VIEW}
-        | {Permission.BOARD_VIEW, Permission.REMINDERS_MANAGE, Permission.SMS_BULK}
+        | {
+            Permission.BOARD_VIEW,
+            Permission.REMINDERS_MANAGE,
+            Permission.SMS_BULK,
+            Permission.CAMPAIGNS_MANAGE,
+        }
         | {Permission.RECORDINGS_ALL, Permission.RECORDINGS_DOWNLOAD, Permission.RECORDINGS_ACCESS_LOG}
     ),
     Role.ADMIN: frozenset(Permission),

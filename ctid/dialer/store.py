@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from ctid.crm.tables import customer_phones
 from ctid.dialer.campaign_settings import settings_from_json, settings_to_json
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import AfterAttempt
 from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts, dnc_numbers
+from ctid.reminders.models import ItemStatus
+from ctid.reminders.tables import reminder_items
 
 CHUNK = 900
 
@@ -248,3 +251,61 @@ def _attempt(row: RowMapping) -> Attempt:
     values = {c.name: row[c.name] for c in dial_attempts.c}
     values["result"] = None if row["result"] is None else AttemptResult(row["result"])
     return Attempt(**values)
+
+
+async def reminder_contacts(
+    conn: AsyncConnection,
+    branch_id: int,
+    types: Sequence[str],
+    last_day: date,
+    first_day: date | None,
+    assignee: int | Literal["pool"] | None,
+) -> list[tuple[int, int, str | None]]:
+    """The open reminder items a campaign works (of ``types``, all when empty; contact day within the
+    window, up to ``last_day``; given to ``assignee``, the pool's, or anyone's with None): one per customer
+    (the earliest contact day's), with the customer's first number: (customer, item, E.164 or None)."""
+    query = (
+        select(reminder_items.c.customer_id, reminder_items.c.id)
+        .where(
+            reminder_items.c.branch_id == branch_id,
+            reminder_items.c.status == ItemStatus.OPEN.value,
+            reminder_items.c.contact_on <= last_day,
+        )
+        .order_by(reminder_items.c.contact_on, reminder_items.c.id)
+    )
+    if types:
+        query = query.where(reminder_items.c.type.in_(list(types)))
+    if first_day is not None:
+        query = query.where(reminder_items.c.contact_on >= first_day)
+    if assignee == "pool":
+        query = query.where(reminder_items.c.assignee_id.is_(None))
+    elif assignee is not None:
+        query = query.where(reminder_items.c.assignee_id == assignee)
+    first_item: dict[int, int] = {}
+    for customer_id, item_id in await conn.execute(query):
+        first_item.setdefault(int(customer_id), int(item_id))
+    numbers = await first_numbers(conn, list(first_item))
+    return [(customer, item, numbers.get(customer)) for customer, item in first_item.items()]
+
+
+async def first_numbers(conn: AsyncConnection, customer_ids: Sequence[int]) -> dict[int, str]:
+    """Each customer's first phone number with an E.164 form (the card's order)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        query = (
+            select(customer_phones.c.customer_id, customer_phones.c.e164)
+            .where(
+                customer_phones.c.customer_id.in_(customer_ids[start : start + CHUNK]),
+                customer_phones.c.e164.is_not(None),
+            )
+            .order_by(customer_phones.c.customer_id, customer_phones.c.position, customer_phones.c.id)
+        )
+        for customer_id, e164 in await conn.execute(query):
+            found.setdefault(int(customer_id), str(e164))
+    return found
+
+
+async def dialling(conn: AsyncConnection) -> list[Contact]:
+    """The contacts marked as being dialled (at a start: those a stopped daemon was dialling)."""
+    query = select(campaign_contacts).where(campaign_contacts.c.status == ContactStatus.DIALLING.value)
+    return [_contact(row) for row in (await conn.execute(query)).mappings()]

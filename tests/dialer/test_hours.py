@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctid.dialer.hours import CallingHours, DayKind, closed_at, next_open, ordinary
@@ -93,6 +93,7 @@ moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 
 weekday_sets = st.frozensets(st.integers(0, 6), min_size=1)
 
 
+@settings(deadline=None)  # pure and quick alone; a loaded CI box must not fail it on time
 @given(moments, weekday_sets, st.booleans())
 def test_next_open_is_open_and_nothing_before_it_is(
     local: datetime, weekdays: frozenset[int], statutory: bool

@@ -1,0 +1,179 @@
+"""Campaigns as supervisors run them: made from a reminder queue, started, paused, stopped (each audited),
+and what a start of the daemon finds of the last run.
+
+A start after a crash never dials anyone twice blindly: the attempts a stopped daemon left without an end
+become ``unknown`` and their contacts wait the retry delay (``ctid.dialer.retry``); a paused campaign stays
+paused and a running one runs on (its state is a row, not a task's memory).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from ctid.accounts.models import User
+from ctid.accounts.permissions import Permission
+from ctid.audit import store as audit
+from ctid.audit.models import Actor
+from ctid.core.clock import utcnow
+from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.crm import scope
+from ctid.dialer import store
+from ctid.dialer.campaign_settings import CampaignSettings, SourceKind, settings_from_json, settings_to_json
+from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState
+from ctid.dialer.records import Campaign
+from ctid.dialer.retry import RetryRules, after_attempt
+from ctid.storage.db import Database
+
+NO_SUCH_CAMPAIGN = N_("No such campaign.")
+NAME_LIMIT = 100
+TEXT_LIMIT = N_("%(field)s must be a text of 1 to %(count)d characters.")
+# Where a campaign may go from each state: a draft starts; a running one pauses or stops; a paused one
+# resumes or stops; stopped and finished are final.
+MOVES: Mapping[str, tuple[CampaignState, frozenset[CampaignState], str]] = {
+    "start": (
+        CampaignState.RUNNING,
+        frozenset({CampaignState.DRAFT, CampaignState.PAUSED}),
+        N_("Only a new or paused campaign can start."),
+    ),
+    "pause": (
+        CampaignState.PAUSED,
+        frozenset({CampaignState.RUNNING}),
+        N_("Only a running campaign can pause."),
+    ),
+    "stop": (
+        CampaignState.STOPPED,
+        frozenset({CampaignState.DRAFT, CampaignState.RUNNING, CampaignState.PAUSED}),
+        N_("This campaign has ended already."),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """What a start found of the last run: attempts without an end, marked unknown."""
+
+    attempts: int
+    contacts: int
+
+
+class Campaigns:
+    def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self._db = db
+        self._zone = ZoneInfo(timezone)
+        self._clock = clock
+
+    async def create(
+        self, actor: Actor, user: User, name: str, mode: Any, settings: Any, priority: int = 0
+    ) -> Campaign:
+        """A draft campaign (nothing dialled until it starts); its contacts from its source at once.
+        A bad setting is a ValidationError naming it."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        if not isinstance(name, str) or not name.strip() or len(name) > NAME_LIMIT:
+            raise ValidationError("name", TEXT_LIMIT, field="name", count=NAME_LIMIT)
+        try:
+            kind = CampaignMode(mode)
+        except ValueError:
+            choices = ", ".join(m.value for m in CampaignMode)
+            raise ValidationError("mode", N_("%(field)s must be one of: %(choices)s."), field="mode",
+                                  choices=choices) from None  # fmt: skip
+        checked = settings_from_json(settings)
+        now = self._clock()
+        async with self._db.begin(immediate=True) as conn:
+            branch = await scope.branch_for_new(conn, user, None)
+            values = {"branch_id": branch, "name": name.strip(), "mode": kind, "state": CampaignState.DRAFT,
+                      "priority": priority, "settings": checked, "created_by": user.id, "created_at": now,
+                      "updated_at": now}  # fmt: skip
+            campaign_id = await store.insert_campaign(conn, values)
+            added = await self._add_contacts(conn, campaign_id, branch, checked, user, now)
+            after = {
+                "name": name.strip(),
+                "mode": kind.value,
+                "settings": settings_to_json(checked),
+                "contacts": added,
+            }
+            await audit.record(conn, actor, "campaign.create", ("campaign", campaign_id), now, after=after)
+            return await _visible(conn, user, campaign_id)
+
+    async def get(self, user: User, campaign_id: int) -> Campaign:
+        async with self._db.connect() as conn:
+            return await _visible(conn, user, campaign_id)
+
+    async def move(
+        self, actor: Actor, user: User, campaign_id: int, how: Literal["start", "pause", "stop"]
+    ) -> Campaign:
+        """Start (or resume), pause or stop: a 409 in words from a state it may not leave that way."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        state, allowed, refusal = MOVES[how]
+        now = self._clock()
+        async with self._db.begin(immediate=True) as conn:
+            current = await _visible(conn, user, campaign_id)
+            stamps: dict[str, Any] = {}
+            if how == "start" and current.started_at is None:
+                stamps["started_at"] = now
+            if how == "stop":
+                stamps["ended_at"] = now
+            if not await store.set_state(conn, campaign_id, state, now, allowed, **stamps):
+                raise Conflict(refusal)
+            before, after = {"state": current.state.value}, {"state": state.value}
+            await audit.record(conn, actor, f"campaign.{how}", ("campaign", campaign_id), now, before, after)
+            return await _visible(conn, user, campaign_id)
+
+    async def recover(self) -> Recovered:
+        """At a start: the attempts the last run left without an end are ``unknown``, and their contacts
+        wait the retry delay of their campaign (or the default rules, the campaign gone)."""
+        now = self._clock()
+        async with self._db.begin(immediate=True) as conn:
+            lost = await store.attempts_in_flight(conn)
+            for attempt in lost:
+                await store.end_attempt(conn, attempt.id, AttemptResult.UNKNOWN, now)
+            contacts = await store.dialling(conn)
+            rules: dict[int, RetryRules] = {}
+            for contact in contacts:
+                if contact.campaign_id not in rules:
+                    campaign = await store.get_campaign(conn, contact.campaign_id)
+                    rules[contact.campaign_id] = RetryRules() if campaign is None else campaign.settings.retry
+                after = after_attempt(
+                    AttemptResult.UNKNOWN, contact.attempts, now, rules[contact.campaign_id]
+                )
+                await store.settle(conn, contact.id, after, AttemptResult.UNKNOWN, now)
+        return Recovered(len(lost), len(contacts))
+
+    async def _add_contacts(
+        self, conn: Any, campaign_id: int, branch: int, settings: CampaignSettings, user: User, now: datetime
+    ) -> int:
+        """The campaign's contacts from its reminder queue: a customer once, at their first number, the
+        item it works; all due now (the longest waiting first is the order they were added in)."""
+        source = settings.source
+        if source.kind != SourceKind.REMINDERS:
+            return 0  # a customer search's contacts: to come (docs/dialer.md)
+        last = source.to_day or now.astimezone(self._zone).date()
+        assignee = _assignee(source.assignee, user)
+        found = await store.reminder_contacts(
+            conn, branch, [t.value for t in source.types], last, source.from_day, assignee
+        )
+        rows = [
+            {"campaign_id": campaign_id, "customer_id": customer, "reminder_item_id": item,
+             "number_e164": number, "next_try_at": now, "updated_at": now}
+            for customer, item, number in found
+        ]  # fmt: skip
+        return await store.add_contacts(conn, rows)
+
+
+def _assignee(given: str, user: User) -> int | Literal["pool"] | None:
+    if given == "me":
+        return user.id
+    if given == "none":
+        return "pool"
+    return int(given) if given.isdigit() else None
+
+
+async def _visible(conn: Any, user: User, campaign_id: int) -> Campaign:
+    found = await store.get_campaign(conn, campaign_id)
+    if found is None:
+        raise NotFound(NO_SUCH_CAMPAIGN)
+    scope.require_visible(user, found.branch_id, NO_SUCH_CAMPAIGN)
+    return found
