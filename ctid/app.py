@@ -22,6 +22,7 @@ from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
 from ctid.audit.models import Actor
 from ctid.audit.service import AuditService
+from ctid.calls.dnc import DoNotCall
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
 from ctid.calls.wrap_up import WrapUpCodes
@@ -160,8 +161,19 @@ def build_services(
         accounts,
         clock=clock,
     )
+    dnc = DoNotCall(db, normaliser, clock)
     console = Console(
-        accounts, lines, plan, calls, crm, normaliser, clock, recorder=recorder, pops=pops, handlers=handlers
+        accounts,
+        lines,
+        plan,
+        calls,
+        crm,
+        normaliser,
+        clock,
+        recorder=recorder,
+        pops=pops,
+        handlers=handlers,
+        dnc=dnc,
     )
     outbox = SmsOutbox(db, [], outbox_settings(config.sms), site.timezone, clock)
     outbox.use([build_sender(entry, outbox.on_delivery, outbox.on_incoming) for entry in config.sms.senders])
@@ -196,6 +208,7 @@ def build_services(
         records=records,
         pops=pops,
         console=console,
+        dnc=dnc,
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
         merges=CustomerMerges(db, clock),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ctid.accounts.agents import Agents
 from ctid.accounts.service import AccountService
 from ctid.audit.service import AuditService
+from ctid.calls.dnc import DoNotCall
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.service import CallLog
 from ctid.calls.wrap_up import WrapUpCodes
@@ -74,6 +75,8 @@ class Services:
     records: CrmRecords
     pops: ScreenPops
     console: Console
+    dnc: DoNotCall
+    """The do-not-call list (a campaign skips it, a dial by hand is refused)."""
     prospects: Prospects
     crm_options: CrmOptions
     merges: CustomerMerges

@@ -70,3 +70,13 @@ class WrapUpCode:
     label: str
     position: int
     active: bool
+
+
+@dataclass(frozen=True)
+class DncEntry:
+    """A number on the do-not-call list: why, since when, who put it there."""
+
+    number_e164: str
+    reason: str
+    created_at: datetime
+    created_by: int | None

@@ -57,3 +57,17 @@ call_missed_by = Table(
     Column("user_id", Integer, primary_key=True, index=True),
 )
 """The operators a missed call counts against: those ready on its line while it rang."""
+
+
+dnc_numbers = Table(
+    # The do-not-call list (number, reason, date): checked at every dial, a campaign's or by hand from the
+    # console (ctid.calls.dnc). Created with the dialer's tables (revision 0028).
+    "dnc_numbers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number_e164", String(20), nullable=False),
+    Column("reason", String(200), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    UniqueConstraint("number_e164", name="uq_dnc_numbers_number_e164"),
+)

@@ -1,16 +1,17 @@
-"""SQL for the dialer: campaigns, their contacts, attempts and the do-not-call list. Every function takes an
+"""SQL for the dialer: campaigns, their contacts and the attempts. Every function takes an
 open connection, so a service writes a change and its audit entry in one transaction.
 
 The two guarantees the runner leans on are here: ``claim`` moves a contact from pending to dialling only if
 it still is pending (a conditional UPDATE: of two runners, or a runner and an operator's click, one wins,
 so a contact never has two attempts at once), and ``next_due`` is one range of
-``ix_campaign_contacts_next`` (the longest waiting first), however many contacts a campaign holds.
+``ix_campaign_contacts_next`` (the longest waiting first), however many contacts a campaign holds. The
+do-not-call list is the call log's (``ctid.calls.dnc_store``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from ctid.dialer.campaign_settings import settings_from_json, settings_to_json
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import AfterAttempt
-from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts, dnc_numbers
+from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts
 from ctid.reminders.models import ItemStatus
 from ctid.reminders.tables import reminder_items
 
@@ -203,32 +204,6 @@ async def result_counts(conn: AsyncConnection, campaign_id: int) -> dict[Attempt
         .group_by(dial_attempts.c.result)
     )
     return {AttemptResult(result): int(count) for result, count in await conn.execute(query)}
-
-
-async def add_dnc(conn: AsyncConnection, number_e164: str, reason: str, at: datetime, by: int | None) -> bool:
-    """A number on the do-not-call list (False: it was on it)."""
-    if await dnc_numbers_in(conn, [number_e164]):
-        return False
-    values = {"number_e164": number_e164, "reason": reason, "created_at": at, "created_by": by}
-    await conn.execute(insert(dnc_numbers).values(**values))
-    return True
-
-
-async def remove_dnc(conn: AsyncConnection, number_e164: str) -> bool:
-    query = dnc_numbers.delete().where(dnc_numbers.c.number_e164 == number_e164)
-    return bool((await conn.execute(query)).rowcount)
-
-
-async def dnc_numbers_in(conn: AsyncConnection, numbers: Iterable[str]) -> set[str]:
-    """Which of ``numbers`` are on the do-not-call list."""
-    wanted = sorted(set(numbers))
-    found: set[str] = set()
-    for start in range(0, len(wanted), CHUNK):
-        query = select(dnc_numbers.c.number_e164).where(
-            dnc_numbers.c.number_e164.in_(wanted[start : start + CHUNK])
-        )
-        found.update(str(n) for n in (await conn.execute(query)).scalars())
-    return found
 
 
 def _campaign(row: RowMapping) -> Campaign:

@@ -1,4 +1,5 @@
-"""The dialer's tables: campaigns, their contacts, every attempt, and the do-not-call list.
+"""The dialer's tables: campaigns, their contacts and every attempt (the do-not-call list is the call log's:
+``ctid.calls.tables.dnc_numbers``, checked at every dial, campaign or by hand).
 
 ``dial_attempts`` rows are written before the dial and marked after it (as the SMS outbox's messages are),
 so a daemon killed mid-call leaves an attempt without an end: the restart marks it ``unknown`` and its
@@ -75,16 +76,4 @@ dial_attempts = Table(
     Index("ix_dial_attempts_contact_id", "contact_id"),
     Index("ix_dial_attempts_line_started_at", "line", "started_at"),  # a line's health
     Index("ix_dial_attempts_ended_at", "ended_at"),  # the ones in flight at a restart
-)
-
-dnc_numbers = Table(
-    # The global do-not-call list (number, reason, date): checked at every dial, campaign or by hand.
-    "dnc_numbers",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("number_e164", String(20), nullable=False),
-    Column("reason", String(200), nullable=False, server_default=""),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    UniqueConstraint("number_e164", name="uq_dnc_numbers_number_e164"),
 )

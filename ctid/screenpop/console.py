@@ -18,13 +18,14 @@ from ctid.accounts.permissions import Permission, allows
 from ctid.accounts.service import AccountService
 from ctid.accounts.users import UserChanges
 from ctid.audit.models import Actor
+from ctid.calls.dnc import DoNotCall
 from ctid.calls.handlers import CallHandlers
 from ctid.calls.models import Call
 from ctid.calls.service import CallLog
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, CtidError, NotFound, PermissionDenied, ValidationError
+from ctid.core.errors import N_, Conflict, CtidError, NotFound, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm.models import CustomerCard
+from ctid.crm.models import ContactType, CustomerCard
 from ctid.crm.new_customer import NewCustomer
 from ctid.crm.service import CustomerDirectory
 from ctid.lineplan.source import LinePlanSource
@@ -69,6 +70,19 @@ class MissedCall:
     customer_name: str | None
 
 
+DO_NOT_CALL = N_("%(number)s is on the do-not-call list (%(reason)s): it is not dialled.")
+# a customer's opt-out of what the call is about, named in words (the type's own)
+OPTED_OUT = {
+    ContactType.MAINTENANCE: N_("%(name)s does not want calls about maintenance."),
+    ContactType.INSURANCE: N_("%(name)s does not want calls about insurance."),
+    ContactType.INSPECTION: N_("%(name)s does not want calls about the annual inspection."),
+    ContactType.BIRTHDAY: N_("%(name)s does not want birthday greetings."),
+    ContactType.FOLLOW_UP: N_("%(name)s does not want follow-up calls."),
+    ContactType.MARKETING: N_("%(name)s does not want marketing calls."),
+    ContactType.SMS: N_("%(name)s does not want SMS."),
+}
+
+
 class Console:
     def __init__(
         self,
@@ -82,8 +96,10 @@ class Console:
         recorder: Recorder | None = None,
         pops: ScreenPops | None = None,
         handlers: CallHandlers | None = None,
+        dnc: DoNotCall | None = None,
     ) -> None:
         self._accounts = accounts
+        self._dnc = dnc
         self._lines = lines
         self._plan = plan
         self._calls = calls
@@ -181,12 +197,24 @@ class Console:
 
     # --- acting on a line --------------------------------------------------------------------------------
 
-    async def dial(self, user: User, line: str, raw_number: str) -> str:
-        """Dial a number on one of the user's lines; returns the call id. LineBusy/LineDown are 409s."""
+    async def dial(
+        self,
+        user: User,
+        line: str,
+        raw_number: str,
+        about: ContactType | None = None,
+        override: Actor | None = None,
+    ) -> str:
+        """Dial a number on one of the user's lines; returns the call id. LineBusy/LineDown are 409s.
+
+        A number on the do-not-call list, or (``about``: what the call is about, a reminder's type) a
+        customer of the number who refused such calls, is a 409 saying why; ``override`` (a supervisor's,
+        who knows why) dials anyway, audited as ``call.override``."""
         await self._require_line(user, line)
         number = self._normaliser.normalise(raw_number)
         if number.e164 is None:
             raise ValidationError("number", N_("%(number)s is not a phone number."), number=number.raw)
+        await self._may_call(user, number.e164, number.raw, about, override)
         dialling = (
             self._pops.dialling(line, Dialler(user.id, number.raw, number.e164))
             if self._pops is not None
@@ -197,6 +225,24 @@ class Console:
         if self._handlers is not None:
             self._handlers.dialled(call_id, line, user)  # an outbound call is its dialler's
         return call_id
+
+    async def _may_call(
+        self, user: User, e164: str, raw: str, about: ContactType | None, override: Actor | None
+    ) -> None:
+        refusals = []
+        if self._dnc is not None and (listed := await self._dnc.entry(e164)) is not None:
+            refusals.append((DO_NOT_CALL, {"number": raw, "reason": listed.reason or "—"}))
+        if about is not None:
+            for found in await self._directory.match(e164, user.branch_id):
+                card = await self._directory.card(found.id, self._directory.today())
+                if about.value in card.opt_outs:
+                    refusals.append((OPTED_OUT[about], {"name": card.name}))
+        if not refusals:
+            return
+        if override is None or self._dnc is None or not allows(user, Permission.CAMPAIGNS_MANAGE):
+            message, params = refusals[0]
+            raise Conflict(message, **params)
+        await self._dnc.overridden(override, e164, [message % params for message, params in refusals])
 
     async def hangup(self, user: User, line: str) -> None:
         await self._require_line(user, line)

@@ -28,7 +28,7 @@ from ctid.accounts.tables import agent_state_log, agent_states
 from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
-from ctid.calls.tables import call_missed_by, calls
+from ctid.calls.tables import call_missed_by, calls, dnc_numbers
 from ctid.copy_plan import PLAN
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import search_store
@@ -36,7 +36,7 @@ from ctid.crm.prospect_tables import crm_options, prospect_visits, prospects
 from ctid.crm.search import parse
 from ctid.crm.service import CustomerDirectory
 from ctid.crm.tables import customer_merges, customer_opt_outs, customers, service_catalogue, vehicles
-from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts, dnc_numbers
+from ctid.dialer.tables import campaign_contacts, campaigns, dial_attempts
 from ctid.home.tables import announcements
 from ctid.jobs.tables import job_runs
 from ctid.messaging.tables import sms_messages, sms_parts

@@ -1,6 +1,6 @@
 """The dialer's store on a real database, each backend: a contact is claimed by one dialler only, the next
 contacts are the longest waiting whose time has come, an attempt ends once, the attempts a stopped daemon
-left are found, and the do-not-call list."""
+left are found."""
 
 from __future__ import annotations
 
@@ -114,12 +114,3 @@ async def test_an_attempt_ends_once_and_the_lost_ones_are_found(db: Database, br
         assert await store.result_counts(conn, campaign) == {AttemptResult.BUSY: 1}
         newest_first = [a.result for a in await store.attempts_of(conn, campaign, 10)]
         assert newest_first == [None, AttemptResult.BUSY]
-
-
-async def test_the_do_not_call_list(db: Database) -> None:
-    async with db.begin() as conn:
-        assert await store.add_dnc(conn, "+8613800138000", "投诉要求", NOW, None)
-        assert not await store.add_dnc(conn, "+8613800138000", "again", NOW, None)
-        assert await store.dnc_numbers_in(conn, ["+8613800138000", "+8613900139000"]) == {"+8613800138000"}
-        assert await store.remove_dnc(conn, "+8613800138000")
-        assert await store.dnc_numbers_in(conn, ["+8613800138000"]) == set()

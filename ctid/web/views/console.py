@@ -16,6 +16,7 @@ from ctid.accounts.models import Role
 from ctid.accounts.permissions import Permission
 from ctid.calls.service import MAX_NOTE
 from ctid.core.errors import N_
+from ctid.crm.models import ContactType
 from ctid.screenpop.console import LineChoice
 from ctid.web import console_forms, forms
 from ctid.web.auth import actor, current, requires
@@ -99,9 +100,15 @@ async def my_missed_calls(request: web.Request) -> web.Response:
 @routes.post("/api/v1/lines/{name}/dial")
 @requires(Permission.USE_CONSOLE)
 async def dial(request: web.Request) -> web.Response:
-    number = forms.text(await read_object(request, ("number",)), "number", 40, required=True)
+    """``{"number", "about"?: a contact type (a reminder's), "override"?: true}``: 409 in words for a number
+    on the do-not-call list or a customer who refused calls about ``about``; a supervisor's ``override``
+    dials anyway (audited)."""
+    body = await read_object(request, ("number", "about", "override"))
+    number = forms.text(body, "number", 40, required=True)
+    about = forms.optional_choice(body, "about", ContactType)
+    override = actor(request) if forms.flag(body, "override") else None
     line = request.match_info["name"]
-    call_id = await request.app[SERVICES].console.dial(current(request).user, line, number)
+    call_id = await request.app[SERVICES].console.dial(current(request).user, line, number, about, override)
     return web.json_response({"call_id": call_id, "line": line}, status=202)
 
 
