@@ -14,7 +14,6 @@ in the reports but do not stop a second send, and a modem has no such thing.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -40,6 +39,8 @@ from ctid.messaging.senders import (
     Outgoing,
     SendResult,
     SmsSender,
+    is_ready,
+    until_ready,
 )
 from ctid.storage.db import Database
 
@@ -248,19 +249,24 @@ class SmsOutbox:
             await self._sleep()
 
     async def _sleep(self) -> None:
-        """Until something is queued, a retry falls due or the poll comes round."""
+        """Until something is queued, a retry falls due, a sender that was not ready is (the modem at a
+        start), or the poll comes round."""
         wait, now = self._settings.poll_s, self._clock()
         allowed = [p for p in Purpose if may_send(p, now, self._zone, self._settings.quiet)]
         async with self._db.connect() as conn:
             soonest = await store.next_try(conn, allowed)
         if soonest is not None:  # at least a second: a pass that found nothing to send never spins
             wait = max(1.0, min(wait, (soonest - now).total_seconds()))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), wait)
+        wakers: list[asyncio.Future[object]] = [asyncio.ensure_future(self._wake.wait())]
+        wakers += [asyncio.ensure_future(until_ready(s)) for s in self._senders if not is_ready(s)]
+        _, pending = await asyncio.wait(wakers, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        for waker in pending:
+            waker.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def send_due(self) -> bool:
         """One pass: send the due messages (a batch); True when there was anything to send."""
-        usable = [s for s in self._senders if self.health[s.name].up]
+        usable = [s for s in self._senders if self.health[s.name].up and is_ready(s)]
         if not usable:
             return False
         now = self._clock()

@@ -77,3 +77,19 @@ class SmsSender(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+def is_ready(sender: SmsSender) -> bool:
+    """Whether a message given to the sender now would go: a sender that keeps a link (the GSM modem) says
+    so by its ``ready`` (at a start, the modem is still being initialised); the gateways always are. The
+    outbox gives a message only to a ready sender, so a start with messages queued does not spend an
+    attempt and a retry delay on a modem that is not there yet."""
+    return bool(getattr(sender, "ready", True))
+
+
+async def until_ready(sender: SmsSender) -> None:
+    """Returns when the sender is ready (at once for one that always is): the outbox sleeps on it, so the
+    first message goes as soon as the modem is initialised, not at the next poll."""
+    wait_ready = getattr(sender, "wait_ready", None)
+    if wait_ready is not None and not is_ready(sender):
+        await wait_ready(None)

@@ -232,3 +232,43 @@ async def test_the_running_task_sends_what_is_queued(db: Database) -> None:
     finally:
         await box.stop()
     assert len(sender.sent) == 1
+
+
+class LinkedSender(MemorySender):
+    """A sender that keeps a link (as the GSM modem does): not ready until it says so."""
+
+    def __init__(self) -> None:
+        super().__init__(name="linked")
+        self.link = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        return self.link.is_set()
+
+    async def wait_ready(self, timeout_s: float | None = None) -> bool:
+        await asyncio.wait_for(self.link.wait(), timeout_s)
+        return self.ready
+
+
+async def test_a_sender_not_ready_is_given_nothing_and_the_first_message_goes_when_it_is(
+    db: Database,
+) -> None:
+    """At a start the modem is still being initialised: the outbox gives it no message (no attempt spent,
+    no retry delay), and sends as soon as it is ready, not at the next poll (here 60 s)."""
+    sender, clock = LinkedSender(), Clock(NOON)
+    box = outbox(db, sender, clock, poll_s=60)
+    await box.start()
+    try:
+        [message] = await box.queue(ACTOR, [sms(Purpose.SERVICE)])
+        assert await box.send_due() is False
+        await asyncio.sleep(0.3)  # the running outbox asleep on the sender's readiness
+        assert await status(db, message.id) == ("queued", 0, None) and sender.sent == []
+        sender.link.set()
+
+        async def sent() -> bool:
+            return (await box.get(message.id)).status is SmsStatus.SENT
+
+        await eventually(sent, 10, "the message sent once the sender is ready")
+    finally:
+        await box.stop()
+    assert await status(db, message.id) == ("sent", 1, None)
