@@ -53,6 +53,7 @@ async def test_my_items_with_the_numbers_to_dial_and_the_next_appointment(
     page = await (await browser.get("/reminders")).text()
     contact = page.split(f'data-customer="{zhang["id"]}"')[1].split("</article>")[0]
     assert 'data-dial="+8613800138000"' in contact and "138 0013 8000" in contact
+    assert 'data-dial-about="insurance"' in contact, "a dial from it meets the customer's opt-outs"
     assert f"{day} 10:00" in contact and "Adam" in contact
     shown = [int(n) for n in re.findall(r'data-reminder="(\d+)"', page)]
     assert shown == [mine, also], "my items, the overdue first, one contact"

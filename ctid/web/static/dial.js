@@ -2,8 +2,10 @@
 // nothing on a desk PC). A number marked <span data-dial="+86..."> becomes a button; a click dials it on
 // the user's line (POST /api/v1/lines/{name}/dial), asking which one when they have several, and a panel
 // at the foot of the page says so, with a hang-up button, or why it did not work (the server's words).
-// The dialled customer's card pops on the user's console, if it is open. Loaded by base.html on every
-// page, after the page's own scripts: it also marks numbers that scripts add later.
+// The dialled customer's card pops on the user's console, if it is open. A number marked with what the
+// call is about (data-dial-about="insurance": a reminder's) is refused when the customer said no to such
+// calls, in the server's words. Loaded by base.html on every page, after the page's own scripts: it also
+// marks numbers that scripts add later.
 "use strict";
 
 (() => {
@@ -56,28 +58,28 @@
       el("button", { type: "button", class: "link close", title: T.close, onclick: () => { panel.hidden = true; } }, "×"));
   }
 
-  async function start(number) {
+  async function start(number, about = "") {
     const written = shown(number, number);
     try {
       const choices = await myLines();
       if (!choices.length) return show(el("p", { class: "error" }, T.no_lines));
-      if (choices.length === 1) return dialOn(choices[0], number, written);
+      if (choices.length === 1) return dialOn(choices[0], number, written, about);
       const remembered = localStorage.getItem(REMEMBERED);
       show(el("p", {}, said(T.which_line, { number: written })),
         el("div", { class: "row dial-lines" }, choices.map((line) => el("button", {
           type: "button", class: `small${line.name === remembered ? " primary" : ""}`, dataset: { line: line.name },
-          onclick: () => dialOn(line, number, written),
+          onclick: () => dialOn(line, number, written, about),
         }, line.label))));
     } catch (error) {
       show(el("p", { class: "error" }, `${T.failed} ${error.message}`));
     }
   }
 
-  async function dialOn(line, number, written) {
+  async function dialOn(line, number, written, about) {
     localStorage.setItem(REMEMBERED, line.name);
     const path = `/api/v1/lines/${encodeURIComponent(line.name)}`;
     try {
-      await api("POST", `${path}/dial`, { number });
+      await api("POST", `${path}/dial`, about ? { number, about } : { number });
       show(el("p", {}, said(T.dialing, { number: written, line: line.label })),
         el("button", { type: "button", class: "small danger hang-up", onclick: () => hangUp(path) }, T.hang_up));
     } catch (error) {
@@ -98,7 +100,7 @@
     const node = event.target.closest && event.target.closest("[data-dial-ready]");
     if (!node || (event.type === "keydown" && event.key !== "Enter" && event.key !== " ")) return;
     event.preventDefault();
-    start(node.dataset.dial);
+    start(node.dataset.dial, node.dataset.dialAbout || "");
   }
 
   document.addEventListener("click", dialed);

@@ -16,7 +16,7 @@ from ctid.accounts.permissions import Permission, allows
 from ctid.core.errors import N_
 from ctid.reminders.appointment_models import Contact
 from ctid.reminders.item_models import ReminderFilter, ReminderItem
-from ctid.reminders.models import Outcome, ReminderType
+from ctid.reminders.models import OPT_OUT_OF, Outcome, ReminderType
 from ctid.web import forms
 from ctid.web.auth import current, requires
 from ctid.web.feature import Feature, NavEntry
@@ -54,6 +54,12 @@ class ContactGroup:
     customer_name: str
     items: list[ReminderItem]
     contact: Contact | None
+
+    @property
+    def about(self) -> str:
+        """What a call to this contact is about, as a dial checks it against the customer's opt-outs: the
+        first item's type's contact type (an insurance call meets "no insurance calls")."""
+        return OPT_OUT_OF[self.items[0].type].value if self.items else ""
 
 
 def groups(items: list[ReminderItem], contacts: dict[int, Contact]) -> list[ContactGroup]:
