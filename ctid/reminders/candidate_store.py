@@ -68,14 +68,16 @@ async def vehicles_on(
         )
         for row in (await conn.execute(query)).mappings():
             if row["owner_id"] is not None:
-                found.append(_vehicle(row))
+                found.append(vehicle_facts(row))
     return found
 
 
-def _vehicle(row: Any) -> VehicleFacts:
+def vehicle_facts(row: Any, **more: Any) -> VehicleFacts:
+    """A vehicle's facts from a row of the vehicles with ``owner_id`` (0 for none: projected, never
+    reminded), and ``more`` of them read apart (readings, the last service)."""
     return VehicleFacts(
         id=row["id"],
-        customer_id=row["owner_id"],
+        customer_id=row["owner_id"] or 0,
         branch_id=row["branch_id"],
         status=VehicleStatus(row["status"]),
         purchase_date=row["purchase_date"],
@@ -84,6 +86,7 @@ def _vehicle(row: Any) -> VehicleFacts:
         inspection_due=row["inspection_due"],
         next_service_due=row["next_service_due"],
         warranty_expiry=row["warranty_expiry"],
+        **more,
     )
 
 
@@ -110,7 +113,7 @@ async def vehicles_registered(
             entered,
         )
         rows = (await conn.execute(query)).mappings()
-        found += [_vehicle(row) for row in rows if row["owner_id"] is not None]
+        found += [vehicle_facts(row) for row in rows if row["owner_id"] is not None]
     return found
 
 

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.crm.models import VehicleStatus, VisitStatus
+from ctid.crm.models import VisitStatus
 from ctid.crm.tables import vehicle_mileage, vehicles, visits
-from ctid.reminders.candidate_store import OWNER, chunks
+from ctid.reminders.candidate_store import OWNER, chunks, vehicle_facts
 from ctid.reminders.facts import MileageReading, VehicleFacts
 from ctid.reminders.tables import reminder_marks, service_due
 
@@ -127,23 +127,9 @@ async def _facts(
     found = []
     for row in (await conn.execute(query)).mappings():
         last_on, last_km = services.get(row["id"], (None, None))
-        found.append(
-            VehicleFacts(
-                id=row["id"],
-                customer_id=row["owner_id"] or 0,
-                branch_id=row["branch_id"],
-                status=VehicleStatus(row["status"]),
-                purchase_date=row["purchase_date"],
-                registration_date=row["registration_date"],
-                insurance_expiry=row["insurance_expiry"],
-                inspection_due=row["inspection_due"],
-                next_service_due=row["next_service_due"],
-                warranty_expiry=row["warranty_expiry"],
-                last_service_on=last_on,
-                last_service_km=last_km,
-                readings=tuple(readings.get(row["id"], ())),
-            )
-        )
+        readings_of = tuple(readings.get(row["id"], ()))
+        more = {"last_service_on": last_on, "last_service_km": last_km, "readings": readings_of}
+        found.append(vehicle_facts(row, **more))
     return found
 
 

@@ -9,17 +9,14 @@ classes and data attributes; the words checked are the data's, so the test holds
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import DESK_SITE, log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, api, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 
@@ -37,18 +34,6 @@ SOON = date.today() + timedelta(days=10)  # the inspection: within the card's 30
 @pytest.fixture
 def daemon_config() -> str:
     return DESK_SITE
-
-
-def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    """The JSON API with an admin's token (the set-up the test does not look at)."""
-    request = urllib.request.Request(
-        daemon.url + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method=method,
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
 
 
 def set_up(daemon: Daemon) -> int:

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
-import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.support import log_in, new_page
+from tests.e2e.support import api, log_in, new_page
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 
@@ -42,17 +39,6 @@ ADDRESS, SHOP_PHONE = "广州市天河区天河路1号", "020-3888-6666"
 @pytest.fixture
 def daemon_config() -> str:
     return f'[site]\nname = "Test Motors"\naddress = "{ADDRESS}"\nphone = "{SHOP_PHONE}"\n'
-
-
-def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    request = urllib.request.Request(
-        daemon.url + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method=method,
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
 
 
 def set_up(daemon: Daemon) -> tuple[str, dict[str, int]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import threading
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import DESK_SITE, log_in, new_page, ring
+from tests.e2e.support import DESK_SITE, api, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 from tests.support.waiting import wait
@@ -80,17 +79,6 @@ def daemon_config(gateway: Gateway) -> str:
         f'[[sms.senders]]\nname = "gateway"\ndriver = "http"\nrate_per_minute = 6000\nurl = "{url}"\n'
         'body = "{\\"to\\": \\"{number}\\", \\"text\\": \\"{text}\\"}"\n'
     )
-
-
-def api(daemon: Daemon, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    request = urllib.request.Request(
-        daemon.url + path,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method=method,
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
 
 
 def set_up(daemon: Daemon) -> tuple[str, dict[str, int]]:

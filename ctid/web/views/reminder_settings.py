@@ -146,11 +146,8 @@ async def get_rules(request: web.Request) -> web.Response:
 @requires(Permission.REMINDERS_SETTINGS)
 async def put_rules(request: web.Request) -> web.Response:
     """``{"rules": [...]}`` replaces the table, ``{"rules": null}`` restores the defaults."""
-    body = await read_object(request, ("rules",))
-    if "rules" not in body:
-        raise ValidationError("rules", N_("%(field)s is required."), field="rules")
     keeper = request.app[SERVICES].reminders.settings
-    table = await keeper.change_inspection_rules(actor(request), current(request).user, body["rules"])
+    table = await keeper.change_inspection_rules(actor(request), current(request).user, await _rules(request))
     return web.json_response({"rules": inspection_rules_to_json(table)})
 
 
@@ -165,12 +162,17 @@ async def get_custom_rules(request: web.Request) -> web.Response:
 @requires(Permission.REMINDERS_SETTINGS)
 async def put_custom_rules(request: web.Request) -> web.Response:
     """``{"rules": [...]}`` replaces the custom rules; a new rule is sent without an id and gets one."""
+    keeper = request.app[SERVICES].reminders.settings
+    rules = await keeper.change_custom_rules(actor(request), current(request).user, await _rules(request))
+    return web.json_response({"rules": custom_rules_to_json(rules)})
+
+
+async def _rules(request: web.Request) -> Any:
+    """A rule list's body, ``{"rules": ...}``: the list (or null), for its reader to check."""
     body = await read_object(request, ("rules",))
     if "rules" not in body:
         raise ValidationError("rules", N_("%(field)s is required."), field="rules")
-    keeper = request.app[SERVICES].reminders.settings
-    rules = await keeper.change_custom_rules(actor(request), current(request).user, body["rules"])
-    return web.json_response({"rules": custom_rules_to_json(rules)})
+    return body["rules"]
 
 
 # --- the page -----------------------------------------------------------------------------------------------
