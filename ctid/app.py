@@ -40,6 +40,7 @@ from ctid.crm.options import CrmOptions
 from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
+from ctid.dialer.campaigns import Campaigns
 from ctid.home.service import Home
 from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
@@ -209,6 +210,7 @@ def build_services(
         pops=pops,
         console=console,
         dnc=dnc,
+        campaigns=Campaigns(db, site.timezone, clock),
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
         merges=CustomerMerges(db, clock),
@@ -377,6 +379,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
             services.pops,
             services.recorder,
             services.outbox,
+            services.campaigns,  # before the lines: what the last run left is settled first
             services.lines,
             control,
             WebServer(services),

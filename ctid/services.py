@@ -25,6 +25,7 @@ from ctid.crm.options import CrmOptions
 from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
+from ctid.dialer.campaigns import Campaigns
 from ctid.home.service import Home
 from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.source import LinePlanSource
@@ -76,6 +77,8 @@ class Services:
     pops: ScreenPops
     console: Console
     dnc: DoNotCall
+    campaigns: Campaigns
+    """The dialer's campaigns (made, started, paused, stopped; recovered at a start)."""
     """The do-not-call list (a campaign skips it, a dial by hand is refused)."""
     prospects: Prospects
     crm_options: CrmOptions

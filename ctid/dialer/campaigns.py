@@ -8,6 +8,7 @@ paused and a running one runs on (its state is a row, not a task's memory).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from ctid.dialer.records import Campaign
 from ctid.dialer.retry import RetryRules, after_attempt
 from ctid.storage.db import Database
 
+log = logging.getLogger(__name__)
 NO_SUCH_CAMPAIGN = N_("No such campaign.")
 NAME_LIMIT = 100
 TEXT_LIMIT = N_("%(field)s must be a text of 1 to %(count)d characters.")
@@ -61,6 +63,10 @@ class Recovered:
 
 
 class Campaigns:
+    """Also a component of the daemon: its start recovers what the last run left (``recover``)."""
+
+    name = "campaigns"
+
     def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = utcnow) -> None:
         self._db = db
         self._zone = ZoneInfo(timezone)
@@ -121,6 +127,19 @@ class Campaigns:
             before, after = {"state": current.state.value}, {"state": state.value}
             await audit.record(conn, actor, f"campaign.{how}", ("campaign", campaign_id), now, before, after)
             return await _visible(conn, user, campaign_id)
+
+    async def start(self) -> None:
+        found = await self.recover()
+        if found.attempts or found.contacts:
+            log.warning(
+                "dialer: %d attempt(s) were in flight when the daemon stopped: now unknown; %d contact(s) "
+                "wait their retry delay, none is dialled again at once",
+                found.attempts,
+                found.contacts,
+            )
+
+    async def stop(self) -> None:
+        """Nothing to let finish: the campaigns' state is in the database."""
 
     async def recover(self) -> Recovered:
         """At a start: the attempts the last run left without an end are ``unknown``, and their contacts
