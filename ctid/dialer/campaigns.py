@@ -9,7 +9,7 @@ paused and a running one runs on (its state is a row, not a task's memory).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -24,14 +24,18 @@ from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.crm import scope
 from ctid.dialer import store
 from ctid.dialer.campaign_settings import CampaignSettings, SourceKind, settings_from_json, settings_to_json
-from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState
-from ctid.dialer.records import Campaign
+from ctid.dialer.checks import contact_views
+from ctid.dialer.eligibility import CampaignView, why_not
+from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, WhyNot
+from ctid.dialer.records import Campaign, Contact
 from ctid.dialer.retry import RetryRules, after_attempt
+from ctid.dialer.statutory import day_kind
 from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
 NO_SUCH_CAMPAIGN = N_("No such campaign.")
 NAME_LIMIT = 100
+EXPLAINED = 50  # contacts the live page explains at once
 TEXT_LIMIT = N_("%(field)s must be a text of 1 to %(count)d characters.")
 # Where a campaign may go from each state: a draft starts; a running one pauses or stops; a paused one
 # resumes or stops; stopped and finished are final.
@@ -127,6 +131,22 @@ class Campaigns:
             before, after = {"state": current.state.value}, {"state": state.value}
             await audit.record(conn, actor, f"campaign.{how}", ("campaign", campaign_id), now, before, after)
             return await _visible(conn, user, campaign_id)
+
+    async def explain(
+        self, user: User, campaign_id: int, ids: Sequence[int] | None = None, limit: int = EXPLAINED
+    ) -> list[tuple[Contact, WhyNot | None]]:
+        """Why each contact is not being dialled now (None: it is due), the given ones or the next
+        ``limit``: the live page's column, from the function the runner asks (``eligibility.why_not``),
+        the lines and operators left out (the page shows those apart)."""
+        now = self._clock()
+        async with self._db.connect() as conn:
+            campaign = await _visible(conn, user, campaign_id)
+            contacts = await store.contacts_of(conn, campaign_id, ids, limit)
+            views = await contact_views(conn, contacts, campaign.settings, now)
+        view = CampaignView(campaign.state, campaign.mode, campaign.settings.retry.max_attempts,
+                            campaign.settings.hours)  # fmt: skip
+        local = now.astimezone(self._zone)
+        return [(c, why_not(views[c.id], view, local, day_kind)) for c in contacts]
 
     async def start(self) -> None:
         found = await self.recover()

@@ -284,3 +284,29 @@ async def dialling(conn: AsyncConnection) -> list[Contact]:
     """The contacts marked as being dialled (at a start: those a stopped daemon was dialling)."""
     query = select(campaign_contacts).where(campaign_contacts.c.status == ContactStatus.DIALLING.value)
     return [_contact(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def contacts_of(
+    conn: AsyncConnection, campaign_id: int, ids: Sequence[int] | None, limit: int
+) -> list[Contact]:
+    """The contacts ``ids`` of the campaign, or its next ``limit`` still to dial (pending or being dialled,
+    the longest waiting first): what the live page explains."""
+    query = select(campaign_contacts).where(campaign_contacts.c.campaign_id == campaign_id)
+    if ids is not None:
+        query = query.where(campaign_contacts.c.id.in_(list(ids)[:CHUNK]))
+    else:
+        still = [ContactStatus.PENDING.value, ContactStatus.DIALLING.value]
+        query = query.where(campaign_contacts.c.status.in_(still))
+    query = query.order_by(campaign_contacts.c.next_try_at, campaign_contacts.c.id).limit(limit)
+    return [_contact(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def item_types(conn: AsyncConnection, item_ids: Sequence[int]) -> dict[int, str]:
+    """The reminder type of each item (what a call about it is about)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(item_ids), CHUNK):
+        query = select(reminder_items.c.id, reminder_items.c.type).where(
+            reminder_items.c.id.in_(item_ids[start : start + CHUNK])
+        )
+        found.update({int(i): str(t) for i, t in await conn.execute(query)})
+    return found

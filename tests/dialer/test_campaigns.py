@@ -17,11 +17,14 @@ from ctid.accounts.throttle import LoginThrottle
 from ctid.accounts.users import NewUser
 from ctid.audit.models import Actor
 from ctid.audit.tables import audit_log
+from ctid.calls.dnc import DoNotCall
+from ctid.calls.tables import calls
 from ctid.core.errors import Conflict, PermissionDenied, ValidationError
-from ctid.crm.tables import customer_phones
+from ctid.core.phone import PhoneNormaliser
+from ctid.crm.tables import customer_opt_outs, customer_phones
 from ctid.dialer import store
 from ctid.dialer.campaigns import Campaigns
-from ctid.dialer.models import AttemptResult, CampaignState, ContactStatus
+from ctid.dialer.models import AttemptResult, CampaignState, ContactStatus, WhyNot
 from ctid.storage.db import Database
 from tests.reminders.support import NOW, TODAY, add_customer, add_items, item_row
 from tests.support.site import fast_passwords
@@ -145,3 +148,49 @@ async def test_a_start_after_a_crash_marks_the_lost_attempts_and_dials_nobody_tw
     assert again is not None and (again.status, again.attempts) == (ContactStatus.PENDING, 1)
     assert campaign is not None and campaign.state == CampaignState.RUNNING, "it runs on after the start"
     assert (await restarted.recover()).attempts == 0
+
+
+async def test_why_each_contact_is_not_dialled_now(db: Database, branch_id: int) -> None:
+    """The live page's column: the do-not-call list, an opt-out of what the call is about, a customer
+    spoken to within the window, no number, a draft campaign, lunch time; one contact due."""
+    sam = await _user(db, branch_id, "sam", Role.SUPERVISOR)
+    people = {
+        name: await _customer(db, branch_id, name, *([f"+861380013800{n}"] if name != "无号" else []))
+        for n, name in enumerate(["名单", "拒绝", "刚联系", "无号", "可拨"])
+    }
+    await add_items(
+        db, *(item_row(branch_id, c, None, "insurance", TODAY + timedelta(days=30)) for c in people.values())
+    )
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(customer_opt_outs).values(
+                customer_id=people["拒绝"], contact_type="insurance", created_at=NOW
+            )
+        )
+        when = NOW - timedelta(days=2)
+        await conn.execute(
+            insert(calls).values(id="c1", line="desk", direction="in", customer_id=people["刚联系"],
+                                 started_at=when, answered_at=when)
+        )  # fmt: skip
+    monday_ten = NOW.replace(hour=2)  # 10:00 in Shanghai, a Monday
+    campaigns = Campaigns(db, SHOP, clock=lambda: monday_ten)
+    dnc = DoNotCall(db, PhoneNormaliser(), clock=lambda: NOW)
+    await dnc.add(ACTOR, sam, "+8613800138000", "投诉要求")
+    settings = {"lines": ["modem1"], "source": SOURCE, "contacted_window_days": 7}
+    made = await campaigns.create(ACTOR, sam, "续保", "progressive", settings)
+    names = {v: k for k, v in people.items()}
+
+    async def reasons(campaign: Campaigns) -> dict[str, WhyNot | None]:
+        return {names[c.customer_id or 0]: why for c, why in await campaign.explain(sam, made.id)}
+
+    assert await reasons(campaigns) == {
+        "名单": WhyNot.DO_NOT_CALL,
+        "拒绝": WhyNot.OPTED_OUT,
+        "刚联系": WhyNot.CONTACTED_RECENTLY,
+        "无号": WhyNot.NO_NUMBER,
+        "可拨": WhyNot.CAMPAIGN_NOT_RUNNING,
+    }
+    await campaigns.move(ACTOR, sam, made.id, "start")
+    assert (await reasons(campaigns))["可拨"] is None
+    lunch = Campaigns(db, SHOP, clock=lambda: NOW.replace(hour=4, minute=30))  # 12:30
+    assert (await reasons(lunch))["可拨"] == WhyNot.OUTSIDE_HOURS
