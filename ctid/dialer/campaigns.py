@@ -15,19 +15,21 @@ from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from ctid.accounts.branch_scope import branch_scope
 from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.paging import Page, PageRequest
 from ctid.crm import scope
 from ctid.dialer import store
 from ctid.dialer.campaign_settings import CampaignSettings, SourceKind, settings_from_json, settings_to_json
 from ctid.dialer.checks import contact_views
 from ctid.dialer.eligibility import CampaignView, why_not
-from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, WhyNot
-from ctid.dialer.records import Campaign, Contact
+from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
+from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import RetryRules, after_attempt
 from ctid.dialer.statutory import day_kind
 from ctid.storage.db import Database
@@ -59,6 +61,13 @@ MOVES: Mapping[str, tuple[CampaignState, frozenset[CampaignState], str]] = {
 
 
 @dataclass(frozen=True)
+class Progress:
+    campaign: Campaign
+    contacts: Mapping[ContactStatus, int]
+    results: Mapping[AttemptResult, int]
+
+
+@dataclass(frozen=True)
 class Recovered:
     """What a start found of the last run: attempts without an end, marked unknown."""
 
@@ -77,7 +86,7 @@ class Campaigns:
         self._clock = clock
 
     async def create(
-        self, actor: Actor, user: User, name: str, mode: Any, settings: Any, priority: int = 0
+        self, actor: Actor, user: User, name: Any, mode: Any, settings: Any, priority: int = 0
     ) -> Campaign:
         """A draft campaign (nothing dialled until it starts); its contacts from its source at once.
         A bad setting is a ValidationError naming it."""
@@ -90,7 +99,11 @@ class Campaigns:
             choices = ", ".join(m.value for m in CampaignMode)
             raise ValidationError("mode", N_("%(field)s must be one of: %(choices)s."), field="mode",
                                   choices=choices) from None  # fmt: skip
-        checked = settings_from_json(settings)
+        try:
+            checked = settings_from_json(settings)
+        except ValidationError as exc:  # named as sent: inside the body's "settings"
+            params = {**exc.params, **({"field": f"settings.{exc.field}"} if "field" in exc.params else {})}
+            raise ValidationError(f"settings.{exc.field}", exc.message, **params) from None
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
             branch = await scope.branch_for_new(conn, user, None)
@@ -108,7 +121,32 @@ class Campaigns:
             await audit.record(conn, actor, "campaign.create", ("campaign", campaign_id), now, after=after)
             return await _visible(conn, user, campaign_id)
 
+    async def all(self, user: User) -> list[Campaign]:
+        """The campaigns of the user's branch (an admin's: every branch's), the newest first."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        async with self._db.connect() as conn:
+            return await store.list_campaigns(conn, branch_scope(user))
+
+    async def progress(self, user: User, campaign_id: int) -> Progress:
+        """How far the campaign is: its contacts by status and its attempts by result."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        async with self._db.connect() as conn:
+            campaign = await _visible(conn, user, campaign_id)
+            contacts = await store.contact_counts(conn, campaign_id)
+            results = await store.result_counts(conn, campaign_id)
+        return Progress(campaign, contacts, results)
+
+    async def attempts(self, user: User, campaign_id: int, request: PageRequest) -> Page[Attempt]:
+        """Every attempt, the newest first (the CSV export's rows too)."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        async with self._db.connect() as conn:
+            await _visible(conn, user, campaign_id)
+            found = await store.attempts_of(conn, campaign_id, request.per_page, request.offset)
+            total = await store.attempt_count(conn, campaign_id)
+        return Page(found, total, request)
+
     async def get(self, user: User, campaign_id: int) -> Campaign:
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
         async with self._db.connect() as conn:
             return await _visible(conn, user, campaign_id)
 
@@ -138,6 +176,7 @@ class Campaigns:
         """Why each contact is not being dialled now (None: it is due), the given ones or the next
         ``limit``: the live page's column, from the function the runner asks (``eligibility.why_not``),
         the lines and operators left out (the page shows those apart)."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
         now = self._clock()
         async with self._db.connect() as conn:
             campaign = await _visible(conn, user, campaign_id)

@@ -310,3 +310,16 @@ async def item_types(conn: AsyncConnection, item_ids: Sequence[int]) -> dict[int
         )
         found.update({int(i): str(t) for i, t in await conn.execute(query)})
     return found
+
+
+async def list_campaigns(conn: AsyncConnection, branch_id: int | None) -> list[Campaign]:
+    """The campaigns of a branch (None: every branch's), the newest first."""
+    query = select(campaigns).order_by(campaigns.c.id.desc())
+    if branch_id is not None:
+        query = query.where(campaigns.c.branch_id == branch_id)
+    return [_campaign(row) for row in (await conn.execute(query)).mappings()]
+
+
+async def attempt_count(conn: AsyncConnection, campaign_id: int) -> int:
+    query = select(func.count()).select_from(dial_attempts).where(dial_attempts.c.campaign_id == campaign_id)
+    return int(await conn.scalar(query) or 0)

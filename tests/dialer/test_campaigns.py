@@ -99,7 +99,7 @@ async def test_moves_and_refusals(db: Database, branch_id: int) -> None:
     assert bad.value.field == "mode"
     with pytest.raises(ValidationError) as bad:
         await campaigns.create(ACTOR, sam, "x", "preview", {"lines": [], "source": SOURCE})
-    assert bad.value.field == "lines"
+    assert bad.value.field == "settings.lines"
     made = await campaigns.create(ACTOR, sam, "回访", "preview", settings)
     with pytest.raises(Conflict):
         await campaigns.move(ACTOR, sam, made.id, "pause")
