@@ -57,6 +57,7 @@ class ReminderEvent:
     call_id: str | None
     sms_id: int | None
     appointment_id: int | None
+    rule_id: int | None = None  # a custom rule's item: the rule (its name is the event's words)
 
 
 @dataclass(frozen=True)

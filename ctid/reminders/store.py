@@ -25,7 +25,9 @@ _ITEMS = (
     .outerjoin(vehicles, vehicles.c.id == reminder_items.c.vehicle_id)
 )
 _EVENTS = (
-    select(reminder_events, reminder_items.c.type, users.c.username.label("user_name"))
+    select(
+        reminder_events, reminder_items.c.type, reminder_items.c.rule_id, users.c.username.label("user_name")
+    )
     .join(reminder_items, reminder_items.c.id == reminder_events.c.item_id)
     .outerjoin(users, users.c.id == reminder_events.c.user_id)
 )
@@ -178,4 +180,5 @@ def _event(row: RowMapping) -> ReminderEvent:
         call_id=row["call_id"],
         sms_id=row["sms_id"],
         appointment_id=row["appointment_id"],
+        rule_id=row["rule_id"],
     )

@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from ctid.audit.models import AuditFilter
 from ctid.reminders import settings_store
 from ctid.reminders.custom import CustomRule
+from ctid.reminders.tables import reminder_events, reminder_items
 from tests.reminders.support import NOW, add_customer, add_items, add_vehicle, item_row
 from tests.support.site import Site
 from tests.web.support import Api, Browser
@@ -189,5 +192,14 @@ async def test_a_custom_item_is_named_by_its_rule(as_admin: Browser, site: Site)
     page = await (await as_admin.get("/reminders?who=all")).text()
     kinds = re.findall(r'<strong class="item-kind">([^<]*)</strong>', page)
     assert sorted(kinds) == ["custom", "爱车生日"], "a removed rule's item keeps the type's word"
+    async with db.begin() as conn:  # what was done about it: named by the rule too
+        item = await conn.scalar(select(reminder_items.c.id).where(reminder_items.c.rule_id == 1))
+        await conn.execute(
+            insert(reminder_events).values(
+                item_id=item, customer_id=wang, at=NOW, outcome="reached", channel="phone"
+            )
+        )
     card = await (await as_admin.get(f"/customers/{wang}")).text()
     assert "爱车生日 · 粤A12345" in card
+    event = card.split('class="reminder-event"')[1].split("</li>")[0]
+    assert "爱车生日 · " in event
