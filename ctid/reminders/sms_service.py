@@ -58,6 +58,21 @@ class SmsRequest:
     template_code: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
 
+    def message(self, branch_id: int, number: str, created_by: int, text: str | None = None) -> NewSms:
+        """The outbox's message of this request, to ``number`` (``text``: as checked, else as written)."""
+        return NewSms(
+            branch_id=branch_id,
+            number=number,
+            text=self.text if text is None else text,
+            purpose=self.purpose,
+            customer_id=self.customer_id,
+            template_key=self.template_key,
+            template_code=self.template_code,
+            params=self.params,
+            topic=self.topic,
+            created_by=created_by,
+        )
+
 
 @dataclass(frozen=True)
 class TemplateRequest:
@@ -249,18 +264,7 @@ class SmsService:
             request = await self.written(user, template, customer.id, purpose=Purpose.MARKETING)
         else:
             request = SmsRequest(text=text or "", customer_id=customer.id, purpose=Purpose.MARKETING)
-        return NewSms(
-            branch_id=customer.branch_id,
-            number=mobiles[0],
-            text=request.text,
-            purpose=Purpose.MARKETING,
-            customer_id=customer.id,
-            template_key=request.template_key,
-            template_code=request.template_code,
-            params=request.params,
-            topic=request.topic,
-            created_by=user.id,
-        )
+        return request.message(customer.branch_id, mobiles[0], user.id)
 
     async def _customer_values(self, conn: AsyncConnection, user: User, customer_id: int) -> dict[str, str]:
         record = await visible_record(conn, user, customer_id)
@@ -320,18 +324,7 @@ class SmsService:
             if await customer_store.numbers_opted_out(conn, [number], ContactType.SMS):
                 raise Conflict(NUMBER_OPTED_OUT)
             branch = user.branch_id
-        return NewSms(
-            branch_id=branch,
-            number=number,
-            text=text,
-            purpose=request.purpose,
-            customer_id=request.customer_id,
-            template_key=request.template_key,
-            template_code=request.template_code,
-            params=request.params,
-            topic=request.topic,
-            created_by=user.id,
-        )
+        return request.message(branch, number, user.id, text)
 
     def _customer_number(self, record: CustomerRecord, chosen: str | None) -> str:
         """The chosen number (one of theirs, a mobile) or their first mobile."""

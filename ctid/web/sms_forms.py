@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ctid.core.errors import N_, ValidationError
 from ctid.core.paging import PageRequest
-from ctid.messaging.models import Purpose, SmsStatus
+from ctid.messaging.models import Purpose, SmsFilter, SmsStatus
 from ctid.messaging.template_service import is_key
 from ctid.messaging.templates import MAX_TEMPLATE, check_text
 from ctid.reminders.models import ReminderType
@@ -47,6 +47,18 @@ class HistoryQuery:
     until: datetime | None
     branch_id: int | None
     page: PageRequest
+
+    def filter(self) -> SmsFilter:
+        """The history's filter (the API's and the page's)."""
+        return SmsFilter(
+            branch_id=self.branch_id,
+            customer_id=self.customer_id,
+            number=self.number or None,
+            status=self.status,
+            purpose=self.purpose,
+            since=self.since,
+            until=self.until,
+        )
 
 
 def sms_body(data: Input) -> SmsBody:

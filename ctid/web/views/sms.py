@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ctid.accounts.permissions import Permission
 from ctid.core.phone import written_locally
-from ctid.messaging.models import Purpose, SmsFilter
+from ctid.messaging.models import Purpose
 from ctid.messaging.templates import SmsTemplate
 from ctid.reminders.sms_service import Bulk, Preview, SmsEntry, SmsRequest, TemplateRequest
 from ctid.web import crm_forms, forms, sms_forms
@@ -53,15 +53,7 @@ async def send_sms(request: web.Request) -> web.Response:
 async def list_sms(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     query = sms_forms.history_query(request.query, ZoneInfo(services.config.site.timezone))
-    where = SmsFilter(
-        branch_id=query.branch_id,
-        customer_id=query.customer_id,
-        number=query.number or None,
-        status=query.status,
-        purpose=query.purpose,
-        since=query.since,
-        until=query.until,
-    )
+    where = query.filter()
     page = await services.sms.history(current(request).user, where, query.page)
     region = services.config.site.phone_region
     return web.json_response(page_json(page, [sms_json(e, region) for e in page.items]))

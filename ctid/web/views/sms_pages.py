@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ctid.accounts.permissions import Permission, allows
 from ctid.core.errors import N_
-from ctid.messaging.models import Purpose, SmsFilter, SmsStatus
+from ctid.messaging.models import Purpose, SmsStatus
 from ctid.reminders.models import ReminderType
 from ctid.web import sms_forms
 from ctid.web.auth import current, requires
@@ -26,15 +26,7 @@ FEATURE = Feature("sms_pages", routes, nav=(NavEntry(N_("SMS"), "/sms", Permissi
 async def sms_page(request: web.Request) -> web.Response:
     services, user = request.app[SERVICES], current(request).user
     query = sms_forms.history_query(request.query, ZoneInfo(services.config.site.timezone))
-    where = SmsFilter(
-        branch_id=query.branch_id,
-        customer_id=query.customer_id,
-        number=query.number or None,
-        status=query.status,
-        purpose=query.purpose,
-        since=query.since,
-        until=query.until,
-    )
+    where = query.filter()
     page = await services.sms.history(user, where, query.page)
     context = {
         "page": page,
