@@ -28,7 +28,7 @@ from ctid.core.phone import PhoneNormaliser
 from ctid.crm import customer_store, scope, search_store, store
 from ctid.crm.due_dates import due_reminders
 from ctid.crm.history import auditable, diff, record_change
-from ctid.crm.models import Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
+from ctid.crm.models import ContactType, Customer, CustomerCard, CustomerKind, CustomerSummary, VehicleStatus
 from ctid.crm.new_customer import (
     CHANGEABLE,
     MAX_PHONES,
@@ -72,6 +72,11 @@ class CustomerDirectory:
         branch when given. Read as the pop reads it (Database.read_here: on the loop when the file is kept
         in memory)."""
         return await self._db.read_here(store.match, e164, branch_id)
+
+    async def refusing(self, e164: str, branch_id: int | None, kind: ContactType) -> list[str]:
+        """The names of the customers with this number (of one branch when given) who refused ``kind``:
+        what a dial about it must not ignore. Their opt-outs alone, not their whole cards."""
+        return await self._db.read(_refusing, e164, branch_id, kind)
 
     async def card(self, customer_id: int, today: date) -> CustomerCard:
         """Everything the operator needs on the screen before picking up; NotFound if there is no such
@@ -151,6 +156,10 @@ def identify(
     the pop's one read (ctid.screenpop.lookup), which runs it in a reader thread with the recent calls."""
     found = store.match(conn, e164, branch_id)
     return found, _read_card(conn, found[0].id, today) if len(found) == 1 else None
+
+
+def _refusing(conn: Connection, e164: str, branch_id: int | None, kind: ContactType) -> list[str]:
+    return [c.name for c in store.match(conn, e164, branch_id) if kind.value in store.opted_out(conn, c.id)]
 
 
 def _read_card(conn: Connection, customer_id: int, today: date) -> CustomerCard | None:

@@ -233,10 +233,8 @@ class Console:
         if self._dnc is not None and (listed := await self._dnc.entry(e164)) is not None:
             refusals.append((DO_NOT_CALL, {"number": raw, "reason": listed.reason or "—"}))
         if about is not None:
-            for found in await self._directory.match(e164, user.branch_id):
-                card = await self._directory.card(found.id, self._directory.today())
-                if about.value in card.opt_outs:
-                    refusals.append((OPTED_OUT[about], {"name": card.name}))
+            for name in await self._directory.refusing(e164, user.branch_id, about):
+                refusals.append((OPTED_OUT[about], {"name": name}))
         if not refusals:
             return
         if override is None or self._dnc is None or not allows(user, Permission.CAMPAIGNS_MANAGE):
