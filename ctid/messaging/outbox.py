@@ -251,18 +251,23 @@ class SmsOutbox:
     async def _sleep(self) -> None:
         """Until something is queued, a retry falls due, a sender that was not ready is (the modem at a
         start), or the poll comes round."""
-        wait, now = self._settings.poll_s, self._clock()
-        allowed = [p for p in Purpose if may_send(p, now, self._zone, self._settings.quiet)]
-        async with self._db.connect() as conn:
-            soonest = await store.next_try(conn, allowed)
-        if soonest is not None:  # at least a second: a pass that found nothing to send never spins
-            wait = max(1.0, min(wait, (soonest - now).total_seconds()))
+        # The wakers first, before any await: a modem that becomes ready while the next retry is read
+        # would otherwise be ready already when looked at, wake nothing, and leave the queue to the poll.
         wakers: list[asyncio.Future[object]] = [asyncio.ensure_future(self._wake.wait())]
         wakers += [asyncio.ensure_future(until_ready(s)) for s in self._senders if not is_ready(s)]
-        _, pending = await asyncio.wait(wakers, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-        for waker in pending:
-            waker.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            wait, now = self._settings.poll_s, self._clock()
+            allowed = [p for p in Purpose if may_send(p, now, self._zone, self._settings.quiet)]
+            async with self._db.connect() as conn:
+                soonest = await store.next_try(conn, allowed)
+            if soonest is not None:  # at least a second: a pass that found nothing to send never spins
+                wait = max(1.0, min(wait, (soonest - now).total_seconds()))
+            await asyncio.wait(wakers, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            pending = [waker for waker in wakers if not waker.done()]
+            for waker in pending:
+                waker.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def send_due(self) -> bool:
         """One pass: send the due messages (a batch); True when there was anything to send."""
