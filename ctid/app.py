@@ -41,6 +41,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.runner import Runner
 from ctid.home.service import Home
 from ctid.jobs.runs import JobRuns
 from ctid.jobs.scheduler import Scheduler
@@ -210,7 +211,8 @@ def build_services(
         pops=pops,
         console=console,
         dnc=dnc,
-        campaigns=Campaigns(db, site.timezone, clock),
+        campaigns=Campaigns(db, site.timezone, clock, bus=bus),
+        dialer=Runner(db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on),
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
         merges=CustomerMerges(db, clock),
@@ -381,6 +383,7 @@ async def serve(config: Config, out: TextIO = sys.stdout, last_alive: datetime |
             services.outbox,
             services.campaigns,  # before the lines: what the last run left is settled first
             services.lines,
+            services.dialer,  # after the lines: it dials through them (and stops before them)
             control,
             WebServer(services),
             schedule(config, services),  # last: its jobs run only while what they use runs

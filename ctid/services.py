@@ -26,6 +26,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.runner import Runner
 from ctid.home.service import Home
 from ctid.jobs.scheduler import Scheduler
 from ctid.lineplan.source import LinePlanSource
@@ -77,9 +78,11 @@ class Services:
     pops: ScreenPops
     console: Console
     dnc: DoNotCall
+    """The do-not-call list (a campaign skips it, a dial by hand is refused)."""
     campaigns: Campaigns
     """The dialer's campaigns (made, started, paused, stopped; recovered at a start)."""
-    """The do-not-call list (a campaign skips it, a dial by hand is refused)."""
+    dialer: Runner
+    """The campaigns' dialling: a task per running campaign; one call for an operator, their results."""
     prospects: Prospects
     crm_options: CrmOptions
     merges: CustomerMerges

@@ -129,7 +129,7 @@ async def after_visit(
 async def resolve_calls(
     conn: AsyncConnection,
     actor: Actor,
-    handler_id: int,
+    handler_id: int | None,
     result: str,
     now: datetime,
     *,

@@ -22,12 +22,14 @@ from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.events import EventBus
 from ctid.core.paging import Page, PageRequest
 from ctid.crm import scope
 from ctid.dialer import store
 from ctid.dialer.campaign_settings import CampaignSettings, SourceKind, settings_from_json, settings_to_json
 from ctid.dialer.checks import contact_views
 from ctid.dialer.eligibility import CampaignView, why_not
+from ctid.dialer.events import CampaignChanged
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import RetryRules, after_attempt
@@ -80,10 +82,19 @@ class Campaigns:
 
     name = "campaigns"
 
-    def __init__(self, db: Database, timezone: str, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        timezone: str,
+        clock: Callable[[], datetime] = utcnow,
+        bus: EventBus | None = None,
+    ) -> None:
+        """``bus``: where a campaign's move is told (``CampaignChanged``: the runner starts or ends its
+        task at once)."""
         self._db = db
         self._zone = ZoneInfo(timezone)
         self._clock = clock
+        self._bus = bus
 
     async def create(
         self, actor: Actor, user: User, name: Any, mode: Any, settings: Any, priority: int = 0
@@ -168,7 +179,10 @@ class Campaigns:
                 raise Conflict(refusal)
             before, after = {"state": current.state.value}, {"state": state.value}
             await audit.record(conn, actor, f"campaign.{how}", ("campaign", campaign_id), now, before, after)
-            return await _visible(conn, user, campaign_id)
+            moved = await _visible(conn, user, campaign_id)
+        if self._bus is not None:
+            self._bus.publish(CampaignChanged(campaign_id=campaign_id, state=state, at=now))
+        return moved
 
     async def explain(
         self, user: User, campaign_id: int, ids: Sequence[int] | None = None, limit: int = EXPLAINED

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ctid.core.events import Event
-from ctid.dialer.models import AttemptResult, CampaignMode
+from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,4 +47,25 @@ class CampaignAttemptEnded(Event):
     call_id: str | None
     operator_id: int | None
     result: AttemptResult
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignChanged(Event):
+    """A campaign was started, paused, resumed, stopped, finished or changed: the runner starts or ends its
+    task (a campaign's state is a row; this tells the running daemon at once), the live page refreshes."""
+
+    campaign_id: int
+    state: CampaignState
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignLineOut(Event):
+    """A line failed again and again (no dial tone, a refused dial) and left the campaign: an alert for
+    the live page (``ctid.dialer.line_health``); it comes back when the campaign is started again."""
+
+    campaign_id: int
+    line: str
+    last_result: AttemptResult
     at: datetime

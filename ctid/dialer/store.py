@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -323,3 +323,69 @@ async def list_campaigns(conn: AsyncConnection, branch_id: int | None) -> list[C
 async def attempt_count(conn: AsyncConnection, campaign_id: int) -> int:
     query = select(func.count()).select_from(dial_attempts).where(dial_attempts.c.campaign_id == campaign_id)
     return int(await conn.scalar(query) or 0)
+
+
+async def earliest_pending(conn: AsyncConnection, campaign_id: int) -> datetime | None:
+    """When the campaign's next pending contact comes due (a retry's or a call back's time), or None when
+    none is pending: what the runner sleeps until."""
+    query = (
+        select(campaign_contacts.c.next_try_at)
+        .where(
+            campaign_contacts.c.campaign_id == campaign_id,
+            campaign_contacts.c.status == ContactStatus.PENDING.value,
+        )
+        .order_by(campaign_contacts.c.next_try_at)
+        .limit(1)
+    )
+    found: datetime | None = (await conn.execute(query)).scalar()
+    return found
+
+
+async def unclaim(conn: AsyncConnection, contact_id: int, at: datetime) -> None:
+    """Back to pending without using an attempt (the line rang before the dial could start)."""
+    await conn.execute(
+        update(campaign_contacts)
+        .where(
+            campaign_contacts.c.id == contact_id,
+            campaign_contacts.c.status == ContactStatus.DIALLING.value,
+        )
+        .values(status=ContactStatus.PENDING.value, updated_at=at)
+    )
+
+
+async def close_contact(conn: AsyncConnection, contact_id: int, reason: str, at: datetime) -> None:
+    """A pending contact the lists forbid at dial time (do-not-call, opted out, contacted lately, no number):
+    done without an attempt, ``reason`` saying why (a ``WhyNot`` value)."""
+    await conn.execute(
+        update(campaign_contacts)
+        .where(
+            campaign_contacts.c.id == contact_id,
+            campaign_contacts.c.status == ContactStatus.PENDING.value,
+        )
+        .values(status=ContactStatus.DONE.value, reason=reason[:200], updated_at=at)
+    )
+
+
+async def get_attempt(conn: AsyncConnection, attempt_id: int) -> Attempt | None:
+    row = (
+        (await conn.execute(select(dial_attempts).where(dial_attempts.c.id == attempt_id))).mappings().first()
+    )
+    return None if row is None else _attempt(row)
+
+
+async def delete_attempt(conn: AsyncConnection, attempt_id: int) -> None:
+    """An attempt whose dial never started (the line rang first): no attempt at all."""
+    await conn.execute(delete(dial_attempts).where(dial_attempts.c.id == attempt_id))
+
+
+async def refine_result(
+    conn: AsyncConnection, attempt_id: int, result: AttemptResult, only_from: AttemptResult, **values: Any
+) -> bool:
+    """An ended attempt's result as the operator gives it (the modem's "answered" was only that the line
+    was handed to the handset), if it still is ``only_from``."""
+    query = (
+        update(dial_attempts)
+        .where(dial_attempts.c.id == attempt_id, dial_attempts.c.result == only_from.value)
+        .values(result=result.value, **values)
+    )
+    return bool((await conn.execute(query)).rowcount)

@@ -87,21 +87,35 @@ class Worklist:
         async with self._db.begin(immediate=True) as conn:
             item = await _item(conn, user, item_id)
             await _check_assignee(conn, user, item, change)
-            settings = (await settings_store.load(conn))[item.type]
-            retry = Retry(settings.retry_after_days, settings.retry_max_tries)
-            values = applied(item, change, now, self._zone, retry)
-            current = {name: getattr(item, name) for name in values}
-            if await record_change(
-                conn, actor, "reminder.update", ("reminder", item_id), now, diff(current, values)
-            ):
-                await store.update_item(conn, item_id, {**values, "updated_at": now})
-            await store.insert_event(conn, _event(item, change, user, now))
-            if (call := crm_call(item, change)) is not None:
-                kind, number, word = call
-                which = {"visit_id": number} if kind == "visit" else {"follow_up_id": number}
-                result = change.note or item.note or word
-                await follow_ups.resolve_calls(conn, actor, user.id, result, now, **which)
+            await record(conn, actor, user.id, item, change, now, self._zone)
             return await _item(conn, user, item_id)
+
+
+async def record(
+    conn: AsyncConnection,
+    actor: Actor,
+    user_id: int | None,
+    item: ReminderItem,
+    change: ItemChange,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Apply ``change`` to ``item`` in the caller's transaction: the item's columns, its event (by
+    ``user_id``, None for the system: a broadcast's DTMF answer), the audit entry and the CRM follow-up it
+    resolves. The worklist's change and the dialer's result both come here, so an outcome means the same
+    whoever gives it. Raises as ``outcomes.applied`` does (a Conflict for a closed item)."""
+    settings = (await settings_store.load(conn))[item.type]
+    retry = Retry(settings.retry_after_days, settings.retry_max_tries)
+    values = applied(item, change, now, zone, retry)
+    current = {name: getattr(item, name) for name in values}
+    if await record_change(conn, actor, "reminder.update", ("reminder", item.id), now, diff(current, values)):
+        await store.update_item(conn, item.id, {**values, "updated_at": now})
+    await store.insert_event(conn, _event(item, change, user_id, now))
+    if (call := crm_call(item, change)) is not None:
+        kind, number, word = call
+        which = {"visit_id": number} if kind == "visit" else {"follow_up_id": number}
+        result = change.note or item.note or word
+        await follow_ups.resolve_calls(conn, actor, user_id, result, now, **which)
 
 
 def crm_call(item: ReminderItem, change: ItemChange) -> tuple[str, int, str] | None:
@@ -115,12 +129,12 @@ def crm_call(item: ReminderItem, change: ItemChange) -> tuple[str, int, str] | N
     return (kind, int(number), word) if kind in ("visit", "follow_up") and number.isdigit() else None
 
 
-def _event(item: ReminderItem, change: ItemChange, user: User, now: datetime) -> dict[str, object]:
+def _event(item: ReminderItem, change: ItemChange, user_id: int | None, now: datetime) -> dict[str, object]:
     return {
         "item_id": item.id,
         "customer_id": item.customer_id,
         "at": now,
-        "user_id": user.id,
+        "user_id": user_id,
         "outcome": change.outcome.value if change.outcome else None,
         "note": change.note or "",
         "channel": item.channel.value,
