@@ -229,10 +229,10 @@ class Runner:
         if event.call_id != call.call_id:
             return
         if isinstance(event, CallConnected):
-            call.answered_at = event.at
+            call.answered_at = self._clock()  # the campaign's clock (the retry delays run from it)
         elif isinstance(event, CallEnded):
             call.result = OF_CALL.get(event.outcome, AttemptResult.UNKNOWN)
-            call.ended_at = event.at
+            call.ended_at = self._clock()
             call.ended.set()
             if call.result not in LINE_FAULTS:  # a fault keeps the line until its health is known
                 del self._held[event.line]  # free for the next call now; the attempt settles meanwhile

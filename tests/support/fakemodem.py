@@ -10,6 +10,11 @@ and ``AT+VRX``, after which the test streams audio (``send_audio``: DLE-escaped 
 for a pair) and DLE events; ``DLE !`` from the driver ends the recording (``DLE ETX``, ``OK``), or only
 ``DLE DLE DLE !`` (``vrx_stop="triple"``), or nothing (``"never"``).
 
+Dials: ``ATD`` answers ``dial_result`` after ``dial_delay_s``, or, given a ``dial_script``, what it says for
+that number (``DialAnswer``: BUSY, NO ANSWER, NO DIALTONE, or an answer OK/VCON after a delay, the far end
+hanging up ``talk_s`` later with ``NO CARRIER``). Every dial is logged in ``dials`` with its time, the
+dialer's tests' witness that nothing was dialled twice (the log outlives a daemon killed with -9).
+
 The device the driver opens is a symlink owned by the fake, so ``unplug`` (close the pty, remove the link)
 and ``plug`` (a new pty, the link re-pointed) happen under the driver as with a USB modem; a replugged modem
 has lost its settings, as a real one has after a power cycle.
@@ -25,7 +30,7 @@ import sys
 import termios
 import time
 import tty
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -97,6 +102,27 @@ def mesg(frame: bytes) -> bytes:
 
 # --- the modem ----------------------------------------------------------------------------------------------
 
+ANSWERED = frozenset({"OK", "VCON", "CONNECT"})
+
+
+@dataclass(frozen=True)
+class DialAnswer:
+    """How the far end answers one dial: ``code`` after ``delay_s``; an answered call (OK, VCON) is hung up
+    by the far end ``talk_s`` later (``NO CARRIER``), or stays up until the driver hangs up (None)."""
+
+    code: str = "OK"
+    delay_s: float = 0.05
+    talk_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Dial:
+    """One ``ATD`` the modem received: when (``time.monotonic()``), the number, and what it answered."""
+
+    at: float
+    number: str
+    answer: DialAnswer
+
 
 @dataclass
 class ModemState:
@@ -149,6 +175,9 @@ class FakeModem:
         self._inbox = bytearray()
         self._outbox = bytearray()
         self._dialing: asyncio.TimerHandle | None = None
+        self._talking: asyncio.TimerHandle | None = None
+        self.dial_script: Callable[[str], DialAnswer] | None = None
+        self.dials: list[Dial] = []
         self._changed = asyncio.Event()
         self._loop = asyncio.get_running_loop()
 
@@ -177,6 +206,7 @@ class FakeModem:
         self._loop.remove_reader(self._master)
         self._loop.remove_writer(self._master)
         self._cancel_dial()
+        self._cancel_talk()
         os.close(self._master)
         if self._slave is not None:
             os.close(self._slave)
@@ -340,6 +370,8 @@ class FakeModem:
     def _answer_for(self, body: str) -> tuple[list[str], str]:
         """The info lines and result code for one AT command body (after ``AT``)."""
         state = self.state
+        if body in ("H", "H0"):
+            self._cancel_talk()  # the driver hung up: the far end hears it, no NO CARRIER comes later
         if body in ("", "H", "H0", "+VLS=0") or _FLAGS.fullmatch(body):
             state.off_hook = False if body.startswith(("H", "+VLS")) else state.off_hook
             state.echo = _flag(body, "E", state.echo)
@@ -417,15 +449,34 @@ class FakeModem:
         self._answer("OK")
 
     def _dial(self, body: str) -> None:
-        if not re.fullmatch(r"DT?[0-9*#,W]+;?", body):
+        if not (match := re.fullmatch(r"DT?([0-9*#,W]+);?", body)):
             self._answer("ERROR")
             return
+        self._cancel_talk()
         self.state.off_hook = True
-        self._dialing = self._loop.call_later(self.dial_delay_s, self._dial_done)
+        number = match[1]
+        script = self.dial_script
+        answer = DialAnswer(self.dial_result, self.dial_delay_s) if script is None else script(number)
+        self.dials.append(Dial(time.monotonic(), number, answer))
+        self._dialing = self._loop.call_later(answer.delay_s, self._dial_done, answer)
 
-    def _dial_done(self) -> None:
+    def _dial_done(self, answer: DialAnswer) -> None:
         self._dialing = None
-        self._answer(self.dial_result)
+        self._answer(answer.code)
+        if answer.code not in ANSWERED:
+            self.state.off_hook = False
+        elif answer.talk_s is not None:
+            self._talking = self._loop.call_later(answer.talk_s, self._far_end_hangs_up)
+
+    def _far_end_hangs_up(self) -> None:
+        self._talking = None
+        self.state.off_hook = False
+        self._answer("NO CARRIER")
+
+    def _cancel_talk(self) -> None:
+        if self._talking is not None:
+            self._talking.cancel()
+            self._talking = None
 
     def _cancel_dial(self) -> None:
         if self._dialing is not None:
