@@ -73,10 +73,19 @@ echo "quickstart: ruff"
 .venv/bin/ruff format --check .
 echo "quickstart: mypy (strict on ctid/)"
 .venv/bin/mypy
-# Two passes: the suite in parallel on every core, then the tests that keep time with the wall clock or with
-# audio played in real time, alone (tests/conftest.py says which). Exit status 5 is "nothing selected".
+# Three passes: the suite in parallel on every core; then the tests that keep time with the wall clock
+# (a daemon's bounds in seconds), two at a time; then those that keep pace with audio, alone. Which are
+# which is tests/realtime.txt; the last two passes collect only its paths (unless paths were given).
+# Exit status 5 is "nothing selected".
 pass_status() { local status=0; "$@" || status=$?; [ "$status" = 5 ] && status=0; return "$status"; }
+realtime_paths() { [ $# -gt 0 ] || sed -e 's/#.*//' tests/realtime.txt | awk -v how="$how" '$2 == how {print $1}'; }
 echo "quickstart: pytest (parallel)"
 pass_status .venv/bin/pytest -q -p no:cacheprovider -n auto -m "not realtime" "$@"
-echo "quickstart: pytest (real-time tests, alone)"
-pass_status .venv/bin/pytest -q -p no:cacheprovider -m realtime "$@"
+echo "quickstart: pytest (real-time tests, two at a time)"
+how=paired
+mapfile -t paths < <(realtime_paths "$@")
+pass_status .venv/bin/pytest -q -p no:cacheprovider -n 2 -m "realtime and not alone" "${paths[@]}" "$@"
+echo "quickstart: pytest (real-time tests that keep pace with audio, alone)"
+how=alone
+mapfile -t paths < <(realtime_paths "$@")
+pass_status .venv/bin/pytest -q -p no:cacheprovider -m "realtime and alone" "${paths[@]}" "$@"
