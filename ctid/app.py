@@ -41,6 +41,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.exclusions import Exclusions
 from ctid.dialer.runner import Runner
 from ctid.home.service import Home
 from ctid.jobs.runs import JobRuns
@@ -213,6 +214,7 @@ def build_services(
         dnc=dnc,
         campaigns=Campaigns(db, site.timezone, clock, bus=bus),
         dialer=Runner(db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on),
+        exclusions=Exclusions(db, normaliser, bus, clock),
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
         merges=CustomerMerges(db, clock),

@@ -26,6 +26,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.exclusions import Exclusions
 from ctid.dialer.runner import Runner
 from ctid.home.service import Home
 from ctid.jobs.scheduler import Scheduler
@@ -82,6 +83,8 @@ class Services:
     campaigns: Campaigns
     """The dialer's campaigns (made, started, paused, stopped; recovered at a start)."""
     dialer: Runner
+    exclusions: Exclusions
+    """A campaign's own exclusions: a contact or a number taken out of one campaign, with a reason."""
     """The campaigns' dialling: a task per running campaign; one call for an operator, their results."""
     prospects: Prospects
     crm_options: CrmOptions

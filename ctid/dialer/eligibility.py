@@ -72,7 +72,9 @@ def why_not(
 
 
 def _own(contact: ContactView, campaign: CampaignView, local_now: datetime) -> WhyNot | None:
-    if contact.status in (ContactStatus.DONE, ContactStatus.EXCLUDED):
+    if contact.status == ContactStatus.EXCLUDED:
+        return WhyNot.DO_NOT_CALL  # taken out of this campaign by a person: its own do-not-call list
+    if contact.status == ContactStatus.DONE:
         return WhyNot.DONE
     if contact.status == ContactStatus.DIALLING:
         return WhyNot.IN_FLIGHT

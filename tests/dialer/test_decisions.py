@@ -102,7 +102,7 @@ def test_each_reason_in_its_order() -> None:
 
     later = local(11)
     assert ask(ContactView(ContactStatus.DONE, 1, None)) == WhyNot.DONE
-    assert ask(ContactView(ContactStatus.EXCLUDED, 0, None)) == WhyNot.DONE
+    assert ask(ContactView(ContactStatus.EXCLUDED, 0, None)) == WhyNot.DO_NOT_CALL  # this campaign's list
     assert ask(ContactView(ContactStatus.DIALLING, 0, None)) == WhyNot.IN_FLIGHT
     assert ask(ContactView(ContactStatus.PENDING, 3, None)) == WhyNot.MAX_ATTEMPTS
     assert ask(ContactView(ContactStatus.PENDING, 3, later, call_back=True)) == WhyNot.CALL_BACK_LATER

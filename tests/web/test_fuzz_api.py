@@ -65,6 +65,9 @@ ROUTES = [
     Route("POST", "/api/v1/dnc", ("number", "reason"), {"number": "13800138009", "reason": "r"}),
     Route("POST", "/api/v1/campaigns", ("name", "mode", "settings", "priority"),
           {"name": "c", "mode": "preview", "settings": {"lines": ["desk"], "source": {"kind": "search"}}}),
+    Route("POST", "/api/v1/campaigns/{campaign}/exclusions", ("number", "reason"),
+          {"number": "13800138000", "reason": "r"}),
+    Route("POST", "/api/v1/campaigns/{campaign}/contacts/999999/exclude", ("reason",), {"reason": "r"}),
     Route("POST", "/api/v1/lines/desk/recording", ("action",), {"action": "pause"}),
     Route("PUT", "/api/v1/calls/{call}/note", ("note",), {"note": "n"}),
     Route("PUT", "/api/v1/calls/{call}/customer", ("customer_id", "add_number", "confirm_shared_phone"),
@@ -199,6 +202,10 @@ def ids(live: LiveSite, boss: Client, boss_user: User) -> dict[str, str]:
         "sms": made("/api/v1/sms", {"number": "13800138000", "text": "您好"}),
         "token": str(spare),
         "call": "c0ffee",
+        "campaign": made(
+            "/api/v1/campaigns",
+            {"name": "c", "mode": "preview", "settings": {"lines": ["desk"], "source": {"kind": "search"}}},
+        ),
     }
 
 
