@@ -26,11 +26,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ctid.accounts.agents import AgentStateChanged
 from ctid.accounts.models import User
@@ -162,6 +164,11 @@ class Runner:
         self._out: dict[int, dict[str, AttemptResult]] = {}  # campaign -> lines taken out, their last fault
         self._calls = TaskSet()
         self._undo: list[Unsubscribe] = []
+        self._known: dict[int, tuple[float, Campaign]] = {}  # read at (monotonic), until it changes
+        self._writing = asyncio.Lock()  # the runner's writes one at a time: never SQLite's busy-wait sleeps
+        self._dials_waiting = 0
+        self._no_dials = asyncio.Event()
+        self._no_dials.set()
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
@@ -246,6 +253,7 @@ class Runner:
         self.wake()
 
     def _on_campaign(self, event: CampaignChanged) -> None:
+        self._known.pop(event.campaign_id, None)  # read it again before the next dial
         if event.state == CampaignState.RUNNING:
             self._out.pop(event.campaign_id, None)  # a person started it again: its lines get another chance
             if event.campaign_id not in self._campaigns:
@@ -284,8 +292,7 @@ class Runner:
         """Start the calls allowed now. False: the campaign runs no more; True: look again at once; a
         number: wait that long (or until woken)."""
         now = self._clock()
-        async with self._db.connect() as conn:
-            campaign = await store.get_campaign(conn, campaign_id)
+        campaign = await self._campaign(campaign_id)
         if campaign is None or campaign.state != CampaignState.RUNNING:
             return False
         if campaign.mode == CampaignMode.PREVIEW:
@@ -328,6 +335,40 @@ class Runner:
         if closed and not placed:
             await self._finish_if_done(campaign.id)
         return True if placed or closed else self._nap_s
+
+    @contextlib.asynccontextmanager
+    async def _write(self, dial: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One write transaction of the runner's, one at a time (SQLite's lock is never fought over, so
+        never slept on); a dial's (a line is free now) goes before the bookkeeping of calls that ended."""
+        if dial:
+            self._dials_waiting += 1
+            self._no_dials.clear()
+        try:
+            while not dial and self._dials_waiting:
+                await self._no_dials.wait()
+            async with self._writing, self._db.begin(immediate=True) as conn:
+                yield conn
+        finally:
+            if dial:
+                self._dials_waiting -= 1
+                if not self._dials_waiting:
+                    self._no_dials.set()
+
+    async def _campaign(self, campaign_id: int, conn: Any = None) -> Campaign | None:
+        """The campaign as last read: read again after a ``CampaignChanged`` (a move, a change: published
+        by whoever made it, as it commits) and at least every ``nap_s`` (a change the bus did not carry)."""
+        known = self._known.get(campaign_id)
+        loop = asyncio.get_running_loop()
+        if known is not None and loop.time() - known[0] < self._nap_s:
+            return known[1]
+        if conn is None:
+            async with self._db.connect() as conn:
+                found = await store.get_campaign(conn, campaign_id)
+        else:
+            found = await store.get_campaign(conn, campaign_id)
+        if found is not None:
+            self._known[campaign_id] = (loop.time(), found)
+        return found
 
     def _free(self, campaign: Campaign) -> list[str]:
         """The campaign's lines a call may start on now: idle (not ringing, not in a call, not off hook,
@@ -374,7 +415,7 @@ class Runner:
         return max(0.0, (earliest - now).total_seconds())
 
     async def _close(self, contact: Contact, why: WhyNot, now: datetime) -> None:
-        async with self._db.begin(immediate=True) as conn:
+        async with self._write() as conn:
             await store.close_contact(conn, contact.id, why.value, now)
         log.info(
             "dialer: contact %d of campaign %d not dialled: %s", contact.id, contact.campaign_id, why.value
@@ -383,9 +424,11 @@ class Runner:
     async def _finish_if_done(self, campaign_id: int) -> bool:
         """A running campaign with no contact pending or in flight is finished (audited as the dialer's)."""
         now = self._clock()
-        async with self._db.begin(immediate=True) as conn:
-            counts = await store.contact_counts(conn, campaign_id)
-            if counts.get(ContactStatus.PENDING) or counts.get(ContactStatus.DIALLING):
+        async with self._db.connect() as conn:
+            if await store.has_open_contacts(conn, campaign_id):
+                return False
+        async with self._write() as conn:
+            if await store.has_open_contacts(conn, campaign_id):
                 return False
             running = frozenset({CampaignState.RUNNING})
             if not await store.set_state(
@@ -412,7 +455,7 @@ class Runner:
         call = _Call(campaign.id, campaign.mode, 0, contact, line, operator)
         self._held[line] = call  # before any await: no other campaign takes this line meanwhile
         try:
-            async with self._db.begin(immediate=True) as conn:
+            async with self._write(dial=True) as conn:
                 if not await store.claim(conn, contact.id, now):
                     self._held.pop(line, None)
                     return None
@@ -450,7 +493,7 @@ class Runner:
         row goes, the contact is pending again with its attempts as they were."""
         self._held.pop(call.line, None)
         self._free_operator(call)
-        async with self._db.begin(immediate=True) as conn:
+        async with self._write() as conn:
             await store.delete_attempt(conn, call.attempt_id)
             await store.unclaim(conn, call.contact.id, self._clock())
         log.info("dialer: line %s rang before campaign %d's dial: yielded", call.line, call.campaign_id)
@@ -554,12 +597,12 @@ class Runner:
         waits). A result the attempt has already (anything but the modem's "answered") is a Conflict, or
         None when ``quiet``."""
         at = at or self._clock()
-        async with self._db.begin(immediate=True) as conn:
+        async with self._write() as conn:
             attempt = await store.get_attempt(conn, attempt_id)
             if attempt is None:
                 raise NotFound(NO_SUCH_ATTEMPT)
             contact = await store.get_contact(conn, attempt.contact_id)
-            campaign = await store.get_campaign(conn, attempt.campaign_id)
+            campaign = await self._campaign(attempt.campaign_id, conn)
             assert contact is not None and campaign is not None  # cascades with the attempt
             extra: dict[str, Any] = {"note": note[:2000]} if note else {}
             extra |= {"dtmf": dtmf[:16]} if dtmf else {}
@@ -584,7 +627,6 @@ class Runner:
                 back = then.settle_as == AttemptResult.CALL_BACK and after.status == ContactStatus.PENDING
                 values = {"call_back": back, "call_back_user_id": by if back and not for_anyone else None}
                 await store.settle(conn, contact.id, after, result, at, **values)
-            topic = await self._topic(conn, contact)
             if then.item_outcome is not None and contact.reminder_item_id is not None:
                 change = ItemChange(
                     outcome=then.item_outcome,
@@ -594,16 +636,18 @@ class Runner:
                 )
                 await self._item(conn, actor, by, contact.reminder_item_id, change, at)
             if then.opt_out and contact.customer_id is not None:
+                topic = await self._topic(conn, contact)
                 await self._opt_out(conn, actor, contact.customer_id, topic, note, at)
-            ended = await store.get_attempt(conn, attempt_id)
-        assert ended is not None
+        stamps = {"call_id": call_id or attempt.call_id, "answered_at": answered_at or attempt.answered_at}
+        ended = replace(attempt, result=result, ended_at=attempt.ended_at or at, **stamps, **extra)
         self._bus.publish(
             CampaignAttemptEnded(
                 campaign_id=campaign.id, contact_id=contact.id, attempt_id=attempt_id, line=attempt.line,
                 call_id=ended.call_id, operator_id=ended.operator_id, result=result, at=at,
             )
         )  # fmt: skip
-        await self._finish_if_done(campaign.id)
+        if contact.status != ContactStatus.EXCLUDED and after.status == ContactStatus.DONE:
+            await self._finish_if_done(campaign.id)
         return ended
 
     async def _topic(self, conn: Any, contact: Contact) -> ReminderType:

@@ -389,3 +389,17 @@ async def refine_result(
         .values(result=result.value, **values)
     )
     return bool((await conn.execute(query)).rowcount)
+
+
+async def has_open_contacts(conn: AsyncConnection, campaign_id: int) -> bool:
+    """Whether a contact of the campaign is still pending or in flight (two probes of the next-contact
+    index, however many contacts are done)."""
+    for status in (ContactStatus.PENDING, ContactStatus.DIALLING):
+        query = (
+            select(campaign_contacts.c.id)
+            .where(campaign_contacts.c.campaign_id == campaign_id, campaign_contacts.c.status == status.value)
+            .limit(1)
+        )
+        if (await conn.execute(query)).first() is not None:
+            return True
+    return False

@@ -178,7 +178,7 @@ def build_rig(db: Database, supervisor: User, answer: Callable[[str], Answer], n
     return Rig(db, bus, clock, lines, campaigns, runner, supervisor)
 
 
-async def until(check: Callable[[], Any], timeout_s: float = 5.0, what: str = "") -> None:
+async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "") -> None:
     """Wait (polling the loop) until ``check()`` is true."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
