@@ -10,8 +10,9 @@ ten minutes on), as a line coming free would. Target: the pick < 5 ms (p99).
 
 Then the runner (``ctid.dialer.runner``) works a broadcast campaign of ``--queued`` contacts over 8 sim lines
 whose dials end at random (busy, no answer, no carrier, or answered and hung up a little later), each after
-5-30 ms, on a fresh SQLite file. Measured for each line coming free (its call's ``CallEnded`` on the bus):
-the time until that line's next ``CallDialing``, i.e. the runner woken, the next contacts read with the
+0.1-0.4 s (a real dial takes seconds), on a fresh SQLite file. Measured for each line coming free (its
+call's ``CallEnded`` on the bus): the time until that line's next ``CallDialing``, i.e. the runner woken,
+the next contacts read with the
 lists at dial time (do-not-call, opt-outs), claimed, the attempt written and the dial started, while the
 ended call's own attempt is settled alongside. Target p99 < 50 ms. CPU time is printed too: the box is
 shared, so wall times follow its load.
@@ -116,8 +117,8 @@ async def picks(db: Database, campaign: int, count: int) -> list[float]:
 
 
 class RandomLine(SimLine):
-    """A sim line whose dials end at random after 5-30 ms: busy, no answer, no carrier, or answered and hung
-    up 5-30 ms later (the far end)."""
+    """A sim line whose dials end at random after 0.1-0.4 s: busy, no answer, no carrier, or answered and
+    hung up 0.1-0.4 s later (the far end)."""
 
     def __init__(self, name: str, bus: EventBus, rng: random.Random) -> None:
         super().__init__(name, name, bus, SimLineOptions(ring_interval_s=0), clock=lambda: NOW)
