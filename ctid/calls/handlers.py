@@ -52,8 +52,26 @@ class CallHandlers:
 
     def dialled(self, call_id: str, line: str, user: User) -> None:
         """An operator dialled this call from the console: it is theirs."""
+        self.dialled_for(call_id, line, user.id, user.label)
+
+    def dialled_for(self, call_id: str, line: str, user_id: int, label: str = "") -> None:
+        """This call was dialled for an operator (a campaign's call for the ready operator, or the one who
+        clicked a preview card): it is theirs, in the call log as a call they dialled."""
         call = self._calls.setdefault(call_id, _Call(line, "outbound"))
-        self._give(call_id, call, Handler(user.id, DIALLED), user.label)
+        self._give(call_id, call, Handler(user_id, DIALLED), label or self._agents.label_of(user_id))
+
+    def busy(self) -> frozenset[int]:
+        """The operators who may be on a call now: each call's handler while it lasts, and for an answered
+        call nobody is known to have taken, everyone who was ready on its line (any of them may be on
+        it). A progressive campaign gives its next call to none of them: a card popped on the console
+        of someone who is talking is an abandoned call."""
+        found: set[int] = set()
+        for call in self._calls.values():
+            if call.handler.user_id is not None:
+                found.add(call.handler.user_id)
+            elif call.answered:
+                found |= call.ready | self._agents.ready_on(call.line)
+        return frozenset(found)
 
     # --- events (called synchronously by the bus) -------------------------------------------------------
 
