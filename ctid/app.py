@@ -41,6 +41,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.desk import Desk
 from ctid.dialer.exclusions import Exclusions
 from ctid.dialer.runner import Runner
 from ctid.home.service import Home
@@ -185,6 +186,7 @@ def build_services(
     own_sms = OwnSms(db, outbox, sms_templates, site.name, clock)
     email = email_sender(config.email)
     backup, started = nightly_backup(config), time.monotonic()
+    dialer = Runner(db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on)
     status = SystemStatus(
         db,
         config.database_url,
@@ -213,8 +215,9 @@ def build_services(
         console=console,
         dnc=dnc,
         campaigns=Campaigns(db, site.timezone, clock, bus=bus),
-        dialer=Runner(db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on),
+        dialer=dialer,
         exclusions=Exclusions(db, normaliser, bus, clock),
+        desk=Desk(db, dialer, site.timezone, console.lines_for, clock),
         prospects=Prospects(db, normaliser, records.customers, clock),
         crm_options=CrmOptions(db, clock),
         merges=CustomerMerges(db, clock),

@@ -26,6 +26,7 @@ from ctid.crm.prospects import Prospects
 from ctid.crm.records import CrmRecords
 from ctid.crm.service import CustomerDirectory
 from ctid.dialer.campaigns import Campaigns
+from ctid.dialer.desk import Desk
 from ctid.dialer.exclusions import Exclusions
 from ctid.dialer.runner import Runner
 from ctid.home.service import Home
@@ -83,9 +84,12 @@ class Services:
     campaigns: Campaigns
     """The dialer's campaigns (made, started, paused, stopped; recovered at a start)."""
     dialer: Runner
+    """The campaigns' dialling: a task per running campaign; one call for an operator, their results."""
     exclusions: Exclusions
     """A campaign's own exclusions: a contact or a number taken out of one campaign, with a reason."""
-    """The campaigns' dialling: a task per running campaign; one call for an operator, their results."""
+    desk: Desk
+    """An operator's side of the campaigns: a preview card held for them, dialled or skipped; their call
+    backs."""
     prospects: Prospects
     crm_options: CrmOptions
     merges: CustomerMerges

@@ -40,6 +40,8 @@ class Contact:
     last_result: AttemptResult | None
     reason: str
     updated_at: datetime
+    held_by: int | None = None  # the operator a preview card is shown to (ctid.dialer.desk)
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True)

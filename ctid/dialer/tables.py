@@ -50,6 +50,9 @@ campaign_contacts = Table(
     Column("last_result", String(16), nullable=True),
     Column("reason", String(200), nullable=False, server_default=""),  # why excluded or skipped
     Column("updated_at", UtcDateTime, nullable=False),
+    # a preview card shown to an operator is theirs until held_until (ctid.dialer.desk): never two at once
+    Column("held_by", Integer, nullable=True),
+    Column("held_until", UtcDateTime, nullable=True),
     UniqueConstraint("campaign_id", "customer_id", name="uq_campaign_contacts_campaign_id_customer_id"),
     # the next contact: pending, due, the longest waiting first (one range of this index)
     Index("ix_campaign_contacts_next", "campaign_id", "status", "next_try_at"),
