@@ -220,6 +220,19 @@ class Desk:
                 raise NotFound(NO_SUCH_CONTACT)
             return await self._card(conn, campaign, contact, None, frozenset(campaign.settings.lines))
 
+    async def open_call(self, user: User) -> tuple[Card, Attempt] | None:
+        """The campaign call this operator has not given a result for yet, if any (a console opened or
+        reloaded during it shows its card again, with the result still to give)."""
+        scope.require(user, Permission.USE_CONSOLE)
+        attempt_id = self._runner.operators_busy().get(user.id)
+        if attempt_id is None:
+            return None
+        async with self._db.connect() as conn:
+            attempt = await store.get_attempt(conn, attempt_id)
+        if attempt is None:
+            return None
+        return await self.card(attempt.campaign_id, attempt.contact_id), attempt
+
     async def call_backs(self, user: User) -> list[CallBack]:
         """The call backs kept for this operator in the campaigns they work, the soonest first (``due``:
         its time has come)."""

@@ -14,6 +14,7 @@ from aiohttp import web
 from ctid.services import Services
 from ctid.web import views
 from ctid.web.auth import auth_middleware
+from ctid.web.campaign_pops import CampaignPops
 from ctid.web.csrf import csrf_middleware
 from ctid.web.errors import error_middleware
 from ctid.web.feature import Feature, collect, menu
@@ -66,12 +67,16 @@ def make_app(services: Services, features: Sequence[Feature] | None = None) -> w
 async def _hub_lifetime(app: web.Application) -> AsyncIterator[None]:
     """The hub follows the bus while the app runs, and checks its consoles' sessions on the scheduler
     (the one job the wiring in ctid.app does not register: a hub lives as long as its app); at shutdown
-    it closes every console politely."""
+    it closes every console politely. Campaign calls pop on their operators' consoles through it
+    (ctid.web.campaign_pops) for as long."""
     hub = app[HUB]
     hub.start()
+    campaign_pops = CampaignPops(app[SERVICES])
+    campaign_pops.start()
     stop_checking = app[SERVICES].scheduler.every(
         hub.check_sessions, SESSION_CHECK_S, "checking the consoles' sessions", failure_level=logging.WARNING
     )
     yield
     await stop_checking()
+    await campaign_pops.stop()
     await hub.stop()
