@@ -62,6 +62,7 @@
       C.lines.clear();
       for (const line of message.lines) C.lines.set(line.name, line);
       C.renderLines();
+      if (C.loadCampaigns) C.loadCampaigns(); // a reconnect shows the campaign call still to give a result
     },
     "line.status"(message) {
       C.lines.set(message.line.name, message.line);
@@ -126,8 +127,9 @@
     },
   };
 
+  // a part of the console with messages of its own adds their handlers to C.handlers (campaigns.js)
   function handle(message) {
-    const handler = handlers[message.type];
+    const handler = handlers[message.type] || (C.handlers || {})[message.type];
     if (handler) handler(message);
   }
 
