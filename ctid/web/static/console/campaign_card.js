@@ -10,6 +10,10 @@
   const { T, el, label, when, fmt } = C;
   const R = JSON.parse(document.getElementById("campaign-texts").textContent);
   const CALL_BACK_DEFAULT_H = 2;
+  const SHOP_CLOCK = new Intl.DateTimeFormat("sv-SE", { // 2026-12-08 15:30
+    timeZone: C.root.dataset.timezone, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hour12: false,
+  });
 
   // ``shown``: { message, attempt?, ended? }; ``act``: the panel's actions (dialCard, skipCard, ...)
   function campaignCard(shown, act) {
@@ -31,8 +35,8 @@
 
   function aboutItem(item) {
     if (!item) return null;
-    return el("p", { class: "campaign-item" }, el("strong", {}, label(item.type)), " ", item.subject || "", " ",
-      item.plate || "", item.due_on ? ` · ${R.due} ${item.due_on}` : "");
+    return el("p", { class: "campaign-item" }, el("strong", {}, label(item.type)), " ", item.plate || "",
+      item.due_on ? ` · ${R.due} ${item.due_on}` : "");
   }
 
   function attemptsSoFar(attempts) {
@@ -72,8 +76,9 @@
   }
 
   function resultForm(act) {
+    // the shop's time, as the server reads a time without an offset (not the browser's zone)
     const later = new Date(Date.now() + CALL_BACK_DEFAULT_H * 3600 * 1000);
-    const local = new Date(later.getTime() - later.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    const local = SHOP_CLOCK.format(later).replace(" ", "T").slice(0, 16);
     const note = el("textarea", { name: "note", rows: "2", placeholder: T.note, "aria-label": T.note, maxlength: "2000" });
     const at = el("input", { type: "datetime-local", name: "call_back_at", value: local, "aria-label": R.call_back_at });
     const forMe = el("input", { type: "checkbox", name: "for_me", checked: true });
@@ -82,7 +87,8 @@
       el("div", { class: "row wrap results" }, R.results.map((r) => el("button", {
         type: "button", class: "small result", dataset: { result: r.code },
         onclick: () => give(r.code) }, r.label))),
-      el("label", { class: "small" }, `${R.call_back_at} `, at, " ", forMe, ` ${R.for_me}`),
+      el("div", { class: "row call-back-at small" }, el("label", {}, `${R.call_back_at} `, at),
+        el("label", {}, forMe, ` ${R.for_me}`)),
       note);
   }
 
