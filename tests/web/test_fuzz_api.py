@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ctid.accounts.models import Role, User
-from ctid.web import appointment_forms, crm_forms, prospect_forms, sms_forms
+from ctid.web import appointment_forms, campaign_desk_forms, crm_forms, prospect_forms, sms_forms
 from tests.web.fuzz_support import Answer, Client, LiveSite, live_site
 from tests.web.recordings_support import add_recording
 
@@ -68,6 +68,11 @@ ROUTES = [
     Route("POST", "/api/v1/campaigns/{campaign}/exclusions", ("number", "reason"),
           {"number": "13800138000", "reason": "r"}),
     Route("POST", "/api/v1/campaigns/{campaign}/contacts/999999/exclude", ("reason",), {"reason": "r"}),
+    Route("POST", "/api/v1/me/campaigns/{campaign}/contacts/999999/dial", campaign_desk_forms.DIAL,
+          {"line": "desk"}),
+    Route("POST", "/api/v1/me/campaigns/{campaign}/contacts/999999/skip", campaign_desk_forms.SKIP,
+          {"reason": "r"}),
+    Route("PUT", "/api/v1/attempts/999999/result", campaign_desk_forms.RESULT, {"result": "answered"}),
     Route("POST", "/api/v1/lines/desk/recording", ("action",), {"action": "pause"}),
     Route("PUT", "/api/v1/calls/{call}/note", ("note",), {"note": "n"}),
     Route("PUT", "/api/v1/calls/{call}/customer", ("customer_id", "add_number", "confirm_shared_phone"),
