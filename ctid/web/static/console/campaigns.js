@@ -1,6 +1,5 @@
-// Campaign work on the console: the preview and progressive campaigns this operator works, a preview's next
-// card (held for them while shown: dialled on their line, skipped with a reason, or closed), a campaign call
-// placed for them (campaign.call: a progressive one pops as it rings out) and its result (campaign_card.js).
+// Campaign work on the console: the campaigns this operator works, a preview's next card (held for them while
+// shown), a campaign call placed for them (campaign.call: a progressive one as it rings out), its result.
 "use strict";
 
 (() => {
@@ -156,5 +155,6 @@
       if (!message.awaiting) C.loadCallBacks();
     },
   });
+  setInterval(() => { if (!shown) loadCampaigns(); }, 60000); // a campaign started since; call backs come due
   Object.assign(C, { loadCampaigns });
 })();
