@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, ViewportSize, expect
 
 from ctid import control
 from tests.support.daemon import Daemon
@@ -60,6 +60,20 @@ def log_in(page: Page, base: str, username: str, password: str) -> None:
     page.fill('form[action="/login"] input[name=username]', username)
     page.fill('form[action="/login"] input[name=password]', password)
     submit(page, 'form[action="/login"]')
+
+
+def console_with_lines(page: Page, base: str, user: str, password: str, lines: list[str]) -> None:
+    """Log in, open the console, follow ``lines`` (the line picker) and wait for the socket to be live."""
+    log_in(page, base, user, password)
+    page.goto(base + "/console")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    page.locator("#line-picker").evaluate("picker => { picker.open = true; }")
+    for line in lines:
+        page.locator(f"#line-choices input[value={line}]").check()
+    page.locator("#line-form button[type=submit]").click()
+    for line in lines:
+        expect(page.locator(f"#lines li[data-line={line}]")).to_be_visible()
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
 
 
 def add_user(config: Path, name: str, role: str, password: str) -> None:

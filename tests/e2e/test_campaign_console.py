@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.support import DESK_SITE, api, new_page
-from tests.e2e.test_dialing import PASSWORD, open_console
+from tests.e2e.support import DESK_SITE, api, console_with_lines, new_page
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 from tests.support.waiting import wait
@@ -24,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 ALWAYS = {"weekdays": list(range(7)), "windows": [["00:00", "23:59"]], "statutory": False}
+PASSWORD = "campaign-desk-2026"
 PEOPLE = (("张伟", "13800138000", "粤A12345"), ("李娜", "13900139000", "粤E11111"))
 SHOTS = Path("/tmp/ctid-shots")
 
@@ -81,7 +81,7 @@ def test_an_operator_works_a_preview_campaign(daemon: Daemon, chromium: Browser)
     token, campaign_id, ids = set_up(daemon, "preview", ["olga"])
     problems: list[str] = []
     _context, page = new_page(chromium, "zh-CN", problems)
-    open_console(page, daemon.url, "olga", ["desk"])
+    console_with_lines(page, daemon.url, "olga", PASSWORD, ["desk"])
     desk = page.locator("#campaign-desk")
     expect(desk).to_be_visible()
     expect(desk.locator("#campaign-choice")).to_contain_text("续保提醒")
@@ -146,8 +146,8 @@ def test_a_progressive_call_pops_on_the_ready_operators_console_only(
     problems: list[str] = []
     _olga_context, olga = new_page(chromium, "zh-CN", problems)
     _bob_context, bob = new_page(chromium, "zh-CN", problems)
-    open_console(olga, daemon.url, "olga", ["desk"])
-    open_console(bob, daemon.url, "bob", ["desk"])
+    console_with_lines(olga, daemon.url, "olga", PASSWORD, ["desk"])
+    console_with_lines(bob, daemon.url, "bob", PASSWORD, ["desk"])
     bob.locator("#agent-state button[data-state=break]").click()
     expect(bob.locator("#agent-state")).to_have_attribute("data-state", "break")
     olga.locator("#agent-state button[data-state=ready]").click()

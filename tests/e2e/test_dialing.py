@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import add_user, log_in, new_page, ring
+from tests.e2e.support import add_user, console_with_lines, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.waiting import wait
 
@@ -34,16 +34,7 @@ def daemon_config() -> str:
 
 
 def open_console(page: Page, base: str, user: str, lines: list[str]) -> None:
-    log_in(page, base, user, PASSWORD)
-    page.goto(base + "/console")
-    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
-    page.locator("#line-picker").evaluate("picker => { picker.open = true; }")
-    for line in lines:
-        page.locator(f"#line-choices input[value={line}]").check()
-    page.locator("#line-form button[type=submit]").click()
-    for line in lines:
-        expect(page.locator(f"#lines li[data-line={line}]")).to_be_visible()
-    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    console_with_lines(page, base, user, PASSWORD, lines)
 
 
 def line_idle(page: Page, base: str, line: str) -> bool:
