@@ -65,6 +65,10 @@ def set_up(daemon: Daemon, mode: str, operators: list[str]) -> tuple[str, int, d
     return token, made["id"], ids
 
 
+def line_idle(daemon: Daemon, token: str) -> bool:
+    return not api(daemon, token, "GET", "/api/v1/lines")["items"][0]["call_id"]
+
+
 def campaign(daemon: Daemon, token: str, campaign_id: int) -> dict[str, Any]:
     found: dict[str, Any] = api(daemon, token, "GET", f"/api/v1/campaigns/{campaign_id}")
     return found
@@ -134,7 +138,11 @@ def test_an_operator_works_a_preview_campaign(daemon: Daemon, chromium: Browser)
 
     # --- the skipped card waits its delay: nobody else is due now -------------------------------------
     expect(desk.locator(".campaign-none")).to_contain_text("目前没有待拨的客户")
-    api(daemon, token, "POST", "/api/v1/lines/desk/hangup", {})  # the call was still up
+    desk.locator("> .campaign-status .hang-up").click()  # the call was still up: she hangs up
+    wait(lambda: line_idle(daemon, token), 10, "the desk line idle")
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the console is {width} px wide at 390 px"
     assert problems == []
 
 
@@ -178,8 +186,8 @@ def test_a_progressive_call_pops_on_the_ready_operators_console_only(
     expect(olga.locator("#call-backs li[data-contact]")).to_contain_text("张伟")
     expect(bob.locator("#call-backs li[data-contact]")).to_have_count(0)  # kept for her
 
-    # --- the line hung up and free again: the next contact is dialled for her, not for bob -------------
-    api(daemon, token, "POST", "/api/v1/lines/desk/hangup", {})
+    # --- she hangs up; the line free again: the next contact is dialled for her, not for bob -----------
+    olga.locator("#campaign-desk > .campaign-status .hang-up").click()
     expect(card.locator(".customer-name")).to_contain_text("李娜")
     expect(card).to_have_attribute("data-state", "calling")
     expect(bob.locator("#campaign-desk .campaign-card")).to_have_count(0)

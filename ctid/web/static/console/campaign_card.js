@@ -69,7 +69,7 @@
     const status = over ? `${T.ended} · ${R[ended.result] || label(ended.result)}` : fmt(R.calling_on, { line: attempt.line_label });
     return el("div", { class: "campaign-actions" },
       el("p", { class: "campaign-call small" }, el("span", { class: `status ${over ? "status-down" : "status-ringing"}` }, status),
-        " ", over ? null : el("button", { type: "button", class: "small danger hang-up", onclick: act.hangUp }, T.hang_up)),
+        " ", over ? null : el("button", { type: "button", class: "small danger hang-up", onclick: () => act.hangUp() }, T.hang_up)),
       settled ? el("p", { class: "small muted" }, R.settled) : resultForm(act),
       settled ? el("button", { type: "button", class: "small done-card", onclick: act.done }, T.close) : null,
       el("p", { class: "campaign-status small", role: "status" }));

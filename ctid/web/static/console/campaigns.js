@@ -113,8 +113,8 @@
     done();
   }
 
-  function hangUp() {
-    api("POST", `/api/v1/lines/${encodeURIComponent(shown.attempt.line)}/hangup`).catch((error) => sayHere(error.message));
+  function hangUp(line = shown.attempt.line) {
+    api("POST", `/api/v1/lines/${encodeURIComponent(line)}/hangup`).catch((error) => sayHere(error.message));
   }
 
   async function giveResult(result, note, callBackAt, forAnyone) {
@@ -123,14 +123,13 @@
     try {
       await api("PUT", `/api/v1/attempts/${shown.attempt.id}/result`, body);
       const campaign = campaigns.find((c) => c.id === shown.campaignId);
+      const { line } = shown.attempt; // given during the call, the line may still carry it
+      const up = (C.lines.get(line) || { status: "up" }).status !== "up";
       done();
       sayHere(R.result_saved, true);
+      if (up) box.querySelector(".campaign-status").append(" ", el("button", { type: "button", class: "small danger hang-up", onclick: () => hangUp(line) }, T.hang_up));
       C.loadCallBacks();
-      if (campaign && campaign.mode === "preview") {
-        const select = box.querySelector("#campaign-choice");
-        if (select) select.value = String(campaign.id);
-        await nextCard();
-      }
+      if (campaign && campaign.mode === "preview") await nextCard();
     } catch (error) {
       sayHere(error.message);
     }
