@@ -63,9 +63,7 @@
       }
       shown = { message, campaignId: campaign.id };
       renderCard();
-    } catch (error) {
-      sayHere(error.message);
-    }
+    } catch (error) { sayHere(error.message); }
   }
 
   function sayHere(text, ok = false) {
@@ -77,7 +75,9 @@
   function showCall(message) {
     shown = { message, campaignId: message.campaign.id, attempt: message.attempt, ended: null };
     box.hidden = false;
+    box.querySelector(":scope > .campaign-status").replaceChildren(); // the last call's word (and hang-up)
     renderCard();
+    if (!campaigns.some((c) => c.id === message.campaign.id)) loadCampaigns(); // started since the last look
   }
 
   function renderCard() {
