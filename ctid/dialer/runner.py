@@ -473,8 +473,10 @@ class Runner:
         except LineBusyError:
             await self._yielded(call)
             return None
-        except (LineError, NotFound) as error:  # down, or gone from the config: the line's fault
-            log.warning("dialer: line %s refused campaign %d's dial: %s", line, campaign.id, error)
+        except Exception as error:  # down, gone from the config, a driver's bug: the line's fault
+            level = logging.WARNING if isinstance(error, (LineError, NotFound)) else logging.ERROR
+            log.log(level, "dialer: line %s refused campaign %d's dial: %s", line, campaign.id, error,
+                    exc_info=level == logging.ERROR)  # fmt: skip
             call.result, call.ended_at = AttemptResult.FAILED, self._clock()
             self._calls.spawn(self._settle_call(call), f"dialer: attempt {call.attempt_id}")
             return None

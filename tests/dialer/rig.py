@@ -189,5 +189,22 @@ async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "
         if result:
             return
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
+            raise AssertionError(f"timed out waiting for {what or check}; the dialer's tasks:\n{_tasks()}")
         await asyncio.sleep(0.01)
+
+
+def _tasks() -> str:
+    """Where each of the dialer's tasks waits (what a test that timed out needs to know)."""
+    lines = []
+    for task in asyncio.all_tasks():
+        if "dialer" not in task.get_name():
+            continue
+        where: list[str] = []
+        awaited: Any = task.get_coro()
+        while awaited is not None:
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+            if frame is not None:
+                where.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
+        lines.append(f"  {task.get_name()}: {' > '.join(where)}")
+    return "\n".join(lines)
