@@ -159,6 +159,7 @@ class Rig:
     campaigns: Campaigns
     runner: Runner
     supervisor: User
+    ready: dict[str, set[int]]  # line -> the operators ready on it (the agents' state)
 
     async def campaign(self, mode: str, lines: list[str], **settings: Any) -> Campaign:
         values = {"lines": lines, "source": {"kind": "reminders", "types": ["insurance"]}, **settings}
@@ -174,8 +175,12 @@ def build_rig(db: Database, supervisor: User, answer: Callable[[str], Answer], n
     lines = LineSet({name: ScriptedLine(name, bus, answer, clock) for name in names})
     campaigns = Campaigns(db, SHOP, clock, bus=bus)
     normaliser = PhoneNormaliser("CN", "20", "")
-    runner = Runner(db, bus, lines, normaliser, SHOP, clock, kind_of=ordinary, nap_s=0.2)
-    return Rig(db, bus, clock, lines, campaigns, runner, supervisor)
+    ready: dict[str, set[int]] = {}
+    runner = Runner(
+        db, bus, lines, normaliser, SHOP, clock, kind_of=ordinary, nap_s=0.2,
+        ready_on=lambda line: frozenset(ready.get(line, ())),
+    )  # fmt: skip
+    return Rig(db, bus, clock, lines, campaigns, runner, supervisor, ready)
 
 
 async def until(check: Callable[[], Any], timeout_s: float = 30.0, what: str = "") -> None:

@@ -295,3 +295,50 @@ async def _attempt_result(db: Database, attempt_id: int, result: str) -> bool:
     async with db.connect() as conn:
         found = await store.get_attempt(conn, attempt_id)
     return found is not None and found.result is not None and found.result.value == result
+
+
+async def test_progressive_calls_for_a_ready_operator_one_at_a_time(
+    rig: Rig, db: Database, branch_id: int
+) -> None:
+    people = await customers_with_items(db, branch_id, 3)
+    for _, number in people:
+        rig.answers[number] = [Answer("OK", talk_s=None)]  # type: ignore[attr-defined]
+    olga = await make_user(db, branch_id, "olga", Role.OPERATOR)
+    placed: list[CampaignCallPlaced] = []
+    rig.bus.subscribe(CampaignCallPlaced, placed.append)
+    made = await rig.campaign("progressive", ["l1", "l2"], operators=[olga.id])
+    await rig.start(made.id)
+    await asyncio.sleep(0.5)
+    assert placed == []  # free lines, due contacts, but nobody ready: no call without an operator
+    rig.ready["l1"] = {olga.id}
+    rig.runner.wake()
+    await until(lambda: len(placed) == 1, what="a call for olga")
+    assert placed[0].operator_id == olga.id and placed[0].line == "l1"
+    line = rig.lines.drivers["l1"]
+    assert isinstance(line, ScriptedLine)
+    await until(lambda: line.machine.state == "connected")
+    line.end_call()
+    await until(lambda: _attempt_result(db, placed[0].attempt_id, "answered"))
+    await asyncio.sleep(0.5)
+    assert len(placed) == 1  # her result first: she is wrapping the call up
+    assert rig.runner.operators_busy() == {olga.id: placed[0].attempt_id}
+    await rig.runner.give_result(olga, placed[0].attempt_id, "declined")
+    await until(lambda: len(placed) == 2, what="her next call")
+    assert placed[1].operator_id == olga.id and placed[1].contact_id != placed[0].contact_id
+
+
+async def test_an_operator_skips_a_card_with_a_reason(rig: Rig, db: Database, branch_id: int) -> None:
+    await customers_with_items(db, branch_id, 1)
+    olga = await make_user(db, branch_id, "olga", Role.OPERATOR)
+    made = await rig.campaign("preview", ["l1"], operators=[olga.id], retry_minutes={"skipped": 30})
+    await rig.start(made.id)
+    async with db.connect() as conn:
+        (contact,) = await store.next_due(conn, made.id, rig.clock(), 10)
+    with pytest.raises(ValidationError):
+        await rig.runner.skip_contact(olga, made.id, contact.id, " ")
+    skipped = await rig.runner.skip_contact(olga, made.id, contact.id, "客户在开会")
+    assert skipped.status == ContactStatus.PENDING and skipped.reason == "客户在开会"
+    assert skipped.next_try_at == rig.clock() + timedelta(minutes=30) and skipped.attempts == 1
+    assert rig.lines.drivers["l1"].dials == []  # type: ignore[attr-defined]
+    with pytest.raises(Conflict):
+        await rig.runner.dial_contact(olga, made.id, contact.id, "l1")  # waits its delay
