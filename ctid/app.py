@@ -186,7 +186,9 @@ def build_services(
     own_sms = OwnSms(db, outbox, sms_templates, site.name, clock)
     email = email_sender(config.email)
     backup, started = nightly_backup(config), time.monotonic()
-    dialer = Runner(db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on)
+    dialer = Runner(
+        db, bus, lines, normaliser, site.timezone, clock, ready_on=agents.ready_on, handlers=handlers
+    )
     status = SystemStatus(
         db,
         config.database_url,

@@ -39,6 +39,7 @@ from ctid.accounts.models import User
 from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
+from ctid.calls.handlers import CallHandlers
 from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, CtidError, NotFound, PermissionDenied, ValidationError
 from ctid.core.events import EventBus, Unsubscribe
@@ -146,9 +147,11 @@ class Runner:
         ready_on: Callable[[str], frozenset[int]] = lambda _line: frozenset(),
         kind_of: KindOf = day_kind,
         nap_s: float = NAP_S,
+        handlers: CallHandlers | None = None,
     ) -> None:
         """``ready_on(line)``: the operators ready now on a console that follows the line (the agents'
-        state: ``Agents.ready_on``)."""
+        state: ``Agents.ready_on``). ``handlers``: who is on a call now (never given a progressive call),
+        and where a call placed for an operator is credited to them (the call log's "dialled")."""
         self._db = db
         self._bus = bus
         self._lines = lines
@@ -158,6 +161,7 @@ class Runner:
         self._ready_on = ready_on
         self._kind_of = kind_of
         self._nap_s = nap_s
+        self._handlers = handlers
         self._campaigns: dict[int, asyncio.Task[None]] = {}
         self._wakes: dict[int, asyncio.Event] = {}
         self._held: dict[str, _Call] = {}  # line -> the campaign call on it
@@ -395,7 +399,12 @@ class Runner:
         found: set[int] = set()
         for line in free:
             found |= self._ready_on(line)
-        return sorted(op for op in found if op not in self._busy and (not assigned or op in assigned))
+        talking = self._handlers.busy() if self._handlers is not None else frozenset()
+        return sorted(
+            op
+            for op in found
+            if op not in self._busy and op not in talking and (not assigned or op in assigned)
+        )
 
     def _pair(self, free: list[str], ready: list[int]) -> tuple[str | None, int | None]:
         """A free line, and (progressive) a ready operator who follows it."""
@@ -482,6 +491,8 @@ class Runner:
             self._calls.spawn(self._settle_call(call), f"dialer: attempt {call.attempt_id}")
             return None
         call.call_id = call_id
+        if operator is not None and self._handlers is not None:
+            self._handlers.dialled_for(call_id, line, operator)  # theirs in the call log
         placed = CampaignCallPlaced(
             campaign_id=campaign.id, mode=campaign.mode, contact_id=contact.id, attempt_id=call.attempt_id,
             line=line, call_id=call_id, number=contact.number_e164, operator_id=operator,

@@ -310,10 +310,17 @@ async def test_progressive_calls_for_a_ready_operator_one_at_a_time(
     await rig.start(made.id)
     await asyncio.sleep(0.5)
     assert placed == []  # free lines, due contacts, but nobody ready: no call without an operator
+    handlers = Handlers({olga.id})  # ready, but on another call (the call handlers know)
+    rig.runner._handlers = handlers  # type: ignore[assignment]
     rig.ready["l1"] = {olga.id}
+    rig.runner.wake()
+    await asyncio.sleep(0.5)
+    assert placed == []
+    handlers.talking.clear()
     rig.runner.wake()
     await until(lambda: len(placed) == 1, what="a call for olga")
     assert placed[0].operator_id == olga.id and placed[0].line == "l1"
+    assert handlers.credited == [(placed[0].call_id, "l1", olga.id)]  # hers in the call log
     line = rig.lines.drivers["l1"]
     assert isinstance(line, ScriptedLine)
     await until(lambda: line.machine.state == "connected")
@@ -342,3 +349,17 @@ async def test_an_operator_skips_a_card_with_a_reason(rig: Rig, db: Database, br
     assert rig.lines.drivers["l1"].dials == []  # type: ignore[attr-defined]
     with pytest.raises(Conflict):
         await rig.runner.dial_contact(olga, made.id, contact.id, "l1")  # waits its delay
+
+
+class Handlers:
+    """The call handlers as the runner asks them: who is talking, and whose a campaign call is."""
+
+    def __init__(self, talking: set[int]) -> None:
+        self.talking = talking
+        self.credited: list[tuple[str, str, int]] = []
+
+    def busy(self) -> frozenset[int]:
+        return frozenset(self.talking)
+
+    def dialled_for(self, call_id: str, line: str, user_id: int, label: str = "") -> None:
+        self.credited.append((call_id, line, user_id))
