@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import sqlite3
@@ -228,6 +229,9 @@ async def main() -> int:
             accounts = AccountService(db, LoginThrottle(), hasher=fast_passwords())
             branch = (await accounts.branches.default_branch()).id
             campaign = fill(path, branch, args.queued, args.seed, mode="broadcast")
+            sys.setswitchinterval(0.0005)  # as the daemon runs (ctid.app: the loop takes the GIL back soon)
+            gc.collect()
+            gc.freeze()  # as the daemon does after its start
             wall = time.perf_counter()
             gaps, cpu = await line_free_to_next_dial(db, campaign, args.dials, args.seed)
             wall = time.perf_counter() - wall

@@ -349,10 +349,18 @@ class Runner:
             self._dials_waiting += 1
             self._no_dials.clear()
         try:
-            while not dial and self._dials_waiting:
-                await self._no_dials.wait()
-            async with self._writing, self._db.begin(immediate=True) as conn:
-                yield conn
+            while True:
+                while not dial and self._dials_waiting:
+                    await self._no_dials.wait()
+                await self._writing.acquire()
+                if dial or not self._dials_waiting:
+                    break
+                self._writing.release()  # a dial came while this waited in the queue: it goes first
+            try:
+                async with self._db.begin(immediate=True) as conn:
+                    yield conn
+            finally:
+                self._writing.release()
         finally:
             if dial:
                 self._dials_waiting -= 1
