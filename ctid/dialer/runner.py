@@ -82,7 +82,6 @@ NO_SUCH_CAMPAIGN = N_("No such campaign.")
 NO_SUCH_CONTACT = N_("No such contact in this campaign.")
 NO_SUCH_ATTEMPT = N_("No such attempt.")
 OPT_OUT_REASON = "外呼中表示不再接听此类电话"
-REASON_LIMIT = 200
 
 
 class LineSet(Protocol):
@@ -739,35 +738,6 @@ class Runner:
                 N_("This contact cannot be dialled now: the line rang, or someone else dialled it.")
             )
         return placed
-
-    async def skip_contact(self, user: User, campaign_id: int, contact_id: int, reason: Any) -> Contact:
-        """An operator skips a preview card, with a reason: the contact comes back after the campaign's
-        delay for a skip (``retry``: it counts as an attempt, so a card skipped again and again ends);
-        nothing is dialled, no attempt row. Audited (``campaign.skip``)."""
-        scope.require(user, Permission.USE_CONSOLE)
-        if not isinstance(reason, str) or not reason.strip() or len(reason) > REASON_LIMIT:
-            raise ValidationError(
-                "reason", N_("Give a reason of 1 to %(count)d characters."), count=REASON_LIMIT
-            )
-        now = self._clock()
-        async with self._write() as conn:
-            campaign = await self._visible(conn, user, campaign_id)
-            self._require_operator(user, campaign)
-            contact = await store.get_contact(conn, contact_id)
-            if contact is None or contact.campaign_id != campaign_id:
-                raise NotFound(NO_SUCH_CONTACT)
-            if contact.status != ContactStatus.PENDING:
-                raise Conflict(N_("This contact is not waiting to be dialled."))
-            after = after_attempt(AttemptResult.SKIPPED, contact.attempts, now, campaign.settings.retry)
-            await store.settle(conn, contact.id, after, AttemptResult.SKIPPED, now, reason=reason.strip())
-            entity = ("campaign", campaign_id)
-            change = {"contact_id": contact_id, "reason": reason.strip()}
-            await audit.record(conn, Actor.of(user), "campaign.skip", entity, now, after=change)
-            skipped = await store.get_contact(conn, contact_id)
-        assert skipped is not None
-        if after.status == ContactStatus.DONE:
-            await self._finish_if_done(campaign_id)
-        return skipped
 
     async def give_result(
         self,

@@ -334,23 +334,6 @@ async def test_progressive_calls_for_a_ready_operator_one_at_a_time(
     assert placed[1].operator_id == olga.id and placed[1].contact_id != placed[0].contact_id
 
 
-async def test_an_operator_skips_a_card_with_a_reason(rig: Rig, db: Database, branch_id: int) -> None:
-    await customers_with_items(db, branch_id, 1)
-    olga = await make_user(db, branch_id, "olga", Role.OPERATOR)
-    made = await rig.campaign("preview", ["l1"], operators=[olga.id], retry_minutes={"skipped": 30})
-    await rig.start(made.id)
-    async with db.connect() as conn:
-        (contact,) = await store.next_due(conn, made.id, rig.clock(), 10)
-    with pytest.raises(ValidationError):
-        await rig.runner.skip_contact(olga, made.id, contact.id, " ")
-    skipped = await rig.runner.skip_contact(olga, made.id, contact.id, "客户在开会")
-    assert skipped.status == ContactStatus.PENDING and skipped.reason == "客户在开会"
-    assert skipped.next_try_at == rig.clock() + timedelta(minutes=30) and skipped.attempts == 1
-    assert rig.lines.drivers["l1"].dials == []  # type: ignore[attr-defined]
-    with pytest.raises(Conflict):
-        await rig.runner.dial_contact(olga, made.id, contact.id, "l1")  # waits its delay
-
-
 class Handlers:
     """The call handlers as the runner asks them: who is talking, and whose a campaign call is."""
 
