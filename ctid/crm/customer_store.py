@@ -62,6 +62,18 @@ async def list_customers(conn: AsyncConnection, where: CustomerFilter, today: da
     return await fetch_page(conn, query, order, where.page, customer_from_row)
 
 
+async def matching_ids(conn: AsyncConnection, where: CustomerFilter, today: date, limit: int) -> list[int]:
+    """The ids of the customers the list shows for ``where`` (its filters, not its page), in the list's
+    order, at most ``limit``: a dialer campaign's contacts from a search."""
+    query = (
+        select(customers.c.id)
+        .where(*_conditions(where, today))
+        .order_by(customers.c.name_key, customers.c.name, customers.c.id)
+        .limit(limit)
+    )
+    return [int(i) for i in (await conn.execute(query)).scalars()]
+
+
 def _conditions(where: CustomerFilter, today: date) -> list[Any]:
     conditions: list[Any] = []
     if where.branch_id is not None:

@@ -22,6 +22,7 @@ from ctid.core.errors import N_, ValidationError
 from ctid.dialer.hours import CallingHours
 from ctid.dialer.models import AttemptResult
 from ctid.dialer.retry import DEFAULT_DELAYS, RetryRules
+from ctid.dialer.search_source import customer_filter
 from ctid.reminders import json_fields as read
 from ctid.reminders.models import ReminderType
 
@@ -157,7 +158,9 @@ def _source(value: Any) -> Source:
     kind = read.a_choice(data.get("kind"), "source.kind", SourceKind)
     if kind == SourceKind.SEARCH:
         search = read.an_object(data.get("search", {}), "source.search")
-        return Source(kind, search=MappingProxyType(dict(search)))
+        customer_filter(search)  # refused now, by the field's name, not when the contacts are read
+        kept = {key: value for key, value in search.items() if value not in (None, "")}
+        return Source(kind, search=MappingProxyType(kept))
     types = tuple(
         read.a_choice(item, f"source.types[{i}]", ReminderType)
         for i, item in enumerate(read.a_list(data.get("types", []), "source.types", len(ReminderType)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -24,15 +24,22 @@ from ctid.core.clock import utcnow
 from ctid.core.errors import N_, Conflict, NotFound, ValidationError
 from ctid.core.events import EventBus
 from ctid.core.paging import Page, PageRequest
-from ctid.crm import scope
+from ctid.crm import customer_store, scope
 from ctid.dialer import store
-from ctid.dialer.campaign_settings import CampaignSettings, SourceKind, settings_from_json, settings_to_json
+from ctid.dialer.campaign_settings import (
+    CampaignSettings,
+    Source,
+    SourceKind,
+    settings_from_json,
+    settings_to_json,
+)
 from ctid.dialer.checks import contact_views
 from ctid.dialer.eligibility import CampaignView, why_not
 from ctid.dialer.events import CampaignChanged
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import RetryRules, after_attempt
+from ctid.dialer.search_source import customer_filter
 from ctid.dialer.statutory import day_kind
 from ctid.storage.db import Database
 
@@ -40,6 +47,7 @@ log = logging.getLogger(__name__)
 NO_SUCH_CAMPAIGN = N_("No such campaign.")
 NAME_LIMIT = 100
 EXPLAINED = 50  # contacts the live page explains at once
+MAX_SEARCHED = 100_000  # a search's customers a campaign takes at most (the bench's size)
 TEXT_LIMIT = N_("%(field)s must be a text of 1 to %(count)d characters.")
 # Where a campaign may go from each state: a draft starts; a running one pauses or stops; a paused one
 # resumes or stops; stopped and finished are final.
@@ -240,9 +248,10 @@ class Campaigns:
         """The campaign's contacts from its reminder queue: a customer once, at their first number, the
         item it works; all due now (the longest waiting first is the order they were added in)."""
         source = settings.source
-        if source.kind != SourceKind.REMINDERS:
-            return 0  # a customer search's contacts: to come (docs/dialer.md)
-        last = source.to_day or now.astimezone(self._zone).date()
+        today = now.astimezone(self._zone).date()
+        if source.kind == SourceKind.SEARCH:
+            return await self._add_searched(conn, campaign_id, branch, source, today, now)
+        last = source.to_day or today
         assignee = _assignee(source.assignee, user)
         found = await store.reminder_contacts(
             conn, branch, [t.value for t in source.types], last, source.from_day, assignee
@@ -251,6 +260,22 @@ class Campaigns:
             {"campaign_id": campaign_id, "customer_id": customer, "reminder_item_id": item,
              "number_e164": number, "next_try_at": now, "updated_at": now}
             for customer, item, number in found
+        ]  # fmt: skip
+        return await store.add_contacts(conn, rows)
+
+    async def _add_searched(
+        self, conn: Any, campaign_id: int, branch: int, source: Source, today: date, now: datetime
+    ) -> int:
+        """The customers of a search (the customer list's filters, in the campaign's branch), each at
+        their first number, in the list's order; no reminder item (what they are called about is
+        marketing: ``checks``)."""
+        where = customer_filter(source.search, branch)
+        found = await customer_store.matching_ids(conn, where, today, MAX_SEARCHED)
+        numbers = await store.first_numbers(conn, found)
+        rows = [
+            {"campaign_id": campaign_id, "customer_id": customer, "reminder_item_id": None,
+             "number_e164": numbers.get(customer), "next_try_at": now, "updated_at": now}
+            for customer in found
         ]  # fmt: skip
         return await store.add_contacts(conn, rows)
 

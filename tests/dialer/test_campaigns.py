@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
+from ctid.accounts.branches import BranchFields
 from ctid.accounts.models import Role
 from ctid.accounts.service import AccountService
 from ctid.accounts.throttle import LoginThrottle
@@ -21,7 +22,7 @@ from ctid.calls.dnc import DoNotCall
 from ctid.calls.tables import calls
 from ctid.core.errors import Conflict, PermissionDenied, ValidationError
 from ctid.core.phone import PhoneNormaliser
-from ctid.crm.tables import customer_opt_outs, customer_phones
+from ctid.crm.tables import customer_opt_outs, customer_phones, customers
 from ctid.dialer import store
 from ctid.dialer.campaigns import Campaigns
 from ctid.dialer.models import AttemptResult, CampaignState, ContactStatus, WhyNot
@@ -194,3 +195,56 @@ async def test_why_each_contact_is_not_dialled_now(db: Database, branch_id: int)
     assert (await reasons(campaigns))["可拨"] is None
     lunch = Campaigns(db, SHOP, clock=lambda: NOW.replace(hour=4, minute=30))  # 12:30
     assert (await reasons(lunch))["可拨"] == WhyNot.OUTSIDE_HOURS
+
+
+async def test_a_campaign_from_a_customer_search(db: Database, branch_id: int) -> None:
+    """The customer list's filters pick the contacts (this branch's only), each at their first number, no
+    reminder item; the call is marketing: a marketing opt-out is skipped, an insurance one is not."""
+    sam = await _user(db, branch_id, "sam", Role.SUPERVISOR)
+    accounts = AccountService(db, LoginThrottle(), hasher=fast_passwords(), clock=lambda: NOW)
+    other = (await accounts.branches.create_branch(ACTOR, BranchFields("east", "东区店"))).id
+    vip = await _customer(db, branch_id, "王伟", "+8613800138000", "+8613900139000")
+    refused = await _customer(db, branch_id, "李娜", "+8613800138001")
+    insured = await _customer(db, branch_id, "赵六", "+8613800138002")
+    await _customer(db, branch_id, "钱七", "+8613800138003")  # another level
+    far = await add_customer(db, other, "孙八", level="A")
+    async with db.begin() as conn:
+        await conn.execute(
+            customers.update().where(customers.c.id.in_([vip, refused, insured])).values(level="A")
+        )
+        await conn.execute(
+            insert(customer_opt_outs),
+            [
+                {"customer_id": refused, "contact_type": "marketing", "created_at": NOW},
+                {"customer_id": insured, "contact_type": "insurance", "created_at": NOW},
+            ],
+        )
+    monday_ten = NOW.replace(hour=2)  # 10:00 in Shanghai
+    campaigns = Campaigns(db, SHOP, clock=lambda: monday_ten)
+    search = {"kind": "search", "search": {"level": "A", "tag": ""}}
+    made = await campaigns.create(ACTOR, sam, "A 级客户关怀", "preview", {"lines": ["m1"], "source": search})
+    assert made.settings.source.search == {"level": "A"}  # an empty filter is no filter
+    async with db.connect() as conn:
+        contacts = await store.next_due(conn, made.id, monday_ten, 10)
+    assert sorted((c.customer_id, c.number_e164) for c in contacts) == [
+        (vip, "+8613800138000"), (refused, "+8613800138001"), (insured, "+8613800138002"),
+    ]  # fmt: skip
+    assert far not in {c.customer_id for c in contacts}
+    assert all(c.reminder_item_id is None for c in contacts)
+    await campaigns.move(ACTOR, sam, made.id, "start")
+    why = {c.customer_id: w for c, w in await campaigns.explain(sam, made.id)}
+    assert why[refused] == WhyNot.OPTED_OUT
+    assert why[insured] is None and why[vip] is None
+    with pytest.raises(ValidationError) as bad:
+        typo = {"kind": "search", "search": {"lvl": "A"}}
+        await campaigns.create(ACTOR, sam, "x", "preview", {"lines": ["m1"], "source": typo})
+    assert bad.value.field == "settings.source.search.lvl"
+    with pytest.raises(ValidationError) as bad:
+        await campaigns.create(
+            ACTOR,
+            sam,
+            "x",
+            "preview",
+            {"lines": ["m1"], "source": {"kind": "search", "search": {"due": "insurance", "within": "999"}}},
+        )
+    assert bad.value.field == "settings.source.search.within"
