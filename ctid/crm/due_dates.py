@@ -15,13 +15,13 @@ Reminders come soonest first (overdue ones at the top).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
 from ctid.crm.lunar import next_lunar_birthday
-from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleStatus
+from ctid.crm.models import ContactType, DueReminder, ReminderKind, Vehicle, VehicleStatus
 
 VEHICLE_HORIZON_DAYS = 30
 BIRTHDAY_HORIZON_DAYS = 7
@@ -39,6 +39,12 @@ def due_reminders(
     if birthday is not None and (upcoming := birthday_reminder(birthday, today, lunar)) is not None:
         found.append(upcoming)
     return tuple(sorted(found, key=lambda r: (r.due_on, _KIND_ORDER[r.kind], r.plate or "")))
+
+
+def call_about(due: Sequence[DueReminder]) -> ContactType | None:
+    """What a call to the customer from their card is about: the soonest due reminder's contact type (a
+    dial checks it against the customer's opt-outs, as the worklist's does), or None with nothing due."""
+    return ContactType(due[0].kind.value) if due else None
 
 
 def vehicle_reminders(vehicle: Vehicle, today: date) -> list[DueReminder]:

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ctid.calls.models import Call
+from ctid.crm.due_dates import call_about
 from ctid.crm.lunar import birthday_words
 from ctid.crm.models import CustomerCard, CustomerSummary
 from ctid.reminders.appointment_models import NextAppointment
@@ -124,6 +125,7 @@ def card_json(card: CustomerCard, recent_calls: list[Call]) -> Message:
         "due_reminders": [
             {"kind": r.kind.value, "due_on": _day(r.due_on), "plate": r.plate} for r in card.due_reminders
         ],
+        "about": (about.value if (about := call_about(card.due_reminders)) else ""),  # the dial's ``about``
         "birthday_lunar": birthday_words(card.birthday, card.birthday_lunar),  # 八月十五, or None
         "email": card.email,
         "recent_calls": [

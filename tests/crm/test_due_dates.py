@@ -12,11 +12,12 @@ from ctid.crm.due_dates import (
     VEHICLE_HORIZON_DAYS,
     DueMark,
     birthday_mark,
+    call_about,
     due_mark,
     due_reminders,
     next_birthday,
 )
-from ctid.crm.models import DueReminder, ReminderKind, Vehicle, VehicleRole, VehicleStatus
+from ctid.crm.models import ContactType, DueReminder, ReminderKind, Vehicle, VehicleRole, VehicleStatus
 
 TODAY = date(2026, 3, 22)
 dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31))
@@ -174,3 +175,12 @@ def test_a_lunar_birthday_on_the_card_is_this_years_lunar_day() -> None:
         DueReminder(ReminderKind.BIRTHDAY, date(2026, 9, 25), None),
     )
     assert due_reminders([], date(1899, 10, 3), date(2026, 9, 20), lunar=True) == (), "before the tables"
+
+
+def test_what_a_call_from_the_card_is_about() -> None:
+    """The soonest due reminder's contact type (a dial checks it against the opt-outs); nothing due: none."""
+    assert call_about(due_reminders([car(insurance=days(20), service=days(3))], None, TODAY)) == (
+        ContactType.MAINTENANCE
+    )
+    assert call_about(due_reminders([], date(1980, 3, 22), TODAY)) == ContactType.BIRTHDAY
+    assert call_about(()) is None

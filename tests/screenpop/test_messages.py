@@ -108,6 +108,7 @@ def test_identified_with_a_card_is_json_and_follows_the_contract() -> None:
     }
     assert customer["open_follow_ups"][0]["kind"] == "complaint"
     assert customer["due_reminders"] == [{"kind": "insurance", "due_on": "2026-04-01", "plate": "粤A12345"}]
+    assert customer["about"] == "insurance"  # the card's dial buttons send it (the soonest due reminder's)
     assert customer["birthday_lunar"] is None
 
 

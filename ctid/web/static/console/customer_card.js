@@ -25,7 +25,7 @@
       el("h2", { class: "customer-name" }, customer.name, " ",
         el("small", { class: "muted" }, label(customer.kind), customer.level ? ` · ${T.level} ${customer.level}` : "")),
       el("p", { class: "phones" }, customer.phones.map((p) => el("span", { class: "phone" },
-        p.label ? `${p.label} ` : "", C.dialButton(p.number, line, p.e164)))),
+        p.label ? `${p.label} ` : "", C.dialButton(p.number, line, p.e164, customer.about)))),
       actions,
       nextAppointment(customer),
       customer.opt_outs.length ? el("p", { class: "opt-outs error" },

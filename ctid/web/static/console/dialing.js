@@ -18,12 +18,14 @@
     return preferred && C.lines.has(preferred) ? preferred : select.value;
   }
 
-  async function dial(number, preferredLine) {
+  // ``about`` (a contact type: the card's soonest due reminder's) makes the server refuse, in words, a
+  // customer who said no to such calls, as the worklist's numbers do.
+  async function dial(number, preferredLine, about) {
     const line = dialLine(preferredLine);
     if (!number || !line) return;
     const name = C.lineLabel(line);
     try {
-      await api("POST", `/api/v1/lines/${encodeURIComponent(line)}/dial`, { number });
+      await api("POST", `/api/v1/lines/${encodeURIComponent(line)}/dial`, about ? { number, about } : { number });
       const status = say(fmt(T.dialing, { number: C.phone(number, number), line: name }));
       status.append(" ", el("button", { type: "button", class: "small danger", onclick: () => hangup(line) }, T.hang_up));
     } catch (error) {
@@ -41,8 +43,9 @@
     }
   }
 
-  const dialButton = (number, line, e164) => el("button", {
-    type: "button", class: "link dial-number", title: T.dial, onclick: () => dial(e164 || number, line),
+  const dialButton = (number, line, e164, about) => el("button", {
+    type: "button", class: "link dial-number", title: T.dial, dataset: { about: about || "" },
+    onclick: () => dial(e164 || number, line, about),
   }, C.phone(e164, number), " ☎");
 
   Object.assign(C, { say, dial, dialButton });
