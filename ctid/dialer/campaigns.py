@@ -110,35 +110,77 @@ class Campaigns:
         """A draft campaign (nothing dialled until it starts); its contacts from its source at once.
         A bad setting is a ValidationError naming it."""
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
-        if not isinstance(name, str) or not name.strip() or len(name) > NAME_LIMIT:
-            raise ValidationError("name", TEXT_LIMIT, field="name", count=NAME_LIMIT)
-        try:
-            kind = CampaignMode(mode)
-        except ValueError:
-            choices = ", ".join(m.value for m in CampaignMode)
-            raise ValidationError("mode", N_("%(field)s must be one of: %(choices)s."), field="mode",
-                                  choices=choices) from None  # fmt: skip
-        try:
-            checked = settings_from_json(settings)
-        except ValidationError as exc:  # named as sent: inside the body's "settings"
-            params = {**exc.params, **({"field": f"settings.{exc.field}"} if "field" in exc.params else {})}
-            raise ValidationError(f"settings.{exc.field}", exc.message, **params) from None
+        name, kind, checked = _name(name), _mode(mode), _settings(settings)
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
             branch = await scope.branch_for_new(conn, user, None)
-            values = {"branch_id": branch, "name": name.strip(), "mode": kind, "state": CampaignState.DRAFT,
+            values = {"branch_id": branch, "name": name, "mode": kind, "state": CampaignState.DRAFT,
                       "priority": priority, "settings": checked, "created_by": user.id, "created_at": now,
                       "updated_at": now}  # fmt: skip
             campaign_id = await store.insert_campaign(conn, values)
             added = await self._add_contacts(conn, campaign_id, branch, checked, user, now)
             after = {
-                "name": name.strip(),
+                "name": name,
                 "mode": kind.value,
                 "settings": settings_to_json(checked),
                 "contacts": added,
             }
             await audit.record(conn, actor, "campaign.create", ("campaign", campaign_id), now, after=after)
             return await _visible(conn, user, campaign_id)
+
+    async def change(
+        self, actor: Actor, user: User, campaign_id: int, changes: Mapping[str, Any]
+    ) -> Campaign:
+        """A campaign's ``name``, ``priority``, ``mode`` or ``settings`` (all of them, as ``create`` takes
+        them), audited with what changed.
+
+        A running or paused campaign may change its name, priority, lines, operators, calling hours,
+        attempts, retry delays, contacted window and prompt: the runner reads them from the row at its next
+        decision (told at once by ``CampaignChanged``), and a call in flight ends as it began. Its mode and
+        source may change only in a draft (a source's change reads the contacts again): a running
+        campaign's contacts already carry attempts, and a progressive call has an operator waiting on it.
+        An ended campaign changes no more. Each refusal is a 409 in words."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        values: dict[str, Any] = {}
+        if "name" in changes:
+            values["name"] = _name(changes["name"])
+        if "priority" in changes:
+            values["priority"] = changes["priority"]
+        if "mode" in changes:
+            values["mode"] = _mode(changes["mode"])
+        if "settings" in changes:
+            values["settings"] = _settings(changes["settings"])
+        now = self._clock()
+        async with self._db.begin(immediate=True) as conn:
+            current = await _visible(conn, user, campaign_id)
+            if current.state in (CampaignState.STOPPED, CampaignState.FINISHED):
+                raise Conflict(N_("This campaign has ended: it changes no more."))
+            before = _changeable(current)
+            after = {**before, **{k: v.value if k == "mode" else v for k, v in values.items()}}
+            if "settings" in values:
+                after["settings"] = settings_to_json(values["settings"])
+            draft = current.state == CampaignState.DRAFT
+            if not draft and after["mode"] != before["mode"]:
+                raise Conflict(N_("Only a new campaign can change its mode."))
+            source_changed = after["settings"]["source"] != before["settings"]["source"]
+            if not draft and source_changed:
+                raise Conflict(N_("Only a new campaign can change where its contacts come from."))
+            changed = {k: after[k] for k in after if after[k] != before[k]}
+            if changed:
+                await store.update_campaign(conn, campaign_id, {**values, "updated_at": now})
+                if source_changed:
+                    await store.drop_contacts(conn, campaign_id)
+                    changed["contacts"] = await self._add_contacts(
+                        conn, campaign_id, current.branch_id, values["settings"], user, now
+                    )
+                was = {k: before[k] for k in changed if k in before}
+                await audit.record(
+                    conn, actor, "campaign.change", ("campaign", campaign_id), now, was, changed
+                )
+            found = await _visible(conn, user, campaign_id)
+        if changed and self._bus is not None:
+            self._bus.publish(CampaignChanged(campaign_id=campaign_id, state=found.state, at=now))
+        return found
 
     async def all(self, user: User) -> list[Campaign]:
         """The campaigns of the user's branch (an admin's: every branch's), the newest first."""
@@ -278,6 +320,39 @@ class Campaigns:
             for customer in found
         ]  # fmt: skip
         return await store.add_contacts(conn, rows)
+
+
+def _name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name) > NAME_LIMIT:
+        raise ValidationError("name", TEXT_LIMIT, field="name", count=NAME_LIMIT)
+    return name.strip()
+
+
+def _mode(mode: Any) -> CampaignMode:
+    try:
+        return CampaignMode(mode)
+    except ValueError:
+        choices = ", ".join(m.value for m in CampaignMode)
+        raise ValidationError("mode", N_("%(field)s must be one of: %(choices)s."), field="mode",
+                              choices=choices) from None  # fmt: skip
+
+
+def _settings(settings: Any) -> CampaignSettings:
+    try:
+        return settings_from_json(settings)
+    except ValidationError as exc:  # named as sent: inside the body's "settings"
+        params = {**exc.params, **({"field": f"settings.{exc.field}"} if "field" in exc.params else {})}
+        raise ValidationError(f"settings.{exc.field}", exc.message, **params) from None
+
+
+def _changeable(campaign: Campaign) -> dict[str, Any]:
+    """What ``change`` may change, as the audit log keeps it."""
+    return {
+        "name": campaign.name,
+        "priority": campaign.priority,
+        "mode": campaign.mode.value,
+        "settings": settings_to_json(campaign.settings),
+    }
 
 
 def _assignee(given: str, user: User) -> int | Literal["pool"] | None:

@@ -43,6 +43,21 @@ async def get_campaign(conn: AsyncConnection, campaign_id: int) -> Campaign | No
     return None if row is None else _campaign(row)
 
 
+async def update_campaign(conn: AsyncConnection, campaign_id: int, values: dict[str, Any]) -> None:
+    """A campaign's name, priority, mode or settings (``values`` as the row's, settings as a value)."""
+    row = dict(values)
+    if "settings" in row:
+        row["settings"] = json.dumps(settings_to_json(row["settings"]), ensure_ascii=False)
+    if "mode" in row:
+        row["mode"] = CampaignMode(row["mode"]).value
+    await conn.execute(update(campaigns).where(campaigns.c.id == campaign_id).values(**row))
+
+
+async def drop_contacts(conn: AsyncConnection, campaign_id: int) -> None:
+    """A draft's contacts (never dialled: a draft has no attempts), before they are read again."""
+    await conn.execute(delete(campaign_contacts).where(campaign_contacts.c.campaign_id == campaign_id))
+
+
 async def campaigns_in(conn: AsyncConnection, states: Collection[CampaignState]) -> list[Campaign]:
     """The campaigns in these states, the highest priority first."""
     query = (

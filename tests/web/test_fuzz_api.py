@@ -65,6 +65,7 @@ ROUTES = [
     Route("POST", "/api/v1/dnc", ("number", "reason"), {"number": "13800138009", "reason": "r"}),
     Route("POST", "/api/v1/campaigns", ("name", "mode", "settings", "priority"),
           {"name": "c", "mode": "preview", "settings": {"lines": ["desk"], "source": {"kind": "search"}}}),
+    Route("PATCH", "/api/v1/campaigns/{campaign}", ("name", "mode", "settings", "priority"), {}),
     Route("POST", "/api/v1/campaigns/{campaign}/exclusions", ("number", "reason"),
           {"number": "13800138000", "reason": "r"}),
     Route("POST", "/api/v1/campaigns/{campaign}/contacts/999999/exclude", ("reason",), {"reason": "r"}),

@@ -112,6 +112,21 @@ async def get_campaign(request: web.Request) -> web.Response:
     )
 
 
+@routes.patch(CAMPAIGN)
+@requires(Permission.CAMPAIGNS_MANAGE)
+async def change_campaign(request: web.Request) -> web.Response:
+    """``{"name"?, "priority"?, "mode"?, "settings"?}`` (the settings whole, as at create): the campaign as
+    changed; 409 in words for what its state forbids (a running campaign keeps its mode and source)."""
+    body = await read_object(request, ("name", "mode", "settings", "priority"))
+    changes = dict(body)
+    if "priority" in body:
+        changes["priority"] = forms.integer(body, "priority", -MAX_PRIORITY, MAX_PRIORITY)
+    changed = await request.app[SERVICES].campaigns.change(
+        actor(request), current(request).user, forms.path_id(request.match_info), changes
+    )
+    return web.json_response(campaign_json(changed))
+
+
 async def _move(request: web.Request, how: Any) -> web.Response:
     campaigns = request.app[SERVICES].campaigns
     moved = await campaigns.move(
