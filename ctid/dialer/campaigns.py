@@ -251,6 +251,38 @@ class Campaigns:
         local = now.astimezone(self._zone)
         return [(c, why_not(views[c.id], view, local, day_kind)) for c in contacts]
 
+    async def explain_number(
+        self, user: User, campaign_id: int, e164: str
+    ) -> list[tuple[Contact, WhyNot | None]]:
+        """Why the campaign's contacts at this number are not being dialled now (the live page's lookup
+        of any contact, whatever its place in the queue)."""
+        scope.require(user, Permission.CAMPAIGNS_MANAGE)
+        async with self._db.connect() as conn:
+            await _visible(conn, user, campaign_id)
+            ids = await store.contacts_at(conn, campaign_id, e164)
+        return await self.explain(user, campaign_id, ids) if ids else []
+
+    async def of_items(self, user: User, item_ids: Sequence[int]) -> dict[int, list[Attempt]]:
+        """The dial attempts about each of these reminder items, the newest first (each item's history on
+        the customer page: the items were read through the user's branch already)."""
+        scope.require(user, Permission.REMINDERS_WORK)
+        found: dict[int, list[Attempt]] = {}
+        if item_ids:
+            async with self._db.connect() as conn:
+                for item_id, attempt in await store.item_attempts(conn, item_ids):
+                    found.setdefault(item_id, []).append(attempt)
+        return found
+
+    async def contact_names(self, attempts: Sequence[Attempt]) -> dict[int, str]:
+        """The customers' names of attempts read through a checked call, by contact id (the CSV)."""
+        async with self._db.connect() as conn:
+            return await store.contact_names(conn, sorted({a.contact_id for a in attempts}))
+
+    async def names(self, contacts: Sequence[Contact]) -> dict[int, str]:
+        """The customers' names of contacts read through a checked call (the live page's column)."""
+        async with self._db.connect() as conn:
+            return await store.customer_names(conn, [c.customer_id for c in contacts if c.customer_id])
+
     async def start(self) -> None:
         found = await self.recover()
         if found.attempts or found.contacts:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ctid.crm.tables import customer_phones
+from ctid.crm.tables import customer_phones, customers
 from ctid.dialer.campaign_settings import settings_from_json, settings_to_json
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus
 from ctid.dialer.records import Attempt, Campaign, Contact
@@ -418,3 +418,49 @@ async def has_open_contacts(conn: AsyncConnection, campaign_id: int) -> bool:
         if (await conn.execute(query)).first() is not None:
             return True
     return False
+
+
+async def contacts_at(conn: AsyncConnection, campaign_id: int, e164: str) -> list[int]:
+    """The campaign's contacts dialled at this number (the live page's lookup)."""
+    query = (
+        select(campaign_contacts.c.id)
+        .where(campaign_contacts.c.campaign_id == campaign_id, campaign_contacts.c.number_e164 == e164)
+        .order_by(campaign_contacts.c.id)
+        .limit(CHUNK)
+    )
+    return [int(i) for i in (await conn.execute(query)).scalars()]
+
+
+async def customer_names(conn: AsyncConnection, customer_ids: Sequence[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(customer_ids), CHUNK):
+        query = select(customers.c.id, customers.c.name).where(
+            customers.c.id.in_(customer_ids[start : start + CHUNK])
+        )
+        found.update({int(i): str(n) for i, n in await conn.execute(query)})
+    return found
+
+
+async def item_attempts(conn: AsyncConnection, item_ids: Sequence[int]) -> list[tuple[int, Attempt]]:
+    """The attempts made about these reminder items, with each one's item, the newest first (a reminder
+    item's history)."""
+    query = (
+        select(campaign_contacts.c.reminder_item_id, dial_attempts)
+        .join(campaign_contacts, campaign_contacts.c.id == dial_attempts.c.contact_id)
+        .where(campaign_contacts.c.reminder_item_id.in_(list(item_ids)[:CHUNK]))
+        .order_by(dial_attempts.c.started_at.desc(), dial_attempts.c.id.desc())
+    )
+    return [(int(row["reminder_item_id"]), _attempt(row)) for row in (await conn.execute(query)).mappings()]
+
+
+async def contact_names(conn: AsyncConnection, contact_ids: Sequence[int]) -> dict[int, str]:
+    """Each contact's customer's name, by the contact's id (the attempts' CSV)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(contact_ids), CHUNK):
+        query = (
+            select(campaign_contacts.c.id, customers.c.name)
+            .join(customers, customers.c.id == campaign_contacts.c.customer_id)
+            .where(campaign_contacts.c.id.in_(contact_ids[start : start + CHUNK]))
+        )
+        found.update({int(i): str(n) for i, n in await conn.execute(query)})
+    return found
