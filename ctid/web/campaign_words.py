@@ -36,6 +36,8 @@ RESULT_WORDS = {
     AttemptResult.CALL_BACK: N_("Call back"),
     AttemptResult.OPTED_OUT: N_("Opted out"),
     AttemptResult.DECLINED: N_("Declined"),
+    AttemptResult.WRONG_NUMBER: N_("Wrong number"),
+    AttemptResult.SKIPPED: N_("Skipped"),
 }
 WHY_WORDS = {
     WhyNot.CAMPAIGN_NOT_RUNNING: N_("the campaign is not running"),
