@@ -18,6 +18,8 @@ from tests.support.daemon import ctid_command as ctid
 pytestmark = pytest.mark.browser
 
 PASSWORD = "campaign-pages-2026"
+
+
 @pytest.fixture
 def daemon_config() -> str:
     return '[site]\nname = "Test Motors"\n[[lines]]\nname = "desk"\nlabel = "服务台"\ndriver = "sim"\n'
