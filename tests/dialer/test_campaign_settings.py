@@ -20,6 +20,7 @@ from ctid.dialer.campaign_settings import (
 )
 from ctid.dialer.hours import CallingHours
 from ctid.dialer.models import AttemptResult
+from ctid.dialer.search_source import customer_filter
 from ctid.reminders.models import ReminderType
 
 GOOD: dict[str, Any] = {
@@ -115,3 +116,31 @@ def test_anything_is_read_or_refused_by_name(data: dict[str, Any]) -> None:
     else:
         assert isinstance(settings, CampaignSettings)
         assert settings_from_json(settings_to_json(settings)) == settings
+
+
+SEARCH_KEYS = ["level", "source", "tag", "assigned_user", "kind", "due", "within", "visited_after", "x"]
+
+
+@settings(deadline=None)
+@given(st.dictionaries(st.sampled_from(SEARCH_KEYS), json_values | st.sampled_from(["A", "42", "insurance"])))
+def test_a_customer_search_is_read_or_refused_by_name(search: dict[str, Any]) -> None:
+    """Whatever a search holds, it is kept as a filter the customer list reads the same way, or refused
+    naming the key inside ``source.search``."""
+    try:
+        settings = settings_from_json({**GOOD, "source": {"kind": "search", "search": search}})
+    except ValidationError as refused:
+        assert refused.field.startswith("source.search"), refused.field
+    else:
+        kept = settings.source.search
+        assert set(kept) <= set(SEARCH_KEYS) - {"x"}
+        assert customer_filter(kept) == customer_filter(search)
+        assert settings_from_json(settings_to_json(settings)) == settings
+
+
+def test_a_search_reads_as_the_customer_lists_filter() -> None:
+    where = customer_filter({"level": "A", "due": "insurance", "within": "15", "assigned_user": 7}, 3)
+    assert (where.branch_id, where.level, where.due_within, where.assigned_user_id) == (3, "A", 15, 7)
+    assert where.due is not None and where.due.value == "insurance"
+    with pytest.raises(ValidationError) as bad:
+        customer_filter({"visited_after": "2026-13-01"})
+    assert bad.value.field == "source.search.visited_after"
