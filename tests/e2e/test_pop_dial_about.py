@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.support import api, new_page, ring
-from tests.e2e.test_dialing import PASSWORD, line_idle, open_console
+from tests.e2e.support import api, log_in, new_page, ring
 from tests.support.daemon import Daemon
 from tests.support.daemon import ctid_command as ctid
 from tests.support.waiting import wait
@@ -19,6 +18,23 @@ from tests.support.waiting import wait
 pytestmark = pytest.mark.browser
 
 CALLER = "13600000003"
+PASSWORD = "front-desk-2026"
+
+
+def open_console(page: Page, base: str) -> None:
+    """The console with the desk line chosen (as tests/e2e/test_dialing.py opens it)."""
+    log_in(page, base, "olga", PASSWORD)
+    page.goto(base + "/console")
+    expect(page.locator("#console")).to_have_attribute("data-connection", "connected")
+    page.locator("#line-picker").evaluate("picker => { picker.open = true; }")
+    page.locator("#line-choices input[value=desk]").check()
+    page.locator("#line-form button[type=submit]").click()
+    expect(page.locator("#lines li[data-line=desk]")).to_be_visible()
+
+
+def line_idle(page: Page, base: str) -> bool:
+    lines = page.request.get(base + "/api/v1/lines").json()["items"]
+    return any(info["name"] == "desk" and not info["call_id"] for info in lines)
 
 
 @pytest.fixture
@@ -40,7 +56,7 @@ def test_the_cards_number_is_refused_for_a_customer_who_refused_such_calls(
     api(daemon, token, "PUT", f"/api/v1/customers/{customer['id']}/opt-outs", refusal)
     problems: list[str] = []
     _context, olga = new_page(chromium, "en-US", problems)
-    open_console(olga, daemon.url, "olga", ["desk"])
+    open_console(olga, daemon.url)
 
     ring(daemon, CALLER)
     pop = olga.locator(".pop").first
@@ -48,7 +64,7 @@ def test_the_cards_number_is_refused_for_a_customer_who_refused_such_calls(
     button = pop.locator(".customer .phones .dial-number")
     expect(button).to_have_attribute("data-about", "insurance")
     expect(pop).to_have_attribute("data-state", "ended")
-    wait(lambda: line_idle(olga, daemon.url, "desk"), 10, "the desk line idle")
+    wait(lambda: line_idle(olga, daemon.url), 10, "the desk line idle")
     button.click()
     status = olga.locator("#dial-status")
     expect(status).to_have_class("small error")
