@@ -81,6 +81,17 @@ ACTIONS: Mapping[str, str] = {
     "reminder.update": N_("Reminder worked"),
     "reminder.build": N_("Reminder queue built"),
     "reminder_settings.update": N_("Reminder settings changed"),
+    "campaign.create": N_("Campaign made"),
+    "campaign.change": N_("Campaign changed"),
+    "campaign.start": N_("Campaign started"),
+    "campaign.pause": N_("Campaign paused"),
+    "campaign.stop": N_("Campaign stopped"),
+    "campaign.exclude": N_("Contact taken out of a campaign"),
+    "campaign.exclude_number": N_("Number taken out of a campaign"),
+    "campaign.include": N_("Contact let back into a campaign"),
+    "dnc.add": N_("Number put on the do-not-call list"),
+    "dnc.remove": N_("Number taken off the do-not-call list"),
+    "call.override": N_("Dialled despite a refusal"),
 }
 
 KINDS: Mapping[str, str] = {
