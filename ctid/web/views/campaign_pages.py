@@ -45,7 +45,6 @@ FEATURE = Feature(
 )
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
-TYPE_WORDS = {t: t.value for t in ReminderType}  # translated as the worklist translates them
 CSV_COLUMNS = (
     N_("Started"), N_("Customer"), N_("Number"), N_("Line"), N_("Operator"), N_("Answered"), N_("Ended"),
     N_("Result"), N_("Keys pressed"), N_("Note"),
