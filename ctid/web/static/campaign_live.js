@@ -21,9 +21,12 @@
   };
 
   function lineWord(line) {
-    if (line.in_call) return T.lines["in call"];
+    if (line.out) return T.line_out;
+    if (line.in_use) return T.line_in_use;
     return T.lines[line.status] || line.status;
   }
+  const lineClass = (line) => (line.out || line.status === "down" || line.status === "unknown" ? "status-down"
+    : line.in_use || line.status === "in call" ? "status-in-call" : line.status === "ringing" ? "status-ringing" : "status-up");
 
   function draw(live) {
     document.getElementById("live-state").textContent = T.states[live.state] || live.state;
@@ -31,10 +34,11 @@
     facts(document.getElementById("live-contacts"), live.contacts, T.contacts);
     facts(document.getElementById("live-results"), live.results, T.results);
     document.getElementById("live-lines").replaceChildren(...live.lines.map((line) =>
-      el("li", { dataset: { line: line.name, status: line.in_call ? "in-call" : line.status } }, line.label, " · ",
-        el("span", { class: `status ${line.status === "down" ? "status-down" : line.in_call ? "status-in-call" : "status-up"}` }, lineWord(line)))));
+      el("li", { dataset: { line: line.name, status: line.out ? "out" : line.status } }, line.label, " · ",
+        el("span", { class: `status ${lineClass(line)}` }, lineWord(line)))));
     const people = live.operators.map((a) => el("li", { dataset: { agent: a.id, state: a.state } }, a.label, " · ",
-      el("span", { class: `status agent-${a.state}` }, T.agents[a.state] || a.state)));
+      el("span", { class: `status agent-${a.state}` }, T.agents[a.state] || a.state),
+      a.result_due ? el("span", { class: "small muted" }, ` · ${T.result_due}`) : null));
     document.getElementById("live-operators").replaceChildren(...(people.length ? people : [el("li", { class: "muted" }, T.none)]));
     const rows = live.next.map((c) => el("tr", { dataset: { contact: c.id, why: c.why_not || "due" } },
       el("td", {}, c.customer_name || "—"),

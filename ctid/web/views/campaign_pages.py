@@ -70,7 +70,11 @@ def _texts(request: web.Request) -> dict[str, Any]:
             "down": _(request, "Line down"),
             "ringing": _(request, "Ringing"),
             "in call": _(request, "In call"),
+            "unknown": _(request, "no such line configured"),
         },
+        "line_out": _(request, "out of this campaign (line faults)"),
+        "line_in_use": _(request, "a call of this campaign"),
+        "result_due": _(request, "result to give"),
         "due": _(request, "due now"),
         "none": _(request, "None."),
         "saved": _(request, "Saved."),
@@ -161,7 +165,8 @@ async def live_json(request: web.Request) -> web.Response:
     else:
         explained = await campaigns.explain(user, campaign.id)
     names = await campaigns.names([c for c, _why in explained])
-    lines = {info.name: info for info in services.lines.infos()}
+    labels = {info.name: info.label or info.name for info in services.lines.infos()}
+    busy = services.dialer.operators_busy()
     assigned = set(campaign.settings.operators)
     agents = await services.agents.of_branch(campaign.branch_id)
     return web.json_response(
@@ -169,13 +174,23 @@ async def live_json(request: web.Request) -> web.Response:
             **campaign_json(campaign),
             "contacts": {status.value: n for status, n in progress.contacts.items()},
             "results": {result.value: n for result, n in progress.results.items()},
-            "lines": [_line_json(name, lines.get(name)) for name in campaign.settings.lines],
+            "lines": [
+                {
+                    "name": line.name,
+                    "label": labels.get(line.name, line.name),
+                    "status": str(line.status),
+                    "in_use": line.in_use,
+                    "out": line.out,
+                }
+                for line in services.dialer.lines_of(campaign)
+            ],
             "operators": [
                 {
                     "id": a.user.id,
                     "label": a.user.label,
                     "state": a.state.value,
                     "since": a.since.isoformat() if a.since else None,
+                    "result_due": a.user.id in busy,  # a campaign call they have not given a result for
                 }
                 for a in agents
                 if not assigned or a.user.id in assigned
@@ -187,13 +202,6 @@ async def live_json(request: web.Request) -> web.Response:
             ],
         }
     )
-
-
-def _line_json(name: str, info: Any) -> dict[str, Any]:
-    if info is None:
-        return {"name": name, "label": name, "status": "down", "in_call": False}
-    status = info.status.value if hasattr(info.status, "value") else str(info.status)
-    return {"name": name, "label": info.label or name, "status": status, "in_call": info.call_id is not None}
 
 
 def _contact_json(request: web.Request, contact: Contact, why: WhyNot | None) -> dict[str, Any]:
