@@ -21,7 +21,7 @@ from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.errors import N_, Conflict, ValidationError
 from ctid.core.events import EventBus
 from ctid.core.paging import Page, PageRequest
 from ctid.crm import customer_store, scope
@@ -36,6 +36,7 @@ from ctid.dialer.campaign_settings import (
 from ctid.dialer.checks import contact_views
 from ctid.dialer.eligibility import CampaignView, why_not
 from ctid.dialer.events import CampaignChanged
+from ctid.dialer.lookup import visible_campaign
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import RetryRules, after_attempt
@@ -44,7 +45,6 @@ from ctid.dialer.statutory import day_kind
 from ctid.storage.db import Database
 
 log = logging.getLogger(__name__)
-NO_SUCH_CAMPAIGN = N_("No such campaign.")
 NAME_LIMIT = 100
 EXPLAINED = 50  # contacts the live page explains at once
 MAX_SEARCHED = 100_000  # a search's customers a campaign takes at most (the bench's size)
@@ -126,7 +126,7 @@ class Campaigns:
                 "contacts": added,
             }
             await audit.record(conn, actor, "campaign.create", ("campaign", campaign_id), now, after=after)
-            return await _visible(conn, user, campaign_id)
+            return await visible_campaign(conn, user, campaign_id)
 
     async def change(
         self, actor: Actor, user: User, campaign_id: int, changes: Mapping[str, Any]
@@ -152,7 +152,7 @@ class Campaigns:
             values["settings"] = _settings(changes["settings"])
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
-            current = await _visible(conn, user, campaign_id)
+            current = await visible_campaign(conn, user, campaign_id)
             if current.state in (CampaignState.STOPPED, CampaignState.FINISHED):
                 raise Conflict(N_("This campaign has ended: it changes no more."))
             before = _changeable(current)
@@ -177,7 +177,7 @@ class Campaigns:
                 await audit.record(
                     conn, actor, "campaign.change", ("campaign", campaign_id), now, was, changed
                 )
-            found = await _visible(conn, user, campaign_id)
+            found = await visible_campaign(conn, user, campaign_id)
         if changed and self._bus is not None:
             self._bus.publish(CampaignChanged(campaign_id=campaign_id, state=found.state, at=now))
         return found
@@ -192,7 +192,7 @@ class Campaigns:
         """How far the campaign is: its contacts by status and its attempts by result."""
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
         async with self._db.connect() as conn:
-            campaign = await _visible(conn, user, campaign_id)
+            campaign = await visible_campaign(conn, user, campaign_id)
             contacts = await store.contact_counts(conn, campaign_id)
             results = await store.result_counts(conn, campaign_id)
         return Progress(campaign, contacts, results)
@@ -201,7 +201,7 @@ class Campaigns:
         """Every attempt, the newest first (the CSV export's rows too)."""
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
         async with self._db.connect() as conn:
-            await _visible(conn, user, campaign_id)
+            await visible_campaign(conn, user, campaign_id)
             found = await store.attempts_of(conn, campaign_id, request.per_page, request.offset)
             total = await store.attempt_count(conn, campaign_id)
         return Page(found, total, request)
@@ -209,7 +209,7 @@ class Campaigns:
     async def get(self, user: User, campaign_id: int) -> Campaign:
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
         async with self._db.connect() as conn:
-            return await _visible(conn, user, campaign_id)
+            return await visible_campaign(conn, user, campaign_id)
 
     async def move(
         self, actor: Actor, user: User, campaign_id: int, how: Literal["start", "pause", "stop"]
@@ -219,7 +219,7 @@ class Campaigns:
         state, allowed, refusal = MOVES[how]
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
-            current = await _visible(conn, user, campaign_id)
+            current = await visible_campaign(conn, user, campaign_id)
             stamps: dict[str, Any] = {}
             if how == "start" and current.started_at is None:
                 stamps["started_at"] = now
@@ -229,7 +229,7 @@ class Campaigns:
                 raise Conflict(refusal)
             before, after = {"state": current.state.value}, {"state": state.value}
             await audit.record(conn, actor, f"campaign.{how}", ("campaign", campaign_id), now, before, after)
-            moved = await _visible(conn, user, campaign_id)
+            moved = await visible_campaign(conn, user, campaign_id)
         if self._bus is not None:
             self._bus.publish(CampaignChanged(campaign_id=campaign_id, state=state, at=now))
         return moved
@@ -243,7 +243,7 @@ class Campaigns:
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
         now = self._clock()
         async with self._db.connect() as conn:
-            campaign = await _visible(conn, user, campaign_id)
+            campaign = await visible_campaign(conn, user, campaign_id)
             contacts = await store.contacts_of(conn, campaign_id, ids, limit)
             views = await contact_views(conn, contacts, campaign.settings, now)
         view = CampaignView(campaign.state, campaign.mode, campaign.settings.retry.max_attempts,
@@ -258,7 +258,7 @@ class Campaigns:
         of any contact, whatever its place in the queue)."""
         scope.require(user, Permission.CAMPAIGNS_MANAGE)
         async with self._db.connect() as conn:
-            await _visible(conn, user, campaign_id)
+            await visible_campaign(conn, user, campaign_id)
             ids = await store.contacts_at(conn, campaign_id, e164)
         return await self.explain(user, campaign_id, ids) if ids else []
 
@@ -393,11 +393,3 @@ def _assignee(given: str, user: User) -> int | Literal["pool"] | None:
     if given == "none":
         return "pool"
     return int(given) if given.isdigit() else None
-
-
-async def _visible(conn: Any, user: User, campaign_id: int) -> Campaign:
-    found = await store.get_campaign(conn, campaign_id)
-    if found is None:
-        raise NotFound(NO_SUCH_CAMPAIGN)
-    scope.require_visible(user, found.branch_id, NO_SUCH_CAMPAIGN)
-    return found

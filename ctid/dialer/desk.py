@@ -29,12 +29,13 @@ from ctid.accounts.permissions import Permission, allows
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
+from ctid.core.errors import N_, Conflict, PermissionDenied, ValidationError
 from ctid.crm import scope
 from ctid.dialer import desk_store, store
 from ctid.dialer.checks import contact_views
 from ctid.dialer.eligibility import CampaignView, why_not
 from ctid.dialer.hours import KindOf, closed_at, next_open
+from ctid.dialer.lookup import campaign_contact, visible_campaign
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, WhyNot
 from ctid.dialer.records import Attempt, Campaign, Contact
 from ctid.dialer.retry import DEFAULT_DELAYS
@@ -52,8 +53,6 @@ ROUNDS = 10  # batches read at most for one card (a long run of forbidden contac
 CALL_BACKS = 50  # the call backs a console lists at most
 REASON_LIMIT = 200
 WORKED = frozenset({CampaignMode.PREVIEW, CampaignMode.PROGRESSIVE})
-NO_SUCH_CAMPAIGN = N_("No such campaign.")
-NO_SUCH_CONTACT = N_("No such contact in this campaign.")
 
 LinesOf = Callable[[User], Awaitable[frozenset[str]]]
 """The lines a user's console follows and dials on (``Console.lines_for``): a card is dialled on one of
@@ -167,7 +166,7 @@ class Desk:
         scope.require(user, Permission.USE_CONSOLE)
         async with self._db.begin(immediate=True) as conn:
             await self._worked(conn, user, campaign_id)
-            await self._contact(conn, campaign_id, contact_id)
+            await campaign_contact(conn, campaign_id, contact_id)
             await desk_store.release(conn, contact_id, user.id)
 
     async def skip(self, actor: Actor, user: User, campaign_id: int, contact_id: int, reason: str) -> None:
@@ -181,7 +180,7 @@ class Desk:
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
             campaign = await self._worked(conn, user, campaign_id)
-            contact = await self._contact(conn, campaign_id, contact_id)
+            contact = await campaign_contact(conn, campaign_id, contact_id)
             delays = campaign.settings.retry.delays
             later = now + delays.get(AttemptResult.SKIPPED, DEFAULT_DELAYS[AttemptResult.SKIPPED])
             if not await desk_store.skip(conn, contact_id, user.id, why, later, now):
@@ -200,7 +199,7 @@ class Desk:
         now = self._clock()
         async with self._db.connect() as conn:
             await self._worked(conn, user, campaign_id)
-            contact = await self._contact(conn, campaign_id, contact_id)
+            contact = await campaign_contact(conn, campaign_id, contact_id)
         held = contact.held_until is not None and contact.held_until > now
         if held and contact.held_by != user.id:
             raise Conflict(N_("This contact is being shown to another operator."))
@@ -214,10 +213,9 @@ class Desk:
         campaign's lines are given as they are (the call is on one already). No one's permission is asked:
         the caller sends it to the operator the call is for."""
         async with self._db.connect() as conn:
+            contact = await campaign_contact(conn, campaign_id, contact_id)
             campaign = await store.get_campaign(conn, campaign_id)
-            contact = await store.get_contact(conn, contact_id)
-            if campaign is None or contact is None or contact.campaign_id != campaign_id:
-                raise NotFound(NO_SUCH_CONTACT)
+            assert campaign is not None  # its contact's row is there: it is (the contacts cascade)
             return await self._card(conn, campaign, contact, None, frozenset(campaign.settings.lines))
 
     async def open_call(self, user: User) -> tuple[Card, Attempt] | None:
@@ -246,20 +244,10 @@ class Desk:
 
     async def _worked(self, conn: Any, user: User, campaign_id: int) -> Campaign:
         """A campaign of the user's branch that they are an operator of (NotFound from another branch)."""
-        found = await store.get_campaign(conn, campaign_id)
-        if found is None:
-            raise NotFound(NO_SUCH_CAMPAIGN)
-        scope.require_visible(user, found.branch_id, NO_SUCH_CAMPAIGN)
+        found = await visible_campaign(conn, user, campaign_id)
         if not _operates(user, found):
             raise PermissionDenied(N_("You are not one of this campaign's operators."))
         return found
-
-    @staticmethod
-    async def _contact(conn: Any, campaign_id: int, contact_id: int) -> Contact:
-        contact = await store.get_contact(conn, contact_id)
-        if contact is None or contact.campaign_id != campaign_id:
-            raise NotFound(NO_SUCH_CONTACT)
-        return contact
 
     async def _card(
         self, conn: Any, campaign: Campaign, contact: Contact, until: datetime | None, mine: frozenset[str]

@@ -19,19 +19,18 @@ from ctid.accounts.permissions import Permission
 from ctid.audit import store as audit
 from ctid.audit.models import Actor
 from ctid.core.clock import utcnow
-from ctid.core.errors import N_, Conflict, NotFound, ValidationError
+from ctid.core.errors import N_, Conflict, ValidationError
 from ctid.core.events import EventBus
 from ctid.core.phone import PhoneNormaliser
 from ctid.crm import scope
-from ctid.dialer import exclusion_store, store
+from ctid.dialer import exclusion_store
 from ctid.dialer.events import CampaignChanged
+from ctid.dialer.lookup import campaign_contact, visible_campaign
 from ctid.dialer.models import CampaignState
 from ctid.dialer.records import Campaign
 from ctid.storage.db import Database
 
 REASON_LIMIT = 200
-NO_SUCH_CAMPAIGN = N_("No such campaign.")
-NO_SUCH_CONTACT = N_("No such contact in this campaign.")
 ENDED = frozenset({CampaignState.STOPPED, CampaignState.FINISHED})
 
 
@@ -57,9 +56,7 @@ class Exclusions:
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
             campaign = await _managed(conn, user, campaign_id)
-            contact = await store.get_contact(conn, contact_id)
-            if contact is None or contact.campaign_id != campaign_id:
-                raise NotFound(NO_SUCH_CONTACT)
+            contact = await campaign_contact(conn, campaign_id, contact_id)
             if not await exclusion_store.exclude(conn, campaign_id, why, now, contact_id=contact_id):
                 raise Conflict(N_("This contact is done or taken out of the campaign already."))
             before, after = {"status": contact.status.value}, {"status": "excluded", "reason": why}
@@ -90,9 +87,7 @@ class Exclusions:
         now = self._clock()
         async with self._db.begin(immediate=True) as conn:
             campaign = await _managed(conn, user, campaign_id)
-            contact = await store.get_contact(conn, contact_id)
-            if contact is None or contact.campaign_id != campaign_id:
-                raise NotFound(NO_SUCH_CONTACT)
+            contact = await campaign_contact(conn, campaign_id, contact_id)
             if campaign.state in ENDED:
                 raise Conflict(N_("This campaign has ended: its contacts cannot be let back in."))
             if not await exclusion_store.include(conn, contact_id, now):
@@ -119,8 +114,4 @@ def _reason(reason: str) -> str:
 
 async def _managed(conn: AsyncConnection, user: User, campaign_id: int) -> Campaign:
     scope.require(user, Permission.CAMPAIGNS_MANAGE)
-    found = await store.get_campaign(conn, campaign_id)
-    if found is None:
-        raise NotFound(NO_SUCH_CAMPAIGN)
-    scope.require_visible(user, found.branch_id, NO_SUCH_CAMPAIGN)
-    return found
+    return await visible_campaign(conn, user, campaign_id)

@@ -52,6 +52,7 @@ from ctid.dialer.eligibility import CampaignView, Resources, why_not
 from ctid.dialer.events import CampaignAttemptEnded, CampaignCallPlaced, CampaignChanged, CampaignLineOut
 from ctid.dialer.hours import KindOf, closed_at, next_open
 from ctid.dialer.line_health import FAULTS_IN_A_ROW, sick
+from ctid.dialer.lookup import campaign_contact, visible_campaign
 from ctid.dialer.models import LINE_FAULTS, AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
 from ctid.dialer.pacing import LineView, calls_to_start, free_lines
 from ctid.dialer.records import Attempt, Campaign, Contact
@@ -78,8 +79,6 @@ CLOSE_AT_DIAL = frozenset(
     {WhyNot.DO_NOT_CALL, WhyNot.OPTED_OUT, WhyNot.CONTACTED_RECENTLY, WhyNot.NO_NUMBER, WhyNot.MAX_ATTEMPTS}
 )
 """Reasons a due contact is closed at dial time (done, the reason kept): the lists said no."""
-NO_SUCH_CAMPAIGN = N_("No such campaign.")
-NO_SUCH_CONTACT = N_("No such contact in this campaign.")
 NO_SUCH_ATTEMPT = N_("No such attempt.")
 OPT_OUT_REASON = "外呼中表示不再接听此类电话"
 
@@ -712,10 +711,8 @@ class Runner:
         scope.require(user, Permission.USE_CONSOLE)
         now = self._clock()
         async with self._db.connect() as conn:
-            campaign = await self._visible(conn, user, campaign_id)
-            contact = await store.get_contact(conn, contact_id)
-            if contact is None or contact.campaign_id != campaign_id:
-                raise NotFound(NO_SUCH_CONTACT)
+            campaign = await visible_campaign(conn, user, campaign_id)
+            contact = await campaign_contact(conn, campaign_id, contact_id)
             views = await contact_views(conn, [contact], campaign.settings, now)
         self._require_operator(user, campaign)
         if line not in campaign.settings.lines:
@@ -772,7 +769,7 @@ class Runner:
             attempt = await store.get_attempt(conn, attempt_id)
             if attempt is None:
                 raise NotFound(NO_SUCH_ATTEMPT)
-            await self._visible(conn, user, attempt.campaign_id, NO_SUCH_ATTEMPT)
+            await visible_campaign(conn, user, attempt.campaign_id, NO_SUCH_ATTEMPT)
         if attempt.operator_id != user.id and not allows(user, Permission.CAMPAIGNS_MANAGE):
             raise PermissionDenied(N_("This is another operator's call."))
         recorded = await self.record(
@@ -790,15 +787,6 @@ class Runner:
             del self._busy[attempt.operator_id]  # wrapped up: ready for the next progressive call
         self.wake(attempt.campaign_id)
         return recorded
-
-    async def _visible(
-        self, conn: Any, user: User, campaign_id: int, missing: str = NO_SUCH_CAMPAIGN
-    ) -> Campaign:
-        found = await store.get_campaign(conn, campaign_id)
-        if found is None:
-            raise NotFound(missing)
-        scope.require_visible(user, found.branch_id, missing)
-        return found
 
     @staticmethod
     def _require_operator(user: User, campaign: Campaign) -> None:
