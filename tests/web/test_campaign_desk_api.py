@@ -5,31 +5,15 @@ browser tests' (tests/e2e/test_campaign_console.py); the bodies are fuzzed in te
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import insert
-
-from ctid.crm.tables import customer_phones
-from tests.reminders.support import add_customer, add_items, item_row
 from tests.support.site import Site
+from tests.web.campaign_support import due_customers
 from tests.web.support import Api
 
 ALWAYS = {"weekdays": list(range(7)), "windows": [["00:00", "23:59"]], "statutory": False}
 
 
 async def _running(site: Site, sam: Api, operators: list[int]) -> int:
-    db = site.services.db
-    home = (await site.accounts.branches.default_branch()).id
-    today = site.services.reminders.worklist.today()
-    for name, number in (("王伟", "+8613800138000"), ("李娜", "+8613900139000")):
-        customer = await add_customer(db, home, name)
-        async with db.begin() as conn:
-            await conn.execute(
-                insert(customer_phones).values(customer_id=customer, number=number, e164=number)
-            )
-        await add_items(
-            db, item_row(home, customer, None, "insurance", today + timedelta(days=30), contact_on=today)
-        )
+    await due_customers(site, ("王伟", "+8613800138000"), ("李娜", "+8613900139000"))
     settings = {
         "lines": ["desk"],
         "source": {"kind": "reminders", "types": ["insurance"]},

@@ -4,13 +4,8 @@ is refused by its field's name (the bodies are fuzzed with every route's in test
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import insert
-
-from ctid.crm.tables import customer_phones
-from tests.reminders.support import add_customer, add_items, item_row
 from tests.support.site import Site
+from tests.web.campaign_support import due_customers
 from tests.web.support import Api
 
 SETTINGS = {"lines": ["desk"], "source": {"kind": "reminders", "types": ["insurance"]}}
@@ -18,18 +13,7 @@ SETTINGS = {"lines": ["desk"], "source": {"kind": "reminders", "types": ["insura
 
 async def _campaign(site: Site, sam: Api) -> tuple[int, dict[str, int]]:
     """A draft campaign of two customers; its contact ids by E.164."""
-    db = site.services.db
-    home = (await site.accounts.branches.default_branch()).id
-    today = site.services.reminders.worklist.today()
-    for name, number in (("王伟", "+8613800138000"), ("李娜", "+8613900139000")):
-        customer = await add_customer(db, home, name)
-        async with db.begin() as conn:
-            await conn.execute(
-                insert(customer_phones).values(customer_id=customer, number=number, e164=number)
-            )
-        await add_items(
-            db, item_row(home, customer, None, "insurance", today + timedelta(days=30), contact_on=today)
-        )
+    await due_customers(site, ("王伟", "+8613800138000"), ("李娜", "+8613900139000"))
     status, made = await sam(
         "POST", "/api/v1/campaigns", {"name": "续保", "mode": "preview", "settings": SETTINGS}
     )

@@ -10,30 +10,19 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
-
 from ctid.accounts.models import Role
-from ctid.crm.tables import customer_phones
 from ctid.dialer import store
 from ctid.dialer.models import AttemptResult, CampaignMode, CampaignState, ContactStatus, WhyNot
 from ctid.web.campaign_words import CONTACT_WORDS, MODE_LABELS, RESULT_WORDS, STATE_WORDS, WHY_WORDS
-from tests.reminders.support import add_customer, add_items, item_row
 from tests.support.site import Site
+from tests.web.campaign_support import due_customers
 from tests.web.support import Api, BrowserFactory
 
 SETTINGS = {"lines": ["desk"], "source": {"kind": "reminders", "types": ["insurance"]}}
 
 
 async def _campaign(site: Site, sam: Api) -> tuple[int, int, dict[str, Any]]:
-    db = site.services.db
-    home = (await site.accounts.branches.default_branch()).id
-    wang = await add_customer(db, home, "王伟")
-    async with db.begin() as conn:
-        await conn.execute(
-            insert(customer_phones).values(customer_id=wang, number="13800138000", e164="+8613800138000")
-        )
-    today = site.services.reminders.worklist.today()
-    await add_items(db, item_row(home, wang, None, "insurance", today + timedelta(days=30), contact_on=today))
+    [wang] = await due_customers(site, ("王伟", "+8613800138000"))
     status, made = await sam(
         "POST", "/api/v1/campaigns", {"name": "续保 12月", "mode": "preview", "settings": SETTINGS}
     )

@@ -5,29 +5,21 @@ supervisor cannot; a bad setting is refused by its name."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from sqlalchemy import insert, select
 
 from ctid.audit.tables import audit_log
 from ctid.crm.tables import customer_phones
-from tests.reminders.support import add_customer, add_items, item_row
+from tests.reminders.support import add_customer
 from tests.support.site import Site
+from tests.web.campaign_support import due_customers
 from tests.web.support import Api
 
 SETTINGS = {"lines": ["desk"], "source": {"kind": "reminders", "types": ["insurance"]}}
 
 
 async def test_a_campaign_through_the_api(people: dict[str, Api], site: Site) -> None:
-    db = site.services.db
-    home = (await site.accounts.branches.default_branch()).id
-    wang = await add_customer(db, home, "王伟")
-    async with db.begin() as conn:
-        await conn.execute(
-            insert(customer_phones).values(customer_id=wang, number="13800138000", e164="+8613800138000")
-        )
-    today = site.services.reminders.worklist.today()
-    await add_items(db, item_row(home, wang, None, "insurance", today + timedelta(days=30), contact_on=today))
+    await due_customers(site, ("王伟", "+8613800138000"))
     sam, olga, erin = people["sam"], people["olga"], people["erin"]
 
     status, body = await olga(
